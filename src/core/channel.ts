@@ -1,0 +1,42 @@
+import type { z } from 'zod';
+import type { Detector } from './detector.ts';
+import type { IndicatorRef, IndicatorType } from './indicator.ts';
+import type { PolicyDocumentInput } from './policy.ts';
+import type { SignalDeclaration } from './signal.ts';
+import type { LocalizedText } from './text.ts';
+
+/** Tools a channel's extractor gets: normalisers and the keyed hash live outside core. */
+export interface ExtractTools {
+  /**
+   * Normalise a raw value of a type (E.164 phone, canonical URL…); sensitive
+   * types come back as their keyed hash. Returns undefined for a value that is
+   * not of that type.
+   */
+  indicator(type: IndicatorType, raw: string, field?: string): IndicatorRef | undefined;
+}
+
+/**
+ * What a channel plugs into the flow: its event schema (validated at the
+ * edge; also the OpenAPI schema), its signals, its detectors, the extractor
+ * that pulls indicators out of an event, and its default policy.
+ *
+ * Adding a channel is one folder under `src/channels/<name>` exporting a
+ * `ChannelModule`, and one line in `src/channels/registry.ts`.
+ */
+export interface ChannelModule<P = unknown, S = unknown> {
+  readonly name: string;
+  readonly title: LocalizedText;
+  readonly schema: z.ZodType<P>;
+  readonly signals: readonly SignalDeclaration[];
+  readonly detectors: readonly Detector<P, S>[];
+  readonly extract: (payload: P, tools: ExtractTools) => IndicatorRef[];
+  readonly defaultPolicy: PolicyDocumentInput;
+  /** Default channel settings; a policy's `settings` are merged over them. */
+  readonly defaultSettings?: Readonly<Record<string, unknown>>;
+  /** An example payload for the API docs and the README. */
+  readonly example: P;
+}
+
+/** The engine treats all channels alike; their payload types are erased here. */
+// biome-ignore lint/suspicious/noExplicitAny: a registry holds channels of different payload types
+export type AnyChannel = ChannelModule<any, any>;

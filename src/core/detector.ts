@@ -1,0 +1,83 @@
+import type { IndicatorMatch, IndicatorRef } from './indicator.ts';
+
+/**
+ * One signal fired by a detector: the rspamd `insert_result(SYMBOL, factor, evidence)`.
+ * `factor` scales the signal's weight (default 1); `evidence` says, for an
+ * analyst, what was seen; `params` fill the placeholders of the signal's reason.
+ */
+export interface Hit {
+  readonly signal: string;
+  readonly factor?: number;
+  readonly evidence: readonly string[];
+  readonly params?: Readonly<Record<string, string | number>>;
+}
+
+export const STAGES = ['pre', 'detect', 'post', 'observe'] as const;
+export type Stage = (typeof STAGES)[number];
+
+/** Detectors run in `pre` (enrich, cheap checks), `detect` or `post` (composites over earlier hits). */
+export type DetectorStage = Exclude<Stage, 'observe'>;
+
+/** Look up extracted indicators in the intel store (own, partners' and public). */
+export interface IntelLookup {
+  lookup(orgId: string, refs: readonly IndicatorRef[]): Promise<readonly IndicatorMatch[]>;
+}
+
+/**
+ * What a detector may read besides the event: a narrow, read-only view.
+ * `services` is the channel's own (counters, models, registries), typed by the channel.
+ */
+export interface DetectorContext<S = unknown> {
+  readonly now: Date;
+  readonly orgId: string;
+  /** Indicators the channel's extractor pulled out of the event. */
+  readonly indicators: readonly IndicatorRef[];
+  /** Intel matches for those indicators (looked up once in the pre stage). */
+  readonly intel: readonly IndicatorMatch[];
+  /** Channel settings from the policy (`settings`), already merged over the channel's defaults. */
+  readonly settings: Readonly<Record<string, unknown>>;
+  /** Hits of earlier stages; `post` detectors build composites from them. */
+  readonly hits: readonly Hit[];
+  readonly services: S;
+}
+
+/**
+ * A detector: one small unit with one job. It returns hits, never an action.
+ * It declares the signals it may fire; a hit on any other signal is an error.
+ *
+ * @example
+ * const shortener: Detector<MessagePayload> = {
+ *   name: 'message.url_shortener',
+ *   signals: ['MSG_URL_SHORTENER'],
+ *   run: (event) => event.payload.text.includes('bit.ly/') ? [{ signal: 'MSG_URL_SHORTENER', evidence: ['bit.ly'] }] : [],
+ * };
+ */
+export interface Detector<P = unknown, S = unknown> {
+  readonly name: string;
+  readonly stage?: DetectorStage;
+  readonly signals: readonly string[];
+  /** Time budget in milliseconds; the engine's default applies when absent. */
+  readonly budgetMs?: number;
+  run(
+    event: { readonly payload: P; readonly id: string; readonly receivedAt: string },
+    ctx: DetectorContext<S>,
+  ): readonly Hit[] | Promise<readonly Hit[]>;
+}
+
+/** Why a detector's result was not used. */
+export const DETECTOR_ERROR_CODES = ['threw', 'timeout', 'undeclared_signal', 'bad_hit'] as const;
+export type DetectorErrorCode = (typeof DETECTOR_ERROR_CODES)[number];
+
+/**
+ * How one detector ran. A failing detector is data, not an exception: the
+ * verdict still stands and records the failure (Marble's rule outcome).
+ */
+export interface DetectorOutcome {
+  readonly detector: string;
+  readonly stage: Stage;
+  readonly outcome: 'ok' | 'error' | 'skipped';
+  readonly code?: DetectorErrorCode;
+  readonly message?: string;
+  readonly hits: number;
+  readonly ms: number;
+}

@@ -1,0 +1,180 @@
+import { z } from 'zod';
+import { ACTIONS, type Action, CASE_ACTIONS } from './action.ts';
+import { INDICATOR_TYPES } from './indicator.ts';
+import type { SignalDeclaration } from './signal.ts';
+
+/**
+ * A policy is versioned data, not code (rspamd's `scores.d` + `actions.conf` +
+ * `force_actions`): per organisation and channel, weights per signal, a
+ * maximum per group, score thresholds per action, forced actions, allow/deny
+ * overrides and the channel's own settings (line caps, limits…).
+ *
+ * Forced actions raise the action to *at least* the forced one; only an allow
+ * override can bring a verdict down to `allow`.
+ */
+const actionSchema = z.enum(ACTIONS);
+const finite = z.number().finite();
+
+export const signalSettingSchema = z
+  .object({
+    weight: finite.optional(),
+    forceAction: actionSchema.nullable().optional(),
+    enabled: z.boolean().optional(),
+  })
+  .strict();
+
+export const overrideEntrySchema = z
+  .object({
+    type: z.enum(INDICATOR_TYPES),
+    value: z.string().min(1).max(2048),
+    reason: z.string().max(500).optional(),
+  })
+  .strict();
+
+export const policyDocumentSchema = z
+  .object({
+    id: z
+      .string()
+      .min(1)
+      .max(100)
+      .regex(/^[a-z0-9][a-z0-9._-]*$/, 'lower case letters, digits, . _ -'),
+    channel: z.string().min(1).max(50),
+    description: z.string().max(2000).optional(),
+    /** Minimum score for each action; the most severe action reached wins. */
+    thresholds: z
+      .partialRecord(z.enum(ACTIONS.filter((a) => a !== 'allow') as [Action, ...Action[]]), finite)
+      .default({}),
+    signals: z.record(z.string(), signalSettingSchema).default({}),
+    groups: z.record(z.string(), z.object({ maxScore: finite.positive().optional() }).strict()).default({}),
+    detectors: z
+      .record(
+        z.string(),
+        z
+          .object({ enabled: z.boolean().optional(), budgetMs: finite.positive().max(60_000).optional() })
+          .strict(),
+      )
+      .default({}),
+    overrides: z
+      .object({
+        allow: z.array(overrideEntrySchema).max(10_000).default([]),
+        deny: z.array(overrideEntrySchema).max(10_000).default([]),
+        denyAction: actionSchema.default('block'),
+      })
+      .strict()
+      .default({ allow: [], deny: [], denyAction: 'block' }),
+    /** Hours a case opened by this action may wait before it expires. */
+    caseSlaHours: z.partialRecord(z.enum(CASE_ACTIONS), finite.positive().max(24 * 365)).default({}),
+    settings: z.record(z.string(), z.unknown()).default({}),
+  })
+  .strict();
+
+export type PolicyDocument = z.infer<typeof policyDocumentSchema>;
+export type PolicyDocumentInput = z.input<typeof policyDocumentSchema>;
+
+/** A stored policy version. */
+export interface PolicyVersion {
+  readonly orgId: string;
+  readonly channel: string;
+  readonly version: number;
+  readonly document: PolicyDocument;
+  readonly createdBy: string;
+  readonly createdAt: string;
+  readonly comment?: string | undefined;
+}
+
+/** What the engine needs of a policy: the document and its version. */
+export interface PolicyRef {
+  readonly version: number;
+  readonly document: PolicyDocument;
+}
+
+/** The effective setting of one signal after the policy is applied. */
+export interface EffectiveSignal {
+  readonly declaration: SignalDeclaration;
+  readonly weight: number;
+  readonly forceAction: Action | undefined;
+  readonly enabled: boolean;
+}
+
+/** A policy compiled for fast evaluation: lookups are maps, not scans. */
+export interface CompiledPolicy {
+  readonly ref: PolicyRef;
+  readonly signals: ReadonlyMap<string, EffectiveSignal>;
+  readonly groupMax: ReadonlyMap<string, number>;
+  /** Thresholds sorted from the most severe action down. */
+  readonly thresholds: readonly (readonly [Action, number])[];
+  readonly allow: ReadonlyMap<string, string>;
+  readonly deny: ReadonlyMap<string, string>;
+  readonly denyAction: Action;
+  readonly disabledDetectors: ReadonlySet<string>;
+  readonly budgets: ReadonlyMap<string, number>;
+}
+
+export function overrideKey(type: string, value: string): string {
+  return `${type}\u0000${value}`;
+}
+
+/**
+ * Compile a policy against the declared signals. Settings for undeclared
+ * signals are reported by {@link policyIssues}; here they are ignored.
+ */
+export function compilePolicy(ref: PolicyRef, declared: Iterable<SignalDeclaration>): CompiledPolicy {
+  const doc = ref.document;
+  const signals = new Map<string, EffectiveSignal>();
+  for (const declaration of declared) {
+    const setting = doc.signals[declaration.name];
+    const forced =
+      setting?.forceAction === undefined ? declaration.forceAction : (setting.forceAction ?? undefined);
+    signals.set(declaration.name, {
+      declaration,
+      weight: setting?.weight ?? declaration.weight,
+      forceAction: forced,
+      enabled: setting?.enabled ?? true,
+    });
+  }
+  const groupMax = new Map<string, number>();
+  for (const [group, g] of Object.entries(doc.groups))
+    if (g.maxScore !== undefined) groupMax.set(group, g.maxScore);
+  const thresholds = (Object.entries(doc.thresholds) as [Action, number][])
+    .filter(([, v]) => v !== undefined)
+    .sort(([a], [b]) => ACTIONS.indexOf(b) - ACTIONS.indexOf(a));
+  const toMap = (entries: readonly { type: string; value: string; reason?: string | undefined }[]) =>
+    new Map(entries.map((e) => [overrideKey(e.type, e.value), e.reason ?? '']));
+  const disabledDetectors = new Set<string>();
+  const budgets = new Map<string, number>();
+  for (const [name, d] of Object.entries(doc.detectors)) {
+    if (d.enabled === false) disabledDetectors.add(name);
+    if (d.budgetMs !== undefined) budgets.set(name, d.budgetMs);
+  }
+  return {
+    ref,
+    signals,
+    groupMax,
+    thresholds,
+    allow: toMap(doc.overrides.allow),
+    deny: toMap(doc.overrides.deny),
+    denyAction: doc.overrides.denyAction,
+    disabledDetectors,
+    budgets,
+  };
+}
+
+/** Problems a policy has against the declared signals and detectors (empty when fine). */
+export function policyIssues(
+  doc: PolicyDocument,
+  channel: string,
+  declared: ReadonlySet<string>,
+  detectors: ReadonlySet<string>,
+): { path: string; message: string }[] {
+  const issues: { path: string; message: string }[] = [];
+  if (doc.channel !== channel) issues.push({ path: 'channel', message: `must be ${channel}` });
+  for (const name of Object.keys(doc.signals)) {
+    if (!declared.has(name))
+      issues.push({ path: `signals.${name}`, message: 'unknown signal for this channel' });
+  }
+  for (const name of Object.keys(doc.detectors)) {
+    if (!detectors.has(name))
+      issues.push({ path: `detectors.${name}`, message: 'unknown detector for this channel' });
+  }
+  return issues;
+}

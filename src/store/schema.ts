@@ -1,0 +1,152 @@
+import type { ColumnType, Generated, Insertable, Selectable } from 'kysely';
+
+/**
+ * The database schema as Kysely sees it. One dialect (PostgreSQL) for both
+ * backends: PGlite in process and a PostgreSQL server. Migrations in
+ * `migrations/` create exactly this.
+ */
+type Timestamp = ColumnType<Date, Date | string, Date | string>;
+type Json<T> = ColumnType<T, string, string>;
+/** int8 columns arrive as string (pg) or number/bigint (PGlite); read them through `Number()`. */
+type Int8 = ColumnType<string | number | bigint, number | bigint, number | bigint>;
+
+export interface OrganisationsTable {
+  id: string;
+  name: string;
+  created_at: Generated<Timestamp>;
+}
+
+export interface ApiKeysTable {
+  id: string;
+  org_id: string;
+  name: string;
+  role: string;
+  /** `scrypt$N$r$p$salt$hash`, base64url parts; the secret itself is never stored. */
+  hash: string;
+  created_by: string;
+  created_at: Generated<Timestamp>;
+  last_used_at: Timestamp | null;
+  revoked_at: Timestamp | null;
+}
+
+export interface PartnershipsTable {
+  org_id: string;
+  partner_org_id: string;
+  created_at: Generated<Timestamp>;
+}
+
+export interface PolicyVersionsTable {
+  org_id: string;
+  channel: string;
+  version: number;
+  document: Json<unknown>;
+  created_by: string;
+  created_at: Generated<Timestamp>;
+  comment: string | null;
+}
+
+export interface DecisionsTable {
+  /** Position in the hash chain; assigned under the chain lock, gap-free. */
+  seq: Int8;
+  id: string;
+  org_id: string;
+  channel: string;
+  event_id: string;
+  action: string;
+  score: number;
+  verdict: Json<unknown>;
+  event: Json<unknown>;
+  created_at: Timestamp;
+  prev_hash: string;
+  hash: string;
+}
+
+export interface DecisionChainTable {
+  id: number;
+  last_seq: Int8;
+  last_hash: string;
+}
+
+export interface CasesTable {
+  id: string;
+  org_id: string;
+  decision_id: string;
+  channel: string;
+  action: string;
+  status: string;
+  assignee: string | null;
+  due_at: Timestamp;
+  summary: Json<unknown>;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+  resolution: string | null;
+  resolution_reason: string | null;
+  effect: string | null;
+  resolved_by: string | null;
+  resolved_at: Timestamp | null;
+}
+
+export interface CaseEventsTable {
+  id: string;
+  case_id: string;
+  org_id: string;
+  at: Timestamp;
+  actor: string;
+  type: string;
+  data: Json<unknown>;
+}
+
+export interface IndicatorsTable {
+  id: string;
+  org_id: string;
+  type: string;
+  /** Normalised value; for sensitive types the keyed hash (HMAC), never the raw value. */
+  value: string;
+  verdict: string;
+  confidence: number;
+  source: string;
+  scope: string;
+  first_seen: Timestamp;
+  last_seen: Timestamp;
+  expires_at: Timestamp | null;
+  tags: Json<string[]>;
+  description: string | null;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface LabelsTable {
+  id: string;
+  org_id: string;
+  decision_id: string;
+  channel: string;
+  label: string;
+  source: string;
+  case_id: string | null;
+  created_by: string;
+  created_at: Timestamp;
+}
+
+export interface SettingsTable {
+  key: string;
+  value: Json<unknown>;
+}
+
+export interface Database {
+  organisations: OrganisationsTable;
+  api_keys: ApiKeysTable;
+  partnerships: PartnershipsTable;
+  policy_versions: PolicyVersionsTable;
+  decisions: DecisionsTable;
+  decision_chain: DecisionChainTable;
+  cases: CasesTable;
+  case_events: CaseEventsTable;
+  indicators: IndicatorsTable;
+  labels: LabelsTable;
+  settings: SettingsTable;
+}
+
+export type DecisionRow = Selectable<DecisionsTable>;
+export type NewDecisionRow = Insertable<DecisionsTable>;
+export type CaseRow = Selectable<CasesTable>;
+export type IndicatorRow = Selectable<IndicatorsTable>;
