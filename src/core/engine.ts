@@ -329,7 +329,8 @@ export class Engine {
         continue;
       }
       if (isPromise(result)) {
-        (pending ??= []).push(
+        pending ??= [];
+        pending.push(
           awaitWithin(result, budget - (performance.now() - start)).then(
             (value) => settle(run, d, value, start, budget),
             (error: unknown) => {

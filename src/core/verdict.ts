@@ -83,7 +83,7 @@ export function scoreHits(policy: CompiledPolicy, raw: readonly RawHit[]): Score
   let forced: Forced | undefined;
   for (const h of raw) {
     const eff = policy.signals.get(h.signal);
-    if (!eff || !eff.enabled) continue;
+    if (!eff?.enabled) continue;
     const score = eff.weight * h.factor;
     const group = eff.declaration.group;
     groups.set(group, (groups.get(group) ?? 0) + score);
