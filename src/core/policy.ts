@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import { ACTIONS, type Action, CASE_ACTIONS } from './action.ts';
 import { INDICATOR_TYPES } from './indicator.ts';
-import type { SignalDeclaration } from './signal.ts';
+import type { IndicatorRef } from './indicator.ts';
+import { isSignalName, type SignalDeclaration } from './signal.ts';
 
 /**
  * A policy is versioned data, not code (rspamd's `scores.d` + `actions.conf` +
@@ -14,10 +15,13 @@ import type { SignalDeclaration } from './signal.ts';
  */
 const actionSchema = z.enum(ACTIONS);
 const finite = z.number().finite();
+/** Weights and scores stay far from overflow: a sum of many hits is always finite. */
+export const MAX_WEIGHT = 1e6;
+const weight = finite.min(-MAX_WEIGHT).max(MAX_WEIGHT);
 
 export const signalSettingSchema = z
   .object({
-    weight: finite.optional(),
+    weight: weight.optional(),
     forceAction: actionSchema.nullable().optional(),
     enabled: z.boolean().optional(),
   })
@@ -43,8 +47,11 @@ export const policyDocumentSchema = z
     /** Minimum score for each action; the most severe action reached wins. */
     thresholds: z
       .partialRecord(z.enum(ACTIONS.filter((a) => a !== 'allow') as [Action, ...Action[]]), finite)
+      .default({})
+      .superRefine(checkThresholdOrder),
+    signals: z
+      .record(z.string().refine(isSignalName, 'not a signal name (SCREAMING_SNAKE with a prefix)'), signalSettingSchema)
       .default({}),
-    signals: z.record(z.string(), signalSettingSchema).default({}),
     groups: z.record(z.string(), z.object({ maxScore: finite.positive().optional() }).strict()).default({}),
     detectors: z
       .record(
@@ -67,6 +74,27 @@ export const policyDocumentSchema = z
     settings: z.record(z.string(), z.unknown()).default({}),
   })
   .strict();
+
+/**
+ * A more severe action needs a higher threshold: with `block: 5, review: 10`
+ * every score that reaches review already reaches block, so review could
+ * never be chosen. Such a policy is a mistake, not a choice.
+ */
+function checkThresholdOrder(thresholds: Partial<Record<Action, number>>, ctx: z.RefinementCtx): void {
+  let below: [Action, number] | undefined;
+  for (const action of ACTIONS) {
+    const min = thresholds[action];
+    if (min === undefined) continue;
+    if (below && min <= below[1]) {
+      ctx.addIssue({
+        code: 'custom',
+        path: [action],
+        message: `must be above the ${below[0]} threshold (${below[1]}): a more severe action needs a higher score`,
+      });
+    }
+    if (!below || min > below[1]) below = [action, min];
+  }
+}
 
 export type PolicyDocument = z.infer<typeof policyDocumentSchema>;
 export type PolicyDocumentInput = z.input<typeof policyDocumentSchema>;
@@ -122,7 +150,7 @@ export function compilePolicy(ref: PolicyRef, declared: Iterable<SignalDeclarati
   const doc = ref.document;
   const signals = new Map<string, EffectiveSignal>();
   for (const declaration of declared) {
-    const setting = doc.signals[declaration.name];
+    const setting = Object.hasOwn(doc.signals, declaration.name) ? doc.signals[declaration.name] : undefined;
     const forced =
       setting?.forceAction === undefined ? declaration.forceAction : (setting.forceAction ?? undefined);
     signals.set(declaration.name, {
@@ -159,12 +187,17 @@ export function compilePolicy(ref: PolicyRef, declared: Iterable<SignalDeclarati
   };
 }
 
-/** Problems a policy has against the declared signals and detectors (empty when fine). */
+/**
+ * Problems a policy has against the declared signals, detectors and (when
+ * given) signal groups of its channel (empty when fine). The schema checks
+ * the document's shape; this checks that what it names exists.
+ */
 export function policyIssues(
   doc: PolicyDocument,
   channel: string,
   declared: ReadonlySet<string>,
   detectors: ReadonlySet<string>,
+  groups?: ReadonlySet<string>,
 ): { path: string; message: string }[] {
   const issues: { path: string; message: string }[] = [];
   if (doc.channel !== channel) issues.push({ path: 'channel', message: `must be ${channel}` });
@@ -176,5 +209,41 @@ export function policyIssues(
     if (!detectors.has(name))
       issues.push({ path: `detectors.${name}`, message: 'unknown detector for this channel' });
   }
+  if (groups) {
+    for (const name of Object.keys(doc.groups)) {
+      if (!groups.has(name)) issues.push({ path: `groups.${name}`, message: 'unknown signal group for this channel' });
+    }
+  }
   return issues;
+}
+
+/** The allow or deny entry an event's indicators match, if any. */
+export interface OverrideMatch {
+  readonly list: 'allow' | 'deny';
+  readonly indicator: IndicatorRef;
+  /** The entry's `reason` ('' when it gave none). */
+  readonly reason: string;
+}
+
+/**
+ * Match indicators against a policy's allow and deny lists. A deny entry wins
+ * over an allow entry wherever each appears. The engine and the policy dry-run
+ * both use it, so they cannot disagree.
+ */
+export function matchOverride(
+  policy: CompiledPolicy,
+  indicators: readonly IndicatorRef[],
+): OverrideMatch | undefined {
+  if (policy.deny.size === 0 && policy.allow.size === 0) return undefined;
+  let allow: OverrideMatch | undefined;
+  for (const indicator of indicators) {
+    const key = overrideKey(indicator.type, indicator.value);
+    const denied = policy.deny.get(key);
+    if (denied !== undefined) return { list: 'deny', indicator, reason: denied };
+    if (!allow) {
+      const allowed = policy.allow.get(key);
+      if (allowed !== undefined) allow = { list: 'allow', indicator, reason: allowed };
+    }
+  }
+  return allow;
 }

@@ -1,4 +1,5 @@
-import { ACTION_LABELS, type Action, maxAction } from './action.ts';
+import { ACTION_LABELS, type Action, severity } from './action.ts';
+import { assertNever } from './assert-never.ts';
 import type { DetectorOutcome, Stage } from './detector.ts';
 import type { IndicatorRef } from './indicator.ts';
 import type { CompiledPolicy } from './policy.ts';
@@ -61,7 +62,8 @@ export interface Scored {
   readonly forced?: Forced;
 }
 
-interface RawHit {
+/** A hit to be scored: a detector's hit after the engine checked it (also what a verdict records). */
+export interface RawHit {
   readonly signal: string;
   readonly detector: string;
   readonly factor: number;
@@ -69,45 +71,80 @@ interface RawHit {
   readonly params?: Readonly<Record<string, string | number>> | undefined;
 }
 
-const round = (n: number) => Math.round(n * 1000) / 1000;
+// `+ 0` turns -0 into 0, so a verdict never carries a negative zero.
+const round = (n: number) => Math.round(n * 1000) / 1000 + 0;
+
+/** Sum in ascending order, so the total does not depend on the order the hits came in. */
+function sum(values: number[]): number {
+  if (values.length === 1) return values[0] as number;
+  values.sort((a, b) => a - b);
+  let total = 0;
+  for (const v of values) total += v;
+  return total;
+}
 
 /**
  * Score hits under a compiled policy: sum weight × factor per group, cap each
- * group at its `maxScore`, map the total to an action by the thresholds, then
- * raise it to any forced action. Disabled signals are dropped. Pure: the
- * engine and the policy dry-run both use it, so they cannot disagree.
+ * group at its `maxScore`, map the total to an action by the thresholds (the
+ * most severe action whose threshold is reached), then raise it to any forced
+ * action. Disabled signals are dropped. Pure and independent of the order of
+ * `raw`: the engine and the policy dry-run both use it, so they cannot disagree.
+ *
+ * `forced` is set only when a forced action decided the verdict: a forced
+ * action below the scored one neither lowers it nor shows as forcing it. When
+ * several signals force the same action, the first by name is named.
  */
 export function scoreHits(policy: CompiledPolicy, raw: readonly RawHit[]): Scored {
   const hits: VerdictHit[] = [];
-  const groups = new Map<string, number>();
+  const groups = new Map<string, number[]>();
   let forced: Forced | undefined;
   for (const h of raw) {
     const eff = policy.signals.get(h.signal);
     if (!eff?.enabled) continue;
     const score = eff.weight * h.factor;
     const group = eff.declaration.group;
-    groups.set(group, (groups.get(group) ?? 0) + score);
-    const hit: VerdictHit = {
-      signal: h.signal,
-      group,
-      detector: h.detector,
-      factor: h.factor,
-      weight: eff.weight,
-      score: round(score),
-      evidence: h.evidence,
-      ...(h.params ? { params: h.params } : {}),
-    };
-    hits.push(hit);
-    if (eff.forceAction && (!forced || maxAction(forced.action, eff.forceAction) !== forced.action)) {
-      forced = { action: eff.forceAction, by: h.signal, kind: 'signal' };
+    const scores = groups.get(group);
+    if (scores) scores.push(score);
+    else groups.set(group, [score]);
+    hits.push(
+      h.params
+        ? {
+            signal: h.signal,
+            group,
+            detector: h.detector,
+            factor: h.factor,
+            weight: eff.weight,
+            score: round(score),
+            evidence: h.evidence,
+            params: h.params,
+          }
+        : {
+            signal: h.signal,
+            group,
+            detector: h.detector,
+            factor: h.factor,
+            weight: eff.weight,
+            score: round(score),
+            evidence: h.evidence,
+          },
+    );
+    const f = eff.forceAction;
+    if (
+      f !== undefined &&
+      (forced === undefined ||
+        severity(f) > severity(forced.action) ||
+        (f === forced.action && h.signal < forced.by))
+    ) {
+      forced = { action: f, by: h.signal, kind: 'signal' };
     }
   }
-  let total = 0;
-  for (const [group, sum] of groups) {
+  const totals: number[] = [];
+  for (const [group, scores] of groups) {
+    const groupSum = sum(scores);
     const max = policy.groupMax.get(group);
-    total += max !== undefined && sum > max ? max : sum;
+    totals.push(max !== undefined && groupSum > max ? max : groupSum);
   }
-  total = round(total);
+  const total = totals.length === 0 ? 0 : round(sum(totals));
   let action: Action = 'allow';
   for (const [a, min] of policy.thresholds) {
     if (total >= min) {
@@ -115,44 +152,64 @@ export function scoreHits(policy: CompiledPolicy, raw: readonly RawHit[]): Score
       break;
     }
   }
-  if (forced) action = maxAction(action, forced.action);
-  return forced ? { action, score: total, hits, forced } : { action, score: total, hits };
+  if (forced && severity(forced.action) >= severity(action)) {
+    return { action: forced.action, score: total, hits, forced };
+  }
+  return { action, score: total, hits };
 }
 
-/** Reasons for a verdict: the signals that mattered, strongest first, in ja and en. */
+/**
+ * Reasons for a verdict: the signals that mattered (a non-zero score, or the
+ * one that forced the action), the forcing one first, then strongest first by
+ * absolute score, each once per distinct `params`, in ja and en with the
+ * placeholders filled; and a one-line summary.
+ */
 export function explain(
   scored: Scored,
-  describe: (signal: string) => { description: LocalizedText; reason?: LocalizedText } | undefined,
+  describe: (signal: string) => { description: LocalizedText; reason?: LocalizedText | undefined } | undefined,
 ): { reasons: Reason[]; summary: LocalizedText } {
+  const forcedBy = scored.forced?.by;
+  const mattered = scored.hits.filter((h) => h.score !== 0 || h.signal === forcedBy);
+  if (mattered.length > 1) {
+    mattered.sort(
+      (a, b) =>
+        Number(b.signal === forcedBy) - Number(a.signal === forcedBy) || Math.abs(b.score) - Math.abs(a.score),
+    );
+  }
   const reasons: Reason[] = [];
-  const ordered = [...scored.hits].sort(
-    (a, b) =>
-      Number(b.signal === scored.forced?.by) - Number(a.signal === scored.forced?.by) ||
-      Math.abs(b.score) - Math.abs(a.score),
-  );
   const seen = new Set<string>();
-  for (const hit of ordered) {
-    if (hit.score === 0 && hit.signal !== scored.forced?.by) continue;
-    const key = `${hit.signal}\u0000${JSON.stringify(hit.params ?? {})}`;
+  for (const hit of mattered) {
+    const key = hit.params ? `${hit.signal}\u0000${JSON.stringify(hit.params)}` : hit.signal;
     if (seen.has(key)) continue;
     seen.add(key);
     const decl = describe(hit.signal);
     const text = decl?.reason ?? decl?.description ?? { ja: hit.signal, en: hit.signal };
     reasons.push({ signal: hit.signal, ja: format(text.ja, hit.params), en: format(text.en, hit.params) });
   }
+  return { reasons, summary: summarise(scored, reasons.length) };
+}
+
+function summarise(scored: Scored, count: number): LocalizedText {
   const label = ACTION_LABELS[scored.action];
-  let summary: LocalizedText;
-  if (scored.forced?.kind === 'allow_override') {
-    summary = { ja: `許可リストに一致したため${label.ja}`, en: `${label.en}: matched the allow list` };
-  } else if (scored.forced?.kind === 'deny_override') {
-    summary = { ja: `拒否リストに一致したため${label.ja}`, en: `${label.en}: matched the deny list` };
-  } else if (reasons.length === 0) {
-    summary = { ja: `問題は検出されませんでした（${label.ja}）`, en: `No problem found (${label.en})` };
-  } else {
-    summary = {
-      ja: `判定: ${label.ja}（スコア ${scored.score}、理由 ${reasons.length} 件）`,
-      en: `Verdict: ${label.en} (score ${scored.score}, ${reasons.length} reason${reasons.length === 1 ? '' : 's'})`,
+  const forced = scored.forced;
+  if (!forced) {
+    if (count === 0) return { ja: `問題は検出されませんでした（${label.ja}）`, en: `No problem found (${label.en})` };
+    return {
+      ja: `判定: ${label.ja}（スコア ${scored.score}、理由 ${count} 件）`,
+      en: `Verdict: ${label.en} (score ${scored.score}, ${count} reason${count === 1 ? '' : 's'})`,
     };
   }
-  return { reasons, summary };
+  switch (forced.kind) {
+    case 'allow_override':
+      return { ja: `許可リストに一致したため${label.ja}`, en: `${label.en}: matched the allow list` };
+    case 'deny_override':
+      return { ja: `拒否リストに一致したため${label.ja}`, en: `${label.en}: matched the deny list` };
+    case 'signal':
+      return {
+        ja: `判定: ${label.ja}（${forced.by} により強制、スコア ${scored.score}、理由 ${count} 件）`,
+        en: `Verdict: ${label.en} (forced by ${forced.by}, score ${scored.score}, ${count} reason${count === 1 ? '' : 's'})`,
+      };
+    default:
+      return assertNever(forced.kind, 'forced kind');
+  }
 }

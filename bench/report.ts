@@ -1,0 +1,63 @@
+import { mkdir, writeFile } from 'node:fs/promises';
+import { cpus } from 'node:os';
+import { join } from 'node:path';
+
+/** One benchmark's figures. Latencies in milliseconds, memory in MiB. */
+export interface BenchResult {
+  readonly name: string;
+  readonly unit: string;
+  readonly throughput: number;
+  readonly p50Ms?: number | undefined;
+  readonly p99Ms?: number | undefined;
+  readonly count: number;
+  readonly seconds: number;
+  readonly heapMiB?: number | undefined;
+  readonly rssMiB?: number | undefined;
+  readonly target?: string | undefined;
+  readonly note?: string | undefined;
+}
+
+/** The q-quantile of sorted samples (nearest rank). */
+export function percentile(sorted: readonly number[], q: number): number {
+  if (sorted.length === 0) return Number.NaN;
+  const i = Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1));
+  return sorted[i] as number;
+}
+
+const fmt = (n: number | undefined, digits = 2) =>
+  n === undefined || Number.isNaN(n) ? '–' : n.toLocaleString('en-US', { maximumFractionDigits: digits });
+
+/** Print a table on stdout and write the JSON under bench/results/. */
+export async function report(results: readonly BenchResult[], dir: string): Promise<string> {
+  const rows = [
+    ['benchmark', 'throughput', 'unit', 'p50 ms', 'p99 ms', 'count', 'RSS MiB', 'target'],
+    ...results.map((r) => [
+      r.name,
+      fmt(r.throughput, 0),
+      r.unit,
+      fmt(r.p50Ms, 3),
+      fmt(r.p99Ms, 3),
+      fmt(r.count, 0),
+      fmt(r.rssMiB, 0),
+      r.target ?? '',
+    ]),
+  ];
+  const widths = rows[0]!.map((_, c) => Math.max(...rows.map((row) => row[c]!.length)));
+  const line = (row: string[]) => row.map((cell, c) => (c === 0 ? cell.padEnd(widths[c]!) : cell.padStart(widths[c]!))).join('  ');
+  process.stdout.write(`\n${line(rows[0]!)}\n${widths.map((w) => '-'.repeat(w)).join('  ')}\n`);
+  for (const row of rows.slice(1)) process.stdout.write(`${line(row)}\n`);
+  for (const r of results) if (r.note) process.stdout.write(`  * ${r.name}: ${r.note}\n`);
+  const at = new Date().toISOString();
+  const body = {
+    at,
+    node: process.version,
+    cpus: cpus().length,
+    cpu: cpus()[0]?.model ?? 'unknown',
+    results,
+  };
+  await mkdir(dir, { recursive: true });
+  const file = join(dir, `bench-${at.replace(/[:.]/g, '-')}.json`);
+  await writeFile(file, `${JSON.stringify(body, null, 2)}\n`);
+  await writeFile(join(dir, 'latest.json'), `${JSON.stringify(body, null, 2)}\n`);
+  return file;
+}

@@ -1,0 +1,88 @@
+import { z } from 'zod';
+import { CASE_ACTIONS } from '../core/action.ts';
+import { MamoruError } from '../core/errors.ts';
+import { SHARING_SCOPES } from '../core/indicator.ts';
+import { RESOLUTIONS } from './case-effect.ts';
+import { CASE_STATUSES } from './case-status.ts';
+
+/**
+ * Input schemas of the case operations. The HTTP layer uses them as request
+ * validation and OpenAPI documents; the service parses with them too, so the
+ * CLI and any other caller get the same checks and field-named errors.
+ */
+
+/** Who may see the indicators of a denied case: nobody else (`none`), or a sharing scope. */
+export const SHARE_INDICATORS = ['none', ...SHARING_SCOPES] as const;
+export type ShareIndicators = (typeof SHARE_INDICATORS)[number];
+
+const caseStatusSchema = z.enum(CASE_STATUSES);
+
+export const assignCaseSchema = z
+  .object({
+    /** User or key id of the person who takes the case. */
+    assignee: z.string().trim().min(1).max(200),
+  })
+  .strict();
+export type AssignCaseInput = z.input<typeof assignCaseSchema>;
+
+export const commentCaseSchema = z
+  .object({
+    text: z.string().trim().min(1).max(4000),
+  })
+  .strict();
+export type CommentCaseInput = z.input<typeof commentCaseSchema>;
+
+export const resolveCaseSchema = z
+  .object({
+    resolution: z.enum(RESOLUTIONS),
+    /** Why: required, recorded in history and sent to the owning channel. */
+    reason: z.string().trim().min(1).max(2000),
+    /** Write a training label for the decision (approved → legit, denied → fraud). */
+    label: z.boolean().default(true),
+    /** When denied: share the decision's indicators as malicious at this scope. */
+    shareIndicators: z.enum(SHARE_INDICATORS).default('none'),
+  })
+  .strict();
+export type ResolveCaseInput = z.input<typeof resolveCaseSchema>;
+export type ResolveCase = z.output<typeof resolveCaseSchema>;
+
+export const CASE_ORDERS = ['due', 'newest'] as const;
+export type CaseOrder = (typeof CASE_ORDERS)[number];
+
+/**
+ * Filters of the case queue. Works for a query string as well as JSON: `limit`
+ * is coerced from text, `overdue` accepts `true`/`false` as text, `status`
+ * one status or several.
+ */
+export const listCasesQuerySchema = z
+  .object({
+    status: z
+      .union([caseStatusSchema, z.array(caseStatusSchema).min(1).max(CASE_STATUSES.length)])
+      .optional(),
+    channel: z.string().min(1).max(50).optional(),
+    action: z.enum(CASE_ACTIONS).optional(),
+    assignee: z.string().min(1).max(200).optional(),
+    /** Only cases still waiting (open or in review) whose due time has passed. */
+    overdue: z.union([z.boolean(), z.stringbool()]).optional(),
+    /** `due`: oldest due first (the queue); `newest`: most recently opened first. */
+    order: z.enum(CASE_ORDERS).default('due'),
+    limit: z.coerce.number().int().min(1).max(200).default(50),
+    /** The `nextCursor` of the previous page. */
+    cursor: z.string().min(1).max(200).optional(),
+  })
+  .strict();
+export type ListCasesQuery = z.input<typeof listCasesQuerySchema>;
+export type ListCasesFilter = z.output<typeof listCasesQuerySchema>;
+
+/** Parse input with a schema; a failure becomes `validation_failed` naming each field. */
+export function parseInput<S extends z.ZodType>(schema: S, input: unknown): z.output<S> {
+  const parsed = schema.safeParse(input);
+  if (parsed.success) return parsed.data;
+  const issues = parsed.error.issues.map((i) => ({
+    path: i.path.map(String).join('.') || '(body)',
+    message: i.message,
+  }));
+  throw new MamoruError('validation_failed', issues.map((i) => `${i.path}: ${i.message}`).join('; '), {
+    issues,
+  });
+}

@@ -1,0 +1,400 @@
+import { type Kysely, sql, type Transaction } from 'kysely';
+import { opensCase } from '../core/action.ts';
+import { invalidField, notFound } from '../core/errors.ts';
+import { newId } from '../core/id.ts';
+import type { Verdict } from '../core/verdict.ts';
+import type { CaseRow, Database } from '../store/schema.ts';
+import {
+  type Case,
+  type CaseDetail,
+  type CaseEvent,
+  type CaseEventType,
+  type CaseSummary,
+  caseEventFromRow,
+  caseFromRow,
+  SYSTEM_ACTOR,
+} from './case.ts';
+import { caseEffect, LABEL_OF_RESOLUTION } from './case-effect.ts';
+import { type CasePage, queryCases } from './case-query.ts';
+import {
+  assignCaseSchema,
+  commentCaseSchema,
+  type ListCasesQuery,
+  listCasesQuerySchema,
+  parseInput,
+  type ResolveCaseInput,
+  resolveCaseSchema,
+} from './case-schemas.ts';
+import { ACTIVE_STATUSES, assertActive, assertTransition, type CaseStatus } from './case-status.ts';
+import type { IndicatorSink } from './indicator-sink.ts';
+import type { CaseOutcome, OutcomeBus } from './outcome-bus.ts';
+import { type Actor, requirePermission } from './roles.ts';
+import { dueAt, type SlaHours } from './sla.ts';
+
+export interface CaseServiceOptions {
+  readonly db: Kysely<Database>;
+  /** Where resolutions and expiries are published for the owning channel. */
+  readonly outcomes: OutcomeBus;
+  /** Receives a denied case's indicators when the resolver shares them (the intel module). */
+  readonly indicatorSink?: IndicatorSink | undefined;
+  /** The clock; tests pass a fixed one. */
+  readonly now?: (() => Date) | undefined;
+}
+
+/** How many strongest reasons a case keeps from its verdict. */
+const SUMMARY_REASONS = 5;
+/** Cases expired per transaction by `expireDue`. */
+const EXPIRY_BATCH = 500;
+const EXPIRY_REASON = '期限までに判断されませんでした / not resolved by the due time';
+
+type Db = Kysely<Database>;
+
+/**
+ * The case queue (cases module): opens a case for every verdict that needs a
+ * person, moves it through its life (`case-status.ts`), records every step in
+ * its history, and publishes the outcome for the channel that owns the held
+ * thing. Every query is filtered by organisation; another organisation's case
+ * is `not_found`, never `forbidden`, so case ids leak nothing.
+ *
+ * Each transition is one transaction: the case row is locked, the transition
+ * checked against the table, and the row, history, label and shared
+ * indicators written together. Outcomes are published after the commit.
+ */
+export class CaseService {
+  readonly #db: Db;
+  readonly #outcomes: OutcomeBus;
+  readonly #sink: IndicatorSink | undefined;
+  readonly #now: () => Date;
+
+  constructor(options: CaseServiceOptions) {
+    this.#db = options.db;
+    this.#outcomes = options.outcomes;
+    this.#sink = options.indicatorSink;
+    this.#now = options.now ?? (() => new Date());
+  }
+
+  /**
+   * Open a case for a verdict whose action is `review`, `hold` or `step_up`;
+   * returns `undefined` for any other action. The due time is the verdict's
+   * time plus the policy's `caseSlaHours` for the action (defaults in
+   * `sla.ts`). Idempotent: a second call for the same decision returns the
+   * case already opened.
+   */
+  async openFromVerdict(verdict: Verdict, options: { slaHours?: SlaHours } = {}): Promise<Case | undefined> {
+    const action = verdict.action;
+    if (!opensCase(action)) return undefined;
+    return this.#db.transaction().execute(async (trx) => {
+      // Serialise concurrent opens of one decision (the table has no unique key on it).
+      await sql`select pg_advisory_xact_lock(hashtext(${verdict.id}))`.execute(trx);
+      const existing = await trx
+        .selectFrom('cases')
+        .selectAll()
+        .where('org_id', '=', verdict.orgId)
+        .where('decision_id', '=', verdict.id)
+        .executeTakeFirst();
+      if (existing) return caseFromRow(existing);
+      const now = this.#now();
+      const decidedAt = Number.isNaN(Date.parse(verdict.createdAt)) ? now : new Date(verdict.createdAt);
+      const summary: CaseSummary = {
+        action,
+        score: verdict.score,
+        channel: verdict.channel,
+        eventId: verdict.eventId,
+        summary: verdict.summary,
+        reasons: verdict.reasons.slice(0, SUMMARY_REASONS),
+        indicators: verdict.indicators,
+        policy: verdict.policy,
+        decidedAt: decidedAt.toISOString(),
+      };
+      const row = await trx
+        .insertInto('cases')
+        .values({
+          id: newId('case'),
+          org_id: verdict.orgId,
+          decision_id: verdict.id,
+          channel: verdict.channel,
+          action,
+          status: 'open',
+          assignee: null,
+          due_at: dueAt(action, decidedAt, options.slaHours),
+          summary: JSON.stringify(summary),
+          created_at: now,
+          updated_at: now,
+        })
+        .returningAll()
+        .executeTakeFirstOrThrow();
+      await addEvent(trx, row, now, SYSTEM_ACTOR, 'opened', {
+        decisionId: verdict.id,
+        action,
+        score: verdict.score,
+        dueAt: caseFromRow(row).dueAt,
+      });
+      return caseFromRow(row);
+    });
+  }
+
+  /** A case of the organisation with its full history; `not_found` for any other organisation's. */
+  async get(orgId: string, id: string): Promise<CaseDetail> {
+    const row = await this.#db
+      .selectFrom('cases')
+      .selectAll()
+      .where('org_id', '=', orgId)
+      .where('id', '=', id)
+      .executeTakeFirst();
+    if (!row) throw notFound('case');
+    const events = await this.#db
+      .selectFrom('case_events')
+      .selectAll()
+      .where('org_id', '=', orgId)
+      .where('case_id', '=', id)
+      .orderBy('at')
+      .orderBy('id')
+      .execute();
+    return { ...caseFromRow(row), history: events.map(caseEventFromRow) };
+  }
+
+  /** The organisation's cases matching a filter (`listCasesQuerySchema`), oldest due first by default. */
+  async list(orgId: string, query: ListCasesQuery = {}): Promise<CasePage> {
+    return queryCases(this.#db, orgId, parseInput(listCasesQuerySchema, query), this.#now());
+  }
+
+  /**
+   * Give a case to a person; an open case moves to `in_review`. Reassigning a
+   * case in review keeps it there. Needs `cases:assign`.
+   */
+  async assign(actor: Actor, id: string, assignee: string): Promise<Case> {
+    requirePermission(actor, 'cases:assign');
+    const input = parseInput(assignCaseSchema, { assignee });
+    return this.#change(actor.orgId, id, async (trx, row, now) => {
+      const from = row.status as CaseStatus;
+      assertActive(from, 'assign');
+      const to: CaseStatus = 'in_review';
+      if (from !== to) assertTransition(from, to);
+      else if (row.assignee === input.assignee) return caseFromRow(row);
+      const updated = await trx
+        .updateTable('cases')
+        .set({ assignee: input.assignee, status: to, updated_at: now })
+        .where('id', '=', row.id)
+        .returningAll()
+        .executeTakeFirstOrThrow();
+      await addEvent(trx, row, now, actor.id, 'assigned', {
+        assignee: input.assignee,
+        previous: row.assignee,
+        role: actor.role,
+      });
+      if (from !== to) await addEvent(trx, row, now, actor.id, 'status_changed', { from, to });
+      return caseFromRow(updated);
+    });
+  }
+
+  /**
+   * Add a comment to a case that is still waiting. Agents may comment: they
+   * submit the context HQ decides on. Needs `cases:comment`.
+   */
+  async comment(actor: Actor, id: string, text: string): Promise<CaseEvent> {
+    requirePermission(actor, 'cases:comment');
+    const input = parseInput(commentCaseSchema, { text });
+    return this.#change(actor.orgId, id, async (trx, row, now) => {
+      assertActive(row.status as CaseStatus, 'comment');
+      await trx.updateTable('cases').set({ updated_at: now }).where('id', '=', row.id).execute();
+      return addEvent(trx, row, now, actor.id, 'commented', { text: input.text, role: actor.role });
+    });
+  }
+
+  /**
+   * Decide a case. Needs `cases:resolve` (reviewers, analysts, admins; never
+   * agents or the system role). Records the resolution and its effect
+   * (`case-effect.ts`), writes a label unless `label: false`, shares the
+   * decision's indicators as malicious when denied with `shareIndicators` set,
+   * then publishes the outcome. A case already closed is a `conflict`.
+   */
+  async resolve(actor: Actor, id: string, input: ResolveCaseInput): Promise<Case> {
+    requirePermission(actor, 'cases:resolve');
+    const decision = parseInput(resolveCaseSchema, input);
+    const resolved = await this.#change(actor.orgId, id, async (trx, row, now) => {
+      const from = row.status as CaseStatus;
+      assertTransition(from, 'resolved');
+      const current = caseFromRow(row);
+      const effect = caseEffect(current.action, decision.resolution);
+      const share = decision.resolution === 'denied' ? decision.shareIndicators : 'none';
+      const refs = current.summary.indicators ?? [];
+      if (share !== 'none' && refs.length > 0) {
+        if (!this.#sink) throw invalidField('shareIndicators', 'indicator sharing is not available here');
+        await this.#sink.add(row.org_id, refs, {
+          verdict: 'malicious',
+          source: `case:${row.id}`,
+          scope: share,
+          db: trx,
+        });
+      }
+      const updated = await trx
+        .updateTable('cases')
+        .set({
+          status: 'resolved',
+          resolution: decision.resolution,
+          resolution_reason: decision.reason,
+          effect,
+          resolved_by: actor.id,
+          resolved_at: now,
+          updated_at: now,
+        })
+        .where('id', '=', row.id)
+        .returningAll()
+        .executeTakeFirstOrThrow();
+      await addEvent(trx, row, now, actor.id, 'status_changed', { from, to: 'resolved' });
+      await addEvent(trx, row, now, actor.id, 'resolved', {
+        resolution: decision.resolution,
+        effect,
+        reason: decision.reason,
+        label: decision.label ? LABEL_OF_RESOLUTION[decision.resolution] : null,
+        sharedIndicators: share === 'none' ? 0 : refs.length,
+        scope: share,
+        role: actor.role,
+      });
+      if (decision.label) {
+        await trx
+          .insertInto('labels')
+          .values({
+            id: newId('lbl'),
+            org_id: row.org_id,
+            decision_id: row.decision_id,
+            channel: row.channel,
+            label: LABEL_OF_RESOLUTION[decision.resolution],
+            source: 'case',
+            case_id: row.id,
+            created_by: actor.id,
+            created_at: now,
+          })
+          .execute();
+      }
+      return updated;
+    });
+    this.#outcomes.publish(outcomeOf(resolved));
+    return caseFromRow(resolved);
+  }
+
+  /**
+   * Expire every case still waiting whose due time has been reached
+   * (`due_at <= now`, so a case expires exactly at its due time). Each gets
+   * `status_changed` and `expired` history entries and an outcome with effect
+   * `expired` and no resolution, so the owning channel learns that nobody
+   * decided and applies its fail-safe default (never a release). No label is
+   * written: nobody judged the decision. Returns how many cases expired.
+   */
+  async expireDue(now: Date = this.#now()): Promise<number> {
+    let total = 0;
+    for (;;) {
+      const rows = await this.#db.transaction().execute(async (trx) => {
+        const due = await trx
+          .selectFrom('cases')
+          .select(['id', 'status'])
+          .where('status', 'in', ACTIVE_STATUSES)
+          .where('due_at', '<=', now)
+          .orderBy('due_at')
+          .limit(EXPIRY_BATCH)
+          .forUpdate()
+          .skipLocked()
+          .execute();
+        if (due.length === 0) return [];
+        for (const d of due) assertTransition(d.status as CaseStatus, 'expired');
+        const expired = await trx
+          .updateTable('cases')
+          .set({
+            status: 'expired',
+            effect: 'expired',
+            resolved_by: SYSTEM_ACTOR,
+            resolved_at: now,
+            updated_at: now,
+          })
+          .where(
+            'id',
+            'in',
+            due.map((d) => d.id),
+          )
+          .returningAll()
+          .execute();
+        const from = new Map(due.map((d) => [d.id, d.status]));
+        await trx
+          .insertInto('case_events')
+          .values(
+            expired.flatMap((row) => [
+              eventRow(row, now, SYSTEM_ACTOR, 'status_changed', { from: from.get(row.id), to: 'expired' }),
+              eventRow(row, now, SYSTEM_ACTOR, 'expired', {
+                dueAt: caseFromRow(row).dueAt,
+                effect: 'expired',
+              }),
+            ]),
+          )
+          .execute();
+        return expired;
+      });
+      for (const row of rows) this.#outcomes.publish(outcomeOf(row));
+      total += rows.length;
+      if (rows.length < EXPIRY_BATCH) return total;
+    }
+  }
+
+  /** Run one change to a locked case of the organisation in a transaction. */
+  async #change<T>(
+    orgId: string,
+    id: string,
+    work: (trx: Transaction<Database>, row: CaseRow, now: Date) => Promise<T>,
+  ): Promise<T> {
+    return this.#db.transaction().execute(async (trx) => {
+      const locked = await trx
+        .selectFrom('cases')
+        .selectAll()
+        .where('org_id', '=', orgId)
+        .where('id', '=', id)
+        .forUpdate()
+        .executeTakeFirst();
+      if (!locked) throw notFound('case');
+      return work(trx, locked, this.#now());
+    });
+  }
+}
+
+function eventRow(row: CaseRow, at: Date, actor: string, type: CaseEventType, data: Record<string, unknown>) {
+  return {
+    id: newId('cev'),
+    case_id: row.id,
+    org_id: row.org_id,
+    at,
+    actor,
+    type,
+    data: JSON.stringify(data),
+  };
+}
+
+async function addEvent(
+  db: Db,
+  row: CaseRow,
+  at: Date,
+  actor: string,
+  type: CaseEventType,
+  data: Record<string, unknown>,
+): Promise<CaseEvent> {
+  const inserted = await db
+    .insertInto('case_events')
+    .values(eventRow(row, at, actor, type, data))
+    .returningAll()
+    .executeTakeFirstOrThrow();
+  return caseEventFromRow(inserted);
+}
+
+/** The outcome of a closed case, as the owning channel receives it. */
+function outcomeOf(row: CaseRow): CaseOutcome {
+  const closed = caseFromRow(row);
+  return {
+    caseId: closed.id,
+    orgId: closed.orgId,
+    decisionId: closed.decisionId,
+    channel: closed.channel,
+    action: closed.action,
+    resolution: closed.resolution,
+    effect: closed.effect ?? 'expired',
+    reason: closed.resolutionReason ?? EXPIRY_REASON,
+    resolvedBy: closed.resolvedBy ?? SYSTEM_ACTOR,
+    at: closed.resolvedAt ?? closed.updatedAt,
+  };
+}

@@ -1,0 +1,363 @@
+import { randomBytes } from 'node:crypto';
+import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Logger } from 'pino';
+import { CaseService } from './cases/case-service.ts';
+import { OutcomeBus } from './cases/outcome-bus.ts';
+import { type Actor, requirePermission } from './cases/roles.ts';
+import { channels as registeredChannels } from './channels/registry.ts';
+import {
+  type Action,
+  type AnyChannel,
+  type Engine,
+  createEngine,
+  type FieldIssue,
+  MamoruError,
+  newId,
+  opensCase,
+  overrideKey,
+  type PolicyDocument,
+  type PolicyRef,
+  type PolicyVersion,
+  policyDocumentSchema,
+  policyIssues,
+  type ScreenEvent,
+  scoreHits,
+  type Verdict,
+} from './core/index.ts';
+import { createExtractTools } from './intel/extract-tools.ts';
+import { IndicatorService } from './intel/indicator-service.ts';
+import { createKeyedHasher } from './intel/keyed-hash.ts';
+import type { Config } from './server/config.ts';
+import type { Metrics } from './server/metrics.ts';
+import { openStore } from './store/index.ts';
+import type { Store } from './store/store.ts';
+
+/** Who is asking: an API key (or the CLI) of one organisation, with its role. */
+export type Principal = Actor;
+
+export interface DryRunChange {
+  readonly decisionId: string;
+  readonly createdAt: string;
+  readonly from: { readonly action: Action; readonly score: number };
+  readonly to: { readonly action: Action; readonly score: number };
+}
+
+export interface DryRunReport {
+  readonly channel: string;
+  readonly checked: number;
+  readonly changed: number;
+  readonly transitions: Readonly<Record<string, number>>;
+  readonly changes: readonly DryRunChange[];
+  /** Decisions decided by an override: their detectors did not run, so a draft cannot be fully re-scored. */
+  readonly incomplete: number;
+}
+
+/**
+ * The composition root: one Mamoru instance wires the store, the engine with
+ * every registered channel, intel, cases and the in-process outcome queue.
+ * The HTTP server and the CLI are thin edges over it.
+ */
+export class Mamoru {
+  readonly config: Config;
+  readonly store: Store;
+  readonly engine: Engine;
+  readonly intel: IndicatorService;
+  readonly cases: CaseService;
+  readonly outcomes: OutcomeBus;
+  readonly logger: Logger | undefined;
+  readonly metrics: Metrics | undefined;
+  readonly #channels: ReadonlyMap<string, AnyChannel>;
+  readonly #tools: ReturnType<typeof createExtractTools>;
+  readonly #policies = new Map<string, { ref: PolicyRef; at: number }>();
+
+  private constructor(parts: {
+    config: Config;
+    store: Store;
+    engine: Engine;
+    intel: IndicatorService;
+    cases: CaseService;
+    outcomes: OutcomeBus;
+    channels: readonly AnyChannel[];
+    tools: ReturnType<typeof createExtractTools>;
+    logger?: Logger | undefined;
+    metrics?: Metrics | undefined;
+  }) {
+    this.config = parts.config;
+    this.store = parts.store;
+    this.engine = parts.engine;
+    this.intel = parts.intel;
+    this.cases = parts.cases;
+    this.outcomes = parts.outcomes;
+    this.logger = parts.logger;
+    this.metrics = parts.metrics;
+    this.#channels = new Map(parts.channels.map((c) => [c.name, c]));
+    this.#tools = parts.tools;
+  }
+
+  static async open(
+    config: Config,
+    options: { logger?: Logger; metrics?: Metrics; channels?: readonly AnyChannel[] } = {},
+  ): Promise<Mamoru> {
+    const channels = options.channels ?? registeredChannels;
+    const store = await openStore(storeOptions(config));
+    const hasher = createKeyedHasher(await hmacKey(config));
+    const intel = new IndicatorService({ db: store.db, hasher });
+    const outcomes = new OutcomeBus({
+      onError: (error, outcome) => options.logger?.error({ err: error, caseId: outcome.caseId }, 'outcome handler failed'),
+    });
+    const cases = new CaseService({ db: store.db, outcomes, indicatorSink: intel });
+    const engine = createEngine({ channels });
+    for (const p of engine.problems) options.logger?.warn(p, 'detector turned off');
+    return new Mamoru({
+      config,
+      store,
+      engine,
+      intel,
+      cases,
+      outcomes,
+      channels,
+      tools: createExtractTools(hasher),
+      logger: options.logger,
+      metrics: options.metrics,
+    });
+  }
+
+  channel(name: string): AnyChannel {
+    const channel = this.#channels.get(name);
+    if (!channel) throw new MamoruError('unknown_channel', `unknown channel ${name}`, { issues: [{ path: 'channel', message: `unknown channel ${name}` }] });
+    return channel;
+  }
+
+  channels(): AnyChannel[] {
+    return [...this.#channels.values()];
+  }
+
+  /**
+   * Screen one event synchronously: validate, evaluate under the org's current
+   * policy, write the decision log, open a case when a person is needed.
+   */
+  async screen(principal: Principal, channelName: string, payload: unknown, options: { eventId?: string; validated?: boolean } = {}): Promise<Verdict> {
+    requirePermission(principal, 'screen');
+    const channel = this.channel(channelName);
+    let body = payload;
+    if (!options.validated) {
+      const parsed = channel.schema.safeParse(payload);
+      if (!parsed.success) throw validationError(parsed.error.issues);
+      body = parsed.data;
+    }
+    const event: ScreenEvent = {
+      id: options.eventId ?? newId('evt'),
+      orgId: principal.orgId,
+      channel: channel.name,
+      receivedAt: new Date().toISOString(),
+      payload: body,
+    };
+    const policy = await this.policy(principal.orgId, channel.name);
+    const verdict = await this.engine.evaluate({ event, policy, tools: this.#tools, intel: this.intel });
+    try {
+      await this.store.decisions.append(verdict, event.payload);
+    } catch (error) {
+      this.metrics?.decisionLogFailures.inc();
+      throw error;
+    }
+    if (opensCase(verdict.action)) {
+      await this.cases.openFromVerdict(verdict, { slaHours: policy.document.caseSlaHours });
+    }
+    this.metrics?.observeVerdict(verdict);
+    return verdict;
+  }
+
+  /** The org's current policy for a channel (the channel's default, version 0, until one is stored). */
+  async policy(orgId: string, channelName: string): Promise<PolicyRef> {
+    const key = `${orgId}\u0000${channelName}`;
+    const cached = this.#policies.get(key);
+    // A short cache: other processes' policy changes are seen within five seconds.
+    if (cached && Date.now() - cached.at < 5_000) return cached.ref;
+    const stored = await this.store.policies.current(orgId, channelName);
+    const ref: PolicyRef = stored ?? { version: 0, document: this.defaultPolicy(channelName) };
+    this.#policies.set(key, { ref, at: Date.now() });
+    return ref;
+  }
+
+  defaultPolicy(channelName: string): PolicyDocument {
+    return policyDocumentSchema.parse(this.channel(channelName).defaultPolicy);
+  }
+
+  /** Validate a policy document for a channel: schema, then signals and detectors it names. */
+  checkPolicy(channelName: string, document: unknown): PolicyDocument {
+    this.channel(channelName);
+    const parsed = policyDocumentSchema.safeParse(document);
+    if (!parsed.success) throw validationError(parsed.error.issues, 'invalid_policy');
+    const issues = policyIssues(
+      parsed.data,
+      channelName,
+      new Set(this.engine.signals(channelName).map((s) => s.name)),
+      new Set(this.engine.detectors(channelName)),
+    );
+    if (issues.length > 0) {
+      throw new MamoruError('invalid_policy', issues.map((i) => `${i.path}: ${i.message}`).join('; '), { issues });
+    }
+    return parsed.data;
+  }
+
+  async putPolicy(principal: Principal, channelName: string, document: unknown, comment?: string): Promise<PolicyVersion> {
+    requirePermission(principal, 'policies:write');
+    const checked = this.checkPolicy(channelName, document);
+    const version = await this.store.policies.put({
+      orgId: principal.orgId,
+      channel: channelName,
+      document: checked,
+      createdBy: principal.id,
+      ...(comment ? { comment } : {}),
+    });
+    this.#policies.delete(`${principal.orgId}\u0000${channelName}`);
+    return version;
+  }
+
+  /**
+   * Dry-run a draft policy against the last `limit` decisions of a channel:
+   * re-score their recorded hits (and their indicators against the draft's
+   * allow/deny lists) and list the verdicts that would change.
+   */
+  async dryRun(principal: Principal, channelName: string, draft: unknown, limit = 1000): Promise<DryRunReport> {
+    requirePermission(principal, 'policies:read');
+    const document = this.checkPolicy(channelName, draft);
+    const compiled = this.engine.compile(channelName, { version: -1, document });
+    const records = await this.store.decisions.list(principal.orgId, { channel: channelName, limit });
+    const changes: DryRunChange[] = [];
+    const transitions: Record<string, number> = {};
+    let incomplete = 0;
+    for (const { verdict } of records) {
+      if (verdict.forced?.kind === 'allow_override' || verdict.forced?.kind === 'deny_override') incomplete++;
+      let to: { action: Action; score: number };
+      const deny = verdict.indicators.find((i) => compiled.deny.has(overrideKey(i.type, i.value)));
+      const allow = verdict.indicators.find((i) => compiled.allow.has(overrideKey(i.type, i.value)));
+      const rescored = scoreHits(
+        compiled,
+        verdict.hits.filter((h) => h.group !== 'policy'),
+      );
+      if (deny) to = { action: compiled.denyAction, score: rescored.score };
+      else if (allow) to = { action: 'allow', score: rescored.score };
+      else to = { action: rescored.action, score: rescored.score };
+      if (to.action !== verdict.action) {
+        const key = `${verdict.action}->${to.action}`;
+        transitions[key] = (transitions[key] ?? 0) + 1;
+        changes.push({
+          decisionId: verdict.id,
+          createdAt: verdict.createdAt,
+          from: { action: verdict.action, score: verdict.score },
+          to,
+        });
+      }
+    }
+    return { channel: channelName, checked: records.length, changed: changes.length, transitions, changes, incomplete };
+  }
+
+  /** The operator organisation (the first one created) administers the others. */
+  async isOperator(orgId: string): Promise<boolean> {
+    return (await this.store.settings.get<string>('operator_org')) === orgId;
+  }
+
+  /**
+   * First start: when the database has no organisation, create the operator
+   * organisation and its admin key (and, for the demo, a few demo indicators
+   * so that the README's sample request shows a real verdict). Returns the
+   * token, shown once, or undefined when organisations already exist.
+   */
+  async bootstrap(options: { demo: boolean }): Promise<{ orgId: string; token: string } | undefined> {
+    const first = await this.#bootstrap(options);
+    if (first && options.demo && this.config.dataDir !== 'memory://') {
+      // Lets the README's sample request work as pasted; readable by the owner only.
+      await mkdir(this.config.dataDir, { recursive: true });
+      await writeFile(join(this.config.dataDir, 'demo-api-key'), first.token, { mode: 0o600 });
+    }
+    return first;
+  }
+
+  async #bootstrap(options: { demo: boolean }): Promise<{ orgId: string; token: string } | undefined> {
+    if ((await this.store.orgs.list()).length > 0) return undefined;
+    const org = await this.store.orgs.create({ name: options.demo ? 'デモ組織 (Demo)' : 'Operator' });
+    await this.store.settings.set('operator_org', org.id);
+    const { token } = await this.store.keys.create({ orgId: org.id, name: 'admin', role: 'admin', createdBy: 'bootstrap' });
+    if (options.demo) {
+      for (const item of DEMO_INDICATORS) await this.intel.upsert(org.id, item);
+    }
+    return { orgId: org.id, token };
+  }
+
+  async close(): Promise<void> {
+    await this.outcomes.drain();
+    await this.store.close();
+  }
+}
+
+/** Demo intel for the README's sample request: made-up look-alike sites and a number from the fictional range. */
+const DEMO_INDICATORS = [
+  {
+    type: 'url',
+    value: 'https://amazon-co-jp.account-verify.example/login',
+    verdict: 'malicious',
+    confidence: 95,
+    source: 'demo',
+    scope: 'org',
+    description: 'デモ: 通販サイトを装ったフィッシングサイト / demo: phishing site posing as a shop',
+  },
+  {
+    type: 'domain',
+    value: 'account-verify.example',
+    verdict: 'malicious',
+    confidence: 90,
+    source: 'demo',
+    scope: 'org',
+    description: 'デモ: フィッシング用ドメイン / demo: phishing domain',
+  },
+  {
+    type: 'phone',
+    value: '+81 3-0000-0000',
+    verdict: 'suspicious',
+    confidence: 70,
+    source: 'demo',
+    scope: 'org',
+    description: 'デモ: 詐欺の連絡先として報告された番号 / demo: number reported as a fraud contact',
+  },
+] as const;
+
+/** Turn zod issues into a validation error that names each field. */
+export function validationError(
+  issues: readonly { path: readonly PropertyKey[]; message: string }[],
+  code: 'validation_failed' | 'invalid_policy' = 'validation_failed',
+): MamoruError {
+  const fieldIssues: FieldIssue[] = issues.map((i) => ({
+    path: i.path.map(String).join('.') || '(body)',
+    message: i.message,
+  }));
+  return new MamoruError(code, fieldIssues.map((i) => `${i.path}: ${i.message}`).join('; '), { issues: fieldIssues });
+}
+
+/** Where the store lives for a configuration: PostgreSQL when a URL is set, else PGlite under the data folder. */
+export function storeOptions(config: Config): { databaseUrl: string | undefined; dataDir: string } {
+  return {
+    databaseUrl: config.databaseUrl || undefined,
+    dataDir: config.dataDir === 'memory://' ? config.dataDir : join(config.dataDir, 'pglite'),
+  };
+}
+
+/**
+ * The HMAC key: from configuration, or generated once into the data folder
+ * (readable by the owner only) so hashes stay stable across restarts.
+ */
+async function hmacKey(config: Config): Promise<string> {
+  if (config.hmacKey) return config.hmacKey;
+  if (config.dataDir === 'memory://') return randomBytes(32).toString('hex');
+  const file = join(config.dataDir, 'hmac.key');
+  try {
+    return (await readFile(file, 'utf8')).trim();
+  } catch {
+    await mkdir(config.dataDir, { recursive: true });
+    const key = randomBytes(32).toString('hex');
+    await writeFile(file, `${key}\n`, { mode: 0o600, flag: 'wx' }).catch(async () => undefined);
+    await chmod(file, 0o600);
+    return (await readFile(file, 'utf8')).trim();
+  }
+}

@@ -1,0 +1,152 @@
+import { z } from 'zod';
+import { MamoruError, notFound } from '../../core/index.ts';
+import type { Mamoru } from '../../mamoru.ts';
+import { type App, actorOf } from '../app.ts';
+import { apiKeySchema, errorResponses, idParams, organisationSchema, roleSchema } from '../schemas.ts';
+
+const newKeyBody = z.object({ name: z.string().min(1).max(100), role: roleSchema });
+const createdKey = z.object({
+  key: apiKeySchema,
+  token: z.string().describe('The API key itself. Shown once; only its scrypt hash is stored'),
+});
+
+/**
+ * Organisations and API keys. An admin manages its own organisation's keys;
+ * only an admin of the operator organisation (the first one created) creates
+ * organisations, issues their first keys and records partnerships.
+ */
+export async function adminRoutes(app: App, { mamoru }: { mamoru: Mamoru }): Promise<void> {
+  const requireOperator = async (orgId: string) => {
+    if (!(await mamoru.isOperator(orgId))) {
+      throw new MamoruError('forbidden', 'only an admin of the operator organisation may do this');
+    }
+  };
+
+  app.get(
+    '/v1/me',
+    {
+      schema: {
+        tags: ['admin'],
+        summary: '自分のキーと組織 / The calling key and its organisation',
+        response: {
+          200: z.object({ keyId: z.string(), role: roleSchema, organisation: organisationSchema, operator: z.boolean() }),
+          ...errorResponses,
+        },
+      },
+    },
+    async (request) => {
+      const actor = actorOf(request);
+      const organisation = await mamoru.store.orgs.get(actor.orgId);
+      if (!organisation) throw notFound('organisation');
+      return { keyId: actor.id, role: actor.role, organisation, operator: await mamoru.isOperator(actor.orgId) };
+    },
+  );
+
+  app.get(
+    '/v1/orgs',
+    {
+      schema: {
+        tags: ['admin'],
+        summary: '組織の一覧 / Organisations',
+        response: { 200: z.object({ organisations: z.array(organisationSchema) }), ...errorResponses },
+      },
+    },
+    async (request) => {
+      const actor = actorOf(request, 'keys:admin');
+      if (await mamoru.isOperator(actor.orgId)) return { organisations: await mamoru.store.orgs.list() };
+      const own = await mamoru.store.orgs.get(actor.orgId);
+      return { organisations: own ? [own] : [] };
+    },
+  );
+
+  app.post(
+    '/v1/orgs',
+    {
+      schema: {
+        tags: ['admin'],
+        summary: '組織を作成し最初の管理者キーを発行 / Create an organisation and its first admin key',
+        body: z.object({ name: z.string().min(1).max(200) }),
+        response: { 201: z.object({ organisation: organisationSchema, admin: createdKey }), ...errorResponses },
+      },
+    },
+    async (request, reply) => {
+      const actor = actorOf(request, 'orgs:admin');
+      await requireOperator(actor.orgId);
+      const organisation = await mamoru.store.orgs.create({ name: request.body.name });
+      const admin = await mamoru.store.keys.create({ orgId: organisation.id, name: 'admin', role: 'admin', createdBy: actor.id });
+      return reply.code(201).send({ organisation, admin });
+    },
+  );
+
+  app.post(
+    '/v1/orgs/:id/partners',
+    {
+      schema: {
+        tags: ['admin'],
+        summary: '組織間の共有関係を登録 / Record a partnership (partners see each other’s partner-scope indicators)',
+        params: idParams,
+        body: z.object({ partnerOrgId: z.string().min(1).max(200) }),
+        response: { 204: z.undefined(), ...errorResponses },
+      },
+    },
+    async (request, reply) => {
+      const actor = actorOf(request, 'orgs:admin');
+      await requireOperator(actor.orgId);
+      const [a, b] = await Promise.all([mamoru.store.orgs.get(request.params.id), mamoru.store.orgs.get(request.body.partnerOrgId)]);
+      if (!a) throw notFound(`organisation ${request.params.id}`);
+      if (!b) throw new MamoruError('validation_failed', 'partnerOrgId: no such organisation', { issues: [{ path: 'body.partnerOrgId', message: 'no such organisation' }] });
+      if (a.id === b.id) throw new MamoruError('validation_failed', 'an organisation cannot partner with itself', { issues: [{ path: 'body.partnerOrgId', message: 'same as the organisation' }] });
+      await mamoru.store.orgs.addPartner(a.id, b.id);
+      return reply.code(204).send();
+    },
+  );
+
+  app.get(
+    '/v1/keys',
+    {
+      schema: {
+        tags: ['admin'],
+        summary: 'API キーの一覧 / API keys of this organisation',
+        response: { 200: z.object({ keys: z.array(apiKeySchema) }), ...errorResponses },
+      },
+    },
+    async (request) => {
+      const actor = actorOf(request, 'keys:admin');
+      return { keys: await mamoru.store.keys.list(actor.orgId) };
+    },
+  );
+
+  app.post(
+    '/v1/keys',
+    {
+      schema: {
+        tags: ['admin'],
+        summary: 'API キーを発行 / Create an API key',
+        body: newKeyBody,
+        response: { 201: createdKey, ...errorResponses },
+      },
+    },
+    async (request, reply) => {
+      const actor = actorOf(request, 'keys:admin');
+      const created = await mamoru.store.keys.create({ orgId: actor.orgId, ...request.body, createdBy: actor.id });
+      return reply.code(201).send(created);
+    },
+  );
+
+  app.delete(
+    '/v1/keys/:id',
+    {
+      schema: {
+        tags: ['admin'],
+        summary: 'API キーを失効 / Revoke an API key',
+        params: idParams,
+        response: { 204: z.undefined(), ...errorResponses },
+      },
+    },
+    async (request, reply) => {
+      const actor = actorOf(request, 'keys:admin');
+      if (!(await mamoru.store.keys.revoke(actor.orgId, request.params.id))) throw notFound(`key ${request.params.id}`);
+      return reply.code(204).send();
+    },
+  );
+}

@@ -1,0 +1,96 @@
+import { z } from 'zod';
+import { MamoruError } from '../../core/index.ts';
+import type { Mamoru } from '../../mamoru.ts';
+import { type App, actorOf } from '../app.ts';
+import { toProblem } from '../problem.ts';
+import { errorResponses, problemSchema, verdictSchema } from '../schemas.ts';
+
+const eventIdQuery = z.object({
+  eventId: z.string().min(1).max(200).optional().describe("The caller's id for this event; generated when absent"),
+});
+
+/**
+ * `POST /v1/screen/{channel}` — one event, a synchronous verdict — and
+ * `POST /v1/events` — a batch, where each event gets its verdict or its own
+ * problem: one bad event never loses the others.
+ */
+export async function screenRoutes(app: App, { mamoru }: { mamoru: Mamoru }): Promise<void> {
+  for (const channel of mamoru.channels()) {
+    app.post(
+      `/v1/screen/${channel.name}`,
+      {
+        schema: {
+          tags: ['screen'],
+          summary: `${channel.title.ja}を審査 / Screen: ${channel.title.en}`,
+          body: channel.schema,
+          querystring: eventIdQuery,
+          response: { 200: verdictSchema, ...errorResponses },
+        },
+      },
+      async (request) => {
+        const actor = actorOf(request, 'screen');
+        return mamoru.screen(actor, channel.name, request.body, {
+          validated: true,
+          ...(request.query.eventId ? { eventId: request.query.eventId } : {}),
+        });
+      },
+    );
+  }
+  app.post(
+    '/v1/screen/:channel',
+    { schema: { hide: true, params: z.object({ channel: z.string().max(200) }) } },
+    async (request) => {
+      actorOf(request, 'screen');
+      throw new MamoruError('unknown_channel', `unknown channel ${request.params.channel}`, {
+        issues: [{ path: 'channel', message: `must be one of ${mamoru.channels().map((c) => c.name).join(', ')}` }],
+      });
+    },
+  );
+
+  const batchItem = z.object({
+    channel: z.string().min(1).max(50),
+    id: z.string().min(1).max(200).optional(),
+    payload: z.unknown(),
+  });
+  app.post(
+    '/v1/events',
+    {
+      schema: {
+        tags: ['screen'],
+        summary: 'まとめて審査 / Screen a batch of events',
+        body: z.object({ events: z.array(batchItem).min(1).max(1000) }),
+        response: {
+          200: z.object({
+            results: z.array(
+              z.object({ index: z.number().int(), verdict: verdictSchema.optional(), problem: problemSchema.optional() }),
+            ),
+            accepted: z.number().int(),
+            rejected: z.number().int(),
+          }),
+          ...errorResponses,
+        },
+      },
+    },
+    async (request) => {
+      const actor = actorOf(request, 'screen');
+      const events = request.body.events;
+      const results = await Promise.all(
+        events.map(async (item, index) => {
+          try {
+            const verdict = await mamoru.screen(actor, item.channel, item.payload, item.id ? { eventId: item.id } : {});
+            return { index, verdict };
+          } catch (error) {
+            const p = toProblem(error, request.url);
+            if (p.status >= 500) throw error;
+            const at = (path: string) =>
+              p.code === 'unknown_channel' ? `events.${index}.channel` : `events.${index}.payload${path === '(body)' ? '' : `.${path}`}`;
+            const errors = p.errors?.map((e) => ({ ...e, path: at(e.path) }));
+            return { index, problem: { ...p, ...(errors ? { errors } : {}) } };
+          }
+        }),
+      );
+      const accepted = results.filter((r) => 'verdict' in r).length;
+      return { results, accepted, rejected: results.length - accepted };
+    },
+  );
+}

@@ -1,0 +1,99 @@
+import { z } from 'zod';
+import { ACTIONS, DETECTOR_ERROR_CODES, INDICATOR_TYPES, STAGES } from '../core/index.ts';
+import { ROLES } from '../store/store.ts';
+
+/**
+ * Response and shared request schemas of the HTTP API. Each zod schema is the
+ * validation, the TypeScript type and the OpenAPI 3.1 component at once.
+ */
+const localized = { ja: z.string(), en: z.string() };
+
+export const problemSchema = z
+  .object({
+    type: z.string(),
+    title: z.string(),
+    status: z.number().int(),
+    detail: z.string(),
+    instance: z.string().optional(),
+    code: z.string(),
+    errors: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
+  })
+  .meta({ id: 'Problem', description: 'RFC 9457 problem details; `errors` names each field at fault' });
+
+export const verdictSchema = z
+  .object({
+    id: z.string(),
+    orgId: z.string(),
+    channel: z.string(),
+    eventId: z.string(),
+    action: z.enum(ACTIONS),
+    score: z.number(),
+    hits: z.array(
+      z.object({
+        signal: z.string(),
+        group: z.string(),
+        detector: z.string(),
+        factor: z.number(),
+        weight: z.number(),
+        score: z.number(),
+        evidence: z.array(z.string()),
+        params: z.record(z.string(), z.union([z.string(), z.number()])).optional(),
+      }),
+    ),
+    forced: z
+      .object({ action: z.enum(ACTIONS), by: z.string(), kind: z.enum(['signal', 'allow_override', 'deny_override']) })
+      .optional(),
+    outcomes: z.array(
+      z.object({
+        detector: z.string(),
+        stage: z.enum(STAGES),
+        outcome: z.enum(['ok', 'error', 'skipped']),
+        code: z.enum(DETECTOR_ERROR_CODES).optional(),
+        message: z.string().optional(),
+        hits: z.number().int(),
+        ms: z.number(),
+      }),
+    ),
+    reasons: z.array(z.object({ signal: z.string(), ...localized })),
+    summary: z.object(localized),
+    indicators: z.array(z.object({ type: z.enum(INDICATOR_TYPES), value: z.string(), field: z.string().optional() })),
+    policy: z.object({ id: z.string(), version: z.number().int() }),
+    timings: z.object({ pre: z.number(), detect: z.number(), post: z.number(), observe: z.number(), total: z.number() }),
+    createdAt: z.string(),
+  })
+  .meta({ id: 'Verdict', description: 'The action, score, hits with evidence and reasons in Japanese and English' });
+
+export const decisionSchema = z
+  .object({ seq: z.number().int(), hash: z.string(), verdict: verdictSchema, event: z.unknown() })
+  .meta({ id: 'Decision' });
+
+export const idParams = z.object({ id: z.string().min(1).max(200) });
+
+export const roleSchema = z.enum(ROLES);
+
+export const apiKeySchema = z
+  .object({
+    id: z.string(),
+    orgId: z.string(),
+    name: z.string(),
+    role: roleSchema,
+    createdBy: z.string(),
+    createdAt: z.string(),
+    lastUsedAt: z.string().nullable(),
+    revokedAt: z.string().nullable(),
+  })
+  .meta({ id: 'ApiKey' });
+
+export const organisationSchema = z
+  .object({ id: z.string(), name: z.string(), createdAt: z.string() })
+  .meta({ id: 'Organisation' });
+
+export const errorResponses = {
+  400: problemSchema,
+  401: problemSchema,
+  403: problemSchema,
+  404: problemSchema,
+  409: problemSchema,
+  413: problemSchema,
+  415: problemSchema,
+} as const;

@@ -1,0 +1,244 @@
+import { type Kysely, sql } from 'kysely';
+import { invalidField, type Verdict } from '../core/index.ts';
+import { canonicalJson } from './canonical-json.ts';
+import { auditDecisionLog } from './decision-audit.ts';
+import { decisionHash, GENESIS_HASH } from './decision-hash.ts';
+import { jsonText } from './json-text.ts';
+import type { Database, NewDecisionRow } from './schema.ts';
+import type { AuditReport, DecisionLog, DecisionQuery, DecisionRecord } from './store.ts';
+
+/** Advisory lock key that serialises appends to the chain across every process on the database. */
+const CHAIN_LOCK = 0x6d616d6f7275; // 'mamoru'
+/** Most queued appends written in one transaction. */
+const MAX_BATCH = 1000;
+/** Rows per INSERT statement: 12 parameters each, well under PostgreSQL's 65,535. */
+const INSERT_CHUNK = 1000;
+const DEFAULT_LIMIT = 50;
+const MAX_LIMIT = 1000;
+// Latest instant both drivers write and read back unchanged (9999-12-31T23:59:59.999Z).
+const MAX_TIME = 253_402_300_799_999;
+
+/** A decision checked and serialised, ready to be chained. */
+interface Prepared {
+  readonly id: string;
+  readonly orgId: string;
+  readonly channel: string;
+  readonly eventId: string;
+  readonly action: string;
+  readonly score: number;
+  readonly createdAt: Date;
+  readonly verdictText: string;
+  readonly eventText: string;
+  readonly verdict: Verdict;
+  readonly event: unknown;
+  readonly verdictCanon: string;
+  readonly eventCanon: string;
+}
+
+interface Waiter {
+  readonly item: Prepared;
+  readonly resolve: (record: DecisionRecord) => void;
+  readonly reject: (error: unknown) => void;
+}
+
+/**
+ * The decision log (X1, retention and audited export of records): every
+ * verdict, append-only and hash-chained. Row `seq` carries the SHA-256 of its
+ * content and of row `seq - 1`'s hash (see `decisionHash`), and the
+ * `decision_chain` head records the last seq and hash, so `verify` names any
+ * row edited or deleted behind the application's back.
+ *
+ * Appends take one advisory lock per transaction, so the chain is linear
+ * across processes. `append` commits in groups: calls that arrive while a
+ * write is running wait and are written together in the next transaction, so
+ * many concurrent requests cost few transactions.
+ *
+ * Text that jsonb cannot hold (NUL, unpaired surrogates) is stored as U+FFFD.
+ *
+ * @example
+ * const record = await store.decisions.append(verdict, event);
+ * const report = await store.decisions.verify(); // report.ok, report.findings
+ */
+export class SqlDecisionLog implements DecisionLog {
+  readonly #db: Kysely<Database>;
+  #queue: Waiter[] = [];
+  #draining: Promise<void> | undefined;
+
+  constructor(db: Kysely<Database>) {
+    this.#db = db;
+  }
+
+  append(verdict: Verdict, event: unknown): Promise<DecisionRecord> {
+    let item: Prepared;
+    try {
+      item = prepare(verdict, event);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    return new Promise((resolve, reject) => {
+      this.#queue.push({ item, resolve, reject });
+      this.#draining ??= this.#drain();
+    });
+  }
+
+  /** Append all in one transaction, in order, with consecutive seqs. */
+  async appendMany(items: readonly { verdict: Verdict; event: unknown }[]): Promise<DecisionRecord[]> {
+    const prepared = items.map((i) => prepare(i.verdict, i.event));
+    return prepared.length === 0 ? [] : this.#write(prepared);
+  }
+
+  async get(orgId: string, id: string): Promise<DecisionRecord | undefined> {
+    const row = await this.#db
+      .selectFrom('decisions')
+      .select(['seq', 'verdict', 'event', 'hash'])
+      .where('org_id', '=', orgId)
+      .where('id', '=', id)
+      .executeTakeFirst();
+    return row && toRecord(row);
+  }
+
+  /** The organisation's decisions, newest first; page on with `beforeSeq` = the last seq seen. */
+  async list(orgId: string, query: DecisionQuery = {}): Promise<DecisionRecord[]> {
+    const limit = Math.min(Math.max(Math.trunc(query.limit ?? DEFAULT_LIMIT), 1), MAX_LIMIT);
+    let q = this.#db
+      .selectFrom('decisions')
+      .select(['seq', 'verdict', 'event', 'hash'])
+      .where('org_id', '=', orgId);
+    if (query.channel !== undefined) q = q.where('channel', '=', query.channel);
+    if (query.action !== undefined) q = q.where('action', '=', query.action);
+    if (query.beforeSeq !== undefined) q = q.where('seq', '<', query.beforeSeq);
+    const rows = await q.orderBy('seq', 'desc').limit(limit).execute();
+    return rows.map(toRecord);
+  }
+
+  verify(): Promise<AuditReport> {
+    return auditDecisionLog(this.#db);
+  }
+
+  /** Resolves when every append accepted so far is written (or has failed); `close` waits on it. */
+  async settled(): Promise<void> {
+    while (this.#draining) await this.#draining;
+  }
+
+  async #drain(): Promise<void> {
+    // Let callers in the same tick join the first batch, and never finish before `#draining` is set.
+    await Promise.resolve();
+    try {
+      while (this.#queue.length > 0) await this.#flush(this.#queue.splice(0, MAX_BATCH));
+    } finally {
+      this.#draining = undefined;
+    }
+  }
+
+  async #flush(batch: readonly Waiter[]): Promise<void> {
+    try {
+      const records = await this.#write(batch.map((w) => w.item));
+      batch.forEach((w, i) => w.resolve(records[i]!));
+    } catch (error) {
+      if (batch.length === 1) return batch[0]!.reject(error);
+      // One row the database refuses must not fail its neighbours: write each alone so that only it fails.
+      for (const w of batch) {
+        try {
+          w.resolve((await this.#write([w.item]))[0]!);
+        } catch (single) {
+          w.reject(single);
+        }
+      }
+    }
+  }
+
+  async #write(items: readonly Prepared[]): Promise<DecisionRecord[]> {
+    return this.#db.transaction().execute(async (trx) => {
+      await sql`select pg_advisory_xact_lock(${sql.lit(CHAIN_LOCK)})`.execute(trx);
+      const head = await trx
+        .selectFrom('decision_chain')
+        .select(['last_seq', 'last_hash'])
+        .where('id', '=', 1)
+        .executeTakeFirst();
+      let seq = head ? Number(head.last_seq) : 0;
+      let prevHash = head?.last_hash ?? GENESIS_HASH;
+      const rows: NewDecisionRow[] = [];
+      const records: DecisionRecord[] = [];
+      for (const p of items) {
+        seq += 1;
+        const hash = decisionHash({
+          seq,
+          id: p.id,
+          orgId: p.orgId,
+          channel: p.channel,
+          eventId: p.eventId,
+          action: p.action,
+          score: p.score,
+          verdict: p.verdictCanon,
+          event: p.eventCanon,
+          createdAt: p.createdAt.toISOString(),
+          prevHash,
+        });
+        rows.push({
+          seq,
+          id: p.id,
+          org_id: p.orgId,
+          channel: p.channel,
+          event_id: p.eventId,
+          action: p.action,
+          score: p.score,
+          verdict: p.verdictText,
+          event: p.eventText,
+          created_at: p.createdAt,
+          prev_hash: prevHash,
+          hash,
+        });
+        records.push({ seq, verdict: p.verdict, event: p.event, hash });
+        prevHash = hash;
+      }
+      for (let i = 0; i < rows.length; i += INSERT_CHUNK)
+        await trx
+          .insertInto('decisions')
+          .values(rows.slice(i, i + INSERT_CHUNK))
+          .execute();
+      await trx
+        .insertInto('decision_chain')
+        .values({ id: 1, last_seq: seq, last_hash: prevHash })
+        .onConflict((oc) => oc.column('id').doUpdateSet({ last_seq: seq, last_hash: prevHash }))
+        .execute();
+      return records;
+    });
+  }
+}
+
+function prepare(verdict: Verdict, event: unknown): Prepared {
+  if (typeof verdict !== 'object' || verdict === null) throw invalidField('verdict', 'must be an object');
+  for (const field of ['id', 'orgId', 'channel', 'eventId', 'action'] as const) {
+    const value: unknown = verdict[field];
+    if (typeof value !== 'string' || value === '') throw invalidField(`verdict.${field}`, 'must be a non-empty string');
+  }
+  if (typeof verdict.score !== 'number' || !Number.isFinite(verdict.score))
+    throw invalidField('verdict.score', 'must be a finite number');
+  const createdAt = new Date(verdict.createdAt);
+  const time = createdAt.getTime();
+  if (!(time >= 0 && time <= MAX_TIME)) throw invalidField('verdict.createdAt', 'must be an ISO 8601 time');
+  const verdictText = jsonText(verdict, 'verdict');
+  const eventText = jsonText(event ?? null, 'event');
+  // Chain what the database will give back, not the caller's object: no undefined, no Dates, no class instances.
+  const stored = JSON.parse(verdictText) as Verdict;
+  const storedEvent: unknown = JSON.parse(eventText);
+  return {
+    id: verdict.id,
+    orgId: verdict.orgId,
+    channel: verdict.channel,
+    eventId: verdict.eventId,
+    action: verdict.action,
+    score: verdict.score,
+    createdAt,
+    verdictText,
+    eventText,
+    verdict: stored,
+    event: storedEvent,
+    verdictCanon: canonicalJson(stored),
+    eventCanon: canonicalJson(storedEvent),
+  };
+}
+
+function toRecord(row: { seq: string | number | bigint; verdict: unknown; event: unknown; hash: string }): DecisionRecord {
+  return { seq: Number(row.seq), verdict: row.verdict as Verdict, event: row.event, hash: row.hash };
+}
