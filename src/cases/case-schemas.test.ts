@@ -22,16 +22,24 @@ describe('resolveCaseSchema', () => {
   });
 
   it('accepts a reason of exactly 2000 characters and refuses 2001', () => {
-    expect(() => parseInput(resolveCaseSchema, { resolution: 'approved', reason: 'x'.repeat(2000) })).not.toThrow();
-    const error = fails(() => parseInput(resolveCaseSchema, { resolution: 'approved', reason: 'x'.repeat(2001) }));
+    expect(() =>
+      parseInput(resolveCaseSchema, { resolution: 'approved', reason: 'x'.repeat(2000) }),
+    ).not.toThrow();
+    const error = fails(() =>
+      parseInput(resolveCaseSchema, { resolution: 'approved', reason: 'x'.repeat(2001) }),
+    );
     expect(error.code).toBe('validation_failed');
     expect(error.issues.map((i) => i.path)).toEqual(['reason']);
   });
 
   it('refuses a missing or blank reason, an unknown resolution and unknown fields, naming each', () => {
-    const error = fails(() => parseInput(resolveCaseSchema, { resolution: 'maybe', reason: '   ', extra: 1 }));
+    const error = fails(() =>
+      parseInput(resolveCaseSchema, { resolution: 'maybe', reason: '   ', extra: 1 }),
+    );
     expect(error.issues.map((i) => i.path).sort()).toEqual(['(body)', 'reason', 'resolution']);
-    expect(fails(() => parseInput(resolveCaseSchema, { resolution: 'approved' })).issues[0]?.path).toBe('reason');
+    expect(fails(() => parseInput(resolveCaseSchema, { resolution: 'approved' })).issues[0]?.path).toBe(
+      'reason',
+    );
   });
 });
 
@@ -48,6 +56,8 @@ describe('listCasesQuerySchema', () => {
 
   it('refuses a limit above 200 and an unknown status', () => {
     expect(fails(() => parseInput(listCasesQuerySchema, { limit: '201' })).issues[0]?.path).toBe('limit');
-    expect(fails(() => parseInput(listCasesQuerySchema, { status: 'closed' })).issues[0]?.path).toBe('status');
+    expect(fails(() => parseInput(listCasesQuerySchema, { status: 'closed' })).issues[0]?.path).toBe(
+      'status',
+    );
   });
 });

@@ -8,13 +8,15 @@ import {
   type Case,
   type CaseDetail,
   type CaseEvent,
-  type CaseEventType,
   type CaseSummary,
   caseEventFromRow,
   caseFromRow,
   SYSTEM_ACTOR,
 } from './case.ts';
 import { caseEffect, LABEL_OF_RESOLUTION } from './case-effect.ts';
+import { expireBatch } from './case-expiry.ts';
+import { addCaseEvent } from './case-history.ts';
+import { caseOutcome } from './case-outcome.ts';
 import { type CasePage, queryCases } from './case-query.ts';
 import {
   assignCaseSchema,
@@ -25,9 +27,9 @@ import {
   type ResolveCaseInput,
   resolveCaseSchema,
 } from './case-schemas.ts';
-import { ACTIVE_STATUSES, assertActive, assertTransition, type CaseStatus } from './case-status.ts';
+import { assertActive, assertTransition, type CaseStatus } from './case-status.ts';
 import type { IndicatorSink } from './indicator-sink.ts';
-import type { CaseOutcome, OutcomeBus } from './outcome-bus.ts';
+import type { OutcomeBus } from './outcome-bus.ts';
 import { type Actor, requirePermission } from './roles.ts';
 import { dueAt, type SlaHours } from './sla.ts';
 
@@ -39,13 +41,12 @@ export interface CaseServiceOptions {
   readonly indicatorSink?: IndicatorSink | undefined;
   /** The clock; tests pass a fixed one. */
   readonly now?: (() => Date) | undefined;
+  /** Cases expired per transaction by `expireDue` (default 500). */
+  readonly expiryBatch?: number | undefined;
 }
 
 /** How many strongest reasons a case keeps from its verdict. */
 const SUMMARY_REASONS = 5;
-/** Cases expired per transaction by `expireDue`. */
-const EXPIRY_BATCH = 500;
-const EXPIRY_REASON = '期限までに判断されませんでした / not resolved by the due time';
 
 type Db = Kysely<Database>;
 
@@ -65,12 +66,14 @@ export class CaseService {
   readonly #outcomes: OutcomeBus;
   readonly #sink: IndicatorSink | undefined;
   readonly #now: () => Date;
+  readonly #expiryBatch: number;
 
   constructor(options: CaseServiceOptions) {
     this.#db = options.db;
     this.#outcomes = options.outcomes;
     this.#sink = options.indicatorSink;
     this.#now = options.now ?? (() => new Date());
+    this.#expiryBatch = Math.max(1, Math.floor(options.expiryBatch ?? 500));
   }
 
   /**
@@ -123,7 +126,7 @@ export class CaseService {
         })
         .returningAll()
         .executeTakeFirstOrThrow();
-      await addEvent(trx, row, now, SYSTEM_ACTOR, 'opened', {
+      await addCaseEvent(trx, row, now, SYSTEM_ACTOR, 'opened', {
         decisionId: verdict.id,
         action,
         score: verdict.score,
@@ -177,12 +180,12 @@ export class CaseService {
         .where('id', '=', row.id)
         .returningAll()
         .executeTakeFirstOrThrow();
-      await addEvent(trx, row, now, actor.id, 'assigned', {
+      await addCaseEvent(trx, row, now, actor.id, 'assigned', {
         assignee: input.assignee,
         previous: row.assignee,
         role: actor.role,
       });
-      if (from !== to) await addEvent(trx, row, now, actor.id, 'status_changed', { from, to });
+      if (from !== to) await addCaseEvent(trx, row, now, actor.id, 'status_changed', { from, to });
       return caseFromRow(updated);
     });
   }
@@ -197,7 +200,7 @@ export class CaseService {
     return this.#change(actor.orgId, id, async (trx, row, now) => {
       assertActive(row.status as CaseStatus, 'comment');
       await trx.updateTable('cases').set({ updated_at: now }).where('id', '=', row.id).execute();
-      return addEvent(trx, row, now, actor.id, 'commented', { text: input.text, role: actor.role });
+      return addCaseEvent(trx, row, now, actor.id, 'commented', { text: input.text, role: actor.role });
     });
   }
 
@@ -241,8 +244,8 @@ export class CaseService {
         .where('id', '=', row.id)
         .returningAll()
         .executeTakeFirstOrThrow();
-      await addEvent(trx, row, now, actor.id, 'status_changed', { from, to: 'resolved' });
-      await addEvent(trx, row, now, actor.id, 'resolved', {
+      await addCaseEvent(trx, row, now, actor.id, 'status_changed', { from, to: 'resolved' });
+      await addCaseEvent(trx, row, now, actor.id, 'resolved', {
         resolution: decision.resolution,
         effect,
         reason: decision.reason,
@@ -269,7 +272,7 @@ export class CaseService {
       }
       return updated;
     });
-    this.#outcomes.publish(outcomeOf(resolved));
+    this.#outcomes.publish(caseOutcome(caseFromRow(resolved)));
     return caseFromRow(resolved);
   }
 
@@ -284,53 +287,10 @@ export class CaseService {
   async expireDue(now: Date = this.#now()): Promise<number> {
     let total = 0;
     for (;;) {
-      const rows = await this.#db.transaction().execute(async (trx) => {
-        const due = await trx
-          .selectFrom('cases')
-          .select(['id', 'status'])
-          .where('status', 'in', ACTIVE_STATUSES)
-          .where('due_at', '<=', now)
-          .orderBy('due_at')
-          .limit(EXPIRY_BATCH)
-          .forUpdate()
-          .skipLocked()
-          .execute();
-        if (due.length === 0) return [];
-        for (const d of due) assertTransition(d.status as CaseStatus, 'expired');
-        const expired = await trx
-          .updateTable('cases')
-          .set({
-            status: 'expired',
-            effect: 'expired',
-            resolved_by: SYSTEM_ACTOR,
-            resolved_at: now,
-            updated_at: now,
-          })
-          .where(
-            'id',
-            'in',
-            due.map((d) => d.id),
-          )
-          .returningAll()
-          .execute();
-        const from = new Map(due.map((d) => [d.id, d.status]));
-        await trx
-          .insertInto('case_events')
-          .values(
-            expired.flatMap((row) => [
-              eventRow(row, now, SYSTEM_ACTOR, 'status_changed', { from: from.get(row.id), to: 'expired' }),
-              eventRow(row, now, SYSTEM_ACTOR, 'expired', {
-                dueAt: caseFromRow(row).dueAt,
-                effect: 'expired',
-              }),
-            ]),
-          )
-          .execute();
-        return expired;
-      });
-      for (const row of rows) this.#outcomes.publish(outcomeOf(row));
+      const rows = await this.#db.transaction().execute((trx) => expireBatch(trx, now, this.#expiryBatch));
+      for (const row of rows) this.#outcomes.publish(caseOutcome(caseFromRow(row)));
       total += rows.length;
-      if (rows.length < EXPIRY_BATCH) return total;
+      if (rows.length < this.#expiryBatch) return total;
     }
   }
 
@@ -352,49 +312,4 @@ export class CaseService {
       return work(trx, locked, this.#now());
     });
   }
-}
-
-function eventRow(row: CaseRow, at: Date, actor: string, type: CaseEventType, data: Record<string, unknown>) {
-  return {
-    id: newId('cev'),
-    case_id: row.id,
-    org_id: row.org_id,
-    at,
-    actor,
-    type,
-    data: JSON.stringify(data),
-  };
-}
-
-async function addEvent(
-  db: Db,
-  row: CaseRow,
-  at: Date,
-  actor: string,
-  type: CaseEventType,
-  data: Record<string, unknown>,
-): Promise<CaseEvent> {
-  const inserted = await db
-    .insertInto('case_events')
-    .values(eventRow(row, at, actor, type, data))
-    .returningAll()
-    .executeTakeFirstOrThrow();
-  return caseEventFromRow(inserted);
-}
-
-/** The outcome of a closed case, as the owning channel receives it. */
-function outcomeOf(row: CaseRow): CaseOutcome {
-  const closed = caseFromRow(row);
-  return {
-    caseId: closed.id,
-    orgId: closed.orgId,
-    decisionId: closed.decisionId,
-    channel: closed.channel,
-    action: closed.action,
-    resolution: closed.resolution,
-    effect: closed.effect ?? 'expired',
-    reason: closed.resolutionReason ?? EXPIRY_REASON,
-    resolvedBy: closed.resolvedBy ?? SYSTEM_ACTOR,
-    at: closed.resolvedAt ?? closed.updatedAt,
-  };
 }

@@ -1,6 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { MamoruError } from '../core/errors.ts';
-import { assertActive, assertTransition, CASE_STATUSES, type CaseStatus, canTransition, isActive } from './case-status.ts';
+import {
+  assertActive,
+  assertTransition,
+  CASE_STATUSES,
+  type CaseStatus,
+  canTransition,
+  isActive,
+} from './case-status.ts';
 
 const LEGAL: readonly (readonly [CaseStatus, CaseStatus])[] = [
   ['open', 'in_review'],

@@ -5,6 +5,9 @@
  */
 export * from './case.ts';
 export * from './case-effect.ts';
+export * from './case-expiry.ts';
+export * from './case-history.ts';
+export * from './case-outcome.ts';
 export * from './case-query.ts';
 export * from './case-schemas.ts';
 export * from './case-service.ts';

@@ -1,27 +1,6 @@
-import type { CaseAction } from '../core/action.ts';
-import type { CaseEffect, Resolution } from './case-effect.ts';
+import type { CaseOutcome } from './case-outcome.ts';
 
-/**
- * What happened to a case, for the channel that owns the held thing: release
- * it, refuse it, allow it once, or apply its fail-safe default because nobody
- * decided in time (`effect: 'expired'`, `resolution: null`).
- */
-export interface CaseOutcome {
-  readonly caseId: string;
-  readonly orgId: string;
-  readonly decisionId: string;
-  readonly channel: string;
-  readonly action: CaseAction;
-  /** The person's decision; `null` when the case expired undecided. */
-  readonly resolution: Resolution | null;
-  readonly effect: CaseEffect;
-  /** The resolver's reason, or why the case expired. */
-  readonly reason: string;
-  /** Actor id of the resolver; `system` for an expiry. */
-  readonly resolvedBy: string;
-  /** ISO time of the resolution or expiry. */
-  readonly at: string;
-}
+export type { CaseOutcome };
 
 export type OutcomeHandler = (outcome: CaseOutcome) => void | Promise<void>;
 

@@ -1,6 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import { MamoruError } from '../core/errors.ts';
-import { type Actor, can, isRole, PERMISSIONS, type Permission, ROLE_PERMISSIONS, ROLES, requirePermission } from './roles.ts';
+import {
+  type Actor,
+  can,
+  isRole,
+  PERMISSIONS,
+  type Permission,
+  ROLE_PERMISSIONS,
+  ROLES,
+  requirePermission,
+} from './roles.ts';
 
 const who = (role: Actor['role']): Actor => ({ id: `key_${role}`, role, orgId: 'org_a' });
 

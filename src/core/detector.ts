@@ -17,6 +17,7 @@ export type Stage = (typeof STAGES)[number];
 
 /** Detectors run in `pre` (enrich, cheap checks), `detect` or `post` (composites over earlier hits). */
 export type DetectorStage = Exclude<Stage, 'observe'>;
+export const DETECTOR_STAGES = ['pre', 'detect', 'post'] as const satisfies readonly DetectorStage[];
 
 /** Look up extracted indicators in the intel store (own, partners' and public). */
 export interface IntelLookup {
@@ -36,7 +37,10 @@ export interface DetectorContext<S = unknown> {
   readonly intel: readonly IndicatorMatch[];
   /** Channel settings from the policy (`settings`), already merged over the channel's defaults. */
   readonly settings: Readonly<Record<string, unknown>>;
-  /** Hits of earlier stages; `post` detectors build composites from them. */
+  /**
+   * Hits of earlier stages (of enabled signals only; frozen); `post` detectors
+   * build composites from them. Detectors of one stage never see each other's.
+   */
   readonly hits: readonly Hit[];
   readonly services: S;
 }
@@ -56,7 +60,10 @@ export interface Detector<P = unknown, S = unknown> {
   readonly name: string;
   readonly stage?: DetectorStage;
   readonly signals: readonly string[];
-  /** Time budget in milliseconds; the engine's default applies when absent. */
+  /**
+   * Time budget in milliseconds (0 < budget ≤ 60000); the policy's `detectors.<name>.budgetMs`
+   * overrides it, and the engine's default applies when both are absent.
+   */
   readonly budgetMs?: number;
   run(
     event: { readonly payload: P; readonly id: string; readonly receivedAt: string },
@@ -64,7 +71,14 @@ export interface Detector<P = unknown, S = unknown> {
   ): readonly Hit[] | Promise<readonly Hit[]>;
 }
 
-/** Why a detector's result was not used. */
+/**
+ * Why a detector's result was not used: it threw (or its promise rejected),
+ * ran past its budget, fired a signal it did not declare, or returned a
+ * malformed hit (not an array, no signal, a factor that is not a finite
+ * number, evidence that is not a list of strings, params that are not
+ * strings or finite numbers). The channel's extractor and the intel lookup
+ * report their failures with the same codes.
+ */
 export const DETECTOR_ERROR_CODES = ['threw', 'timeout', 'undeclared_signal', 'bad_hit'] as const;
 export type DetectorErrorCode = (typeof DETECTOR_ERROR_CODES)[number];
 

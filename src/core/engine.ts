@@ -1,32 +1,58 @@
 import type { AnyChannel, ExtractTools } from './channel.ts';
-import type {
-  Detector,
-  DetectorContext,
-  DetectorOutcome,
-  DetectorStage,
-  Hit,
-  IntelLookup,
-  Stage,
+import { deepFreeze } from './deep-freeze.ts';
+import {
+  DETECTOR_STAGES,
+  type DetectorContext,
+  type DetectorOutcome,
+  type DetectorStage,
+  type Hit,
+  type IntelLookup,
+  type Stage,
 } from './detector.ts';
 import { MamoruError } from './errors.ts';
 import type { ScreenEvent } from './event.ts';
 import { newId } from './id.ts';
 import type { IndicatorMatch, IndicatorRef } from './indicator.ts';
-import { type CompiledPolicy, compilePolicy, overrideKey, type PolicyRef } from './policy.ts';
-import { SignalCatalogue, type SignalDeclaration } from './signal.ts';
-import { POLICY_SIGNALS } from './signals.ts';
-import { explain, type Forced, type Scored, scoreHits, type Verdict } from './verdict.ts';
+import {
+  type CompiledPolicy,
+  compilePolicy,
+  matchOverride,
+  type OverrideMatch,
+  type PolicyDocument,
+  type PolicyRef,
+  policyDocumentSchema,
+  policyIssues,
+} from './policy.ts';
+import { type PreparedChannel, prepareChannel } from './prepare-channel.ts';
+import {
+  awaitWithin,
+  errorOutcome,
+  extractIndicators,
+  isPromiseLike,
+  ms,
+  type PlannedDetector,
+  runStage,
+  skippedOutcome,
+  TIMEOUT,
+} from './run-stage.ts';
+import type { SignalDeclaration } from './signal.ts';
+import { explain, type Forced, type RawHit, type Scored, scoreHits, type Verdict } from './verdict.ts';
 
 /** Runs after the verdict is made (export, history, metrics); cannot change it. */
 export interface Observer {
   readonly name: string;
+  /** Time budget in milliseconds; the engine's default applies when absent. */
+  readonly budgetMs?: number;
+  /** Gets the verdict frozen: an observer that tries to change it throws, and that is recorded. */
   observe(verdict: Verdict, event: ScreenEvent): void | Promise<void>;
 }
 
 export interface EngineOptions {
   readonly channels: readonly AnyChannel[];
-  /** Budget of a detector that names none (ms). */
+  /** Budget of a detector or observer that names none (ms); 50 when absent. */
   readonly defaultBudgetMs?: number;
+  /** Budget of the intel lookup in the pre stage (ms); 250 when absent. */
+  readonly intelBudgetMs?: number;
   readonly observers?: readonly Observer[];
 }
 
@@ -39,41 +65,25 @@ export interface EvaluateInput {
   readonly now?: Date;
 }
 
-/** A problem found when the engine was built: the detector is turned off, the rest runs. */
+/**
+ * A problem found when the engine was built: the detector (or, with
+ * `detector: '*'`, the channel's signal, default policy or registration)
+ * is turned off; the rest runs.
+ */
 export interface EngineProblem {
   readonly channel: string;
   readonly detector: string;
   readonly message: string;
 }
 
-interface PreparedDetector {
-  readonly detector: Detector;
-  readonly stage: DetectorStage;
-  readonly allowed: ReadonlySet<string>;
-}
-
-interface PreparedChannel {
-  readonly channel: AnyChannel;
-  readonly catalogue: SignalCatalogue;
-  readonly byStage: Readonly<Record<DetectorStage, readonly PreparedDetector[]>>;
+/** A policy compiled for one channel, with its detectors' budgets and merged settings. */
+interface Plan {
+  readonly compiled: CompiledPolicy;
   readonly settings: Readonly<Record<string, unknown>>;
+  readonly stages: Readonly<Record<DetectorStage, readonly PlannedDetector[]>>;
 }
 
-interface RawHit {
-  readonly signal: string;
-  readonly detector: string;
-  readonly factor: number;
-  readonly evidence: readonly string[];
-  readonly params?: Readonly<Record<string, string | number>> | undefined;
-}
-
-interface StageRun {
-  readonly hits: RawHit[];
-  readonly outcomes: DetectorOutcome[];
-}
-
-const TIMEOUT = Symbol('timeout');
-const ms = (n: number) => Math.round(n * 1000) / 1000;
+const EMPTY: readonly never[] = Object.freeze([]);
 
 /**
  * The engine: event → extract → overrides → intel → detectors (pre, detect,
@@ -82,7 +92,12 @@ const ms = (n: number) => Math.round(n * 1000) / 1000;
  *
  * A detector that throws, returns a malformed hit, fires a signal it did not
  * declare or runs past its budget becomes an `error` outcome in the verdict;
- * the other detectors' hits and the verdict stand.
+ * the other detectors' hits and the verdict stand. A detector or signal
+ * declared wrongly is turned off when the engine is built and listed in
+ * `problems`; the engine itself never fails to build for it.
+ *
+ * Compiled policies are cached per `PolicyRef` object: keep the object while
+ * the version is current, and treat its document as immutable.
  *
  * @example
  * const engine = createEngine({ channels: [message] });
@@ -90,48 +105,29 @@ const ms = (n: number) => Math.round(n * 1000) / 1000;
  */
 export class Engine {
   readonly #channels = new Map<string, PreparedChannel>();
-  readonly #compiled = new WeakMap<PolicyRef, CompiledPolicy>();
+  readonly #plans = new WeakMap<PolicyRef, Plan>();
   readonly #defaultBudgetMs: number;
+  readonly #intelBudgetMs: number;
   readonly #observers: readonly Observer[];
   readonly problems: readonly EngineProblem[];
 
   constructor(options: EngineOptions) {
-    this.#defaultBudgetMs = options.defaultBudgetMs ?? 50;
-    this.#observers = options.observers ?? [];
+    this.#defaultBudgetMs = budgetOption('defaultBudgetMs', options.defaultBudgetMs, 50);
+    this.#intelBudgetMs = budgetOption('intelBudgetMs', options.intelBudgetMs, 250);
+    this.#observers = [...(options.observers ?? [])];
     const problems: EngineProblem[] = [];
     for (const channel of options.channels) {
-      if (this.#channels.has(channel.name)) throw new Error(`channel ${channel.name} registered twice`);
-      const catalogue = new SignalCatalogue([...POLICY_SIGNALS, ...channel.signals]);
-      const byStage: Record<DetectorStage, PreparedDetector[]> = { pre: [], detect: [], post: [] };
-      const names = new Set<string>();
-      for (const detector of channel.detectors) {
-        const undeclared = detector.signals.filter((s) => !catalogue.has(s));
-        if (names.has(detector.name)) {
-          problems.push({
-            channel: channel.name,
-            detector: detector.name,
-            message: 'detector name used twice; second turned off',
-          });
-          continue;
-        }
-        names.add(detector.name);
-        if (undeclared.length > 0) {
-          problems.push({
-            channel: channel.name,
-            detector: detector.name,
-            message: `fires undeclared signals ${undeclared.join(', ')}; turned off`,
-          });
-          continue;
-        }
-        const stage = detector.stage ?? 'detect';
-        byStage[stage].push({ detector, stage, allowed: new Set(detector.signals) });
+      if (this.#channels.has(channel.name)) {
+        problems.push({
+          channel: channel.name,
+          detector: '*',
+          message: 'channel registered twice; second ignored',
+        });
+        continue;
       }
-      this.#channels.set(channel.name, {
-        channel,
-        catalogue,
-        byStage,
-        settings: channel.defaultSettings ?? {},
-      });
+      const prepared = prepareChannel(channel, problems);
+      this.#channels.set(channel.name, prepared);
+      this.#checkDefaultPolicy(prepared, problems);
     }
     this.problems = Object.freeze(problems);
   }
@@ -146,29 +142,52 @@ export class Engine {
     return this.#prepared(channel).catalogue.all();
   }
 
-  /** The detector names of a channel. */
+  /** The names of a channel's detectors that run (those turned off at build are not listed). */
   detectors(channel: string): string[] {
     const p = this.#prepared(channel);
-    return [...p.byStage.pre, ...p.byStage.detect, ...p.byStage.post].map((d) => d.detector.name);
+    return DETECTOR_STAGES.flatMap((stage) => p.detectors[stage].map((d) => d.name));
   }
 
-  /** Compile (and cache) a policy for a channel. */
+  /** What a schema-valid policy names that the channel does not have (see {@link policyIssues}). */
+  policyIssues(channel: string, doc: PolicyDocument): { path: string; message: string }[] {
+    const p = this.#prepared(channel);
+    const signals = p.catalogue.all();
+    return policyIssues(
+      doc,
+      channel,
+      new Set(signals.map((s) => s.name)),
+      new Set(this.detectors(channel)),
+      new Set(signals.map((s) => s.group)),
+    );
+  }
+
+  /**
+   * Compile (and cache) a policy for a channel. Throws `invalid_policy` when
+   * the policy is for another channel.
+   */
   compile(channel: string, policy: PolicyRef): CompiledPolicy {
-    let compiled = this.#compiled.get(policy);
-    if (!compiled) {
-      compiled = compilePolicy(policy, this.#prepared(channel).catalogue.all());
-      this.#compiled.set(policy, compiled);
-    }
-    return compiled;
+    return this.#plan(this.#prepared(channel), policy).compiled;
   }
 
-  /** Re-score recorded hits under a policy: the policy dry-run. */
-  rescore(channel: string, policy: PolicyRef, hits: readonly RawHit[]): Scored {
-    return scoreHits(this.compile(channel, policy), hits);
+  /**
+   * Re-score recorded hits under a policy: the policy dry-run. With the
+   * event's indicators, the policy's allow and deny lists apply as in
+   * {@link evaluate} (the recorded list hits are then set aside).
+   */
+  rescore(
+    channel: string,
+    policy: PolicyRef,
+    hits: readonly RawHit[],
+    indicators?: readonly IndicatorRef[],
+  ): Scored {
+    const compiled = this.compile(channel, policy);
+    if (!indicators) return scoreHits(compiled, hits);
+    const kept = hits.filter((h) => h.detector !== OVERRIDE_DETECTOR);
+    return decide(compiled, kept, matchOverride(compiled, indicators));
   }
 
   /** Reasons for scored hits, from the channel's catalogue. */
-  explain(channel: string, scored: Scored) {
+  explain(channel: string, scored: Scored): ReturnType<typeof explain> {
     const catalogue = this.#prepared(channel).catalogue;
     return explain(scored, (s) => catalogue.get(s));
   }
@@ -177,72 +196,64 @@ export class Engine {
     const started = performance.now();
     const { event } = input;
     const prepared = this.#prepared(event.channel);
-    const policy = this.compile(event.channel, input.policy);
+    const plan = this.#plan(prepared, input.policy);
+    const policy = plan.compiled;
+    const now = input.now ?? new Date();
     const timings: Record<Stage | 'total', number> = { pre: 0, detect: 0, post: 0, observe: 0, total: 0 };
     const outcomes: DetectorOutcome[] = [];
     const hits: RawHit[] = [];
 
     // pre: extract indicators, apply overrides, look up intel, run pre detectors.
-    let indicators: IndicatorRef[] = [];
-    try {
-      indicators = prepared.channel.extract(event.payload, input.tools);
-    } catch (error) {
-      outcomes.push(
-        errorOutcome(`${event.channel}.extract`, 'pre', 'threw', error, performance.now() - started),
-      );
-    }
-    const override = this.#override(policy, indicators);
-    let intel: readonly IndicatorMatch[] = [];
-    if (!override && input.intel && indicators.length > 0) {
-      const t = performance.now();
-      try {
-        intel = await input.intel.lookup(event.orgId, indicators);
-        outcomes.push({
-          detector: 'intel.lookup',
-          stage: 'pre',
-          outcome: 'ok',
-          hits: intel.length,
-          ms: ms(performance.now() - t),
-        });
-      } catch (error) {
-        outcomes.push(errorOutcome('intel.lookup', 'pre', 'threw', error, performance.now() - t));
-      }
-    }
-    const settings =
-      Object.keys(policy.ref.document.settings).length === 0
-        ? prepared.settings
-        : { ...prepared.settings, ...policy.ref.document.settings };
-    const ctx: DetectorContext = {
-      now: input.now ?? new Date(),
-      orgId: event.orgId,
-      indicators,
-      intel,
-      settings,
-      hits,
-      services: input.services,
-    };
-    let mark = performance.now();
+    const indicators = extractIndicators(prepared.channel, event, input.tools, outcomes, started);
+    const override = matchOverride(policy, indicators);
+    let mark = started;
     if (override) {
-      hits.push(override.hit);
-      for (const stage of ['pre', 'detect', 'post'] as const) {
-        for (const d of prepared.byStage[stage]) outcomes.push(skipped(d));
-      }
+      // An override decides alone: no lookup, every detector skipped.
+      for (const stage of DETECTOR_STAGES)
+        for (const d of plan.stages[stage]) outcomes.push(skippedOutcome(d.name, d.stage));
+      mark = performance.now();
+      timings.pre = ms(mark - started);
     } else {
-      for (const stage of ['pre', 'detect', 'post'] as const) {
-        if (stage !== 'pre') mark = performance.now();
-        const run = await this.#runStage(prepared.byStage[stage], policy, event, ctx);
-        hits.push(...run.hits);
-        outcomes.push(...run.outcomes);
-        timings[stage] = ms(performance.now() - (stage === 'pre' ? started : mark));
+      const intel =
+        input.intel && indicators.length > 0
+          ? await this.#lookup(input.intel, event.orgId, indicators, outcomes)
+          : EMPTY;
+      const ctx: { -readonly [K in keyof DetectorContext]: DetectorContext[K] } = {
+        now,
+        orgId: event.orgId,
+        indicators,
+        intel,
+        settings: plan.settings,
+        hits: EMPTY as readonly Hit[],
+        services: input.services,
+      };
+      for (const stage of DETECTOR_STAGES) {
+        const running = runStage(plan.stages[stage], event, ctx);
+        const run = isPromiseLike(running) ? await running : running;
+        for (const o of run.outcomes) outcomes.push(o);
+        let added = false;
+        for (const h of run.hits) {
+          // A disabled signal does not exist for this policy: later composites must not see it either.
+          if (policy.signals.get(h.signal)?.enabled) {
+            hits.push(h);
+            added = true;
+          }
+        }
+        if (added) ctx.hits = Object.freeze(hits.slice());
+        if (stage !== 'post') {
+          const t = performance.now();
+          timings[stage] = ms(t - mark);
+          mark = t;
+        }
       }
     }
-    if (override) timings.pre = ms(mark - started);
 
-    let scored = scoreHits(policy, hits);
-    if (override) {
-      scored = { ...scored, action: override.forced.action, forced: override.forced };
-    }
+    // post, continued: the verdict itself.
+    const scored = decide(policy, hits, override);
     const { reasons, summary } = explain(scored, (s) => prepared.catalogue.get(s));
+    const decided = performance.now();
+    timings.post = ms(decided - mark);
+    timings.total = ms(decided - started);
     const verdict: Verdict = {
       id: newId('dec'),
       orgId: event.orgId,
@@ -258,22 +269,75 @@ export class Engine {
       indicators,
       policy: { id: policy.ref.document.id, version: policy.ref.version },
       timings,
-      createdAt: ctx.now.toISOString(),
+      createdAt: now.toISOString(),
     };
-    if (this.#observers.length > 0) {
-      const t = performance.now();
-      for (const o of this.#observers) {
-        const s = performance.now();
-        try {
-          await o.observe(verdict, event);
-        } catch (error) {
-          outcomes.push(errorOutcome(o.name, 'observe', 'threw', error, performance.now() - s));
-        }
+    if (this.#observers.length === 0) return verdict;
+    return this.#observe(verdict, event, started);
+  }
+
+  /** observe: each observer sees the frozen verdict; its failures are added to the returned copy. */
+  async #observe(verdict: Verdict, event: ScreenEvent, started: number): Promise<Verdict> {
+    const seen = deepFreeze(verdict);
+    const failures: DetectorOutcome[] = [];
+    const begun = performance.now();
+    for (const o of this.#observers) {
+      const budget = o.budgetMs ?? this.#defaultBudgetMs;
+      const s = performance.now();
+      try {
+        const result = o.observe(seen, event);
+        const late = isPromiseLike(result)
+          ? (await awaitWithin(result, budget - (performance.now() - s))) === TIMEOUT
+          : performance.now() - s > budget;
+        if (late)
+          failures.push(
+            errorOutcome(
+              o.name,
+              'observe',
+              'timeout',
+              `ran past its budget of ${budget} ms`,
+              performance.now() - s,
+            ),
+          );
+      } catch (error) {
+        failures.push(errorOutcome(o.name, 'observe', 'threw', error, performance.now() - s));
       }
-      timings.observe = ms(performance.now() - t);
     }
-    timings.total = ms(performance.now() - started);
-    return verdict;
+    const end = performance.now();
+    return deepFreeze({
+      ...seen,
+      outcomes: failures.length === 0 ? seen.outcomes : [...seen.outcomes, ...failures],
+      timings: { ...seen.timings, observe: ms(end - begun), total: ms(end - started) },
+    });
+  }
+
+  async #lookup(
+    intel: IntelLookup,
+    orgId: string,
+    indicators: readonly IndicatorRef[],
+    outcomes: DetectorOutcome[],
+  ): Promise<readonly IndicatorMatch[]> {
+    const t = performance.now();
+    const name = 'intel.lookup';
+    try {
+      const found = await awaitWithin(intel.lookup(orgId, indicators), this.#intelBudgetMs);
+      const elapsed = performance.now() - t;
+      if (found === TIMEOUT) {
+        const message = `ran past its budget of ${this.#intelBudgetMs} ms`;
+        outcomes.push(errorOutcome(name, 'pre', 'timeout', message, elapsed));
+        return EMPTY;
+      }
+      if (!Array.isArray(found)) {
+        outcomes.push(
+          errorOutcome(name, 'pre', 'bad_hit', 'returned something other than an array', elapsed),
+        );
+        return EMPTY;
+      }
+      outcomes.push({ detector: name, stage: 'pre', outcome: 'ok', hits: found.length, ms: ms(elapsed) });
+      return found;
+    } catch (error) {
+      outcomes.push(errorOutcome(name, 'pre', 'threw', error, performance.now() - t));
+      return EMPTY;
+    }
   }
 
   #prepared(channel: string): PreparedChannel {
@@ -282,70 +346,48 @@ export class Engine {
     return prepared;
   }
 
-  #override(
-    policy: CompiledPolicy,
-    indicators: readonly IndicatorRef[],
-  ): { hit: RawHit; forced: Forced } | undefined {
-    if (policy.deny.size === 0 && policy.allow.size === 0) return undefined;
-    let allow: IndicatorRef | undefined;
-    for (const ref of indicators) {
-      const key = overrideKey(ref.type, ref.value);
-      if (policy.deny.has(key)) {
-        return {
-          hit: listHit('POLICY_DENY_LISTED', ref, policy.deny.get(key)),
-          forced: { action: policy.denyAction, by: 'POLICY_DENY_LISTED', kind: 'deny_override' },
-        };
-      }
-      if (!allow && policy.allow.has(key)) allow = ref;
+  #plan(prepared: PreparedChannel, policy: PolicyRef): Plan {
+    const channel = prepared.channel.name;
+    if (policy.document.channel !== channel) {
+      throw new MamoruError(
+        'invalid_policy',
+        `policy ${policy.document.id} is for channel ${policy.document.channel}, not ${channel}`,
+        { issues: [{ path: 'channel', message: `must be ${channel}` }] },
+      );
     }
-    if (!allow) return undefined;
-    return {
-      hit: listHit('POLICY_ALLOW_LISTED', allow, policy.allow.get(overrideKey(allow.type, allow.value))),
-      forced: { action: 'allow', by: 'POLICY_ALLOW_LISTED', kind: 'allow_override' },
+    const cached = this.#plans.get(policy);
+    if (cached) return cached;
+    const compiled = compilePolicy(policy, prepared.catalogue.all());
+    const plan: Plan = {
+      compiled,
+      settings: frozenSettings(prepared.settings, policy.document.settings),
+      stages: {
+        pre: this.#planStage(prepared, 'pre', compiled),
+        detect: this.#planStage(prepared, 'detect', compiled),
+        post: this.#planStage(prepared, 'post', compiled),
+      },
     };
+    this.#plans.set(policy, plan);
+    return plan;
   }
 
-  /** Run one stage. Synchronous detectors run inline; asynchronous ones run together, each against its budget. */
-  async #runStage(
-    detectors: readonly PreparedDetector[],
-    policy: CompiledPolicy,
-    event: ScreenEvent,
-    ctx: DetectorContext,
-  ): Promise<StageRun> {
-    const run: StageRun = { hits: [], outcomes: [] };
-    let pending: Promise<void>[] | undefined;
-    for (const d of detectors) {
-      if (policy.disabledDetectors.has(d.detector.name)) {
-        run.outcomes.push(skipped(d));
-        continue;
-      }
-      const budget = policy.budgets.get(d.detector.name) ?? d.detector.budgetMs ?? this.#defaultBudgetMs;
-      const start = performance.now();
-      let result: readonly Hit[] | Promise<readonly Hit[]>;
-      try {
-        result = d.detector.run(event, ctx);
-      } catch (error) {
-        run.outcomes.push(errorOutcome(d.detector.name, d.stage, 'threw', error, performance.now() - start));
-        continue;
-      }
-      if (isPromise(result)) {
-        pending ??= [];
-        pending.push(
-          awaitWithin(result, budget - (performance.now() - start)).then(
-            (value) => settle(run, d, value, start, budget),
-            (error: unknown) => {
-              run.outcomes.push(
-                errorOutcome(d.detector.name, d.stage, 'threw', error, performance.now() - start),
-              );
-            },
-          ),
-        );
-      } else {
-        settle(run, d, result, start, budget);
-      }
+  #planStage(prepared: PreparedChannel, stage: DetectorStage, compiled: CompiledPolicy): PlannedDetector[] {
+    return prepared.detectors[stage].map((d) => ({
+      ...d,
+      enabled: !compiled.disabledDetectors.has(d.name),
+      budgetMs: compiled.budgets.get(d.name) ?? d.budgetMs ?? this.#defaultBudgetMs,
+    }));
+  }
+
+  #checkDefaultPolicy(prepared: PreparedChannel, problems: EngineProblem[]): void {
+    const channel = prepared.channel.name;
+    const parsed = policyDocumentSchema.safeParse(prepared.channel.defaultPolicy);
+    const issues = parsed.success
+      ? this.policyIssues(channel, parsed.data)
+      : parsed.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message }));
+    for (const issue of issues) {
+      problems.push({ channel, detector: '*', message: `default policy: ${issue.path}: ${issue.message}` });
     }
-    if (pending) await Promise.all(pending);
-    return run;
   }
 }
 
@@ -353,112 +395,53 @@ export function createEngine(options: EngineOptions): Engine {
   return new Engine(options);
 }
 
-function settle(
-  run: StageRun,
-  d: PreparedDetector,
-  value: readonly Hit[] | typeof TIMEOUT,
-  start: number,
-  budget: number,
-): void {
-  const elapsed = performance.now() - start;
-  const name = d.detector.name;
-  if (value === TIMEOUT || elapsed > budget) {
-    run.outcomes.push({
-      detector: name,
-      stage: d.stage,
-      outcome: 'error',
-      code: 'timeout',
-      message: `ran past its budget of ${budget} ms`,
-      hits: 0,
-      ms: ms(elapsed),
-    });
-    return;
-  }
-  const checked = checkHits(value, d);
-  if (typeof checked === 'string') {
-    const code = checked.startsWith('undeclared') ? 'undeclared_signal' : 'bad_hit';
-    run.outcomes.push({
-      detector: name,
-      stage: d.stage,
-      outcome: 'error',
-      code,
-      message: checked,
-      hits: 0,
-      ms: ms(elapsed),
-    });
-    return;
-  }
-  run.hits.push(...checked);
-  run.outcomes.push({ detector: name, stage: d.stage, outcome: 'ok', hits: checked.length, ms: ms(elapsed) });
+const OVERRIDE_DETECTOR = 'policy.overrides';
+
+/** Score hits, or let an allow/deny override decide: the one rule both evaluate and rescore follow. */
+function decide(
+  policy: CompiledPolicy,
+  hits: readonly RawHit[],
+  override: OverrideMatch | undefined,
+): Scored {
+  if (!override) return scoreHits(policy, hits);
+  const signal = override.list === 'deny' ? 'POLICY_DENY_LISTED' : 'POLICY_ALLOW_LISTED';
+  const scored = scoreHits(policy, [...hits, overrideHit(signal, override)]);
+  const forced: Forced =
+    override.list === 'deny'
+      ? { action: policy.denyAction, by: signal, kind: 'deny_override' }
+      : { action: 'allow', by: signal, kind: 'allow_override' };
+  return { action: forced.action, score: scored.score, hits: scored.hits, forced };
 }
 
-/** Validate a detector's hits; a message when any is malformed (then none are used). */
-function checkHits(value: unknown, d: PreparedDetector): RawHit[] | string {
-  if (!Array.isArray(value)) return 'returned something other than an array of hits';
-  const out: RawHit[] = [];
-  for (const h of value as Hit[]) {
-    if (typeof h !== 'object' || h === null || typeof h.signal !== 'string')
-      return 'returned a hit without a signal';
-    if (!d.allowed.has(h.signal)) return `undeclared signal ${h.signal}`;
-    const factor = h.factor ?? 1;
-    if (typeof factor !== 'number' || !Number.isFinite(factor))
-      return `hit ${h.signal} has a non-finite factor`;
-    if (!Array.isArray(h.evidence) || h.evidence.some((e) => typeof e !== 'string')) {
-      return `hit ${h.signal} has evidence that is not a list of strings`;
-    }
-    out.push({ signal: h.signal, detector: d.detector.name, factor, evidence: h.evidence, params: h.params });
-  }
-  return out;
-}
-
-function listHit(signal: string, ref: IndicatorRef, reason: string | undefined): RawHit {
-  const evidence = [`${ref.type}=${ref.value}`];
-  if (ref.field) evidence.push(`field=${ref.field}`);
+function overrideHit(signal: string, { indicator, reason }: OverrideMatch): RawHit {
+  const evidence = [`${indicator.type}=${indicator.value}`];
+  if (indicator.field) evidence.push(`field=${indicator.field}`);
   if (reason) evidence.push(`reason=${reason}`);
   return {
     signal,
-    detector: 'policy.overrides',
+    detector: OVERRIDE_DETECTOR,
     factor: 1,
     evidence,
-    params: { type: ref.type, value: ref.value },
+    params: { type: indicator.type, value: indicator.value },
   };
 }
 
-function skipped(d: PreparedDetector): DetectorOutcome {
-  return { detector: d.detector.name, stage: d.stage, outcome: 'skipped', hits: 0, ms: 0 };
-}
-
-function errorOutcome(
-  detector: string,
-  stage: Stage,
-  code: 'threw' | 'timeout',
-  error: unknown,
-  elapsed: number,
-): DetectorOutcome {
-  const message = error instanceof Error ? error.message : String(error);
-  return {
-    detector,
-    stage,
-    outcome: 'error',
-    code,
-    message: message.slice(0, 500),
-    hits: 0,
-    ms: ms(elapsed),
-  };
-}
-
-function isPromise<T>(value: T | Promise<T>): value is Promise<T> {
-  return typeof (value as { then?: unknown })?.then === 'function';
-}
-
-function awaitWithin<T>(promise: Promise<T>, budget: number): Promise<T | typeof TIMEOUT> {
-  if (budget <= 0) {
-    promise.catch(() => {});
-    return Promise.resolve(TIMEOUT);
+/** Channel defaults with the policy's settings over them, frozen all the way down: detectors share it. */
+function frozenSettings(
+  defaults: Readonly<Record<string, unknown>>,
+  overrides: Readonly<Record<string, unknown>>,
+): Readonly<Record<string, unknown>> {
+  const merged = { ...defaults, ...overrides };
+  try {
+    return deepFreeze(structuredClone(merged));
+  } catch {
+    // Settings holding something that cannot be cloned (a function) are frozen at the top only.
+    return Object.freeze(merged);
   }
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<typeof TIMEOUT>((resolve) => {
-    timer = setTimeout(resolve, budget, TIMEOUT);
-  });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
+function budgetOption(name: string, value: number | undefined, fallback: number): number {
+  if (value === undefined) return fallback;
+  if (!(Number.isFinite(value) && value > 0)) throw new RangeError(`${name} must be a positive number of ms`);
+  return value;
 }

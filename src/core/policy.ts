@@ -1,8 +1,11 @@
 import { z } from 'zod';
 import { ACTIONS, type Action, CASE_ACTIONS } from './action.ts';
-import { INDICATOR_TYPES } from './indicator.ts';
 import type { IndicatorRef } from './indicator.ts';
-import { isSignalName, type SignalDeclaration } from './signal.ts';
+import { INDICATOR_TYPES } from './indicator.ts';
+import { isSignalName, MAX_WEIGHT, type SignalDeclaration } from './signal.ts';
+import { POLICY_SIGNALS } from './signals.ts';
+
+const ENGINE_SIGNALS: ReadonlySet<string> = new Set(POLICY_SIGNALS.map((s) => s.name));
 
 /**
  * A policy is versioned data, not code (rspamd's `scores.d` + `actions.conf` +
@@ -15,8 +18,6 @@ import { isSignalName, type SignalDeclaration } from './signal.ts';
  */
 const actionSchema = z.enum(ACTIONS);
 const finite = z.number().finite();
-/** Weights and scores stay far from overflow: a sum of many hits is always finite. */
-export const MAX_WEIGHT = 1e6;
 const weight = finite.min(-MAX_WEIGHT).max(MAX_WEIGHT);
 
 export const signalSettingSchema = z
@@ -50,7 +51,10 @@ export const policyDocumentSchema = z
       .default({})
       .superRefine(checkThresholdOrder),
     signals: z
-      .record(z.string().refine(isSignalName, 'not a signal name (SCREAMING_SNAKE with a prefix)'), signalSettingSchema)
+      .record(
+        z.string().refine(isSignalName, 'not a signal name (SCREAMING_SNAKE with a prefix)'),
+        signalSettingSchema,
+      )
       .default({}),
     groups: z.record(z.string(), z.object({ maxScore: finite.positive().optional() }).strict()).default({}),
     detectors: z
@@ -144,13 +148,18 @@ export function overrideKey(type: string, value: string): string {
 
 /**
  * Compile a policy against the declared signals. Settings for undeclared
- * signals are reported by {@link policyIssues}; here they are ignored.
+ * signals, and for the engine's own `POLICY_*` signals (the allow and deny
+ * lists decide alone), are reported by {@link policyIssues}; here they are
+ * ignored.
  */
 export function compilePolicy(ref: PolicyRef, declared: Iterable<SignalDeclaration>): CompiledPolicy {
   const doc = ref.document;
   const signals = new Map<string, EffectiveSignal>();
   for (const declaration of declared) {
-    const setting = Object.hasOwn(doc.signals, declaration.name) ? doc.signals[declaration.name] : undefined;
+    const setting =
+      Object.hasOwn(doc.signals, declaration.name) && !ENGINE_SIGNALS.has(declaration.name)
+        ? doc.signals[declaration.name]
+        : undefined;
     const forced =
       setting?.forceAction === undefined ? declaration.forceAction : (setting.forceAction ?? undefined);
     signals.set(declaration.name, {
@@ -202,7 +211,9 @@ export function policyIssues(
   const issues: { path: string; message: string }[] = [];
   if (doc.channel !== channel) issues.push({ path: 'channel', message: `must be ${channel}` });
   for (const name of Object.keys(doc.signals)) {
-    if (!declared.has(name))
+    if (ENGINE_SIGNALS.has(name))
+      issues.push({ path: `signals.${name}`, message: "the engine's own signal; use overrides.denyAction" });
+    else if (!declared.has(name))
       issues.push({ path: `signals.${name}`, message: 'unknown signal for this channel' });
   }
   for (const name of Object.keys(doc.detectors)) {
@@ -211,7 +222,8 @@ export function policyIssues(
   }
   if (groups) {
     for (const name of Object.keys(doc.groups)) {
-      if (!groups.has(name)) issues.push({ path: `groups.${name}`, message: 'unknown signal group for this channel' });
+      if (!groups.has(name))
+        issues.push({ path: `groups.${name}`, message: 'unknown signal group for this channel' });
     }
   }
   return issues;

@@ -1,4 +1,4 @@
-import type { Action } from './action.ts';
+import { type Action, isAction } from './action.ts';
 import type { LocalizedText } from './text.ts';
 
 /**
@@ -28,9 +28,36 @@ export function isSignalName(name: string): boolean {
   return SIGNAL_NAME.test(name);
 }
 
+/** The largest weight, declared or in a policy: sums of many hits stay finite. */
+export const MAX_WEIGHT = 1e6;
+
+const hasText = (t: LocalizedText | undefined) =>
+  typeof t === 'object' &&
+  t !== null &&
+  typeof t.ja === 'string' &&
+  t.ja !== '' &&
+  typeof t.en === 'string' &&
+  t.en !== '';
+
+/** What is wrong with one declaration, or undefined when it is well formed. */
+export function signalDeclarationProblem(s: SignalDeclaration): string | undefined {
+  if (typeof s?.name !== 'string' || !isSignalName(s.name))
+    return `signal name ${String(s?.name)} is not SCREAMING_SNAKE with a prefix`;
+  if (typeof s.group !== 'string' || s.group === '') return `signal ${s.name} needs a group`;
+  if (typeof s.weight !== 'number' || !Number.isFinite(s.weight) || Math.abs(s.weight) > MAX_WEIGHT)
+    return `signal ${s.name} needs a finite weight within ±${MAX_WEIGHT}`;
+  if (!hasText(s.description)) return `signal ${s.name} needs ja and en descriptions`;
+  if (s.reason !== undefined && !hasText(s.reason)) return `signal ${s.name} has a reason without ja and en`;
+  if (s.forceAction !== undefined && !isAction(s.forceAction))
+    return `signal ${s.name} forces an unknown action ${String(s.forceAction)}`;
+  return undefined;
+}
+
 /**
- * Declare a channel's signals. Checks names and uniqueness once, at
- * declaration, and freezes the result.
+ * Declare a channel's signals. Checks each declaration (name, group, finite
+ * weight, ja and en texts, forced action) and uniqueness once, at declaration,
+ * and freezes the result. Throws on a mistake: it runs when the channel's
+ * module is imported, so a bad declaration fails its first test.
  *
  * @example
  * export const SIGNALS = defineSignals([
@@ -40,10 +67,9 @@ export function isSignalName(name: string): boolean {
 export function defineSignals<const T extends readonly SignalDeclaration[]>(signals: T): T {
   const seen = new Set<string>();
   for (const s of signals) {
-    if (!isSignalName(s.name)) throw new Error(`signal name ${s.name} is not SCREAMING_SNAKE with a prefix`);
+    const problem = signalDeclarationProblem(s);
+    if (problem) throw new Error(problem);
     if (seen.has(s.name)) throw new Error(`signal ${s.name} declared twice`);
-    if (!s.description.ja || !s.description.en)
-      throw new Error(`signal ${s.name} needs ja and en descriptions`);
     seen.add(s.name);
   }
   return Object.freeze(signals.map((s) => Object.freeze({ ...s }))) as unknown as T;

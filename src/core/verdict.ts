@@ -161,30 +161,36 @@ export function scoreHits(policy: CompiledPolicy, raw: readonly RawHit[]): Score
 /**
  * Reasons for a verdict: the signals that mattered (a non-zero score, or the
  * one that forced the action), the forcing one first, then strongest first by
- * absolute score, each once per distinct `params`, in ja and en with the
+ * absolute score, each once per distinct filled text, in ja and en with the
  * placeholders filled; and a one-line summary.
  */
 export function explain(
   scored: Scored,
-  describe: (signal: string) => { description: LocalizedText; reason?: LocalizedText | undefined } | undefined,
+  describe: (
+    signal: string,
+  ) => { description: LocalizedText; reason?: LocalizedText | undefined } | undefined,
 ): { reasons: Reason[]; summary: LocalizedText } {
   const forcedBy = scored.forced?.by;
   const mattered = scored.hits.filter((h) => h.score !== 0 || h.signal === forcedBy);
   if (mattered.length > 1) {
     mattered.sort(
       (a, b) =>
-        Number(b.signal === forcedBy) - Number(a.signal === forcedBy) || Math.abs(b.score) - Math.abs(a.score),
+        Number(b.signal === forcedBy) - Number(a.signal === forcedBy) ||
+        Math.abs(b.score) - Math.abs(a.score),
     );
   }
   const reasons: Reason[] = [];
   const seen = new Set<string>();
   for (const hit of mattered) {
-    const key = hit.params ? `${hit.signal}\u0000${JSON.stringify(hit.params)}` : hit.signal;
-    if (seen.has(key)) continue;
-    seen.add(key);
     const decl = describe(hit.signal);
     const text = decl?.reason ?? decl?.description ?? { ja: hit.signal, en: hit.signal };
-    reasons.push({ signal: hit.signal, ja: format(text.ja, hit.params), en: format(text.en, hit.params) });
+    const ja = format(text.ja, hit.params);
+    const en = format(text.en, hit.params);
+    // The same signal with the same filled text says nothing new.
+    const key = `${hit.signal}\u0000${ja}\u0000${en}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    reasons.push({ signal: hit.signal, ja, en });
   }
   return { reasons, summary: summarise(scored, reasons.length) };
 }
@@ -193,7 +199,8 @@ function summarise(scored: Scored, count: number): LocalizedText {
   const label = ACTION_LABELS[scored.action];
   const forced = scored.forced;
   if (!forced) {
-    if (count === 0) return { ja: `問題は検出されませんでした（${label.ja}）`, en: `No problem found (${label.en})` };
+    if (count === 0)
+      return { ja: `問題は検出されませんでした（${label.ja}）`, en: `No problem found (${label.en})` };
     return {
       ja: `判定: ${label.ja}（スコア ${scored.score}、理由 ${count} 件）`,
       en: `Verdict: ${label.en} (score ${scored.score}, ${count} reason${count === 1 ? '' : 's'})`,

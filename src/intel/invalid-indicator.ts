@@ -7,9 +7,15 @@ import { type IndicatorType, MamoruError } from '../core/index.ts';
  *
  * @example throw invalidIndicator('phone', 'is not a valid phone number')
  */
-export function invalidIndicator(type: IndicatorType, message: string, path = 'value'): MamoruError {
+export function invalidIndicator(
+  type: IndicatorType,
+  message: string,
+  path = 'value',
+  cause?: unknown,
+): MamoruError {
   return new MamoruError('invalid_indicator', `${type} ${path}: ${message}`, {
     issues: [{ path, message: `${type}: ${message}` }],
+    ...(cause === undefined ? {} : { cause }),
   });
 }
 

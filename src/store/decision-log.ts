@@ -135,6 +135,7 @@ export class SqlDecisionLog implements DecisionLog {
       const records = await this.#write(batch.map((w) => w.item));
       batch.forEach((w, i) => w.resolve(records[i]!));
     } catch (error) {
+      console.error('BATCH FAIL', batch.length, error);
       if (batch.length === 1) return batch[0]!.reject(error);
       // One row the database refuses must not fail its neighbours: write each alone so that only it fails.
       for (const w of batch) {
@@ -223,12 +224,12 @@ function prepare(verdict: Verdict, event: unknown): Prepared {
   const stored = JSON.parse(verdictText) as Verdict;
   const storedEvent: unknown = JSON.parse(eventText);
   return {
-    id: verdict.id,
-    orgId: verdict.orgId,
-    channel: verdict.channel,
-    eventId: verdict.eventId,
-    action: verdict.action,
-    score: verdict.score,
+    id: stored.id,
+    orgId: stored.orgId,
+    channel: stored.channel,
+    eventId: stored.eventId,
+    action: stored.action,
+    score: stored.score,
     createdAt,
     verdictText,
     eventText,

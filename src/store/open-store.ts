@@ -2,13 +2,51 @@ import { PGlite } from '@electric-sql/pglite';
 import { Kysely, PostgresDialect } from 'kysely';
 import { Migrator } from 'kysely/migration';
 import pg from 'pg';
+import { SqlApiKeyRepo } from './api-key-repo.ts';
+import { SqlDecisionLog } from './decision-log.ts';
 import { migrations } from './migrations/index.ts';
+import { SqlOrganisationRepo } from './organisation-repo.ts';
 import { PGliteDialect } from './pglite/dialect.ts';
+import { SqlPolicyRepo } from './policy-repo.ts';
 import type { Database } from './schema.ts';
-import type { StoreOptions } from './store.ts';
+import { SqlSettingsRepo } from './settings-repo.ts';
+import type { Store, StoreOptions } from './store.ts';
 
-// int8 (bigint) and numeric arrive as strings from pg; our int8 values (sequence numbers) fit in a double.
-pg.types.setTypeParser(pg.types.builtins.INT8, (v) => Number(v));
+// int8 (bigint) arrives as text from pg; our int8 values (sequence numbers) fit in a double. Set per pool,
+// not on pg's global registry, so that importing the store changes nothing for other users of pg.
+const pgTypes = {
+  getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
+    oid === pg.types.builtins.INT8 ? Number : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
+};
+
+/**
+ * Open the store: PostgreSQL when `databaseUrl` is given, else PGlite in
+ * `dataDir` (default `./data/pglite`; `memory://` for tests), with every
+ * migration applied. `close()` writes pending decisions, then closes PGlite
+ * or ends the pool.
+ *
+ * @example
+ * const store = await openStore({ databaseUrl: process.env.DATABASE_URL });
+ * try { … } finally { await store.close(); }
+ */
+export async function openStore(options: StoreOptions): Promise<Store> {
+  const { db, kind } = await openDatabase(options);
+  const decisions = new SqlDecisionLog(db);
+  let closing: Promise<void> | undefined;
+  return Object.freeze({
+    kind,
+    db,
+    orgs: new SqlOrganisationRepo(db),
+    keys: new SqlApiKeyRepo(db),
+    policies: new SqlPolicyRepo(db),
+    decisions,
+    settings: new SqlSettingsRepo(db),
+    close(): Promise<void> {
+      closing ??= decisions.settled().finally(() => db.destroy());
+      return closing;
+    },
+  });
+}
 
 /** Open the database named by the options and bring its schema up to date. */
 export async function openDatabase(
@@ -18,9 +56,8 @@ export async function openDatabase(
   let kind: 'pglite' | 'postgres';
   if (options.databaseUrl) {
     kind = 'postgres';
-    db = new Kysely<Database>({
-      dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: options.databaseUrl, max: 10 }) }),
-    });
+    const pool = new pg.Pool({ connectionString: options.databaseUrl, max: 10, types: pgTypes });
+    db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   } else {
     kind = 'pglite';
     const dataDir = options.dataDir ?? './data/pglite';
@@ -28,7 +65,12 @@ export async function openDatabase(
     await lite.waitReady;
     db = new Kysely<Database>({ dialect: new PGliteDialect(lite) });
   }
-  await migrate(db);
+  try {
+    await migrate(db);
+  } catch (error) {
+    await db.destroy();
+    throw error;
+  }
   return { db, kind };
 }
 

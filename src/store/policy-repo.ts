@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Kysely, Selectable } from 'kysely';
 import { MamoruError, notFound, type PolicyDocument, type PolicyVersion } from '../core/index.ts';
 import { jsonText } from './json-text.ts';
@@ -7,7 +8,7 @@ import type { PolicyRepo } from './store.ts';
 import { toIso } from './to-iso.ts';
 
 /** How often `put` retries after losing the race for a version number to a concurrent writer. */
-const PUT_ATTEMPTS = 5;
+const PUT_ATTEMPTS = 10;
 
 /**
  * Policies as versioned data: every `put` adds version current + 1 for the
@@ -82,6 +83,8 @@ export class SqlPolicyRepo implements PolicyRepo {
           throw new MamoruError('conflict', 'the policy is being changed concurrently; try again', {
             cause: error,
           });
+        // Jitter, so that writers who lost together do not collide again on the next number.
+        await sleep(Math.random() * 5 * attempt);
       }
     }
   }

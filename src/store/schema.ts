@@ -1,4 +1,4 @@
-import type { ColumnType, Generated, Insertable, Selectable } from 'kysely';
+import type { ColumnType, Insertable, Selectable } from 'kysely';
 
 /**
  * The database schema as Kysely sees it. One dialect (PostgreSQL) for both
@@ -6,6 +6,8 @@ import type { ColumnType, Generated, Insertable, Selectable } from 'kysely';
  * `migrations/` create exactly this.
  */
 type Timestamp = ColumnType<Date, Date | string, Date | string>;
+/** A timestamp with a database default (`Generated<Timestamp>` would not unwrap to `Date` on select). */
+type DefaultTimestamp = ColumnType<Date, Date | string | undefined, Date | string>;
 type Json<T> = ColumnType<T, string, string>;
 /** int8 columns arrive as string (pg) or number/bigint (PGlite); read them through `Number()`. */
 type Int8 = ColumnType<string | number | bigint, number | bigint, number | bigint>;
@@ -13,7 +15,7 @@ type Int8 = ColumnType<string | number | bigint, number | bigint, number | bigin
 export interface OrganisationsTable {
   id: string;
   name: string;
-  created_at: Generated<Timestamp>;
+  created_at: DefaultTimestamp;
 }
 
 export interface ApiKeysTable {
@@ -24,7 +26,7 @@ export interface ApiKeysTable {
   /** `scrypt$N$r$p$salt$hash`, base64url parts; the secret itself is never stored. */
   hash: string;
   created_by: string;
-  created_at: Generated<Timestamp>;
+  created_at: DefaultTimestamp;
   last_used_at: Timestamp | null;
   revoked_at: Timestamp | null;
 }
@@ -32,7 +34,7 @@ export interface ApiKeysTable {
 export interface PartnershipsTable {
   org_id: string;
   partner_org_id: string;
-  created_at: Generated<Timestamp>;
+  created_at: DefaultTimestamp;
 }
 
 export interface PolicyVersionsTable {
@@ -41,7 +43,7 @@ export interface PolicyVersionsTable {
   version: number;
   document: Json<unknown>;
   created_by: string;
-  created_at: Generated<Timestamp>;
+  created_at: DefaultTimestamp;
   comment: string | null;
 }
 

@@ -1,10 +1,12 @@
+import { randomBytes } from 'node:crypto';
 import type { Kysely } from 'kysely';
+import pg from 'pg';
+import type { IndicatorSink, IndicatorSinkOptions } from '../../src/cases/indicator-sink.ts';
+import type { Actor, Role } from '../../src/cases/roles.ts';
 import type { Action } from '../../src/core/action.ts';
 import { newId } from '../../src/core/id.ts';
 import type { IndicatorRef } from '../../src/core/indicator.ts';
 import type { Verdict } from '../../src/core/verdict.ts';
-import type { IndicatorSink, IndicatorSinkOptions } from '../../src/cases/indicator-sink.ts';
-import type { Actor, Role } from '../../src/cases/roles.ts';
 import { openDatabase } from '../../src/store/open-store.ts';
 import type { Database } from '../../src/store/schema.ts';
 
@@ -13,9 +15,29 @@ import type { Database } from '../../src/store/schema.ts';
 export const ORG_A = 'org_a';
 export const ORG_B = 'org_b';
 
-/** A migrated in-memory database with organisations A and B. Share one per test file. */
-export async function openCaseDb(): Promise<Kysely<Database>> {
-  const { db } = await openDatabase({ dataDir: 'memory://' });
+/**
+ * A migrated database with organisations A and B: an in-memory PGlite, or,
+ * when `DATABASE_URL` is set, a fresh database on that PostgreSQL server
+ * (dropped again by `close`), so test files never share rows. One per test file.
+ */
+export async function openCaseDb(): Promise<{ db: Kysely<Database>; close: () => Promise<void> }> {
+  const url = process.env.DATABASE_URL;
+  let db: Kysely<Database>;
+  let close: () => Promise<void>;
+  if (url) {
+    const name = `mamoru_cases_${randomBytes(6).toString('hex')}`;
+    await onServer(url, `create database ${name}`);
+    const target = new URL(url);
+    target.pathname = `/${name}`;
+    db = (await openDatabase({ databaseUrl: target.toString() })).db;
+    close = async () => {
+      await db.destroy();
+      await onServer(url, `drop database ${name} with (force)`);
+    };
+  } else {
+    db = (await openDatabase({ dataDir: 'memory://' })).db;
+    close = () => db.destroy();
+  }
   await db
     .insertInto('organisations')
     .values([
@@ -23,7 +45,17 @@ export async function openCaseDb(): Promise<Kysely<Database>> {
       { id: ORG_B, name: 'Bank B' },
     ])
     .execute();
-  return db;
+  return { db, close };
+}
+
+async function onServer(url: string, statement: string): Promise<void> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    await client.query(statement);
+  } finally {
+    await client.end();
+  }
 }
 
 export const T0 = new Date('2026-03-02T09:00:00.000Z');
@@ -77,7 +109,7 @@ export function actor(role: Role, orgId: string = ORG_A, id = `key_${role}`): Ac
   return { id, role, orgId };
 }
 
-/** An indicator sink that records its calls and writes through the transaction it is given. */
+/** An indicator sink that records its calls and upserts through the transaction it is given, as intel does. */
 export function recordingSink(options: { fail?: boolean } = {}) {
   const calls: { orgId: string; refs: readonly IndicatorRef[]; options: IndicatorSinkOptions }[] = [];
   const sink: IndicatorSink = {
@@ -104,6 +136,11 @@ export function recordingSink(options: { fail?: boolean } = {}) {
             created_at: at,
             updated_at: at,
           })
+          .onConflict((oc) =>
+            oc
+              .columns(['org_id', 'type', 'value'])
+              .doUpdateSet({ source: opts.source, scope: opts.scope, last_seen: at }),
+          )
           .execute();
       }
       if (options.fail) throw new Error('intel unavailable');

@@ -40,10 +40,12 @@ export class PGliteDialect implements Dialect {
 }
 
 class PGliteDriver implements Driver {
+  readonly #db: PGlite;
   readonly #connection: PGliteConnection;
   #queue: Promise<void> = Promise.resolve();
 
   constructor(db: PGlite) {
+    this.#db = db;
     this.#connection = new PGliteConnection(db);
   }
 
@@ -72,7 +74,11 @@ class PGliteDriver implements Driver {
   async releaseConnection(connection: DatabaseConnection): Promise<void> {
     (connection as PGliteConnection).release?.();
   }
-  async destroy(): Promise<void> {}
+  /** `Kysely.destroy()` closes PGlite as it ends a pg pool: the dialect owns the database it was given. */
+  async destroy(): Promise<void> {
+    await this.#queue;
+    if (!this.#db.closed) await this.#db.close();
+  }
 }
 
 class PGliteConnection implements DatabaseConnection {

@@ -1,0 +1,271 @@
+import type { AnyChannel, ExtractTools } from './channel.ts';
+import type {
+  Detector,
+  DetectorContext,
+  DetectorErrorCode,
+  DetectorOutcome,
+  Hit,
+  Stage,
+} from './detector.ts';
+import type { ScreenEvent } from './event.ts';
+import { INDICATOR_TYPES, type IndicatorRef } from './indicator.ts';
+import type { RawHit } from './verdict.ts';
+
+/** A detector ready to run under one compiled policy. */
+export interface PlannedDetector {
+  readonly detector: Detector;
+  readonly name: string;
+  readonly stage: Stage;
+  readonly allowed: ReadonlySet<string>;
+  readonly enabled: boolean;
+  readonly budgetMs: number;
+}
+
+export interface StageRun {
+  readonly hits: RawHit[];
+  readonly outcomes: DetectorOutcome[];
+}
+
+type Settled = { readonly hits: readonly RawHit[]; readonly outcome: DetectorOutcome };
+
+export const TIMEOUT = Symbol('timeout');
+
+/** Milliseconds rounded to the microsecond. */
+export const ms = (n: number) => Math.round(n * 1000) / 1000;
+
+/** A factor beyond this is a bug in the detector, not a strength. */
+export const MAX_FACTOR = 1e6;
+
+/**
+ * Run one stage's detectors. Synchronous detectors run inline; asynchronous
+ * ones run together, each raced against its budget. Hits and outcomes come
+ * back in declaration order, whatever order the detectors finish in, so a
+ * verdict does not depend on timing. Returns synchronously when every
+ * detector did: most verdicts never wait on a promise.
+ */
+export function runStage(
+  detectors: readonly PlannedDetector[],
+  event: Parameters<Detector['run']>[0],
+  ctx: DetectorContext,
+): StageRun | Promise<StageRun> {
+  const settled = new Array<Settled>(detectors.length);
+  let pending: Promise<void>[] | undefined;
+  // One clock reading ends a detector's time and starts the next one's.
+  let clock = performance.now();
+  for (let i = 0; i < detectors.length; i++) {
+    const d = detectors[i] as PlannedDetector;
+    if (!d.enabled) {
+      settled[i] = { hits: [], outcome: skippedOutcome(d.name, d.stage) };
+      continue;
+    }
+    const start = clock;
+    let result: readonly Hit[] | Promise<readonly Hit[]>;
+    try {
+      result = d.detector.run(event, ctx);
+    } catch (error) {
+      clock = performance.now();
+      settled[i] = { hits: [], outcome: errorOutcome(d.name, d.stage, 'threw', error, clock - start) };
+      continue;
+    }
+    clock = performance.now();
+    if (isPromiseLike(result)) {
+      const index = i;
+      pending ??= [];
+      pending.push(
+        awaitWithin(result, d.budgetMs - (clock - start)).then(
+          (value) => {
+            settled[index] = settle(d, value, performance.now() - start, false);
+          },
+          (error: unknown) => {
+            const elapsed = performance.now() - start;
+            settled[index] = { hits: [], outcome: errorOutcome(d.name, d.stage, 'threw', error, elapsed) };
+          },
+        ),
+      );
+    } else {
+      settled[i] = settle(d, result, clock - start, true);
+    }
+  }
+  if (!pending) return collect(settled);
+  return Promise.all(pending).then(() => collect(settled));
+}
+
+function collect(settled: readonly Settled[]): StageRun {
+  const run: StageRun = { hits: [], outcomes: [] };
+  for (const s of settled) {
+    for (const h of s.hits) run.hits.push(h);
+    run.outcomes.push(s.outcome);
+  }
+  return run;
+}
+
+/**
+ * Check a detector's result. A synchronous detector is timed here; an
+ * asynchronous one was raced against its budget already, and its elapsed
+ * time also counts other detectors' synchronous work, so it is not held
+ * against it.
+ */
+function settle(d: PlannedDetector, value: unknown, elapsed: number, synchronous: boolean): Settled {
+  if (value === TIMEOUT || (synchronous && elapsed > d.budgetMs)) {
+    return {
+      hits: [],
+      outcome: failed(d, 'timeout', `ran past its budget of ${d.budgetMs} ms`, elapsed),
+    };
+  }
+  const checked = checkHits(value, d);
+  if (typeof checked === 'string') {
+    const code = checked.startsWith('undeclared') ? 'undeclared_signal' : 'bad_hit';
+    return { hits: [], outcome: failed(d, code, checked, elapsed) };
+  }
+  return {
+    hits: checked,
+    outcome: { detector: d.name, stage: d.stage, outcome: 'ok', hits: checked.length, ms: ms(elapsed) },
+  };
+}
+
+function failed(
+  d: PlannedDetector,
+  code: DetectorErrorCode,
+  message: string,
+  elapsed: number,
+): DetectorOutcome {
+  return { detector: d.name, stage: d.stage, outcome: 'error', code, message, hits: 0, ms: ms(elapsed) };
+}
+
+/**
+ * Validate a detector's hits; a message when any is malformed (then none are
+ * used). Evidence and params are copied, so the verdict owns them and a
+ * detector's constants are never frozen or changed through it.
+ */
+function checkHits(value: unknown, d: PlannedDetector): RawHit[] | string {
+  if (!Array.isArray(value)) return 'returned something other than an array of hits';
+  const out: RawHit[] = [];
+  for (const h of value as unknown[]) {
+    if (typeof h !== 'object' || h === null || typeof (h as Hit).signal !== 'string')
+      return 'returned a hit without a signal';
+    const hit = h as Hit;
+    if (!d.allowed.has(hit.signal)) return `undeclared signal ${hit.signal}`;
+    const factor = hit.factor ?? 1;
+    if (typeof factor !== 'number' || !Number.isFinite(factor) || Math.abs(factor) > MAX_FACTOR)
+      return `hit ${hit.signal} has a factor that is not a finite number within ±${MAX_FACTOR}`;
+    const evidence = hit.evidence;
+    if (!Array.isArray(evidence) || evidence.some((e) => typeof e !== 'string'))
+      return `hit ${hit.signal} has evidence that is not a list of strings`;
+    const params = hit.params;
+    if (params === undefined) {
+      out.push({ signal: hit.signal, detector: d.name, factor, evidence: evidence.slice() });
+      continue;
+    }
+    const copy = checkParams(params);
+    if (!copy) return `hit ${hit.signal} has params that are not strings or finite numbers`;
+    out.push({ signal: hit.signal, detector: d.name, factor, evidence: evidence.slice(), params: copy });
+  }
+  return out;
+}
+
+/** Params fill reason texts and are stored as JSON: only strings and finite numbers. */
+function checkParams(params: unknown): Record<string, string | number> | undefined {
+  if (typeof params !== 'object' || params === null || Array.isArray(params)) return undefined;
+  const copy: Record<string, string | number> = {};
+  for (const key of Object.keys(params)) {
+    const v = (params as Record<string, unknown>)[key];
+    if (typeof v === 'string' || (typeof v === 'number' && Number.isFinite(v))) copy[key] = v;
+    else return undefined;
+  }
+  return copy;
+}
+
+export function skippedOutcome(detector: string, stage: Stage): DetectorOutcome {
+  return { detector, stage, outcome: 'skipped', hits: 0, ms: 0 };
+}
+
+export function errorOutcome(
+  detector: string,
+  stage: Stage,
+  code: DetectorErrorCode,
+  error: unknown,
+  elapsed: number,
+): DetectorOutcome {
+  return {
+    detector,
+    stage,
+    outcome: 'error',
+    code,
+    message: errorMessage(error).slice(0, 500),
+    hits: 0,
+    ms: ms(elapsed),
+  };
+}
+
+function errorMessage(error: unknown): string {
+  try {
+    return String(error instanceof Error ? error.message : error);
+  } catch {
+    // A thrown value whose String() throws (an object without a prototype) still gets a message.
+    return 'threw a value that cannot be shown';
+  }
+}
+
+export function isPromiseLike<T>(value: T | PromiseLike<T>): value is PromiseLike<T> {
+  return typeof (value as { then?: unknown } | null | undefined)?.then === 'function';
+}
+
+/** Wait for `promise` at most `budget` ms; TIMEOUT when the budget runs out first. */
+export function awaitWithin<T>(promise: PromiseLike<T>, budget: number): Promise<T | typeof TIMEOUT> {
+  const settled = Promise.resolve(promise);
+  if (!(budget > 0)) {
+    // Already past its budget (it ran synchronously before returning the promise).
+    settled.catch(() => {});
+    return Promise.resolve(TIMEOUT);
+  }
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<typeof TIMEOUT>((resolve) => {
+    timer = setTimeout(resolve, budget, TIMEOUT);
+  });
+  return Promise.race([settled, timeout]).finally(() => clearTimeout(timer));
+}
+
+const INDICATOR_TYPE_SET: ReadonlySet<string> = new Set(INDICATOR_TYPES);
+
+function isIndicatorRef(value: unknown): value is IndicatorRef {
+  if (typeof value !== 'object' || value === null) return false;
+  const ref = value as IndicatorRef;
+  return (
+    INDICATOR_TYPE_SET.has(ref.type) &&
+    typeof ref.value === 'string' &&
+    ref.value !== '' &&
+    (ref.field === undefined || typeof ref.field === 'string')
+  );
+}
+
+/**
+ * Run the channel's extractor. One that throws or returns something other
+ * than a list of indicators is an error outcome and yields none; malformed
+ * entries are dropped and reported, the well-formed ones kept.
+ */
+export function extractIndicators(
+  channel: AnyChannel,
+  event: ScreenEvent,
+  tools: ExtractTools,
+  outcomes: DetectorOutcome[],
+  started: number,
+): readonly IndicatorRef[] {
+  const name = `${channel.name}.extract`;
+  let refs: unknown;
+  try {
+    refs = channel.extract(event.payload, tools);
+  } catch (error) {
+    outcomes.push(errorOutcome(name, 'pre', 'threw', error, performance.now() - started));
+    return [];
+  }
+  if (!Array.isArray(refs)) {
+    const message = 'returned something other than an array of indicators';
+    outcomes.push(errorOutcome(name, 'pre', 'bad_hit', message, performance.now() - started));
+    return [];
+  }
+  if (refs.every(isIndicatorRef)) return refs;
+  const good = refs.filter(isIndicatorRef);
+  const message = `returned ${refs.length - good.length} malformed indicators; dropped`;
+  outcomes.push(errorOutcome(name, 'pre', 'bad_hit', message, performance.now() - started));
+  return good;
+}

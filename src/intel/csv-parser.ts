@@ -1,0 +1,157 @@
+/**
+ * A small RFC 4180 CSV parser, incremental so that a large import streams.
+ * Written here rather than taken from npm because the rules are short, the
+ * importer needs the physical line number of every record for its error
+ * report, and it must never drop or merge a malformed record silently.
+ *
+ * Quoted fields may hold commas, `""` (one quote) and line breaks; records
+ * end at LF or CRLF; a leading BOM is ignored. A malformed record (a quote
+ * inside an unquoted field, text after a closing quote, an unterminated
+ * quote) becomes an error record for its line and parsing resumes at the
+ * next line.
+ */
+export type CsvRecord =
+  | { readonly line: number; readonly fields: readonly string[] }
+  | { readonly line: number; readonly error: string };
+
+type State = 'fieldStart' | 'unquoted' | 'quoted' | 'quoteInQuoted' | 'skipToEol';
+
+export class CsvParser {
+  #state: State = 'fieldStart';
+  #field = '';
+  #fields: string[] = [];
+  #line = 1;
+  #recordLine = 1;
+  #error = '';
+  #pendingCr = false;
+  #started = false;
+
+  /** Feed text (any chunking); returns the records completed by it. */
+  push(text: string): CsvRecord[] {
+    const out: CsvRecord[] = [];
+    let start = 0;
+    if (!this.#started && text.length > 0) {
+      this.#started = true;
+      if (text.charCodeAt(0) === 0xfeff) start = 1;
+    }
+    for (let i = start; i < text.length; i++) this.#char(text[i]!, out);
+    return out;
+  }
+
+  /** End of input: returns the last record, if any. */
+  end(): CsvRecord[] {
+    const out: CsvRecord[] = [];
+    if (this.#pendingCr) {
+      this.#pendingCr = false;
+      this.#endRecord(out);
+      return out;
+    }
+    switch (this.#state) {
+      case 'quoted':
+        out.push({ line: this.#recordLine, error: 'has a quoted field that is never closed' });
+        this.#reset();
+        break;
+      case 'skipToEol':
+        out.push({ line: this.#recordLine, error: this.#error });
+        this.#reset();
+        break;
+      default:
+        if (this.#state !== 'fieldStart' || this.#fields.length > 0 || this.#field !== '') this.#endRecord(out);
+    }
+    return out;
+  }
+
+  #char(c: string, out: CsvRecord[]): void {
+    if (this.#pendingCr) {
+      this.#pendingCr = false;
+      if (c === '\n') {
+        this.#line++;
+        this.#endRecord(out);
+        return;
+      }
+      if (this.#state === 'quoteInQuoted') this.#fail('has text after a closing quote');
+      else {
+        // A lone CR outside quotes is kept as text.
+        this.#field += '\r';
+        this.#state = 'unquoted';
+      }
+    }
+    switch (this.#state) {
+      case 'fieldStart':
+      case 'unquoted':
+        if (c === ',') this.#endField();
+        else if (c === '\n') {
+          this.#line++;
+          this.#endRecord(out);
+        } else if (c === '\r') this.#pendingCr = true;
+        else if (c === '"') {
+          if (this.#state === 'fieldStart') this.#state = 'quoted';
+          else this.#fail('has a quote inside an unquoted field (quote the whole field and double the quote)');
+        } else {
+          this.#field += c;
+          this.#state = 'unquoted';
+        }
+        return;
+      case 'quoted':
+        if (c === '"') this.#state = 'quoteInQuoted';
+        else {
+          if (c === '\n') this.#line++;
+          this.#field += c;
+        }
+        return;
+      case 'quoteInQuoted':
+        if (c === '"') {
+          this.#field += '"';
+          this.#state = 'quoted';
+        } else if (c === ',') this.#endField();
+        else if (c === '\n') {
+          this.#line++;
+          this.#endRecord(out);
+        } else if (c === '\r') this.#pendingCr = true;
+        else this.#fail('has text after a closing quote');
+        return;
+      case 'skipToEol':
+        if (c === '\n') {
+          this.#line++;
+          out.push({ line: this.#recordLine, error: this.#error });
+          this.#reset();
+        }
+        return;
+    }
+  }
+
+  #fail(message: string): void {
+    this.#error = message;
+    this.#state = 'skipToEol';
+  }
+
+  #endField(): void {
+    this.#fields.push(this.#field);
+    this.#field = '';
+    this.#state = 'fieldStart';
+  }
+
+  #endRecord(out: CsvRecord[]): void {
+    this.#fields.push(this.#field);
+    out.push({ line: this.#recordLine, fields: this.#fields });
+    this.#reset();
+  }
+
+  #reset(): void {
+    this.#fields = [];
+    this.#field = '';
+    this.#state = 'fieldStart';
+    this.#recordLine = this.#line;
+  }
+}
+
+/** Parse a whole CSV text into records. */
+export function parseCsv(text: string): CsvRecord[] {
+  const parser = new CsvParser();
+  return [...parser.push(text), ...parser.end()];
+}
+
+/** Format one record as a CSV line (no line break), quoting only fields that need it. */
+export function formatCsvRow(fields: readonly string[]): string {
+  return fields.map((f) => (/[",\r\n]/.test(f) ? `"${f.replaceAll('"', '""')}"` : f)).join(',');
+}

@@ -1,0 +1,126 @@
+import { z } from 'zod';
+import { CASE_EFFECTS, RESOLUTIONS } from '../../cases/case-effect.ts';
+import { assignCaseSchema, commentCaseSchema, listCasesQuerySchema, resolveCaseSchema } from '../../cases/case-schemas.ts';
+import { CASE_STATUSES } from '../../cases/case-status.ts';
+import { CASE_ACTIONS, INDICATOR_TYPES } from '../../core/index.ts';
+import type { Mamoru } from '../../mamoru.ts';
+import { type App, actorOf } from '../app.ts';
+import { errorResponses, idParams } from '../schemas.ts';
+
+const localized = { ja: z.string(), en: z.string() };
+const caseSchema = z
+  .object({
+    id: z.string(),
+    orgId: z.string(),
+    decisionId: z.string(),
+    channel: z.string(),
+    action: z.enum(CASE_ACTIONS),
+    status: z.enum(CASE_STATUSES),
+    assignee: z.string().nullable(),
+    dueAt: z.string(),
+    summary: z.object({
+      action: z.enum(CASE_ACTIONS),
+      score: z.number(),
+      channel: z.string(),
+      eventId: z.string(),
+      summary: z.object(localized),
+      reasons: z.array(z.object({ signal: z.string(), ...localized })),
+      indicators: z.array(z.object({ type: z.enum(INDICATOR_TYPES), value: z.string(), field: z.string().optional() })),
+      policy: z.object({ id: z.string(), version: z.number().int() }),
+      decidedAt: z.string(),
+    }),
+    createdAt: z.string(),
+    updatedAt: z.string(),
+    resolution: z.enum(RESOLUTIONS).nullable(),
+    resolutionReason: z.string().nullable(),
+    effect: z.enum(CASE_EFFECTS).nullable(),
+    resolvedBy: z.string().nullable(),
+    resolvedAt: z.string().nullable(),
+  })
+  .meta({ id: 'Case' });
+const caseEventSchema = z
+  .object({
+    id: z.string(),
+    caseId: z.string(),
+    at: z.string(),
+    actor: z.string(),
+    type: z.string(),
+    data: z.record(z.string(), z.unknown()),
+  })
+  .meta({ id: 'CaseEvent' });
+const caseDetailSchema = caseSchema.extend({ history: z.array(caseEventSchema) }).meta({ id: 'CaseDetail' });
+
+/** The case queue: list and filter, get with history, assign, comment, resolve. */
+export async function caseRoutes(app: App, { mamoru }: { mamoru: Mamoru }): Promise<void> {
+  app.get(
+    '/v1/cases',
+    {
+      schema: {
+        tags: ['cases'],
+        summary: '案件の一覧 / List cases',
+        querystring: listCasesQuerySchema,
+        response: { 200: z.object({ items: z.array(caseSchema), nextCursor: z.string().nullable() }), ...errorResponses },
+      },
+    },
+    async (request) => {
+      const actor = actorOf(request, 'cases:read');
+      return mamoru.cases.list(actor.orgId, request.query);
+    },
+  );
+  app.get(
+    '/v1/cases/:id',
+    {
+      schema: {
+        tags: ['cases'],
+        summary: '案件と履歴 / A case and its history',
+        params: idParams,
+        response: { 200: caseDetailSchema, ...errorResponses },
+      },
+    },
+    async (request) => {
+      const actor = actorOf(request, 'cases:read');
+      return mamoru.cases.get(actor.orgId, request.params.id);
+    },
+  );
+  app.post(
+    '/v1/cases/:id/assign',
+    {
+      schema: {
+        tags: ['cases'],
+        summary: '担当者を割り当て / Assign',
+        params: idParams,
+        body: assignCaseSchema,
+        response: { 200: caseSchema, ...errorResponses },
+      },
+    },
+    async (request) => mamoru.cases.assign(actorOf(request), request.params.id, request.body.assignee),
+  );
+  app.post(
+    '/v1/cases/:id/comments',
+    {
+      schema: {
+        tags: ['cases'],
+        summary: 'コメントを追加 / Comment',
+        params: idParams,
+        body: commentCaseSchema,
+        response: { 201: caseEventSchema, ...errorResponses },
+      },
+    },
+    async (request, reply) => reply.code(201).send(await mamoru.cases.comment(actorOf(request), request.params.id, request.body.text)),
+  );
+  app.post(
+    '/v1/cases/:id/resolve',
+    {
+      schema: {
+        tags: ['cases'],
+        summary: '案件を解決（承認・否認）/ Resolve: approve or deny',
+        description:
+          '代理店（agent）は解決できません。本部の審査担当（reviewer）、分析担当（analyst）、管理者（admin）が理由を添えて解決します。\n\nAgents never resolve; reviewers (HQ), analysts and admins resolve with a reason.',
+        params: idParams,
+        body: resolveCaseSchema,
+        response: { 200: caseSchema, ...errorResponses },
+      },
+    },
+    async (request) => mamoru.cases.resolve(actorOf(request), request.params.id, request.body),
+  );
+}

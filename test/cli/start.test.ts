@@ -1,0 +1,76 @@
+import { spawn } from 'node:child_process';
+import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ROOT, runCli } from './run-cli.ts';
+
+/** The README's quick start: `npm start` (mamoru serve) on a fresh data folder, then the sample request as pasted. */
+let dir: string;
+let server: ReturnType<typeof spawn>;
+let output = '';
+const port = 20000 + Math.floor(Math.random() * 20000);
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'mamoru-start-'));
+  server = spawn(process.execPath, ['src/cli/main.ts', 'serve'], {
+    cwd: ROOT,
+    env: { ...process.env, DATABASE_URL: '', PORT: String(port), MAMORU_DATA_DIR: dir, LOG_LEVEL: 'info' },
+  });
+  server.stdout?.on('data', (d) => {
+    output += d;
+  });
+  server.stderr?.on('data', (d) => {
+    output += d;
+  });
+  const until = Date.now() + 90_000;
+  while (Date.now() < until) {
+    try {
+      if ((await fetch(`http://127.0.0.1:${port}/readyz`)).ok) return;
+    } catch {}
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  throw new Error(`server did not start:\n${output}`);
+});
+afterAll(async () => {
+  server.kill('SIGTERM');
+  await new Promise((r) => server.once('exit', r));
+  await rm(dir, { recursive: true, force: true });
+});
+
+describe('npm start', () => {
+  it('prints the demo key once and keeps it in data/demo-api-key, owner-only', async () => {
+    const token = (await readFile(join(dir, 'demo-api-key'), 'utf8')).trim();
+    expect(token).toMatch(/^mk_/);
+    expect(output).toContain(token);
+    expect((await stat(join(dir, 'demo-api-key'))).mode & 0o077).toBe(0);
+    // The key is shown on the terminal, never in the JSON log lines.
+    for (const line of output.split('\n').filter((l) => l.startsWith('{'))) expect(line).not.toContain(token);
+  });
+
+  it("answers the README's sample request with a verdict in Japanese and English", async () => {
+    const token = (await readFile(join(dir, 'demo-api-key'), 'utf8')).trim();
+    const res = await fetch(`http://127.0.0.1:${port}/v1/screen/message`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({
+        kind: 'sms',
+        sender: '+81300000000',
+        text: '【重要】お客様のアカウントが停止されました。確認はこちら https://amazon-co-jp.account-verify.example/login',
+      }),
+    });
+    expect(res.status).toBe(200);
+    const verdict = (await res.json()) as { action: string; reasons: { ja: string; en: string }[]; summary: { ja: string; en: string } };
+    expect(['warn', 'review', 'hold', 'block']).toContain(verdict.action);
+    expect(verdict.reasons.length).toBeGreaterThan(0);
+    expect(verdict.summary.ja).toMatch(/[\u3040-\u30ff\u4e00-\u9fff]/);
+  });
+
+  it('the README sample command is in the README exactly as tested', async () => {
+    const readme = await readFile(join(ROOT, 'README.md'), 'utf8');
+    expect(readme).toContain('npm install && npm start');
+    expect(readme).toContain('$(cat data/demo-api-key)');
+    expect(readme).toContain('https://amazon-co-jp.account-verify.example/login');
+  });
+});
+

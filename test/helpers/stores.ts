@@ -1,0 +1,70 @@
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
+import { openStore, type Store } from '../../src/store/index.ts';
+
+/**
+ * The database backends a store-backed suite runs against, Kysely style: one
+ * suite, looped over the backends the environment offers.
+ *
+ * - `pglite`, always: an in-memory PGlite.
+ * - `postgres`, when `DATABASE_URL` is set: each `open()` creates a fresh
+ *   database `mamoru_t_<random>` on that server and `close()` drops it, so
+ *   test files never see each other's data.
+ *
+ * PGlite takes seconds to start: open one store per backend per file.
+ *
+ * @example
+ * for (const backend of storeBackends()) {
+ *   describe(backend.name, () => {
+ *     let store: Store;
+ *     beforeAll(async () => { store = await backend.open(); });
+ *     afterAll(() => store.close());
+ *     it('…', async () => { … });
+ *   });
+ * }
+ */
+export interface StoreBackend {
+  readonly name: 'pglite' | 'postgres';
+  /** A new, empty, migrated store; `close()` it when done. */
+  open(): Promise<Store>;
+}
+
+export function storeBackends(): StoreBackend[] {
+  const backends: StoreBackend[] = [{ name: 'pglite', open: () => openStore({ dataDir: 'memory://' }) }];
+  const serverUrl = process.env.DATABASE_URL;
+  if (serverUrl) backends.push({ name: 'postgres', open: () => openFreshPostgres(serverUrl) });
+  return backends;
+}
+
+async function openFreshPostgres(serverUrl: string): Promise<Store> {
+  const name = `mamoru_t_${randomBytes(8).toString('hex')}`;
+  await runOnServer(serverUrl, `create database ${name}`);
+  const drop = () => runOnServer(serverUrl, `drop database if exists ${name} with (force)`);
+  const url = new URL(serverUrl);
+  url.pathname = `/${name}`;
+  let store: Store;
+  try {
+    store = await openStore({ databaseUrl: url.toString() });
+  } catch (error) {
+    await drop();
+    throw error;
+  }
+  let closing: Promise<void> | undefined;
+  return {
+    ...store,
+    close() {
+      closing ??= store.close().finally(drop);
+      return closing;
+    },
+  };
+}
+
+async function runOnServer(serverUrl: string, statement: string): Promise<void> {
+  const client = new pg.Client({ connectionString: serverUrl });
+  await client.connect();
+  try {
+    await client.query(statement);
+  } finally {
+    await client.end();
+  }
+}
