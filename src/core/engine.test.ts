@@ -61,7 +61,12 @@ function engineWith(
   more: Partial<EngineOptions> & { channel?: Partial<Parameters<typeof testChannel>[0]> } = {},
 ) {
   const { channel, ...options } = more;
-  return createEngine({ channels: [testChannel({ signals: SIGNALS, detectors, ...channel })], ...options });
+  // A generous default budget: only the tests about budgets should ever see a timeout, however busy the machine.
+  return createEngine({
+    channels: [testChannel({ signals: SIGNALS, detectors, ...channel })],
+    defaultBudgetMs: 1000,
+    ...options,
+  });
 }
 
 /** Scan one fixture with only `on` detectors enabled (the rest off in the policy). */
@@ -84,7 +89,11 @@ async function scan(
       .map((d) => [d, { enabled: false }]),
   );
   const doc = options.policy ?? {};
-  const ref = policy({ thresholds: { warn: 2, review: 5, block: 10 }, ...doc, detectors: { ...off, ...doc.detectors } });
+  const ref = policy({
+    thresholds: { warn: 2, review: 5, block: 10 },
+    ...doc,
+    detectors: { ...off, ...doc.detectors },
+  });
   return engine.evaluate({
     event: event({ text, ...(options.indicators ? { indicators: options.indicators } : {}) }),
     policy: ref,
@@ -100,7 +109,12 @@ describe('engine: one detector per fixture, positive and near miss', () => {
   it('fires TEST_SHORTENER on a shortened URL', async () => {
     const v = await scan('荷物の確認 https://bit.ly/abc', { on: ['test.shortener'] });
     expect(signals(v)).toEqual(['TEST_SHORTENER']);
-    expect(v.hits[0]).toMatchObject({ detector: 'test.shortener', evidence: ['bit.ly/'], factor: 1, score: 2 });
+    expect(v.hits[0]).toMatchObject({
+      detector: 'test.shortener',
+      evidence: ['bit.ly/'],
+      factor: 1,
+      score: 2,
+    });
     expect(v.action).toBe('warn');
   });
 
@@ -127,15 +141,24 @@ describe('engine: scoring end to end', () => {
     const v = await scan('至急 当選', { on: ['test.urgent', 'test.prize'] });
     expect(v.score).toBe(7);
     expect(v.action).toBe('review');
-    const capped = await scan('至急 当選', { on: ['test.urgent', 'test.prize'], policy: { groups: { text: { maxScore: 4 } } } });
+    const capped = await scan('至急 当選', {
+      on: ['test.urgent', 'test.prize'],
+      policy: { groups: { text: { maxScore: 4 } } },
+    });
     expect(capped.score).toBe(4);
     expect(capped.action).toBe('warn');
   });
 
   it('reaches a threshold exactly at it, and not just below', async () => {
-    const at = await scan('至急 当選', { on: ['test.urgent', 'test.prize'], policy: { thresholds: { review: 7 } } });
+    const at = await scan('至急 当選', {
+      on: ['test.urgent', 'test.prize'],
+      policy: { thresholds: { review: 7 } },
+    });
     expect(at.action).toBe('review');
-    const below = await scan('至急 当選', { on: ['test.urgent', 'test.prize'], policy: { thresholds: { review: 7.001 } } });
+    const below = await scan('至急 当選', {
+      on: ['test.urgent', 'test.prize'],
+      policy: { thresholds: { review: 7.001 } },
+    });
     expect(below.action).toBe('allow');
   });
 
@@ -148,7 +171,10 @@ describe('engine: scoring end to end', () => {
   });
 
   it('does not force when policy sets forceAction: null', async () => {
-    const v = await scan('dmarc=fail', { on: ['test.dmarc'], policy: { signals: { TEST_DMARC_REJECT: { forceAction: null } } } });
+    const v = await scan('dmarc=fail', {
+      on: ['test.dmarc'],
+      policy: { signals: { TEST_DMARC_REJECT: { forceAction: null } } },
+    });
     expect(signals(v)).toEqual(['TEST_DMARC_REJECT']);
     expect(v.action).toBe('allow');
     expect(v.forced).toBeUndefined();
@@ -233,7 +259,16 @@ describe('engine: stages', () => {
       expect(v.timings[stage]).toBeGreaterThanOrEqual(0);
     }
     expect(v.timings.total).toBeGreaterThanOrEqual(v.timings.detect);
-    const slow = engineWith([{ ...urgent, run: (e, c) => (busy(5), urgent.run(e, c)) }, combo]);
+    const slow = engineWith([
+      {
+        ...urgent,
+        run: (e, c) => {
+          busy(5);
+          return urgent.run(e, c);
+        },
+      },
+      combo,
+    ]);
     const t = await scan('至急', { engine: slow });
     expect(t.timings.detect).toBeGreaterThanOrEqual(4);
     expect(t.timings.total).toBeGreaterThanOrEqual(t.timings.pre + t.timings.detect + t.timings.post - 0.01);
@@ -293,7 +328,9 @@ describe('engine: failing detectors (the required test)', () => {
   });
 
   it('gives the same verdict as without the failing detectors', async () => {
-    const failing = await scan('至急 https://bit.ly/x', { engine: engineWith([throws, shortener, hogs, urgent, hangs, combo]) });
+    const failing = await scan('至急 https://bit.ly/x', {
+      engine: engineWith([throws, shortener, hogs, urgent, hangs, combo]),
+    });
     const clean = await scan('至急 https://bit.ly/x', { engine: engineWith([shortener, urgent, combo]) });
     expect({ action: failing.action, score: failing.score, reasons: failing.reasons }).toEqual({
       action: clean.action,
@@ -319,7 +356,11 @@ describe('engine: failing detectors (the required test)', () => {
       },
     };
     const v = await scan('', { engine: engineWith([rejects, quick]) });
-    expect(outcome(v, 'test.rejects')).toMatchObject({ outcome: 'error', code: 'threw', message: 'lookup failed' });
+    expect(outcome(v, 'test.rejects')).toMatchObject({
+      outcome: 'error',
+      code: 'threw',
+      message: 'lookup failed',
+    });
     expect(outcome(v, 'test.quick')).toMatchObject({ outcome: 'ok', hits: 1 });
     expect(signals(v)).toEqual(['TEST_URGENT']);
   });
@@ -360,12 +401,15 @@ describe('engine: failing detectors (the required test)', () => {
   });
 
   it('keeps declaration order whatever order async detectors finish in', async () => {
-    const after = (name: string, ms: number, fires: string): Detector<TestPayload> => ({
+    const resolvesAfter = (name: string, ms: number, fires: string): Detector<TestPayload> => ({
       name,
       signals: [fires],
       run: () => new Promise((r) => setTimeout(() => r([{ signal: fires, evidence: [name] }]), ms)),
     });
-    const engine = engineWith([after('a.slow', 15, 'TEST_PRIZE'), after('b.fast', 1, 'TEST_URGENT')]);
+    const engine = engineWith([
+      resolvesAfter('a.slow', 15, 'TEST_PRIZE'),
+      resolvesAfter('b.fast', 1, 'TEST_URGENT'),
+    ]);
     const v = await scan('', { engine });
     expect(v.outcomes.map((o) => o.detector)).toEqual(['a.slow', 'b.fast']);
     expect(signals(v)).toEqual(['TEST_PRIZE', 'TEST_URGENT']);
@@ -403,7 +447,11 @@ describe('engine: malformed hits', () => {
   const cases: [string, unknown, DetectorOutcome['code']][] = [
     ['an undeclared signal', [{ signal: 'TEST_URGENT', evidence: [] }], 'undeclared_signal'],
     ['a NaN factor', [{ signal: 'TEST_PRIZE', factor: Number.NaN, evidence: [] }], 'bad_hit'],
-    ['an infinite factor', [{ signal: 'TEST_PRIZE', factor: Number.POSITIVE_INFINITY, evidence: [] }], 'bad_hit'],
+    [
+      'an infinite factor',
+      [{ signal: 'TEST_PRIZE', factor: Number.POSITIVE_INFINITY, evidence: [] }],
+      'bad_hit',
+    ],
     ['a huge factor', [{ signal: 'TEST_PRIZE', factor: 1e300, evidence: [] }], 'bad_hit'],
     ['a factor that is text', [{ signal: 'TEST_PRIZE', factor: '2', evidence: [] }], 'bad_hit'],
     ['evidence that is not strings', [{ signal: 'TEST_PRIZE', evidence: [42] }], 'bad_hit'],
@@ -418,7 +466,11 @@ describe('engine: malformed hits', () => {
   ];
 
   it.each(cases)('records %s as an error outcome and keeps none of its hits', async (_what, hits, code) => {
-    const bad = fixed('test.bad', ['TEST_PRIZE'], [{ signal: 'TEST_PRIZE', evidence: ['good one'] }, ...(Array.isArray(hits) ? hits : [])]);
+    const bad = fixed(
+      'test.bad',
+      ['TEST_PRIZE'],
+      [{ signal: 'TEST_PRIZE', evidence: ['good one'] }, ...(Array.isArray(hits) ? hits : [])],
+    );
     const detector = Array.isArray(hits) ? bad : fixed('test.bad', ['TEST_PRIZE'], hits);
     const v = await scan('至急', { engine: engineWith([detector, urgent]) });
     expect(outcome(v, 'test.bad')).toMatchObject({ outcome: 'error', code, hits: 0 });
@@ -427,12 +479,20 @@ describe('engine: malformed hits', () => {
   });
 
   it('accepts a well-formed hit with factor, params and evidence (near miss)', async () => {
-    const good = fixed('test.good', ['TEST_PRIZE'], [
-      { signal: 'TEST_PRIZE', factor: 0.5, evidence: ['a', 'b'], params: { n: 3, s: 'x' } },
-    ]);
+    const good = fixed(
+      'test.good',
+      ['TEST_PRIZE'],
+      [{ signal: 'TEST_PRIZE', factor: 0.5, evidence: ['a', 'b'], params: { n: 3, s: 'x' } }],
+    );
     const v = await scan('', { engine: engineWith([good]) });
     expect(outcome(v, 'test.good')).toMatchObject({ outcome: 'ok', hits: 1 });
-    expect(v.hits[0]).toMatchObject({ signal: 'TEST_PRIZE', factor: 0.5, score: 2, evidence: ['a', 'b'], params: { n: 3, s: 'x' } });
+    expect(v.hits[0]).toMatchObject({
+      signal: 'TEST_PRIZE',
+      factor: 0.5,
+      score: 2,
+      evidence: ['a', 'b'],
+      params: { n: 3, s: 'x' },
+    });
   });
 
   it('copies evidence, so the verdict does not share a detector’s constants', async () => {
@@ -448,8 +508,10 @@ describe('engine: malformed hits', () => {
 });
 
 describe('engine: building', () => {
-  const build = (detectors: readonly Detector<TestPayload>[], extra: Partial<Parameters<typeof testChannel>[0]> = {}) =>
-    createEngine({ channels: [testChannel({ signals: SIGNALS, detectors, ...extra })] });
+  const build = (
+    detectors: readonly Detector<TestPayload>[],
+    extra: Partial<Parameters<typeof testChannel>[0]> = {},
+  ) => createEngine({ channels: [testChannel({ signals: SIGNALS, detectors, ...extra })] });
 
   it('turns off a detector that declares an undeclared signal, and reports it', async () => {
     const engine = build([urgent, { ...prize, name: 'test.rogue', signals: ['TEST_PRIZE', 'TEST_NOPE'] }]);
@@ -486,7 +548,12 @@ describe('engine: building', () => {
     const engine = createEngine({
       channels: [
         testChannel({
-          signals: [...SIGNALS, signal('test_lower', 1), { ...signal('TEST_NAN', 1), weight: Number.NaN }, signal('TEST_URGENT', 9)],
+          signals: [
+            ...SIGNALS,
+            signal('test_lower', 1),
+            { ...signal('TEST_NAN', 1), weight: Number.NaN },
+            signal('TEST_URGENT', 9),
+          ],
           detectors: [urgent, keyword('test.nan', 'x', 'TEST_NAN')],
         }),
       ],
@@ -505,21 +572,29 @@ describe('engine: building', () => {
     const channel = testChannel({ signals: SIGNALS, detectors: ALL });
     const engine = createEngine({ channels: [channel, channel] });
     expect(engine.channels()).toEqual(['test']);
-    expect(engine.problems).toEqual([{ channel: 'test', detector: '*', message: 'channel registered twice; second ignored' }]);
+    expect(engine.problems).toEqual([
+      { channel: 'test', detector: '*', message: 'channel registered twice; second ignored' },
+    ]);
   });
 
   it('reports a default policy that does not fit its channel', () => {
     const engine = build(ALL, {
-      defaultPolicy: { id: 'test-default', channel: 'test', signals: { TEST_NOPE: { weight: 1 } }, thresholds: { block: 1, warn: 2 } },
+      defaultPolicy: {
+        id: 'test-default',
+        channel: 'test',
+        signals: { TEST_NOPE: { weight: 1 } },
+        thresholds: { block: 1, warn: 2 },
+      },
     });
     expect(engine.problems.map((p) => p.message)).toEqual([
-      'default policy: thresholds.warn: must be above the warn threshold (2): a more severe action needs a higher score'.replace(
-        'thresholds.warn: must be above the warn threshold (2)',
-        'thresholds.block: must be above the warn threshold (2)',
-      ),
+      'default policy: thresholds.block: must be above the warn threshold (2): a more severe action needs a higher score',
     ]);
-    const unknown = build(ALL, { defaultPolicy: { id: 'test-default', channel: 'test', signals: { TEST_NOPE: { weight: 1 } } } });
-    expect(unknown.problems.map((p) => p.message)).toEqual(['default policy: signals.TEST_NOPE: unknown signal for this channel']);
+    const unknown = build(ALL, {
+      defaultPolicy: { id: 'test-default', channel: 'test', signals: { TEST_NOPE: { weight: 1 } } },
+    });
+    expect(unknown.problems.map((p) => p.message)).toEqual([
+      'default policy: signals.TEST_NOPE: unknown signal for this channel',
+    ]);
   });
 
   it('rejects nonsense budgets in the options', () => {
@@ -534,7 +609,13 @@ describe('engine: building', () => {
       'POLICY_DENY_LISTED',
       ...SIGNALS.map((s) => s.name),
     ]);
-    expect(engine.detectors('test')).toEqual(['test.prize', 'test.shortener', 'test.urgent', 'test.dmarc', 'test.combo']);
+    expect(engine.detectors('test')).toEqual([
+      'test.prize',
+      'test.shortener',
+      'test.urgent',
+      'test.dmarc',
+      'test.combo',
+    ]);
   });
 });
 
@@ -543,10 +624,10 @@ describe('engine: allow and deny overrides', () => {
   const other = { type: 'phone', value: '+819000000000' } as const;
   const lists = {
     overrides: {
-      allow: [{ type: 'phone', value: phone.value }],
-      deny: [{ type: 'phone', value: other.value, reason: '詐欺番号' }],
+      allow: [{ type: 'phone' as const, value: phone.value }],
+      deny: [{ type: 'phone' as const, value: other.value, reason: '詐欺番号' }],
     },
-  } as const;
+  };
 
   it('allows an allow-listed indicator whatever the detectors would say; detectors are skipped', async () => {
     const v = await scan('dmarc=fail 至急 当選', { indicators: [phone], policy: lists });
@@ -566,7 +647,10 @@ describe('engine: allow and deny overrides', () => {
   });
 
   it('runs the detectors for an indicator that is not listed (near miss)', async () => {
-    const v = await scan('dmarc=fail', { indicators: [{ type: 'phone', value: '+819012345679' }], policy: lists });
+    const v = await scan('dmarc=fail', {
+      indicators: [{ type: 'phone', value: '+819012345679' }],
+      policy: lists,
+    });
     expect(signals(v)).toEqual(['TEST_DMARC_REJECT']);
     expect(signals(v)).not.toContain('POLICY_ALLOW_LISTED');
     expect(v.action).toBe('block');
@@ -585,7 +669,10 @@ describe('engine: allow and deny overrides', () => {
     expect(v.hits[0]?.evidence).toEqual(['phone=+819000000000', 'reason=詐欺番号']);
     expect(v.outcomes.map((o) => o.outcome)).toEqual(NAMES.map(() => 'skipped'));
     expect(lookup).not.toHaveBeenCalled();
-    const held = await scan('', { indicators: [other], policy: { overrides: { ...lists.overrides, denyAction: 'hold' } } });
+    const held = await scan('', {
+      indicators: [other],
+      policy: { overrides: { ...lists.overrides, denyAction: 'hold' } },
+    });
     expect(held.action).toBe('hold');
     expect(held.summary.en).toBe('hold: matched the deny list');
   });
@@ -605,7 +692,10 @@ describe('engine: allow and deny overrides', () => {
   it('ignores policy settings for the engine’s own signals', async () => {
     const v = await scan('', {
       indicators: [other],
-      policy: { ...lists, signals: { POLICY_DENY_LISTED: { weight: 100, enabled: false, forceAction: 'allow' } } },
+      policy: {
+        ...lists,
+        signals: { POLICY_DENY_LISTED: { weight: 100, enabled: false, forceAction: 'allow' } },
+      },
     });
     expect(v.action).toBe('block');
     expect(v.score).toBe(0);
@@ -619,10 +709,19 @@ describe('engine: settings', () => {
     signals: ['TEST_URGENT'],
     run: (e, ctx) =>
       e.payload.text.length > (ctx.settings.maxLength as number)
-        ? [{ signal: 'TEST_URGENT', evidence: [`length ${e.payload.text.length} > ${ctx.settings.maxLength} (${ctx.settings.unit})`] }]
+        ? [
+            {
+              signal: 'TEST_URGENT',
+              evidence: [
+                `length ${e.payload.text.length} > ${ctx.settings.maxLength} (${ctx.settings.unit})`,
+              ],
+            },
+          ]
         : [],
   };
-  const engine = engineWith([limited], { channel: { defaultSettings: { maxLength: 5, unit: 'chars', nested: { a: 1 } } } });
+  const engine = engineWith([limited], {
+    channel: { defaultSettings: { maxLength: 5, unit: 'chars', nested: { a: 1 } } },
+  });
 
   it('gives detectors the channel defaults', async () => {
     expect(signals(await scan('123456', { engine }))).toEqual(['TEST_URGENT']);
@@ -653,7 +752,9 @@ describe('engine: settings', () => {
         return [];
       },
     };
-    const e = engineWith([meddler, nestedMeddler, limited], { channel: { defaultSettings: { maxLength: 5, nested: { a: 1 } } } });
+    const e = engineWith([meddler, nestedMeddler, limited], {
+      channel: { defaultSettings: { maxLength: 5, nested: { a: 1 } } },
+    });
     const v = await scan('123', { engine: e });
     expect(outcome(v, 'test.meddler')).toMatchObject({ outcome: 'error', code: 'threw' });
     expect(outcome(v, 'test.nested')).toMatchObject({ outcome: 'error', code: 'threw' });
@@ -702,19 +803,26 @@ describe('engine: observers', () => {
     const v = await scan('至急 当選', { engine: engineWith(ALL, { observers }) });
     expect(v.action).toBe('review');
     expect(v.score).toBe(7);
-    expect(outcome(v, 'exporter')).toMatchObject({ stage: 'observe', outcome: 'error', code: 'threw', message: 'queue down' });
+    expect(outcome(v, 'exporter')).toMatchObject({
+      stage: 'observe',
+      outcome: 'error',
+      code: 'threw',
+      message: 'queue down',
+    });
   });
 
   it('times out an observer that never finishes', async () => {
     const observers: Observer[] = [{ name: 'stuck', budgetMs: 10, observe: () => new Promise(() => {}) }];
     const v = await scan('', { engine: engineWith(ALL, { observers }) });
     expect(outcome(v, 'stuck')).toMatchObject({ stage: 'observe', outcome: 'error', code: 'timeout' });
-    expect(v.timings.observe).toBeGreaterThanOrEqual(9);
+    expect(v.timings.observe).toBeGreaterThanOrEqual(5);
     expect(v.timings.total).toBeGreaterThanOrEqual(v.timings.observe);
   });
 
   it('adds no outcome for an observer that works (near miss)', async () => {
-    const v = await scan('', { engine: engineWith(ALL, { observers: [{ name: 'fine', observe: async () => {} }] }) });
+    const v = await scan('', {
+      engine: engineWith(ALL, { observers: [{ name: 'fine', observe: async () => {} }] }),
+    });
     expect(v.outcomes.filter((o) => o.stage === 'observe')).toEqual([]);
   });
 });
@@ -725,9 +833,20 @@ describe('engine: extract and intel', () => {
     name: 'test.intel',
     signals: ['TEST_PRIZE'],
     run: (_e, ctx: DetectorContext) =>
-      ctx.intel.map((m) => ({ signal: 'TEST_PRIZE', evidence: [`${m.type}=${m.value}`, `source=${m.source}`] })),
+      ctx.intel.map((m) => ({
+        signal: 'TEST_PRIZE',
+        evidence: [`${m.type}=${m.value}`, `source=${m.source}`],
+      })),
   };
-  const match = { id: 'ind_1', ...phone, verdict: 'malicious', confidence: 90, source: 'feed', scope: 'public', orgId: 'org-b' } as const;
+  const match = {
+    id: 'ind_1',
+    ...phone,
+    verdict: 'malicious',
+    confidence: 90,
+    source: 'feed',
+    scope: 'public',
+    orgId: 'org-b',
+  } as const;
 
   it('looks up the extracted indicators once and gives detectors the matches', async () => {
     const lookup = vi.fn(async () => [match]);
@@ -747,10 +866,22 @@ describe('engine: extract and intel', () => {
 
   it('records a failing or hanging lookup as an error and goes on without intel', async () => {
     const engine = engineWith([intelSeen, urgent], { intelBudgetMs: 10 });
-    const failing = await scan('至急', { engine, indicators: [phone], intel: { lookup: async () => Promise.reject(new Error('db down')) } });
-    expect(outcome(failing, 'intel.lookup')).toMatchObject({ outcome: 'error', code: 'threw', message: 'db down' });
+    const failing = await scan('至急', {
+      engine,
+      indicators: [phone],
+      intel: { lookup: async () => Promise.reject(new Error('db down')) },
+    });
+    expect(outcome(failing, 'intel.lookup')).toMatchObject({
+      outcome: 'error',
+      code: 'threw',
+      message: 'db down',
+    });
     expect(signals(failing)).toEqual(['TEST_URGENT']);
-    const hanging = await scan('至急', { engine, indicators: [phone], intel: { lookup: () => new Promise(() => {}) } });
+    const hanging = await scan('至急', {
+      engine,
+      indicators: [phone],
+      intel: { lookup: () => new Promise(() => {}) },
+    });
     expect(outcome(hanging, 'intel.lookup')).toMatchObject({ outcome: 'error', code: 'timeout' });
     expect(signals(hanging)).toEqual(['TEST_URGENT']);
     const throwing = await scan('至急', {
@@ -774,19 +905,32 @@ describe('engine: extract and intel', () => {
       },
     });
     const v = await scan('至急', { engine });
-    expect(outcome(v, 'test.extract')).toMatchObject({ stage: 'pre', outcome: 'error', code: 'threw', message: 'bad payload' });
+    expect(outcome(v, 'test.extract')).toMatchObject({
+      stage: 'pre',
+      outcome: 'error',
+      code: 'threw',
+      message: 'bad payload',
+    });
     expect(signals(v)).toEqual(['TEST_URGENT']);
     expect(v.indicators).toEqual([]);
   });
 
   it('drops malformed indicators from the extractor and reports them', async () => {
     const engine = engineWith([urgent], {
-      channel: { extract: () => [phone, { type: 'shoe', value: 'x' }, { type: 'url', value: 42 }] as IndicatorRef[] },
+      channel: {
+        extract: () => [phone, { type: 'shoe', value: 'x' }, { type: 'url', value: 42 }] as IndicatorRef[],
+      },
     });
     const v = await scan('', { engine });
     expect(v.indicators).toEqual([phone]);
-    expect(outcome(v, 'test.extract')).toMatchObject({ outcome: 'error', code: 'bad_hit', message: 'returned 2 malformed indicators; dropped' });
-    const notArray = engineWith([urgent], { channel: { extract: () => 'nope' as unknown as IndicatorRef[] } });
+    expect(outcome(v, 'test.extract')).toMatchObject({
+      outcome: 'error',
+      code: 'bad_hit',
+      message: 'returned 2 malformed indicators; dropped',
+    });
+    const notArray = engineWith([urgent], {
+      channel: { extract: () => 'nope' as unknown as IndicatorRef[] },
+    });
     expect(outcome(await scan('', { engine: notArray }), 'test.extract')).toMatchObject({ code: 'bad_hit' });
   });
 });
@@ -816,7 +960,10 @@ describe('engine: verdict, compile and rescore', () => {
       { signal: 'TEST_URGENT', ja: 'TEST_URGENT の説明', en: 'TEST_URGENT description' },
       { signal: 'TEST_SHORTENER', ja: '短縮URL t.co を含みます', en: 'Contains the shortened URL t.co' },
     ]);
-    expect(v.summary).toEqual({ ja: '判定: 拒否（スコア 9、理由 3 件）'.replace('拒否', '審査'), en: 'Verdict: review (score 9, 3 reasons)' });
+    expect(v.summary).toEqual({
+      ja: '判定: 審査（スコア 9、理由 3 件）',
+      en: 'Verdict: review (score 9, 3 reasons)',
+    });
   });
 
   it('caches the compiled policy per policy object', () => {
@@ -828,7 +975,10 @@ describe('engine: verdict, compile and rescore', () => {
 
   it('refuses a policy for another channel, and an unknown channel', async () => {
     const engine = createEngine({
-      channels: [testChannel({ signals: SIGNALS, detectors: ALL }), testChannel({ name: 'other', signals: SIGNALS, detectors: ALL })],
+      channels: [
+        testChannel({ signals: SIGNALS, detectors: ALL }),
+        testChannel({ name: 'other', signals: SIGNALS, detectors: ALL }),
+      ],
     });
     const ref = policy();
     expect(() => engine.compile('other', ref)).toThrow(/for channel test, not other/);
@@ -853,9 +1003,19 @@ describe('engine: verdict, compile and rescore', () => {
   it('applies a draft’s allow and deny lists when given the indicators', async () => {
     const engine = engineWith();
     const phone: IndicatorRef = { type: 'phone', value: '+819012345678' };
-    const v = await engine.evaluate({ event: event({ text: '至急 当選', indicators: [phone] }), policy: policy(), tools: noTools });
-    const deny = policy({ overrides: { deny: [{ type: 'phone', value: phone.value }], denyAction: 'freeze' } }, 2);
-    expect(engine.rescore('test', deny, v.hits, v.indicators)).toMatchObject({ action: 'freeze', forced: { kind: 'deny_override' } });
+    const v = await engine.evaluate({
+      event: event({ text: '至急 当選', indicators: [phone] }),
+      policy: policy(),
+      tools: noTools,
+    });
+    const deny = policy(
+      { overrides: { deny: [{ type: 'phone', value: phone.value }], denyAction: 'freeze' } },
+      2,
+    );
+    expect(engine.rescore('test', deny, v.hits, v.indicators)).toMatchObject({
+      action: 'freeze',
+      forced: { kind: 'deny_override' },
+    });
     expect(engine.rescore('test', deny, v.hits, []).action).toBe(v.action);
   });
 
@@ -874,7 +1034,9 @@ describe('engine: verdict, compile and rescore', () => {
       { path: 'detectors.test.nope', message: 'unknown detector for this channel' },
       { path: 'groups.nope', message: 'unknown signal group for this channel' },
     ]);
-    expect(engine.policyIssues('test', policy({ signals: { TEST_URGENT: { weight: 1 } } }).document)).toEqual([]);
+    expect(engine.policyIssues('test', policy({ signals: { TEST_URGENT: { weight: 1 } } }).document)).toEqual(
+      [],
+    );
   });
 });
 
@@ -897,8 +1059,18 @@ describe('engine: determinism', () => {
     const chaos: AnyChannel = testChannel({
       signals: SIGNALS,
       detectors: [
-        fixed('test.a', ['TEST_PRIZE'], Promise.reject(new Error('x'))),
-        fixed('test.b', ['TEST_PRIZE'], [{ signal: 'TEST_PRIZE', evidence: [], params: Object.create(null) }]),
+        {
+          name: 'test.a',
+          signals: ['TEST_PRIZE'],
+          run: async () => {
+            throw new Error('x');
+          },
+        },
+        fixed(
+          'test.b',
+          ['TEST_PRIZE'],
+          [{ signal: 'TEST_PRIZE', evidence: [], params: Object.create(null) }],
+        ),
       ],
       extract: () => null as unknown as IndicatorRef[],
     });

@@ -1,5 +1,6 @@
 import type { AnyChannel, ExtractTools } from './channel.ts';
-import { deepFreeze } from './deep-freeze.ts';
+import { decide, OVERRIDE_DETECTOR } from './decide.ts';
+import { freezeSettings } from './deep-freeze.ts';
 import {
   DETECTOR_STAGES,
   type DetectorContext,
@@ -11,41 +12,23 @@ import {
 } from './detector.ts';
 import { MamoruError } from './errors.ts';
 import type { ScreenEvent } from './event.ts';
+import { extractIndicators, lookupIntel } from './extract-indicators.ts';
 import { newId } from './id.ts';
-import type { IndicatorMatch, IndicatorRef } from './indicator.ts';
+import type { IndicatorRef } from './indicator.ts';
 import {
   type CompiledPolicy,
   compilePolicy,
   matchOverride,
-  type OverrideMatch,
   type PolicyDocument,
   type PolicyRef,
   policyDocumentSchema,
   policyIssues,
 } from './policy.ts';
 import { type PreparedChannel, prepareChannel } from './prepare-channel.ts';
-import {
-  awaitWithin,
-  errorOutcome,
-  extractIndicators,
-  isPromiseLike,
-  ms,
-  type PlannedDetector,
-  runStage,
-  skippedOutcome,
-  TIMEOUT,
-} from './run-stage.ts';
+import { type Observer, runObservers } from './run-observers.ts';
+import { isPromiseLike, ms, type PlannedDetector, runStage, skippedOutcome } from './run-stage.ts';
 import type { SignalDeclaration } from './signal.ts';
-import { explain, type Forced, type RawHit, type Scored, scoreHits, type Verdict } from './verdict.ts';
-
-/** Runs after the verdict is made (export, history, metrics); cannot change it. */
-export interface Observer {
-  readonly name: string;
-  /** Time budget in milliseconds; the engine's default applies when absent. */
-  readonly budgetMs?: number;
-  /** Gets the verdict frozen: an observer that tries to change it throws, and that is recorded. */
-  observe(verdict: Verdict, event: ScreenEvent): void | Promise<void>;
-}
+import { explain, type RawHit, type Scored, scoreHits, type Verdict } from './verdict.ts';
 
 export interface EngineOptions {
   readonly channels: readonly AnyChannel[];
@@ -188,8 +171,7 @@ export class Engine {
 
   /** Reasons for scored hits, from the channel's catalogue. */
   explain(channel: string, scored: Scored): ReturnType<typeof explain> {
-    const catalogue = this.#prepared(channel).catalogue;
-    return explain(scored, (s) => catalogue.get(s));
+    return explain(scored, this.#prepared(channel).describe);
   }
 
   async evaluate(input: EvaluateInput): Promise<Verdict> {
@@ -216,7 +198,7 @@ export class Engine {
     } else {
       const intel =
         input.intel && indicators.length > 0
-          ? await this.#lookup(input.intel, event.orgId, indicators, outcomes)
+          ? await lookupIntel(input.intel, event.orgId, indicators, this.#intelBudgetMs, outcomes)
           : EMPTY;
       const ctx: { -readonly [K in keyof DetectorContext]: DetectorContext[K] } = {
         now,
@@ -250,7 +232,7 @@ export class Engine {
 
     // post, continued: the verdict itself.
     const scored = decide(policy, hits, override);
-    const { reasons, summary } = explain(scored, (s) => prepared.catalogue.get(s));
+    const { reasons, summary } = explain(scored, prepared.describe);
     const decided = performance.now();
     timings.post = ms(decided - mark);
     timings.total = ms(decided - started);
@@ -269,75 +251,10 @@ export class Engine {
       indicators,
       policy: { id: policy.ref.document.id, version: policy.ref.version },
       timings,
-      createdAt: now.toISOString(),
+      createdAt: isoTime(now),
     };
     if (this.#observers.length === 0) return verdict;
-    return this.#observe(verdict, event, started);
-  }
-
-  /** observe: each observer sees the frozen verdict; its failures are added to the returned copy. */
-  async #observe(verdict: Verdict, event: ScreenEvent, started: number): Promise<Verdict> {
-    const seen = deepFreeze(verdict);
-    const failures: DetectorOutcome[] = [];
-    const begun = performance.now();
-    for (const o of this.#observers) {
-      const budget = o.budgetMs ?? this.#defaultBudgetMs;
-      const s = performance.now();
-      try {
-        const result = o.observe(seen, event);
-        const late = isPromiseLike(result)
-          ? (await awaitWithin(result, budget - (performance.now() - s))) === TIMEOUT
-          : performance.now() - s > budget;
-        if (late)
-          failures.push(
-            errorOutcome(
-              o.name,
-              'observe',
-              'timeout',
-              `ran past its budget of ${budget} ms`,
-              performance.now() - s,
-            ),
-          );
-      } catch (error) {
-        failures.push(errorOutcome(o.name, 'observe', 'threw', error, performance.now() - s));
-      }
-    }
-    const end = performance.now();
-    return deepFreeze({
-      ...seen,
-      outcomes: failures.length === 0 ? seen.outcomes : [...seen.outcomes, ...failures],
-      timings: { ...seen.timings, observe: ms(end - begun), total: ms(end - started) },
-    });
-  }
-
-  async #lookup(
-    intel: IntelLookup,
-    orgId: string,
-    indicators: readonly IndicatorRef[],
-    outcomes: DetectorOutcome[],
-  ): Promise<readonly IndicatorMatch[]> {
-    const t = performance.now();
-    const name = 'intel.lookup';
-    try {
-      const found = await awaitWithin(intel.lookup(orgId, indicators), this.#intelBudgetMs);
-      const elapsed = performance.now() - t;
-      if (found === TIMEOUT) {
-        const message = `ran past its budget of ${this.#intelBudgetMs} ms`;
-        outcomes.push(errorOutcome(name, 'pre', 'timeout', message, elapsed));
-        return EMPTY;
-      }
-      if (!Array.isArray(found)) {
-        outcomes.push(
-          errorOutcome(name, 'pre', 'bad_hit', 'returned something other than an array', elapsed),
-        );
-        return EMPTY;
-      }
-      outcomes.push({ detector: name, stage: 'pre', outcome: 'ok', hits: found.length, ms: ms(elapsed) });
-      return found;
-    } catch (error) {
-      outcomes.push(errorOutcome(name, 'pre', 'threw', error, performance.now() - t));
-      return EMPTY;
-    }
+    return runObservers(this.#observers, this.#defaultBudgetMs, verdict, event, started);
   }
 
   #prepared(channel: string): PreparedChannel {
@@ -360,7 +277,7 @@ export class Engine {
     const compiled = compilePolicy(policy, prepared.catalogue.all());
     const plan: Plan = {
       compiled,
-      settings: frozenSettings(prepared.settings, policy.document.settings),
+      settings: freezeSettings({ ...prepared.settings, ...policy.document.settings }),
       stages: {
         pre: this.#planStage(prepared, 'pre', compiled),
         detect: this.#planStage(prepared, 'detect', compiled),
@@ -395,49 +312,17 @@ export function createEngine(options: EngineOptions): Engine {
   return new Engine(options);
 }
 
-const OVERRIDE_DETECTOR = 'policy.overrides';
+let isoMs = Number.NaN;
+let iso = '';
 
-/** Score hits, or let an allow/deny override decide: the one rule both evaluate and rescore follow. */
-function decide(
-  policy: CompiledPolicy,
-  hits: readonly RawHit[],
-  override: OverrideMatch | undefined,
-): Scored {
-  if (!override) return scoreHits(policy, hits);
-  const signal = override.list === 'deny' ? 'POLICY_DENY_LISTED' : 'POLICY_ALLOW_LISTED';
-  const scored = scoreHits(policy, [...hits, overrideHit(signal, override)]);
-  const forced: Forced =
-    override.list === 'deny'
-      ? { action: policy.denyAction, by: signal, kind: 'deny_override' }
-      : { action: 'allow', by: signal, kind: 'allow_override' };
-  return { action: forced.action, score: scored.score, hits: scored.hits, forced };
-}
-
-function overrideHit(signal: string, { indicator, reason }: OverrideMatch): RawHit {
-  const evidence = [`${indicator.type}=${indicator.value}`];
-  if (indicator.field) evidence.push(`field=${indicator.field}`);
-  if (reason) evidence.push(`reason=${reason}`);
-  return {
-    signal,
-    detector: OVERRIDE_DETECTOR,
-    factor: 1,
-    evidence,
-    params: { type: indicator.type, value: indicator.value },
-  };
-}
-
-/** Channel defaults with the policy's settings over them, frozen all the way down: detectors share it. */
-function frozenSettings(
-  defaults: Readonly<Record<string, unknown>>,
-  overrides: Readonly<Record<string, unknown>>,
-): Readonly<Record<string, unknown>> {
-  const merged = { ...defaults, ...overrides };
-  try {
-    return deepFreeze(structuredClone(merged));
-  } catch {
-    // Settings holding something that cannot be cloned (a function) are frozen at the top only.
-    return Object.freeze(merged);
+/** `toISOString`, remembered for the current millisecond: it was the single costliest call in a verdict. */
+function isoTime(date: Date): string {
+  const t = date.getTime();
+  if (t !== isoMs) {
+    iso = date.toISOString();
+    isoMs = t;
   }
+  return iso;
 }
 
 function budgetOption(name: string, value: number | undefined, fallback: number): number {
@@ -445,3 +330,5 @@ function budgetOption(name: string, value: number | undefined, fallback: number)
   if (!(Number.isFinite(value) && value > 0)) throw new RangeError(`${name} must be a positive number of ms`);
   return value;
 }
+
+export type { Observer };

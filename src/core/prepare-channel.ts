@@ -1,6 +1,6 @@
 import type { AnyChannel } from './channel.ts';
 import { DETECTOR_STAGES, type Detector, type DetectorStage } from './detector.ts';
-import { SignalCatalogue, signalDeclarationProblem } from './signal.ts';
+import { SignalCatalogue, type SignalDeclaration, signalDeclarationProblem } from './signal.ts';
 import { POLICY_SIGNALS } from './signals.ts';
 
 /** A detector that passed the build checks. */
@@ -16,6 +16,8 @@ export interface PreparedDetector {
 export interface PreparedChannel {
   readonly channel: AnyChannel;
   readonly catalogue: SignalCatalogue;
+  /** `catalogue.get`, bound once: explain takes it for every verdict. */
+  readonly describe: (signal: string) => SignalDeclaration | undefined;
   readonly detectors: Readonly<Record<DetectorStage, readonly PreparedDetector[]>>;
   readonly settings: Readonly<Record<string, unknown>>;
 }
@@ -82,7 +84,13 @@ export function prepareChannel(channel: AnyChannel, problems: Problem[]): Prepar
       budgetMs: detector.budgetMs,
     });
   }
-  return { channel, catalogue, detectors, settings: channel.defaultSettings ?? {} };
+  return {
+    channel,
+    catalogue,
+    describe: (name) => catalogue.get(name),
+    detectors,
+    settings: channel.defaultSettings ?? {},
+  };
 }
 
 function detectorProblem(d: Detector): string | undefined {

@@ -1,4 +1,3 @@
-import type { AnyChannel, ExtractTools } from './channel.ts';
 import type {
   Detector,
   DetectorContext,
@@ -7,8 +6,6 @@ import type {
   Hit,
   Stage,
 } from './detector.ts';
-import type { ScreenEvent } from './event.ts';
-import { INDICATOR_TYPES, type IndicatorRef } from './indicator.ts';
 import type { RawHit } from './verdict.ts';
 
 /** A detector ready to run under one compiled policy. */
@@ -26,7 +23,7 @@ export interface StageRun {
   readonly outcomes: DetectorOutcome[];
 }
 
-type Settled = { readonly hits: readonly RawHit[]; readonly outcome: DetectorOutcome };
+const NO_HITS: readonly RawHit[] = Object.freeze([]);
 
 export const TIMEOUT = Symbol('timeout');
 
@@ -48,14 +45,16 @@ export function runStage(
   event: Parameters<Detector['run']>[0],
   ctx: DetectorContext,
 ): StageRun | Promise<StageRun> {
-  const settled = new Array<Settled>(detectors.length);
+  // Slots by declaration order: an async detector fills its own when it settles.
+  const outcomes = new Array<DetectorOutcome>(detectors.length);
+  const found = new Array<readonly RawHit[]>(detectors.length);
   let pending: Promise<void>[] | undefined;
   // One clock reading ends a detector's time and starts the next one's.
   let clock = performance.now();
   for (let i = 0; i < detectors.length; i++) {
     const d = detectors[i] as PlannedDetector;
     if (!d.enabled) {
-      settled[i] = { hits: [], outcome: skippedOutcome(d.name, d.stage) };
+      outcomes[i] = skippedOutcome(d.name, d.stage);
       continue;
     }
     const start = clock;
@@ -64,7 +63,7 @@ export function runStage(
       result = d.detector.run(event, ctx);
     } catch (error) {
       clock = performance.now();
-      settled[i] = { hits: [], outcome: errorOutcome(d.name, d.stage, 'threw', error, clock - start) };
+      outcomes[i] = errorOutcome(d.name, d.stage, 'threw', error, clock - start);
       continue;
     }
     clock = performance.now();
@@ -74,53 +73,50 @@ export function runStage(
       pending.push(
         awaitWithin(result, d.budgetMs - (clock - start)).then(
           (value) => {
-            settled[index] = settle(d, value, performance.now() - start, false);
+            outcomes[index] = settle(d, value, performance.now() - start, false, found, index);
           },
           (error: unknown) => {
-            const elapsed = performance.now() - start;
-            settled[index] = { hits: [], outcome: errorOutcome(d.name, d.stage, 'threw', error, elapsed) };
+            outcomes[index] = errorOutcome(d.name, d.stage, 'threw', error, performance.now() - start);
           },
         ),
       );
     } else {
-      settled[i] = settle(d, result, clock - start, true);
+      outcomes[i] = settle(d, result, clock - start, true, found, i);
     }
   }
-  if (!pending) return collect(settled);
-  return Promise.all(pending).then(() => collect(settled));
+  if (!pending) return collect(outcomes, found);
+  return Promise.all(pending).then(() => collect(outcomes, found));
 }
 
-function collect(settled: readonly Settled[]): StageRun {
-  const run: StageRun = { hits: [], outcomes: [] };
-  for (const s of settled) {
-    for (const h of s.hits) run.hits.push(h);
-    run.outcomes.push(s.outcome);
-  }
-  return run;
+function collect(outcomes: DetectorOutcome[], found: readonly (readonly RawHit[] | undefined)[]): StageRun {
+  const hits: RawHit[] = [];
+  for (const list of found) if (list) for (const h of list) hits.push(h);
+  return { hits, outcomes };
 }
 
 /**
- * Check a detector's result. A synchronous detector is timed here; an
- * asynchronous one was raced against its budget already, and its elapsed
- * time also counts other detectors' synchronous work, so it is not held
- * against it.
+ * Check a detector's result and put its hits in `found[index]`. A
+ * synchronous detector is timed here; an asynchronous one was raced against
+ * its budget already, and its elapsed time also counts other detectors'
+ * synchronous work, so it is not held against it.
  */
-function settle(d: PlannedDetector, value: unknown, elapsed: number, synchronous: boolean): Settled {
+function settle(
+  d: PlannedDetector,
+  value: unknown,
+  elapsed: number,
+  synchronous: boolean,
+  found: (readonly RawHit[])[],
+  index: number,
+): DetectorOutcome {
   if (value === TIMEOUT || (synchronous && elapsed > d.budgetMs)) {
-    return {
-      hits: [],
-      outcome: failed(d, 'timeout', `ran past its budget of ${d.budgetMs} ms`, elapsed),
-    };
+    return failed(d, 'timeout', `ran past its budget of ${d.budgetMs} ms`, elapsed);
   }
   const checked = checkHits(value, d);
   if (typeof checked === 'string') {
-    const code = checked.startsWith('undeclared') ? 'undeclared_signal' : 'bad_hit';
-    return { hits: [], outcome: failed(d, code, checked, elapsed) };
+    return failed(d, checked.startsWith('undeclared') ? 'undeclared_signal' : 'bad_hit', checked, elapsed);
   }
-  return {
-    hits: checked,
-    outcome: { detector: d.name, stage: d.stage, outcome: 'ok', hits: checked.length, ms: ms(elapsed) },
-  };
+  found[index] = checked;
+  return { detector: d.name, stage: d.stage, outcome: 'ok', hits: checked.length, ms: ms(elapsed) };
 }
 
 function failed(
@@ -137,8 +133,9 @@ function failed(
  * used). Evidence and params are copied, so the verdict owns them and a
  * detector's constants are never frozen or changed through it.
  */
-function checkHits(value: unknown, d: PlannedDetector): RawHit[] | string {
+function checkHits(value: unknown, d: PlannedDetector): readonly RawHit[] | string {
   if (!Array.isArray(value)) return 'returned something other than an array of hits';
+  if (value.length === 0) return NO_HITS;
   const out: RawHit[] = [];
   for (const h of value as unknown[]) {
     if (typeof h !== 'object' || h === null || typeof (h as Hit).signal !== 'string')
@@ -223,49 +220,4 @@ export function awaitWithin<T>(promise: PromiseLike<T>, budget: number): Promise
     timer = setTimeout(resolve, budget, TIMEOUT);
   });
   return Promise.race([settled, timeout]).finally(() => clearTimeout(timer));
-}
-
-const INDICATOR_TYPE_SET: ReadonlySet<string> = new Set(INDICATOR_TYPES);
-
-function isIndicatorRef(value: unknown): value is IndicatorRef {
-  if (typeof value !== 'object' || value === null) return false;
-  const ref = value as IndicatorRef;
-  return (
-    INDICATOR_TYPE_SET.has(ref.type) &&
-    typeof ref.value === 'string' &&
-    ref.value !== '' &&
-    (ref.field === undefined || typeof ref.field === 'string')
-  );
-}
-
-/**
- * Run the channel's extractor. One that throws or returns something other
- * than a list of indicators is an error outcome and yields none; malformed
- * entries are dropped and reported, the well-formed ones kept.
- */
-export function extractIndicators(
-  channel: AnyChannel,
-  event: ScreenEvent,
-  tools: ExtractTools,
-  outcomes: DetectorOutcome[],
-  started: number,
-): readonly IndicatorRef[] {
-  const name = `${channel.name}.extract`;
-  let refs: unknown;
-  try {
-    refs = channel.extract(event.payload, tools);
-  } catch (error) {
-    outcomes.push(errorOutcome(name, 'pre', 'threw', error, performance.now() - started));
-    return [];
-  }
-  if (!Array.isArray(refs)) {
-    const message = 'returned something other than an array of indicators';
-    outcomes.push(errorOutcome(name, 'pre', 'bad_hit', message, performance.now() - started));
-    return [];
-  }
-  if (refs.every(isIndicatorRef)) return refs;
-  const good = refs.filter(isIndicatorRef);
-  const message = `returned ${refs.length - good.length} malformed indicators; dropped`;
-  outcomes.push(errorOutcome(name, 'pre', 'bad_hit', message, performance.now() - started));
-  return good;
 }

@@ -57,16 +57,14 @@ export function fixed(name: string, signals: readonly string[], hits: unknown): 
 }
 
 /** The test channel: `test`, with the given signals and detectors; indicators come from the payload. */
-export function testChannel(
-  parts: {
-    readonly name?: string;
-    readonly signals: readonly SignalDeclaration[];
-    readonly detectors: readonly Detector<TestPayload>[];
-    readonly defaultSettings?: Readonly<Record<string, unknown>>;
-    readonly defaultPolicy?: PolicyDocumentInput;
-    readonly extract?: AnyChannel['extract'];
-  },
-): AnyChannel {
+export function testChannel(parts: {
+  readonly name?: string;
+  readonly signals: readonly SignalDeclaration[];
+  readonly detectors: readonly Detector<TestPayload>[];
+  readonly defaultSettings?: Readonly<Record<string, unknown>>;
+  readonly defaultPolicy?: PolicyDocumentInput;
+  readonly extract?: AnyChannel['extract'];
+}): AnyChannel {
   const name = parts.name ?? 'test';
   return {
     name,

@@ -261,13 +261,16 @@ describe('scoreHits: properties', () => {
     const thresholdsArb = fc
       .uniqueArray(fc.integer({ min: -50, max: 200 }), { minLength: 0, maxLength: 6 })
       .chain((values) =>
-        fc.shuffledSubarray(ACTIONS.slice(1) as Action[], { minLength: values.length, maxLength: values.length }).map(
-          (actions) => {
+        fc
+          .shuffledSubarray(ACTIONS.slice(1) as Action[], {
+            minLength: values.length,
+            maxLength: values.length,
+          })
+          .map((actions) => {
             const sorted = [...values].sort((x, y) => x - y);
             const byRank = [...actions].sort((x, y) => severity(x) - severity(y));
             return Object.fromEntries(byRank.map((a, i) => [a, sorted[i]]));
-          },
-        ),
+          }),
       );
     fc.assert(
       fc.property(
@@ -307,7 +310,11 @@ describe('explain', () => {
       score: 1,
       hits: [{ ...hit('TEST_GONE'), group: 'x', weight: 1, score: 1 }],
     };
-    expect(explain(scored, describeSignal).reasons[0]).toEqual({ signal: 'TEST_GONE', ja: 'TEST_GONE', en: 'TEST_GONE' });
+    expect(explain(scored, describeSignal).reasons[0]).toEqual({
+      signal: 'TEST_GONE',
+      ja: 'TEST_GONE',
+      en: 'TEST_GONE',
+    });
   });
 
   it('orders reasons strongest first by absolute score', () => {
@@ -349,7 +356,9 @@ describe('explain', () => {
         ja: '判定: 警告（スコア 2、理由 1 件）',
         en: 'Verdict: warn (score 2, 1 reason)',
       });
-      expect(reasonsOf([hit('TEST_A'), hit('TEST_C', 2)]).summary.en).toBe('Verdict: block (score 10, 2 reasons)');
+      expect(reasonsOf([hit('TEST_A'), hit('TEST_C', 2)]).summary.en).toBe(
+        'Verdict: block (score 10, 2 reasons)',
+      );
     });
 
     it('names the signal that forced the action', () => {
@@ -362,12 +371,23 @@ describe('explain', () => {
     it('says when the allow or deny list decided', () => {
       const base = { score: 0, hits: [] };
       const allow = explain(
-        { ...base, action: 'allow', forced: { action: 'allow', by: 'POLICY_ALLOW_LISTED', kind: 'allow_override' } },
+        {
+          ...base,
+          action: 'allow',
+          forced: { action: 'allow', by: 'POLICY_ALLOW_LISTED', kind: 'allow_override' },
+        },
         describeSignal,
       );
-      expect(allow.summary).toEqual({ ja: '許可リストに一致したため許可', en: 'allow: matched the allow list' });
+      expect(allow.summary).toEqual({
+        ja: '許可リストに一致したため許可',
+        en: 'allow: matched the allow list',
+      });
       const deny = explain(
-        { ...base, action: 'hold', forced: { action: 'hold', by: 'POLICY_DENY_LISTED', kind: 'deny_override' } },
+        {
+          ...base,
+          action: 'hold',
+          forced: { action: 'hold', by: 'POLICY_DENY_LISTED', kind: 'deny_override' },
+        },
         describeSignal,
       );
       expect(deny.summary).toEqual({ ja: '拒否リストに一致したため保留', en: 'hold: matched the deny list' });

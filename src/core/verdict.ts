@@ -180,16 +180,14 @@ export function explain(
     );
   }
   const reasons: Reason[] = [];
-  const seen = new Set<string>();
   for (const hit of mattered) {
     const decl = describe(hit.signal);
     const text = decl?.reason ?? decl?.description ?? { ja: hit.signal, en: hit.signal };
     const ja = format(text.ja, hit.params);
     const en = format(text.en, hit.params);
-    // The same signal with the same filled text says nothing new.
-    const key = `${hit.signal}\u0000${ja}\u0000${en}`;
-    if (seen.has(key)) continue;
-    seen.add(key);
+    // The same signal with the same filled text says nothing new. A scan: reasons are few, and
+    // hashing a joined key per hit cost more than the whole scoring.
+    if (reasons.some((r) => r.signal === hit.signal && r.ja === ja && r.en === en)) continue;
     reasons.push({ signal: hit.signal, ja, en });
   }
   return { reasons, summary: summarise(scored, reasons.length) };

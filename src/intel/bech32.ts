@@ -29,7 +29,9 @@ function hrpExpand(hrp: string): number[] {
 }
 
 /** Decode a Bech32/Bech32m string: its human-readable part, 5-bit data (checksum removed) and encoding. */
-export function bech32Decode(s: string): { hrp: string; data: number[]; encoding: Bech32Encoding } | undefined {
+export function bech32Decode(
+  s: string,
+): { hrp: string; data: number[]; encoding: Bech32Encoding } | undefined {
   if (s.length > 90 || s !== s.toLowerCase()) return undefined;
   const sep = s.lastIndexOf('1');
   if (sep < 1 || sep + 7 > s.length) return undefined;

@@ -56,7 +56,8 @@ export class CsvParser {
         this.#reset();
         break;
       default:
-        if (this.#state !== 'fieldStart' || this.#fields.length > 0 || this.#field !== '') this.#endRecord(out);
+        if (this.#state !== 'fieldStart' || this.#fields.length > 0 || this.#field !== '')
+          this.#endRecord(out);
     }
     return out;
   }
@@ -86,7 +87,8 @@ export class CsvParser {
         } else if (c === '\r') this.#pendingCr = true;
         else if (c === '"') {
           if (this.#state === 'fieldStart') this.#state = 'quoted';
-          else this.#fail('has a quote inside an unquoted field (quote the whole field and double the quote)');
+          else
+            this.#fail('has a quote inside an unquoted field (quote the whole field and double the quote)');
         } else {
           this.#field += c;
           this.#state = 'unquoted';

@@ -1,7 +1,7 @@
 import { isMamoruError, MamoruError } from '../core/index.ts';
 import { CsvParser, type CsvRecord } from './csv-parser.ts';
 import type { IndicatorInput } from './indicator-schemas.ts';
-import { type PreparedIndicator, UPSERT_BATCH } from './indicator-service.ts';
+import { type PreparedIndicator, UPSERT_BATCH } from './upsert-indicators.ts';
 
 /** Columns a CSV import may have (header row, any order); `type` and `value` are required. */
 export const CSV_COLUMNS = [
@@ -124,13 +124,13 @@ export async function importIndicators(
     }
     options.onProgress?.(progress());
   };
-  const take = async (line: number, row: Record<string, unknown> | ImportRejection) => {
-    if ('line' in row && 'message' in row) {
-      rejections.push(row as ImportRejection);
+  const take = async (line: number, row: Row) => {
+    if ('rejected' in row) {
+      rejections.push(row.rejected);
       return;
     }
     try {
-      batch.push(target.prepare({ ...defaults, ...row }));
+      batch.push(target.prepare({ ...defaults, ...row.ok }));
     } catch (error) {
       rejections.push(rejectionOf(line, error));
       return;
@@ -164,7 +164,12 @@ export async function importIndicators(
   return { ...progress(), rejections };
 }
 
-async function* csvRecords(input: string | Iterable<string> | AsyncIterable<string>): AsyncGenerator<CsvRecord> {
+/** A line read: the fields to validate, or why the line itself is unreadable. */
+type Row = { readonly ok: Record<string, unknown> } | { readonly rejected: ImportRejection };
+
+async function* csvRecords(
+  input: string | Iterable<string> | AsyncIterable<string>,
+): AsyncGenerator<CsvRecord> {
   const parser = new CsvParser();
   if (typeof input === 'string') yield* parser.push(input);
   else for await (const line of input) yield* parser.push(`${line}\n`);
@@ -186,26 +191,31 @@ function csvHeader(fields: readonly string[]): CsvColumn[] {
   const issues: { path: string; message: string }[] = [];
   columns.forEach((c, i) => {
     if (!(CSV_COLUMNS as readonly string[]).includes(c))
-      issues.push({ path: `header.${i}`, message: `unknown column "${c}"; known: ${CSV_COLUMNS.join(', ')}` });
-    else if (columns.indexOf(c) !== i) issues.push({ path: `header.${i}`, message: `column ${c} appears twice` });
+      issues.push({
+        path: `header.${i}`,
+        message: `unknown column "${c}"; known: ${CSV_COLUMNS.join(', ')}`,
+      });
+    else if (columns.indexOf(c) !== i)
+      issues.push({ path: `header.${i}`, message: `column ${c} appears twice` });
   });
   for (const required of ['type', 'value'] as const) {
     if (!columns.includes(required)) issues.push({ path: 'header', message: `needs a ${required} column` });
   }
   if (issues.length > 0)
-    throw new MamoruError('validation_failed', `CSV header: ${issues.map((i) => i.message).join('; ')}`, { issues });
+    throw new MamoruError('validation_failed', `CSV header: ${issues.map((i) => i.message).join('; ')}`, {
+      issues,
+    });
   return columns as CsvColumn[];
 }
 
-function csvRow(
-  header: readonly CsvColumn[],
-  record: { line: number; fields: readonly string[] },
-): Record<string, unknown> | ImportRejection {
+function csvRow(header: readonly CsvColumn[], record: { line: number; fields: readonly string[] }): Row {
   if (record.fields.length !== header.length) {
     return {
-      line: record.line,
-      field: '(line)',
-      message: `has ${record.fields.length} fields; the header has ${header.length}`,
+      rejected: {
+        line: record.line,
+        field: '(line)',
+        message: `has ${record.fields.length} fields; the header has ${header.length}`,
+      },
     };
   }
   const row: Record<string, unknown> = {};
@@ -214,7 +224,7 @@ function csvRow(
     if (cell.trim() === '') return;
     row[CSV_KEYS[column]] = csvCell(column, cell);
   });
-  return row;
+  return { ok: row };
 }
 
 function csvCell(column: CsvColumn, cell: string): unknown {
@@ -245,18 +255,21 @@ const SNAKE_KEYS: Readonly<Record<string, string>> = {
   last_seen: 'lastSeen',
 };
 
-function jsonRow(line: number, text: string): Record<string, unknown> | ImportRejection {
+function jsonRow(line: number, text: string): Row {
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);
   } catch (error) {
-    return { line, field: '(line)', message: `is not JSON: ${error instanceof Error ? error.message : String(error)}` };
+    const message = `is not JSON: ${error instanceof Error ? error.message : String(error)}`;
+    return { rejected: { line, field: '(line)', message } };
   }
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed))
-    return { line, field: '(line)', message: 'is not a JSON object' };
-  const row: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(parsed)) row[SNAKE_KEYS[key] ?? key] = value;
-  return row;
+    return { rejected: { line, field: '(line)', message: 'is not a JSON object' } };
+  // No prototype: a "__proto__" key stays an ordinary (and then rejected) field.
+  const row: Record<string, unknown> = Object.create(null);
+  for (const [key, value] of Object.entries(parsed))
+    row[Object.hasOwn(SNAKE_KEYS, key) ? SNAKE_KEYS[key]! : key] = value;
+  return { ok: row };
 }
 
 function rejectionOf(line: number, error: unknown): ImportRejection {

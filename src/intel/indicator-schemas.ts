@@ -1,9 +1,9 @@
 import { z } from 'zod';
 import {
-  type IndicatorType,
-  type IndicatorVerdict,
   INDICATOR_TYPES,
   INDICATOR_VERDICTS,
+  type IndicatorType,
+  type IndicatorVerdict,
   SHARING_SCOPES,
   type SharingScope,
 } from '../core/index.ts';
@@ -29,7 +29,12 @@ const identityObject = z
   .object(
     Object.fromEntries(
       IDENTITY_FIELDS.map((f) => [f, f === 'name' ? z.string().max(1000) : z.string().max(2000).optional()]),
-    ) as { name: z.ZodString; birthdate: z.ZodOptional<z.ZodString>; address: z.ZodOptional<z.ZodString>; document: z.ZodOptional<z.ZodString> },
+    ) as {
+      name: z.ZodString;
+      birthdate: z.ZodOptional<z.ZodString>;
+      address: z.ZodOptional<z.ZodString>;
+      document: z.ZodOptional<z.ZodString>;
+    },
   )
   .strict()
   .describe('本人確認済みの属性 / Verified identity attributes (type identity only)');
@@ -57,11 +62,15 @@ export const indicatorInputSchema = z
     type: indicatorTypeSchema,
     value: z
       .union([z.string().min(1).max(MAX_RAW_LENGTH), identityObject])
-      .describe('値（生の値。種類ごとに正規化し、機微な種類は鍵付きハッシュにする）/ Raw value, normalised per type'),
+      .describe(
+        '値（生の値。種類ごとに正規化し、機微な種類は鍵付きハッシュにする）/ Raw value, normalised per type',
+      ),
     hashed: z
       .boolean()
       .optional()
-      .describe('値が既に鍵付きハッシュ（64桁16進）か / The value is already the keyed hash (sensitive types)'),
+      .describe(
+        '値が既に鍵付きハッシュ（64桁16進）か / The value is already the keyed hash (sensitive types)',
+      ),
     verdict: indicatorVerdictSchema.default('malicious'),
     confidence: z
       .number()
@@ -99,7 +108,10 @@ export const indicatorPatchSchema = z
     scope: sharingScopeSchema.optional(),
     expiresAt: datetime.nullable().optional().describe('有効期限（null で無期限）/ Expiry; null for never'),
     tags: z.array(tagSchema).max(50).optional().describe('タグ（置き換え）/ Tags (replaced)'),
-    description: storable(2000).nullable().optional().describe('説明（null で削除）/ Description; null clears it'),
+    description: storable(2000)
+      .nullable()
+      .optional()
+      .describe('説明（null で削除）/ Description; null clears it'),
   })
   .strict()
   .refine((p) => Object.values(p).some((v) => v !== undefined), { message: 'change at least one field' })
@@ -114,7 +126,12 @@ export const indicatorQuerySchema = z
     scope: sharingScopeSchema.optional(),
     source: label(200).optional().describe('情報源で絞り込み / Filter by source'),
     limit: z.coerce.number().int().min(1).max(1000).default(100).describe('件数 1–1000 / Page size'),
-    cursor: z.string().min(1).max(200).optional().describe('前のページの nextCursor / The previous page’s nextCursor'),
+    cursor: z
+      .string()
+      .min(1)
+      .max(200)
+      .optional()
+      .describe('前のページの nextCursor / The previous page’s nextCursor'),
   })
   .strict()
   .describe('脅威指標の一覧条件 / Indicator list filters');
@@ -158,7 +175,9 @@ export const indicatorSchema = z
     id: z.string(),
     orgId: z.string(),
     type: indicatorTypeSchema,
-    value: z.string().describe('正規化済みの値（機微な種類は鍵付きハッシュ）/ Normalised value, or the keyed hash'),
+    value: z
+      .string()
+      .describe('正規化済みの値（機微な種類は鍵付きハッシュ）/ Normalised value, or the keyed hash'),
     hashed: z.boolean(),
     verdict: indicatorVerdictSchema,
     confidence: z.number().int(),

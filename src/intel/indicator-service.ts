@@ -1,4 +1,4 @@
-import { type Kysely, type Selectable, sql } from 'kysely';
+import type { Kysely } from 'kysely';
 import {
   type IndicatorMatch,
   type IndicatorRef,
@@ -6,11 +6,11 @@ import {
   type IndicatorVerdict,
   type IntelLookup,
   isSensitiveType,
-  newId,
   notFound,
   type SharingScope,
 } from '../core/index.ts';
-import type { Database, IndicatorsTable } from '../store/schema.ts';
+import type { Database } from '../store/schema.ts';
+import { toIndicator } from './indicator-row.ts';
 import {
   type Indicator,
   type IndicatorInput,
@@ -24,30 +24,12 @@ import { indicatorValue } from './indicator-value.ts';
 import type { KeyedHasher } from './keyed-hash.ts';
 import type { IdentityAttributes } from './normalise-identity.ts';
 import { parseInput } from './parse-input.ts';
+import { type PreparedIndicator, upsertIndicatorRow, upsertIndicators } from './upsert-indicators.ts';
 
-/** Rows per upsert statement: 500 × 14 parameters stays far below PostgreSQL's 65 535. */
-export const UPSERT_BATCH = 500;
+export { type PreparedIndicator, UPSERT_BATCH } from './upsert-indicators.ts';
 
 /** Confidence given to indicators shared from a case a person resolved as fraud. */
 export const CASE_CONFIDENCE = 90;
-
-/** An indicator input after validation and normalisation, ready to store. */
-export interface PreparedIndicator {
-  readonly type: IndicatorType;
-  /** Canonical value, or the keyed hash for sensitive types. */
-  readonly value: string;
-  readonly verdict: IndicatorVerdict;
-  readonly confidence: number;
-  readonly source: string;
-  readonly scope: SharingScope;
-  readonly firstSeen?: Date | undefined;
-  readonly lastSeen?: Date | undefined;
-  /** undefined: keep what is stored (or none for a new indicator); null: never expires. */
-  readonly expiresAt?: Date | null | undefined;
-  /** Empty keeps the stored tags on a refresh. */
-  readonly tags: readonly string[];
-  readonly description?: string | undefined;
-}
 
 export interface IndicatorServiceOptions {
   readonly db: Kysely<Database>;
@@ -121,10 +103,12 @@ export class IndicatorService implements IntelLookup {
    * first seen is kept (the earlier wins); expiry, tags and description are
    * replaced only when given.
    */
-  async upsert(orgId: string, input: IndicatorInput | unknown): Promise<{ indicator: Indicator; created: boolean }> {
-    const prepared = this.prepare(input);
-    const [row] = await this.#upsertRows(this.#db, orgId, [prepared], true);
-    return { indicator: toIndicator(row!), created: row!.inserted };
+  async upsert(
+    orgId: string,
+    input: IndicatorInput | unknown,
+  ): Promise<{ indicator: Indicator; created: boolean }> {
+    const row = await upsertIndicatorRow(this.#db, orgId, this.prepare(input), this.#now());
+    return { indicator: toIndicator(row), created: row.inserted };
   }
 
   /**
@@ -132,27 +116,12 @@ export class IndicatorService implements IntelLookup {
    * Returns, in input order, whether each one was new. The same value twice
    * is applied in order (the second refreshes the first).
    */
-  async upsertMany(orgId: string, items: readonly PreparedIndicator[], db: Kysely<Database> = this.#db): Promise<boolean[]> {
-    const created: boolean[] = [];
-    let batch: PreparedIndicator[] = [];
-    let keys = new Set<string>();
-    const flush = async () => {
-      if (batch.length === 0) return;
-      const rows = await this.#upsertRows(db, orgId, batch, false);
-      const inserted = new Map(rows.map((r) => [`${r.type}\u0000${r.value}`, r.inserted]));
-      for (const item of batch) created.push(inserted.get(`${item.type}\u0000${item.value}`) ?? false);
-      batch = [];
-      keys = new Set();
-    };
-    for (const item of items) {
-      const key = `${item.type}\u0000${item.value}`;
-      // One statement cannot touch a row twice (ON CONFLICT), so a repeated value starts a new batch.
-      if (keys.has(key) || batch.length >= UPSERT_BATCH) await flush();
-      batch.push(item);
-      keys.add(key);
-    }
-    await flush();
-    return created;
+  upsertMany(
+    orgId: string,
+    items: readonly PreparedIndicator[],
+    db: Kysely<Database> = this.#db,
+  ): Promise<boolean[]> {
+    return upsertIndicators(db, orgId, items, this.#now());
   }
 
   /**
@@ -174,52 +143,6 @@ export class IndicatorService implements IntelLookup {
     return this.upsertMany(orgId, items, options.db ?? this.#db);
   }
 
-  async #upsertRows(db: Kysely<Database>, orgId: string, items: readonly PreparedIndicator[], all: boolean) {
-    const now = this.#now();
-    const rows = items.map((i) => {
-      const lastSeen = i.lastSeen ?? now;
-      return {
-        id: newId('ind'),
-        org_id: orgId,
-        type: i.type,
-        value: i.value,
-        verdict: i.verdict,
-        confidence: i.confidence,
-        source: i.source,
-        scope: i.scope,
-        first_seen: i.firstSeen && i.firstSeen < lastSeen ? i.firstSeen : lastSeen,
-        last_seen: lastSeen,
-        expires_at: i.expiresAt ?? null,
-        tags: JSON.stringify(i.tags),
-        description: i.description ?? null,
-        created_at: now,
-        updated_at: now,
-      };
-    });
-    const query = db
-      .insertInto('indicators')
-      .values(rows)
-      .onConflict((oc) =>
-        oc.columns(['org_id', 'type', 'value']).doUpdateSet((eb) => ({
-          verdict: eb.ref('excluded.verdict'),
-          confidence: eb.ref('excluded.confidence'),
-          source: eb.ref('excluded.source'),
-          scope: eb.ref('excluded.scope'),
-          first_seen: sql`least(indicators.first_seen, excluded.first_seen)`,
-          last_seen: sql`greatest(indicators.last_seen, excluded.last_seen)`,
-          expires_at: sql`coalesce(excluded.expires_at, indicators.expires_at)`,
-          tags: sql`case when excluded.tags = '[]'::jsonb then indicators.tags else excluded.tags end`,
-          description: sql`coalesce(excluded.description, indicators.description)`,
-          updated_at: eb.ref('excluded.updated_at'),
-        })),
-      );
-    // xmax is 0 only for a row this statement inserted (PostgreSQL's usual upsert idiom).
-    const inserted = sql<boolean>`(xmax = 0)`.as('inserted');
-    if (all) return query.returningAll().returning(inserted).execute();
-    const partial = await query.returning(['type', 'value', inserted]).execute();
-    return partial as (Selectable<IndicatorsTable> & { inserted: boolean })[];
-  }
-
   /** One indicator of the organisation. @throws MamoruError `not_found` (also for another org's id). */
   async get(orgId: string, id: string): Promise<Indicator> {
     const row = await this.#db
@@ -233,7 +156,10 @@ export class IndicatorService implements IntelLookup {
   }
 
   /** The organisation's own indicators, newest first, filtered, a page at a time. */
-  async list(orgId: string, query: IndicatorQuery = {}): Promise<{ items: Indicator[]; nextCursor: string | null }> {
+  async list(
+    orgId: string,
+    query: IndicatorQuery = {},
+  ): Promise<{ items: Indicator[]; nextCursor: string | null }> {
     const q = parseInput(indicatorQuerySchema, query);
     let select = this.#db.selectFrom('indicators').selectAll().where('org_id', '=', orgId);
     if (q.type) select = select.where('type', '=', q.type);
@@ -242,7 +168,10 @@ export class IndicatorService implements IntelLookup {
     if (q.source) select = select.where('source', '=', q.source);
     if (q.cursor) select = select.where('id', '<', q.cursor);
     // Ids are time-ordered, so id order is creation order.
-    const rows = await select.orderBy('id', 'desc').limit(q.limit + 1).execute();
+    const rows = await select
+      .orderBy('id', 'desc')
+      .limit(q.limit + 1)
+      .execute();
     const page = rows.slice(0, q.limit).map(toIndicator);
     return { items: page, nextCursor: rows.length > q.limit ? page.at(-1)!.id : null };
   }
@@ -257,7 +186,9 @@ export class IndicatorService implements IntelLookup {
         ...(p.confidence === undefined ? {} : { confidence: p.confidence }),
         ...(p.source === undefined ? {} : { source: p.source }),
         ...(p.scope === undefined ? {} : { scope: p.scope }),
-        ...(p.expiresAt === undefined ? {} : { expires_at: p.expiresAt === null ? null : new Date(p.expiresAt) }),
+        ...(p.expiresAt === undefined
+          ? {}
+          : { expires_at: p.expiresAt === null ? null : new Date(p.expiresAt) }),
         ...(p.tags === undefined ? {} : { tags: JSON.stringify([...new Set(p.tags)]) }),
         ...(p.description === undefined ? {} : { description: p.description }),
         updated_at: this.#now(),
@@ -308,8 +239,16 @@ export class IndicatorService implements IntelLookup {
           eb.and([
             eb('scope', '=', 'partners'),
             eb.or([
-              eb('org_id', 'in', eb.selectFrom('partnerships').select('partner_org_id').where('org_id', '=', orgId)),
-              eb('org_id', 'in', eb.selectFrom('partnerships').select('org_id').where('partner_org_id', '=', orgId)),
+              eb(
+                'org_id',
+                'in',
+                eb.selectFrom('partnerships').select('partner_org_id').where('org_id', '=', orgId),
+              ),
+              eb(
+                'org_id',
+                'in',
+                eb.selectFrom('partnerships').select('org_id').where('partner_org_id', '=', orgId),
+              ),
             ]),
           ]),
         ]),
@@ -349,30 +288,4 @@ export class IndicatorService implements IntelLookup {
   ): Promise<readonly IndicatorMatch[]> {
     return this.lookup(orgId, [{ type, value: indicatorValue(type, raw, this.#hasher, options) }]);
   }
-}
-
-function iso(value: Date | string): string {
-  return (value instanceof Date ? value : new Date(value)).toISOString();
-}
-
-function toIndicator(row: Selectable<IndicatorsTable>): Indicator {
-  const type = row.type as IndicatorType;
-  return {
-    id: row.id,
-    orgId: row.org_id,
-    type,
-    value: row.value,
-    hashed: isSensitiveType(type),
-    verdict: row.verdict as IndicatorVerdict,
-    confidence: row.confidence,
-    source: row.source,
-    scope: row.scope as SharingScope,
-    firstSeen: iso(row.first_seen),
-    lastSeen: iso(row.last_seen),
-    expiresAt: row.expires_at === null ? null : iso(row.expires_at),
-    tags: Array.isArray(row.tags) ? row.tags : (JSON.parse(row.tags as unknown as string) as string[]),
-    description: row.description,
-    createdAt: iso(row.created_at),
-    updatedAt: iso(row.updated_at),
-  };
 }

@@ -1,8 +1,8 @@
 import { type IndicatorType, isSensitiveType } from '../core/index.ts';
 import { invalidIndicator } from './invalid-indicator.ts';
 import { isKeyedHash, type KeyedHasher } from './keyed-hash.ts';
-import { normaliseIndicator } from './normalise-indicator.ts';
 import type { IdentityAttributes } from './normalise-identity.ts';
+import { normaliseIndicator } from './normalise-indicator.ts';
 
 /**
  * The value stored and looked up for a raw indicator: the canonical form for

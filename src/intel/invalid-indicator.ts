@@ -25,6 +25,7 @@ export const MAX_RAW_LENGTH = 8192;
 /** Refuse non-strings and oversize input the same way for every type. */
 export function checkRaw(type: IndicatorType, raw: unknown): string {
   if (typeof raw !== 'string') throw invalidIndicator(type, 'must be a string');
-  if (raw.length > MAX_RAW_LENGTH) throw invalidIndicator(type, `is longer than ${MAX_RAW_LENGTH} characters`);
+  if (raw.length > MAX_RAW_LENGTH)
+    throw invalidIndicator(type, `is longer than ${MAX_RAW_LENGTH} characters`);
   return raw;
 }

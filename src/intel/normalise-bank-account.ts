@@ -40,12 +40,20 @@ export function normaliseBankAccount(raw: string): string {
   const parts = s.split(/[\s:\-_/|,、・]+/).filter(Boolean);
   if (parts[0] === 'jp') parts.shift();
   if (parts.length !== 4)
-    throw invalidIndicator('bank_account', 'needs four parts: bank code, branch code, account type, account number');
+    throw invalidIndicator(
+      'bank_account',
+      'needs four parts: bank code, branch code, account type, account number',
+    );
   const [bank, branch, type, number] = parts as [string, string, string, string];
   if (!/^\d{4}$/.test(bank)) throw invalidIndicator('bank_account', 'bank code must be 4 digits');
   if (!/^\d{3}$/.test(branch)) throw invalidIndicator('bank_account', 'branch code must be 3 digits');
   const code = Object.hasOwn(ACCOUNT_TYPES, type) ? ACCOUNT_TYPES[type] : undefined;
-  if (!code) throw invalidIndicator('bank_account', 'account type must be 普通/当座/貯蓄, ordinary/current/savings or 1/2/4');
-  if (!/^\d{1,7}$/.test(number)) throw invalidIndicator('bank_account', 'account number must be 1 to 7 digits');
+  if (!code)
+    throw invalidIndicator(
+      'bank_account',
+      'account type must be 普通/当座/貯蓄, ordinary/current/savings or 1/2/4',
+    );
+  if (!/^\d{1,7}$/.test(number))
+    throw invalidIndicator('bank_account', 'account number must be 1 to 7 digits');
   return `jp:${bank}:${branch}:${code}:${number.padStart(7, '0')}`;
 }

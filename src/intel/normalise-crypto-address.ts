@@ -79,7 +79,7 @@ function bitcoin(s: string): string | undefined {
   }
   if (s.length < 26 || s.length > 35) return undefined;
   const payload = base58CheckDecode(s);
-  if (!payload || payload.length !== 21) return undefined;
+  if (payload?.length !== 21) return undefined;
   if (payload[0] === P2PKH || payload[0] === P2SH) return `btc:${s}`;
   return undefined;
 }

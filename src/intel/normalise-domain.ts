@@ -25,14 +25,18 @@ const RESERVED_TLDS: ReadonlySet<string> = new Set(['example', 'test']);
  * The registrable domain (eTLD+1) of an ASCII host name, or a message saying
  * why it has none. Shared by the domain, email and text extractors.
  */
-export function registrableDomain(host: string, options: { privateSuffixes?: boolean } = {}): string | { error: string } {
+export function registrableDomain(
+  host: string,
+  options: { privateSuffixes?: boolean } = {},
+): string | { error: string } {
   const labels = host.split('.');
   if (RESERVED_TLDS.has(labels.at(-1)!)) {
     return labels.length >= 2 ? labels.slice(-2).join('.') : { error: `${host} is a top-level domain` };
   }
   const info = parse(host, { allowPrivateDomains: options.privateSuffixes ?? false });
   if (info.isIp) return { error: 'is an IP address; use type ip' };
-  if (!info.isIcann && !info.isPrivate) return { error: `has an unknown top-level domain .${info.publicSuffix ?? host}` };
+  if (!info.isIcann && !info.isPrivate)
+    return { error: `has an unknown top-level domain .${info.publicSuffix ?? host}` };
   if (!info.domain) return { error: `${host} is a public suffix, not a registrable domain` };
   return info.domain;
 }

@@ -24,11 +24,13 @@ export function normaliseEmail(raw: string): string {
   if (at < 0) throw invalidIndicator('email', 'has no @');
   const local = foldText(s.slice(0, at));
   if (local === '') throw invalidIndicator('email', 'has an empty local part');
-  if (local.startsWith('"')) throw invalidIndicator('email', 'has a quoted local part, which is not supported');
+  if (local.startsWith('"'))
+    throw invalidIndicator('email', 'has a quoted local part, which is not supported');
   if (local.length > 64) throw invalidIndicator('email', 'has a local part longer than 64 characters');
   if (!DOT_ATOM.test(local)) throw invalidIndicator('email', `has an invalid local part ${local}`);
   const domainPart = s.slice(at + 1);
-  if (domainPart.startsWith('[')) throw invalidIndicator('email', 'has an IP-literal domain, which is not supported');
+  if (domainPart.startsWith('['))
+    throw invalidIndicator('email', 'has an IP-literal domain, which is not supported');
   const domain = asciiHostname(domainPart);
   if (typeof domain !== 'string') throw invalidIndicator('email', `domain ${domain.error}`);
   const registrable = registrableDomain(domain);

@@ -35,22 +35,28 @@ export function normaliseIdentity(raw: string | IdentityAttributes): string {
     throw invalidIndicator('identity', 'needs at least one of birthdate, address, document besides the name');
   const key = [name, birthdate, address, document];
   for (const [i, v] of key.entries()) {
-    if (v.includes('|')) throw invalidIndicator('identity', 'must not contain |', `value.${IDENTITY_FIELDS[i]}`);
+    if (v.includes('|'))
+      throw invalidIndicator('identity', 'must not contain |', `value.${IDENTITY_FIELDS[i]}`);
   }
   return key.join('|');
 }
 
 function fromString(raw: string): Record<IdentityField, string> {
-  if (raw.length > MAX_RAW_LENGTH) throw invalidIndicator('identity', `is longer than ${MAX_RAW_LENGTH} characters`);
+  if (raw.length > MAX_RAW_LENGTH)
+    throw invalidIndicator('identity', `is longer than ${MAX_RAW_LENGTH} characters`);
   const parts = raw.split('|');
   if (parts.length > IDENTITY_FIELDS.length)
-    throw invalidIndicator('identity', 'has more than 4 |-separated attributes (name|birthdate|address|document)');
+    throw invalidIndicator(
+      'identity',
+      'has more than 4 |-separated attributes (name|birthdate|address|document)',
+    );
   const [name = '', birthdate = '', address = '', document = ''] = parts;
   return { name, birthdate, address, document };
 }
 
 function fromObject(raw: IdentityAttributes): Record<IdentityField, string> {
-  if (typeof raw !== 'object' || raw === null) throw invalidIndicator('identity', 'must be a string or an object');
+  if (typeof raw !== 'object' || raw === null)
+    throw invalidIndicator('identity', 'must be a string or an object');
   const out: Record<IdentityField, string> = { name: '', birthdate: '', address: '', document: '' };
   let length = 0;
   for (const [key, value] of Object.entries(raw)) {
@@ -61,14 +67,16 @@ function fromObject(raw: IdentityAttributes): Record<IdentityField, string> {
     length += value.length;
     out[key as IdentityField] = value;
   }
-  if (length > MAX_RAW_LENGTH) throw invalidIndicator('identity', `is longer than ${MAX_RAW_LENGTH} characters`);
+  if (length > MAX_RAW_LENGTH)
+    throw invalidIndicator('identity', `is longer than ${MAX_RAW_LENGTH} characters`);
   return out;
 }
 
 function canonicalDate(s: string): string {
   if (s === '') return '';
   const m = /^(\d{4})(?:[-/.年]\s?(\d{1,2})[-/.月]\s?(\d{1,2})日?|(\d{2})(\d{2}))$/.exec(s);
-  if (!m) throw invalidIndicator('identity', 'birthdate must be a date such as 1980-01-02', 'value.birthdate');
+  if (!m)
+    throw invalidIndicator('identity', 'birthdate must be a date such as 1980-01-02', 'value.birthdate');
   const year = Number(m[1]);
   const month = Number(m[2] ?? m[4]);
   const day = Number(m[3] ?? m[5]);

@@ -15,6 +15,7 @@ const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
  * (developers.google.com/safe-browsing/v4/urls-hashing):
  *
  * - strip tab, CR and LF and surrounding white space; drop the fragment;
+ *   (before that, full-width scheme and host characters are NFKC-folded);
  * - repeatedly percent-unescape, then percent-escape once the bytes ≤ 0x20,
  *   ≥ 0x7f, `#` and `%` (upper-case hex, as the documentation asks);
  * - add `http://` when there is no scheme; drop user info and port;
@@ -35,8 +36,26 @@ const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
 export function normaliseUrl(raw: string): string {
   // Fragment first, then trim: a '#' never comes back from unescaping as a fragment.
   const hash = checkRaw('url', raw).indexOf('#');
-  const text = (hash < 0 ? raw : raw.slice(0, hash)).replace(/^\s+|\s+$/g, '');
+  const text = nfkcAuthority((hash < 0 ? raw : raw.slice(0, hash)).replace(/^\s+|\s+$/g, ''));
+  // Most URLs are printable ASCII without escapes: then unescaping and escaping change nothing.
+  if (/^[\x21-\x24\x26-\x7e]*$/.test(text)) return canonicaliseEscaped(text);
   return canonicaliseUrlBytes(utf8.encode(text));
+}
+
+// Scheme and authority, in ASCII or full-width forms (Japanese text writes ｈｔｔｐｓ：／／ｅｘａｍｐｌｅ．ｊｐ).
+const AUTHORITY = /^(?:[A-Za-zＡ-Ｚａ-ｚ][A-Za-z0-9+.\-Ａ-Ｚａ-ｚ０-９＋．－]*[:：][/／]{2})?[^/?／？\\]*/;
+
+/**
+ * NFKC the scheme and authority only: full-width letters, digits and
+ * punctuation there become ASCII (IDNA maps the host the same way), while
+ * the path and query keep their exact bytes, as Safe Browsing hashes them.
+ */
+function nfkcAuthority(url: string): string {
+  if (/^\p{ASCII}*$/u.test(url)) return url;
+  const head = AUTHORITY.exec(url)![0];
+  const rest = url.slice(head.length);
+  // The separator that ends the authority is part of it: a full-width ／ or ？ there is ASCII's.
+  return head.normalize('NFKC') + (/^[／？]/.test(rest) ? rest[0]!.normalize('NFKC') + rest.slice(1) : rest);
 }
 
 /**
@@ -47,9 +66,14 @@ export function canonicaliseUrlBytes(input: Uint8Array): string {
   let bytes = input;
   const hash = bytes.indexOf(HASH);
   if (hash >= 0) bytes = bytes.subarray(0, hash);
-  bytes = trimAscii(bytes).filter((b) => b !== 0x09 && b !== 0x0a && b !== 0x0d);
-  const url = escape(unescapeFully(bytes));
+  bytes = trimAscii(bytes);
+  if (bytes.includes(0x09) || bytes.includes(0x0a) || bytes.includes(0x0d))
+    bytes = bytes.filter((b) => b !== 0x09 && b !== 0x0a && b !== 0x0d);
+  return canonicaliseEscaped(percentEscape(unescapeFully(bytes)));
+}
 
+/** The steps after unescaping and escaping once: `url` is ASCII. */
+function canonicaliseEscaped(url: string): string {
   const [scheme, afterScheme] = splitScheme(url);
   const q = afterScheme.indexOf('?');
   let rest = q < 0 ? afterScheme : afterScheme.slice(0, q);
@@ -117,13 +141,21 @@ function unescapeFully(bytes: Uint8Array): Uint8Array {
 }
 
 /** Percent-escape bytes ≤ 0x20, ≥ 0x7f, `#` and `%`; the result is ASCII. */
-function escape(bytes: Uint8Array): string {
+function percentEscape(bytes: Uint8Array): string {
   let out = '';
-  for (const b of bytes) {
-    if (b <= 0x20 || b >= 0x7f || b === HASH || b === PERCENT) out += `%${b.toString(16).toUpperCase().padStart(2, '0')}`;
-    else out += String.fromCharCode(b);
+  let from = 0;
+  for (let i = 0; i < bytes.length; i++) {
+    const b = bytes[i]!;
+    if (b <= 0x20 || b >= 0x7f || b === HASH || b === PERCENT) {
+      out += latin1(bytes, from, i) + (b < 16 ? '%0' : '%') + b.toString(16).toUpperCase();
+      from = i + 1;
+    }
   }
-  return out;
+  return out + latin1(bytes, from, bytes.length);
+}
+
+function latin1(bytes: Uint8Array, from: number, to: number): string {
+  return from >= to ? '' : Buffer.from(bytes.buffer, bytes.byteOffset + from, to - from).toString('latin1');
 }
 
 /**
@@ -137,7 +169,8 @@ function splitScheme(url: string): [string | undefined, string] {
     if (letter) continue;
     const other = (c >= 0x30 && c <= 0x39) || c === 0x2b || c === 0x2d || c === 0x2e;
     if (other && i > 0) continue;
-    if (c === 0x3a && i > 0 && !/^:\d+(?:\/|$)/.test(url.slice(i))) return [url.slice(0, i), url.slice(i + 1)];
+    if (c === 0x3a && i > 0 && !/^:\d+(?:\/|$)/.test(url.slice(i)))
+      return [url.slice(0, i), url.slice(i + 1)];
     return [undefined, url];
   }
   return [undefined, url];
@@ -152,8 +185,10 @@ function canonicalHost(hostish: string): string {
     return canonicalIpv6Host(host.slice(1, -1));
   }
   // The URL was fully unescaped and escaped once, so one pass gives back the host's bytes.
-  const unescaped = unescapeOnce(utf8.encode(host));
-  if (unescaped.some((b) => b > 0x80)) host = idnToAscii(unescaped);
+  if (host.includes('%')) {
+    const unescaped = unescapeOnce(utf8.encode(host));
+    if (unescaped.some((b) => b > 0x80)) host = idnToAscii(unescaped);
+  }
   host = host.replace(/\.{2,}/g, '.').replace(/^\.+|\.+$/g, '');
   if (host === '') throw invalidIndicator('url', 'has no host name');
   if (/[:[\]/@?]/.test(host)) throw invalidIndicator('url', `has an invalid host name ${host}`);

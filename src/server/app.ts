@@ -1,6 +1,6 @@
 import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
-import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyRequest, LogController } from 'fastify';
 import {
   jsonSchemaTransform,
   jsonSchemaTransformObject,
@@ -59,10 +59,11 @@ export function actorOf(request: FastifyRequest, permission?: Permission): Actor
 export async function buildServer(options: ServerOptions): Promise<App> {
   const { mamoru, metrics } = options;
   const app = Fastify({
-    loggerInstance: options.logger || undefined,
+    loggerInstance: (options.logger || undefined) as FastifyBaseLogger | undefined,
     logger: options.logger ? undefined : false,
     bodyLimit: options.bodyLimit ?? 1024 * 1024,
-    disableRequestLogging: true,
+    // Requests are logged by our own hook: route, status and time only, never bodies or headers.
+    logController: new LogController({ disableRequestLogging: true }),
     genReqId: () => crypto.randomUUID(),
     // Route parameters up to 200 characters; longer ones fail validation, not the router.
     routerOptions: { maxParamLength: 500 },
@@ -105,10 +106,9 @@ export async function buildServer(options: ServerOptions): Promise<App> {
     const started = (request as FastifyRequest & { startedAt?: number }).startedAt;
     if (started === undefined) return;
     const route = request.routeOptions.url ?? 'unmatched';
-    metrics.httpDuration.observe(
-      { method: request.method, route, status: String(reply.statusCode) },
-      (performance.now() - started) / 1000,
-    );
+    const seconds = (performance.now() - started) / 1000;
+    metrics.httpDuration.observe({ method: request.method, route, status: String(reply.statusCode) }, seconds);
+    request.log.debug({ method: request.method, route, status: reply.statusCode, ms: seconds * 1000 }, 'request');
   });
 
   app.setErrorHandler((error, request, reply) => {

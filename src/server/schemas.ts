@@ -16,7 +16,7 @@ export const problemSchema = z
     detail: z.string(),
     instance: z.string().optional(),
     code: z.string(),
-    errors: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
+    errors: z.array(z.object({ path: z.string(), message: z.string() })).readonly().optional(),
   })
   .meta({ id: 'Problem', description: 'RFC 9457 problem details; `errors` names each field at fault' });
 
@@ -36,10 +36,10 @@ export const verdictSchema = z
         factor: z.number(),
         weight: z.number(),
         score: z.number(),
-        evidence: z.array(z.string()),
+        evidence: z.array(z.string()).readonly(),
         params: z.record(z.string(), z.union([z.string(), z.number()])).optional(),
       }),
-    ),
+    ).readonly(),
     forced: z
       .object({ action: z.enum(ACTIONS), by: z.string(), kind: z.enum(['signal', 'allow_override', 'deny_override']) })
       .optional(),
@@ -53,10 +53,10 @@ export const verdictSchema = z
         hits: z.number().int(),
         ms: z.number(),
       }),
-    ),
-    reasons: z.array(z.object({ signal: z.string(), ...localized })),
+    ).readonly(),
+    reasons: z.array(z.object({ signal: z.string(), ...localized })).readonly(),
     summary: z.object(localized),
-    indicators: z.array(z.object({ type: z.enum(INDICATOR_TYPES), value: z.string(), field: z.string().optional() })),
+    indicators: z.array(z.object({ type: z.enum(INDICATOR_TYPES), value: z.string(), field: z.string().optional() })).readonly(),
     policy: z.object({ id: z.string(), version: z.number().int() }),
     timings: z.object({ pre: z.number(), detect: z.number(), post: z.number(), observe: z.number(), total: z.number() }),
     createdAt: z.string(),

@@ -52,7 +52,8 @@ export class SqlApiKeyRepo implements ApiKeyRepo {
     role: Role;
     createdBy: string;
   }): Promise<{ key: ApiKey; token: string }> {
-    if (!(ROLES as readonly string[]).includes(input.role)) throw invalidField('role', `must be one of ${ROLES.join(', ')}`);
+    if (!(ROLES as readonly string[]).includes(input.role))
+      throw invalidField('role', `must be one of ${ROLES.join(', ')}`);
     const name = input.name.trim();
     if (name === '') throw invalidField('name', 'must not be empty');
     const id = newId('key');
@@ -145,7 +146,11 @@ export class SqlApiKeyRepo implements ApiKeyRepo {
     const at = new Date(now);
     entry.key = { ...entry.key, lastUsedAt: at.toISOString() };
     try {
-      await this.#db.updateTable('api_keys').set({ last_used_at: at }).where('id', '=', entry.key.id).execute();
+      await this.#db
+        .updateTable('api_keys')
+        .set({ last_used_at: at })
+        .where('id', '=', entry.key.id)
+        .execute();
     } catch {
       // `last_used_at` is a convenience for admins; failing to record it must not fail authentication.
     }

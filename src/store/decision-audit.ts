@@ -33,19 +33,19 @@ export async function auditDecisionLog(db: Kysely<Database>): Promise<AuditRepor
   let expected = 1;
   let prevHash = GENESIS_HASH;
   for (;;) {
-    let q = db
-      .selectFrom('decisions')
-      .selectAll()
-      .where('seq', '>=', expected)
-      .orderBy('seq')
-      .limit(PAGE);
+    let q = db.selectFrom('decisions').selectAll().where('seq', '>=', expected).orderBy('seq').limit(PAGE);
     if (headSeq !== undefined) q = q.where('seq', '<=', headSeq);
     const rows = await q.execute();
     for (const row of rows) {
       const seq = Number(row.seq);
       checked++;
       if (storedRowHash(row) !== row.hash)
-        findings.push({ kind: 'edited', seq, id: row.id, message: `decision ${seq} (${row.id}) was changed after it was written` });
+        findings.push({
+          kind: 'edited',
+          seq,
+          id: row.id,
+          message: `decision ${seq} (${row.id}) was changed after it was written`,
+        });
       if (seq !== expected)
         findings.push({
           kind: 'deleted',
@@ -67,7 +67,11 @@ export async function auditDecisionLog(db: Kysely<Database>): Promise<AuditRepor
   const lastSeq = expected - 1;
   if (head === undefined || headSeq === undefined) {
     if (checked > 0)
-      findings.push({ kind: 'head_mismatch', seq: lastSeq, message: 'the chain head is missing but decisions exist' });
+      findings.push({
+        kind: 'head_mismatch',
+        seq: lastSeq,
+        message: 'the chain head is missing but decisions exist',
+      });
   } else if (headSeq > lastSeq) {
     findings.push({
       kind: 'head_mismatch',

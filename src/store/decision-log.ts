@@ -1,3 +1,4 @@
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import { type Kysely, sql } from 'kysely';
 import { invalidField, type Verdict } from '../core/index.ts';
 import { canonicalJson } from './canonical-json.ts';
@@ -61,7 +62,7 @@ interface Waiter {
  */
 export class SqlDecisionLog implements DecisionLog {
   readonly #db: Kysely<Database>;
-  #queue: Waiter[] = [];
+  readonly #queue: Waiter[] = [];
   #draining: Promise<void> | undefined;
 
   constructor(db: Kysely<Database>) {
@@ -99,7 +100,10 @@ export class SqlDecisionLog implements DecisionLog {
 
   /** The organisation's decisions, newest first; page on with `beforeSeq` = the last seq seen. */
   async list(orgId: string, query: DecisionQuery = {}): Promise<DecisionRecord[]> {
-    const limit = Math.min(Math.max(Math.trunc(query.limit ?? DEFAULT_LIMIT), 1), MAX_LIMIT);
+    const wanted = Math.trunc(query.limit ?? DEFAULT_LIMIT);
+    const limit = Number.isFinite(wanted) ? Math.min(Math.max(wanted, 1), MAX_LIMIT) : DEFAULT_LIMIT;
+    if (query.beforeSeq !== undefined && !Number.isSafeInteger(query.beforeSeq))
+      throw invalidField('beforeSeq', 'must be an integer');
     let q = this.#db
       .selectFrom('decisions')
       .select(['seq', 'verdict', 'event', 'hash'])
@@ -121,8 +125,9 @@ export class SqlDecisionLog implements DecisionLog {
   }
 
   async #drain(): Promise<void> {
-    // Let callers in the same tick join the first batch, and never finish before `#draining` is set.
-    await Promise.resolve();
+    // Wait for the end of this turn of the event loop, so that every request that arrived in it joins the
+    // batch: PGlite can run a whole transaction without yielding to I/O, so no caller would arrive during a flush.
+    await nextTurn();
     try {
       while (this.#queue.length > 0) await this.#flush(this.#queue.splice(0, MAX_BATCH));
     } finally {
@@ -133,10 +138,12 @@ export class SqlDecisionLog implements DecisionLog {
   async #flush(batch: readonly Waiter[]): Promise<void> {
     try {
       const records = await this.#write(batch.map((w) => w.item));
-      batch.forEach((w, i) => w.resolve(records[i]!));
+      for (const [i, w] of batch.entries()) w.resolve(records[i]!);
     } catch (error) {
-      console.error('BATCH FAIL', batch.length, error);
-      if (batch.length === 1) return batch[0]!.reject(error);
+      if (batch.length === 1) {
+        batch[0]!.reject(error);
+        return;
+      }
       // One row the database refuses must not fail its neighbours: write each alone so that only it fails.
       for (const w of batch) {
         try {
@@ -211,7 +218,8 @@ function prepare(verdict: Verdict, event: unknown): Prepared {
   if (typeof verdict !== 'object' || verdict === null) throw invalidField('verdict', 'must be an object');
   for (const field of ['id', 'orgId', 'channel', 'eventId', 'action'] as const) {
     const value: unknown = verdict[field];
-    if (typeof value !== 'string' || value === '') throw invalidField(`verdict.${field}`, 'must be a non-empty string');
+    if (typeof value !== 'string' || value === '')
+      throw invalidField(`verdict.${field}`, 'must be a non-empty string');
   }
   if (typeof verdict.score !== 'number' || !Number.isFinite(verdict.score))
     throw invalidField('verdict.score', 'must be a finite number');
@@ -240,6 +248,11 @@ function prepare(verdict: Verdict, event: unknown): Prepared {
   };
 }
 
-function toRecord(row: { seq: string | number | bigint; verdict: unknown; event: unknown; hash: string }): DecisionRecord {
+function toRecord(row: {
+  seq: string | number | bigint;
+  verdict: unknown;
+  event: unknown;
+  hash: string;
+}): DecisionRecord {
   return { seq: Number(row.seq), verdict: row.verdict as Verdict, event: row.event, hash: row.hash };
 }

@@ -39,12 +39,21 @@ export class SqlOrganisationRepo implements OrganisationRepo {
   }
 
   async get(id: string): Promise<Organisation | undefined> {
-    const row = await this.#db.selectFrom('organisations').selectAll().where('id', '=', id).executeTakeFirst();
+    const row = await this.#db
+      .selectFrom('organisations')
+      .selectAll()
+      .where('id', '=', id)
+      .executeTakeFirst();
     return row && toOrganisation(row);
   }
 
   async list(): Promise<Organisation[]> {
-    const rows = await this.#db.selectFrom('organisations').selectAll().orderBy('created_at').orderBy('id').execute();
+    const rows = await this.#db
+      .selectFrom('organisations')
+      .selectAll()
+      .orderBy('created_at')
+      .orderBy('id')
+      .execute();
     return rows.map(toOrganisation);
   }
 

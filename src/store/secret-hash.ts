@@ -27,14 +27,26 @@ export async function verifySecret(secret: string, stored: string): Promise<bool
   const expected = Buffer.from(parts[5] ?? '', 'base64url');
   const valid = (x: number, max: number) => Number.isSafeInteger(x) && x > 0 && x <= max;
   if (!valid(n, 2 ** 20) || !valid(r, 32) || !valid(p, 16) || expected.length === 0) return false;
-  const actual = await derive(secret, salt, n, r, p, expected.length);
-  return timingSafeEqual(actual, expected);
+  try {
+    return timingSafeEqual(await derive(secret, salt, n, r, p, expected.length), expected);
+  } catch {
+    return false; // parameters scrypt refuses (N not a power of two…): not a hash we wrote
+  }
 }
 
-function derive(secret: string, salt: Buffer, n: number, r: number, p: number, length: number): Promise<Buffer> {
+function derive(
+  secret: string,
+  salt: Buffer,
+  n: number,
+  r: number,
+  p: number,
+  length: number,
+): Promise<Buffer> {
   // The default maxmem (32 MiB) is just above N=2^14, r=8; allow stored hashes with larger parameters.
   const maxmem = 128 * n * r * p + 32 * 1024 * 1024;
   return new Promise((resolve, reject) => {
-    scrypt(secret, salt, length, { N: n, r, p, maxmem }, (error, key) => (error ? reject(error) : resolve(key)));
+    scrypt(secret, salt, length, { N: n, r, p, maxmem }, (error, key) =>
+      error ? reject(error) : resolve(key),
+    );
   });
 }

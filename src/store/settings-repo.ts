@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely';
-import { invalidField } from '../core/index.ts';
+import { jsonText } from './json-text.ts';
 import type { Database } from './schema.ts';
 import type { SettingsRepo } from './store.ts';
 
@@ -16,13 +16,16 @@ export class SqlSettingsRepo implements SettingsRepo {
   }
 
   async get<T>(key: string): Promise<T | undefined> {
-    const row = await this.#db.selectFrom('settings').select('value').where('key', '=', key).executeTakeFirst();
+    const row = await this.#db
+      .selectFrom('settings')
+      .select('value')
+      .where('key', '=', key)
+      .executeTakeFirst();
     return row === undefined ? undefined : (row.value as T);
   }
 
   async set(key: string, value: unknown): Promise<void> {
-    const json = JSON.stringify(value);
-    if (json === undefined) throw invalidField('value', 'must be a JSON value');
+    const json = jsonText(value, 'value');
     await this.#db
       .insertInto('settings')
       .values({ key, value: json })

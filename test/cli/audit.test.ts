@@ -31,7 +31,7 @@ describe('mamoru audit verify', () => {
 
     // Tamper directly in the database, as an insider with SQL access would.
     const db = new PGlite(join(dir, 'pglite'));
-    await db.query(`update decisions set action = 'allow', score = 0 where id = $1`, [ids[1]]);
+    await db.query(`update decisions set action = 'block', score = 42 where id = $1`, [ids[1]]);
     await db.query(`delete from decisions where id = $1`, [ids[3]]);
     await db.close();
 

@@ -20,7 +20,17 @@ function verdict(orgId: string, over: { action?: Action; channel?: string; score
     eventId: newId('evt'),
     action: over.action ?? 'allow',
     score: over.score ?? 1.25,
-    hits: [{ signal: 'MSG_LURE', group: 'lure', detector: 'message.lure', factor: 0.5, weight: 2.5, score: 1.25, evidence: ['当選'] }],
+    hits: [
+      {
+        signal: 'MSG_LURE',
+        group: 'lure',
+        detector: 'message.lure',
+        factor: 0.5,
+        weight: 2.5,
+        score: 1.25,
+        evidence: ['当選'],
+      },
+    ],
     outcomes: [],
     reasons: [{ signal: 'MSG_LURE', ja: '詐欺の誘い文句', en: 'Fraud lure' }],
     summary: { ja: '判定: 許可', en: 'Verdict: allow' },
@@ -31,7 +41,11 @@ function verdict(orgId: string, over: { action?: Action; channel?: string; score
   };
 }
 
-const event = (n: number) => ({ text: `こんにちは ${n}`, from: '+819012345678', meta: { z: 1, a: [1.5, 1e21, null, true] } });
+const event = (n: number) => ({
+  text: `こんにちは ${n}`,
+  from: '+819012345678',
+  meta: { z: 1, a: [1.5, 1e21, null, true] },
+});
 
 for (const backend of storeBackends()) {
   describe(`decision log on ${backend.name}`, () => {
@@ -88,14 +102,21 @@ for (const backend of storeBackends()) {
         const error = await store.decisions.append(v, {}).catch((e: unknown) => e);
         expect(isMamoruError(error) && error.code).toBe('validation_failed');
       }
-      await expect(store.decisions.appendMany([{ verdict: verdict(orgA), event: {} }, { verdict: bad[0]!, event: {} }])).rejects.toThrow();
+      await expect(
+        store.decisions.appendMany([
+          { verdict: verdict(orgA), event: {} },
+          { verdict: bad[0]!, event: {} },
+        ]),
+      ).rejects.toThrow();
       expect((await good).seq).toBeGreaterThan(0);
     });
 
     it('fails only the row the database refuses when a batch fails', async () => {
       const first = verdict(orgA);
       await store.decisions.append(first, {});
-      const calls = [verdict(orgA), { ...verdict(orgA), id: first.id }, verdict(orgA)].map((v) => store.decisions.append(v, {}));
+      const calls = [verdict(orgA), { ...verdict(orgA), id: first.id }, verdict(orgA)].map((v) =>
+        store.decisions.append(v, {}),
+      );
       const results = await Promise.allSettled(calls);
       expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
       expect((await store.decisions.verify()).ok).toBe(true);
@@ -104,16 +125,21 @@ for (const backend of storeBackends()) {
     it('lists the organisation’s decisions newest first, with filters and pages', async () => {
       const org = (await store.orgs.create({ name: 'lister' })).id;
       const written = [];
-      for (const [channel, action] of [['mail', 'allow'], ['mail', 'block'], ['message', 'block'], ['mail', 'warn'], ['mail', 'block']] as const)
+      for (const [channel, action] of [
+        ['mail', 'allow'],
+        ['mail', 'block'],
+        ['message', 'block'],
+        ['mail', 'warn'],
+        ['mail', 'block'],
+      ] as const)
         written.push(await store.decisions.append(verdict(org, { channel, action }), {}));
       const all = await store.decisions.list(org);
       expect(all.map((r) => r.seq)).toEqual(written.map((r) => r.seq).reverse());
       expect((await store.decisions.list(org, { channel: 'mail' })).length).toBe(4);
       expect((await store.decisions.list(org, { action: 'block' })).length).toBe(3);
-      expect((await store.decisions.list(org, { channel: 'mail', action: 'block' })).map((r) => r.seq)).toEqual([
-        written[4]!.seq,
-        written[1]!.seq,
-      ]);
+      expect(
+        (await store.decisions.list(org, { channel: 'mail', action: 'block' })).map((r) => r.seq),
+      ).toEqual([written[4]!.seq, written[1]!.seq]);
       const page1 = await store.decisions.list(org, { limit: 2 });
       const page2 = await store.decisions.list(org, { limit: 2, beforeSeq: page1[1]!.seq });
       expect([...page1, ...page2].map((r) => r.seq)).toEqual(all.slice(0, 4).map((r) => r.seq));
@@ -137,7 +163,6 @@ for (const backend of storeBackends()) {
       expect(seqs).toEqual(Array.from({ length: 200 }, (_, i) => before + 1 + i));
       const transactions = counter.count('InsertQueryNode', 'decision_chain');
       expect(transactions).toBeLessThanOrEqual(20);
-      console.log(backend.name, 'transactions for 200 appends:', transactions);
       const report = await store.decisions.verify();
       expect(report).toEqual({ ok: true, checked: seqs.at(-1), findings: [] });
     });
@@ -157,12 +182,22 @@ for (const backend of storeBackends()) {
     });
 
     it('finds a row edited and a row deleted behind its back, and deleted newest rows', async () => {
-      const records = await store.decisions.appendMany(Array.from({ length: 2500 }, (_, i) => ({ verdict: verdict(org), event: event(i) })));
+      const records = await store.decisions.appendMany(
+        Array.from({ length: 2500 }, (_, i) => ({ verdict: verdict(org), event: event(i) })),
+      );
       expect(records.map((r) => r.seq)).toEqual(records.map((_, i) => i + 1));
+      const first = await store.db
+        .selectFrom('decisions')
+        .select('prev_hash')
+        .where('seq', '=', 1)
+        .executeTakeFirstOrThrow();
+      expect(first.prev_hash).toBe('0'.repeat(64));
       expect((await store.decisions.verify()).ok).toBe(true);
 
       await sql`update decisions set score = 99 where seq = 1200`.execute(store.db);
-      await sql`update decisions set verdict = jsonb_set(verdict, '{action}', '"block"') where seq = 1800`.execute(store.db);
+      await sql`update decisions set verdict = jsonb_set(verdict, '{action}', '"block"') where seq = 1800`.execute(
+        store.db,
+      );
       await sql`delete from decisions where seq in (1500, 2001, 2002)`.execute(store.db);
       const report = await store.decisions.verify();
       expect(report.ok).toBe(false);
@@ -178,24 +213,40 @@ for (const backend of storeBackends()) {
 
       await sql`delete from decisions where seq >= 2499`.execute(store.db);
       const tail = await store.decisions.verify();
-      expect(tail.findings.map((f) => [f.kind, f.seq])).toEqual([...report.findings.map((f) => [f.kind, f.seq]), ['head_mismatch', 2500]]);
+      expect(tail.findings.map((f) => [f.kind, f.seq])).toEqual([
+        ...report.findings.map((f) => [f.kind, f.seq]),
+        ['head_mismatch', 2500],
+      ]);
     });
 
     it('finds a row rewritten with its hash recomputed, and a head that disagrees', async () => {
       const other = await backend.open();
       try {
         const orgId = (await other.orgs.create({ name: 'x' })).id;
-        await other.decisions.appendMany(Array.from({ length: 10 }, (_, i) => ({ verdict: verdict(orgId), event: event(i) })));
+        await other.decisions.appendMany(
+          Array.from({ length: 10 }, (_, i) => ({ verdict: verdict(orgId), event: event(i) })),
+        );
         // A careful forger: row 4 changed and given the hash of its new content, so it passes on its own.
         await sql`update decisions set score = 0 where seq = 4`.execute(other.db);
-        const row = await other.db.selectFrom('decisions').selectAll().where('seq', '=', 4).executeTakeFirstOrThrow();
-        await other.db.updateTable('decisions').set({ hash: storedRowHash(row) }).where('seq', '=', 4).execute();
+        const row = await other.db
+          .selectFrom('decisions')
+          .selectAll()
+          .where('seq', '=', 4)
+          .executeTakeFirstOrThrow();
+        await other.db
+          .updateTable('decisions')
+          .set({ hash: storedRowHash(row) })
+          .where('seq', '=', 4)
+          .execute();
         const report = await other.decisions.verify();
         expect(report.findings.map((f) => [f.kind, f.seq])).toEqual([['broken_link', 5]]);
 
         await sql`update decision_chain set last_hash = ${'f'.repeat(64)}`.execute(other.db);
         const head = await other.decisions.verify();
-        expect(head.findings.map((f) => [f.kind, f.seq])).toEqual([['broken_link', 5], ['head_mismatch', 10]]);
+        expect(head.findings.map((f) => [f.kind, f.seq])).toEqual([
+          ['broken_link', 5],
+          ['head_mismatch', 10],
+        ]);
       } finally {
         await other.close();
       }

@@ -1,11 +1,11 @@
 import {
   type KyselyPlugin,
   type OperationNode,
-  TableNode,
   type PluginTransformQueryArgs,
   type PluginTransformResultArgs,
   type QueryResult,
   type RootOperationNode,
+  TableNode,
   type UnknownRow,
 } from 'kysely';
 

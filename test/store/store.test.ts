@@ -70,17 +70,37 @@ for (const backend of storeBackends()) {
 
     describe('api keys', () => {
       it('returns the token once and stores only an scrypt hash', async () => {
-        const { key, token } = await store.keys.create({ orgId: orgA, name: 'shop', role: 'agent', createdBy: 'test' });
+        const { key, token } = await store.keys.create({
+          orgId: orgA,
+          name: 'shop',
+          role: 'agent',
+          createdBy: 'test',
+        });
         expect(token).toMatch(TOKEN);
         expect(token.startsWith(`mk_${key.id}_`)).toBe(true);
-        expect(key).toMatchObject({ orgId: orgA, name: 'shop', role: 'agent', lastUsedAt: null, revokedAt: null });
-        const row = await store.db.selectFrom('api_keys').selectAll().where('id', '=', key.id).executeTakeFirstOrThrow();
+        expect(key).toMatchObject({
+          orgId: orgA,
+          name: 'shop',
+          role: 'agent',
+          lastUsedAt: null,
+          revokedAt: null,
+        });
+        const row = await store.db
+          .selectFrom('api_keys')
+          .selectAll()
+          .where('id', '=', key.id)
+          .executeTakeFirstOrThrow();
         expect(row.hash).toMatch(/^scrypt\$16384\$8\$1\$[A-Za-z0-9_-]{22}\$[A-Za-z0-9_-]{43}$/);
         expect(JSON.stringify(row)).not.toContain(token.slice(-43));
       });
 
       it('verifies a token, and refuses a wrong secret', async () => {
-        const { key, token } = await store.keys.create({ orgId: orgA, name: 'api', role: 'analyst', createdBy: 'test' });
+        const { key, token } = await store.keys.create({
+          orgId: orgA,
+          name: 'api',
+          role: 'analyst',
+          createdBy: 'test',
+        });
         const verified = await store.keys.verify(token);
         expect(verified).toMatchObject({ id: key.id, orgId: orgA, role: 'analyst' });
         expect(verified?.lastUsedAt).toMatch(ISO);
@@ -94,7 +114,12 @@ for (const backend of storeBackends()) {
       it('answers malformed tokens without a query', async () => {
         const counter = new QueryCounter();
         const keys = new SqlApiKeyRepo(store.db.withPlugin(counter));
-        const { token } = await store.keys.create({ orgId: orgA, name: 'm', role: 'agent', createdBy: 'test' });
+        const { token } = await store.keys.create({
+          orgId: orgA,
+          name: 'm',
+          role: 'agent',
+          createdBy: 'test',
+        });
         const malformed = [
           '',
           'mk_',
@@ -113,14 +138,23 @@ for (const backend of storeBackends()) {
       it('runs scrypt once per key: a verified token is served from memory', async () => {
         const counter = new QueryCounter();
         const keys = new SqlApiKeyRepo(store.db.withPlugin(counter));
-        const { key, token } = await store.keys.create({ orgId: orgA, name: 'hot', role: 'system', createdBy: 'test' });
+        const { key, token } = await store.keys.create({
+          orgId: orgA,
+          name: 'hot',
+          role: 'system',
+          createdBy: 'test',
+        });
         const first = await Promise.all(Array.from({ length: 20 }, () => keys.verify(token)));
         expect(first.every((k) => k?.id === key.id)).toBe(true);
         // One lookup shared by the concurrent first uses, one last_used_at write.
         expect(counter.count('SelectQueryNode', 'api_keys')).toBe(1);
         expect(counter.count('UpdateQueryNode', 'api_keys')).toBe(1);
         // Break the stored hash: a cached token no longer needs it.
-        await store.db.updateTable('api_keys').set({ hash: 'scrypt$broken' }).where('id', '=', key.id).execute();
+        await store.db
+          .updateTable('api_keys')
+          .set({ hash: 'scrypt$broken' })
+          .where('id', '=', key.id)
+          .execute();
         counter.reset();
         for (let i = 0; i < 100; i++) expect(await keys.verify(token)).toMatchObject({ id: key.id });
         expect(counter.total).toBe(0);
@@ -128,7 +162,12 @@ for (const backend of storeBackends()) {
       });
 
       it('revokes at once, only within the owning organisation', async () => {
-        const { key, token } = await store.keys.create({ orgId: orgA, name: 'r', role: 'admin', createdBy: 'test' });
+        const { key, token } = await store.keys.create({
+          orgId: orgA,
+          name: 'r',
+          role: 'admin',
+          createdBy: 'test',
+        });
         expect(await store.keys.verify(token)).toBeDefined();
         expect(await store.keys.revoke(orgB, key.id)).toBe(false);
         expect(await store.keys.verify(token)).toBeDefined();
@@ -160,7 +199,12 @@ for (const backend of storeBackends()) {
     describe('policies', () => {
       it('stores versions current + 1 with who and why', async () => {
         expect(await store.policies.current(orgA, 'message')).toBeUndefined();
-        const v1 = await store.policies.put({ orgId: orgA, channel: 'message', document: policy('message', 'one'), createdBy: 'alice' });
+        const v1 = await store.policies.put({
+          orgId: orgA,
+          channel: 'message',
+          document: policy('message', 'one'),
+          createdBy: 'alice',
+        });
         const v2 = await store.policies.put({
           orgId: orgA,
           channel: 'message',
@@ -184,13 +228,23 @@ for (const backend of storeBackends()) {
         expect(await store.policies.current(orgB, 'mail')).toBeUndefined();
         expect(await store.policies.get(orgB, 'mail', 1)).toBeUndefined();
         expect(await store.policies.history(orgB, 'mail')).toEqual([]);
-        const b1 = await store.policies.put({ orgId: orgB, channel: 'mail', document: policy('mail'), createdBy: 'b' });
+        const b1 = await store.policies.put({
+          orgId: orgB,
+          channel: 'mail',
+          document: policy('mail'),
+          createdBy: 'b',
+        });
         expect(b1.version).toBe(1);
       });
 
       it('gives concurrent puts distinct, consecutive versions', async () => {
         const puts = Array.from({ length: 8 }, (_, i) =>
-          store.policies.put({ orgId: orgB, channel: 'voice', document: policy('voice', `p${i}`), createdBy: `u${i}` }),
+          store.policies.put({
+            orgId: orgB,
+            channel: 'voice',
+            document: policy('voice', `p${i}`),
+            createdBy: `u${i}`,
+          }),
         );
         const versions = (await Promise.all(puts)).map((p) => p.version).sort((a, b) => a - b);
         expect(versions).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
@@ -198,7 +252,12 @@ for (const backend of storeBackends()) {
 
       it('refuses an unknown organisation', async () => {
         await rejectsWith(
-          store.policies.put({ orgId: 'org_missing', channel: 'mail', document: policy('mail'), createdBy: 'x' }),
+          store.policies.put({
+            orgId: 'org_missing',
+            channel: 'mail',
+            document: policy('mail'),
+            createdBy: 'x',
+          }),
           'not_found',
         );
       });

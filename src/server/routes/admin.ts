@@ -48,7 +48,7 @@ export async function adminRoutes(app: App, { mamoru }: { mamoru: Mamoru }): Pro
       schema: {
         tags: ['admin'],
         summary: '組織の一覧 / Organisations',
-        response: { 200: z.object({ organisations: z.array(organisationSchema) }), ...errorResponses },
+        response: { 200: z.object({ organisations: z.array(organisationSchema).readonly() }), ...errorResponses },
       },
     },
     async (request) => {
@@ -107,7 +107,7 @@ export async function adminRoutes(app: App, { mamoru }: { mamoru: Mamoru }): Pro
       schema: {
         tags: ['admin'],
         summary: 'API キーの一覧 / API keys of this organisation',
-        response: { 200: z.object({ keys: z.array(apiKeySchema) }), ...errorResponses },
+        response: { 200: z.object({ keys: z.array(apiKeySchema).readonly() }), ...errorResponses },
       },
     },
     async (request) => {

@@ -24,8 +24,8 @@ const caseSchema = z
       channel: z.string(),
       eventId: z.string(),
       summary: z.object(localized),
-      reasons: z.array(z.object({ signal: z.string(), ...localized })),
-      indicators: z.array(z.object({ type: z.enum(INDICATOR_TYPES), value: z.string(), field: z.string().optional() })),
+      reasons: z.array(z.object({ signal: z.string(), ...localized })).readonly(),
+      indicators: z.array(z.object({ type: z.enum(INDICATOR_TYPES), value: z.string(), field: z.string().optional() })).readonly(),
       policy: z.object({ id: z.string(), version: z.number().int() }),
       decidedAt: z.string(),
     }),
@@ -48,7 +48,7 @@ const caseEventSchema = z
     data: z.record(z.string(), z.unknown()),
   })
   .meta({ id: 'CaseEvent' });
-const caseDetailSchema = caseSchema.extend({ history: z.array(caseEventSchema) }).meta({ id: 'CaseDetail' });
+const caseDetailSchema = caseSchema.extend({ history: z.array(caseEventSchema).readonly() }).meta({ id: 'CaseDetail' });
 
 /** The case queue: list and filter, get with history, assign, comment, resolve. */
 export async function caseRoutes(app: App, { mamoru }: { mamoru: Mamoru }): Promise<void> {
@@ -59,7 +59,7 @@ export async function caseRoutes(app: App, { mamoru }: { mamoru: Mamoru }): Prom
         tags: ['cases'],
         summary: '案件の一覧 / List cases',
         querystring: listCasesQuerySchema,
-        response: { 200: z.object({ items: z.array(caseSchema), nextCursor: z.string().nullable() }), ...errorResponses },
+        response: { 200: z.object({ items: z.array(caseSchema).readonly(), nextCursor: z.string().nullable() }), ...errorResponses },
       },
     },
     async (request) => {

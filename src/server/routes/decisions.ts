@@ -35,7 +35,7 @@ export async function decisionRoutes(app: App, { mamoru }: { mamoru: Mamoru }): 
           limit: z.coerce.number().int().min(1).max(500).default(50),
           before: z.coerce.number().int().min(0).optional().describe('seq of the last decision of the previous page'),
         }),
-        response: { 200: z.object({ decisions: z.array(decisionSchema), next: z.number().int().nullable() }), ...errorResponses },
+        response: { 200: z.object({ decisions: z.array(decisionSchema).readonly(), next: z.number().int().nullable() }), ...errorResponses },
       },
     },
     async (request) => {

@@ -56,7 +56,7 @@ export async function policyRoutes(app: App, { mamoru }: { mamoru: Mamoru }): Pr
         tags: ['policies'],
         summary: 'ポリシーの履歴（誰がいつ何を変えたか）/ Version history: who changed what, when',
         params: channelParams,
-        response: { 200: z.object({ versions: z.array(policyVersionSchema) }), ...errorResponses },
+        response: { 200: z.object({ versions: z.array(policyVersionSchema).readonly() }), ...errorResponses },
       },
     },
     async (request) => {
@@ -127,7 +127,7 @@ export async function policyRoutes(app: App, { mamoru }: { mamoru: Mamoru }): Pr
                 from: z.object({ action: z.enum(ACTIONS), score: z.number() }),
                 to: z.object({ action: z.enum(ACTIONS), score: z.number() }),
               }),
-            ),
+            ).readonly(),
           }),
           ...errorResponses,
         },

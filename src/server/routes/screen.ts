@@ -63,7 +63,7 @@ export async function screenRoutes(app: App, { mamoru }: { mamoru: Mamoru }): Pr
           200: z.object({
             results: z.array(
               z.object({ index: z.number().int(), verdict: verdictSchema.optional(), problem: problemSchema.optional() }),
-            ),
+            ).readonly(),
             accepted: z.number().int(),
             rejected: z.number().int(),
           }),

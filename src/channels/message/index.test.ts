@@ -1,0 +1,142 @@
+import { describe, expect, it } from 'vitest';
+import {
+  createEngine,
+  type IndicatorMatch,
+  type IndicatorRef,
+  type IntelLookup,
+  policyDocumentSchema,
+} from '../../core/index.ts';
+import { createExtractTools } from '../../intel/extract-tools.ts';
+import { createKeyedHasher } from '../../intel/keyed-hash.ts';
+import { message } from './index.ts';
+
+const tools = createExtractTools(createKeyedHasher('message-test-key-0123456789'));
+const engine = createEngine({ channels: [message] });
+const policy = { version: 0, document: policyDocumentSchema.parse(message.defaultPolicy) };
+
+/** An intel store in memory: entries keyed by type and value. */
+function fakeIntel(entries: Partial<IndicatorMatch>[]): IntelLookup & { calls: number } {
+  const lookup = {
+    calls: 0,
+    async lookup(_orgId: string, refs: readonly IndicatorRef[]) {
+      lookup.calls++;
+      return entries
+        .filter((e) => refs.some((r) => r.type === e.type && r.value === e.value))
+        .map(
+          (e, i) =>
+            ({
+              id: `ind_${i}`,
+              verdict: 'malicious',
+              confidence: 100,
+              source: 'test',
+              scope: 'org',
+              orgId: 'org_a',
+              ...e,
+            }) as IndicatorMatch,
+        );
+    },
+  };
+  return lookup;
+}
+
+const screen = (payload: unknown, intel: IntelLookup) =>
+  engine.evaluate({
+    event: {
+      id: 'evt_1',
+      orgId: 'org_a',
+      channel: 'message',
+      receivedAt: '2026-01-15T00:00:00Z',
+      payload: message.schema.parse(payload),
+    },
+    policy,
+    tools,
+    intel,
+  });
+
+describe('message channel (I1)', () => {
+  it('declares its schema, signals, detectors and a valid default policy', () => {
+    expect(message.name).toBe('message');
+    expect(engine.problems).toEqual([]);
+    expect(engine.detectors('message')).toEqual(['intel.match']);
+    expect(policy.document.thresholds).toEqual({ warn: 3, review: 6, block: 9 });
+    expect(message.schema.safeParse(message.example).success).toBe(true);
+  });
+
+  it('validates at the edge, naming the field', () => {
+    const bad = message.schema.safeParse({ kind: 'fax', sender: '', text: '', urls: [1] });
+    expect(bad.success).toBe(false);
+    expect(bad.error!.issues.map((i) => i.path.join('.')).sort()).toEqual([
+      'kind',
+      'sender',
+      'text',
+      'urls.0',
+    ]);
+    expect(message.schema.safeParse({ ...message.example, extra: 1 }).success).toBe(false);
+    expect(message.schema.safeParse({ ...message.example, text: 'x'.repeat(10_001) }).success).toBe(false);
+    expect(message.schema.safeParse({ ...message.example, sentAt: 'yesterday' }).success).toBe(false);
+  });
+
+  it('extracts the sender phone, URLs with domains, e-mails, phones in the text, and the given links', () => {
+    const refs = message.extract(
+      {
+        kind: 'sms',
+        sender: '090-1111-2222',
+        recipient: '080-3333-4444',
+        text: '【佐川急便】不在のため持ち帰りました。https://sagawa-kx.example.jp/track?id=8821 お問い合わせ 0120-123-456 / help@sagawa-kx.example.jp',
+        urls: ['https://t.example.com/abc'],
+      },
+      tools,
+    );
+    expect(refs).toEqual([
+      { type: 'phone', value: '+819011112222', field: 'sender' },
+      { type: 'url', value: 'https://sagawa-kx.example.jp/track?id=8821', field: 'text' },
+      { type: 'domain', value: 'example.jp', field: 'text' },
+      { type: 'email', value: 'help@sagawa-kx.example.jp', field: 'text' },
+      { type: 'phone', value: '+81120123456', field: 'text' },
+      { type: 'url', value: 'https://t.example.com/abc', field: 'urls.0' },
+      { type: 'domain', value: 'example.com', field: 'urls.0' },
+    ]);
+    expect(message.extract({ kind: 'dm', sender: '@taro_1', text: 'こんにちは' }, tools)).toEqual([]);
+  });
+
+  it('blocks the example smishing SMS when its URL is listed, with Japanese and English reasons', async () => {
+    const intel = fakeIntel([
+      {
+        type: 'url',
+        value: 'https://amazon-co-jp.account-verify.example/login',
+        confidence: 95,
+        source: 'demo',
+      },
+      { type: 'phone', value: '+81300000000', verdict: 'suspicious', confidence: 70, source: 'demo' },
+    ]);
+    const verdict = await screen(message.example, intel);
+    expect(intel.calls).toBe(1);
+    expect(verdict.action).toBe('block');
+    expect(verdict.hits.map((h) => h.signal).sort()).toEqual(['INTEL_MATCH_PHONE', 'INTEL_MATCH_URL']);
+    expect(verdict.score).toBeCloseTo(9 * 0.95 + 6 * 0.35, 3);
+    const url = verdict.reasons.find((r) => r.signal === 'INTEL_MATCH_URL')!;
+    expect(url.ja).toContain('https://amazon-co-jp.account-verify.example/login');
+    expect(url.ja).toContain('悪性');
+    expect(url.en).toContain('malicious');
+  });
+
+  it('allows the same message when nothing is listed, or only as benign (near miss)', async () => {
+    expect((await screen(message.example, fakeIntel([]))).action).toBe('allow');
+    const benign = fakeIntel([
+      { type: 'url', value: 'https://amazon-co-jp.account-verify.example/login', verdict: 'benign' },
+    ]);
+    const verdict = await screen(message.example, benign);
+    expect(verdict.action).toBe('allow');
+    expect(verdict.hits).toEqual([]);
+  });
+
+  it('caps the intel group at 20', async () => {
+    const text = Array.from({ length: 5 }, (_, i) => `https://evil${i}.example.com/`).join(' ');
+    const intel = fakeIntel(
+      Array.from({ length: 5 }, (_, i) => ({ type: 'url' as const, value: `https://evil${i}.example.com/` })),
+    );
+    const verdict = await screen({ kind: 'post', sender: '@spam', text }, intel);
+    expect(verdict.hits).toHaveLength(5);
+    expect(verdict.score).toBe(20);
+  });
+});

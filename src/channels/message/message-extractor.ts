@@ -1,0 +1,21 @@
+import type { ExtractTools, IndicatorRef } from '../../core/index.ts';
+import { extractTextIndicators, extractUrlIndicators, uniqueRefs } from '../../intel/index.ts';
+import type { MessagePayload } from './message-schema.ts';
+
+/**
+ * Indicators of a message: the sender's phone number (or e-mail address),
+ * every URL (with its domain), e-mail and phone number in the text, and the
+ * links given apart. The recipient is the one being protected and is not
+ * looked up.
+ */
+export function extractMessage(payload: MessagePayload, tools: ExtractTools): IndicatorRef[] {
+  const refs: IndicatorRef[] = [];
+  const sender =
+    tools.indicator('phone', payload.sender, 'sender') ?? tools.indicator('email', payload.sender, 'sender');
+  if (sender) refs.push(sender);
+  refs.push(...extractTextIndicators(payload.text, tools, 'text'));
+  payload.urls?.forEach((url, i) => {
+    refs.push(...extractUrlIndicators(url, tools, `urls.${i}`));
+  });
+  return uniqueRefs(refs);
+}

@@ -1,0 +1,161 @@
+import { z } from 'zod';
+import { INDICATOR_TYPES, INDICATOR_VERDICTS, SHARING_SCOPES } from '../../core/index.ts';
+import { importIndicators } from '../../intel/import-indicators.ts';
+import {
+  indicatorInputSchema,
+  indicatorLookupSchema,
+  indicatorPatchSchema,
+  indicatorQuerySchema,
+  indicatorSchema,
+  sharingScopeSchema,
+  indicatorVerdictSchema,
+} from '../../intel/indicator-schemas.ts';
+import type { Mamoru } from '../../mamoru.ts';
+import { type App, actorOf } from '../app.ts';
+import { errorResponses, idParams } from '../schemas.ts';
+
+const IMPORT_TYPES = { 'text/csv': 'csv', 'application/x-ndjson': 'jsonl', 'application/jsonl': 'jsonl' } as const;
+/** A bulk import may be far larger than a screening request. */
+const IMPORT_BODY_LIMIT = 64 * 1024 * 1024;
+
+const matchSchema = z.object({
+  id: z.string(),
+  type: z.enum(INDICATOR_TYPES),
+  value: z.string(),
+  verdict: z.enum(INDICATOR_VERDICTS),
+  confidence: z.number(),
+  source: z.string(),
+  scope: z.enum(SHARING_SCOPES),
+  orgId: z.string(),
+});
+
+/** Indicators: CRUD, lookup (own, partners' and public) and bulk import (CSV, JSON lines). */
+export async function indicatorRoutes(app: App, { mamoru }: { mamoru: Mamoru }): Promise<void> {
+  for (const type of Object.keys(IMPORT_TYPES)) {
+    app.addContentTypeParser(type, { parseAs: 'string', bodyLimit: IMPORT_BODY_LIMIT }, (_req, body, done) => done(null, body));
+  }
+
+  app.get(
+    '/v1/indicators',
+    {
+      schema: {
+        tags: ['indicators'],
+        summary: '指標の一覧 / List indicators',
+        querystring: indicatorQuerySchema,
+        response: { 200: z.object({ items: z.array(indicatorSchema).readonly(), nextCursor: z.string().nullable() }), ...errorResponses },
+      },
+    },
+    async (request) => mamoru.intel.list(actorOf(request, 'indicators:read').orgId, request.query),
+  );
+  app.post(
+    '/v1/indicators',
+    {
+      schema: {
+        tags: ['indicators'],
+        summary: '指標を登録（既知なら更新）/ Create or refresh an indicator',
+        body: indicatorInputSchema,
+        response: { 200: indicatorSchema, 201: indicatorSchema, ...errorResponses },
+      },
+    },
+    async (request, reply) => {
+      const actor = actorOf(request, 'indicators:write');
+      const { indicator, created } = await mamoru.intel.upsert(actor.orgId, request.body);
+      return reply.code(created ? 201 : 200).send(indicator);
+    },
+  );
+  app.post(
+    '/v1/indicators/lookup',
+    {
+      schema: {
+        tags: ['indicators'],
+        summary: '値を照会（自組織・提携先・公開）/ Look up a value: own, partners’ and public indicators',
+        body: indicatorLookupSchema,
+        response: { 200: z.object({ matches: z.array(matchSchema).readonly() }), ...errorResponses },
+      },
+    },
+    async (request) => {
+      const actor = actorOf(request, 'indicators:read');
+      const { type, value, hashed } = request.body;
+      return { matches: await mamoru.intel.lookupRaw(actor.orgId, type, value, hashed ? { hashed } : {}) };
+    },
+  );
+  app.post(
+    '/v1/indicators/import',
+    {
+      bodyLimit: IMPORT_BODY_LIMIT,
+      schema: {
+        tags: ['indicators'],
+        summary: '一括取り込み（CSV・JSON Lines）/ Bulk import (CSV with a header row, or JSON lines)',
+        description:
+          'Content-Type: text/csv または application/x-ndjson。拒否した行はすべて行番号・項目・理由つきで返します。\n\nEvery rejected line comes back with its line number, field and reason; nothing is dropped silently.',
+        querystring: z.object({
+          source: z.string().min(1).max(200).optional(),
+          scope: sharingScopeSchema.optional(),
+          verdict: indicatorVerdictSchema.optional(),
+        }),
+        response: {
+          200: z.object({
+            processed: z.number().int(),
+            imported: z.number().int(),
+            updated: z.number().int(),
+            rejected: z.number().int(),
+            rejections: z.array(z.object({ line: z.number().int(), field: z.string(), message: z.string() })).readonly(),
+          }),
+          ...errorResponses,
+        },
+      },
+    },
+    async (request, reply) => {
+      const actor = actorOf(request, 'indicators:write');
+      const type = (request.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase() as keyof typeof IMPORT_TYPES;
+      const format = IMPORT_TYPES[type];
+      if (!format || typeof request.body !== 'string') {
+        return reply
+          .code(415)
+          .type('application/problem+json')
+          .send({
+            type: 'urn:mamoru:problem:unsupported_media_type',
+            title: '未対応のメディアタイプです (Unsupported media type)',
+            status: 415,
+            detail: 'send text/csv or application/x-ndjson',
+            code: 'unsupported_media_type',
+          });
+      }
+      const { source, scope, verdict } = request.query;
+      return importIndicators(mamoru.intel, actor.orgId, request.body, {
+        format,
+        defaults: { ...(source ? { source } : {}), ...(scope ? { scope } : {}), ...(verdict ? { verdict } : {}) },
+      });
+    },
+  );
+  app.get(
+    '/v1/indicators/:id',
+    {
+      schema: { tags: ['indicators'], summary: '指標を取得 / Get an indicator', params: idParams, response: { 200: indicatorSchema, ...errorResponses } },
+    },
+    async (request) => mamoru.intel.get(actorOf(request, 'indicators:read').orgId, request.params.id),
+  );
+  app.patch(
+    '/v1/indicators/:id',
+    {
+      schema: {
+        tags: ['indicators'],
+        summary: '指標を更新 / Update an indicator',
+        params: idParams,
+        body: indicatorPatchSchema,
+        response: { 200: indicatorSchema, ...errorResponses },
+      },
+    },
+    async (request) => mamoru.intel.update(actorOf(request, 'indicators:write').orgId, request.params.id, request.body),
+  );
+  app.delete(
+    '/v1/indicators/:id',
+    {
+      schema: { tags: ['indicators'], summary: '指標を削除 / Delete an indicator', params: idParams, response: { 204: z.undefined(), ...errorResponses } },
+    },
+    async (request, reply) => {
+      await mamoru.intel.delete(actorOf(request, 'indicators:write').orgId, request.params.id);
+      return reply.code(204).send();
+    },
+  );
+}
