@@ -25,19 +25,29 @@ function verdict(i: number): Verdict {
   };
 }
 
-export async function benchDecisionLog(backend: 'pglite' | 'postgres', rows: number, batch: number): Promise<BenchResult> {
+export async function benchDecisionLog(
+  backend: 'pglite' | 'postgres',
+  rows: number,
+  batch: number,
+): Promise<BenchResult> {
   const store = await openStore(
     backend === 'postgres' ? { databaseUrl: process.env.DATABASE_URL } : { dataDir: 'memory://' },
   );
   try {
     await store.orgs.create({ id: 'org_bench', name: 'bench' }).catch(() => undefined);
-    const payload = { kind: 'sms', sender: '+819012345678', text: 'ベンチマーク用のメッセージ本文です。'.repeat(3) };
+    const payload = {
+      kind: 'sms',
+      sender: '+819012345678',
+      text: 'ベンチマーク用のメッセージ本文です。'.repeat(3),
+    };
     // Concurrent single appends, as the HTTP path makes them: the log groups them into batches.
     const started = performance.now();
     let written = 0;
     while (written < rows) {
       const n = Math.min(batch, rows - written);
-      await Promise.all(Array.from({ length: n }, (_, k) => store.decisions.append(verdict(written + k), payload)));
+      await Promise.all(
+        Array.from({ length: n }, (_, k) => store.decisions.append(verdict(written + k), payload)),
+      );
       written += n;
     }
     const seconds = (performance.now() - started) / 1000;

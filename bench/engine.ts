@@ -3,7 +3,13 @@
  * (keyword, regex, length, URL and phone checks over an SMS), no I/O.
  */
 import { z } from 'zod';
-import { type AnyChannel, createEngine, defineSignals, type Detector, policyDocumentSchema } from '../src/core/index.ts';
+import {
+  type AnyChannel,
+  createEngine,
+  type Detector,
+  defineSignals,
+  policyDocumentSchema,
+} from '../src/core/index.ts';
 import { type BenchResult, percentile } from './report.ts';
 
 interface Sms {
@@ -85,7 +91,8 @@ export async function benchEngine(seconds: number): Promise<BenchResult> {
     payload: { sender: i % 2 ? '+819012345678' : '+15551234567', text },
   }));
   // Warm up the JIT before measuring.
-  for (let i = 0; i < 20_000; i++) await engine.evaluate({ event: events[i % events.length]!, policy, tools });
+  for (let i = 0; i < 20_000; i++)
+    await engine.evaluate({ event: events[i % events.length]!, policy, tools });
   const samples: number[] = [];
   const memBefore = process.memoryUsage().heapUsed;
   const started = performance.now();

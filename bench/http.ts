@@ -26,7 +26,14 @@ async function waitFor(url: string, ms: number): Promise<void> {
 export async function benchHttp(seconds: number, connections: number): Promise<BenchResult> {
   const dataDir = await mkdtemp(join(tmpdir(), 'mamoru-bench-'));
   const server = spawn(process.execPath, ['src/cli/main.ts', 'serve'], {
-    env: { ...process.env, PORT: String(PORT), HOST: '127.0.0.1', MAMORU_DATA_DIR: dataDir, LOG_LEVEL: 'warn', DATABASE_URL: '' },
+    env: {
+      ...process.env,
+      PORT: String(PORT),
+      HOST: '127.0.0.1',
+      MAMORU_DATA_DIR: dataDir,
+      LOG_LEVEL: 'warn',
+      DATABASE_URL: '',
+    },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
   try {
@@ -57,7 +64,10 @@ export async function benchHttp(seconds: number, connections: number): Promise<B
       count: result.requests.total,
       seconds,
       target: '≥ 5,000 req/s at p99 ≤ 20 ms',
-      note: errors > 0 ? `${errors} errors/timeouts/non-2xx` : 'server: PGlite, decision log + intel lookup on every request',
+      note:
+        errors > 0
+          ? `${errors} errors/timeouts/non-2xx`
+          : 'server: PGlite, decision log + intel lookup on every request',
     };
   } finally {
     server.kill('SIGTERM');

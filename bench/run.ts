@@ -16,7 +16,8 @@ const only = process.argv.slice(2);
 const want = (name: string) => only.length === 0 || only.includes(name);
 
 const results: BenchResult[] = [];
-if (want('engine')) results.push({ ...(await benchEngine(seconds)), target: '≥ 100,000 verdicts/s per core' });
+if (want('engine'))
+  results.push({ ...(await benchEngine(seconds)), target: '≥ 100,000 verdicts/s per core' });
 if (want('http')) results.push(await benchHttp(seconds, 32));
 if (want('log')) {
   results.push(await benchDecisionLog('pglite', 20_000, 500));

@@ -9,20 +9,18 @@ import { channels as registeredChannels } from './channels/registry.ts';
 import {
   type Action,
   type AnyChannel,
-  type Engine,
   createEngine,
+  type Engine,
   type FieldIssue,
   MamoruError,
   newId,
   opensCase,
-  overrideKey,
   type PolicyDocument,
   type PolicyRef,
   type PolicyVersion,
   policyDocumentSchema,
   policyIssues,
   type ScreenEvent,
-  scoreHits,
   type Verdict,
 } from './core/index.ts';
 import { createExtractTools } from './intel/extract-tools.ts';
@@ -104,9 +102,14 @@ export class Mamoru {
     const hasher = createKeyedHasher(await hmacKey(config));
     const intel = new IndicatorService({ db: store.db, hasher });
     const outcomes = new OutcomeBus({
-      onError: (error, outcome) => options.logger?.error({ err: error, caseId: outcome.caseId }, 'outcome handler failed'),
+      onError: (error, outcome) =>
+        options.logger?.error({ err: error, caseId: outcome.caseId }, 'outcome handler failed'),
     });
     const cases = new CaseService({ db: store.db, outcomes, indicatorSink: intel });
+    for (const channel of channels) {
+      const act = channel.onOutcome;
+      if (act) outcomes.subscribe(channel.name, (outcome) => act(outcome));
+    }
     const engine = createEngine({ channels });
     for (const p of engine.problems) options.logger?.warn(p, 'detector turned off');
     return new Mamoru({
@@ -125,7 +128,10 @@ export class Mamoru {
 
   channel(name: string): AnyChannel {
     const channel = this.#channels.get(name);
-    if (!channel) throw new MamoruError('unknown_channel', `unknown channel ${name}`, { issues: [{ path: 'channel', message: `unknown channel ${name}` }] });
+    if (!channel)
+      throw new MamoruError('unknown_channel', `unknown channel ${name}`, {
+        issues: [{ path: 'channel', message: `unknown channel ${name}` }],
+      });
     return channel;
   }
 
@@ -137,7 +143,12 @@ export class Mamoru {
    * Screen one event synchronously: validate, evaluate under the org's current
    * policy, write the decision log, open a case when a person is needed.
    */
-  async screen(principal: Principal, channelName: string, payload: unknown, options: { eventId?: string; validated?: boolean } = {}): Promise<Verdict> {
+  async screen(
+    principal: Principal,
+    channelName: string,
+    payload: unknown,
+    options: { eventId?: string; validated?: boolean } = {},
+  ): Promise<Verdict> {
     requirePermission(principal, 'screen');
     const channel = this.channel(channelName);
     let body = payload;
@@ -189,19 +200,34 @@ export class Mamoru {
     this.channel(channelName);
     const parsed = policyDocumentSchema.safeParse(document);
     if (!parsed.success) throw validationError(parsed.error.issues, 'invalid_policy');
-    const issues = policyIssues(
+    const issues: FieldIssue[] = policyIssues(
       parsed.data,
       channelName,
       new Set(this.engine.signals(channelName).map((s) => s.name)),
       new Set(this.engine.detectors(channelName)),
     );
+    // Allow/deny values are compared with extracted indicators, so they are stored normalised (E.164, canonical URL, keyed hash).
+    const normalise = (list: 'allow' | 'deny') =>
+      parsed.data.overrides[list].map((entry, i) => {
+        const ref = this.#tools.indicator(entry.type, entry.value);
+        if (!ref) issues.push({ path: `overrides.${list}.${i}.value`, message: `not a valid ${entry.type}` });
+        return ref ? { ...entry, value: ref.value } : entry;
+      });
+    const overrides = { ...parsed.data.overrides, allow: normalise('allow'), deny: normalise('deny') };
     if (issues.length > 0) {
-      throw new MamoruError('invalid_policy', issues.map((i) => `${i.path}: ${i.message}`).join('; '), { issues });
+      throw new MamoruError('invalid_policy', issues.map((i) => `${i.path}: ${i.message}`).join('; '), {
+        issues,
+      });
     }
-    return parsed.data;
+    return { ...parsed.data, overrides };
   }
 
-  async putPolicy(principal: Principal, channelName: string, document: unknown, comment?: string): Promise<PolicyVersion> {
+  async putPolicy(
+    principal: Principal,
+    channelName: string,
+    document: unknown,
+    comment?: string,
+  ): Promise<PolicyVersion> {
     requirePermission(principal, 'policies:write');
     const checked = this.checkPolicy(channelName, document);
     const version = await this.store.policies.put({
@@ -220,38 +246,41 @@ export class Mamoru {
    * re-score their recorded hits (and their indicators against the draft's
    * allow/deny lists) and list the verdicts that would change.
    */
-  async dryRun(principal: Principal, channelName: string, draft: unknown, limit = 1000): Promise<DryRunReport> {
+  async dryRun(
+    principal: Principal,
+    channelName: string,
+    draft: unknown,
+    limit = 1000,
+  ): Promise<DryRunReport> {
     requirePermission(principal, 'policies:read');
     const document = this.checkPolicy(channelName, draft);
-    const compiled = this.engine.compile(channelName, { version: -1, document });
+    const draftRef: PolicyRef = { version: -1, document };
     const records = await this.store.decisions.list(principal.orgId, { channel: channelName, limit });
     const changes: DryRunChange[] = [];
     const transitions: Record<string, number> = {};
     let incomplete = 0;
     for (const { verdict } of records) {
       if (verdict.forced?.kind === 'allow_override' || verdict.forced?.kind === 'deny_override') incomplete++;
-      let to: { action: Action; score: number };
-      const deny = verdict.indicators.find((i) => compiled.deny.has(overrideKey(i.type, i.value)));
-      const allow = verdict.indicators.find((i) => compiled.allow.has(overrideKey(i.type, i.value)));
-      const rescored = scoreHits(
-        compiled,
-        verdict.hits.filter((h) => h.group !== 'policy'),
-      );
-      if (deny) to = { action: compiled.denyAction, score: rescored.score };
-      else if (allow) to = { action: 'allow', score: rescored.score };
-      else to = { action: rescored.action, score: rescored.score };
-      if (to.action !== verdict.action) {
-        const key = `${verdict.action}->${to.action}`;
+      const rescored = this.engine.rescore(channelName, draftRef, verdict.hits, verdict.indicators);
+      if (rescored.action !== verdict.action) {
+        const key = `${verdict.action}->${rescored.action}`;
         transitions[key] = (transitions[key] ?? 0) + 1;
         changes.push({
           decisionId: verdict.id,
           createdAt: verdict.createdAt,
           from: { action: verdict.action, score: verdict.score },
-          to,
+          to: { action: rescored.action, score: rescored.score },
         });
       }
     }
-    return { channel: channelName, checked: records.length, changed: changes.length, transitions, changes, incomplete };
+    return {
+      channel: channelName,
+      checked: records.length,
+      changed: changes.length,
+      transitions,
+      changes,
+      incomplete,
+    };
   }
 
   /** The operator organisation (the first one created) administers the others. */
@@ -279,7 +308,12 @@ export class Mamoru {
     if ((await this.store.orgs.list()).length > 0) return undefined;
     const org = await this.store.orgs.create({ name: options.demo ? 'デモ組織 (Demo)' : 'Operator' });
     await this.store.settings.set('operator_org', org.id);
-    const { token } = await this.store.keys.create({ orgId: org.id, name: 'admin', role: 'admin', createdBy: 'bootstrap' });
+    const { token } = await this.store.keys.create({
+      orgId: org.id,
+      name: 'admin',
+      role: 'admin',
+      createdBy: 'bootstrap',
+    });
     if (options.demo) {
       for (const item of DEMO_INDICATORS) await this.intel.upsert(org.id, item);
     }
@@ -332,7 +366,9 @@ export function validationError(
     path: i.path.map(String).join('.') || '(body)',
     message: i.message,
   }));
-  return new MamoruError(code, fieldIssues.map((i) => `${i.path}: ${i.message}`).join('; '), { issues: fieldIssues });
+  return new MamoruError(code, fieldIssues.map((i) => `${i.path}: ${i.message}`).join('; '), {
+    issues: fieldIssues,
+  });
 }
 
 /** Where the store lives for a configuration: PostgreSQL when a URL is set, else PGlite under the data folder. */

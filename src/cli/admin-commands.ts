@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
-import { MamoruError } from '../core/index.ts';
 import { isRole, ROLES } from '../cases/roles.ts';
+import { MamoruError } from '../core/index.ts';
 import { storeOptions } from '../mamoru.ts';
 import { openStore } from '../store/index.ts';
 import { configFrom, DATA_FLAGS, printJson, withMamoru } from './context.ts';
@@ -11,7 +11,9 @@ async function readJson(file: string): Promise<unknown> {
   try {
     return JSON.parse(await readFile(file, 'utf8'));
   } catch (error) {
-    throw new MamoruError('validation_failed', `${file}: ${(error as Error).message}`, { issues: [{ path: file, message: 'not readable JSON' }] });
+    throw new MamoruError('validation_failed', `${file}: ${(error as Error).message}`, {
+      issues: [{ path: file, message: 'not readable JSON' }],
+    });
   }
 }
 
@@ -28,7 +30,9 @@ export function registerAdminCommands(program: Command): void {
     DATA_FLAGS,
   ).action(async (options: { name: string; role: string }, command: Command) => {
     if (!isRole(options.role)) {
-      throw new MamoruError('validation_failed', `--role must be one of ${ROLES.join(', ')}`, { issues: [{ path: '--role', message: 'unknown role' }] });
+      throw new MamoruError('validation_failed', `--role must be one of ${ROLES.join(', ')}`, {
+        issues: [{ path: '--role', message: 'unknown role' }],
+      });
     }
     const role = options.role;
     const created = await withMamoru(command, (mamoru, actor) =>
@@ -36,22 +40,36 @@ export function registerAdminCommands(program: Command): void {
     );
     printJson(created);
   });
-  withConfigFlags(keys.command('list').description('API キーの一覧 / list keys').option('--org <id>', '組織 / organisation'), DATA_FLAGS).action(
-    async (_o, command: Command) => printJson(await withMamoru(command, (m, actor) => m.store.keys.list(actor.orgId))),
+  withConfigFlags(
+    keys
+      .command('list')
+      .description('API キーの一覧 / list keys')
+      .option('--org <id>', '組織 / organisation'),
+    DATA_FLAGS,
+  ).action(async (_o, command: Command) =>
+    printJson(await withMamoru(command, (m, actor) => m.store.keys.list(actor.orgId))),
   );
 
   const orgs = program.command('orgs').description('組織 / organisations');
-  withConfigFlags(orgs.command('list').description('組織の一覧 / list organisations'), DATA_FLAGS).action(async (_o, command: Command) =>
-    printJson(await withMamoru(command, (m) => m.store.orgs.list())),
+  withConfigFlags(orgs.command('list').description('組織の一覧 / list organisations'), DATA_FLAGS).action(
+    async (_o, command: Command) => printJson(await withMamoru(command, (m) => m.store.orgs.list())),
   );
-  withConfigFlags(orgs.command('create <name>').description('組織を作成 / create an organisation'), DATA_FLAGS).action(
-    async (name: string, _o, command: Command) => printJson(await withMamoru(command, (m) => m.store.orgs.create({ name }))),
+  withConfigFlags(
+    orgs.command('create <name>').description('組織を作成 / create an organisation'),
+    DATA_FLAGS,
+  ).action(async (name: string, _o, command: Command) =>
+    printJson(await withMamoru(command, (m) => m.store.orgs.create({ name }))),
   );
 
   const policy = program.command('policy').description('ポリシー / policies');
-  withConfigFlags(policy.command('show <channel>').description('現在のポリシー / current policy').option('--org <id>', '組織'), DATA_FLAGS).action(
-    async (channel: string, _o, command: Command) =>
-      printJson(await withMamoru(command, async (m, actor) => m.policy(actor.orgId, channel))),
+  withConfigFlags(
+    policy
+      .command('show <channel>')
+      .description('現在のポリシー / current policy')
+      .option('--org <id>', '組織'),
+    DATA_FLAGS,
+  ).action(async (channel: string, _o, command: Command) =>
+    printJson(await withMamoru(command, async (m, actor) => m.policy(actor.orgId, channel))),
   );
   withConfigFlags(
     policy
@@ -62,7 +80,9 @@ export function registerAdminCommands(program: Command): void {
     DATA_FLAGS,
   ).action(async (channel: string, file: string, options: { comment?: string }, command: Command) => {
     const document = await readJson(file);
-    printJson(await withMamoru(command, (m, actor) => m.putPolicy(actor, channel, document, options.comment)));
+    printJson(
+      await withMamoru(command, (m, actor) => m.putPolicy(actor, channel, document, options.comment)),
+    );
   });
   withConfigFlags(
     policy
@@ -77,25 +97,31 @@ export function registerAdminCommands(program: Command): void {
   });
 
   const audit = program.command('audit').description('判定ログの監査 / decision log audit (X1)');
-  withConfigFlags(audit.command('verify').description('ハッシュチェーンを検証 / verify the hash chain'), DATA_FLAGS).action(
-    async (_o, command: Command) => {
-      const config = configFrom(command);
-      const store = await openStore(storeOptions(config));
-      try {
-        const report = await store.decisions.verify();
-        printJson(report);
-        if (!report.ok) {
-          process.stderr.write(`判定ログの改ざんまたは削除を検出 / decision log tampering found: ${report.findings.length} finding(s)\n`);
-          process.exitCode = 3;
-        }
-      } finally {
-        await store.close();
+  withConfigFlags(
+    audit.command('verify').description('ハッシュチェーンを検証 / verify the hash chain'),
+    DATA_FLAGS,
+  ).action(async (_o, command: Command) => {
+    const config = configFrom(command);
+    const store = await openStore(storeOptions(config));
+    try {
+      const report = await store.decisions.verify();
+      printJson(report);
+      if (!report.ok) {
+        process.stderr.write(
+          `判定ログの改ざんまたは削除を検出 / decision log tampering found: ${report.findings.length} finding(s)\n`,
+        );
+        process.exitCode = 3;
       }
-    },
-  );
+    } finally {
+      await store.close();
+    }
+  });
 
   const db = program.command('db').description('データベース / database');
-  withConfigFlags(db.command('migrate').description('マイグレーションを実行 / run migrations'), DATA_FLAGS).action(async (_o, command: Command) => {
+  withConfigFlags(
+    db.command('migrate').description('マイグレーションを実行 / run migrations'),
+    DATA_FLAGS,
+  ).action(async (_o, command: Command) => {
     const config = configFrom(command);
     const store = await openStore(storeOptions(config));
     await store.close();

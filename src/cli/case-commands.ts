@@ -18,34 +18,69 @@ export function registerCaseCommands(program: Command): void {
       .option('--limit <n>', '件数 / how many', positiveInt, 50)
       .option('--org <id>', '組織 / organisation'),
     DATA_FLAGS,
-  ).action(async (options: { status?: string; channel?: string; overdue?: boolean; limit: number }, command: Command) => {
-    const page = await withMamoru(command, (m, actor) =>
-      m.cases.list(actor.orgId, {
-        limit: options.limit,
-        ...(options.status ? { status: options.status as (typeof CASE_STATUSES)[number] } : {}),
-        ...(options.channel ? { channel: options.channel } : {}),
-        ...(options.overdue ? { overdue: true } : {}),
-      }),
-    );
-    printJson(page);
-  });
-  withConfigFlags(cases.command('show <id>').description('案件と履歴 / a case and its history').option('--org <id>', '組織'), DATA_FLAGS).action(
-    async (id: string, _o, command: Command) => printJson(await withMamoru(command, (m, actor) => m.cases.get(actor.orgId, id))),
+  ).action(
+    async (
+      options: { status?: string; channel?: string; overdue?: boolean; limit: number },
+      command: Command,
+    ) => {
+      const page = await withMamoru(command, (m, actor) =>
+        m.cases.list(actor.orgId, {
+          limit: options.limit,
+          ...(options.status ? { status: options.status as (typeof CASE_STATUSES)[number] } : {}),
+          ...(options.channel ? { channel: options.channel } : {}),
+          ...(options.overdue ? { overdue: true } : {}),
+        }),
+      );
+      printJson(page);
+    },
+  );
+  withConfigFlags(
+    cases
+      .command('show <id>')
+      .description('案件と履歴 / a case and its history')
+      .option('--org <id>', '組織'),
+    DATA_FLAGS,
+  ).action(async (id: string, _o, command: Command) =>
+    printJson(await withMamoru(command, (m, actor) => m.cases.get(actor.orgId, id))),
   );
   withConfigFlags(
     cases
       .command('resolve <id>')
       .description('案件を解決 / resolve a case')
-      .addOption(new Option('--resolution <resolution>', '承認または否認 / approved or denied').choices(RESOLUTIONS).makeOptionMandatory())
+      .addOption(
+        new Option('--resolution <resolution>', '承認または否認 / approved or denied')
+          .choices(RESOLUTIONS)
+          .makeOptionMandatory(),
+      )
       .requiredOption('--reason <text>', '理由 / why')
-      .addOption(new Option('--share <scope>', '否認時に指標を共有 / share indicators when denied').choices(SHARE_INDICATORS).default('none'))
+      .addOption(
+        new Option('--share <scope>', '否認時に指標を共有 / share indicators when denied')
+          .choices(SHARE_INDICATORS)
+          .default('none'),
+      )
       .option('--no-label', '学習用ラベルを付けない / write no training label')
       .option('--org <id>', '組織'),
     DATA_FLAGS,
-  ).action(async (id: string, options: { resolution: 'approved' | 'denied'; reason: string; share: (typeof SHARE_INDICATORS)[number]; label: boolean }, command: Command) => {
-    const resolved = await withMamoru(command, (m, actor) =>
-      m.cases.resolve(actor, id, { resolution: options.resolution, reason: options.reason, label: options.label, shareIndicators: options.share }),
-    );
-    printJson(resolved);
-  });
+  ).action(
+    async (
+      id: string,
+      options: {
+        resolution: 'approved' | 'denied';
+        reason: string;
+        share: (typeof SHARE_INDICATORS)[number];
+        label: boolean;
+      },
+      command: Command,
+    ) => {
+      const resolved = await withMamoru(command, (m, actor) =>
+        m.cases.resolve(actor, id, {
+          resolution: options.resolution,
+          reason: options.reason,
+          label: options.label,
+          shareIndicators: options.share,
+        }),
+      );
+      printJson(resolved);
+    },
+  );
 }

@@ -6,7 +6,12 @@ import { Mamoru } from '../mamoru.ts';
 import { type Config, loadConfig, SETTINGS, type SettingName } from '../server/config.ts';
 
 /** The store-facing flags every data command takes. */
-export const DATA_FLAGS = ['databaseUrl', 'dataDir', 'hmacKey', 'logLevel'] as const satisfies readonly SettingName[];
+export const DATA_FLAGS = [
+  'databaseUrl',
+  'dataDir',
+  'hmacKey',
+  'logLevel',
+] as const satisfies readonly SettingName[];
 
 /** Configuration from a command's flags (camel-cased by commander) over the environment. */
 export function configFrom(command: Command): Config {
@@ -24,12 +29,19 @@ export function configFrom(command: Command): Config {
  * database directly, as an admin of the organisation chosen by `--org`
  * (default: the operator organisation).
  */
-export async function withMamoru<T>(command: Command, fn: (mamoru: Mamoru, actor: Actor) => Promise<T>): Promise<T> {
+export async function withMamoru<T>(
+  command: Command,
+  fn: (mamoru: Mamoru, actor: Actor) => Promise<T>,
+): Promise<T> {
   const mamoru = await Mamoru.open(configFrom(command));
   try {
-    const org = (command.optsWithGlobals() as { org?: string }).org ?? (await mamoru.store.settings.get<string>('operator_org'));
-    if (!org) throw new MamoruError('not_found', 'no organisation yet: run `mamoru serve` once, or pass --org');
-    if (!(await mamoru.store.orgs.get(org))) throw new MamoruError('not_found', `organisation ${org} not found`);
+    const org =
+      (command.optsWithGlobals() as { org?: string }).org ??
+      (await mamoru.store.settings.get<string>('operator_org'));
+    if (!org)
+      throw new MamoruError('not_found', 'no organisation yet: run `mamoru serve` once, or pass --org');
+    if (!(await mamoru.store.orgs.get(org)))
+      throw new MamoruError('not_found', `organisation ${org} not found`);
     return await fn(mamoru, { id: `cli:${userInfo().username}`, role: 'admin', orgId: org });
   } finally {
     await mamoru.close();

@@ -26,31 +26,41 @@ export function registerScreenCommand(program: Command): void {
       .description('イベントを審査（JSON ファイルまたは標準入力）/ screen one event (JSON file or stdin)')
       .option('--org <id>', '組織 / organisation (default: the operator organisation)')
       .option('--event-id <id>', 'イベント ID / event id')
-      .addOption(new Option('--format <format>', '出力形式 / output').choices(['json', 'text']).default('json')),
+      .addOption(
+        new Option('--format <format>', '出力形式 / output').choices(['json', 'text']).default('json'),
+      ),
     DATA_FLAGS,
-  ).action(async (channel: string, file: string | undefined, options: { eventId?: string; format: string }, command: Command) => {
-    const text = file && file !== '-' ? await readFile(file, 'utf8') : await readStdin();
-    let payload: unknown;
-    try {
-      payload = JSON.parse(text);
-    } catch (error) {
-      throw new MamoruError('validation_failed', `the input is not JSON: ${(error as Error).message}`, {
-        issues: [{ path: '(body)', message: 'not JSON' }],
-      });
-    }
-    const verdict = await withMamoru(command, (mamoru, actor) =>
-      mamoru.screen(actor, channel, payload, options.eventId ? { eventId: options.eventId } : {}),
-    );
-    if (options.format === 'text') printVerdict(verdict);
-    else printJson(verdict);
-    process.exitCode = EXIT_CODES[verdict.action];
-  });
+  ).action(
+    async (
+      channel: string,
+      file: string | undefined,
+      options: { eventId?: string; format: string },
+      command: Command,
+    ) => {
+      const text = file && file !== '-' ? await readFile(file, 'utf8') : await readStdin();
+      let payload: unknown;
+      try {
+        payload = JSON.parse(text);
+      } catch (error) {
+        throw new MamoruError('validation_failed', `the input is not JSON: ${(error as Error).message}`, {
+          issues: [{ path: '(body)', message: 'not JSON' }],
+        });
+      }
+      const verdict = await withMamoru(command, (mamoru, actor) =>
+        mamoru.screen(actor, channel, payload, options.eventId ? { eventId: options.eventId } : {}),
+      );
+      if (options.format === 'text') printVerdict(verdict);
+      else printJson(verdict);
+      process.exitCode = EXIT_CODES[verdict.action];
+    },
+  );
 }
 
 function printVerdict(v: Verdict): void {
   const lines = [`${v.summary.ja}`, `${v.summary.en}`, ''];
   for (const r of v.reasons) lines.push(`- [${r.signal}] ${r.ja}`, `  ${r.en}`);
-  for (const o of v.outcomes.filter((x) => x.outcome === 'error')) lines.push(`! ${o.detector}: ${o.code} ${o.message ?? ''}`);
+  for (const o of v.outcomes.filter((x) => x.outcome === 'error'))
+    lines.push(`! ${o.detector}: ${o.code} ${o.message ?? ''}`);
   lines.push('', `decision ${v.id}  policy ${v.policy.id}@${v.policy.version}  ${v.timings.total} ms`);
   process.stdout.write(`${lines.join('\n')}\n`);
 }

@@ -3,19 +3,28 @@ import pino from 'pino';
 import { Mamoru } from '../mamoru.ts';
 import { buildServer } from '../server/app.ts';
 import { Metrics } from '../server/metrics.ts';
-import { withConfigFlags } from './main.ts';
 import { configFrom } from './context.ts';
+import { withConfigFlags } from './main.ts';
 
 /** `mamoru serve`: the API on the configured database; on first start a demo organisation and its key. */
 export function registerServeCommand(program: Command): void {
-  withConfigFlags(
-    program.command('serve').description('API サーバーを起動 / start the API server'),
-    ['port', 'host', 'databaseUrl', 'dataDir', 'logLevel', 'hmacKey', 'bodyLimit', 'demo'],
-  ).action(async (_options, command: Command) => {
+  withConfigFlags(program.command('serve').description('API サーバーを起動 / start the API server'), [
+    'port',
+    'host',
+    'databaseUrl',
+    'dataDir',
+    'logLevel',
+    'hmacKey',
+    'bodyLimit',
+    'demo',
+  ]).action(async (_options, command: Command) => {
     const config = configFrom(command);
     const logger = pino({
       level: config.logLevel,
-      redact: { paths: ['req.headers.authorization', 'token', '*.token', 'hmacKey', '*.hmacKey'], censor: '[redacted]' },
+      redact: {
+        paths: ['req.headers.authorization', 'token', '*.token', 'hmacKey', '*.hmacKey'],
+        censor: '[redacted]',
+      },
     });
     const metrics = new Metrics();
     const mamoru = await Mamoru.open(config, { logger, metrics });

@@ -15,6 +15,18 @@ export interface ExtractTools {
   indicator(type: IndicatorType, raw: string, field?: string): IndicatorRef | undefined;
 }
 
+/** What a channel learns when a case on one of its decisions closes. */
+export interface ChannelOutcome {
+  readonly caseId: string;
+  readonly orgId: string;
+  readonly decisionId: string;
+  readonly channel: string;
+  readonly resolution: 'approved' | 'denied' | null;
+  readonly effect: 'release' | 'allow_once' | 'refuse' | 'expired';
+  readonly reason: string;
+  readonly at: string;
+}
+
 /**
  * What a channel plugs into the flow: its event schema (validated at the
  * edge; also the OpenAPI schema), its signals, its detectors, the extractor
@@ -33,6 +45,12 @@ export interface ChannelModule<P = unknown, S = unknown> {
   readonly defaultPolicy: PolicyDocumentInput;
   /** Default channel settings; a policy's `settings` are merged over them. */
   readonly defaultSettings?: Readonly<Record<string, unknown>>;
+  /**
+   * Acts on a case outcome for this channel (release a held item, refuse it,
+   * allow it once, or the fail-safe default when a case expired). Called from
+   * the outcome queue after the resolution is committed.
+   */
+  readonly onOutcome?: (outcome: ChannelOutcome) => void | Promise<void>;
   /** An example payload for the API docs and the README. */
   readonly example: P;
 }

@@ -111,6 +111,7 @@ describe('policy schema', () => {
       'overrides.deny.0.value',
     ],
     ['an unknown deny action', { ...base, overrides: { denyAction: 'nuke' } }, 'overrides.denyAction'],
+    ['a deny action of allow', { ...base, overrides: { denyAction: 'allow' } }, 'overrides.denyAction'],
     ['a case SLA for block', { ...base, caseSlaHours: { block: 1 } }, 'caseSlaHours'],
     ['a case SLA over a year', { ...base, caseSlaHours: { review: 24 * 366 } }, 'caseSlaHours.review'],
   ])('rejects %s, naming the path', (_what, doc, path) => {

@@ -17,6 +17,8 @@ const ENGINE_SIGNALS: ReadonlySet<string> = new Set(POLICY_SIGNALS.map((s) => s.
  * override can bring a verdict down to `allow`.
  */
 const actionSchema = z.enum(ACTIONS);
+/** Every action but allow: what a threshold or a deny list can lead to. */
+const raisedActionSchema = z.enum(ACTIONS.filter((a) => a !== 'allow') as [Action, ...Action[]]);
 const finite = z.number().finite();
 const weight = finite.min(-MAX_WEIGHT).max(MAX_WEIGHT);
 
@@ -46,10 +48,7 @@ export const policyDocumentSchema = z
     channel: z.string().min(1).max(50),
     description: z.string().max(2000).optional(),
     /** Minimum score for each action; the most severe action reached wins. */
-    thresholds: z
-      .partialRecord(z.enum(ACTIONS.filter((a) => a !== 'allow') as [Action, ...Action[]]), finite)
-      .default({})
-      .superRefine(checkThresholdOrder),
+    thresholds: z.partialRecord(raisedActionSchema, finite).default({}).superRefine(checkThresholdOrder),
     signals: z
       .record(
         z.string().refine(isSignalName, 'not a signal name (SCREAMING_SNAKE with a prefix)'),
@@ -69,7 +68,8 @@ export const policyDocumentSchema = z
       .object({
         allow: z.array(overrideEntrySchema).max(10_000).default([]),
         deny: z.array(overrideEntrySchema).max(10_000).default([]),
-        denyAction: actionSchema.default('block'),
+        /** What a deny-listed indicator gets; never allow, which would make the list an allow list. */
+        denyAction: raisedActionSchema.default('block'),
       })
       .strict()
       .default({ allow: [], deny: [], denyAction: 'block' }),

@@ -23,7 +23,11 @@ export interface Reason extends LocalizedText {
   readonly signal: string;
 }
 
-/** Who forced the action, when something did. */
+/**
+ * Who forced the action, when something did: an allow or deny list entry, or
+ * a signal whose forced action was at least as severe as the scored one (a
+ * forced action below the scored one changed nothing and is not recorded).
+ */
 export interface Forced {
   readonly action: Action;
   /** The signal whose policy forced the action, or the override that matched. */
@@ -34,7 +38,8 @@ export interface Forced {
 /**
  * The verdict: the action, the score, the hits with evidence, reasons in
  * Japanese and English, which policy version decided, and how long each stage
- * took. Every verdict is written to the decision log.
+ * took (`post` includes scoring and explaining). Every verdict is written to
+ * the decision log. Plain JSON data: it round-trips through `JSON.stringify`.
  */
 export interface Verdict {
   readonly id: string;

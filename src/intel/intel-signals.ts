@@ -13,6 +13,10 @@ export const INTEL_SIGNAL_BY_TYPE = {
   crypto_address: 'INTEL_MATCH_CRYPTO_ADDRESS',
 } as const satisfies Record<IndicatorType, string>;
 
+const HASHED_TAIL = {
+  ja: '（ハッシュ {value}、{verdictJa}、確信度 {confidence}、情報源: {source}）',
+  en: ' (hash {value}, {verdict}, confidence {confidence}, source: {source})',
+};
 const TAIL = {
   ja: '（{verdictJa}、確信度 {confidence}、情報源: {source}）',
   en: ' ({verdict}, confidence {confidence}, source: {source})',
@@ -94,8 +98,8 @@ export const INTEL_SIGNALS = defineSignals([
       en: 'Bank account matches a shared mule-account record',
     },
     reason: {
-      ja: `不正利用口座として共有された口座です（ハッシュ {value}）${TAIL.ja}`,
-      en: `The bank account is shared as a mule account (hash {value})${TAIL.en}`,
+      ja: `不正利用口座として共有された口座です${HASHED_TAIL.ja}`,
+      en: `The bank account is shared as a mule account${HASHED_TAIL.en}`,
     },
   },
   {
@@ -107,8 +111,8 @@ export const INTEL_SIGNALS = defineSignals([
       en: 'Card matches a shared compromised-card record',
     },
     reason: {
-      ja: `不正利用のおそれがあるとして共有されたカードです（ハッシュ {value}）${TAIL.ja}`,
-      en: `The card is shared as compromised (hash {value})${TAIL.en}`,
+      ja: `不正利用のおそれがあるとして共有されたカードです${HASHED_TAIL.ja}`,
+      en: `The card is shared as compromised${HASHED_TAIL.en}`,
     },
   },
   {
@@ -120,8 +124,8 @@ export const INTEL_SIGNALS = defineSignals([
       en: 'Identity matches a shared fraud record',
     },
     reason: {
-      ja: `不正への関与が共有された本人情報です（ハッシュ {value}）${TAIL.ja}`,
-      en: `The identity is shared as involved in fraud (hash {value})${TAIL.en}`,
+      ja: `不正への関与が共有された本人情報です${HASHED_TAIL.ja}`,
+      en: `The identity is shared as involved in fraud${HASHED_TAIL.en}`,
     },
   },
   {

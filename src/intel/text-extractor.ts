@@ -1,16 +1,25 @@
-import { findPhoneNumbersInText } from 'libphonenumber-js/max';
+import { searchPhoneNumbersInText } from 'libphonenumber-js/max';
 import type { ExtractTools, IndicatorRef } from '../core/index.ts';
 import { asciiHostname, registrableDomain } from './normalise-domain.ts';
 
 /** Longest text scanned; the rest is ignored (message bodies are capped far below this). */
 export const MAX_TEXT_LENGTH = 100_000;
 
+/**
+ * Most indicators of one kind taken from one text. A text with more is
+ * already unusual; the bound keeps an adversarial 10 000-character message
+ * from costing more than a few milliseconds.
+ */
+export const MAX_PER_KIND = 50;
+
 // A URL with a scheme; the host may hold any letters (IDN), the rest is ASCII, so
 // Japanese text right after a URL (…/loginにアクセス) ends it.
 const SCHEME_URL =
   /\b(?:https?|hxxps?|ftp):\/\/([^\s/?#<>"'`\\^{|}\p{Ps}\p{Pe}\p{Pi}\p{Pf}]+)([/?#][!-~]*)?/giu;
+// The lookbehind starts a match only where a local part can start, and the bounded run keeps a long
+// run of letters without '@' linear rather than quadratic.
 const EMAIL =
-  /[A-Za-z0-9._%+-]+@(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63}(?![A-Za-z0-9-])/g;
+  /(?<![A-Za-z0-9._%+-])[A-Za-z0-9._%+-]{1,64}@(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63}(?![A-Za-z0-9-])/g;
 // A bare host name with an alphabetic (or punycode) top-level domain, then an optional port and path.
 const BARE_URL =
   /(?<![A-Za-z0-9@._\-/])(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+(?:[A-Za-z]{2,63}|xn--[A-Za-z0-9-]{1,59})(?![A-Za-z0-9-])(?::\d{1,5})?(?:[/?#][!-~]*)?/g;
@@ -32,12 +41,21 @@ function prepare(text: string): string {
 
 /** Drop punctuation that ends a sentence rather than the URL; keep a `)` that closes a `(` inside it. */
 function trimUrl(url: string): string {
-  let out = url;
-  while (out.length > 0 && TRAILING_CHARS.includes(out.at(-1)!)) {
-    if (out.endsWith(')') && countOf(out, '(') >= countOf(out, ')')) break;
-    out = out.slice(0, -1);
+  let end = url.length;
+  let open = -1;
+  let close = 0;
+  while (end > 0 && TRAILING_CHARS.includes(url[end - 1]!)) {
+    if (url[end - 1] === ')') {
+      if (open < 0) {
+        open = countOf(url, '(');
+        close = countOf(url, ')');
+      }
+      if (open >= close) break;
+      close--;
+    }
+    end--;
   }
-  return out;
+  return url.slice(0, end);
 }
 
 function countOf(s: string, c: string): number {
@@ -101,6 +119,7 @@ function scan(text: string): { urls: string[]; emails: string[]; phones: string[
   const urls: string[] = [];
   const taken: string[] = [];
   for (const m of text.matchAll(SCHEME_URL)) {
+    if (urls.length >= MAX_PER_KIND) break;
     const host = hostPrefix(m[1]!);
     taken.push(m[0]);
     if (host === undefined) continue;
@@ -109,10 +128,15 @@ function scan(text: string): { urls: string[]; emails: string[]; phones: string[
     urls.push(url);
   }
   let rest = blank(text, taken);
-  const emails = [...rest.matchAll(EMAIL)].map((m) => trimUrl(m[0]));
+  const emails: string[] = [];
+  for (const m of rest.matchAll(EMAIL)) {
+    if (emails.length >= MAX_PER_KIND) break;
+    emails.push(trimUrl(m[0]));
+  }
   rest = blank(rest, emails);
   const bare: string[] = [];
   for (const m of rest.matchAll(BARE_URL)) {
+    if (urls.length + bare.length >= MAX_PER_KIND) break;
     const url = trimUrl(m[0]);
     const host = url.split(/[/?#:]/, 1)[0]!;
     if (typeof registrableDomain(host.toLowerCase()) === 'string') bare.push(url);
@@ -122,7 +146,10 @@ function scan(text: string): { urls: string[]; emails: string[]; phones: string[
   const phones: string[] = [];
   // libphonenumber's finder costs tens of microseconds even on text without a number; most text has none.
   if ((rest.match(/\d/g)?.length ?? 0) >= 9) {
-    for (const m of findPhoneNumbersInText(rest, { defaultCountry: 'JP' })) phones.push(m.number.number);
+    for (const m of searchPhoneNumbersInText(rest, { defaultCountry: 'JP' })) {
+      phones.push(m.number.number);
+      if (phones.length >= MAX_PER_KIND) break;
+    }
   }
   return { urls, emails, phones };
 }

@@ -1,6 +1,11 @@
 import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyRequest, LogController } from 'fastify';
+import Fastify, {
+  type FastifyBaseLogger,
+  type FastifyInstance,
+  type FastifyRequest,
+  LogController,
+} from 'fastify';
 import {
   jsonSchemaTransform,
   jsonSchemaTransformObject,
@@ -82,7 +87,9 @@ export async function buildServer(options: ServerOptions): Promise<App> {
         description:
           'Mamoru（守る）不正対策プラットフォームの API。契約・メッセージ・メール・通話・URL・振込を審査し、判定を日本語と英語で説明します。\n\nMamoru anti-fraud platform API: screens contracts, messages, mail, calls, URLs and transfers and explains every verdict in Japanese and English.',
       },
-      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'API key `mk_…`' } } },
+      components: {
+        securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'API key `mk_…`' } },
+      },
       security: [{ bearer: [] }],
     },
     transform: jsonSchemaTransform,
@@ -107,18 +114,29 @@ export async function buildServer(options: ServerOptions): Promise<App> {
     if (started === undefined) return;
     const route = request.routeOptions.url ?? 'unmatched';
     const seconds = (performance.now() - started) / 1000;
-    metrics.httpDuration.observe({ method: request.method, route, status: String(reply.statusCode) }, seconds);
-    request.log.debug({ method: request.method, route, status: reply.statusCode, ms: seconds * 1000 }, 'request');
+    metrics.httpDuration.observe(
+      { method: request.method, route, status: String(reply.statusCode) },
+      seconds,
+    );
+    request.log.debug(
+      { method: request.method, route, status: reply.statusCode, ms: seconds * 1000 },
+      'request',
+    );
   });
 
   app.setErrorHandler((error, request, reply) => {
     const p = toProblem(error, request.url);
     if (p.status >= 500) request.log.error({ err: error, reqId: request.id }, 'request failed');
-    return sendProblem(reply, request, p);
+    return sendProblem(reply, p);
   });
 
   app.setNotFoundHandler((request, reply) =>
-    sendProblem(reply, request, problem('not_found', `no route ${request.method} ${request.url.split('?')[0]}`, { instance: request.url })),
+    sendProblem(
+      reply,
+      problem('not_found', `no route ${request.method} ${request.url.split('?')[0]}`, {
+        instance: request.url,
+      }),
+    ),
   );
 
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());

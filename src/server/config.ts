@@ -8,7 +8,13 @@ import { MamoruError } from '../core/index.ts';
  */
 export const SETTINGS = {
   port: { env: 'PORT', flag: '--port', default: '8787', ja: '待ち受けポート', en: 'Port to listen on' },
-  host: { env: 'HOST', flag: '--host', default: '127.0.0.1', ja: '待ち受けアドレス', en: 'Address to listen on' },
+  host: {
+    env: 'HOST',
+    flag: '--host',
+    default: '127.0.0.1',
+    ja: '待ち受けアドレス',
+    en: 'Address to listen on',
+  },
   databaseUrl: {
     env: 'DATABASE_URL',
     flag: '--database-url',
@@ -62,7 +68,11 @@ const configSchema = z.object({
   dataDir: z.string().min(1),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
   hmacKey: z.string(),
-  bodyLimit: z.coerce.number().int().min(1024).max(1024 * 1024 * 1024),
+  bodyLimit: z.coerce
+    .number()
+    .int()
+    .min(1024)
+    .max(1024 * 1024 * 1024),
   demo: z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1'),
 });
 
@@ -86,9 +96,13 @@ export function loadConfig(
       const name = String(i.path[0]) as SettingName;
       return { path: `${SETTINGS[name].env} (${SETTINGS[name].flag})`, message: i.message };
     });
-    throw new MamoruError('validation_failed', `bad configuration: ${issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`, {
-      issues,
-    });
+    throw new MamoruError(
+      'validation_failed',
+      `bad configuration: ${issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`,
+      {
+        issues,
+      },
+    );
   }
   return Object.freeze(parsed.data);
 }

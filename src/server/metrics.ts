@@ -55,7 +55,11 @@ export class Metrics {
       if (o.outcome === 'skipped') continue;
       this.detectorDuration.observe({ channel: verdict.channel, detector: o.detector }, o.ms / 1000);
       if (o.outcome === 'error') {
-        this.detectorErrors.inc({ channel: verdict.channel, detector: o.detector, code: o.code ?? 'unknown' });
+        this.detectorErrors.inc({
+          channel: verdict.channel,
+          detector: o.detector,
+          code: o.code ?? 'unknown',
+        });
       }
     }
   }

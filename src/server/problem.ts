@@ -1,4 +1,4 @@
-import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyError, FastifyReply } from 'fastify';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
 import { ERROR_CODES, type ErrorCode, type FieldIssue, isMamoruError } from '../core/index.ts';
 
@@ -30,7 +30,11 @@ export interface Problem {
   readonly errors?: readonly FieldIssue[];
 }
 
-export function problem(code: ErrorCode, detail: string, options: { instance?: string; errors?: readonly FieldIssue[] } = {}): Problem {
+export function problem(
+  code: ErrorCode,
+  detail: string,
+  options: { instance?: string; errors?: readonly FieldIssue[] } = {},
+): Problem {
   const text = ERROR_CODES[code];
   return {
     type: `urn:mamoru:problem:${code}`,
@@ -61,23 +65,39 @@ export function toProblem(error: unknown, instance: string): Problem {
       path: [where, ...v.instancePath.split('/').filter(Boolean)].join('.'),
       message: v.message ?? 'invalid',
     }));
-    return problem('validation_failed', errors.map((i) => `${i.path}: ${i.message}`).join('; '), { instance, errors });
+    return problem('validation_failed', errors.map((i) => `${i.path}: ${i.message}`).join('; '), {
+      instance,
+      errors,
+    });
   }
   if (e && typeof e.code === 'string' && FASTIFY_CODES[e.code]) {
     const code = FASTIFY_CODES[e.code] as ErrorCode;
-    return problem(code, e.message, { instance, ...(code === 'validation_failed' ? { errors: [{ path: 'body', message: e.message }] } : {}) });
+    return problem(code, e.message, {
+      instance,
+      ...(code === 'validation_failed' ? { errors: [{ path: 'body', message: e.message }] } : {}),
+    });
   }
   if (e instanceof SyntaxError || (e?.statusCode === 400 && typeof e.message === 'string')) {
-    return problem('validation_failed', e.message, { instance, errors: [{ path: 'body', message: e.message }] });
+    return problem('validation_failed', e.message, {
+      instance,
+      errors: [{ path: 'body', message: e.message }],
+    });
   }
   if (e?.statusCode && e.statusCode >= 400 && e.statusCode < 500) {
-    const code: ErrorCode = e.statusCode === 404 ? 'not_found' : e.statusCode === 413 ? 'payload_too_large' : e.statusCode === 415 ? 'unsupported_media_type' : 'validation_failed';
+    const code: ErrorCode =
+      e.statusCode === 404
+        ? 'not_found'
+        : e.statusCode === 413
+          ? 'payload_too_large'
+          : e.statusCode === 415
+            ? 'unsupported_media_type'
+            : 'validation_failed';
     return { ...problem(code, e.message, { instance }), status: e.statusCode };
   }
   return problem('internal', 'An internal error occurred; it has been logged', { instance });
 }
 
-export function sendProblem(reply: FastifyReply, request: FastifyRequest, p: Problem): FastifyReply {
+export function sendProblem(reply: FastifyReply, p: Problem): FastifyReply {
   if (p.status === 401) reply.header('www-authenticate', 'Bearer realm="mamoru"');
   return reply.code(p.status).type('application/problem+json').send(p);
 }

@@ -16,7 +16,10 @@ export const problemSchema = z
     detail: z.string(),
     instance: z.string().optional(),
     code: z.string(),
-    errors: z.array(z.object({ path: z.string(), message: z.string() })).readonly().optional(),
+    errors: z
+      .array(z.object({ path: z.string(), message: z.string() }))
+      .readonly()
+      .optional(),
   })
   .meta({ id: 'Problem', description: 'RFC 9457 problem details; `errors` names each field at fault' });
 
@@ -28,40 +31,59 @@ export const verdictSchema = z
     eventId: z.string(),
     action: z.enum(ACTIONS),
     score: z.number(),
-    hits: z.array(
-      z.object({
-        signal: z.string(),
-        group: z.string(),
-        detector: z.string(),
-        factor: z.number(),
-        weight: z.number(),
-        score: z.number(),
-        evidence: z.array(z.string()).readonly(),
-        params: z.record(z.string(), z.union([z.string(), z.number()])).optional(),
-      }),
-    ).readonly(),
+    hits: z
+      .array(
+        z.object({
+          signal: z.string(),
+          group: z.string(),
+          detector: z.string(),
+          factor: z.number(),
+          weight: z.number(),
+          score: z.number(),
+          evidence: z.array(z.string()).readonly(),
+          params: z.record(z.string(), z.union([z.string(), z.number()])).optional(),
+        }),
+      )
+      .readonly(),
     forced: z
-      .object({ action: z.enum(ACTIONS), by: z.string(), kind: z.enum(['signal', 'allow_override', 'deny_override']) })
+      .object({
+        action: z.enum(ACTIONS),
+        by: z.string(),
+        kind: z.enum(['signal', 'allow_override', 'deny_override']),
+      })
       .optional(),
-    outcomes: z.array(
-      z.object({
-        detector: z.string(),
-        stage: z.enum(STAGES),
-        outcome: z.enum(['ok', 'error', 'skipped']),
-        code: z.enum(DETECTOR_ERROR_CODES).optional(),
-        message: z.string().optional(),
-        hits: z.number().int(),
-        ms: z.number(),
-      }),
-    ).readonly(),
+    outcomes: z
+      .array(
+        z.object({
+          detector: z.string(),
+          stage: z.enum(STAGES),
+          outcome: z.enum(['ok', 'error', 'skipped']),
+          code: z.enum(DETECTOR_ERROR_CODES).optional(),
+          message: z.string().optional(),
+          hits: z.number().int(),
+          ms: z.number(),
+        }),
+      )
+      .readonly(),
     reasons: z.array(z.object({ signal: z.string(), ...localized })).readonly(),
     summary: z.object(localized),
-    indicators: z.array(z.object({ type: z.enum(INDICATOR_TYPES), value: z.string(), field: z.string().optional() })).readonly(),
+    indicators: z
+      .array(z.object({ type: z.enum(INDICATOR_TYPES), value: z.string(), field: z.string().optional() }))
+      .readonly(),
     policy: z.object({ id: z.string(), version: z.number().int() }),
-    timings: z.object({ pre: z.number(), detect: z.number(), post: z.number(), observe: z.number(), total: z.number() }),
+    timings: z.object({
+      pre: z.number(),
+      detect: z.number(),
+      post: z.number(),
+      observe: z.number(),
+      total: z.number(),
+    }),
     createdAt: z.string(),
   })
-  .meta({ id: 'Verdict', description: 'The action, score, hits with evidence and reasons in Japanese and English' });
+  .meta({
+    id: 'Verdict',
+    description: 'The action, score, hits with evidence and reasons in Japanese and English',
+  });
 
 export const decisionSchema = z
   .object({ seq: z.number().int(), hash: z.string(), verdict: verdictSchema, event: z.unknown() })

@@ -20,7 +20,11 @@ describe('mamoru audit verify', () => {
     const actor = { id: 'test', role: 'admin' as const, orgId: boot!.orgId };
     const ids: string[] = [];
     for (let i = 0; i < 6; i++) {
-      const v = await mamoru.screen(actor, 'message', { kind: 'sms', sender: '+819012345678', text: `テスト ${i}` });
+      const v = await mamoru.screen(actor, 'message', {
+        kind: 'sms',
+        sender: '+819012345678',
+        text: `テスト ${i}`,
+      });
       ids.push(v.id);
     }
     await mamoru.close();
@@ -37,7 +41,10 @@ describe('mamoru audit verify', () => {
 
     const tampered = await runCli(['audit', 'verify', '--data-dir', dir]);
     expect(tampered.code).toBe(3);
-    const report = JSON.parse(tampered.stdout) as { ok: boolean; findings: { kind: string; id?: string; seq: number }[] };
+    const report = JSON.parse(tampered.stdout) as {
+      ok: boolean;
+      findings: { kind: string; id?: string; seq: number }[];
+    };
     expect(report.ok).toBe(false);
     const kinds = report.findings.map((f) => f.kind);
     expect(kinds).toContain('edited');

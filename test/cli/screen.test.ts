@@ -27,7 +27,11 @@ describe('mamoru screen', () => {
     const file = join(dir, 'sms.json');
     await writeFile(
       file,
-      JSON.stringify({ kind: 'sms', sender: '+81300000000', text: '確認はこちら https://amazon-co-jp.account-verify.example/login' }),
+      JSON.stringify({
+        kind: 'sms',
+        sender: '+81300000000',
+        text: '確認はこちら https://amazon-co-jp.account-verify.example/login',
+      }),
     );
     const res = await runCli(['screen', 'message', file, '--data-dir', dir, '--format', 'text']);
     expect([10, 12, 13, 14]).toContain(res.code);

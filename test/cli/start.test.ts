@@ -3,7 +3,7 @@ import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ROOT, runCli } from './run-cli.ts';
+import { ROOT } from './run-cli.ts';
 
 /** The README's quick start: `npm start` (mamoru serve) on a fresh data folder, then the sample request as pasted. */
 let dir: string;
@@ -60,7 +60,11 @@ describe('npm start', () => {
       }),
     });
     expect(res.status).toBe(200);
-    const verdict = (await res.json()) as { action: string; reasons: { ja: string; en: string }[]; summary: { ja: string; en: string } };
+    const verdict = (await res.json()) as {
+      action: string;
+      reasons: { ja: string; en: string }[];
+      summary: { ja: string; en: string };
+    };
     expect(['warn', 'review', 'hold', 'block']).toContain(verdict.action);
     expect(verdict.reasons.length).toBeGreaterThan(0);
     expect(verdict.summary.ja).toMatch(/[\u3040-\u30ff\u4e00-\u9fff]/);
@@ -73,4 +77,3 @@ describe('npm start', () => {
     expect(readme).toContain('https://amazon-co-jp.account-verify.example/login');
   });
 });
-

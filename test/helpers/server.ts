@@ -37,7 +37,12 @@ export const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
 
 /** Create an organisation through the API and return its admin token. */
 export async function createOrg(server: TestServer, name: string): Promise<{ orgId: string; token: string }> {
-  const res = await server.app.inject({ method: 'POST', url: '/v1/orgs', headers: bearer(server.token), payload: { name } });
+  const res = await server.app.inject({
+    method: 'POST',
+    url: '/v1/orgs',
+    headers: bearer(server.token),
+    payload: { name },
+  });
   if (res.statusCode !== 201) throw new Error(`create org: ${res.statusCode} ${res.body}`);
   const body = res.json() as { organisation: { id: string }; admin: { token: string } };
   return { orgId: body.organisation.id, token: body.admin.token };

@@ -25,7 +25,14 @@ describe('OpenAPI', () => {
     expect(result.errors ?? []).toEqual([]);
     expect(result.valid).toBe(true);
     expect(Object.keys(doc.paths)).toEqual(
-      expect.arrayContaining(['/v1/screen/message', '/v1/events', '/v1/decisions/{id}', '/v1/cases', '/v1/indicators', '/v1/policies/{channel}']),
+      expect.arrayContaining([
+        '/v1/screen/message',
+        '/v1/events',
+        '/v1/decisions/{id}',
+        '/v1/cases',
+        '/v1/indicators',
+        '/v1/policies/{channel}',
+      ]),
     );
   });
 
@@ -38,7 +45,12 @@ describe('OpenAPI', () => {
 
 describe('screening', () => {
   it('returns a verdict with Japanese and English reasons for the sample request', async () => {
-    const res = await server.app.inject({ method: 'POST', url: '/v1/screen/message', headers: bearer(server.token), payload: SMS });
+    const res = await server.app.inject({
+      method: 'POST',
+      url: '/v1/screen/message',
+      headers: bearer(server.token),
+      payload: SMS,
+    });
     expect(res.statusCode).toBe(200);
     const v = res.json();
     expect(v.action).not.toBe('allow');
@@ -48,7 +60,11 @@ describe('screening', () => {
       expect(r.en).toMatch(/[a-z]/i);
     }
     expect(v.hits.map((h: { signal: string }) => h.signal)).toContain('INTEL_MATCH_URL');
-    const stored = await server.app.inject({ method: 'GET', url: `/v1/decisions/${v.id}`, headers: bearer(server.token) });
+    const stored = await server.app.inject({
+      method: 'GET',
+      url: `/v1/decisions/${v.id}`,
+      headers: bearer(server.token),
+    });
     expect(stored.statusCode).toBe(200);
     expect(stored.json().verdict.id).toBe(v.id);
   });
@@ -104,7 +120,11 @@ describe('problem details', () => {
     expect(res.statusCode).toBe(400);
     expect(res.headers['content-type']).toContain('application/problem+json');
     const p = res.json();
-    expect(p).toMatchObject({ status: 400, code: 'validation_failed', type: 'urn:mamoru:problem:validation_failed' });
+    expect(p).toMatchObject({
+      status: 400,
+      code: 'validation_failed',
+      type: 'urn:mamoru:problem:validation_failed',
+    });
     expect(p.errors[0].path).toBe('body.kind');
   });
 
@@ -126,12 +146,18 @@ describe('problem details', () => {
   });
 
   it('answers a body that is not JSON with 415', async () => {
-    const res = await post('/v1/screen/message', 'kind=sms', { 'content-type': 'application/x-www-form-urlencoded' });
+    const res = await post('/v1/screen/message', 'kind=sms', {
+      'content-type': 'application/x-www-form-urlencoded',
+    });
     expect(res.statusCode).toBe(415);
   });
 
   it('answers an unknown route with 404', async () => {
-    const res = await server.app.inject({ method: 'GET', url: '/v1/nothing-here', headers: bearer(server.token) });
+    const res = await server.app.inject({
+      method: 'GET',
+      url: '/v1/nothing-here',
+      headers: bearer(server.token),
+    });
     expect(res.statusCode).toBe(404);
     expect(res.json().code).toBe('not_found');
   });
@@ -146,13 +172,20 @@ describe('problem details', () => {
     const none = await server.app.inject({ method: 'GET', url: '/v1/decisions' });
     expect(none.statusCode).toBe(401);
     expect(none.headers['www-authenticate']).toContain('Bearer');
-    const bad = await server.app.inject({ method: 'GET', url: '/v1/decisions', headers: bearer('mk_nope_nope') });
+    const bad = await server.app.inject({
+      method: 'GET',
+      url: '/v1/decisions',
+      headers: bearer('mk_nope_nope'),
+    });
     expect(bad.statusCode).toBe(401);
   });
 
   it('serves health, readiness and metrics without a key', async () => {
     expect((await server.app.inject({ method: 'GET', url: '/healthz' })).statusCode).toBe(200);
-    expect((await server.app.inject({ method: 'GET', url: '/readyz' })).json()).toEqual({ status: 'ok', database: 'pglite' });
+    expect((await server.app.inject({ method: 'GET', url: '/readyz' })).json()).toEqual({
+      status: 'ok',
+      database: 'pglite',
+    });
     const metrics = await server.app.inject({ method: 'GET', url: '/metrics' });
     expect(metrics.body).toContain('mamoru_verdicts_total');
     expect(metrics.body).toContain('mamoru_http_request_duration_seconds');

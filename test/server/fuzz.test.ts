@@ -13,9 +13,19 @@ let tokens: string[];
 
 beforeAll(async () => {
   server = await startTestServer();
-  tokens = [server.token, await createKey(server, server.token, 'agent'), await createKey(server, server.token, 'reviewer')];
+  tokens = [
+    server.token,
+    await createKey(server, server.token, 'agent'),
+    await createKey(server, server.token, 'reviewer'),
+  ];
   const doc = (await server.app.inject({ method: 'GET', url: '/openapi.json' })).json() as {
-    paths: Record<string, Record<string, { requestBody?: { content?: Record<string, { schema?: { properties?: Record<string, unknown> } }> } }>>;
+    paths: Record<
+      string,
+      Record<
+        string,
+        { requestBody?: { content?: Record<string, { schema?: { properties?: Record<string, unknown> } }> } }
+      >
+    >;
   };
   routes = Object.entries(doc.paths).flatMap(([path, ops]) =>
     Object.entries(ops).map(([method, op]) => ({
@@ -33,7 +43,9 @@ const segment = fc.oneof(
   fc.constantFrom('message', 'dec_x', '1', '0', '-1', '99999999999999999999', '%00', '..', 'NaN'),
 );
 const value = fc.oneof(fc.jsonValue({ maxDepth: 3 }), fc.string({ maxLength: 50 }), fc.constant(null));
-const query = fc.dictionary(fc.string({ minLength: 1, maxLength: 10 }), fc.string({ maxLength: 20 }), { maxKeys: 4 });
+const query = fc.dictionary(fc.string({ minLength: 1, maxLength: 10 }), fc.string({ maxLength: 20 }), {
+  maxKeys: 4,
+});
 
 function fill(path: string, parts: string[]): string {
   let i = 0;
@@ -53,8 +65,13 @@ describe('no route answers 5xx to bad input', () => {
         async (r, parts, randomBody, _unused, q, who) => {
           const route = routes[r % routes.length]!;
           const body =
-            route.fields.length > 0 && typeof randomBody === 'object' && randomBody !== null && !Array.isArray(randomBody)
-              ? Object.fromEntries(route.fields.map((f, i) => [f, Object.values(randomBody)[i] ?? randomBody]))
+            route.fields.length > 0 &&
+            typeof randomBody === 'object' &&
+            randomBody !== null &&
+            !Array.isArray(randomBody)
+              ? Object.fromEntries(
+                  route.fields.map((f, i) => [f, Object.values(randomBody)[i] ?? randomBody]),
+                )
               : randomBody;
           const res = await server.app.inject({
             method: route.method as 'GET',
@@ -75,7 +92,13 @@ describe('no route answers 5xx to bad input', () => {
       fc.asyncProperty(
         fc.nat(),
         fc.string({ maxLength: 200 }),
-        fc.constantFrom('application/json', 'text/plain', 'application/x-www-form-urlencoded', 'application/json; charset=latin1', ''),
+        fc.constantFrom(
+          'application/json',
+          'text/plain',
+          'application/x-www-form-urlencoded',
+          'application/json; charset=latin1',
+          '',
+        ),
         async (r, text, type) => {
           const route = routes[r % routes.length]!;
           if (route.method === 'GET') return;
@@ -96,7 +119,11 @@ describe('no route answers 5xx to bad input', () => {
     await fc.assert(
       fc.asyncProperty(fc.string({ maxLength: 120 }), async (header) => {
         const safe = header.replace(/[^\x20-\x7e]/g, '');
-        const res = await server.app.inject({ method: 'GET', url: '/v1/decisions', headers: { authorization: safe } });
+        const res = await server.app.inject({
+          method: 'GET',
+          url: '/v1/decisions',
+          headers: { authorization: safe },
+        });
         expect(res.statusCode).toBe(401);
       }),
       { numRuns: 200 },

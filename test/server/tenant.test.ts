@@ -20,7 +20,13 @@ beforeAll(async () => {
     method: 'POST',
     url: '/v1/indicators',
     headers: bearer(a.token),
-    payload: { type: 'phone', value: '090-1111-2222', verdict: 'suspicious', confidence: 80, source: 'a-reports' },
+    payload: {
+      type: 'phone',
+      value: '090-1111-2222',
+      verdict: 'suspicious',
+      confidence: 80,
+      source: 'a-reports',
+    },
   });
   expect(ind.statusCode).toBe(201);
   ids.indicator = ind.json().id;
@@ -48,7 +54,8 @@ beforeAll(async () => {
 afterAll(async () => server.close());
 
 describe('tenant isolation: organisation B never sees organisation A', () => {
-  const get = (url: string, token: string) => server.app.inject({ method: 'GET', url, headers: bearer(token) });
+  const get = (url: string, token: string) =>
+    server.app.inject({ method: 'GET', url, headers: bearer(token) });
 
   it('A sees its own decision, case, indicator and policy version', async () => {
     expect((await get(`/v1/decisions/${ids.decision}`, a.token)).statusCode).toBe(200);
@@ -73,7 +80,11 @@ describe('tenant isolation: organisation B never sees organisation A', () => {
       payload: { resolution: 'approved', reason: 'not mine' },
     });
     expect(resolve.statusCode).toBe(404);
-    const del = await server.app.inject({ method: 'DELETE', url: `/v1/indicators/${ids.indicator}`, headers: bearer(b.token) });
+    const del = await server.app.inject({
+      method: 'DELETE',
+      url: `/v1/indicators/${ids.indicator}`,
+      headers: bearer(b.token),
+    });
     expect(del.statusCode).toBe(404);
   });
 
@@ -123,7 +134,12 @@ describe('roles', () => {
       payload: { document: REVIEW_POLICY },
     });
     expect(put.statusCode).toBe(403);
-    const key = await server.app.inject({ method: 'POST', url: '/v1/keys', headers: bearer(agent), payload: { name: 'x', role: 'admin' } });
+    const key = await server.app.inject({
+      method: 'POST',
+      url: '/v1/keys',
+      headers: bearer(agent),
+      payload: { name: 'x', role: 'admin' },
+    });
     expect(key.statusCode).toBe(403);
   });
 
@@ -144,12 +160,23 @@ describe('roles', () => {
       payload: { resolution: 'approved', reason: 'changed my mind' },
     });
     expect(again.statusCode).toBe(409);
-    const detail = await server.app.inject({ method: 'GET', url: `/v1/cases/${ids.case}`, headers: bearer(reviewer) });
-    expect(detail.json().history.map((h: { type: string }) => h.type)).toEqual(expect.arrayContaining(['opened', 'commented', 'resolved']));
+    const detail = await server.app.inject({
+      method: 'GET',
+      url: `/v1/cases/${ids.case}`,
+      headers: bearer(reviewer),
+    });
+    expect(detail.json().history.map((h: { type: string }) => h.type)).toEqual(
+      expect.arrayContaining(['opened', 'commented', 'resolved']),
+    );
   });
 
   it('only the operator organisation creates organisations', async () => {
-    const res = await server.app.inject({ method: 'POST', url: '/v1/orgs', headers: bearer(a.token), payload: { name: 'C' } });
+    const res = await server.app.inject({
+      method: 'POST',
+      url: '/v1/orgs',
+      headers: bearer(a.token),
+      payload: { name: 'C' },
+    });
     expect(res.statusCode).toBe(403);
   });
 
@@ -157,8 +184,13 @@ describe('roles', () => {
     const analyst = await createKey(server, a.token, 'analyst');
     const keys = await server.app.inject({ method: 'GET', url: '/v1/keys', headers: bearer(a.token) });
     const id = keys.json().keys.find((k: { role: string }) => k.role === 'analyst').id;
-    expect((await server.app.inject({ method: 'DELETE', url: `/v1/keys/${id}`, headers: bearer(a.token) })).statusCode).toBe(204);
-    expect((await server.app.inject({ method: 'GET', url: '/v1/decisions', headers: bearer(analyst) })).statusCode).toBe(401);
+    expect(
+      (await server.app.inject({ method: 'DELETE', url: `/v1/keys/${id}`, headers: bearer(a.token) }))
+        .statusCode,
+    ).toBe(204);
+    expect(
+      (await server.app.inject({ method: 'GET', url: '/v1/decisions', headers: bearer(analyst) })).statusCode,
+    ).toBe(401);
   });
 });
 
@@ -168,7 +200,10 @@ describe('policies', () => {
       method: 'POST',
       url: '/v1/policies/message/dry-run',
       headers: bearer(a.token),
-      payload: { document: { id: 'message.lenient', channel: 'message', thresholds: { review: 50 } }, limit: 100 },
+      payload: {
+        document: { id: 'message.lenient', channel: 'message', thresholds: { review: 50 } },
+        limit: 100,
+      },
     });
     expect(res.statusCode).toBe(200);
     const body = res.json();
@@ -191,8 +226,51 @@ describe('policies', () => {
     expect(res.json().errors[0].path).toBe('signals.NOPE_SIGNAL');
   });
 
+  it('normalises allow/deny values so they match what the extractor yields', async () => {
+    const org = await createOrg(server, 'Carrier D');
+    const put = await server.app.inject({
+      method: 'PUT',
+      url: '/v1/policies/message',
+      headers: bearer(org.token),
+      payload: {
+        document: {
+          id: 'message.deny',
+          channel: 'message',
+          overrides: { deny: [{ type: 'phone', value: '090-7777-8888' }] },
+        },
+      },
+    });
+    expect(put.statusCode).toBe(200);
+    expect(put.json().document.overrides.deny[0].value).toBe('+819077778888');
+    const res = await server.app.inject({
+      method: 'POST',
+      url: '/v1/screen/message',
+      headers: bearer(org.token),
+      payload: { kind: 'sms', sender: '+81 90 7777 8888', text: 'こんにちは' },
+    });
+    expect(res.json()).toMatchObject({ action: 'block', forced: { kind: 'deny_override' } });
+    const bad = await server.app.inject({
+      method: 'PUT',
+      url: '/v1/policies/message',
+      headers: bearer(org.token),
+      payload: {
+        document: {
+          id: 'message.deny',
+          channel: 'message',
+          overrides: { deny: [{ type: 'phone', value: 'not a phone' }] },
+        },
+      },
+    });
+    expect(bad.statusCode).toBe(400);
+    expect(bad.json().errors[0].path).toBe('overrides.deny.0.value');
+  });
+
   it('keeps the history of who changed what', async () => {
-    const res = await server.app.inject({ method: 'GET', url: '/v1/policies/message/versions', headers: bearer(a.token) });
+    const res = await server.app.inject({
+      method: 'GET',
+      url: '/v1/policies/message/versions',
+      headers: bearer(a.token),
+    });
     expect(res.json().versions[0]).toMatchObject({ version: 1, comment: 'review anything suspicious' });
   });
 });

@@ -29,7 +29,12 @@ export async function adminRoutes(app: App, { mamoru }: { mamoru: Mamoru }): Pro
         tags: ['admin'],
         summary: '自分のキーと組織 / The calling key and its organisation',
         response: {
-          200: z.object({ keyId: z.string(), role: roleSchema, organisation: organisationSchema, operator: z.boolean() }),
+          200: z.object({
+            keyId: z.string(),
+            role: roleSchema,
+            organisation: organisationSchema,
+            operator: z.boolean(),
+          }),
           ...errorResponses,
         },
       },
@@ -38,7 +43,12 @@ export async function adminRoutes(app: App, { mamoru }: { mamoru: Mamoru }): Pro
       const actor = actorOf(request);
       const organisation = await mamoru.store.orgs.get(actor.orgId);
       if (!organisation) throw notFound('organisation');
-      return { keyId: actor.id, role: actor.role, organisation, operator: await mamoru.isOperator(actor.orgId) };
+      return {
+        keyId: actor.id,
+        role: actor.role,
+        organisation,
+        operator: await mamoru.isOperator(actor.orgId),
+      };
     },
   );
 
@@ -48,7 +58,10 @@ export async function adminRoutes(app: App, { mamoru }: { mamoru: Mamoru }): Pro
       schema: {
         tags: ['admin'],
         summary: '組織の一覧 / Organisations',
-        response: { 200: z.object({ organisations: z.array(organisationSchema).readonly() }), ...errorResponses },
+        response: {
+          200: z.object({ organisations: z.array(organisationSchema).readonly() }),
+          ...errorResponses,
+        },
       },
     },
     async (request) => {
@@ -66,14 +79,22 @@ export async function adminRoutes(app: App, { mamoru }: { mamoru: Mamoru }): Pro
         tags: ['admin'],
         summary: '組織を作成し最初の管理者キーを発行 / Create an organisation and its first admin key',
         body: z.object({ name: z.string().min(1).max(200) }),
-        response: { 201: z.object({ organisation: organisationSchema, admin: createdKey }), ...errorResponses },
+        response: {
+          201: z.object({ organisation: organisationSchema, admin: createdKey }),
+          ...errorResponses,
+        },
       },
     },
     async (request, reply) => {
       const actor = actorOf(request, 'orgs:admin');
       await requireOperator(actor.orgId);
       const organisation = await mamoru.store.orgs.create({ name: request.body.name });
-      const admin = await mamoru.store.keys.create({ orgId: organisation.id, name: 'admin', role: 'admin', createdBy: actor.id });
+      const admin = await mamoru.store.keys.create({
+        orgId: organisation.id,
+        name: 'admin',
+        role: 'admin',
+        createdBy: actor.id,
+      });
       return reply.code(201).send({ organisation, admin });
     },
   );
@@ -83,7 +104,8 @@ export async function adminRoutes(app: App, { mamoru }: { mamoru: Mamoru }): Pro
     {
       schema: {
         tags: ['admin'],
-        summary: '組織間の共有関係を登録 / Record a partnership (partners see each other’s partner-scope indicators)',
+        summary:
+          '組織間の共有関係を登録 / Record a partnership (partners see each other’s partner-scope indicators)',
         params: idParams,
         body: z.object({ partnerOrgId: z.string().min(1).max(200) }),
         response: { 204: z.undefined(), ...errorResponses },
@@ -92,10 +114,19 @@ export async function adminRoutes(app: App, { mamoru }: { mamoru: Mamoru }): Pro
     async (request, reply) => {
       const actor = actorOf(request, 'orgs:admin');
       await requireOperator(actor.orgId);
-      const [a, b] = await Promise.all([mamoru.store.orgs.get(request.params.id), mamoru.store.orgs.get(request.body.partnerOrgId)]);
+      const [a, b] = await Promise.all([
+        mamoru.store.orgs.get(request.params.id),
+        mamoru.store.orgs.get(request.body.partnerOrgId),
+      ]);
       if (!a) throw notFound(`organisation ${request.params.id}`);
-      if (!b) throw new MamoruError('validation_failed', 'partnerOrgId: no such organisation', { issues: [{ path: 'body.partnerOrgId', message: 'no such organisation' }] });
-      if (a.id === b.id) throw new MamoruError('validation_failed', 'an organisation cannot partner with itself', { issues: [{ path: 'body.partnerOrgId', message: 'same as the organisation' }] });
+      if (!b)
+        throw new MamoruError('validation_failed', 'partnerOrgId: no such organisation', {
+          issues: [{ path: 'body.partnerOrgId', message: 'no such organisation' }],
+        });
+      if (a.id === b.id)
+        throw new MamoruError('validation_failed', 'an organisation cannot partner with itself', {
+          issues: [{ path: 'body.partnerOrgId', message: 'same as the organisation' }],
+        });
       await mamoru.store.orgs.addPartner(a.id, b.id);
       return reply.code(204).send();
     },
@@ -128,7 +159,11 @@ export async function adminRoutes(app: App, { mamoru }: { mamoru: Mamoru }): Pro
     },
     async (request, reply) => {
       const actor = actorOf(request, 'keys:admin');
-      const created = await mamoru.store.keys.create({ orgId: actor.orgId, ...request.body, createdBy: actor.id });
+      const created = await mamoru.store.keys.create({
+        orgId: actor.orgId,
+        ...request.body,
+        createdBy: actor.id,
+      });
       return reply.code(201).send(created);
     },
   );
@@ -145,7 +180,8 @@ export async function adminRoutes(app: App, { mamoru }: { mamoru: Mamoru }): Pro
     },
     async (request, reply) => {
       const actor = actorOf(request, 'keys:admin');
-      if (!(await mamoru.store.keys.revoke(actor.orgId, request.params.id))) throw notFound(`key ${request.params.id}`);
+      if (!(await mamoru.store.keys.revoke(actor.orgId, request.params.id)))
+        throw notFound(`key ${request.params.id}`);
       return reply.code(204).send();
     },
   );

@@ -1,6 +1,11 @@
 import { z } from 'zod';
 import { CASE_EFFECTS, RESOLUTIONS } from '../../cases/case-effect.ts';
-import { assignCaseSchema, commentCaseSchema, listCasesQuerySchema, resolveCaseSchema } from '../../cases/case-schemas.ts';
+import {
+  assignCaseSchema,
+  commentCaseSchema,
+  listCasesQuerySchema,
+  resolveCaseSchema,
+} from '../../cases/case-schemas.ts';
 import { CASE_STATUSES } from '../../cases/case-status.ts';
 import { CASE_ACTIONS, INDICATOR_TYPES } from '../../core/index.ts';
 import type { Mamoru } from '../../mamoru.ts';
@@ -25,7 +30,9 @@ const caseSchema = z
       eventId: z.string(),
       summary: z.object(localized),
       reasons: z.array(z.object({ signal: z.string(), ...localized })).readonly(),
-      indicators: z.array(z.object({ type: z.enum(INDICATOR_TYPES), value: z.string(), field: z.string().optional() })).readonly(),
+      indicators: z
+        .array(z.object({ type: z.enum(INDICATOR_TYPES), value: z.string(), field: z.string().optional() }))
+        .readonly(),
       policy: z.object({ id: z.string(), version: z.number().int() }),
       decidedAt: z.string(),
     }),
@@ -48,7 +55,9 @@ const caseEventSchema = z
     data: z.record(z.string(), z.unknown()),
   })
   .meta({ id: 'CaseEvent' });
-const caseDetailSchema = caseSchema.extend({ history: z.array(caseEventSchema).readonly() }).meta({ id: 'CaseDetail' });
+const caseDetailSchema = caseSchema
+  .extend({ history: z.array(caseEventSchema).readonly() })
+  .meta({ id: 'CaseDetail' });
 
 /** The case queue: list and filter, get with history, assign, comment, resolve. */
 export async function caseRoutes(app: App, { mamoru }: { mamoru: Mamoru }): Promise<void> {
@@ -59,7 +68,10 @@ export async function caseRoutes(app: App, { mamoru }: { mamoru: Mamoru }): Prom
         tags: ['cases'],
         summary: '案件の一覧 / List cases',
         querystring: listCasesQuerySchema,
-        response: { 200: z.object({ items: z.array(caseSchema).readonly(), nextCursor: z.string().nullable() }), ...errorResponses },
+        response: {
+          200: z.object({ items: z.array(caseSchema).readonly(), nextCursor: z.string().nullable() }),
+          ...errorResponses,
+        },
       },
     },
     async (request) => {
@@ -106,7 +118,10 @@ export async function caseRoutes(app: App, { mamoru }: { mamoru: Mamoru }): Prom
         response: { 201: caseEventSchema, ...errorResponses },
       },
     },
-    async (request, reply) => reply.code(201).send(await mamoru.cases.comment(actorOf(request), request.params.id, request.body.text)),
+    async (request, reply) =>
+      reply
+        .code(201)
+        .send(await mamoru.cases.comment(actorOf(request), request.params.id, request.body.text)),
   );
   app.post(
     '/v1/cases/:id/resolve',

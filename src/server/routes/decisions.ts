@@ -33,9 +33,17 @@ export async function decisionRoutes(app: App, { mamoru }: { mamoru: Mamoru }): 
           channel: z.string().max(50).optional(),
           action: z.enum(ACTIONS).optional(),
           limit: z.coerce.number().int().min(1).max(500).default(50),
-          before: z.coerce.number().int().min(0).optional().describe('seq of the last decision of the previous page'),
+          before: z.coerce
+            .number()
+            .int()
+            .min(0)
+            .optional()
+            .describe('seq of the last decision of the previous page'),
         }),
-        response: { 200: z.object({ decisions: z.array(decisionSchema).readonly(), next: z.number().int().nullable() }), ...errorResponses },
+        response: {
+          200: z.object({ decisions: z.array(decisionSchema).readonly(), next: z.number().int().nullable() }),
+          ...errorResponses,
+        },
       },
     },
     async (request) => {

@@ -6,9 +6,16 @@ import type { Metrics } from '../metrics.ts';
 import { problemSchema } from '../schemas.ts';
 
 /** Liveness, readiness (the database answers) and Prometheus metrics. No key needed. */
-export async function healthRoutes(app: App, { mamoru, metrics }: { mamoru: Mamoru; metrics: Metrics }): Promise<void> {
+export async function healthRoutes(
+  app: App,
+  { mamoru, metrics }: { mamoru: Mamoru; metrics: Metrics },
+): Promise<void> {
   const status = z.object({ status: z.string(), database: z.string().optional() });
-  app.get('/healthz', { schema: { tags: ['health'], security: [], response: { 200: status } } }, async () => ({ status: 'ok' }));
+  app.get(
+    '/healthz',
+    { schema: { tags: ['health'], security: [], response: { 200: status } } },
+    async () => ({ status: 'ok' }),
+  );
   app.get(
     '/readyz',
     { schema: { tags: ['health'], security: [], response: { 200: status, 503: problemSchema } } },
@@ -17,16 +24,13 @@ export async function healthRoutes(app: App, { mamoru, metrics }: { mamoru: Mamo
         await sql`select 1`.execute(mamoru.store.db);
         return { status: 'ok', database: mamoru.store.kind };
       } catch {
-        return reply
-          .code(503)
-          .type('application/problem+json')
-          .send({
-            type: 'urn:mamoru:problem:not_ready',
-            title: '準備ができていません (Not ready)',
-            status: 503,
-            detail: 'the database does not answer',
-            code: 'not_ready',
-          });
+        return reply.code(503).type('application/problem+json').send({
+          type: 'urn:mamoru:problem:not_ready',
+          title: '準備ができていません (Not ready)',
+          status: 503,
+          detail: 'the database does not answer',
+          code: 'not_ready',
+        });
       }
     },
   );

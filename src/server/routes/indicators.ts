@@ -7,14 +7,18 @@ import {
   indicatorPatchSchema,
   indicatorQuerySchema,
   indicatorSchema,
-  sharingScopeSchema,
   indicatorVerdictSchema,
+  sharingScopeSchema,
 } from '../../intel/indicator-schemas.ts';
 import type { Mamoru } from '../../mamoru.ts';
 import { type App, actorOf } from '../app.ts';
 import { errorResponses, idParams } from '../schemas.ts';
 
-const IMPORT_TYPES = { 'text/csv': 'csv', 'application/x-ndjson': 'jsonl', 'application/jsonl': 'jsonl' } as const;
+const IMPORT_TYPES = {
+  'text/csv': 'csv',
+  'application/x-ndjson': 'jsonl',
+  'application/jsonl': 'jsonl',
+} as const;
 /** A bulk import may be far larger than a screening request. */
 const IMPORT_BODY_LIMIT = 64 * 1024 * 1024;
 
@@ -32,7 +36,9 @@ const matchSchema = z.object({
 /** Indicators: CRUD, lookup (own, partners' and public) and bulk import (CSV, JSON lines). */
 export async function indicatorRoutes(app: App, { mamoru }: { mamoru: Mamoru }): Promise<void> {
   for (const type of Object.keys(IMPORT_TYPES)) {
-    app.addContentTypeParser(type, { parseAs: 'string', bodyLimit: IMPORT_BODY_LIMIT }, (_req, body, done) => done(null, body));
+    app.addContentTypeParser(type, { parseAs: 'string', bodyLimit: IMPORT_BODY_LIMIT }, (_req, body, done) =>
+      done(null, body),
+    );
   }
 
   app.get(
@@ -42,7 +48,10 @@ export async function indicatorRoutes(app: App, { mamoru }: { mamoru: Mamoru }):
         tags: ['indicators'],
         summary: '指標の一覧 / List indicators',
         querystring: indicatorQuerySchema,
-        response: { 200: z.object({ items: z.array(indicatorSchema).readonly(), nextCursor: z.string().nullable() }), ...errorResponses },
+        response: {
+          200: z.object({ items: z.array(indicatorSchema).readonly(), nextCursor: z.string().nullable() }),
+          ...errorResponses,
+        },
       },
     },
     async (request) => mamoru.intel.list(actorOf(request, 'indicators:read').orgId, request.query),
@@ -99,7 +108,9 @@ export async function indicatorRoutes(app: App, { mamoru }: { mamoru: Mamoru }):
             imported: z.number().int(),
             updated: z.number().int(),
             rejected: z.number().int(),
-            rejections: z.array(z.object({ line: z.number().int(), field: z.string(), message: z.string() })).readonly(),
+            rejections: z
+              .array(z.object({ line: z.number().int(), field: z.string(), message: z.string() }))
+              .readonly(),
           }),
           ...errorResponses,
         },
@@ -107,31 +118,40 @@ export async function indicatorRoutes(app: App, { mamoru }: { mamoru: Mamoru }):
     },
     async (request, reply) => {
       const actor = actorOf(request, 'indicators:write');
-      const type = (request.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase() as keyof typeof IMPORT_TYPES;
+      const type = (request.headers['content-type'] ?? '')
+        .split(';')[0]!
+        .trim()
+        .toLowerCase() as keyof typeof IMPORT_TYPES;
       const format = IMPORT_TYPES[type];
       if (!format || typeof request.body !== 'string') {
-        return reply
-          .code(415)
-          .type('application/problem+json')
-          .send({
-            type: 'urn:mamoru:problem:unsupported_media_type',
-            title: '未対応のメディアタイプです (Unsupported media type)',
-            status: 415,
-            detail: 'send text/csv or application/x-ndjson',
-            code: 'unsupported_media_type',
-          });
+        return reply.code(415).type('application/problem+json').send({
+          type: 'urn:mamoru:problem:unsupported_media_type',
+          title: '未対応のメディアタイプです (Unsupported media type)',
+          status: 415,
+          detail: 'send text/csv or application/x-ndjson',
+          code: 'unsupported_media_type',
+        });
       }
       const { source, scope, verdict } = request.query;
       return importIndicators(mamoru.intel, actor.orgId, request.body, {
         format,
-        defaults: { ...(source ? { source } : {}), ...(scope ? { scope } : {}), ...(verdict ? { verdict } : {}) },
+        defaults: {
+          ...(source ? { source } : {}),
+          ...(scope ? { scope } : {}),
+          ...(verdict ? { verdict } : {}),
+        },
       });
     },
   );
   app.get(
     '/v1/indicators/:id',
     {
-      schema: { tags: ['indicators'], summary: '指標を取得 / Get an indicator', params: idParams, response: { 200: indicatorSchema, ...errorResponses } },
+      schema: {
+        tags: ['indicators'],
+        summary: '指標を取得 / Get an indicator',
+        params: idParams,
+        response: { 200: indicatorSchema, ...errorResponses },
+      },
     },
     async (request) => mamoru.intel.get(actorOf(request, 'indicators:read').orgId, request.params.id),
   );
@@ -146,12 +166,18 @@ export async function indicatorRoutes(app: App, { mamoru }: { mamoru: Mamoru }):
         response: { 200: indicatorSchema, ...errorResponses },
       },
     },
-    async (request) => mamoru.intel.update(actorOf(request, 'indicators:write').orgId, request.params.id, request.body),
+    async (request) =>
+      mamoru.intel.update(actorOf(request, 'indicators:write').orgId, request.params.id, request.body),
   );
   app.delete(
     '/v1/indicators/:id',
     {
-      schema: { tags: ['indicators'], summary: '指標を削除 / Delete an indicator', params: idParams, response: { 204: z.undefined(), ...errorResponses } },
+      schema: {
+        tags: ['indicators'],
+        summary: '指標を削除 / Delete an indicator',
+        params: idParams,
+        response: { 204: z.undefined(), ...errorResponses },
+      },
     },
     async (request, reply) => {
       await mamoru.intel.delete(actorOf(request, 'indicators:write').orgId, request.params.id);

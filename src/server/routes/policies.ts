@@ -16,13 +16,24 @@ const policyVersionSchema = z
   })
   .meta({ id: 'PolicyVersion' });
 const draftBody = z.object({
-  document: z.record(z.string(), z.unknown()).describe('A complete policy document (see GET for the current one)'),
+  document: z
+    .record(z.string(), z.unknown())
+    .describe('A complete policy document (see GET for the current one)'),
   comment: z.string().max(2000).optional(),
 });
 
 /** Policies as versioned data: read, put a new version, list versions, dry-run a draft. */
 export async function policyRoutes(app: App, { mamoru }: { mamoru: Mamoru }): Promise<void> {
-  const view = (channel: string, v: { version: number; document: unknown; createdBy?: string; createdAt?: string; comment?: string | undefined }) => ({
+  const view = (
+    channel: string,
+    v: {
+      version: number;
+      document: unknown;
+      createdBy?: string;
+      createdAt?: string;
+      comment?: string | undefined;
+    },
+  ) => ({
     channel,
     version: v.version,
     document: v.document as Record<string, unknown>,
@@ -98,7 +109,12 @@ export async function policyRoutes(app: App, { mamoru }: { mamoru: Mamoru }): Pr
     },
     async (request) => {
       const actor = actorOf(request);
-      const v = await mamoru.putPolicy(actor, request.params.channel, request.body.document, request.body.comment);
+      const v = await mamoru.putPolicy(
+        actor,
+        request.params.channel,
+        request.body.document,
+        request.body.comment,
+      );
       return view(request.params.channel, v);
     },
   );
@@ -111,7 +127,13 @@ export async function policyRoutes(app: App, { mamoru }: { mamoru: Mamoru }): Pr
         params: channelParams,
         body: z.object({
           document: draftBody.shape.document,
-          limit: z.number().int().min(1).max(100_000).default(1000).describe('How many recent decisions to re-score'),
+          limit: z
+            .number()
+            .int()
+            .min(1)
+            .max(100_000)
+            .default(1000)
+            .describe('How many recent decisions to re-score'),
         }),
         response: {
           200: z.object({
@@ -120,14 +142,16 @@ export async function policyRoutes(app: App, { mamoru }: { mamoru: Mamoru }): Pr
             changed: z.number().int(),
             incomplete: z.number().int(),
             transitions: z.record(z.string(), z.number().int()),
-            changes: z.array(
-              z.object({
-                decisionId: z.string(),
-                createdAt: z.string(),
-                from: z.object({ action: z.enum(ACTIONS), score: z.number() }),
-                to: z.object({ action: z.enum(ACTIONS), score: z.number() }),
-              }),
-            ).readonly(),
+            changes: z
+              .array(
+                z.object({
+                  decisionId: z.string(),
+                  createdAt: z.string(),
+                  from: z.object({ action: z.enum(ACTIONS), score: z.number() }),
+                  to: z.object({ action: z.enum(ACTIONS), score: z.number() }),
+                }),
+              )
+              .readonly(),
           }),
           ...errorResponses,
         },

@@ -6,7 +6,12 @@ import { toProblem } from '../problem.ts';
 import { errorResponses, problemSchema, verdictSchema } from '../schemas.ts';
 
 const eventIdQuery = z.object({
-  eventId: z.string().min(1).max(200).optional().describe("The caller's id for this event; generated when absent"),
+  eventId: z
+    .string()
+    .min(1)
+    .max(200)
+    .optional()
+    .describe("The caller's id for this event; generated when absent"),
 });
 
 /**
@@ -42,7 +47,15 @@ export async function screenRoutes(app: App, { mamoru }: { mamoru: Mamoru }): Pr
     async (request) => {
       actorOf(request, 'screen');
       throw new MamoruError('unknown_channel', `unknown channel ${request.params.channel}`, {
-        issues: [{ path: 'channel', message: `must be one of ${mamoru.channels().map((c) => c.name).join(', ')}` }],
+        issues: [
+          {
+            path: 'channel',
+            message: `must be one of ${mamoru
+              .channels()
+              .map((c) => c.name)
+              .join(', ')}`,
+          },
+        ],
       });
     },
   );
@@ -61,9 +74,15 @@ export async function screenRoutes(app: App, { mamoru }: { mamoru: Mamoru }): Pr
         body: z.object({ events: z.array(batchItem).min(1).max(1000) }),
         response: {
           200: z.object({
-            results: z.array(
-              z.object({ index: z.number().int(), verdict: verdictSchema.optional(), problem: problemSchema.optional() }),
-            ).readonly(),
+            results: z
+              .array(
+                z.object({
+                  index: z.number().int(),
+                  verdict: verdictSchema.optional(),
+                  problem: problemSchema.optional(),
+                }),
+              )
+              .readonly(),
             accepted: z.number().int(),
             rejected: z.number().int(),
           }),
@@ -77,13 +96,20 @@ export async function screenRoutes(app: App, { mamoru }: { mamoru: Mamoru }): Pr
       const results = await Promise.all(
         events.map(async (item, index) => {
           try {
-            const verdict = await mamoru.screen(actor, item.channel, item.payload, item.id ? { eventId: item.id } : {});
+            const verdict = await mamoru.screen(
+              actor,
+              item.channel,
+              item.payload,
+              item.id ? { eventId: item.id } : {},
+            );
             return { index, verdict };
           } catch (error) {
             const p = toProblem(error, request.url);
             if (p.status >= 500) throw error;
             const at = (path: string) =>
-              p.code === 'unknown_channel' ? `events.${index}.channel` : `events.${index}.payload${path === '(body)' ? '' : `.${path}`}`;
+              p.code === 'unknown_channel'
+                ? `events.${index}.channel`
+                : `events.${index}.payload${path === '(body)' ? '' : `.${path}`}`;
             const errors = p.errors?.map((e) => ({ ...e, path: at(e.path) }));
             return { index, problem: { ...p, ...(errors ? { errors } : {}) } };
           }

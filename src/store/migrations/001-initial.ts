@@ -78,7 +78,8 @@ export async function up(db: Kysely<unknown>): Promise<void> {
       resolved_at timestamptz
     );
     create index cases_org_status on cases (org_id, status, due_at);
-    create index cases_decision on cases (decision_id);
+    create unique index cases_org_decision on cases (org_id, decision_id);
+    create index cases_status_due on cases (status, due_at);
     create table case_events (
       id text primary key,
       case_id text not null references cases(id),
