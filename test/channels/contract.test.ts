@@ -1,0 +1,57 @@
+import { describe, expect, it } from 'vitest';
+import { channels } from '../../src/channels/registry.ts';
+import { createEngine, INDICATOR_TYPES, isSignalName, policyDocumentSchema, policyIssues } from '../../src/core/index.ts';
+import { createExtractTools } from '../../src/intel/extract-tools.ts';
+import { createKeyedHasher } from '../../src/intel/keyed-hash.ts';
+
+/**
+ * The channel-module contract, run against every registered channel (as Hono
+ * runs one suite against every router): signals declared and explained in
+ * both languages, detectors deterministic, every hit with evidence, the
+ * default policy valid, the example accepted by the schema.
+ */
+const tools = createExtractTools(createKeyedHasher('contract-suite-key-0123456789abcdef'));
+const engine = createEngine({ channels });
+
+describe.each(channels.map((c) => [c.name, c] as const))('channel %s', (name, channel) => {
+  it('builds without problems', () => {
+    expect(engine.problems.filter((p) => p.channel === name)).toEqual([]);
+  });
+
+  it('declares every signal it fires, with a channel prefix and texts in Japanese and English', () => {
+    const declared = new Set(channel.signals.map((s) => s.name));
+    for (const d of channel.detectors) for (const s of d.signals) expect(declared, `${d.name} fires ${s}`).toContain(s);
+    for (const s of channel.signals) {
+      expect(isSignalName(s.name)).toBe(true);
+      expect(s.description.ja).toMatch(/[\u3040-\u30ff\u4e00-\u9fff]/);
+      expect(s.description.en).toMatch(/[A-Za-z]/);
+      if (s.reason) expect(s.reason.ja).toMatch(/[\u3040-\u30ff\u4e00-\u9fff]/);
+    }
+  });
+
+  it('has a valid default policy', () => {
+    const doc = policyDocumentSchema.parse(channel.defaultPolicy);
+    const issues = policyIssues(
+      doc,
+      name,
+      new Set(engine.signals(name).map((s) => s.name)),
+      new Set(engine.detectors(name)),
+    );
+    expect(issues).toEqual([]);
+  });
+
+  it('accepts its example, extracts typed indicators, and judges it deterministically with evidence on every hit', async () => {
+    const payload = channel.schema.parse(channel.example);
+    const refs = channel.extract(payload, tools);
+    for (const r of refs) expect(INDICATOR_TYPES).toContain(r.type);
+    const policy = { version: 0, document: policyDocumentSchema.parse(channel.defaultPolicy) };
+    const event = { id: 'e1', orgId: 'o1', channel: name, receivedAt: '2026-01-01T00:00:00.000Z', payload };
+    const now = new Date('2026-01-01T00:00:00.000Z');
+    const a = await engine.evaluate({ event, policy, tools, now });
+    const b = await engine.evaluate({ event, policy, tools, now });
+    expect(a.hits).toEqual(b.hits);
+    expect(a.action).toBe(b.action);
+    for (const h of a.hits) expect(h.evidence.length).toBeGreaterThan(0);
+    expect(a.outcomes.filter((o) => o.outcome === 'error')).toEqual([]);
+  });
+});
