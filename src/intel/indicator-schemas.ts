@@ -1,12 +1,5 @@
 import { z } from 'zod';
-import {
-  INDICATOR_TYPES,
-  INDICATOR_VERDICTS,
-  type IndicatorType,
-  type IndicatorVerdict,
-  SHARING_SCOPES,
-  type SharingScope,
-} from '../core/index.ts';
+import { INDICATOR_TYPES, INDICATOR_VERDICTS, SHARING_SCOPES } from '../core/index.ts';
 import { MAX_RAW_LENGTH } from './invalid-indicator.ts';
 import { IDENTITY_FIELDS } from './normalise-identity.ts';
 
@@ -148,28 +141,10 @@ export const indicatorLookupSchema = z
   .describe('脅威指標の照会 / Look up one value');
 export type IndicatorLookupInput = z.input<typeof indicatorLookupSchema>;
 
-/** An indicator as the API returns it. For sensitive types `value` is the keyed hash. */
-export interface Indicator {
-  readonly id: string;
-  readonly orgId: string;
-  readonly type: IndicatorType;
-  readonly value: string;
-  /** True for bank_account, card and identity: `value` is the keyed hash. */
-  readonly hashed: boolean;
-  readonly verdict: IndicatorVerdict;
-  readonly confidence: number;
-  readonly source: string;
-  readonly scope: SharingScope;
-  readonly firstSeen: string;
-  readonly lastSeen: string;
-  readonly expiresAt: string | null;
-  readonly tags: readonly string[];
-  readonly description: string | null;
-  readonly createdAt: string;
-  readonly updatedAt: string;
-}
-
-/** The response schema of one indicator (for the OpenAPI document). */
+/**
+ * An indicator as the API returns it (the response schema, for the OpenAPI
+ * document). For sensitive types `value` is the keyed hash and `hashed` is true.
+ */
 export const indicatorSchema = z
   .object({
     id: z.string(),
@@ -178,7 +153,9 @@ export const indicatorSchema = z
     value: z
       .string()
       .describe('正規化済みの値（機微な種類は鍵付きハッシュ）/ Normalised value, or the keyed hash'),
-    hashed: z.boolean(),
+    hashed: z
+      .boolean()
+      .describe('値が鍵付きハッシュか（bank_account・card・identity）/ The value is the keyed hash'),
     verdict: indicatorVerdictSchema,
     confidence: z.number().int(),
     source: z.string(),
@@ -192,3 +169,4 @@ export const indicatorSchema = z
     updatedAt: z.string(),
   })
   .describe('脅威指標 / An indicator');
+export type Indicator = z.output<typeof indicatorSchema>;

@@ -109,6 +109,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
       unique (org_id, type, value)
     );
     create index indicators_lookup on indicators (type, value);
+    create index indicators_org_id on indicators (org_id, id desc);
     create table labels (
       id text primary key,
       org_id text not null references organisations(id),
