@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { INDICATOR_TYPES, INDICATOR_VERDICTS, SHARING_SCOPES } from '../../core/index.ts';
+import { INDICATOR_TYPES, INDICATOR_VERDICTS, MamoruError, SHARING_SCOPES } from '../../core/index.ts';
 import { importIndicators } from '../../intel/import-indicators.ts';
 import {
   indicatorInputSchema,
@@ -33,8 +33,21 @@ const matchSchema = z.object({
   orgId: z.string(),
 });
 
-/** Indicators: CRUD, lookup (own, partners' and public) and bulk import (CSV, JSON lines). */
+/**
+ * Indicators: CRUD, lookup (own, partners' and public) and bulk import (CSV,
+ * JSON lines). A `public` indicator reaches every organisation's screening,
+ * so only the operator organisation may publish one.
+ */
 export async function indicatorRoutes(app: App, { mamoru }: { mamoru: Mamoru }): Promise<void> {
+  const mayPublish = (orgId: string) => mamoru.isOperator(orgId);
+  const refusePublic = async (orgId: string, scope: string | undefined, path: string) => {
+    if (scope === 'public' && !(await mayPublish(orgId))) {
+      throw new MamoruError('forbidden', 'only the operator organisation may publish public indicators', {
+        issues: [{ path, message: 'public scope is reserved for the operator organisation' }],
+      });
+    }
+  };
+
   for (const type of Object.keys(IMPORT_TYPES)) {
     app.addContentTypeParser(type, { parseAs: 'string', bodyLimit: IMPORT_BODY_LIMIT }, (_req, body, done) =>
       done(null, body),
@@ -68,6 +81,7 @@ export async function indicatorRoutes(app: App, { mamoru }: { mamoru: Mamoru }):
     },
     async (request, reply) => {
       const actor = actorOf(request, 'indicators:write');
+      await refusePublic(actor.orgId, request.body.scope, 'body.scope');
       const { indicator, created } = await mamoru.intel.upsert(actor.orgId, request.body);
       return reply.code(created ? 201 : 200).send(indicator);
     },
@@ -133,7 +147,22 @@ export async function indicatorRoutes(app: App, { mamoru }: { mamoru: Mamoru }):
         });
       }
       const { source, scope, verdict } = request.query;
-      return importIndicators(mamoru.intel, actor.orgId, request.body, {
+      await refusePublic(actor.orgId, scope, 'query.scope');
+      const operator = await mayPublish(actor.orgId);
+      // Lines asking for public scope from another organisation are rejected one by one, with the field named.
+      const target = {
+        prepare: (input: unknown) => {
+          const prepared = mamoru.intel.prepare(input);
+          if (prepared.scope === 'public' && !operator) {
+            throw new MamoruError('validation_failed', 'scope: public is reserved for the operator organisation', {
+              issues: [{ path: 'scope', message: 'public is reserved for the operator organisation' }],
+            });
+          }
+          return prepared;
+        },
+        upsertMany: (orgId: string, items: Parameters<typeof mamoru.intel.upsertMany>[1]) => mamoru.intel.upsertMany(orgId, items),
+      };
+      return importIndicators(target, actor.orgId, request.body, {
         format,
         defaults: {
           ...(source ? { source } : {}),
