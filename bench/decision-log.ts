@@ -3,7 +3,7 @@
  * on PGlite and, when DATABASE_URL is set, on PostgreSQL.
  */
 import { newId, type Verdict } from '../src/core/index.ts';
-import { openStore } from '../src/store/index.ts';
+import { storeBackends } from '../test/helpers/stores.ts';
 import type { BenchResult } from './report.ts';
 
 function verdict(i: number): Verdict {
@@ -30,9 +30,10 @@ export async function benchDecisionLog(
   rows: number,
   batch: number,
 ): Promise<BenchResult> {
-  const store = await openStore(
-    backend === 'postgres' ? { databaseUrl: process.env.DATABASE_URL } : { dataDir: 'memory://' },
-  );
+  // A fresh database (on PostgreSQL a new one, dropped afterwards), never the server's own.
+  const chosen = storeBackends().find((b) => b.name === backend);
+  if (!chosen) throw new Error(`backend ${backend} is not available (set DATABASE_URL for postgres)`);
+  const store = await chosen.open();
   try {
     await store.orgs.create({ id: 'org_bench', name: 'bench' }).catch(() => undefined);
     const payload = {

@@ -1,3 +1,4 @@
+import { mkdir } from 'node:fs/promises';
 import { PGlite } from '@electric-sql/pglite';
 import { Kysely, PostgresDialect } from 'kysely';
 import { Migrator } from 'kysely/migration';
@@ -63,6 +64,8 @@ export async function openDatabase(
   } else {
     kind = 'pglite';
     const dataDir = options.dataDir ?? './data/pglite';
+    // PGlite creates only the last folder of its path; a fresh checkout has no ./data yet.
+    if (dataDir !== 'memory://') await mkdir(dataDir, { recursive: true });
     const lite = dataDir === 'memory://' ? new PGlite() : new PGlite(dataDir);
     await lite.waitReady;
     db = new Kysely<Database>({ dialect: new PGliteDialect(lite) });

@@ -1,6 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { channels } from '../../src/channels/registry.ts';
-import { createEngine, INDICATOR_TYPES, isSignalName, policyDocumentSchema, policyIssues } from '../../src/core/index.ts';
+import {
+  createEngine,
+  INDICATOR_TYPES,
+  isSignalName,
+  policyDocumentSchema,
+  policyIssues,
+} from '../../src/core/index.ts';
 import { createExtractTools } from '../../src/intel/extract-tools.ts';
 import { createKeyedHasher } from '../../src/intel/keyed-hash.ts';
 
@@ -20,7 +26,8 @@ describe.each(channels.map((c) => [c.name, c] as const))('channel %s', (name, ch
 
   it('declares every signal it fires, with a channel prefix and texts in Japanese and English', () => {
     const declared = new Set(channel.signals.map((s) => s.name));
-    for (const d of channel.detectors) for (const s of d.signals) expect(declared, `${d.name} fires ${s}`).toContain(s);
+    for (const d of channel.detectors)
+      for (const s of d.signals) expect(declared, `${d.name} fires ${s}`).toContain(s);
     for (const s of channel.signals) {
       expect(isSignalName(s.name)).toBe(true);
       expect(s.description.ja).toMatch(/[\u3040-\u30ff\u4e00-\u9fff]/);

@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ROOT } from './run-cli.ts';
 
@@ -12,7 +12,8 @@ let output = '';
 const port = 20000 + Math.floor(Math.random() * 20000);
 
 beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'mamoru-start-'));
+  // A data folder that does not exist yet, as on a fresh checkout.
+  dir = join(await mkdtemp(join(tmpdir(), 'mamoru-start-')), 'data');
   server = spawn(process.execPath, ['src/cli/main.ts', 'serve'], {
     cwd: ROOT,
     env: { ...process.env, DATABASE_URL: '', PORT: String(port), MAMORU_DATA_DIR: dir, LOG_LEVEL: 'info' },
@@ -35,7 +36,7 @@ beforeAll(async () => {
 afterAll(async () => {
   server.kill('SIGTERM');
   await new Promise((r) => server.once('exit', r));
-  await rm(dir, { recursive: true, force: true });
+  await rm(dirname(dir), { recursive: true, force: true });
 });
 
 describe('npm start', () => {

@@ -140,7 +140,9 @@ export async function caseRoutes(app: App, { mamoru }: { mamoru: Mamoru }): Prom
       const actor = actorOf(request);
       if (request.body.shareIndicators === 'public' && !(await mamoru.isOperator(actor.orgId))) {
         throw new MamoruError('forbidden', 'only the operator organisation may publish public indicators', {
-          issues: [{ path: 'body.shareIndicators', message: 'public is reserved for the operator organisation' }],
+          issues: [
+            { path: 'body.shareIndicators', message: 'public is reserved for the operator organisation' },
+          ],
         });
       }
       return mamoru.cases.resolve(actor, request.params.id, request.body);

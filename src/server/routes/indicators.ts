@@ -154,13 +154,18 @@ export async function indicatorRoutes(app: App, { mamoru }: { mamoru: Mamoru }):
         prepare: (input: unknown) => {
           const prepared = mamoru.intel.prepare(input);
           if (prepared.scope === 'public' && !operator) {
-            throw new MamoruError('validation_failed', 'scope: public is reserved for the operator organisation', {
-              issues: [{ path: 'scope', message: 'public is reserved for the operator organisation' }],
-            });
+            throw new MamoruError(
+              'validation_failed',
+              'scope: public is reserved for the operator organisation',
+              {
+                issues: [{ path: 'scope', message: 'public is reserved for the operator organisation' }],
+              },
+            );
           }
           return prepared;
         },
-        upsertMany: (orgId: string, items: Parameters<typeof mamoru.intel.upsertMany>[1]) => mamoru.intel.upsertMany(orgId, items),
+        upsertMany: (orgId: string, items: Parameters<typeof mamoru.intel.upsertMany>[1]) =>
+          mamoru.intel.upsertMany(orgId, items),
       };
       return importIndicators(target, actor.orgId, request.body, {
         format,
