@@ -22,6 +22,7 @@ import {
   policyIssues,
   type ScreenEvent,
   type Verdict,
+  validationError,
 } from './core/index.ts';
 import { createExtractTools } from './intel/extract-tools.ts';
 import { IndicatorService } from './intel/indicator-service.ts';
@@ -98,7 +99,11 @@ export class Mamoru {
     options: { logger?: Logger; metrics?: Metrics; channels?: readonly AnyChannel[] } = {},
   ): Promise<Mamoru> {
     const channels = options.channels ?? registeredChannels;
-    const store = await openStore(storeOptions(config));
+    const store = await openStore({
+      ...storeOptions(config),
+      onConnectionError: (err) =>
+        options.logger?.warn({ err }, 'idle database connection failed; it will be replaced'),
+    });
     const hasher = createKeyedHasher(await hmacKey(config));
     const intel = new IndicatorService({ db: store.db, hasher });
     const outcomes = new OutcomeBus({
@@ -356,20 +361,6 @@ const DEMO_INDICATORS = [
     description: 'デモ: 詐欺の連絡先として報告された番号 / demo: number reported as a fraud contact',
   },
 ] as const;
-
-/** Turn zod issues into a validation error that names each field. */
-export function validationError(
-  issues: readonly { path: readonly PropertyKey[]; message: string }[],
-  code: 'validation_failed' | 'invalid_policy' = 'validation_failed',
-): MamoruError {
-  const fieldIssues: FieldIssue[] = issues.map((i) => ({
-    path: i.path.map(String).join('.') || '(body)',
-    message: i.message,
-  }));
-  return new MamoruError(code, fieldIssues.map((i) => `${i.path}: ${i.message}`).join('; '), {
-    issues: fieldIssues,
-  });
-}
 
 /** Where the store lives for a configuration: PostgreSQL when a URL is set, else PGlite under the data folder. */
 export function storeOptions(config: Config): { databaseUrl: string | undefined; dataDir: string } {

@@ -36,7 +36,7 @@ describe('resolveCaseSchema', () => {
     const error = fails(() =>
       parseInput(resolveCaseSchema, { resolution: 'maybe', reason: '   ', extra: 1 }),
     );
-    expect(error.issues.map((i) => i.path).sort()).toEqual(['(body)', 'reason', 'resolution']);
+    expect(error.issues.map((i) => i.path).sort()).toEqual(['extra', 'reason', 'resolution']);
     expect(fails(() => parseInput(resolveCaseSchema, { resolution: 'approved' })).issues[0]?.path).toBe(
       'reason',
     );

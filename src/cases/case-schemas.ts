@@ -1,6 +1,5 @@
 import { z } from 'zod';
 import { CASE_ACTIONS } from '../core/action.ts';
-import { MamoruError } from '../core/errors.ts';
 import { SHARING_SCOPES } from '../core/indicator.ts';
 import { RESOLUTIONS } from './case-effect.ts';
 import { CASE_STATUSES } from './case-status.ts';
@@ -74,15 +73,4 @@ export const listCasesQuerySchema = z
 export type ListCasesQuery = z.input<typeof listCasesQuerySchema>;
 export type ListCasesFilter = z.output<typeof listCasesQuerySchema>;
 
-/** Parse input with a schema; a failure becomes `validation_failed` naming each field. */
-export function parseInput<S extends z.ZodType>(schema: S, input: unknown): z.output<S> {
-  const parsed = schema.safeParse(input);
-  if (parsed.success) return parsed.data;
-  const issues = parsed.error.issues.map((i) => ({
-    path: i.path.map(String).join('.') || '(body)',
-    message: i.message,
-  }));
-  throw new MamoruError('validation_failed', issues.map((i) => `${i.path}: ${i.message}`).join('; '), {
-    issues,
-  });
-}
+export { parseInput } from '../core/parse-input.ts';

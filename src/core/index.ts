@@ -11,6 +11,7 @@ export * from './errors.ts';
 export * from './event.ts';
 export * from './id.ts';
 export * from './indicator.ts';
+export * from './parse-input.ts';
 export * from './policy.ts';
 export * from './signal.ts';
 export * from './signals.ts';

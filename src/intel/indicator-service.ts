@@ -9,6 +9,7 @@ import {
   notFound,
   type SharingScope,
 } from '../core/index.ts';
+import { parseInput } from '../core/parse-input.ts';
 import type { Database } from '../store/schema.ts';
 import { toIndicator } from './indicator-row.ts';
 import {
@@ -23,7 +24,6 @@ import {
 import { indicatorValue } from './indicator-value.ts';
 import type { KeyedHasher } from './keyed-hash.ts';
 import type { IdentityAttributes } from './normalise-identity.ts';
-import { parseInput } from './parse-input.ts';
 import { type PreparedIndicator, upsertIndicatorRow, upsertIndicators } from './upsert-indicators.ts';
 
 export { type PreparedIndicator, UPSERT_BATCH } from './upsert-indicators.ts';

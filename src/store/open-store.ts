@@ -60,6 +60,9 @@ export async function openDatabase(
   if (options.databaseUrl) {
     kind = 'postgres';
     const pool = new pg.Pool({ connectionString: options.databaseUrl, max: 10, types: pgTypes });
+    // An idle connection the server closed (restart, failover, admin command) is dropped by the pool and
+    // replaced on the next query; without a listener its 'error' event would end the process.
+    pool.on('error', (error) => options.onConnectionError?.(error));
     db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   } else {
     kind = 'pglite';

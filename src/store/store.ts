@@ -134,4 +134,6 @@ export interface StoreOptions {
   readonly databaseUrl?: string | undefined;
   /** PGlite data folder; `memory://` keeps everything in memory (tests). */
   readonly dataDir?: string | undefined;
+  /** Told when an idle PostgreSQL connection fails (it is replaced; nothing is lost). */
+  readonly onConnectionError?: ((error: Error) => void) | undefined;
 }
