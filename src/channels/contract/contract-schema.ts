@@ -1,0 +1,140 @@
+import { z } from 'zod';
+import { isCorporateNumber } from './corporate-number.ts';
+
+/**
+ * A mobile line contract application (契約申込), screened at the moment of
+ * contract by a shop, a sales agency (代理店) or online sign-up. Measures
+ * P1–P6 of MEASURES.md.
+ *
+ * Identity attributes arrive raw from the carrier's KYC step and are turned
+ * into keyed hashes (HMAC) before anything is stored: the decision log keeps
+ * the redacted application (see `redactContract`).
+ */
+export const SIM_TYPES = ['voice', 'data_sms', 'data'] as const;
+export type SimType = (typeof SIM_TYPES)[number];
+
+export const SALES_CHANNELS = ['shop', 'agency', 'online'] as const;
+export type SalesChannel = (typeof SALES_CHANNELS)[number];
+
+export const HOLDER_TYPES = ['person', 'corporation'] as const;
+export type HolderType = (typeof HOLDER_TYPES)[number];
+
+/**
+ * KYC methods (本人確認方法): JPKI signature certificate (公的個人認証・署名用電子証明書),
+ * IC-chip reading with a face image (ICチップ読取＋顔照合), IC-chip reading alone,
+ * a document checked by eye in person (券面の目視), a photo upload or a copy of a
+ * document (画像・写しの送付), or reliance on another service's KYC (他社の本人確認結果への依拠).
+ */
+export const KYC_METHODS = [
+  'jpki_signature',
+  'ic_chip_face',
+  'ic_chip',
+  'document_visual',
+  'document_photo',
+  'document_copy',
+  'reliance',
+] as const;
+export type KycMethod = (typeof KYC_METHODS)[number];
+
+/** How the customer authenticated an added line (追加回線): P3 wants more than ID + password. */
+export const ADDED_LINE_AUTH = ['password', 'otp', 'biometric', 'passkey', 'in_person_ic'] as const;
+export type AddedLineAuth = (typeof ADDED_LINE_AUTH)[number];
+
+/** How the representative's employment (在籍確認) was verified. */
+export const EMPLOYMENT_METHODS = ['phone_callback', 'employee_id', 'corporate_registry_letter', 'in_person'] as const;
+
+const isoDate = z.iso.date().describe('YYYY-MM-DD');
+const isoDateTime = z.iso.datetime({ offset: true }).describe('ISO 8601 date-time');
+const text = (max: number) => z.string().trim().min(1).max(max);
+
+/** Verified identity attributes, as read by JPKI or the IC chip. Hashed at the edge, never stored. */
+export const identitySchema = z
+  .object({
+    name: text(200).describe('氏名 / name'),
+    birthDate: isoDate.describe('生年月日 / date of birth'),
+    address: text(500).describe('住所 / address'),
+    documentSerial: text(100).optional().describe('証明書・IC チップのシリアル / document or IC serial'),
+  })
+  .strict();
+
+export const holderSchema = z
+  .object({
+    type: z.enum(HOLDER_TYPES),
+    /** The natural person: the holder, or for a corporation its representative (代表者・担当者). */
+    identity: identitySchema,
+    corporation: z
+      .object({
+        corporateNumber: z
+          .string()
+          .regex(/^\d{13}$/, 'must be 13 digits')
+          .refine(isCorporateNumber, 'check digit does not match (not a corporate number)')
+          .describe('法人番号 / corporate number'),
+        name: text(300),
+        employmentVerification: z
+          .object({ method: z.enum(EMPLOYMENT_METHODS), verifiedAt: isoDateTime })
+          .strict()
+          .optional()
+          .describe('代表者・担当者の在籍確認 / employment verification of the representative'),
+      })
+      .strict()
+      .optional(),
+  })
+  .strict()
+  .refine((h) => (h.type === 'corporation') === (h.corporation !== undefined), {
+    path: ['corporation'],
+    message: 'required for a corporation, and only for one',
+  });
+
+export const identityVerificationSchema = z
+  .object({
+    method: z.enum(KYC_METHODS),
+    /** Identity assurance level of the evidence (1 low … 3 high, as NIST SP 800-63A IAL). */
+    assuranceLevel: z.number().int().min(1).max(3),
+    performedAt: isoDateTime,
+    /** The service relied on (for `reliance`). */
+    provider: text(200).optional(),
+    /** Expiry of the document shown (expired documents are refused). */
+    documentExpiry: isoDate.optional(),
+  })
+  .strict()
+  .refine((v) => v.method !== 'reliance' || v.provider !== undefined, {
+    path: ['provider'],
+    message: 'required when relying on another service',
+  });
+
+export const lineRequestSchema = z
+  .object({
+    simType: z.enum(SIM_TYPES),
+    count: z.number().int().min(1).max(10_000).default(1),
+    /** The carrier's product code (a tourist prepaid SIM, an IoT module…), for exemptions. */
+    product: text(100).optional(),
+    purpose: text(1000).optional().describe('利用目的 / declared purpose'),
+    /** The real user when not the holder (利用者登録); hashed like the holder. */
+    registeredUser: identitySchema.optional(),
+  })
+  .strict();
+
+export const contractSchema = z
+  .object({
+    /** The carrier's application id: re-screening the same id after an approved exception passes. */
+    applicationId: text(200),
+    salesChannel: z
+      .object({ type: z.enum(SALES_CHANNELS), shopId: text(100).optional(), agencyId: text(100).optional() })
+      .strict()
+      .refine((c) => c.type !== 'agency' || c.agencyId !== undefined, { path: ['agencyId'], message: 'required for an agency' }),
+    holder: holderSchema,
+    /** Absent when no identity verification was done (a data SIM sold without KYC). */
+    identityVerification: identityVerificationSchema.optional(),
+    lines: z.array(lineRequestSchema).min(1).max(100),
+    /** For a line added to an existing contract: how the customer authenticated. */
+    addedLine: z.object({ authentication: z.enum(ADDED_LINE_AUTH) }).strict().optional(),
+    /** The customer signed a pledge (誓約書) about the lines' use. */
+    pledgeSigned: z.boolean().default(false),
+    /** Device fingerprint of the sign-up (online) or the shop terminal's customer session. */
+    deviceFingerprint: text(200).optional(),
+    submittedAt: isoDateTime.optional(),
+  })
+  .strict();
+
+export type ContractApplication = z.output<typeof contractSchema>;
+export type Identity = z.output<typeof identitySchema>;
