@@ -25,6 +25,7 @@ import {
   validationError,
 } from './core/index.ts';
 import { createExtractTools } from './intel/extract-tools.ts';
+import type { ImportTarget } from './intel/import-indicators.ts';
 import { IndicatorService } from './intel/indicator-service.ts';
 import { createKeyedHasher } from './intel/keyed-hash.ts';
 import type { Config } from './server/config.ts';
@@ -105,6 +106,7 @@ export class Mamoru {
         options.logger?.warn({ err }, 'idle database connection failed; it will be replaced'),
     });
     const hasher = createKeyedHasher(await hmacKey(config));
+    await checkKeyFingerprint(store, hasher);
     const intel = new IndicatorService({ db: store.db, hasher });
     const outcomes = new OutcomeBus({
       onError: (error, outcome) =>
@@ -172,7 +174,8 @@ export class Mamoru {
     const policy = await this.policy(principal.orgId, channel.name);
     const verdict = await this.engine.evaluate({ event, policy, tools: this.#tools, intel: this.intel });
     try {
-      await this.store.decisions.append(verdict, event.payload);
+      const stored = channel.redact ? channel.redact(event.payload, this.#tools) : event.payload;
+      await this.store.decisions.append(verdict, stored);
     } catch (error) {
       this.metrics?.decisionLogFailures.inc();
       throw error;
@@ -288,6 +291,44 @@ export class Mamoru {
     };
   }
 
+  /**
+   * A `public` indicator reaches every organisation's screening, so only the
+   * operator organisation publishes one (API and CLI alike).
+   */
+  async assertMayPublish(orgId: string, scope: string | undefined, path: string): Promise<void> {
+    if (scope === 'public' && !(await this.isOperator(orgId))) {
+      throw new MamoruError('forbidden', 'only the operator organisation may publish public indicators', {
+        issues: [{ path, message: 'public scope is reserved for the operator organisation' }],
+      });
+    }
+  }
+
+  /**
+   * Where a bulk import writes for an organisation: the indicator service,
+   * with every line that asks for `public` scope refused (and named) unless
+   * the organisation is the operator.
+   */
+  async importTarget(orgId: string, defaultScope: string | undefined, path: string): Promise<ImportTarget> {
+    await this.assertMayPublish(orgId, defaultScope, path);
+    if (await this.isOperator(orgId)) return this.intel;
+    return {
+      prepare: (input: unknown) => {
+        const prepared = this.intel.prepare(input);
+        if (prepared.scope === 'public') {
+          throw new MamoruError(
+            'validation_failed',
+            'scope: public is reserved for the operator organisation',
+            {
+              issues: [{ path: 'scope', message: 'public is reserved for the operator organisation' }],
+            },
+          );
+        }
+        return prepared;
+      },
+      upsertMany: (target, items) => this.intel.upsertMany(target, items),
+    };
+  }
+
   /** The operator organisation (the first one created) administers the others. */
   async isOperator(orgId: string): Promise<boolean> {
     return (await this.store.settings.get<string>('operator_org')) === orgId;
@@ -361,6 +402,28 @@ const DEMO_INDICATORS = [
     description: 'デモ: 詐欺の連絡先として報告された番号 / demo: number reported as a fraud contact',
   },
 ] as const;
+
+/**
+ * The database remembers a fingerprint of the HMAC key it was set up with.
+ * Hashes made with another key never match the stored ones, silently; so a
+ * process with the wrong key (another host, a lost key file) refuses to start.
+ */
+async function checkKeyFingerprint(
+  store: Store,
+  hasher: ReturnType<typeof createKeyedHasher>,
+): Promise<void> {
+  const fingerprint = hasher.hash('identity', 'mamoru:hmac-key-fingerprint').slice(0, 16);
+  const known = await store.settings.get<string>('hmac_key_fingerprint');
+  if (known === undefined) {
+    await store.settings.set('hmac_key_fingerprint', fingerprint);
+  } else if (known !== fingerprint) {
+    await store.close();
+    throw new MamoruError(
+      'conflict',
+      'MAMORU_HMAC_KEY がこのデータベースの鍵と一致しません / the HMAC key (MAMORU_HMAC_KEY or data/hmac.key) is not the key this database was set up with: hashed identities, cards and accounts would never match',
+    );
+  }
+}
 
 /** Where the store lives for a configuration: PostgreSQL when a URL is set, else PGlite under the data folder. */
 export function storeOptions(config: Config): { databaseUrl: string | undefined; dataDir: string } {

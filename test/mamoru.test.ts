@@ -107,3 +107,44 @@ describe('the flow end to end', () => {
     });
   });
 });
+
+describe('safety at open', () => {
+  it('refuses an HMAC key other than the one the database was set up with', async () => {
+    const { mkdtemp, rm } = await import('node:fs/promises');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const dir = await mkdtemp(join(tmpdir(), 'mamoru-key-'));
+    try {
+      const first = await Mamoru.open(loadConfig({ dataDir: dir, hmacKey: 'a'.repeat(64) }, {}), {
+        channels: [transfer],
+      });
+      await first.close();
+      await expect(
+        Mamoru.open(loadConfig({ dataDir: dir, hmacKey: 'b'.repeat(64) }, {}), { channels: [transfer] }),
+      ).rejects.toMatchObject({ code: 'conflict' });
+      const same = await Mamoru.open(loadConfig({ dataDir: dir, hmacKey: 'a'.repeat(64) }, {}), {
+        channels: [transfer],
+      });
+      await same.close();
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('stores what the channel redacts, not the raw payload', async () => {
+    const redacting: ChannelModule<Transfer> = {
+      ...transfer,
+      name: 'demo_redacted',
+      defaultPolicy: { id: 'demo_redacted.default', channel: 'demo_redacted' },
+      redact: (p) => ({ amountBand: p.amount >= 1_000_000 ? 'large' : 'small' }),
+    };
+    const m = await Mamoru.open(loadConfig({ dataDir: 'memory://' }, {}), { channels: [redacting] });
+    try {
+      const org = (await m.bootstrap({ demo: false }))!.orgId;
+      const v = await m.screen({ id: 'k', role: 'admin', orgId: org }, 'demo_redacted', { amount: 123_456 });
+      expect((await m.store.decisions.get(org, v.id))?.event).toEqual({ amountBand: 'small' });
+    } finally {
+      await m.close();
+    }
+  });
+});

@@ -72,14 +72,15 @@ export function registerCaseCommands(program: Command): void {
       },
       command: Command,
     ) => {
-      const resolved = await withMamoru(command, (m, actor) =>
-        m.cases.resolve(actor, id, {
+      const resolved = await withMamoru(command, async (m, actor) => {
+        await m.assertMayPublish(actor.orgId, options.share, '--share');
+        return m.cases.resolve(actor, id, {
           resolution: options.resolution,
           reason: options.reason,
           label: options.label,
           shareIndicators: options.share,
-        }),
-      );
+        });
+      });
       printJson(resolved);
     },
   );

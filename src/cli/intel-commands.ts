@@ -48,9 +48,9 @@ export function registerIntelCommands(program: Command): void {
         const line = `取り込み中 / importing: ${p.processed} lines — ${p.imported} new, ${p.updated} updated, ${p.rejected} rejected`;
         process.stderr.write(tty ? `\r${line}` : `${line}\n`);
       };
-      const result = await withMamoru(command, (m, actor) =>
+      const result = await withMamoru(command, async (m, actor) =>
         importIndicators(
-          m.intel,
+          await m.importTarget(actor.orgId, options.scope, '--scope'),
           actor.orgId,
           createInterface({ input: createReadStream(file), crlfDelay: Number.POSITIVE_INFINITY }),
           {

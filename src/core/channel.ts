@@ -43,6 +43,12 @@ export interface ChannelModule<P = unknown, S = unknown> {
   readonly detectors: readonly Detector<P, S>[];
   readonly extract: (payload: P, tools: ExtractTools) => IndicatorRef[];
   readonly defaultPolicy: PolicyDocumentInput;
+  /**
+   * The payload as the decision log keeps it. A channel whose events carry raw
+   * identity attributes (or other values that must exist only as keyed hashes)
+   * replaces them here; without it the validated payload is stored as it is.
+   */
+  readonly redact?: (payload: P, tools: ExtractTools) => unknown;
   /** Default channel settings; a policy's `settings` are merged over them. */
   readonly defaultSettings?: Readonly<Record<string, unknown>>;
   /**

@@ -16,6 +16,7 @@ import type { Logger } from 'pino';
 import { type Actor, type Permission, requirePermission } from '../cases/roles.ts';
 import { MamoruError } from '../core/index.ts';
 import type { Mamoru } from '../mamoru.ts';
+import { safeError } from './log-safety.ts';
 import type { Metrics } from './metrics.ts';
 import { problem, sendProblem, toProblem } from './problem.ts';
 import { adminRoutes } from './routes/admin.ts';
@@ -126,7 +127,7 @@ export async function buildServer(options: ServerOptions): Promise<App> {
 
   app.setErrorHandler((error, request, reply) => {
     const p = toProblem(error, request.url);
-    if (p.status >= 500) request.log.error({ err: error, reqId: request.id }, 'request failed');
+    if (p.status >= 500) request.log.error({ err: safeError(error), reqId: request.id }, 'request failed');
     return sendProblem(reply, p);
   });
 

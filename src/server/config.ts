@@ -90,6 +90,8 @@ export function loadConfig(
   for (const [name, s] of Object.entries(SETTINGS) as [SettingName, (typeof SETTINGS)[SettingName]][]) {
     raw[name] = flags[name] ?? env[s.env] ?? s.default;
   }
+  // A server database is a real deployment: no demo data unless asked for.
+  if (raw.databaseUrl && flags.demo === undefined && env[SETTINGS.demo.env] === undefined) raw.demo = 'false';
   const parsed = configSchema.safeParse(raw);
   if (!parsed.success) {
     const issues = parsed.error.issues.map((i) => {

@@ -1,6 +1,7 @@
 import type { FastifyError, FastifyReply } from 'fastify';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
 import { ERROR_CODES, type ErrorCode, type FieldIssue, isMamoruError } from '../core/index.ts';
+import { pgErrorCode } from '../store/pg-error-code.ts';
 
 /** The one place error codes become HTTP statuses. */
 export const STATUS = {
@@ -55,9 +56,26 @@ const FASTIFY_CODES: Readonly<Record<string, ErrorCode>> = {
   FST_ERR_CTP_INVALID_JSON_BODY: 'validation_failed',
 };
 
+/**
+ * SQLSTATE class 22, "data exception": a value the database cannot hold
+ * (a NUL character, an unpaired surrogate, a date outside its range, a number
+ * too large). Every value in a query comes from the request, so this is bad
+ * input, answered 400 — a safety net under the schemas, which should refuse
+ * such values first.
+ */
+function isDataException(error: unknown): boolean {
+  const code = pgErrorCode(error);
+  return code !== undefined && code.startsWith('22');
+}
+
 /** Map any error to a problem. Bad input is never a 500; only a real fault is. */
 export function toProblem(error: unknown, instance: string): Problem {
   if (isMamoruError(error)) return problem(error.code, error.message, { instance, errors: error.issues });
+  if (isDataException(error)) {
+    const message =
+      'a value cannot be stored (a NUL or unpaired surrogate character, or a date or number out of range)';
+    return problem('validation_failed', message, { instance, errors: [{ path: '(request)', message }] });
+  }
   const e = error as FastifyError & { validationContext?: string };
   if (hasZodFastifySchemaValidationErrors(e)) {
     const where = e.validationContext ?? 'body';

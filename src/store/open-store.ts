@@ -7,6 +7,7 @@ import { SqlApiKeyRepo } from './api-key-repo.ts';
 import { SqlDecisionLog } from './decision-log.ts';
 import { migrations } from './migrations/index.ts';
 import { SqlOrganisationRepo } from './organisation-repo.ts';
+import { lockDataDir } from './pglite/data-dir-lock.ts';
 import { PGliteDialect } from './pglite/dialect.ts';
 import { SqlPolicyRepo } from './policy-repo.ts';
 import type { Database } from './schema.ts';
@@ -33,7 +34,7 @@ const pgTypes = {
  * try { … } finally { await store.close(); }
  */
 export async function openStore(options: StoreOptions): Promise<Store> {
-  const { db, kind } = await openDatabase(options);
+  const { db, kind, release } = await openDatabase(options);
   const decisions = new SqlDecisionLog(db);
   let closing: Promise<void> | undefined;
   return Object.freeze({
@@ -45,7 +46,10 @@ export async function openStore(options: StoreOptions): Promise<Store> {
     decisions,
     settings: new SqlSettingsRepo(db),
     close(): Promise<void> {
-      closing ??= decisions.settled().finally(() => db.destroy());
+      closing ??= decisions
+        .settled()
+        .finally(() => db.destroy())
+        .finally(release);
       return closing;
     },
   });
@@ -54,9 +58,10 @@ export async function openStore(options: StoreOptions): Promise<Store> {
 /** Open the database named by the options and bring its schema up to date. */
 export async function openDatabase(
   options: StoreOptions,
-): Promise<{ db: Kysely<Database>; kind: 'pglite' | 'postgres' }> {
+): Promise<{ db: Kysely<Database>; kind: 'pglite' | 'postgres'; release: () => Promise<void> }> {
   let db: Kysely<Database>;
   let kind: 'pglite' | 'postgres';
+  let release = async () => {};
   if (options.databaseUrl) {
     kind = 'postgres';
     const pool = new pg.Pool({ connectionString: options.databaseUrl, max: 10, types: pgTypes });
@@ -68,18 +73,28 @@ export async function openDatabase(
     kind = 'pglite';
     const dataDir = options.dataDir ?? './data/pglite';
     // PGlite creates only the last folder of its path; a fresh checkout has no ./data yet.
-    if (dataDir !== 'memory://') await mkdir(dataDir, { recursive: true });
-    const lite = dataDir === 'memory://' ? new PGlite() : new PGlite(dataDir);
-    await lite.waitReady;
+    if (dataDir !== 'memory://') {
+      await mkdir(dataDir, { recursive: true });
+      release = await lockDataDir(dataDir);
+    }
+    let lite: PGlite;
+    try {
+      lite = dataDir === 'memory://' ? new PGlite() : new PGlite(dataDir);
+      await lite.waitReady;
+    } catch (error) {
+      await release();
+      throw error;
+    }
     db = new Kysely<Database>({ dialect: new PGliteDialect(lite) });
   }
   try {
     await migrate(db);
   } catch (error) {
     await db.destroy();
+    await release();
     throw error;
   }
-  return { db, kind };
+  return { db, kind, release };
 }
 
 /** Run every pending migration; throws with the failing migration's error. */

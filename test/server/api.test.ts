@@ -152,6 +152,26 @@ describe('problem details', () => {
     expect(res.statusCode).toBe(415);
   });
 
+  it('answers CSV sent to a JSON route with 415 (the CSV parser belongs to the import route only)', async () => {
+    const res = await post('/v1/screen/message', 'type,value\nphone,1', { 'content-type': 'text/csv' });
+    expect(res.statusCode).toBe(415);
+  });
+
+  it('answers a NUL character in a path parameter or query with 400, not 500', async () => {
+    const path = await server.app.inject({
+      method: 'GET',
+      url: '/v1/decisions/%00',
+      headers: bearer(server.token),
+    });
+    expect(path.statusCode).toBe(400);
+    const query = await server.app.inject({
+      method: 'GET',
+      url: '/v1/cases?assignee=%00',
+      headers: bearer(server.token),
+    });
+    expect(query.statusCode).toBe(400);
+  });
+
   it('answers an unknown route with 404', async () => {
     const res = await server.app.inject({
       method: 'GET',

@@ -112,6 +112,10 @@ describe('indicators API', () => {
       'content-type': 'application/x-ndjson',
     });
     expect(imp.json()).toMatchObject({ imported: 0, rejected: 1, rejections: [{ line: 1, field: 'scope' }] });
+    const own = await inject('POST', '/v1/indicators', a.token, { type: 'domain', value: 'z.example' });
+    const patch = await inject('PATCH', `/v1/indicators/${own.json().id}`, a.token, { scope: 'public' });
+    expect(patch.statusCode).toBe(403);
+    expect(patch.json().errors[0].path).toBe('body.scope');
     const op = await inject('POST', '/v1/indicators', server.token, {
       type: 'domain',
       value: 'public-phish.example',

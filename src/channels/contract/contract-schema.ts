@@ -41,7 +41,12 @@ export const ADDED_LINE_AUTH = ['password', 'otp', 'biometric', 'passkey', 'in_p
 export type AddedLineAuth = (typeof ADDED_LINE_AUTH)[number];
 
 /** How the representative's employment (在籍確認) was verified. */
-export const EMPLOYMENT_METHODS = ['phone_callback', 'employee_id', 'corporate_registry_letter', 'in_person'] as const;
+export const EMPLOYMENT_METHODS = [
+  'phone_callback',
+  'employee_id',
+  'corporate_registry_letter',
+  'in_person',
+] as const;
 
 const isoDate = z.iso.date().describe('YYYY-MM-DD');
 const isoDateTime = z.iso.datetime({ offset: true }).describe('ISO 8601 date-time');
@@ -121,13 +126,19 @@ export const contractSchema = z
     salesChannel: z
       .object({ type: z.enum(SALES_CHANNELS), shopId: text(100).optional(), agencyId: text(100).optional() })
       .strict()
-      .refine((c) => c.type !== 'agency' || c.agencyId !== undefined, { path: ['agencyId'], message: 'required for an agency' }),
+      .refine((c) => c.type !== 'agency' || c.agencyId !== undefined, {
+        path: ['agencyId'],
+        message: 'required for an agency',
+      }),
     holder: holderSchema,
     /** Absent when no identity verification was done (a data SIM sold without KYC). */
     identityVerification: identityVerificationSchema.optional(),
     lines: z.array(lineRequestSchema).min(1).max(100),
     /** For a line added to an existing contract: how the customer authenticated. */
-    addedLine: z.object({ authentication: z.enum(ADDED_LINE_AUTH) }).strict().optional(),
+    addedLine: z
+      .object({ authentication: z.enum(ADDED_LINE_AUTH) })
+      .strict()
+      .optional(),
     /** The customer signed a pledge (誓約書) about the lines' use. */
     pledgeSigned: z.boolean().default(false),
     /** Device fingerprint of the sign-up (online) or the shop terminal's customer session. */

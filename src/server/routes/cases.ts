@@ -7,7 +7,7 @@ import {
   resolveCaseSchema,
 } from '../../cases/case-schemas.ts';
 import { CASE_STATUSES } from '../../cases/case-status.ts';
-import { CASE_ACTIONS, INDICATOR_TYPES, MamoruError } from '../../core/index.ts';
+import { CASE_ACTIONS, INDICATOR_TYPES } from '../../core/index.ts';
 import type { Mamoru } from '../../mamoru.ts';
 import { type App, actorOf } from '../app.ts';
 import { errorResponses, idParams } from '../schemas.ts';
@@ -138,13 +138,7 @@ export async function caseRoutes(app: App, { mamoru }: { mamoru: Mamoru }): Prom
     },
     async (request) => {
       const actor = actorOf(request);
-      if (request.body.shareIndicators === 'public' && !(await mamoru.isOperator(actor.orgId))) {
-        throw new MamoruError('forbidden', 'only the operator organisation may publish public indicators', {
-          issues: [
-            { path: 'body.shareIndicators', message: 'public is reserved for the operator organisation' },
-          ],
-        });
-      }
+      await mamoru.assertMayPublish(actor.orgId, request.body.shareIndicators, 'body.shareIndicators');
       return mamoru.cases.resolve(actor, request.params.id, request.body);
     },
   );

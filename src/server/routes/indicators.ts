@@ -1,3 +1,4 @@
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { INDICATOR_TYPES, INDICATOR_VERDICTS, MamoruError, SHARING_SCOPES } from '../../core/index.ts';
 import { importIndicators } from '../../intel/import-indicators.ts';
@@ -39,20 +40,8 @@ const matchSchema = z.object({
  * so only the operator organisation may publish one.
  */
 export async function indicatorRoutes(app: App, { mamoru }: { mamoru: Mamoru }): Promise<void> {
-  const mayPublish = (orgId: string) => mamoru.isOperator(orgId);
-  const refusePublic = async (orgId: string, scope: string | undefined, path: string) => {
-    if (scope === 'public' && !(await mayPublish(orgId))) {
-      throw new MamoruError('forbidden', 'only the operator organisation may publish public indicators', {
-        issues: [{ path, message: 'public scope is reserved for the operator organisation' }],
-      });
-    }
-  };
-
-  for (const type of Object.keys(IMPORT_TYPES)) {
-    app.addContentTypeParser(type, { parseAs: 'string', bodyLimit: IMPORT_BODY_LIMIT }, (_req, body, done) =>
-      done(null, body),
-    );
-  }
+  const refusePublic = (orgId: string, scope: string | undefined, path: string) =>
+    mamoru.assertMayPublish(orgId, scope, path);
 
   app.get(
     '/v1/indicators',
@@ -102,81 +91,66 @@ export async function indicatorRoutes(app: App, { mamoru }: { mamoru: Mamoru }):
       return { matches: await mamoru.intel.lookupRaw(actor.orgId, type, value, hashed ? { hashed } : {}) };
     },
   );
-  app.post(
-    '/v1/indicators/import',
-    {
-      bodyLimit: IMPORT_BODY_LIMIT,
-      schema: {
-        tags: ['indicators'],
-        summary: '一括取り込み（CSV・JSON Lines）/ Bulk import (CSV with a header row, or JSON lines)',
-        description:
-          'Content-Type: text/csv または application/x-ndjson。拒否した行はすべて行番号・項目・理由つきで返します。\n\nEvery rejected line comes back with its line number, field and reason; nothing is dropped silently.',
-        querystring: z.object({
-          source: z.string().min(1).max(200).optional(),
-          scope: sharingScopeSchema.optional(),
-          verdict: indicatorVerdictSchema.optional(),
-        }),
-        response: {
-          200: z.object({
-            processed: z.number().int(),
-            imported: z.number().int(),
-            updated: z.number().int(),
-            rejected: z.number().int(),
-            rejections: z
-              .array(z.object({ line: z.number().int(), field: z.string(), message: z.string() }))
-              .readonly(),
+  // The CSV and JSON-lines parsers (and their larger body limit) exist only for the import route.
+  await app.register(async (scoped) => {
+    for (const type of Object.keys(IMPORT_TYPES)) {
+      scoped.addContentTypeParser(
+        type,
+        { parseAs: 'string', bodyLimit: IMPORT_BODY_LIMIT },
+        (_req, body, done) => done(null, body),
+      );
+    }
+    scoped.withTypeProvider<ZodTypeProvider>().post(
+      '/v1/indicators/import',
+      {
+        bodyLimit: IMPORT_BODY_LIMIT,
+        schema: {
+          tags: ['indicators'],
+          summary: '一括取り込み（CSV・JSON Lines）/ Bulk import (CSV with a header row, or JSON lines)',
+          description:
+            'Content-Type: text/csv または application/x-ndjson。拒否した行はすべて行番号・項目・理由つきで返します。\n\nEvery rejected line comes back with its line number, field and reason; nothing is dropped silently.',
+          querystring: z.object({
+            source: z.string().min(1).max(200).optional(),
+            scope: sharingScopeSchema.optional(),
+            verdict: indicatorVerdictSchema.optional(),
           }),
-          ...errorResponses,
+          response: {
+            200: z.object({
+              processed: z.number().int(),
+              imported: z.number().int(),
+              updated: z.number().int(),
+              rejected: z.number().int(),
+              rejections: z
+                .array(z.object({ line: z.number().int(), field: z.string(), message: z.string() }))
+                .readonly(),
+            }),
+            ...errorResponses,
+          },
         },
       },
-    },
-    async (request, reply) => {
-      const actor = actorOf(request, 'indicators:write');
-      const type = (request.headers['content-type'] ?? '')
-        .split(';')[0]!
-        .trim()
-        .toLowerCase() as keyof typeof IMPORT_TYPES;
-      const format = IMPORT_TYPES[type];
-      if (!format || typeof request.body !== 'string') {
-        return reply.code(415).type('application/problem+json').send({
-          type: 'urn:mamoru:problem:unsupported_media_type',
-          title: '未対応のメディアタイプです (Unsupported media type)',
-          status: 415,
-          detail: 'send text/csv or application/x-ndjson',
-          code: 'unsupported_media_type',
+      async (request) => {
+        const actor = actorOf(request, 'indicators:write');
+        const type = (request.headers['content-type'] ?? '')
+          .split(';')[0]!
+          .trim()
+          .toLowerCase() as keyof typeof IMPORT_TYPES;
+        const format = IMPORT_TYPES[type];
+        if (!format || typeof request.body !== 'string') {
+          throw new MamoruError('unsupported_media_type', 'send text/csv or application/x-ndjson');
+        }
+        const { source, scope, verdict } = request.query;
+        const target = await mamoru.importTarget(actor.orgId, scope, 'query.scope');
+        return importIndicators(target, actor.orgId, request.body, {
+          format,
+          defaults: {
+            ...(source ? { source } : {}),
+            ...(scope ? { scope } : {}),
+            ...(verdict ? { verdict } : {}),
+          },
         });
-      }
-      const { source, scope, verdict } = request.query;
-      await refusePublic(actor.orgId, scope, 'query.scope');
-      const operator = await mayPublish(actor.orgId);
-      // Lines asking for public scope from another organisation are rejected one by one, with the field named.
-      const target = {
-        prepare: (input: unknown) => {
-          const prepared = mamoru.intel.prepare(input);
-          if (prepared.scope === 'public' && !operator) {
-            throw new MamoruError(
-              'validation_failed',
-              'scope: public is reserved for the operator organisation',
-              {
-                issues: [{ path: 'scope', message: 'public is reserved for the operator organisation' }],
-              },
-            );
-          }
-          return prepared;
-        },
-        upsertMany: (orgId: string, items: Parameters<typeof mamoru.intel.upsertMany>[1]) =>
-          mamoru.intel.upsertMany(orgId, items),
-      };
-      return importIndicators(target, actor.orgId, request.body, {
-        format,
-        defaults: {
-          ...(source ? { source } : {}),
-          ...(scope ? { scope } : {}),
-          ...(verdict ? { verdict } : {}),
-        },
-      });
-    },
-  );
+      },
+    );
+  });
   app.get(
     '/v1/indicators/:id',
     {
@@ -200,8 +174,11 @@ export async function indicatorRoutes(app: App, { mamoru }: { mamoru: Mamoru }):
         response: { 200: indicatorSchema, ...errorResponses },
       },
     },
-    async (request) =>
-      mamoru.intel.update(actorOf(request, 'indicators:write').orgId, request.params.id, request.body),
+    async (request) => {
+      const actor = actorOf(request, 'indicators:write');
+      await refusePublic(actor.orgId, request.body.scope, 'body.scope');
+      return mamoru.intel.update(actor.orgId, request.params.id, request.body);
+    },
   );
   app.delete(
     '/v1/indicators/:id',
