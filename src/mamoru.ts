@@ -31,7 +31,7 @@ import { createKeyedHasher } from './intel/keyed-hash.ts';
 import type { Config } from './server/config.ts';
 import type { Metrics } from './server/metrics.ts';
 import { openStore } from './store/index.ts';
-import type { Store } from './store/store.ts';
+import type { DecisionRecord, Store } from './store/store.ts';
 
 /** Who is asking: an API key (or the CLI) of one organisation, with its role. */
 export type Principal = Actor;
@@ -263,7 +263,18 @@ export class Mamoru {
     requirePermission(principal, 'policies:read');
     const document = this.checkPolicy(channelName, draft);
     const draftRef: PolicyRef = { version: -1, document };
-    const records = await this.store.decisions.list(principal.orgId, { channel: channelName, limit });
+    // The log hands out pages of at most 1000; walk back until `limit` decisions are read.
+    const records: DecisionRecord[] = [];
+    while (records.length < limit) {
+      const before = records.at(-1)?.seq;
+      const page = await this.store.decisions.list(principal.orgId, {
+        channel: channelName,
+        limit: Math.min(1000, limit - records.length),
+        ...(before !== undefined ? { beforeSeq: before } : {}),
+      });
+      records.push(...page);
+      if (page.length === 0) break;
+    }
     const changes: DryRunChange[] = [];
     const transitions: Record<string, number> = {};
     let incomplete = 0;

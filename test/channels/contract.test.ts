@@ -54,8 +54,26 @@ describe.each(channels.map((c) => [c.name, c] as const))('channel %s', (name, ch
     const policy = { version: 0, document: policyDocumentSchema.parse(channel.defaultPolicy) };
     const event = { id: 'e1', orgId: 'o1', channel: name, receivedAt: '2026-01-01T00:00:00.000Z', payload };
     const now = new Date('2026-01-01T00:00:00.000Z');
-    const a = await engine.evaluate({ event, policy, tools, now });
-    const b = await engine.evaluate({ event, policy, tools, now });
+    // Intel that knows every extracted value, so that the intel detectors fire and their hits are checked too.
+    const intel = {
+      lookup: async (
+        orgId: string,
+        found: readonly { type: (typeof INDICATOR_TYPES)[number]; value: string }[],
+      ) =>
+        found.map((r, i) => ({
+          id: `ind_${i}`,
+          type: r.type,
+          value: r.value,
+          verdict: 'malicious' as const,
+          confidence: 90,
+          source: 'contract-suite',
+          scope: 'org' as const,
+          orgId,
+        })),
+    };
+    const a = await engine.evaluate({ event, policy, tools, now, intel });
+    const b = await engine.evaluate({ event, policy, tools, now, intel });
+    if (refs.length > 0) expect(a.hits.length).toBeGreaterThan(0);
     expect(a.hits).toEqual(b.hits);
     expect(a.action).toBe(b.action);
     for (const h of a.hits) expect(h.evidence.length).toBeGreaterThan(0);

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { MamoruError } from '../../core/index.ts';
 import type { Mamoru } from '../../mamoru.ts';
 import { type App, actorOf } from '../app.ts';
+import { safeError } from '../log-safety.ts';
 import { toProblem } from '../problem.ts';
 import { errorResponses, problemSchema, verdictSchema } from '../schemas.ts';
 
@@ -105,7 +106,11 @@ export async function screenRoutes(app: App, { mamoru }: { mamoru: Mamoru }): Pr
             return { index, verdict };
           } catch (error) {
             const p = toProblem(error, request.url);
-            if (p.status >= 500) throw error;
+            // A fault on one event must not hide the verdicts already logged for the others.
+            if (p.status >= 500) {
+              request.log.error({ err: safeError(error), index }, 'batch event failed');
+              return { index, problem: p };
+            }
             const at = (path: string) =>
               p.code === 'unknown_channel'
                 ? `events.${index}.channel`
