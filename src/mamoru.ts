@@ -5,7 +5,7 @@ import type { Logger } from 'pino';
 import { CaseService } from './cases/case-service.ts';
 import { OutcomeBus } from './cases/outcome-bus.ts';
 import { type Actor, requirePermission } from './cases/roles.ts';
-import { channels as registeredChannels } from './channels/registry.ts';
+import { createChannels } from './channels/registry.ts';
 import {
   type Action,
   type AnyChannel,
@@ -99,7 +99,6 @@ export class Mamoru {
     config: Config,
     options: { logger?: Logger; metrics?: Metrics; channels?: readonly AnyChannel[] } = {},
   ): Promise<Mamoru> {
-    const channels = options.channels ?? registeredChannels;
     const store = await openStore({
       ...storeOptions(config),
       onConnectionError: (err) =>
@@ -113,6 +112,7 @@ export class Mamoru {
         options.logger?.error({ err: error, caseId: outcome.caseId }, 'outcome handler failed'),
     });
     const cases = new CaseService({ db: store.db, outcomes, indicatorSink: intel });
+    const channels = options.channels ?? createChannels({ db: store.db, hasher });
     for (const channel of channels) {
       const act = channel.onOutcome;
       if (act) outcomes.subscribe(channel.name, (outcome) => act(outcome));
@@ -172,7 +172,16 @@ export class Mamoru {
       payload: body,
     };
     const policy = await this.policy(principal.orgId, channel.name);
-    const verdict = await this.engine.evaluate({ event, policy, tools: this.#tools, intel: this.intel });
+    const now = new Date(event.receivedAt);
+    const services = channel.load ? await channel.load(event, now) : undefined;
+    const verdict = await this.engine.evaluate({
+      event,
+      policy,
+      tools: this.#tools,
+      intel: this.intel,
+      services,
+      now,
+    });
     try {
       const stored = channel.redact ? channel.redact(event.payload, this.#tools) : event.payload;
       await this.store.decisions.append(verdict, stored);
@@ -180,6 +189,7 @@ export class Mamoru {
       this.metrics?.decisionLogFailures.inc();
       throw error;
     }
+    if (channel.record) await channel.record(verdict, event, services);
     if (opensCase(verdict.action)) {
       await this.cases.openFromVerdict(verdict, { slaHours: policy.document.caseSlaHours });
     }

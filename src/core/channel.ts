@@ -1,9 +1,11 @@
 import type { z } from 'zod';
 import type { Detector } from './detector.ts';
+import type { ScreenEvent } from './event.ts';
 import type { IndicatorRef, IndicatorType } from './indicator.ts';
 import type { PolicyDocumentInput } from './policy.ts';
 import type { SignalDeclaration } from './signal.ts';
 import type { LocalizedText } from './text.ts';
+import type { Verdict } from './verdict.ts';
 
 /** Tools a channel's extractor gets: normalisers and the keyed hash live outside core. */
 export interface ExtractTools {
@@ -43,6 +45,17 @@ export interface ChannelModule<P = unknown, S = unknown> {
   readonly detectors: readonly Detector<P, S>[];
   readonly extract: (payload: P, tools: ExtractTools) => IndicatorRef[];
   readonly defaultPolicy: PolicyDocumentInput;
+  /**
+   * Loads what the detectors need besides the event (counts, history,
+   * approved exceptions) once per screening; the result is the detectors'
+   * `ctx.services`. Detectors themselves do no I/O.
+   */
+  readonly load?: (event: ScreenEvent<P>, now: Date) => Promise<S>;
+  /**
+   * Records the screened event in the channel's own tables (an application,
+   * a message) after the verdict is in the decision log.
+   */
+  readonly record?: (verdict: Verdict, event: ScreenEvent<P>, services: S) => Promise<void>;
   /**
    * The payload as the decision log keeps it. A channel whose events carry raw
    * identity attributes (or other values that must exist only as keyed hashes)

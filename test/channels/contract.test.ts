@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { channels } from '../../src/channels/registry.ts';
+import { createChannels } from '../../src/channels/registry.ts';
 import {
   createEngine,
   INDICATOR_TYPES,
@@ -16,7 +16,10 @@ import { createKeyedHasher } from '../../src/intel/keyed-hash.ts';
  * both languages, detectors deterministic, every hit with evidence, the
  * default policy valid, the example accepted by the schema.
  */
-const tools = createExtractTools(createKeyedHasher('contract-suite-key-0123456789abcdef'));
+const hasher = createKeyedHasher('contract-suite-key-0123456789abcdef');
+const tools = createExtractTools(hasher);
+// Channels are built with their dependencies; a store is opened only by channels that load context.
+const channels = createChannels({ db: undefined as never, hasher });
 const engine = createEngine({ channels });
 
 describe.each(channels.map((c) => [c.name, c] as const))('channel %s', (name, channel) => {

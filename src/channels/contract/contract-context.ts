@@ -1,0 +1,64 @@
+import type { HolderType, SalesChannel, SimType } from './contract-schema.ts';
+
+/** Line counts by SIM type. */
+export type SimCounts = Readonly<Record<SimType, number>>;
+
+/**
+ * The keyed hashes of an application: what the contract store and the
+ * detectors use instead of the identity attributes, which never leave the
+ * edge raw.
+ */
+export interface ContractKeys {
+  /** HMAC of the holder's verified identity (name, birth date, address, document serial). */
+  readonly holder: string;
+  /** HMAC of the normalised address alone (resale rings share an address). */
+  readonly address: string;
+  /** HMAC of the device fingerprint, when given. */
+  readonly device?: string | undefined;
+  /** HMAC of the document / IC serial, when given. */
+  readonly document?: string | undefined;
+  /** HMAC of each requested line's registered user, by line index (absent: none registered). */
+  readonly registeredUsers: readonly (string | undefined)[];
+}
+
+/** Another application seen within the velocity window, for evidence. */
+export interface RecentApplication {
+  readonly applicationId: string;
+  readonly holderKey: string;
+  readonly salesChannel: SalesChannel;
+  /** Shop or agency id; `online` for online sign-up. */
+  readonly outlet: string;
+  readonly lines: number;
+  readonly submittedAt: string;
+  readonly action: string;
+}
+
+/** An exception approved by HQ on a case for this application: the lines it allows. */
+export interface ApprovedException {
+  readonly caseId: string;
+  readonly approvedBy: string;
+  readonly approvedAt: string;
+  /** Lines allowed by SIM type, as requested when the exception was approved. */
+  readonly lines: SimCounts;
+}
+
+/**
+ * Everything the contract detectors may read besides the application, loaded
+ * once per screening by the contract store (the detectors do no I/O).
+ */
+export interface ContractContext {
+  readonly keys: ContractKeys;
+  readonly holderType: HolderType;
+  /** Active lines the holder has now, by SIM type (from the carrier's line import). */
+  readonly existingLines: SimCounts;
+  /** Applications by this holder within the velocity window, this one excluded. */
+  readonly holderApplications: readonly RecentApplication[];
+  /** Lines of this holder cancelled within the velocity window (cancel-and-reapply). */
+  readonly recentlyCancelled: number;
+  /** Distinct other holders who applied from this address within the shared-address window. */
+  readonly addressHolders: readonly RecentApplication[];
+  /** Distinct other holders who applied from this device within the shared-device window. */
+  readonly deviceHolders: readonly RecentApplication[];
+  /** An approved exception for this application id, if HQ approved one. */
+  readonly exception?: ApprovedException | undefined;
+}
