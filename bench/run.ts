@@ -1,11 +1,16 @@
 /**
  * `npm run bench`: engine verdicts/s in process, HTTP req/s with p50/p99 on
- * loopback, decision-log rows/s on PGlite and (with DATABASE_URL) PostgreSQL.
+ * loopback and decision-log rows/s, each on PGlite and (with DATABASE_URL, on a
+ * fresh database of that server) PostgreSQL.
  * A table on stdout and JSON under bench/results/.
  *
  * BENCH_SECONDS sets the length of each timed run (default 10).
+ * `contract`: screening over 1M seeded lines on PGlite (BENCH_CONTRACT_LINES);
+ * on PostgreSQL only when BENCH_CONTRACT_PG_LINES is set (10000000 for the
+ * issue's target; seeding takes minutes).
  */
 import { fileURLToPath } from 'node:url';
+import { benchContract } from './contract.ts';
 import { benchDecisionLog } from './decision-log.ts';
 import { benchEngine } from './engine.ts';
 import { benchHttp } from './http.ts';
@@ -18,10 +23,21 @@ const want = (name: string) => only.length === 0 || only.includes(name);
 const results: BenchResult[] = [];
 if (want('engine'))
   results.push({ ...(await benchEngine(seconds)), target: '≥ 100,000 verdicts/s per core' });
-if (want('http')) results.push(await benchHttp(seconds, 32));
+if (want('http')) {
+  results.push(await benchHttp(seconds, 32, 'pglite'));
+  if (process.env.DATABASE_URL) results.push(await benchHttp(seconds, 32, 'postgres'));
+}
 if (want('log')) {
   results.push(await benchDecisionLog('pglite', 20_000, 500));
   if (process.env.DATABASE_URL) results.push(await benchDecisionLog('postgres', 50_000, 500));
+}
+if (want('contract')) {
+  results.push(
+    ...(await benchContract('pglite', Number(process.env.BENCH_CONTRACT_LINES ?? 1_000_000), seconds)),
+  );
+  const pgLines = Number(process.env.BENCH_CONTRACT_PG_LINES ?? 0);
+  if (process.env.DATABASE_URL && pgLines > 0)
+    results.push(...(await benchContract('postgres', pgLines, seconds)));
 }
 const file = await report(results, fileURLToPath(new URL('./results', import.meta.url)));
 process.stdout.write(`\nJSON: ${file}\n`);

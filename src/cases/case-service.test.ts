@@ -12,6 +12,7 @@ import {
 } from '../../test/cases/fixtures.ts';
 import type { CaseAction } from '../core/action.ts';
 import { ACTIONS, type Action } from '../core/action.ts';
+import type { IndicatorRef } from '../core/indicator.ts';
 import type { Database } from '../store/schema.ts';
 import type { CaseEffect, Resolution } from './case-effect.ts';
 import { CaseService } from './case-service.ts';
@@ -377,6 +378,35 @@ describe('sharing indicators', () => {
     const opened = await openCase(service);
     await service.resolve(actor('reviewer'), opened.id, { resolution, reason: 'r', shareIndicators });
     expect(sinkCalls).toHaveLength(0);
+  });
+
+  it('tells the sink once the resolution has committed, and not when it rolled back', async () => {
+    const committed: { orgId: string; refs: readonly IndicatorRef[]; scope: string }[] = [];
+    const withCommit = (inner: IndicatorSink): IndicatorSink => ({
+      add: (orgId, refs, options) => inner.add(orgId, refs, options),
+      committed: (orgId, refs, options) => {
+        committed.push({ orgId, refs, scope: options.scope });
+      },
+    });
+    const good = setup({ sink: withCommit(recordingSink().sink) });
+    const opened = await openCase(good.service);
+    await good.service.resolve(actor('reviewer'), opened.id, {
+      resolution: 'denied',
+      reason: 'mule account',
+      shareIndicators: 'org',
+    });
+    expect(committed).toEqual([{ orgId: ORG_A, refs: INDICATORS, scope: 'org' }]);
+
+    const bad = setup({ sink: withCommit(recordingSink({ fail: true }).sink) });
+    const other = await openCase(bad.service);
+    await expect(
+      bad.service.resolve(actor('reviewer'), other.id, {
+        resolution: 'denied',
+        reason: 'r',
+        shareIndicators: 'org',
+      }),
+    ).rejects.toThrow('intel unavailable');
+    expect(committed).toHaveLength(1);
   });
 
   it('a failing sink rolls the whole resolution back', async () => {

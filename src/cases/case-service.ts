@@ -214,6 +214,7 @@ export class CaseService {
   async resolve(actor: Actor, id: string, input: ResolveCaseInput): Promise<Case> {
     requirePermission(actor, 'cases:resolve');
     const decision = parseInput(resolveCaseSchema, input);
+    let shared: (() => void) | undefined;
     const resolved = await this.#change(actor.orgId, id, async (trx, row, now) => {
       const from = row.status as CaseStatus;
       assertTransition(from, 'resolved');
@@ -222,13 +223,11 @@ export class CaseService {
       const share = decision.resolution === 'denied' ? decision.shareIndicators : 'none';
       const refs = current.summary.indicators ?? [];
       if (share !== 'none' && refs.length > 0) {
-        if (!this.#sink) throw invalidField('shareIndicators', 'indicator sharing is not available here');
-        await this.#sink.add(row.org_id, refs, {
-          verdict: 'malicious',
-          source: `case:${row.id}`,
-          scope: share,
-          db: trx,
-        });
+        const sink = this.#sink;
+        if (!sink) throw invalidField('shareIndicators', 'indicator sharing is not available here');
+        const options = { verdict: 'malicious', source: `case:${row.id}`, scope: share, db: trx } as const;
+        await sink.add(row.org_id, refs, options);
+        shared = () => sink.committed?.(row.org_id, refs, options);
       }
       const updated = await trx
         .updateTable('cases')
@@ -272,6 +271,7 @@ export class CaseService {
       }
       return updated;
     });
+    shared?.();
     this.#outcomes.publish(caseOutcome(caseFromRow(resolved)));
     return caseFromRow(resolved);
   }

@@ -25,4 +25,10 @@ export interface IndicatorSinkOptions {
  */
 export interface IndicatorSink {
   add(orgId: string, refs: readonly IndicatorRef[], options: IndicatorSinkOptions): Promise<unknown>;
+  /**
+   * Called once the resolution's transaction has committed what `add` wrote
+   * (optional). A sink that caches lookups forgets the values here too: until
+   * the commit, other connections could still read, and cache, the old answer.
+   */
+  committed?(orgId: string, refs: readonly IndicatorRef[], options: IndicatorSinkOptions): void;
 }

@@ -10,6 +10,7 @@ import { isMamoruError } from '../core/index.ts';
 import { SETTINGS, type SettingName } from '../server/config.ts';
 import { registerAdminCommands } from './admin-commands.ts';
 import { registerCaseCommands } from './case-commands.ts';
+import { registerContractCommands } from './contract-commands.ts';
 import { registerIntelCommands } from './intel-commands.ts';
 import { registerScreenCommand } from './screen-command.ts';
 import { registerServeCommand } from './serve-command.ts';
@@ -39,6 +40,7 @@ export function buildProgram(): Command {
   registerIntelCommands(program);
   registerCaseCommands(program);
   registerAdminCommands(program);
+  registerContractCommands(program);
   return program;
 }
 

@@ -2,7 +2,6 @@ import type { Command } from 'commander';
 import pino from 'pino';
 import { Mamoru } from '../mamoru.ts';
 import { buildServer } from '../server/app.ts';
-import { safeError } from '../server/log-safety.ts';
 import { Metrics } from '../server/metrics.ts';
 import { configFrom } from './context.ts';
 import { withConfigFlags } from './main.ts';

@@ -11,6 +11,7 @@ export * from './import-indicators.ts';
 export * from './indicator-schemas.ts';
 export * from './indicator-service.ts';
 export * from './indicator-value.ts';
+export * from './intel-cache.ts';
 export * from './intel-match-detector.ts';
 export * from './intel-signals.ts';
 export * from './invalid-indicator.ts';

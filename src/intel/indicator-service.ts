@@ -22,6 +22,7 @@ import {
   indicatorQuerySchema,
 } from './indicator-schemas.ts';
 import { indicatorValue } from './indicator-value.ts';
+import { IntelCache, type IntelCacheOptions, type LoadedMatch } from './intel-cache.ts';
 import type { KeyedHasher } from './keyed-hash.ts';
 import type { IdentityAttributes } from './normalise-identity.ts';
 import { type PreparedIndicator, upsertIndicatorRow, upsertIndicators } from './upsert-indicators.ts';
@@ -36,6 +37,8 @@ export interface IndicatorServiceOptions {
   readonly hasher: KeyedHasher;
   /** The clock (tests set it). */
   readonly now?: () => Date;
+  /** The lookup cache (TTL and size); see `IntelCache`. */
+  readonly cache?: IntelCacheOptions;
 }
 
 /** What `IndicatorSink.add` (src/cases) passes: the resolution's transaction and how to record. */
@@ -57,6 +60,11 @@ export interface SinkOptions {
  * ones of any organisation; expired ones never match. Sensitive values
  * (bank_account, card, identity) reach the database only as keyed hashes.
  *
+ * Lookups are cached in this process (`IntelCache`: per organisation,
+ * positive and negative answers, `INTEL_CACHE_TTL_MS` at most). Every
+ * write through this service forgets the values it wrote, so this process
+ * reads its own writes at once; writes by other processes show within the TTL.
+ *
  * @example
  * const intel = new IndicatorService({ db, hasher });
  * await intel.upsert(orgId, { type: 'phone', value: '090-1234-5678', verdict: 'malicious', confidence: 90 });
@@ -66,11 +74,13 @@ export class IndicatorService implements IntelLookup {
   readonly #db: Kysely<Database>;
   readonly #hasher: KeyedHasher;
   readonly #now: () => Date;
+  readonly #cache: IntelCache;
 
   constructor(options: IndicatorServiceOptions) {
     this.#db = options.db;
     this.#hasher = options.hasher;
     this.#now = options.now ?? (() => new Date());
+    this.#cache = new IntelCache(options.cache);
   }
 
   /**
@@ -108,6 +118,7 @@ export class IndicatorService implements IntelLookup {
     input: IndicatorInput | unknown,
   ): Promise<{ indicator: Indicator; created: boolean }> {
     const row = await upsertIndicatorRow(this.#db, orgId, this.prepare(input), this.#now());
+    this.#cache.invalidate([row]);
     return { indicator: toIndicator(row), created: row.inserted };
   }
 
@@ -116,12 +127,17 @@ export class IndicatorService implements IntelLookup {
    * Returns, in input order, whether each one was new. The same value twice
    * is applied in order (the second refreshes the first).
    */
-  upsertMany(
+  async upsertMany(
     orgId: string,
     items: readonly PreparedIndicator[],
     db: Kysely<Database> = this.#db,
   ): Promise<boolean[]> {
-    return upsertIndicators(db, orgId, items, this.#now());
+    try {
+      return await upsertIndicators(db, orgId, items, this.#now());
+    } finally {
+      // Also after a failure: a statement before the failing one may have committed.
+      this.#cache.invalidate(items);
+    }
   }
 
   /**
@@ -129,7 +145,25 @@ export class IndicatorService implements IntelLookup {
    * resolved as fraud, through the resolution's transaction when given.
    */
   async add(orgId: string, refs: readonly IndicatorRef[], options: SinkOptions): Promise<boolean[]> {
-    const items = refs.map((ref) =>
+    return this.upsertMany(orgId, this.#sinkItems(refs, options), options.db ?? this.#db);
+  }
+
+  /**
+   * `IndicatorSink`: the resolution's transaction committed what `add` wrote.
+   * Other connections see the write only now, so the cache forgets it again:
+   * a lookup made between `add` and the commit may have cached the old answer.
+   */
+  committed(_orgId: string, refs: readonly IndicatorRef[], options: SinkOptions): void {
+    this.#cache.invalidate(this.#sinkItems(refs, options));
+  }
+
+  /** Forget every cached lookup: call when a partnership changes what organisations see of each other. */
+  clearLookupCache(): void {
+    this.#cache.clear();
+  }
+
+  #sinkItems(refs: readonly IndicatorRef[], options: SinkOptions): PreparedIndicator[] {
+    return refs.map((ref) =>
       this.prepare({
         type: ref.type,
         value: ref.value,
@@ -140,7 +174,6 @@ export class IndicatorService implements IntelLookup {
         scope: options.scope,
       }),
     );
-    return this.upsertMany(orgId, items, options.db ?? this.#db);
   }
 
   /** One indicator of the organisation. @throws MamoruError `not_found` (also for another org's id). */
@@ -198,17 +231,20 @@ export class IndicatorService implements IntelLookup {
       .returningAll()
       .executeTakeFirst();
     if (!row) throw notFound('indicator');
+    this.#cache.invalidate([row]);
     return toIndicator(row);
   }
 
   /** Delete one of the organisation's indicators. @throws `not_found`. */
   async delete(orgId: string, id: string): Promise<void> {
-    const result = await this.#db
+    const row = await this.#db
       .deleteFrom('indicators')
       .where('org_id', '=', orgId)
       .where('id', '=', id)
+      .returning(['type', 'value'])
       .executeTakeFirst();
-    if (result.numDeletedRows === 0n) throw notFound('indicator');
+    if (!row) throw notFound('indicator');
+    this.#cache.invalidate([row]);
   }
 
   /**
@@ -222,14 +258,27 @@ export class IndicatorService implements IntelLookup {
     for (const r of refs) unique.set(`${r.type}\u0000${r.value}`, r);
     if (unique.size === 0) return [];
     const now = this.#now();
+    const matches = await this.#cache.lookup(orgId, [...unique.values()], now.getTime(), (missing) =>
+      this.#query(orgId, missing, now),
+    );
+    return matches.sort(
+      (a, b) =>
+        Number(b.orgId === orgId) - Number(a.orgId === orgId) ||
+        b.confidence - a.confidence ||
+        (a.id < b.id ? -1 : a.id > b.id ? 1 : 0),
+    );
+  }
+
+  /** The database side of `lookup`: unexpired matches of the refs visible to the organisation. */
+  async #query(orgId: string, refs: readonly IndicatorRef[], now: Date): Promise<LoadedMatch[]> {
     const rows = await this.#db
       .selectFrom('indicators')
-      .select(['id', 'org_id', 'type', 'value', 'verdict', 'confidence', 'source', 'scope'])
+      .select(['id', 'org_id', 'type', 'value', 'verdict', 'confidence', 'source', 'scope', 'expires_at'])
       .where((eb) =>
         eb(
           eb.refTuple('type', 'value'),
           'in',
-          [...unique.values()].map((r) => eb.tuple(r.type, r.value)),
+          refs.map((r) => eb.tuple(r.type, r.value)),
         ),
       )
       .where((eb) =>
@@ -255,25 +304,19 @@ export class IndicatorService implements IntelLookup {
       )
       .where((eb) => eb.or([eb('expires_at', 'is', null), eb('expires_at', '>', now)]))
       .execute();
-    return rows
-      .map(
-        (r): IndicatorMatch => ({
-          id: r.id,
-          type: r.type as IndicatorType,
-          value: r.value,
-          verdict: r.verdict as IndicatorVerdict,
-          confidence: r.confidence,
-          source: r.source,
-          scope: r.scope as SharingScope,
-          orgId: r.org_id,
-        }),
-      )
-      .sort(
-        (a, b) =>
-          Number(b.orgId === orgId) - Number(a.orgId === orgId) ||
-          b.confidence - a.confidence ||
-          (a.id < b.id ? -1 : a.id > b.id ? 1 : 0),
-      );
+    return rows.map((r) => ({
+      match: {
+        id: r.id,
+        type: r.type as IndicatorType,
+        value: r.value,
+        verdict: r.verdict as IndicatorVerdict,
+        confidence: r.confidence,
+        source: r.source,
+        scope: r.scope as SharingScope,
+        orgId: r.org_id,
+      },
+      expiresAt: r.expires_at === null ? null : new Date(r.expires_at).getTime(),
+    }));
   }
 
   /**

@@ -36,6 +36,12 @@ describe('normaliseIdentity (P2, P6, M3)', () => {
     expectInvalid(() => normaliseIdentity(raw), pattern);
   });
 
+  it('is stable when a combining mark follows a removed hyphen in the document number', () => {
+    const once = normaliseIdentity({ name: 'x', document: 't -\u0308' });
+    expect(once).toBe('x|||\u1e97');
+    expect(normaliseIdentity(once)).toBe(once);
+  });
+
   it('property: never throws anything but invalid_indicator, and is idempotent', () => {
     const attr = fc.oneof(
       fc.string({ maxLength: 12 }),

@@ -29,7 +29,9 @@ export function normaliseIdentity(raw: string | IdentityAttributes): string {
   const name = foldText(attrs.name);
   const birthdate = canonicalDate(foldText(attrs.birthdate));
   const address = foldText(attrs.address);
-  const document = foldText(attrs.document).replace(/[\s-]/g, '');
+  // Fold again after removing separators: a combining mark after a removed
+  // hyphen composes with the letter before it, so one pass is not stable.
+  const document = foldText(foldText(attrs.document).replace(/[\s-]/g, ''));
   if (name === '') throw invalidIndicator('identity', 'needs a name', 'value.name');
   if (birthdate === '' && address === '' && document === '')
     throw invalidIndicator('identity', 'needs at least one of birthdate, address, document besides the name');

@@ -21,6 +21,7 @@ import type { Metrics } from './metrics.ts';
 import { problem, sendProblem, toProblem } from './problem.ts';
 import { adminRoutes } from './routes/admin.ts';
 import { caseRoutes } from './routes/cases.ts';
+import { contractRoutes } from './routes/contract.ts';
 import { decisionRoutes } from './routes/decisions.ts';
 import { healthRoutes } from './routes/health.ts';
 import { indicatorRoutes } from './routes/indicators.ts';
@@ -149,6 +150,7 @@ export async function buildServer(options: ServerOptions): Promise<App> {
   await indicatorRoutes(app, { mamoru });
   await policyRoutes(app, { mamoru });
   await adminRoutes(app, { mamoru });
+  await contractRoutes(app, { mamoru });
   await app.ready();
   return app;
 }

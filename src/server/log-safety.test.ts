@@ -17,7 +17,10 @@ describe('safeError', () => {
   });
 
   it('keeps short numbers and the error type', () => {
-    expect(safeError(new TypeError('port 8787 is busy'))).toMatchObject({ type: 'TypeError', message: 'port 8787 is busy' });
+    expect(safeError(new TypeError('port 8787 is busy'))).toMatchObject({
+      type: 'TypeError',
+      message: 'port 8787 is busy',
+    });
     expect(safeError('not an error')).toEqual({ type: 'string' });
   });
 });

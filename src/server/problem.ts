@@ -65,7 +65,7 @@ const FASTIFY_CODES: Readonly<Record<string, ErrorCode>> = {
  */
 function isDataException(error: unknown): boolean {
   const code = pgErrorCode(error);
-  return code !== undefined && code.startsWith('22');
+  return code?.startsWith('22') === true;
 }
 
 /** Map any error to a problem. Bad input is never a 500; only a real fault is. */

@@ -1,5 +1,6 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { canonicalJson } from './canonical-json.ts';
+import { canonicalJson, canonicalStringify } from './canonical-json.ts';
 
 describe('canonicalJson', () => {
   it('sorts keys at every depth and keeps array order', () => {
@@ -19,5 +20,73 @@ describe('canonicalJson', () => {
     expect(canonicalJson({ a: undefined, b: 1 })).toBe('{"b":1}');
     expect(canonicalJson([undefined])).toBe('[null]');
     expect(canonicalJson(undefined)).toBe('null');
+  });
+});
+
+/** The first implementation, kept as the reference for JSON values: hashes already stored must not change. */
+function reference(value: unknown): string {
+  if (value === null || typeof value !== 'object') return JSON.stringify(value) ?? 'null';
+  if (Array.isArray(value))
+    return `[${value.map((v) => (v === undefined ? 'null' : reference(v))).join(',')}]`;
+  const record = value as Record<string, unknown>;
+  const parts: string[] = [];
+  for (const key of Object.keys(record).sort()) {
+    if (record[key] !== undefined) parts.push(`${JSON.stringify(key)}:${reference(record[key])}`);
+  }
+  return `{${parts.join(',')}}`;
+}
+
+describe('canonicalJson of any value', () => {
+  it('gives the reference text for every JSON value', () => {
+    fc.assert(
+      fc.property(fc.jsonValue(), (value) => {
+        expect(canonicalJson(value)).toBe(reference(value));
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it('writes a value as JSON.parse of its JSON.stringify would be written', () => {
+    const odd = fc.oneof(
+      fc.date({ noInvalidDate: true }),
+      fc.constant(undefined),
+      fc.constant(() => 1),
+      fc.constant(Symbol('s')),
+      fc.double(),
+      fc.constant(-0),
+      fc.string({ unit: 'binary' }),
+      fc.constant(new Number(2)),
+      fc.constant(new String('boxed')),
+      fc.constant(new Map([[1, 2]])),
+      fc.constant({ toJSON: (key: string) => `key:${key}` }),
+      fc.constant(Object.defineProperty({}, '__proto__', { value: 1, enumerable: true })),
+      fc.constant({ 10: 'a', 9: 'b', b: 1, a: 2 }),
+      fc.constant(Object.assign(new Array(3), { 0: 1, 2: 3 })), // sparse
+    );
+    const { value } = fc.letrec((tie) => ({
+      value: fc.oneof(
+        { depthSize: 'small' },
+        odd,
+        fc.array(tie('value'), { maxLength: 4 }),
+        fc.dictionary(fc.string({ unit: 'binary' }), tie('value'), { maxKeys: 4 }),
+      ),
+    }));
+    fc.assert(
+      fc.property(value, (v) => {
+        const text = JSON.stringify(v);
+        if (text === undefined) expect(canonicalStringify(v)).toBeUndefined();
+        else expect(canonicalJson(v)).toBe(canonicalJson(JSON.parse(text)));
+      }),
+      { numRuns: 1000 },
+    );
+  });
+
+  it('refuses what JSON.stringify refuses', () => {
+    const cycle: Record<string, unknown> = {};
+    cycle.self = cycle;
+    expect(() => canonicalJson(cycle)).toThrow(TypeError);
+    expect(() => canonicalJson({ n: 1n })).toThrow(TypeError);
+    expect(canonicalStringify(undefined)).toBeUndefined();
+    expect(canonicalJson({ d: new Date(0) })).toBe('{"d":"1970-01-01T00:00:00.000Z"}');
   });
 });

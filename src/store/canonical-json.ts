@@ -4,29 +4,91 @@
  * Used to hash decision rows (X1): jsonb does not keep key order, so the hash
  * must not depend on it.
  *
- * Takes a JSON value (as `JSON.parse` returns it); keys whose value is
- * `undefined` are dropped as `JSON.stringify` drops them.
+ * Values are written as `JSON.stringify` writes them (`toJSON`, boxed
+ * primitives, non-finite numbers as null; undefined, functions and symbols
+ * dropped from objects and null in arrays), so for anything `JSON.stringify`
+ * accepts, `canonicalJson(value) === canonicalJson(JSON.parse(JSON.stringify(value)))`:
+ * the text of a caller's object is the text of what the database gives back.
+ * A value `JSON.stringify` would drop entirely gives `null`.
  *
+ * @throws TypeError for a cycle or a BigInt, as `JSON.stringify` does.
  * @example canonicalJson({ b: 1, a: [true, null] }) === '{"a":[true,null],"b":1}'
  */
 export function canonicalJson(value: unknown): string {
-  if (value === null || typeof value !== 'object') return JSON.stringify(value) ?? 'null';
+  return canonicalStringify(value) ?? 'null';
+}
+
+/**
+ * `JSON.stringify(value)` with sorted keys: `undefined` exactly when
+ * `JSON.stringify` returns `undefined` (undefined, a function, a symbol).
+ */
+export function canonicalStringify(value: unknown): string | undefined {
+  return write(value, '', []);
+}
+
+// Object keys repeat from verdict to verdict (`signal`, `evidence`, …): quote each once.
+const quoted = new Map<string, string>();
+const MAX_QUOTED = 4096;
+
+function quote(key: string): string {
+  let text = quoted.get(key);
+  if (text === undefined) {
+    text = JSON.stringify(key);
+    if (quoted.size < MAX_QUOTED) quoted.set(key, text);
+  }
+  return text;
+}
+
+/** One value; `undefined` when JSON.stringify would leave it out. `stack` holds the open objects, for cycles. */
+function write(input: unknown, key: string | number, stack: object[]): string | undefined {
+  let value = input;
+  if ((typeof value === 'object' && value !== null) || typeof value === 'bigint') {
+    const toJSON = (value as { toJSON?: unknown }).toJSON;
+    if (typeof toJSON === 'function') value = toJSON.call(value, String(key));
+  }
+  switch (typeof value) {
+    case 'string':
+      return JSON.stringify(value);
+    case 'number':
+      return Number.isFinite(value) ? String(value) : 'null';
+    case 'boolean':
+      return value ? 'true' : 'false';
+    case 'bigint':
+      throw new TypeError('Do not know how to serialize a BigInt');
+    case 'object':
+      break;
+    default:
+      return undefined;
+  }
+  if (value === null) return 'null';
+  if (value instanceof Number) return write(Number(value), key, stack);
+  if (value instanceof String) return JSON.stringify(String(value));
+  if (value instanceof Boolean) return value.valueOf() ? 'true' : 'false';
+  if (stack.includes(value)) throw new TypeError('Converting circular structure to JSON');
+  stack.push(value);
   let out: string;
   if (Array.isArray(value)) {
     out = '[';
     for (let i = 0; i < value.length; i++) {
       if (i > 0) out += ',';
-      out += value[i] === undefined ? 'null' : canonicalJson(value[i]);
+      out += write(value[i], i, stack) ?? 'null';
     }
-    return `${out}]`;
+    out += ']';
+  } else {
+    const record = value as Record<string, unknown>;
+    const keys = Object.keys(record);
+    if (keys.length > 1) keys.sort();
+    out = '{';
+    let first = true;
+    for (const k of keys) {
+      const text = write(record[k], k, stack);
+      if (text === undefined) continue;
+      if (first) first = false;
+      else out += ',';
+      out += `${quote(k)}:${text}`;
+    }
+    out += '}';
   }
-  const record = value as Record<string, unknown>;
-  out = '{';
-  for (const key of Object.keys(record).sort()) {
-    const v = record[key];
-    if (v === undefined) continue;
-    if (out.length > 1) out += ',';
-    out += `${JSON.stringify(key)}:${canonicalJson(v)}`;
-  }
-  return `${out}}`;
+  stack.pop();
+  return out;
 }

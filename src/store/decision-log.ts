@@ -1,25 +1,28 @@
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { type Kysely, sql } from 'kysely';
 import { invalidField, type Verdict } from '../core/index.ts';
-import { canonicalJson } from './canonical-json.ts';
+import { canonicalJson, canonicalStringify } from './canonical-json.ts';
 import { auditDecisionLog } from './decision-audit.ts';
 import { decisionHash, GENESIS_HASH } from './decision-hash.ts';
-import { jsonText } from './json-text.ts';
-import type { Database, NewDecisionRow } from './schema.ts';
+import { storableJson } from './json-text.ts';
+import type { Database } from './schema.ts';
 import type { AuditReport, DecisionLog, DecisionQuery, DecisionRecord } from './store.ts';
 
 /** Advisory lock key that serialises appends to the chain across every process on the database. */
 const CHAIN_LOCK = 0x6d616d6f7275; // 'mamoru'
 /** Most queued appends written in one transaction. */
 const MAX_BATCH = 1000;
-/** Rows per INSERT statement: 12 parameters each, well under PostgreSQL's 65,535. */
+/** Rows per INSERT statement (all of them in its one jsonb parameter). */
 const INSERT_CHUNK = 1000;
 const DEFAULT_LIMIT = 50;
 const MAX_LIMIT = 1000;
 // Latest instant both drivers write and read back unchanged (9999-12-31T23:59:59.999Z).
 const MAX_TIME = 253_402_300_799_999;
 
-/** A decision checked and serialised, ready to be chained. */
+/**
+ * A decision checked and serialised, ready to be chained. `verdictText` and
+ * `eventText` are canonical JSON: the text stored, and the text hashed.
+ */
 interface Prepared {
   readonly id: string;
   readonly orgId: string;
@@ -27,13 +30,9 @@ interface Prepared {
   readonly eventId: string;
   readonly action: string;
   readonly score: number;
-  readonly createdAt: Date;
+  readonly createdAt: string;
   readonly verdictText: string;
   readonly eventText: string;
-  readonly verdict: Verdict;
-  readonly event: unknown;
-  readonly verdictCanon: string;
-  readonly eventCanon: string;
 }
 
 interface Waiter {
@@ -54,7 +53,10 @@ interface Waiter {
  * write is running wait and are written together in the next transaction, so
  * many concurrent requests cost few transactions.
  *
- * Text that jsonb cannot hold (NUL, unpaired surrogates) is stored as U+FFFD.
+ * Verdict and event are serialised once, as canonical JSON (`canonicalJson`):
+ * that text is both what the row stores and what its hash covers, sent with
+ * the whole batch as one jsonb parameter. Text that jsonb cannot hold (NUL,
+ * unpaired surrogates) is stored as U+FFFD.
  *
  * @example
  * const record = await store.decisions.append(verdict, event);
@@ -165,7 +167,7 @@ export class SqlDecisionLog implements DecisionLog {
         .executeTakeFirst();
       let seq = head ? Number(head.last_seq) : 0;
       let prevHash = head?.last_hash ?? GENESIS_HASH;
-      const rows: NewDecisionRow[] = [];
+      const rows: string[] = [];
       const records: DecisionRecord[] = [];
       for (const p of items) {
         seq += 1;
@@ -177,41 +179,62 @@ export class SqlDecisionLog implements DecisionLog {
           eventId: p.eventId,
           action: p.action,
           score: p.score,
-          verdict: p.verdictCanon,
-          event: p.eventCanon,
-          createdAt: p.createdAt.toISOString(),
-          prevHash,
-        });
-        rows.push({
-          seq,
-          id: p.id,
-          org_id: p.orgId,
-          channel: p.channel,
-          event_id: p.eventId,
-          action: p.action,
-          score: p.score,
           verdict: p.verdictText,
           event: p.eventText,
-          created_at: p.createdAt,
-          prev_hash: prevHash,
-          hash,
+          createdAt: p.createdAt,
+          prevHash,
         });
-        records.push({ seq, verdict: p.verdict, event: p.event, hash });
+        // One JSON object per row, with the verdict and event texts as they are: nothing is serialised twice.
+        rows.push(
+          `{"seq":${seq},"id":${q(p.id)},"org_id":${q(p.orgId)},"channel":${q(p.channel)},` +
+            `"event_id":${q(p.eventId)},"action":${q(p.action)},"score":${p.score},` +
+            `"verdict":${p.verdictText},"event":${p.eventText},"created_at":"${p.createdAt}",` +
+            `"prev_hash":"${prevHash}","hash":"${hash}"}`,
+        );
+        records.push(record(seq, hash, p));
         prevHash = hash;
       }
-      for (let i = 0; i < rows.length; i += INSERT_CHUNK)
-        await trx
-          .insertInto('decisions')
-          .values(rows.slice(i, i + INSERT_CHUNK))
-          .execute();
-      await trx
-        .insertInto('decision_chain')
-        .values({ id: 1, last_seq: seq, last_hash: prevHash })
-        .onConflict((oc) => oc.column('id').doUpdateSet({ last_seq: seq, last_hash: prevHash }))
-        .execute();
+      for (let i = 0; i < rows.length; i += INSERT_CHUNK) {
+        const batch = `[${rows.slice(i, i + INSERT_CHUNK).join(',')}]`;
+        // `->` keeps a JSON null a jsonb null (jsonb_to_recordset would make it SQL NULL).
+        const insert = sql`insert into decisions
+            (seq, id, org_id, channel, event_id, action, score, verdict, event, created_at, prev_hash, hash)
+          select (e->>'seq')::bigint, e->>'id', e->>'org_id', e->>'channel', e->>'event_id', e->>'action',
+            (e->>'score')::double precision, e->'verdict', e->'event', (e->>'created_at')::timestamptz,
+            e->>'prev_hash', e->>'hash'
+          from jsonb_array_elements(${batch}::jsonb) as e`;
+        if (i + INSERT_CHUNK < rows.length) await insert.execute(trx);
+        // The last chunk moves the chain head in the same statement.
+        else
+          await sql`with inserted as (${insert} returning 1)
+            insert into decision_chain (id, last_seq, last_hash) values (1, ${seq}, ${prevHash})
+            on conflict (id) do update set last_seq = excluded.last_seq, last_hash = excluded.last_hash`.execute(
+            trx,
+          );
+      }
       return records;
     });
   }
+}
+
+const q = JSON.stringify;
+
+/** The record of an appended row; verdict and event are parsed from the stored text only when read. */
+function record(seq: number, hash: string, p: Prepared): DecisionRecord {
+  let verdict: Verdict | undefined;
+  let event: { readonly value: unknown } | undefined;
+  return {
+    seq,
+    get verdict(): Verdict {
+      verdict ??= JSON.parse(p.verdictText) as Verdict;
+      return verdict;
+    },
+    get event(): unknown {
+      event ??= { value: JSON.parse(p.eventText) };
+      return event.value;
+    },
+    hash,
+  };
 }
 
 function prepare(verdict: Verdict, event: unknown): Prepared {
@@ -226,11 +249,15 @@ function prepare(verdict: Verdict, event: unknown): Prepared {
   const createdAt = new Date(verdict.createdAt);
   const time = createdAt.getTime();
   if (!(time >= 0 && time <= MAX_TIME)) throw invalidField('verdict.createdAt', 'must be an ISO 8601 time');
-  const verdictText = jsonText(verdict, 'verdict');
-  const eventText = jsonText(event ?? null, 'event');
-  // Chain what the database will give back, not the caller's object: no undefined, no Dates, no class instances.
-  const stored = JSON.parse(verdictText) as Verdict;
-  const storedEvent: unknown = JSON.parse(eventText);
+  // Chain what the database will give back, not the caller's object (no undefined, no Dates, no class
+  // instances): canonicalJson writes a value as the JSON.parse of its JSON.stringify would be written.
+  const [verdictText, verdictChanged] = storedText(verdict, 'verdict');
+  const [eventText] = storedText(event ?? null, 'event');
+  // The columns repeat fields of the verdict: take them from the stored value when it is not the caller's.
+  const stored =
+    verdictChanged || typeof (verdict as { toJSON?: unknown }).toJSON === 'function'
+      ? (JSON.parse(verdictText) as Verdict)
+      : verdict;
   return {
     id: stored.id,
     orgId: stored.orgId,
@@ -238,14 +265,24 @@ function prepare(verdict: Verdict, event: unknown): Prepared {
     eventId: stored.eventId,
     action: stored.action,
     score: stored.score,
-    createdAt,
+    createdAt: createdAt.toISOString(),
     verdictText,
     eventText,
-    verdict: stored,
-    event: storedEvent,
-    verdictCanon: canonicalJson(stored),
-    eventCanon: canonicalJson(storedEvent),
   };
+}
+
+/** Canonical JSON of a value as jsonb will hold it, and whether that changed the value (U+FFFD). */
+function storedText(value: unknown, field: string): [text: string, changed: boolean] {
+  let text: string | undefined;
+  try {
+    text = canonicalStringify(value);
+  } catch (error) {
+    throw invalidField(field, `is not JSON: ${error instanceof Error ? error.message : String(error)}`);
+  }
+  if (text === undefined) throw invalidField(field, 'is not a JSON value');
+  const storable = storableJson(text);
+  // Rare: NUL or an unpaired surrogate became U+FFFD; write the changed value's own canonical text.
+  return storable === text ? [text, false] : [canonicalJson(JSON.parse(storable)), true];
 }
 
 function toRecord(row: {

@@ -17,6 +17,15 @@ export function jsonText(value: unknown, field: string): string {
     throw invalidField(field, `is not JSON: ${error instanceof Error ? error.message : String(error)}`);
   }
   if (text === undefined) throw invalidField(field, 'is not a JSON value');
+  return storableJson(text);
+}
+
+/**
+ * JSON text (as `JSON.stringify` writes it) with the NUL and unpaired
+ * surrogate escapes jsonb refuses replaced by U+FFFD escapes; the same
+ * string when there are none.
+ */
+export function storableJson(text: string): string {
   // JSON.stringify writes paired surrogates as raw characters, so any surrogate escape is unpaired.
   if (!text.includes('\\u')) return text;
   return text.replace(UNSTORABLE, (_match, backslashes: string) => `${backslashes}\\ufffd`);

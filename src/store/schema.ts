@@ -146,9 +146,77 @@ export interface Database {
   indicators: IndicatorsTable;
   labels: LabelsTable;
   settings: SettingsTable;
+  contract_holders: ContractHoldersTable;
+  contract_lines: ContractLinesTable;
+  contract_applications: ContractApplicationsTable;
+  contract_exceptions: ContractExceptionsTable;
 }
 
 export type DecisionRow = Selectable<DecisionsTable>;
 export type NewDecisionRow = Insertable<DecisionsTable>;
 export type CaseRow = Selectable<CasesTable>;
 export type IndicatorRow = Selectable<IndicatorsTable>;
+
+/** A line holder (契約者) known to the contract channel: a person's identity key or a corporation's. */
+export interface ContractHoldersTable {
+  org_id: string;
+  /** Keyed hash (HMAC); never the identity itself. */
+  holder_key: string;
+  /** `person` | `corporation`. */
+  holder_type: string;
+  /** 法人番号 (public), for a corporation. */
+  corporate_number: string | null;
+  first_seen: Timestamp;
+}
+
+/** A mobile line as the carrier's import and line events report it. */
+export interface ContractLinesTable {
+  org_id: string;
+  /** The carrier's line id or the MSISDN. */
+  line_id: string;
+  holder_key: string;
+  /** `voice` | `data_sms` | `data`. */
+  sim_type: string;
+  /** `active` | `suspended` | `cancelled`. */
+  status: string;
+  contracted_at: Timestamp | null;
+  cancelled_at: Timestamp | null;
+  /** `shop` | `agency` | `online`. */
+  sales_channel: string | null;
+  outlet: string | null;
+  /** Keyed hash of the registered real user (利用者登録), when not the holder. */
+  registered_user_key: string | null;
+  updated_at: Timestamp;
+}
+
+/** A screened contract application (the latest screening of its id). */
+export interface ContractApplicationsTable {
+  org_id: string;
+  application_id: string;
+  holder_key: string;
+  holder_type: string;
+  address_key: string;
+  device_key: string | null;
+  sales_channel: string;
+  /** Shop or agency id, or `online`. */
+  outlet: string;
+  voice_lines: number;
+  data_sms_lines: number;
+  data_lines: number;
+  submitted_at: Timestamp;
+  decision_id: string;
+  action: string;
+}
+
+/** An exception HQ approved on a contract case: the lines it allows, by SIM type. */
+export interface ContractExceptionsTable {
+  org_id: string;
+  case_id: string;
+  application_id: string;
+  holder_key: string;
+  /** `{ voice, data_sms, data }` line counts. */
+  lines: Json<Record<string, number>>;
+  approved_by: string;
+  approved_at: Timestamp;
+  reason: string;
+}

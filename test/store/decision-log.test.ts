@@ -83,6 +83,21 @@ for (const backend of storeBackends()) {
       expect((await store.decisions.append(verdict(orgA), undefined)).event).toBeNull();
     });
 
+    it('chains what the database gives back, not the caller’s objects', async () => {
+      class Payload {
+        readonly at = new Date(Date.UTC(2026, 2, 2));
+        readonly skipped = undefined;
+        readonly boxed = new Number(7);
+        readonly keys = { b: 1, a: 2, 10: 'x', 9: 'y' };
+      }
+      const v = { ...verdict(orgA), extra: undefined } as Verdict;
+      const record = await store.decisions.append(v, new Payload());
+      const expected = { at: '2026-03-02T00:00:00.000Z', boxed: 7, keys: { 9: 'y', 10: 'x', a: 2, b: 1 } };
+      expect(record.event).toEqual(expected);
+      expect((await store.decisions.get(orgA, v.id))?.event).toEqual(expected);
+      expect((await store.decisions.verify()).ok).toBe(true);
+    });
+
     it('appends many in one transaction with consecutive seqs', async () => {
       const items = Array.from({ length: 25 }, (_, i) => ({ verdict: verdict(orgA), event: event(i) }));
       const records = await store.decisions.appendMany(items);

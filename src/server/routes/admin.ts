@@ -128,6 +128,8 @@ export async function adminRoutes(app: App, { mamoru }: { mamoru: Mamoru }): Pro
           issues: [{ path: 'body.partnerOrgId', message: 'same as the organisation' }],
         });
       await mamoru.store.orgs.addPartner(a.id, b.id);
+      // Each now sees the other's `partners` indicators: cached lookups are out of date.
+      mamoru.intel.clearLookupCache();
       return reply.code(204).send();
     },
   );

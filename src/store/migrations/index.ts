@@ -1,9 +1,10 @@
 import type { Migration, MigrationProvider } from 'kysely/migration';
 import * as m001 from './001-initial.ts';
+import * as m002 from './002-contract.ts';
 
 /** Every migration, in order. Static so that nothing is read from disk at run time. */
 export const migrations: MigrationProvider = {
   async getMigrations(): Promise<Record<string, Migration>> {
-    return { '001-initial': m001 };
+    return { '001-initial': m001, '002-contract': m002 };
   },
 };

@@ -1,0 +1,194 @@
+import { assertNever, isMamoruError, MamoruError } from '../../core/index.ts';
+import { foldText } from '../../intel/fold-text.ts';
+import type { KeyedHasher } from '../../intel/keyed-hash.ts';
+import { normaliseIdentity } from '../../intel/normalise-identity.ts';
+import type { ContractKeys } from './contract-context.ts';
+import type { ContractApplication, Identity, SalesChannel } from './contract-schema.ts';
+
+/**
+ * The keys of an application, plus the person's own identity key: the
+ * holder's for a person, the representative's (代表者・担当者) for a
+ * corporation, whose holder key is its corporate number's.
+ */
+export interface ContractKeySet extends ContractKeys {
+  readonly identity: string;
+}
+
+/**
+ * Kinds of key besides a person's identity. A tagged key hashes
+ * `<tag>||||<value>`: four or more `|`, where a normalised identity
+ * (`name|birthdate|address|document`, no `|` inside a field) has exactly
+ * three, so no tagged key can equal an identity key or another tag's key.
+ */
+const KEY_TAGS = ['address', 'corporation', 'device', 'document'] as const;
+type KeyTag = (typeof KEY_TAGS)[number];
+
+function taggedKey(hasher: KeyedHasher, tag: KeyTag, value: string): string {
+  return hasher.hash('identity', `${tag}||||${value}`);
+}
+
+/** Dash-like characters that stand for a hyphen after a digit in an address (1−2ー3 → 1-2-3). */
+const ADDRESS_DASH = /(?<=\d)[\u2010-\u2015\u2212\u2500\u2501\u30fc\uff70]/g;
+
+/**
+ * Normalise an address for its own key (resale rings share an address): NFKC,
+ * lower case, dash-like characters after a digit become `-`, and all white
+ * space is removed (東京都 千代田区 and 東京都千代田区 are one address).
+ *
+ * @example normaliseAddress('東京都千代田区　１－２ー３') // '東京都千代田区1-2-3'
+ */
+export function normaliseAddress(address: string): string {
+  return foldText(address).replace(ADDRESS_DASH, '-').replace(/\s+/g, '');
+}
+
+/** Document / IC serials lose spaces and hyphens, as in an identity key. */
+function normaliseSerial(serial: string): string {
+  return foldText(serial).replace(/[\s-]/g, '');
+}
+
+/**
+ * The keyed hash (HMAC) of a person's verified identity: the same value as an
+ * `identity` indicator of the same attributes, so deny-listed identities in
+ * intel match holder keys. Fields are NFKC-folded, case-folded and white
+ * space collapsed (`normaliseIdentity`).
+ *
+ * @param path where the identity sits in the input, to name the field at fault
+ * @throws MamoruError `validation_failed` naming the field (a `|` inside a field, a date before 1850).
+ * @example identityKey({ name: '山田　太郎', birthDate: '1980-01-02', address: '東京都' }, hasher) // '…64 hex…'
+ */
+export function identityKey(identity: Identity, hasher: KeyedHasher, path = 'identity'): string {
+  try {
+    return hasher.hash(
+      'identity',
+      normaliseIdentity({
+        name: identity.name,
+        birthdate: identity.birthDate,
+        address: identity.address,
+        document: identity.documentSerial,
+      }),
+    );
+  } catch (error) {
+    if (!isMamoruError(error)) throw error;
+    const issue = error.issues[0];
+    const field = FIELD_OF_ATTRIBUTE[issue?.path.replace(/^value\./, '') ?? ''] ?? '';
+    const at = field ? `${path}.${field}` : path;
+    const message = (issue?.message ?? error.message).replace(/^identity:\s*/, '');
+    throw new MamoruError('validation_failed', `${at}: ${message}`, { issues: [{ path: at, message }] });
+  }
+}
+
+const FIELD_OF_ATTRIBUTE: Readonly<Record<string, keyof Identity>> = {
+  name: 'name',
+  birthdate: 'birthDate',
+  address: 'address',
+  document: 'documentSerial',
+};
+
+/** The key of a normalised address alone. */
+export function addressKey(address: string, hasher: KeyedHasher): string {
+  return taggedKey(hasher, 'address', normaliseAddress(address));
+}
+
+/** The holder key of a corporation: its corporate number (法人番号, 13 digits). */
+export function corporationKey(corporateNumber: string, hasher: KeyedHasher): string {
+  return taggedKey(hasher, 'corporation', corporateNumber.trim());
+}
+
+/** The key of a device fingerprint (opaque: only trimmed). */
+export function deviceKey(fingerprint: string, hasher: KeyedHasher): string {
+  return taggedKey(hasher, 'device', fingerprint.trim());
+}
+
+/** The key of a document / IC serial. */
+export function documentKey(serial: string, hasher: KeyedHasher): string {
+  return taggedKey(hasher, 'document', normaliseSerial(serial));
+}
+
+/**
+ * Every key of an application (measures P2, P6): the holder (a person's
+ * identity, or a corporation's corporate number, so that a corporation's
+ * lines count together whoever applied for it), the address, the device,
+ * the document serial and each requested line's registered user (利用者登録).
+ * The raw attributes are read here and nowhere after.
+ *
+ * @throws MamoruError `validation_failed` naming the identity field that cannot be keyed.
+ */
+export function contractKeys(app: ContractApplication, hasher: KeyedHasher): ContractKeySet {
+  const { identity } = app.holder;
+  const person = identityKey(identity, hasher, 'holder.identity');
+  const corporation = app.holder.corporation;
+  return {
+    holder: corporation ? corporationKey(corporation.corporateNumber, hasher) : person,
+    identity: person,
+    address: addressKey(identity.address, hasher),
+    device: app.deviceFingerprint === undefined ? undefined : deviceKey(app.deviceFingerprint, hasher),
+    document:
+      identity.documentSerial === undefined ? undefined : documentKey(identity.documentSerial, hasher),
+    registeredUsers: app.lines.map((line, i) =>
+      line.registeredUser ? identityKey(line.registeredUser, hasher, `lines.${i}.registeredUser`) : undefined,
+    ),
+  };
+}
+
+/** The application as the decision log keeps it: identities and the device fingerprint replaced by keys. */
+export type RedactedContract = Omit<ContractApplication, 'holder' | 'lines' | 'deviceFingerprint'> & {
+  readonly holder: Omit<ContractApplication['holder'], 'identity'> & {
+    readonly holderKey: string;
+    readonly identityKey: string;
+    readonly addressKey: string;
+    readonly documentKey?: string;
+  };
+  readonly lines: readonly (Omit<ContractApplication['lines'][number], 'registeredUser'> & {
+    readonly registeredUserKey?: string;
+  })[];
+  readonly deviceKey?: string;
+};
+
+/**
+ * The application with every identity object (holder, registered users) and
+ * the device fingerprint replaced by their keys: what the decision log stores
+ * (the channel's `redact` hook). Nothing raw survives: no name, birth date,
+ * address, serial or fingerprint.
+ *
+ * @example redactContract(app, contractKeys(app, hasher)).holder // { type: 'person', holderKey: '…', identityKey: '…', addressKey: '…' }
+ */
+export function redactContract(app: ContractApplication, keys: ContractKeySet): RedactedContract {
+  const { holder, lines, deviceFingerprint: _fingerprint, ...rest } = app;
+  const { identity: _identity, ...holderRest } = holder;
+  return {
+    ...rest,
+    holder: {
+      ...holderRest,
+      holderKey: keys.holder,
+      identityKey: keys.identity,
+      addressKey: keys.address,
+      ...(keys.document ? { documentKey: keys.document } : {}),
+    },
+    lines: lines.map(({ registeredUser: _user, ...line }, i) => {
+      const key = keys.registeredUsers[i];
+      return key ? { ...line, registeredUserKey: key } : line;
+    }),
+    ...(keys.device ? { deviceKey: keys.device } : {}),
+  };
+}
+
+/**
+ * Where an application was made, for velocity evidence: the shop or agency
+ * id, or `online`. A shop that gave no id is `shop:unknown`.
+ */
+export function outletOf(channel: {
+  readonly type: SalesChannel;
+  readonly shopId?: string | undefined;
+  readonly agencyId?: string | undefined;
+}): string {
+  switch (channel.type) {
+    case 'online':
+      return 'online';
+    case 'agency':
+      return channel.agencyId ?? 'agency:unknown';
+    case 'shop':
+      return channel.shopId ?? 'shop:unknown';
+    default:
+      return assertNever(channel.type, 'sales channel');
+  }
+}

@@ -1,0 +1,172 @@
+import type { Kysely } from 'kysely';
+import { MamoruError, type ScreenEvent, type Verdict } from '../../core/index.ts';
+import type { KeyedHasher } from '../../intel/keyed-hash.ts';
+import type { Database } from '../../store/schema.ts';
+import type { ContractContext, ContractKeys } from './contract-context.ts';
+import { type ContractKeySet, contractKeys, outletOf } from './contract-keys.ts';
+import type { ContractApplication } from './contract-schema.ts';
+import { type ContractOutcome, recordException } from './contract-store-exceptions.ts';
+import { loadContractContext } from './contract-store-load.ts';
+import {
+  CONTRACT_WINDOW_DEFAULTS,
+  type ContractWindows,
+  contractWindows,
+  linesBySimType,
+  referenceTime,
+} from './contract-store-windows.ts';
+import { LineStore } from './lines-store.ts';
+
+export type { ContractOutcome } from './contract-store-exceptions.ts';
+export { MAX_RECENT_APPLICATIONS, MAX_SHARED_HOLDERS } from './contract-store-load.ts';
+export {
+  CONTRACT_WINDOW_DEFAULTS,
+  type ContractWindows,
+  contractWindows,
+  linesBySimType,
+} from './contract-store-windows.ts';
+
+/**
+ * The contract channel's data (measures P2, P6): the carrier's lines, the
+ * screened applications and HQ's approved exceptions, all by keyed hash.
+ * Every query is filtered by organisation.
+ *
+ * - `load` gathers everything the detectors read, in one indexed statement.
+ * - `record` keeps the screened application (re-screening its id updates it).
+ * - `onOutcome` turns an approved exception case into an exception row.
+ * - `lines` imports the carrier's lines and records line events.
+ *
+ * @example
+ * const store = new ContractStore({ db, hasher });
+ * const ctx = await store.load(event, now, contractWindows(settings));
+ * await store.record(verdict, event.payload, ctx.keys);
+ */
+export class ContractStore {
+  readonly lines: LineStore;
+  readonly #db: Kysely<Database>;
+  readonly #hasher: KeyedHasher;
+  // Keys of a payload, made once per screening: `load` and `redact` see the same payload object.
+  readonly #keys = new WeakMap<ContractApplication, ContractKeySet>();
+
+  constructor(deps: { readonly db: Kysely<Database>; readonly hasher: KeyedHasher }) {
+    this.#db = deps.db;
+    this.#hasher = deps.hasher;
+    this.lines = new LineStore(deps);
+  }
+
+  /**
+   * The keys of an application, made once per payload object.
+   *
+   * @throws MamoruError `validation_failed` naming an identity field that cannot be keyed.
+   */
+  keys(app: ContractApplication): ContractKeySet {
+    let keys = this.#keys.get(app);
+    if (!keys) {
+      keys = contractKeys(app, this.#hasher);
+      this.#keys.set(app, keys);
+    }
+    return keys;
+  }
+
+  /**
+   * What the detectors read for one application: the holder's lines held now
+   * by SIM type (active and suspended — a suspended line can be resumed, so it
+   * counts toward a cap), the holder's other applications and cancelled lines
+   * within the velocity window, the distinct other holders seen on the
+   * address and the device within their windows, and HQ's approved exception
+   * for this application id and holder. Windows end at the application's
+   * `submittedAt` (or now). One statement, one round trip.
+   */
+  load(
+    event: ScreenEvent<ContractApplication>,
+    now: Date,
+    windows: Readonly<Partial<ContractWindows>> = CONTRACT_WINDOW_DEFAULTS,
+  ): Promise<ContractContext> {
+    const app = event.payload;
+    return loadContractContext(this.#db, event.orgId, app, this.keys(app), now, contractWindows(windows));
+  }
+
+  /**
+   * Keep the screened application (and its holder): the evidence later
+   * screenings read. Re-screening the same application id replaces the row
+   * with the latest screening, so one application is never counted twice.
+   */
+  async record(verdict: Verdict, app: ContractApplication, keys: ContractKeys): Promise<void> {
+    const submitted = referenceTime(app, new Date(verdict.createdAt));
+    const lines = linesBySimType(app.lines);
+    await this.#db
+      .with('holder', (db) =>
+        db
+          .insertInto('contract_holders')
+          .values({
+            org_id: verdict.orgId,
+            holder_key: keys.holder,
+            holder_type: app.holder.type,
+            corporate_number: app.holder.corporation?.corporateNumber ?? null,
+            first_seen: submitted,
+          })
+          .onConflict((oc) => oc.columns(['org_id', 'holder_key']).doNothing()),
+      )
+      .insertInto('contract_applications')
+      .values({
+        org_id: verdict.orgId,
+        application_id: app.applicationId,
+        holder_key: keys.holder,
+        holder_type: app.holder.type,
+        address_key: keys.address,
+        device_key: keys.device ?? null,
+        sales_channel: app.salesChannel.type,
+        outlet: outletOf(app.salesChannel),
+        voice_lines: lines.voice,
+        data_sms_lines: lines.data_sms,
+        data_lines: lines.data,
+        submitted_at: submitted,
+        decision_id: verdict.id,
+        action: verdict.action,
+      })
+      .onConflict((oc) =>
+        oc.columns(['org_id', 'application_id']).doUpdateSet((eb) => ({
+          holder_key: eb.ref('excluded.holder_key'),
+          holder_type: eb.ref('excluded.holder_type'),
+          address_key: eb.ref('excluded.address_key'),
+          device_key: eb.ref('excluded.device_key'),
+          sales_channel: eb.ref('excluded.sales_channel'),
+          outlet: eb.ref('excluded.outlet'),
+          voice_lines: eb.ref('excluded.voice_lines'),
+          data_sms_lines: eb.ref('excluded.data_sms_lines'),
+          data_lines: eb.ref('excluded.data_lines'),
+          submitted_at: eb.ref('excluded.submitted_at'),
+          decision_id: eb.ref('excluded.decision_id'),
+          action: eb.ref('excluded.action'),
+        })),
+      )
+      .execute();
+  }
+
+  /**
+   * A contract case closed. Approved: an exception row records the lines of
+   * the application the case was opened on, so re-screening the same
+   * application id passes for those lines only. Denied or expired: nothing is
+   * allowed and nothing is written.
+   */
+  onOutcome(outcome: ContractOutcome): Promise<void> {
+    return recordException(this.#db, outcome);
+  }
+}
+
+/** A channel module that carries its contract store: the contract channel built by `createChannels`. */
+export interface WithContractStore {
+  readonly store: ContractStore;
+}
+
+/**
+ * The contract store a channel module carries (the HTTP routes and the CLI
+ * reach the line store through the registered contract channel).
+ *
+ * @throws MamoruError `not_ready` when the module carries none.
+ * @example const lines = contractStoreOf(mamoru.channel('contract')).lines;
+ */
+export function contractStoreOf(channel: object): ContractStore {
+  const store = (channel as Partial<WithContractStore>).store;
+  if (store instanceof ContractStore) return store;
+  throw new MamoruError('not_ready', 'the contract channel carries no contract store');
+}

@@ -1,0 +1,153 @@
+import type { Detector, DetectorContext, Hit } from '../../../core/index.ts';
+import type {
+  ApprovedException,
+  ContractContext,
+  RecentApplication,
+  SimCounts,
+} from '../contract-context.ts';
+import { type ContractApplication, SIM_TYPES } from '../contract-schema.ts';
+import { linesBySimType, referenceTime } from '../contract-store-windows.ts';
+import { type ReadSettings, readContractSettings } from '../settings.ts';
+
+/** A contract detector: reads the application, the loaded `ContractContext` and the settings. */
+export type ContractDetector = Detector<ContractApplication, ContractContext>;
+export type ContractDetectorContext = DetectorContext<ContractContext>;
+
+export const DAY_MS = 86_400_000;
+/** Japan has one time zone and no daylight saving: dates of rules and documents are Japan dates. */
+const JST_MS = 9 * 3_600_000;
+
+const NO_LINES: SimCounts = Object.freeze({ voice: 0, data_sms: 0, data: 0 });
+
+/**
+ * What the detectors see when no context was loaded (a channel evaluated
+ * without its store): no lines held, no history. Checks that need history
+ * then fire on the application alone; `contextMissing` lets them say so.
+ */
+const EMPTY_CONTEXT: ContractContext = Object.freeze({
+  keys: Object.freeze({ holder: '', address: '', registeredUsers: Object.freeze([]) }),
+  holderType: 'person',
+  existingLines: NO_LINES,
+  holderApplications: Object.freeze([]),
+  recentlyCancelled: 0,
+  addressHolders: Object.freeze([]),
+  deviceHolders: Object.freeze([]),
+});
+
+/** The loaded context, or an empty one when the channel ran without its store. */
+export function servicesOf(ctx: ContractDetectorContext): ContractContext {
+  return (ctx.services as ContractContext | undefined) ?? EMPTY_CONTEXT;
+}
+
+/** Evidence noting that no context was loaded, when none was. */
+export function contextEvidence(ctx: ContractDetectorContext): string[] {
+  return ctx.services === undefined || ctx.services === null ? ['context=missing (no history loaded)'] : [];
+}
+
+/** The settings, read once per policy version (see `readContractSettings`). */
+export function settingsOf(ctx: ContractDetectorContext): ReadSettings {
+  return readContractSettings(ctx.settings);
+}
+
+/** Lines requested by SIM type. */
+export function requestedLines(app: ContractApplication): SimCounts {
+  return linesBySimType(app.lines);
+}
+
+/** The application's time: its `submittedAt`, or now; never later than now (as the store loads windows). */
+export function applicationTime(app: ContractApplication, now: Date): Date {
+  return referenceTime(app, now);
+}
+
+/** A time's date in Japan (`YYYY-MM-DD`). */
+export function japanDate(at: Date): string {
+  return new Date(at.getTime() + JST_MS).toISOString().slice(0, 10);
+}
+
+/** Whole days from `from` to `to` (0 when `from` is later). */
+export function daysBetween(from: Date, to: Date): number {
+  return Math.max(0, Math.floor((to.getTime() - from.getTime()) / DAY_MS));
+}
+
+/** `voice:6,data_sms:0,data:0` */
+export function countsText(counts: SimCounts): string {
+  return SIM_TYPES.map((t) => `${t}:${counts[t]}`).join(',');
+}
+
+/** The first 12 hex digits of a keyed hash, enough to tell holders apart in evidence. */
+export function shortKey(key: string): string {
+  return key.length > 12 ? `${key.slice(0, 12)}…` : key;
+}
+
+/**
+ * HQ's approved exception for this application, when it covers every line
+ * requested now (each SIM type at most as many as approved): re-screening
+ * the approved application passes for the approved lines only (P2).
+ */
+export function coveringException(
+  app: ContractApplication,
+  context: ContractContext,
+): ApprovedException | undefined {
+  const exception = context.exception;
+  if (!exception) return undefined;
+  const requested = requestedLines(app);
+  return SIM_TYPES.every((t) => requested[t] <= exception.lines[t]) ? exception : undefined;
+}
+
+/** Evidence lines describing an exception. */
+export function exceptionEvidence(exception: ApprovedException): string[] {
+  return [
+    `exception_case=${exception.caseId}`,
+    `approved_by=${exception.approvedBy}`,
+    `approved_at=${exception.approvedAt}`,
+    `approved_lines=${countsText(exception.lines)}`,
+  ];
+}
+
+/**
+ * The hit a review check returns instead of its own when HQ already approved
+ * this application: what it would have fired stays in the evidence, for audit.
+ */
+export function exceptionHit(exception: ApprovedException, covers: string, evidence: readonly string[]): Hit {
+  return {
+    signal: 'CONTRACT_EXCEPTION_APPROVED',
+    evidence: [...exceptionEvidence(exception), `covers=${covers}`, ...evidence],
+    params: { caseId: exception.caseId },
+  };
+}
+
+/** One recent application as evidence. */
+export function applicationEvidence(a: RecentApplication): string {
+  return `application=${a.applicationId} holder=${shortKey(a.holderKey)} outlet=${a.outlet} channel=${a.salesChannel} lines=${a.lines} at=${a.submittedAt} action=${a.action}`;
+}
+
+/** Applications at or after a time. */
+export function within(apps: readonly RecentApplication[], since: Date): RecentApplication[] {
+  const t = since.getTime();
+  return apps.filter((a) => {
+    const at = Date.parse(a.submittedAt);
+    return Number.isFinite(at) && at >= t;
+  });
+}
+
+/**
+ * The date the KYC rules and document expiry are judged at: the
+ * application's time (`submittedAt`, never later than now), unless that is
+ * more than `maxBackdateDays` before now — then now, so an application dated
+ * back cannot choose an older, laxer rule set.
+ */
+export function ruleTime(
+  app: ContractApplication,
+  now: Date,
+  maxBackdateDays: number,
+): { readonly at: Date; readonly evidence: string } {
+  const at = applicationTime(app, now);
+  if (app.submittedAt === undefined) return { at, evidence: `rule_date=${japanDate(at)} (now)` };
+  if (now.getTime() - at.getTime() > maxBackdateDays * DAY_MS) {
+    return {
+      at: now,
+      evidence: `rule_date=${japanDate(now)} (now: submittedAt ${app.submittedAt} is more than ${maxBackdateDays} days back)`,
+    };
+  }
+  return { at, evidence: `rule_date=${japanDate(at)} (submittedAt ${app.submittedAt})` };
+}

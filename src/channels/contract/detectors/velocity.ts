@@ -1,0 +1,86 @@
+import { outletOf } from '../contract-keys.ts';
+import { fallbackEvidence } from '../settings.ts';
+import {
+  applicationEvidence,
+  applicationTime,
+  type ContractDetector,
+  contextEvidence,
+  coveringException,
+  DAY_MS,
+  exceptionHit,
+  requestedLines,
+  servicesOf,
+  settingsOf,
+  within,
+} from './application.ts';
+
+/** Other applications listed in the evidence at most. */
+const SHOWN = 20;
+
+/**
+ * Velocity (SIMの不正転売, measure P6): within `velocity.windowDays` of the
+ * application, across shops, agencies and online —
+ * - more applications by the holder than `maxApplications` (this one included);
+ * - more lines than `maxLines` from applications that were allowed (lines
+ *   granted, perhaps not yet in the carrier's line import) plus this one's,
+ *   when there is another application;
+ * - more distinct outlets than `maxOutlets`;
+ * - cancel-and-reapply: more lines cancelled than `maxCancelledLines`.
+ * Limits are per holder type (`velocity.person`, `velocity.corporation`);
+ * `null` turns one off. HQ reviews; the evidence lists the applications.
+ * HQ's approved exception for the application covers it while no newer
+ * application has arrived.
+ */
+export const velocity: ContractDetector = {
+  name: 'contract.velocity',
+  signals: ['CONTRACT_VELOCITY', 'CONTRACT_EXCEPTION_APPROVED'],
+  run(event, ctx) {
+    const app = event.payload;
+    const read = settingsOf(ctx);
+    const { windowDays, maxCancelledLines, ...byHolder } = read.settings.velocity;
+    const limits = byHolder[app.holder.type];
+    const context = servicesOf(ctx);
+    const since = new Date(applicationTime(app, ctx.now).getTime() - windowDays * DAY_MS);
+    const others = within(context.holderApplications, since).filter(
+      (a) => a.applicationId !== app.applicationId,
+    );
+    const requested = requestedLines(app);
+    const asked = requested.voice + requested.data_sms + requested.data;
+    const applications = others.length + 1;
+    const granted = others.filter((a) => a.action === 'allow').reduce((n, a) => n + a.lines, 0);
+    const lines = granted + asked;
+    const outlets = new Set([...others.map((a) => a.outlet), outletOf(app.salesChannel)]).size;
+    const cancelled = context.recentlyCancelled;
+    const why: string[] = [];
+    if (limits.maxApplications !== null && applications > limits.maxApplications)
+      why.push(`applications=${applications} > ${limits.maxApplications}`);
+    if (limits.maxLines !== null && others.length > 0 && lines > limits.maxLines)
+      why.push(`lines=${lines} (allowed before ${granted} + now ${asked}) > ${limits.maxLines}`);
+    if (limits.maxOutlets !== null && outlets > limits.maxOutlets)
+      why.push(`outlets=${outlets} > ${limits.maxOutlets}`);
+    if (maxCancelledLines !== null && cancelled > maxCancelledLines)
+      why.push(`cancel_and_reapply: cancelled=${cancelled} > ${maxCancelledLines}`);
+    if (why.length === 0) return [];
+    const evidence = [
+      ...why,
+      `window_days=${windowDays}`,
+      `holder_type=${app.holder.type}`,
+      ...others.slice(0, SHOWN).map(applicationEvidence),
+      ...(others.length > SHOWN ? [`more_applications=${others.length - SHOWN}`] : []),
+      ...fallbackEvidence(read, 'velocity'),
+      ...contextEvidence(ctx),
+    ];
+    const exception = coveringException(app, context);
+    const approvedAt = exception ? Date.parse(exception.approvedAt) : Number.NaN;
+    if (exception && others.every((a) => Date.parse(a.submittedAt) <= approvedAt)) {
+      return [exceptionHit(exception, 'CONTRACT_VELOCITY', evidence)];
+    }
+    return [
+      {
+        signal: 'CONTRACT_VELOCITY',
+        evidence,
+        params: { windowDays, applications, outlets, lines, cancelled },
+      },
+    ];
+  },
+};

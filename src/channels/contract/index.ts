@@ -1,0 +1,151 @@
+import type { Kysely } from 'kysely';
+import type { ChannelModule, IndicatorRef } from '../../core/index.ts';
+import { INTEL_SIGNALS, intelMatchDetectors } from '../../intel/index.ts';
+import type { KeyedHasher } from '../../intel/keyed-hash.ts';
+import type { Database } from '../../store/schema.ts';
+import type { ContractContext } from './contract-context.ts';
+import { type ContractKeySet, redactContract } from './contract-keys.ts';
+import { type ContractApplication, contractSchema } from './contract-schema.ts';
+import { type ContractOutcome, ContractStore, type WithContractStore } from './contract-store.ts';
+import { addedLineAuth } from './detectors/added-line-auth.ts';
+import type { ContractDetector } from './detectors/application.ts';
+import { corporateEmployment } from './detectors/corporate-employment.ts';
+import { kycDocumentExpiry } from './detectors/kyc-document-expiry.ts';
+import { kycMethod } from './detectors/kyc-method.ts';
+import { kycMissing } from './detectors/kyc-missing.ts';
+import { kycReliance } from './detectors/kyc-reliance.ts';
+import { lineCap } from './detectors/line-cap.ts';
+import { registeredUser } from './detectors/registered-user.ts';
+import { sharedAddress } from './detectors/shared-address.ts';
+import { sharedDevice } from './detectors/shared-device.ts';
+import { velocity } from './detectors/velocity.ts';
+import { CONTRACT_DEFAULT_POLICY } from './policy.ts';
+import { DEFAULT_CONTRACT_SETTINGS, readContractSettings } from './settings.ts';
+import { CONTRACT_SIGNALS } from './signals.ts';
+
+export type { ContractContext } from './contract-context.ts';
+export { type ContractApplication, contractSchema } from './contract-schema.ts';
+export { CONTRACT_DEFAULT_POLICY, contractSettingsIssues } from './policy.ts';
+export { type ContractSettings, DEFAULT_CONTRACT_SETTINGS, readContractSettings } from './settings.ts';
+export { CONTRACT_SIGNALS } from './signals.ts';
+
+/** The contract detectors, one job each (MEASURES.md P1–P6). */
+export const CONTRACT_DETECTORS: readonly ContractDetector[] = [
+  lineCap,
+  kycMissing,
+  kycMethod,
+  kycDocumentExpiry,
+  kycReliance,
+  addedLineAuth,
+  corporateEmployment,
+  velocity,
+  sharedAddress,
+  sharedDevice,
+  registeredUser,
+];
+
+/** The contract channel: a channel module that carries its store (for the line import API and CLI). */
+export type ContractChannel = ChannelModule<ContractApplication, ContractContext> & WithContractStore;
+
+/**
+ * The keyed identities of an application as indicators, so that the
+ * carrier's deny lists and shared intel match them (`INTEL_MATCH_IDENTITY`,
+ * and the policy's deny list): the holder's identity (for a corporation,
+ * also its corporate number's key), the document / IC serial, the device
+ * fingerprint and each registered user. All are `identity` keyed hashes,
+ * never raw. The address is left out: many innocent people share one over
+ * time, and a denied case shares its indicators.
+ */
+export function contractIndicators(app: ContractApplication, keys: ContractKeySet): IndicatorRef[] {
+  const refs: IndicatorRef[] = [{ type: 'identity', value: keys.identity, field: 'holder.identity' }];
+  if (app.holder.type === 'corporation') {
+    refs.push({ type: 'identity', value: keys.holder, field: 'holder.corporation.corporateNumber' });
+  }
+  if (keys.document) {
+    refs.push({ type: 'identity', value: keys.document, field: 'holder.identity.documentSerial' });
+  }
+  if (keys.device) refs.push({ type: 'identity', value: keys.device, field: 'deviceFingerprint' });
+  keys.registeredUsers.forEach((key, i) => {
+    if (key) refs.push({ type: 'identity', value: key, field: `lines.${i}.registeredUser` });
+  });
+  return refs;
+}
+
+/**
+ * The windows the store loads history for, from the carrier's settings
+ * (each detector then applies its own window within what was loaded).
+ */
+function windowsOf(settings: Readonly<Record<string, unknown>> | undefined) {
+  const s = readContractSettings(settings ?? DEFAULT_CONTRACT_SETTINGS).settings;
+  return {
+    velocityDays: s.velocity.windowDays,
+    sharedAddressDays: s.sharedAddress.windowDays,
+    sharedDeviceDays: s.sharedDevice.windowDays,
+  };
+}
+
+const EXAMPLE: ContractApplication = {
+  applicationId: 'APP-2026-000123',
+  salesChannel: { type: 'shop', shopId: 'shop-shinjuku-01' },
+  holder: {
+    type: 'person',
+    identity: {
+      name: '山田 太郎',
+      birthDate: '1985-04-12',
+      address: '東京都新宿区西新宿2-8-1',
+      documentSerial: 'MN1234567890',
+    },
+  },
+  identityVerification: {
+    method: 'ic_chip_face',
+    assuranceLevel: 3,
+    performedAt: '2026-04-15T10:55:00+09:00',
+    documentExpiry: '2034-04-12',
+  },
+  lines: [{ simType: 'voice', count: 1, purpose: '本人利用 / own use' }],
+  pledgeSigned: false,
+};
+
+/**
+ * The contract channel (measures P1–P6): mobile line contract applications
+ * screened at the moment of contract by shops, sales agencies (代理店) and
+ * online sign-up. Built with the database and the keyed hasher: its store
+ * loads the holder's lines and history for the detectors, records each
+ * screened application, keeps only keyed hashes in the decision log, and
+ * turns HQ's approved exception cases into exceptions that let the same
+ * application pass on re-screening, for the approved lines only.
+ *
+ * @example const contract = createContractChannel({ db, hasher });
+ */
+export function createContractChannel(deps: {
+  readonly db: Kysely<Database>;
+  readonly hasher: KeyedHasher;
+}): ContractChannel {
+  const store = new ContractStore(deps);
+  return {
+    name: 'contract',
+    title: { ja: '携帯電話の回線契約', en: 'Mobile line contracts' },
+    schema: contractSchema,
+    signals: [...INTEL_SIGNALS, ...CONTRACT_SIGNALS],
+    detectors: [...intelMatchDetectors<ContractApplication, ContractContext>(), ...CONTRACT_DETECTORS],
+    extract(payload) {
+      try {
+        return contractIndicators(payload, store.keys(payload));
+      } catch {
+        // An identity that cannot be keyed is refused by `load` with the field named; nothing to match.
+        return [];
+      }
+    },
+    defaultPolicy: CONTRACT_DEFAULT_POLICY,
+    defaultSettings: DEFAULT_CONTRACT_SETTINGS,
+    // `settings` (the policy's, merged over the defaults) sizes the windows when the caller passes them.
+    load: (event, now, settings?: Readonly<Record<string, unknown>>) =>
+      store.load(event, now, windowsOf(settings)),
+    record: (verdict, event, services) =>
+      store.record(verdict, event.payload, services?.keys ?? store.keys(event.payload)),
+    redact: (payload) => redactContract(payload, store.keys(payload)),
+    onOutcome: (outcome) => store.onOutcome(outcome as ContractOutcome),
+    example: EXAMPLE,
+    store,
+  };
+}

@@ -1,0 +1,227 @@
+import { type Kysely, type Selectable, sql } from 'kysely';
+import { parseInput } from '../../core/index.ts';
+import type { KeyedHasher } from '../../intel/keyed-hash.ts';
+import type { ContractLinesTable, Database } from '../../store/schema.ts';
+import { toIso } from '../../store/to-iso.ts';
+import type { SimCounts } from './contract-context.ts';
+import { corporationKey, identityKey } from './contract-keys.ts';
+import type { HolderType, SalesChannel, SimType } from './contract-schema.ts';
+import { type LineEvent, type LineStatus, lineEventSchema } from './lines-schema.ts';
+
+/** Rows per upsert statement: 500 × 12 parameters, far below PostgreSQL's 65 535. */
+export const LINE_BATCH = 500;
+
+/** A line event validated and keyed, ready to store: no raw identity left. */
+export interface PreparedLine {
+  readonly lineId: string;
+  readonly holderKey: string;
+  readonly holderType: HolderType;
+  readonly corporateNumber: string | null;
+  readonly simType: SimType;
+  readonly status: LineStatus;
+  readonly contractedAt: Date | null;
+  readonly cancelledAt: Date | null;
+  readonly salesChannel: SalesChannel | null;
+  readonly outlet: string | null;
+  readonly registeredUserKey: string | null;
+}
+
+/** A stored line, as the API returns it. */
+export interface StoredLine {
+  readonly lineId: string;
+  readonly holderKey: string;
+  readonly simType: SimType;
+  readonly status: LineStatus;
+  readonly contractedAt: string | null;
+  readonly cancelledAt: string | null;
+  readonly salesChannel: SalesChannel | null;
+  readonly outlet: string | null;
+  readonly registeredUserKey: string | null;
+}
+
+/**
+ * The carrier's lines (measure P2: counts of lines held must stay true):
+ * existing lines loaded in bulk, activations and cancellations recorded as
+ * they happen. Upserted by (organisation, line id); holders are keyed, never
+ * stored raw.
+ *
+ * @example
+ * const lines = new LineStore({ db, hasher });
+ * await lines.record(orgId, { lineId: '+819012345678', holderKey, simType: 'voice', status: 'cancelled', cancelledAt: '2026-01-10' });
+ */
+export class LineStore {
+  readonly #db: Kysely<Database>;
+  readonly #hasher: KeyedHasher;
+
+  constructor(deps: { readonly db: Kysely<Database>; readonly hasher: KeyedHasher }) {
+    this.#db = deps.db;
+    this.#hasher = deps.hasher;
+  }
+
+  /**
+   * Validate one line event and key its holder and registered user.
+   *
+   * @throws MamoruError `validation_failed` naming each field at fault.
+   */
+  prepare(input: unknown): PreparedLine {
+    return this.prepareEvent(parseInput(lineEventSchema, input));
+  }
+
+  /**
+   * Key a validated line event (the HTTP edge has validated it already).
+   *
+   * @throws MamoruError `validation_failed` naming an identity field that cannot be keyed.
+   */
+  prepareEvent(line: LineEvent): PreparedLine {
+    const holderKey =
+      line.holderKey ??
+      (line.holderType === 'corporation' && line.corporateNumber !== undefined
+        ? corporationKey(line.corporateNumber, this.#hasher)
+        : identityKey(line.holder!, this.#hasher, 'holder'));
+    const registeredUserKey =
+      line.registeredUserKey ??
+      (line.registeredUser ? identityKey(line.registeredUser, this.#hasher, 'registeredUser') : null);
+    return {
+      lineId: line.lineId,
+      holderKey,
+      holderType: line.holderType,
+      corporateNumber: line.corporateNumber ?? null,
+      simType: line.simType,
+      status: line.status,
+      contractedAt: line.contractedAt ?? null,
+      cancelledAt: line.cancelledAt ?? null,
+      salesChannel: line.salesChannel ?? null,
+      outlet: line.outlet ?? null,
+      registeredUserKey,
+    };
+  }
+
+  /**
+   * Upsert prepared lines of one organisation, {@link LINE_BATCH} per
+   * statement, with their holders; returns, in input order, whether each line
+   * was new. A line id repeated in the input starts a new statement (one
+   * statement cannot touch a row twice), so repeats apply in order.
+   */
+  async upsertMany(orgId: string, items: readonly PreparedLine[], now = new Date()): Promise<boolean[]> {
+    const created: boolean[] = [];
+    let batch: PreparedLine[] = [];
+    let ids = new Set<string>();
+    const flush = async () => {
+      if (batch.length === 0) return;
+      const rows = await this.#upsert(orgId, batch, now);
+      const inserted = new Map(rows.map((r) => [r.line_id, r.inserted]));
+      for (const item of batch) created.push(inserted.get(item.lineId) ?? false);
+      batch = [];
+      ids = new Set();
+    };
+    for (const item of items) {
+      if (ids.has(item.lineId) || batch.length >= LINE_BATCH) await flush();
+      batch.push(item);
+      ids.add(item.lineId);
+    }
+    await flush();
+    return created;
+  }
+
+  /**
+   * Record one line event (an activation, a suspension, a cancellation): raw
+   * input, or a line event already validated. Returns the stored line.
+   */
+  async record(
+    orgId: string,
+    input: unknown,
+    options: { readonly validated?: boolean } = {},
+  ): Promise<{ line: StoredLine; created: boolean }> {
+    const prepared = options.validated ? this.prepareEvent(input as LineEvent) : this.prepare(input);
+    const [row] = await this.#upsert(orgId, [prepared], new Date());
+    return { line: storedLine(row!), created: row!.inserted };
+  }
+
+  /** Lines a holder holds now (active and suspended), by SIM type. */
+  async held(orgId: string, holderKey: string): Promise<SimCounts> {
+    const rows = await this.#db
+      .selectFrom('contract_lines')
+      .select((eb) => ['sim_type', eb.fn.countAll<number>().as('n')])
+      .where('org_id', '=', orgId)
+      .where('holder_key', '=', holderKey)
+      .where('status', 'in', ['active', 'suspended'])
+      .groupBy('sim_type')
+      .execute();
+    const counts = { voice: 0, data_sms: 0, data: 0 };
+    for (const r of rows) if (r.sim_type in counts) counts[r.sim_type as SimType] = Number(r.n);
+    return counts;
+  }
+
+  async #upsert(orgId: string, batch: readonly PreparedLine[], now: Date) {
+    const holders = new Map<string, { type: HolderType; corporateNumber: string | null; firstSeen: Date }>();
+    for (const l of batch) {
+      const seen = l.contractedAt ?? now;
+      const known = holders.get(l.holderKey);
+      if (!known)
+        holders.set(l.holderKey, { type: l.holderType, corporateNumber: l.corporateNumber, firstSeen: seen });
+      else if (seen < known.firstSeen) known.firstSeen = seen;
+    }
+    return this.#db
+      .with('holders', (db) =>
+        db
+          .insertInto('contract_holders')
+          .values(
+            [...holders].map(([key, h]) => ({
+              org_id: orgId,
+              holder_key: key,
+              holder_type: h.type,
+              corporate_number: h.corporateNumber,
+              first_seen: h.firstSeen,
+            })),
+          )
+          .onConflict((oc) => oc.columns(['org_id', 'holder_key']).doNothing()),
+      )
+      .insertInto('contract_lines')
+      .values(
+        batch.map((l) => ({
+          org_id: orgId,
+          line_id: l.lineId,
+          holder_key: l.holderKey,
+          sim_type: l.simType,
+          status: l.status,
+          contracted_at: l.contractedAt,
+          cancelled_at: l.cancelledAt,
+          sales_channel: l.salesChannel,
+          outlet: l.outlet,
+          registered_user_key: l.registeredUserKey,
+          updated_at: now,
+        })),
+      )
+      .onConflict((oc) =>
+        oc.columns(['org_id', 'line_id']).doUpdateSet((eb) => ({
+          holder_key: eb.ref('excluded.holder_key'),
+          sim_type: eb.ref('excluded.sim_type'),
+          status: eb.ref('excluded.status'),
+          // A cancellation that does not repeat the contract date keeps the one on record.
+          contracted_at: sql`coalesce(excluded.contracted_at, contract_lines.contracted_at)`,
+          cancelled_at: eb.ref('excluded.cancelled_at'),
+          sales_channel: sql`coalesce(excluded.sales_channel, contract_lines.sales_channel)`,
+          outlet: sql`coalesce(excluded.outlet, contract_lines.outlet)`,
+          registered_user_key: eb.ref('excluded.registered_user_key'),
+          updated_at: eb.ref('excluded.updated_at'),
+        })),
+      )
+      .returningAll()
+      .returning(sql<boolean>`(xmax = 0)`.as('inserted'))
+      .execute();
+  }
+}
+
+function storedLine(row: Selectable<ContractLinesTable>): StoredLine {
+  return {
+    lineId: row.line_id,
+    holderKey: row.holder_key,
+    simType: row.sim_type as SimType,
+    status: row.status as LineStatus,
+    contractedAt: row.contracted_at ? toIso(row.contracted_at) : null,
+    cancelledAt: row.cancelled_at ? toIso(row.cancelled_at) : null,
+    salesChannel: row.sales_channel as SalesChannel | null,
+    outlet: row.outlet,
+    registeredUserKey: row.registered_user_key,
+  };
+}

@@ -1,0 +1,136 @@
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { SALES_CHANNELS, SIM_TYPES } from '../../channels/contract/contract-schema.ts';
+import { contractStoreOf } from '../../channels/contract/contract-store.ts';
+import { importLines } from '../../channels/contract/lines-import.ts';
+import { LINE_STATUSES, lineEventSchema } from '../../channels/contract/lines-schema.ts';
+import { isMamoruError, MamoruError, parseInput } from '../../core/index.ts';
+import type { Mamoru } from '../../mamoru.ts';
+import { type App, actorOf } from '../app.ts';
+import { errorResponses } from '../schemas.ts';
+
+const IMPORT_TYPES = {
+  'text/csv': 'csv',
+  'application/x-ndjson': 'jsonl',
+  'application/jsonl': 'jsonl',
+} as const;
+/**
+ * A day of line events is far larger than a screening request; a full load of
+ * millions of lines goes through the CLI (`mamoru contract import-lines`).
+ */
+const IMPORT_BODY_LIMIT = 64 * 1024 * 1024;
+
+/**
+ * Loading lines changes what every later screening counts, so it takes the
+ * permission of the other reference data a carrier maintains: `indicators:write`
+ * (admin, analyst and system keys; never a shop or agency key).
+ */
+const LINES_PERMISSION = 'indicators:write';
+
+const storedLineSchema = z.object({
+  lineId: z.string(),
+  holderKey: z.string(),
+  simType: z.enum(SIM_TYPES),
+  status: z.enum(LINE_STATUSES),
+  contractedAt: z.string().nullable(),
+  cancelledAt: z.string().nullable(),
+  salesChannel: z.enum(SALES_CHANNELS).nullable(),
+  outlet: z.string().nullable(),
+  registeredUserKey: z.string().nullable(),
+});
+
+const importResultSchema = z.object({
+  processed: z.number().int(),
+  imported: z.number().int(),
+  updated: z.number().int(),
+  rejected: z.number().int(),
+  rejections: z
+    .array(z.object({ line: z.number().int(), field: z.string(), message: z.string() }))
+    .readonly(),
+});
+
+/**
+ * The contract channel's lines (measure P2: counts of lines held stay true):
+ * `POST /v1/contract/lines` records one line event (an activation, a
+ * suspension, a cancellation) and `POST /v1/contract/lines/import` loads
+ * many from CSV or JSON lines. Identities are hashed on arrival; the raw
+ * attributes are never stored or returned.
+ */
+export async function contractRoutes(app: App, { mamoru }: { mamoru: Mamoru }): Promise<void> {
+  const lines = () => contractStoreOf(mamoru.channel('contract')).lines;
+
+  app.post(
+    '/v1/contract/lines',
+    {
+      attachValidation: true,
+      schema: {
+        tags: ['contract'],
+        summary: '回線の開通・停止・解約を記録 / Record a line activation, suspension or cancellation',
+        body: lineEventSchema,
+        response: {
+          200: z.object({ line: storedLineSchema, created: z.literal(false) }),
+          201: z.object({ line: storedLineSchema, created: z.literal(true) }),
+          ...errorResponses,
+        },
+      },
+    },
+    async (request, reply) => {
+      const actor = actorOf(request, LINES_PERMISSION);
+      try {
+        // Validated again on failure, so that each field at fault (an unknown key too) is named.
+        if (request.validationError) parseInput(lineEventSchema, request.body);
+        const result = await lines().record(actor.orgId, request.body, { validated: true });
+        return reply.code(result.created ? 201 : 200).send(result);
+      } catch (error) {
+        throw inBody(error);
+      }
+    },
+  );
+
+  // The CSV and JSON-lines parsers (and their larger body limit) exist only for the import route.
+  await app.register(async (scoped) => {
+    for (const type of Object.keys(IMPORT_TYPES)) {
+      scoped.addContentTypeParser(
+        type,
+        { parseAs: 'string', bodyLimit: IMPORT_BODY_LIMIT },
+        (_req, body, done) => done(null, body),
+      );
+    }
+    scoped.withTypeProvider<ZodTypeProvider>().post(
+      '/v1/contract/lines/import',
+      {
+        bodyLimit: IMPORT_BODY_LIMIT,
+        schema: {
+          tags: ['contract'],
+          summary:
+            '回線の一括取り込み（CSV・JSON Lines）/ Bulk-load lines (CSV with a header row, or JSON lines)',
+          description:
+            'Content-Type: text/csv または application/x-ndjson。回線 ID ごとに上書きします。拒否した行はすべて行番号・項目・理由つきで返します。\n\nUpserted by line id. Every rejected line comes back with its line number, field and reason; nothing is dropped silently.',
+          response: { 200: importResultSchema, ...errorResponses },
+        },
+      },
+      async (request) => {
+        const actor = actorOf(request, LINES_PERMISSION);
+        const type = (request.headers['content-type'] ?? '')
+          .split(';')[0]!
+          .trim()
+          .toLowerCase() as keyof typeof IMPORT_TYPES;
+        const format = IMPORT_TYPES[type];
+        if (!format || typeof request.body !== 'string') {
+          throw new MamoruError('unsupported_media_type', 'send text/csv or application/x-ndjson');
+        }
+        return importLines(lines(), actor.orgId, request.body, { format });
+      },
+    );
+  });
+}
+
+/** Field issues raised after validation (an identity that cannot be keyed) are named under `body`, as the schema's are. */
+function inBody(error: unknown): unknown {
+  if (!isMamoruError(error) || error.code !== 'validation_failed') return error;
+  const issues = error.issues.map((i) => ({ ...i, path: `body.${i.path}` }));
+  return new MamoruError(error.code, issues.map((i) => `${i.path}: ${i.message}`).join('; '), {
+    issues,
+    cause: error,
+  });
+}

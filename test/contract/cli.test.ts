@@ -1,0 +1,76 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Mamoru } from '../../src/mamoru.ts';
+import { loadConfig } from '../../src/server/config.ts';
+import { runCli } from '../cli/run-cli.ts';
+import { application } from './fixtures.ts';
+
+let dir: string;
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'mamoru-contract-cli-'));
+  const mamoru = await Mamoru.open(loadConfig({ dataDir: dir }, {}));
+  await mamoru.bootstrap({ demo: false });
+  await mamoru.close();
+});
+afterAll(async () => rm(dir, { recursive: true, force: true }));
+
+describe('mamoru contract', () => {
+  it('import-lines loads a CSV with progress on stderr, names rejected lines and exits 4', async () => {
+    const file = join(dir, 'lines.csv');
+    await writeFile(
+      file,
+      [
+        'line_id,name,birth_date,address,sim_type,status,contracted_at',
+        'M1,山田 太郎,1980-01-02,東京都千代田区1-1,voice,active,2025-01-01',
+        'M2,山田 太郎,1980-01-02,東京都千代田区1-1,voice,active,2025-01-01',
+        'M3,山田 太郎,1980-01-02,東京都千代田区1-1,fax,active,2025-01-01',
+      ].join('\n'),
+    );
+    const res = await runCli(['contract', 'import-lines', file, '--data-dir', dir]);
+    expect(res.code, res.stderr).toBe(4);
+    expect(res.stderr).toMatch(/importing: 3 lines — 2 new, 0 updated, 1 rejected/);
+    expect(JSON.parse(res.stdout)).toMatchObject({
+      imported: 2,
+      rejected: 1,
+      rejections: [{ line: 4, field: 'sim_type' }],
+    });
+    const again = await runCli(['contract', 'import-lines', file, '--data-dir', dir, '--format', 'csv']);
+    expect(JSON.parse(again.stdout)).toMatchObject({ imported: 0, updated: 2 });
+  });
+
+  it('import-lines refuses a file whose format it cannot tell, naming --format', async () => {
+    const file = join(dir, 'lines.txt');
+    await writeFile(file, 'line_id,sim_type\n');
+    const res = await runCli(['contract', 'import-lines', file, '--data-dir', dir]);
+    expect(res.code).toBe(1);
+    expect(res.stderr).toContain('--format');
+  });
+
+  it('screen prints the verdict of an application and exits with its action code', async () => {
+    const file = join(dir, 'app.json');
+    const app = application({ identityVerification: undefined, lines: [{ simType: 'data', count: 1 }] });
+    await writeFile(file, JSON.stringify(app));
+    const res = await runCli(['contract', 'screen', file, '--data-dir', dir]);
+    const verdict = JSON.parse(res.stdout);
+    expect(verdict.channel).toBe('contract');
+    expect(res.code).toBe(
+      { allow: 0, warn: 10, step_up: 11, review: 12, hold: 13, block: 14, freeze: 15 }[
+        verdict.action as string
+      ],
+    );
+    const text = await runCli(['contract', 'screen', '--data-dir', dir, '--format', 'text'], {
+      input: JSON.stringify(app),
+    });
+    expect(text.stdout).toMatch(/decision dec_/);
+  });
+
+  it('screen names the field of a bad application and exits 1', async () => {
+    const res = await runCli(['contract', 'screen', '--data-dir', dir], {
+      input: JSON.stringify({ ...application(), lines: [{ simType: 'pager', count: 1 }] }),
+    });
+    expect(res.code).toBe(1);
+    expect(res.stderr).toContain('lines.0.simType');
+  });
+});

@@ -1,0 +1,205 @@
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CONTRACT_DEFAULT_POLICY, contractSettingsIssues } from '../../src/channels/contract/policy.ts';
+import type { Verdict } from '../../src/core/index.ts';
+import { Mamoru } from '../../src/mamoru.ts';
+import { loadConfig } from '../../src/server/config.ts';
+
+/**
+ * Contract scenarios around the carrier's own data: a denied ring's keys
+ * shared as intel and matched later (INTEL_MATCH_IDENTITY), a versioned
+ * carrier policy with its own caps and deny list, and settings of the wrong
+ * type falling back to the defaults. On PGlite, and on PostgreSQL when
+ * DATABASE_URL is set.
+ */
+
+/**
+ * Mamoru on each database backend: an in-memory PGlite always; PostgreSQL
+ * when DATABASE_URL is set, in a fresh database dropped afterwards (as
+ * test/helpers/stores.ts does for the store suite).
+ */
+function contractBackends(): { name: string; open(): Promise<{ mamoru: Mamoru; close(): Promise<void> }> }[] {
+  const pglite = async () => {
+    const mamoru = await Mamoru.open(loadConfig({ dataDir: 'memory://' }, {}));
+    return { mamoru, close: () => mamoru.close() };
+  };
+  const server = process.env.DATABASE_URL;
+  if (!server) return [{ name: 'pglite', open: pglite }];
+  const postgres = async () => {
+    const name = `mamoru_t_${randomBytes(8).toString('hex')}`;
+    const run = async (statement: string) => {
+      const client = new pg.Client({ connectionString: server });
+      await client.connect();
+      try {
+        await client.query(statement);
+      } finally {
+        await client.end();
+      }
+    };
+    await run(`create database ${name}`);
+    const url = new URL(server);
+    url.pathname = `/${name}`;
+    const mamoru = await Mamoru.open(
+      loadConfig({ dataDir: 'memory://', databaseUrl: url.toString(), demo: 'false' }, {}),
+    ).catch(async (error: unknown) => {
+      await run(`drop database if exists ${name} with (force)`);
+      throw error;
+    });
+    return {
+      mamoru,
+      close: async () => {
+        await mamoru.close();
+        await run(`drop database if exists ${name} with (force)`);
+      },
+    };
+  };
+  return [
+    { name: 'pglite', open: pglite },
+    { name: 'postgres', open: postgres },
+  ];
+}
+
+const HOUR = 3_600_000;
+const ago = (hours: number) => new Date(Date.now() - hours * HOUR).toISOString();
+const person = (name: string, birthDate: string, address: string, documentSerial: string) => ({
+  name,
+  birthDate,
+  address,
+  documentSerial,
+});
+const signalsOf = (v: Verdict) => v.hits.map((h) => h.signal).sort();
+const application = (
+  applicationId: string,
+  identity: ReturnType<typeof person>,
+  more: Record<string, unknown> = {},
+) => ({
+  applicationId,
+  salesChannel: { type: 'shop', shopId: 'shop-nagoya' },
+  holder: { type: 'person', identity },
+  identityVerification: {
+    method: 'ic_chip_face',
+    assuranceLevel: 3,
+    performedAt: ago(0.1),
+    documentExpiry: '2033-03-03',
+  },
+  lines: [{ simType: 'voice', count: 1 }],
+  ...more,
+});
+
+for (const backend of contractBackends()) {
+  describe(`contract policy and intel scenarios on ${backend.name}`, () => {
+    let mamoru: Mamoru;
+    let close: () => Promise<void>;
+    let orgId: string;
+    const as = (role: 'agent' | 'reviewer' | 'admin') => ({ id: `key_${role}`, role, orgId });
+
+    beforeAll(async () => {
+      ({ mamoru, close } = await backend.open());
+      orgId = (await mamoru.bootstrap({ demo: false }))!.orgId;
+    });
+    afterAll(async () => close?.());
+
+    it('a ring denied by HQ shares its keys; the same document, at a new address, matches them', async () => {
+      const address = '愛知県名古屋市中村区名駅1-1-1 メゾン名駅305';
+      const ring = ['松本 亮', '井上 剛', '木下 渉', '林 航'].map((name, i) =>
+        person(name, `199${i}-10-1${i}`, address, `NGY00${i}`),
+      );
+      let last: Verdict | undefined;
+      for (const [i, identity] of ring.entries()) {
+        last = await mamoru.screen(
+          as('agent'),
+          'contract',
+          application(`NGY-${i}`, identity, {
+            salesChannel: { type: 'shop', shopId: `shop-${i % 3}` },
+            submittedAt: ago(30 - i * 9),
+          }),
+        );
+      }
+      expect(last!.action).toBe('review');
+      const ringCase = (await mamoru.cases.list(orgId, { limit: 100 })).items.find(
+        (c) => c.decisionId === last!.id,
+      );
+      await mamoru.cases.resolve(as('reviewer'), ringCase!.id, {
+        resolution: 'denied',
+        reason: '転売目的の名義貸しと判断',
+        shareIndicators: 'org',
+      });
+      await mamoru.outcomes.drain();
+
+      const moved = { ...ring[3]!, address: '岐阜県岐阜市橋本町1-10-1' };
+      const again = await mamoru.screen(as('agent'), 'contract', application('NGY-9', moved));
+      expect(signalsOf(again)).toEqual(['INTEL_MATCH_IDENTITY']);
+      expect(again.action).toBe('review');
+      const match = again.hits[0]!;
+      expect(match.evidence).toEqual(expect.arrayContaining(['field=holder.identity.documentSerial']));
+      expect(match.evidence.some((e) => e.includes(`source=case:${ringCase!.id}`))).toBe(true);
+    });
+
+    it('a carrier versions its own policy: a cap of 6 voice lines and a deny-listed identity', async () => {
+      const denied = person('森 大和', '1985-05-05', '静岡県静岡市葵区追手町9-6', 'SZK0001');
+      const version = await mamoru.putPolicy(
+        as('admin'),
+        'contract',
+        {
+          ...CONTRACT_DEFAULT_POLICY,
+          id: 'contract.family-plan',
+          settings: { lineCaps: { person: { voice: 6 } } },
+          overrides: {
+            deny: [
+              {
+                type: 'identity',
+                value: `${denied.name}|${denied.birthDate}|${denied.address}|${denied.documentSerial}`,
+                reason: '不正契約の前歴',
+              },
+            ],
+          },
+        },
+        '家族プラン向けに音声上限を6回線へ',
+      );
+      expect(version.version).toBe(1);
+
+      const family = person('石川 恵', '1978-08-08', '静岡県浜松市中区元城町103-2', 'SZK0002');
+      const six = await mamoru.screen(
+        as('agent'),
+        'contract',
+        application('SZK-1', family, {
+          lines: [
+            { simType: 'voice', count: 2 },
+            ...['石川 光', '石川 空', '石川 海', '石川 陸'].map((name) => ({
+              simType: 'voice',
+              count: 1,
+              registeredUser: { name, birthDate: '2012-12-12', address: family.address },
+            })),
+          ],
+        }),
+      );
+      expect(six.action).toBe('allow');
+      expect(six.policy).toEqual({ id: 'contract.family-plan', version: 1 });
+
+      const blocked = await mamoru.screen(as('agent'), 'contract', application('SZK-2', denied));
+      expect(blocked.action).toBe('block');
+      expect(blocked.forced).toMatchObject({ kind: 'deny_override', by: 'POLICY_DENY_LISTED' });
+    });
+
+    it('a setting of the wrong type falls back to its default, says so in evidence, and is reported as a policy issue', async () => {
+      const settings = { lineCaps: { person: { voice: 'five' } }, velocty: { windowDays: 3 } };
+      expect(contractSettingsIssues(settings)).toEqual([
+        { path: 'settings.lineCaps.person.voice', message: expect.stringContaining('expected number') },
+        { path: 'settings.velocty', message: 'unknown setting; ignored' },
+      ]);
+      await mamoru.putPolicy(as('admin'), 'contract', { ...CONTRACT_DEFAULT_POLICY, settings });
+      const holder = person('岡田 怜', '1991-01-19', '京都府京都市下京区烏丸通塩小路下ル', 'KYT0001');
+      const verdict = await mamoru.screen(
+        as('agent'),
+        'contract',
+        application('KYT-1', holder, { lines: [{ simType: 'voice', count: 6 }] }),
+      );
+      expect(verdict.action).toBe('review');
+      const cap = verdict.hits.find((h) => h.signal === 'CONTRACT_LINE_CAP_EXCEEDED')!;
+      expect(cap.params).toMatchObject({ cap: 5 });
+      expect(cap.evidence.some((e) => e.startsWith('setting_fallback=lineCaps.person.voice'))).toBe(true);
+      expect(verdict.outcomes.filter((o) => o.outcome === 'error')).toEqual([]);
+    });
+  });
+}
