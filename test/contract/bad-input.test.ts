@@ -1,0 +1,150 @@
+import fc from 'fast-check';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { bearer, startTestServer, type TestServer } from '../helpers/server.ts';
+
+/**
+ * Bad contract applications (issue 3, must show): each is refused with a 400
+ * problem that names the field, never a 500 and never a verdict. Runs against
+ * the real contract channel.
+ */
+
+let server: TestServer;
+beforeAll(async () => {
+  server = await startTestServer({ demo: false });
+});
+afterAll(async () => server.close());
+
+const screen = (payload: unknown) =>
+  server.app.inject({
+    method: 'POST',
+    url: '/v1/screen/contract',
+    headers: bearer(server.token),
+    payload: payload as string,
+  });
+
+function valid(): Record<string, unknown> {
+  return {
+    applicationId: 'APP-1',
+    salesChannel: { type: 'shop', shopId: 'S1' },
+    holder: {
+      type: 'person',
+      identity: { name: '山田 太郎', birthDate: '1980-01-02', address: '東京都千代田区1-1' },
+    },
+    identityVerification: {
+      method: 'ic_chip_face',
+      assuranceLevel: 3,
+      performedAt: '2026-03-01T10:00:00+09:00',
+    },
+    lines: [{ simType: 'voice', count: 1 }],
+  };
+}
+
+const corporate = (corporateNumber: string) => ({
+  ...valid(),
+  holder: {
+    type: 'corporation',
+    identity: { name: '代表 太郎', birthDate: '1970-01-01', address: '東京都港区1-1' },
+    corporation: { corporateNumber, name: '株式会社テスト' },
+  },
+});
+
+describe('POST /v1/screen/contract: bad input', () => {
+  it('accepts the valid application the cases below are made from', async () => {
+    const res = await screen(valid());
+    expect(res.statusCode, res.body).toBe(200);
+    expect(res.json().action).toBe('allow');
+    expect((await screen(corporate('4000012090001'))).statusCode).toBe(200);
+  });
+
+  it.each([
+    ['a corporate number of 12 digits', corporate('400001209000'), 'body.holder.corporation.corporateNumber'],
+    [
+      'a corporate number with a wrong check digit',
+      corporate('5000012090001'),
+      'body.holder.corporation.corporateNumber',
+    ],
+    ['an unknown SIM type', { ...valid(), lines: [{ simType: 'esim_x', count: 1 }] }, 'body.lines.0.simType'],
+    ['a negative line count', { ...valid(), lines: [{ simType: 'voice', count: -2 }] }, 'body.lines.0.count'],
+    ['a count of zero', { ...valid(), lines: [{ simType: 'data', count: 0 }] }, 'body.lines.0.count'],
+    ['a fractional count', { ...valid(), lines: [{ simType: 'data', count: 1.5 }] }, 'body.lines.0.count'],
+    ['a missing identity', { ...valid(), holder: { type: 'person' } }, 'body.holder.identity'],
+    [
+      'an identity without a date of birth',
+      { ...valid(), holder: { type: 'person', identity: { name: '山田 太郎', address: '東京都' } } },
+      'body.holder.identity.birthDate',
+    ],
+    [
+      'a reliance without its provider',
+      {
+        ...valid(),
+        identityVerification: { method: 'reliance', assuranceLevel: 2, performedAt: '2026-03-01T10:00:00Z' },
+      },
+      'body.identityVerification.provider',
+    ],
+    [
+      'an agency without its id',
+      { ...valid(), salesChannel: { type: 'agency' } },
+      'body.salesChannel.agencyId',
+    ],
+    ['no lines', { ...valid(), lines: [] }, 'body.lines'],
+    [
+      'a corporation without its corporate details',
+      { ...valid(), holder: { ...(valid().holder as object), type: 'corporation' } },
+      'body.holder.corporation',
+    ],
+  ])('refuses %s with 400 naming the field', async (_name, payload, field) => {
+    const res = await screen(payload);
+    expect(res.statusCode, res.body).toBe(400);
+    expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
+    const problem = res.json();
+    expect(problem.errors.map((e: { path: string }) => e.path)).toContain(field);
+  });
+
+  it('property: any value at any field of a valid application gets 200 or a 400 naming a field — never a 500', async () => {
+    const paths = [
+      ['applicationId'],
+      ['salesChannel', 'type'],
+      ['salesChannel', 'agencyId'],
+      ['holder', 'type'],
+      ['holder', 'identity'],
+      ['holder', 'identity', 'name'],
+      ['holder', 'identity', 'birthDate'],
+      ['holder', 'identity', 'documentSerial'],
+      ['identityVerification', 'method'],
+      ['identityVerification', 'assuranceLevel'],
+      ['identityVerification', 'performedAt'],
+      ['identityVerification', 'documentExpiry'],
+      ['lines'],
+      ['lines', '0', 'simType'],
+      ['lines', '0', 'count'],
+      ['lines', '0', 'registeredUser'],
+      ['addedLine', 'authentication'],
+      ['pledgeSigned'],
+      ['deviceFingerprint'],
+      ['submittedAt'],
+    ];
+    const hostile = fc.oneof(
+      fc.jsonValue({ maxDepth: 2 }),
+      fc.string({ unit: 'binary', maxLength: 30 }),
+      fc.constantFrom('\u0000', '\ud800', '-1', '1e309', '0000-01-01T00:00:00Z', '+275760-09-13T00:00:00Z'),
+      fc.integer(),
+      fc.double(),
+    );
+    await fc.assert(
+      fc.asyncProperty(fc.constantFrom(...paths), hostile, async (path, value) => {
+        const body = valid();
+        let at = body as Record<string, unknown>;
+        for (const key of path.slice(0, -1)) {
+          const next = at[key];
+          at[key] = typeof next === 'object' && next !== null ? structuredClone(next) : {};
+          at = at[key] as Record<string, unknown>;
+        }
+        at[path.at(-1) as string] = value;
+        const res = await screen(body);
+        expect([200, 400], res.body).toContain(res.statusCode);
+        if (res.statusCode === 400) expect(res.json().errors.length).toBeGreaterThan(0);
+      }),
+      { numRuns: 300 },
+    );
+  });
+});
