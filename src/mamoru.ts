@@ -173,7 +173,9 @@ export class Mamoru {
     };
     const policy = await this.policy(principal.orgId, channel.name);
     const now = new Date(event.receivedAt);
-    const services = channel.load ? await channel.load(event, now) : undefined;
+    const services = channel.load
+      ? await channel.load(event, now, { ...channel.defaultSettings, ...policy.document.settings })
+      : undefined;
     const verdict = await this.engine.evaluate({
       event,
       policy,
@@ -215,7 +217,7 @@ export class Mamoru {
 
   /** Validate a policy document for a channel: schema, then signals and detectors it names. */
   checkPolicy(channelName: string, document: unknown): PolicyDocument {
-    this.channel(channelName);
+    const channel = this.channel(channelName);
     const parsed = policyDocumentSchema.safeParse(document);
     if (!parsed.success) throw validationError(parsed.error.issues, 'invalid_policy');
     const issues: FieldIssue[] = policyIssues(
@@ -224,6 +226,7 @@ export class Mamoru {
       new Set(this.engine.signals(channelName).map((s) => s.name)),
       new Set(this.engine.detectors(channelName)),
     );
+    if (channel.settingsIssues) issues.push(...channel.settingsIssues(parsed.data.settings));
     // Allow/deny values are compared with extracted indicators, so they are stored normalised (E.164, canonical URL, keyed hash).
     const normalise = (list: 'allow' | 'deny') =>
       parsed.data.overrides[list].map((entry, i) => {

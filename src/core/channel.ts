@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import type { Detector } from './detector.ts';
+import type { FieldIssue } from './errors.ts';
 import type { ScreenEvent } from './event.ts';
 import type { IndicatorRef, IndicatorType } from './indicator.ts';
 import type { PolicyDocumentInput } from './policy.ts';
@@ -26,6 +27,8 @@ export interface ChannelOutcome {
   readonly resolution: 'approved' | 'denied' | null;
   readonly effect: 'release' | 'allow_once' | 'refuse' | 'expired';
   readonly reason: string;
+  /** Actor id of the resolver; `system` for an expiry. */
+  readonly resolvedBy: string;
   readonly at: string;
 }
 
@@ -48,9 +51,15 @@ export interface ChannelModule<P = unknown, S = unknown> {
   /**
    * Loads what the detectors need besides the event (counts, history,
    * approved exceptions) once per screening; the result is the detectors'
-   * `ctx.services`. Detectors themselves do no I/O.
+   * `ctx.services`. Detectors themselves do no I/O. `settings` are the
+   * channel's defaults with the org's policy settings over them (the same
+   * the detectors see), so the history loaded matches their windows.
    */
-  readonly load?: (event: ScreenEvent<P>, now: Date) => Promise<S>;
+  readonly load?: (
+    event: ScreenEvent<P>,
+    now: Date,
+    settings: Readonly<Record<string, unknown>>,
+  ) => Promise<S>;
   /**
    * Records the screened event in the channel's own tables (an application,
    * a message) after the verdict is in the decision log.
@@ -64,6 +73,11 @@ export interface ChannelModule<P = unknown, S = unknown> {
   readonly redact?: (payload: P, tools: ExtractTools) => unknown;
   /** Default channel settings; a policy's `settings` are merged over them. */
   readonly defaultSettings?: Readonly<Record<string, unknown>>;
+  /**
+   * What is wrong with a policy's `settings` for this channel (paths start
+   * with `settings.`); a policy with issues is refused when it is stored.
+   */
+  readonly settingsIssues?: (settings: Readonly<Record<string, unknown>>) => FieldIssue[];
   /**
    * Acts on a case outcome for this channel (release a held item, refuse it,
    * allow it once, or the fail-safe default when a case expired). Called from

@@ -92,11 +92,15 @@ for (const backend of contractBackends()) {
     let mamoru: Mamoru;
     let close: () => Promise<void>;
     let orgId: string;
+    let other: string;
+    let wide: string;
     const as = (role: 'agent' | 'reviewer' | 'admin') => ({ id: `key_${role}`, role, orgId });
 
     beforeAll(async () => {
       ({ mamoru, close } = await backend.open());
       orgId = (await mamoru.bootstrap({ demo: false }))!.orgId;
+      other = (await mamoru.store.orgs.create({ name: 'Carrier with an old policy' })).id;
+      wide = (await mamoru.store.orgs.create({ name: 'Carrier with wide windows' })).id;
     });
     afterAll(async () => close?.());
 
@@ -182,16 +186,31 @@ for (const backend of contractBackends()) {
       expect(blocked.forced).toMatchObject({ kind: 'deny_override', by: 'POLICY_DENY_LISTED' });
     });
 
-    it('a setting of the wrong type falls back to its default, says so in evidence, and is reported as a policy issue', async () => {
+    it('a policy whose settings are wrong is refused naming them; one stored earlier falls back to the defaults and says so', async () => {
       const settings = { lineCaps: { person: { voice: 'five' } }, velocty: { windowDays: 3 } };
       expect(contractSettingsIssues(settings)).toEqual([
         { path: 'settings.lineCaps.person.voice', message: expect.stringContaining('expected number') },
         { path: 'settings.velocty', message: 'unknown setting; ignored' },
       ]);
-      await mamoru.putPolicy(as('admin'), 'contract', { ...CONTRACT_DEFAULT_POLICY, settings });
+      await expect(
+        mamoru.putPolicy(as('admin'), 'contract', { ...CONTRACT_DEFAULT_POLICY, settings }),
+      ).rejects.toMatchObject({
+        code: 'invalid_policy',
+        issues: expect.arrayContaining([
+          expect.objectContaining({ path: 'settings.lineCaps.person.voice' }),
+          expect.objectContaining({ path: 'settings.velocty' }),
+        ]),
+      });
+      // A policy written before this check (straight into the store) still screens, on the defaults.
+      await mamoru.store.policies.put({
+        orgId: other,
+        channel: 'contract',
+        document: { ...mamoru.defaultPolicy('contract'), settings },
+        createdBy: 'migration',
+      });
       const holder = person('岡田 怜', '1991-01-19', '京都府京都市下京区烏丸通塩小路下ル', 'KYT0001');
       const verdict = await mamoru.screen(
-        as('agent'),
+        { id: 'key_agent_other', role: 'agent', orgId: other },
         'contract',
         application('KYT-1', holder, { lines: [{ simType: 'voice', count: 6 }] }),
       );
@@ -200,6 +219,34 @@ for (const backend of contractBackends()) {
       expect(cap.params).toMatchObject({ cap: 5 });
       expect(cap.evidence.some((e) => e.startsWith('setting_fallback=lineCaps.person.voice'))).toBe(true);
       expect(verdict.outcomes.filter((o) => o.outcome === 'error')).toEqual([]);
+    });
+
+    it('the history loaded follows the carrier’s windows: a ring spread over 20 days is caught with a 30-day address window only', async () => {
+      const address = '福岡県福岡市博多区博多駅前2-2-2 コーポ博多101';
+      const ring = ['中島 純', '前田 蓮', '藤田 湊', '後藤 樹'].map((name, i) =>
+        person(name, `198${i}-02-0${i + 1}`, address, `FKO00${i}`),
+      );
+      const screenRing = async (org: string, prefix: string) => {
+        let last: Verdict | undefined;
+        for (const [i, identity] of ring.entries()) {
+          last = await mamoru.screen(
+            { id: 'key_agent', role: 'agent', orgId: org },
+            'contract',
+            application(`${prefix}-${i}`, identity, { submittedAt: ago(24 * (20 - i * 7)) }),
+          );
+        }
+        return last!;
+      };
+      const byDefault = await screenRing(orgId, 'FKO');
+      expect(signalsOf(byDefault)).not.toContain('CONTRACT_SHARED_ADDRESS');
+
+      await mamoru.putPolicy({ id: 'key_admin', role: 'admin', orgId: wide }, 'contract', {
+        ...CONTRACT_DEFAULT_POLICY,
+        settings: { sharedAddress: { windowDays: 30, minOtherHolders: 3 } },
+      });
+      const widened = await screenRing(wide, 'FKW');
+      expect(signalsOf(widened)).toContain('CONTRACT_SHARED_ADDRESS');
+      expect(widened.action).toBe('review');
     });
   });
 }

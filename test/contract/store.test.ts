@@ -248,11 +248,12 @@ for (const backend of storeBackends()) {
         resolution: 'approved',
         effect: 'allow_once',
         reason: 'ok',
+        resolvedBy: 'key_hq',
         at: new Date().toISOString(),
       });
       expect((await load(ORG_A, app)).exception).toMatchObject({
         caseId: 'case_400',
-        approvedBy: 'unknown',
+        approvedBy: 'key_hq',
         lines: { voice: 6, data_sms: 0, data: 0 },
       });
       await expect(
@@ -264,6 +265,7 @@ for (const backend of storeBackends()) {
           resolution: 'approved',
           effect: 'allow_once',
           reason: 'ok',
+          resolvedBy: 'key_hq',
           at: new Date().toISOString(),
         }),
       ).rejects.toMatchObject({ code: 'not_found' });

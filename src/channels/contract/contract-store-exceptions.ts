@@ -5,8 +5,8 @@ import type { SimCounts } from './contract-context.ts';
 import { SIM_TYPES, type SimType } from './contract-schema.ts';
 import { linesBySimType } from './contract-store-windows.ts';
 
-/** A case outcome as the case queue publishes it: core's `ChannelOutcome` plus who resolved it. */
-export type ContractOutcome = ChannelOutcome & { readonly resolvedBy?: string };
+/** A case outcome as the case queue publishes it. */
+export type ContractOutcome = ChannelOutcome;
 
 /**
  * Write the exception an approved contract case grants (P2: HQ approves an
@@ -29,8 +29,7 @@ export async function recordException(db: Kysely<Database>, outcome: ContractOut
       application_id: application.applicationId,
       holder_key: application.holderKey,
       lines: JSON.stringify(application.lines),
-      // The case queue's outcome names the resolver; core's ChannelOutcome type does not (yet).
-      approved_by: outcome.resolvedBy ?? 'unknown',
+      approved_by: outcome.resolvedBy,
       approved_at: outcome.at,
       reason: outcome.reason,
     })

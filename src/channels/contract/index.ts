@@ -6,7 +6,7 @@ import type { Database } from '../../store/schema.ts';
 import type { ContractContext } from './contract-context.ts';
 import { type ContractKeySet, redactContract } from './contract-keys.ts';
 import { type ContractApplication, contractSchema } from './contract-schema.ts';
-import { type ContractOutcome, ContractStore, type WithContractStore } from './contract-store.ts';
+import { ContractStore, type WithContractStore } from './contract-store.ts';
 import { addedLineAuth } from './detectors/added-line-auth.ts';
 import type { ContractDetector } from './detectors/application.ts';
 import { corporateEmployment } from './detectors/corporate-employment.ts';
@@ -19,7 +19,7 @@ import { registeredUser } from './detectors/registered-user.ts';
 import { sharedAddress } from './detectors/shared-address.ts';
 import { sharedDevice } from './detectors/shared-device.ts';
 import { velocity } from './detectors/velocity.ts';
-import { CONTRACT_DEFAULT_POLICY } from './policy.ts';
+import { CONTRACT_DEFAULT_POLICY, contractSettingsIssues } from './policy.ts';
 import { DEFAULT_CONTRACT_SETTINGS, readContractSettings } from './settings.ts';
 import { CONTRACT_SIGNALS } from './signals.ts';
 
@@ -75,8 +75,8 @@ export function contractIndicators(app: ContractApplication, keys: ContractKeySe
  * The windows the store loads history for, from the carrier's settings
  * (each detector then applies its own window within what was loaded).
  */
-function windowsOf(settings: Readonly<Record<string, unknown>> | undefined) {
-  const s = readContractSettings(settings ?? DEFAULT_CONTRACT_SETTINGS).settings;
+function windowsOf(settings: Readonly<Record<string, unknown>>) {
+  const s = readContractSettings(settings).settings;
   return {
     velocityDays: s.velocity.windowDays,
     sharedAddressDays: s.sharedAddress.windowDays,
@@ -138,13 +138,13 @@ export function createContractChannel(deps: {
     },
     defaultPolicy: CONTRACT_DEFAULT_POLICY,
     defaultSettings: DEFAULT_CONTRACT_SETTINGS,
-    // `settings` (the policy's, merged over the defaults) sizes the windows when the caller passes them.
-    load: (event, now, settings?: Readonly<Record<string, unknown>>) =>
-      store.load(event, now, windowsOf(settings)),
+    settingsIssues: contractSettingsIssues,
+    // `settings` (the policy's, merged over the defaults) size the history windows loaded.
+    load: (event, now, settings) => store.load(event, now, windowsOf(settings)),
     record: (verdict, event, services) =>
       store.record(verdict, event.payload, services?.keys ?? store.keys(event.payload)),
     redact: (payload) => redactContract(payload, store.keys(payload)),
-    onOutcome: (outcome) => store.onOutcome(outcome as ContractOutcome),
+    onOutcome: (outcome) => store.onOutcome(outcome),
     example: EXAMPLE,
     store,
   };
