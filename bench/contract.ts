@@ -13,14 +13,13 @@
  * Applications are of the seeded "hot" holders (real keys: their lines and
  * applications are read), one or two lines each, from 50 shops and online.
  */
-import { randomBytes } from 'node:crypto';
-import pg from 'pg';
 import type { ContractApplication } from '../src/channels/contract/contract-schema.ts';
 import { contractStoreOf } from '../src/channels/contract/contract-store.ts';
 import { createKeyedHasher } from '../src/intel/keyed-hash.ts';
 import { Mamoru } from '../src/mamoru.ts';
 import { loadConfig } from '../src/server/config.ts';
 import { application } from '../test/contract/fixtures.ts';
+import { freshDatabase } from '../test/helpers/stores.ts';
 import { hotIdentity, seedContract } from './contract-seed.ts';
 import { type BenchResult, percentile } from './report.ts';
 
@@ -38,24 +37,6 @@ function prng(seed: number): () => number {
   };
 }
 
-/** A fresh database on the server at `serverUrl`, and how to drop it. */
-async function freshDatabase(serverUrl: string): Promise<{ url: string; drop: () => Promise<void> }> {
-  const name = `mamoru_bench_contract_${randomBytes(6).toString('hex')}`;
-  const run = async (statement: string) => {
-    const client = new pg.Client({ connectionString: serverUrl });
-    await client.connect();
-    try {
-      await client.query(statement);
-    } finally {
-      await client.end();
-    }
-  };
-  await run(`create database ${name}`);
-  const url = new URL(serverUrl);
-  url.pathname = `/${name}`;
-  return { url: url.toString(), drop: () => run(`drop database if exists ${name} with (force)`) };
-}
-
 export async function benchContract(
   backend: 'pglite' | 'postgres',
   lines: number,
@@ -64,7 +45,7 @@ export async function benchContract(
   const serverUrl = process.env.DATABASE_URL;
   if (backend === 'postgres' && !serverUrl)
     throw new Error('set DATABASE_URL for the postgres contract bench');
-  const fresh = backend === 'postgres' ? await freshDatabase(serverUrl!) : undefined;
+  const fresh = backend === 'postgres' ? await freshDatabase(serverUrl!, 'mamoru_bench_contract') : undefined;
   const config = loadConfig(
     fresh
       ? { databaseUrl: fresh.url, hmacKey: HMAC_KEY, demo: 'false' }
@@ -100,6 +81,7 @@ export async function benchContract(
           : {}),
       });
     };
+    const phases = timePhases(mamoru);
     const screenOne = async (): Promise<number> => {
       const started = performance.now();
       await mamoru.screen(actor, 'contract', next(), { validated: true });
@@ -107,13 +89,16 @@ export async function benchContract(
     };
     for (let i = 0; i < 300; i++) await screenOne();
 
-    // One at a time: latency.
+    // One at a time: latency, and where it goes.
+    phases.reset();
     const memBefore = process.memoryUsage().heapUsed;
     const samples: number[] = [];
     let started = performance.now();
     while (performance.now() - started < seconds * 1000) samples.push(await screenOne());
     const sequential = (performance.now() - started) / 1000;
     samples.sort((a, b) => a - b);
+    const breakdown = phases.summary();
+    phases.stop();
 
     // The store's load alone.
     const loads: number[] = [];
@@ -164,7 +149,7 @@ export async function benchContract(
         heapMiB: (process.memoryUsage().heapUsed - memBefore) / 2 ** 20,
         rssMiB: rss,
         target: backend === 'postgres' ? 'p99 ≤ 10 ms at 10M lines' : undefined,
-        note,
+        note: `${note}; p50/p99 ms by phase: ${breakdown}`,
       },
       {
         name: `contract: store load alone (${label})`,
@@ -189,4 +174,48 @@ export async function benchContract(
     await mamoru.close();
     await fresh?.drop();
   }
+}
+
+/**
+ * Times the phases of `Mamoru.screen` by wrapping the instance methods it
+ * calls (the channel's load and record, the decision-log append, the case
+ * opening), so the report says where a screening's time goes.
+ */
+function timePhases(mamoru: Mamoru): { reset(): void; summary(): string; stop(): void } {
+  const samples = new Map<string, number[]>();
+  const restore: (() => void)[] = [];
+  const wrap = <T extends object>(target: T, method: keyof T & string, phase: string) => {
+    const original = target[method] as unknown as (...args: unknown[]) => Promise<unknown>;
+    (target as Record<string, unknown>)[method] = async (...args: unknown[]) => {
+      const t = performance.now();
+      try {
+        return await original.apply(target, args);
+      } finally {
+        const list = samples.get(phase) ?? [];
+        list.push(performance.now() - t);
+        samples.set(phase, list);
+      }
+    };
+    restore.push(() => {
+      (target as Record<string, unknown>)[method] = original;
+    });
+  };
+  const channel = mamoru.channel('contract') as unknown as Record<string, unknown>;
+  wrap(channel, 'load', 'load');
+  wrap(mamoru.store.decisions, 'append', 'log');
+  wrap(channel, 'record', 'record');
+  wrap(mamoru.cases, 'openFromVerdict', 'case');
+  return {
+    reset: () => samples.clear(),
+    summary: () =>
+      [...samples]
+        .map(([phase, list]) => {
+          list.sort((a, b) => a - b);
+          return `${phase} ${percentile(list, 0.5).toFixed(2)}/${percentile(list, 0.99).toFixed(2)}`;
+        })
+        .join(', '),
+    stop: () => {
+      for (const undo of restore) undo();
+    },
+  };
 }

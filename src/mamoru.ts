@@ -191,10 +191,14 @@ export class Mamoru {
       this.metrics?.decisionLogFailures.inc();
       throw error;
     }
-    if (channel.record) await channel.record(verdict, event, services);
-    if (opensCase(verdict.action)) {
-      await this.cases.openFromVerdict(verdict, { slaHours: policy.document.caseSlaHours });
-    }
+    // Once the verdict is logged, the channel's record and the case are independent writes: run them
+    // together, and let both finish (a failing record must not leave a review without its case).
+    const writes: Promise<unknown>[] = [];
+    if (channel.record) writes.push(channel.record(verdict, event, services));
+    if (opensCase(verdict.action))
+      writes.push(this.cases.openFromVerdict(verdict, { slaHours: policy.document.caseSlaHours }));
+    const failed = (await Promise.allSettled(writes)).find((r) => r.status === 'rejected');
+    if (failed) throw failed.reason;
     this.metrics?.observeVerdict(verdict);
     return verdict;
   }

@@ -1,10 +1,8 @@
-import { randomBytes } from 'node:crypto';
-import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CONTRACT_DEFAULT_POLICY, contractSettingsIssues } from '../../src/channels/contract/policy.ts';
 import type { Verdict } from '../../src/core/index.ts';
-import { Mamoru } from '../../src/mamoru.ts';
-import { loadConfig } from '../../src/server/config.ts';
+import type { Mamoru } from '../../src/mamoru.ts';
+import { mamoruBackends } from '../helpers/mamoru-backends.ts';
 
 /**
  * Contract scenarios around the carrier's own data: a denied ring's keys
@@ -13,52 +11,6 @@ import { loadConfig } from '../../src/server/config.ts';
  * type falling back to the defaults. On PGlite, and on PostgreSQL when
  * DATABASE_URL is set.
  */
-
-/**
- * Mamoru on each database backend: an in-memory PGlite always; PostgreSQL
- * when DATABASE_URL is set, in a fresh database dropped afterwards (as
- * test/helpers/stores.ts does for the store suite).
- */
-function contractBackends(): { name: string; open(): Promise<{ mamoru: Mamoru; close(): Promise<void> }> }[] {
-  const pglite = async () => {
-    const mamoru = await Mamoru.open(loadConfig({ dataDir: 'memory://' }, {}));
-    return { mamoru, close: () => mamoru.close() };
-  };
-  const server = process.env.DATABASE_URL;
-  if (!server) return [{ name: 'pglite', open: pglite }];
-  const postgres = async () => {
-    const name = `mamoru_t_${randomBytes(8).toString('hex')}`;
-    const run = async (statement: string) => {
-      const client = new pg.Client({ connectionString: server });
-      await client.connect();
-      try {
-        await client.query(statement);
-      } finally {
-        await client.end();
-      }
-    };
-    await run(`create database ${name}`);
-    const url = new URL(server);
-    url.pathname = `/${name}`;
-    const mamoru = await Mamoru.open(
-      loadConfig({ dataDir: 'memory://', databaseUrl: url.toString(), demo: 'false' }, {}),
-    ).catch(async (error: unknown) => {
-      await run(`drop database if exists ${name} with (force)`);
-      throw error;
-    });
-    return {
-      mamoru,
-      close: async () => {
-        await mamoru.close();
-        await run(`drop database if exists ${name} with (force)`);
-      },
-    };
-  };
-  return [
-    { name: 'pglite', open: pglite },
-    { name: 'postgres', open: postgres },
-  ];
-}
 
 const HOUR = 3_600_000;
 const ago = (hours: number) => new Date(Date.now() - hours * HOUR).toISOString();
@@ -87,7 +39,7 @@ const application = (
   ...more,
 });
 
-for (const backend of contractBackends()) {
+for (const backend of mamoruBackends()) {
   describe(`contract policy and intel scenarios on ${backend.name}`, () => {
     let mamoru: Mamoru;
     let close: () => Promise<void>;

@@ -1,12 +1,10 @@
-import { randomBytes } from 'node:crypto';
-import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { contractStoreOf } from '../../src/channels/contract/contract-store.ts';
 import type { Verdict } from '../../src/core/index.ts';
-import { Mamoru } from '../../src/mamoru.ts';
+import type { Mamoru } from '../../src/mamoru.ts';
 import { type App, buildServer } from '../../src/server/app.ts';
-import { loadConfig } from '../../src/server/config.ts';
 import { Metrics } from '../../src/server/metrics.ts';
+import { mamoruBackends } from '../helpers/mamoru-backends.ts';
 
 /**
  * The contract channel's scenarios from issue 3 (MEASURES.md P1–P6), end to
@@ -14,52 +12,6 @@ import { Metrics } from '../../src/server/metrics.ts';
  * → decision log → case → resolution → exception → re-screening. On PGlite,
  * and on PostgreSQL when DATABASE_URL is set.
  */
-
-/**
- * Mamoru on each database backend: an in-memory PGlite always; PostgreSQL
- * when DATABASE_URL is set, in a fresh database dropped afterwards (as
- * test/helpers/stores.ts does for the store suite).
- */
-function contractBackends(): { name: string; open(): Promise<{ mamoru: Mamoru; close(): Promise<void> }> }[] {
-  const pglite = async () => {
-    const mamoru = await Mamoru.open(loadConfig({ dataDir: 'memory://' }, {}));
-    return { mamoru, close: () => mamoru.close() };
-  };
-  const server = process.env.DATABASE_URL;
-  if (!server) return [{ name: 'pglite', open: pglite }];
-  const postgres = async () => {
-    const name = `mamoru_t_${randomBytes(8).toString('hex')}`;
-    const run = async (statement: string) => {
-      const client = new pg.Client({ connectionString: server });
-      await client.connect();
-      try {
-        await client.query(statement);
-      } finally {
-        await client.end();
-      }
-    };
-    await run(`create database ${name}`);
-    const url = new URL(server);
-    url.pathname = `/${name}`;
-    const mamoru = await Mamoru.open(
-      loadConfig({ dataDir: 'memory://', databaseUrl: url.toString(), demo: 'false' }, {}),
-    ).catch(async (error: unknown) => {
-      await run(`drop database if exists ${name} with (force)`);
-      throw error;
-    });
-    return {
-      mamoru,
-      close: async () => {
-        await mamoru.close();
-        await run(`drop database if exists ${name} with (force)`);
-      },
-    };
-  };
-  return [
-    { name: 'pglite', open: pglite },
-    { name: 'postgres', open: postgres },
-  ];
-}
 
 const HOUR = 3_600_000;
 const ago = (hours: number) => new Date(Date.now() - hours * HOUR).toISOString();
@@ -82,7 +34,7 @@ const icChipFace = (at = ago(0.1)) => ({
 const signalsOf = (v: Verdict) => v.hits.map((h) => h.signal).sort();
 const hit = (v: Verdict, signal: string) => v.hits.find((h) => h.signal === signal);
 
-for (const backend of contractBackends()) {
+for (const backend of mamoruBackends()) {
   describe(`contract scenarios on ${backend.name}`, () => {
     let mamoru: Mamoru;
     let close: () => Promise<void>;

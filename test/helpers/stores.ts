@@ -37,25 +37,39 @@ export function storeBackends(): StoreBackend[] {
 }
 
 async function openFreshPostgres(serverUrl: string): Promise<Store> {
-  const name = `mamoru_t_${randomBytes(8).toString('hex')}`;
-  await runOnServer(serverUrl, `create database ${name}`);
-  const drop = () => runOnServer(serverUrl, `drop database if exists ${name} with (force)`);
-  const url = new URL(serverUrl);
-  url.pathname = `/${name}`;
+  const fresh = await freshDatabase(serverUrl);
   let store: Store;
   try {
-    store = await openStore({ databaseUrl: url.toString() });
+    store = await openStore({ databaseUrl: fresh.url });
   } catch (error) {
-    await drop();
+    await fresh.drop();
     throw error;
   }
   let closing: Promise<void> | undefined;
   return {
     ...store,
     close() {
-      closing ??= store.close().finally(drop);
+      closing ??= store.close().finally(fresh.drop);
       return closing;
     },
+  };
+}
+
+/**
+ * A new empty database `<prefix>_<random>` on the PostgreSQL server at
+ * `serverUrl`: its URL, and how to drop it (forcing out open connections).
+ */
+export async function freshDatabase(
+  serverUrl: string,
+  prefix = 'mamoru_t',
+): Promise<{ url: string; drop: () => Promise<void> }> {
+  const name = `${prefix}_${randomBytes(8).toString('hex')}`;
+  await runOnServer(serverUrl, `create database ${name}`);
+  const url = new URL(serverUrl);
+  url.pathname = `/${name}`;
+  return {
+    url: url.toString(),
+    drop: () => runOnServer(serverUrl, `drop database if exists ${name} with (force)`),
   };
 }
 
