@@ -1,5 +1,4 @@
-import { randomBytes } from 'node:crypto';
-import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { CaseService } from './cases/case-service.ts';
@@ -7,19 +6,15 @@ import { OutcomeBus } from './cases/outcome-bus.ts';
 import { type Actor, requirePermission } from './cases/roles.ts';
 import { createChannels } from './channels/registry.ts';
 import {
-  type Action,
   type AnyChannel,
   createEngine,
   type Engine,
-  type FieldIssue,
   MamoruError,
   newId,
   opensCase,
   type PolicyDocument,
   type PolicyRef,
   type PolicyVersion,
-  policyDocumentSchema,
-  policyIssues,
   type ScreenEvent,
   type Verdict,
   validationError,
@@ -28,30 +23,17 @@ import { createExtractTools } from './intel/extract-tools.ts';
 import type { ImportTarget } from './intel/import-indicators.ts';
 import { IndicatorService } from './intel/indicator-service.ts';
 import { createKeyedHasher } from './intel/keyed-hash.ts';
+import { type DryRunReport, PolicyService } from './policy-service.ts';
 import type { Config } from './server/config.ts';
 import type { Metrics } from './server/metrics.ts';
+import { checkKeyFingerprint, createOperator, hmacKey, storeOptions } from './setup.ts';
 import { openStore } from './store/index.ts';
-import type { DecisionRecord, Store } from './store/store.ts';
+import type { Store } from './store/store.ts';
 
 /** Who is asking: an API key (or the CLI) of one organisation, with its role. */
 export type Principal = Actor;
-
-export interface DryRunChange {
-  readonly decisionId: string;
-  readonly createdAt: string;
-  readonly from: { readonly action: Action; readonly score: number };
-  readonly to: { readonly action: Action; readonly score: number };
-}
-
-export interface DryRunReport {
-  readonly channel: string;
-  readonly checked: number;
-  readonly changed: number;
-  readonly transitions: Readonly<Record<string, number>>;
-  readonly changes: readonly DryRunChange[];
-  /** Decisions decided by an override: their detectors did not run, so a draft cannot be fully re-scored. */
-  readonly incomplete: number;
-}
+export type { DryRunChange, DryRunReport } from './policy-service.ts';
+export { storeOptions } from './setup.ts';
 
 /**
  * The composition root: one Mamoru instance wires the store, the engine with
@@ -64,12 +46,12 @@ export class Mamoru {
   readonly engine: Engine;
   readonly intel: IndicatorService;
   readonly cases: CaseService;
+  readonly policies: PolicyService;
   readonly outcomes: OutcomeBus;
   readonly logger: Logger | undefined;
   readonly metrics: Metrics | undefined;
   readonly #channels: ReadonlyMap<string, AnyChannel>;
   readonly #tools: ReturnType<typeof createExtractTools>;
-  readonly #policies = new Map<string, { ref: PolicyRef; at: number }>();
 
   private constructor(parts: {
     config: Config;
@@ -93,6 +75,12 @@ export class Mamoru {
     this.metrics = parts.metrics;
     this.#channels = new Map(parts.channels.map((c) => [c.name, c]));
     this.#tools = parts.tools;
+    this.policies = new PolicyService({
+      store: parts.store,
+      engine: parts.engine,
+      channel: (name) => this.channel(name),
+      tools: parts.tools,
+    });
   }
 
   static async open(
@@ -204,119 +192,29 @@ export class Mamoru {
   }
 
   /** The org's current policy for a channel (the channel's default, version 0, until one is stored). */
-  async policy(orgId: string, channelName: string): Promise<PolicyRef> {
-    const key = `${orgId}\u0000${channelName}`;
-    const cached = this.#policies.get(key);
-    // A short cache: other processes' policy changes are seen within five seconds.
-    if (cached && Date.now() - cached.at < 5_000) return cached.ref;
-    const stored = await this.store.policies.current(orgId, channelName);
-    const ref: PolicyRef = stored ?? { version: 0, document: this.defaultPolicy(channelName) };
-    this.#policies.set(key, { ref, at: Date.now() });
-    return ref;
+  policy(orgId: string, channelName: string): Promise<PolicyRef> {
+    return this.policies.current(orgId, channelName);
   }
 
   defaultPolicy(channelName: string): PolicyDocument {
-    return policyDocumentSchema.parse(this.channel(channelName).defaultPolicy);
+    return this.policies.default(channelName);
   }
 
-  /** Validate a policy document for a channel: schema, then signals and detectors it names. */
   checkPolicy(channelName: string, document: unknown): PolicyDocument {
-    const channel = this.channel(channelName);
-    const parsed = policyDocumentSchema.safeParse(document);
-    if (!parsed.success) throw validationError(parsed.error.issues, 'invalid_policy');
-    const issues: FieldIssue[] = policyIssues(
-      parsed.data,
-      channelName,
-      new Set(this.engine.signals(channelName).map((s) => s.name)),
-      new Set(this.engine.detectors(channelName)),
-    );
-    if (channel.settingsIssues) issues.push(...channel.settingsIssues(parsed.data.settings));
-    // Allow/deny values are compared with extracted indicators, so they are stored normalised (E.164, canonical URL, keyed hash).
-    const normalise = (list: 'allow' | 'deny') =>
-      parsed.data.overrides[list].map((entry, i) => {
-        const ref = this.#tools.indicator(entry.type, entry.value);
-        if (!ref) issues.push({ path: `overrides.${list}.${i}.value`, message: `not a valid ${entry.type}` });
-        return ref ? { ...entry, value: ref.value } : entry;
-      });
-    const overrides = { ...parsed.data.overrides, allow: normalise('allow'), deny: normalise('deny') };
-    if (issues.length > 0) {
-      throw new MamoruError('invalid_policy', issues.map((i) => `${i.path}: ${i.message}`).join('; '), {
-        issues,
-      });
-    }
-    return { ...parsed.data, overrides };
+    return this.policies.check(channelName, document);
   }
 
-  async putPolicy(
+  putPolicy(
     principal: Principal,
     channelName: string,
     document: unknown,
     comment?: string,
   ): Promise<PolicyVersion> {
-    requirePermission(principal, 'policies:write');
-    const checked = this.checkPolicy(channelName, document);
-    const version = await this.store.policies.put({
-      orgId: principal.orgId,
-      channel: channelName,
-      document: checked,
-      createdBy: principal.id,
-      ...(comment ? { comment } : {}),
-    });
-    this.#policies.delete(`${principal.orgId}\u0000${channelName}`);
-    return version;
+    return this.policies.put(principal, channelName, document, comment);
   }
 
-  /**
-   * Dry-run a draft policy against the last `limit` decisions of a channel:
-   * re-score their recorded hits (and their indicators against the draft's
-   * allow/deny lists) and list the verdicts that would change.
-   */
-  async dryRun(
-    principal: Principal,
-    channelName: string,
-    draft: unknown,
-    limit = 1000,
-  ): Promise<DryRunReport> {
-    requirePermission(principal, 'policies:read');
-    const document = this.checkPolicy(channelName, draft);
-    const draftRef: PolicyRef = { version: -1, document };
-    // The log hands out pages of at most 1000; walk back until `limit` decisions are read.
-    const records: DecisionRecord[] = [];
-    while (records.length < limit) {
-      const before = records.at(-1)?.seq;
-      const page = await this.store.decisions.list(principal.orgId, {
-        channel: channelName,
-        limit: Math.min(1000, limit - records.length),
-        ...(before !== undefined ? { beforeSeq: before } : {}),
-      });
-      records.push(...page);
-      if (page.length === 0) break;
-    }
-    const changes: DryRunChange[] = [];
-    const transitions: Record<string, number> = {};
-    let incomplete = 0;
-    for (const { verdict } of records) {
-      if (verdict.forced?.kind === 'allow_override' || verdict.forced?.kind === 'deny_override') incomplete++;
-      const rescored = this.engine.rescore(channelName, draftRef, verdict.hits, verdict.indicators);
-      if (rescored.action !== verdict.action) {
-        const key = `${verdict.action}->${rescored.action}`;
-        transitions[key] = (transitions[key] ?? 0) + 1;
-        changes.push({
-          decisionId: verdict.id,
-          createdAt: verdict.createdAt,
-          from: { action: verdict.action, score: verdict.score },
-          to: { action: rescored.action, score: rescored.score },
-        });
-      }
-    }
-    return {
-      channel: channelName,
-      checked: records.length,
-      changed: changes.length,
-      transitions,
-      changes,
-      incomplete,
-    };
+  dryRun(principal: Principal, channelName: string, draft: unknown, limit?: number): Promise<DryRunReport> {
+    return this.policies.dryRun(principal, channelName, draft, limit);
   }
 
   /**
@@ -369,7 +267,7 @@ export class Mamoru {
    * token, shown once, or undefined when organisations already exist.
    */
   async bootstrap(options: { demo: boolean }): Promise<{ orgId: string; token: string } | undefined> {
-    const first = await this.#bootstrap(options);
+    const first = await createOperator(this.store, this.intel, options);
     if (first && options.demo && this.config.dataDir !== 'memory://') {
       // Lets the README's sample request work as pasted; readable by the owner only.
       await mkdir(this.config.dataDir, { recursive: true });
@@ -378,104 +276,8 @@ export class Mamoru {
     return first;
   }
 
-  async #bootstrap(options: { demo: boolean }): Promise<{ orgId: string; token: string } | undefined> {
-    if ((await this.store.orgs.list()).length > 0) return undefined;
-    const org = await this.store.orgs.create({ name: options.demo ? 'デモ組織 (Demo)' : 'Operator' });
-    await this.store.settings.set('operator_org', org.id);
-    const { token } = await this.store.keys.create({
-      orgId: org.id,
-      name: 'admin',
-      role: 'admin',
-      createdBy: 'bootstrap',
-    });
-    if (options.demo) {
-      for (const item of DEMO_INDICATORS) await this.intel.upsert(org.id, item);
-    }
-    return { orgId: org.id, token };
-  }
-
   async close(): Promise<void> {
     await this.outcomes.drain();
     await this.store.close();
-  }
-}
-
-/** Demo intel for the README's sample request: made-up look-alike sites and a number from the fictional range. */
-const DEMO_INDICATORS = [
-  {
-    type: 'url',
-    value: 'https://amazon-co-jp.account-verify.example/login',
-    verdict: 'malicious',
-    confidence: 95,
-    source: 'demo',
-    scope: 'org',
-    description: 'デモ: 通販サイトを装ったフィッシングサイト / demo: phishing site posing as a shop',
-  },
-  {
-    type: 'domain',
-    value: 'account-verify.example',
-    verdict: 'malicious',
-    confidence: 90,
-    source: 'demo',
-    scope: 'org',
-    description: 'デモ: フィッシング用ドメイン / demo: phishing domain',
-  },
-  {
-    type: 'phone',
-    value: '+81 3-0000-0000',
-    verdict: 'suspicious',
-    confidence: 70,
-    source: 'demo',
-    scope: 'org',
-    description: 'デモ: 詐欺の連絡先として報告された番号 / demo: number reported as a fraud contact',
-  },
-] as const;
-
-/**
- * The database remembers a fingerprint of the HMAC key it was set up with.
- * Hashes made with another key never match the stored ones, silently; so a
- * process with the wrong key (another host, a lost key file) refuses to start.
- */
-async function checkKeyFingerprint(
-  store: Store,
-  hasher: ReturnType<typeof createKeyedHasher>,
-): Promise<void> {
-  const fingerprint = hasher.hash('identity', 'mamoru:hmac-key-fingerprint').slice(0, 16);
-  const known = await store.settings.get<string>('hmac_key_fingerprint');
-  if (known === undefined) {
-    await store.settings.set('hmac_key_fingerprint', fingerprint);
-  } else if (known !== fingerprint) {
-    await store.close();
-    throw new MamoruError(
-      'conflict',
-      'MAMORU_HMAC_KEY がこのデータベースの鍵と一致しません / the HMAC key (MAMORU_HMAC_KEY or data/hmac.key) is not the key this database was set up with: hashed identities, cards and accounts would never match',
-    );
-  }
-}
-
-/** Where the store lives for a configuration: PostgreSQL when a URL is set, else PGlite under the data folder. */
-export function storeOptions(config: Config): { databaseUrl: string | undefined; dataDir: string } {
-  return {
-    databaseUrl: config.databaseUrl || undefined,
-    dataDir: config.dataDir === 'memory://' ? config.dataDir : join(config.dataDir, 'pglite'),
-  };
-}
-
-/**
- * The HMAC key: from configuration, or generated once into the data folder
- * (readable by the owner only) so hashes stay stable across restarts.
- */
-async function hmacKey(config: Config): Promise<string> {
-  if (config.hmacKey) return config.hmacKey;
-  if (config.dataDir === 'memory://') return randomBytes(32).toString('hex');
-  const file = join(config.dataDir, 'hmac.key');
-  try {
-    return (await readFile(file, 'utf8')).trim();
-  } catch {
-    await mkdir(config.dataDir, { recursive: true });
-    const key = randomBytes(32).toString('hex');
-    await writeFile(file, `${key}\n`, { mode: 0o600, flag: 'wx' }).catch(async () => undefined);
-    await chmod(file, 0o600);
-    return (await readFile(file, 'utf8')).trim();
   }
 }

@@ -1,9 +1,8 @@
-import { createReadStream } from 'node:fs';
-import { createInterface } from 'node:readline';
 import { type Command, Option } from 'commander';
 import { INDICATOR_TYPES, type IndicatorType, MamoruError, SHARING_SCOPES } from '../core/index.ts';
-import { type ImportProgress, importIndicators } from '../intel/import-indicators.ts';
+import { importIndicators } from '../intel/import-indicators.ts';
 import { DATA_FLAGS, printJson, withMamoru } from './context.ts';
+import { importFile } from './import-file.ts';
 import { withConfigFlags } from './main.ts';
 
 /** `intel import <file>` (CSV or JSON lines, with progress) and `intel lookup <type> <value>`. */
@@ -26,47 +25,21 @@ export function registerIntelCommands(program: Command): void {
       .option('--org <id>', '組織 / organisation'),
     DATA_FLAGS,
   ).action(
-    async (
+    (
       file: string,
       options: { format?: 'csv' | 'jsonl'; source?: string; scope?: (typeof SHARING_SCOPES)[number] },
       command: Command,
-    ) => {
-      const format =
-        options.format ??
-        (/\.(jsonl|ndjson)$/i.test(file) ? 'jsonl' : /\.csv$/i.test(file) ? 'csv' : undefined);
-      if (!format) {
-        throw new MamoruError(
-          'validation_failed',
-          'cannot tell the format from the file name: pass --format csv|jsonl',
-          {
-            issues: [{ path: '--format', message: 'required for this file name' }],
+    ) =>
+      importFile(command, file, options.format, async (m, actor, { lines, format, onProgress }) =>
+        importIndicators(await m.importTarget(actor.orgId, options.scope, '--scope'), actor.orgId, lines, {
+          format,
+          defaults: {
+            ...(options.source ? { source: options.source } : {}),
+            ...(options.scope ? { scope: options.scope } : {}),
           },
-        );
-      }
-      const tty = process.stderr.isTTY;
-      const show = (p: ImportProgress) => {
-        const line = `取り込み中 / importing: ${p.processed} lines — ${p.imported} new, ${p.updated} updated, ${p.rejected} rejected`;
-        process.stderr.write(tty ? `\r${line}` : `${line}\n`);
-      };
-      const result = await withMamoru(command, async (m, actor) =>
-        importIndicators(
-          await m.importTarget(actor.orgId, options.scope, '--scope'),
-          actor.orgId,
-          createInterface({ input: createReadStream(file), crlfDelay: Number.POSITIVE_INFINITY }),
-          {
-            format,
-            defaults: {
-              ...(options.source ? { source: options.source } : {}),
-              ...(options.scope ? { scope: options.scope } : {}),
-            },
-            onProgress: show,
-          },
-        ),
-      );
-      if (tty) process.stderr.write('\n');
-      printJson(result);
-      if (result.rejected > 0) process.exitCode = 4;
-    },
+          onProgress,
+        }),
+      ),
   );
   withConfigFlags(
     intel

@@ -30,32 +30,45 @@ export function registerScreenCommand(program: Command): void {
         new Option('--format <format>', '出力形式 / output').choices(['json', 'text']).default('json'),
       ),
     DATA_FLAGS,
-  ).action(
-    async (
-      channel: string,
-      file: string | undefined,
-      options: { eventId?: string; format: string },
-      command: Command,
-    ) => {
-      const text = file && file !== '-' ? await readFile(file, 'utf8') : await readStdin();
-      let payload: unknown;
-      try {
-        payload = JSON.parse(text);
-      } catch (error) {
-        throw new MamoruError('validation_failed', `the input is not JSON: ${(error as Error).message}`, {
-          issues: [{ path: '(body)', message: 'not JSON' }],
-        });
-      }
-      const verdict = await withMamoru(command, (mamoru, actor) =>
-        mamoru.screen(actor, channel, payload, options.eventId ? { eventId: options.eventId } : {}),
-      );
-      if (options.format === 'text') printVerdict(verdict);
-      else printJson(verdict);
-      process.exitCode = EXIT_CODES[verdict.action];
-    },
+  ).action((channel: string, file: string | undefined, options: ScreenOptions, command: Command) =>
+    screenFromFile(command, channel, file, options),
   );
 }
 
+export interface ScreenOptions {
+  readonly eventId?: string;
+  readonly format: string;
+}
+
+/**
+ * Screen one event read from a JSON file (or stdin when `file` is absent or
+ * `-`), print the verdict (JSON, or text for a clerk) and set the exit status
+ * from its action. `mamoru screen <channel>` and `mamoru contract screen` use it.
+ */
+export async function screenFromFile(
+  command: Command,
+  channel: string,
+  file: string | undefined,
+  options: ScreenOptions,
+): Promise<void> {
+  const text = file && file !== '-' ? await readFile(file, 'utf8') : await readStdin();
+  let payload: unknown;
+  try {
+    payload = JSON.parse(text);
+  } catch (error) {
+    throw new MamoruError('validation_failed', `the input is not JSON: ${(error as Error).message}`, {
+      issues: [{ path: '(body)', message: 'not JSON' }],
+    });
+  }
+  const verdict = await withMamoru(command, (mamoru, actor) =>
+    mamoru.screen(actor, channel, payload, options.eventId ? { eventId: options.eventId } : {}),
+  );
+  if (options.format === 'text') printVerdict(verdict);
+  else printJson(verdict);
+  process.exitCode = EXIT_CODES[verdict.action];
+}
+
+/** The verdict for a clerk: the summary and each reason, in Japanese then English. */
 function printVerdict(v: Verdict): void {
   const lines = [`${v.summary.ja}`, `${v.summary.en}`, ''];
   for (const r of v.reasons) lines.push(`- [${r.signal}] ${r.ja}`, `  ${r.en}`);

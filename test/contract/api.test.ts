@@ -1,14 +1,13 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { identityKey } from '../../src/channels/contract/contract-keys.ts';
-import { bearer, createKey, createOrg, type TestServer } from '../helpers/server.ts';
-import { application, hasher, person } from './fixtures.ts';
-import { startContractServer } from './stub-server.ts';
+import { bearer, createKey, createOrg, startTestServer, type TestServer } from '../helpers/server.ts';
+import { application, HMAC_KEY, hasher, person } from './fixtures.ts';
 
 let server: TestServer;
 let b: { orgId: string; token: string };
 beforeAll(async () => {
-  server = await startContractServer();
+  server = await startTestServer({ demo: false, hmacKey: HMAC_KEY });
   b = await createOrg(server, 'Carrier B');
 });
 afterAll(async () => server.close());

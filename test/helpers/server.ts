@@ -13,9 +13,18 @@ export interface TestServer {
   close(): Promise<void>;
 }
 
-export async function startTestServer(options: { demo?: boolean } = {}): Promise<TestServer> {
+export async function startTestServer(
+  options: { demo?: boolean; hmacKey?: string } = {},
+): Promise<TestServer> {
   // The environment is not read: DATABASE_URL in CI is for the store suite, not for these tests.
-  const config = loadConfig({ dataDir: 'memory://', demo: String(options.demo ?? true) }, {});
+  const config = loadConfig(
+    {
+      dataDir: 'memory://',
+      demo: String(options.demo ?? true),
+      ...(options.hmacKey ? { hmacKey: options.hmacKey } : {}),
+    },
+    {},
+  );
   const metrics = new Metrics({ defaults: false });
   const mamoru = await Mamoru.open(config, { metrics });
   const boot = await mamoru.bootstrap({ demo: config.demo });

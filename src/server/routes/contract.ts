@@ -7,18 +7,8 @@ import { LINE_STATUSES, lineEventSchema } from '../../channels/contract/lines-sc
 import { isMamoruError, MamoruError, parseInput } from '../../core/index.ts';
 import type { Mamoru } from '../../mamoru.ts';
 import { type App, actorOf } from '../app.ts';
+import { acceptImportBodies, IMPORT_BODY_LIMIT, importBody, importResultSchema } from '../import-body.ts';
 import { errorResponses } from '../schemas.ts';
-
-const IMPORT_TYPES = {
-  'text/csv': 'csv',
-  'application/x-ndjson': 'jsonl',
-  'application/jsonl': 'jsonl',
-} as const;
-/**
- * A day of line events is far larger than a screening request; a full load of
- * millions of lines goes through the CLI (`mamoru contract import-lines`).
- */
-const IMPORT_BODY_LIMIT = 64 * 1024 * 1024;
 
 /**
  * Loading lines changes what every later screening counts, so it takes the
@@ -37,16 +27,6 @@ const storedLineSchema = z.object({
   salesChannel: z.enum(SALES_CHANNELS).nullable(),
   outlet: z.string().nullable(),
   registeredUserKey: z.string().nullable(),
-});
-
-const importResultSchema = z.object({
-  processed: z.number().int(),
-  imported: z.number().int(),
-  updated: z.number().int(),
-  rejected: z.number().int(),
-  rejections: z
-    .array(z.object({ line: z.number().int(), field: z.string(), message: z.string() }))
-    .readonly(),
 });
 
 /**
@@ -89,13 +69,7 @@ export async function contractRoutes(app: App, { mamoru }: { mamoru: Mamoru }): 
 
   // The CSV and JSON-lines parsers (and their larger body limit) exist only for the import route.
   await app.register(async (scoped) => {
-    for (const type of Object.keys(IMPORT_TYPES)) {
-      scoped.addContentTypeParser(
-        type,
-        { parseAs: 'string', bodyLimit: IMPORT_BODY_LIMIT },
-        (_req, body, done) => done(null, body),
-      );
-    }
+    acceptImportBodies(scoped);
     scoped.withTypeProvider<ZodTypeProvider>().post(
       '/v1/contract/lines/import',
       {
@@ -111,15 +85,8 @@ export async function contractRoutes(app: App, { mamoru }: { mamoru: Mamoru }): 
       },
       async (request) => {
         const actor = actorOf(request, LINES_PERMISSION);
-        const type = (request.headers['content-type'] ?? '')
-          .split(';')[0]!
-          .trim()
-          .toLowerCase() as keyof typeof IMPORT_TYPES;
-        const format = IMPORT_TYPES[type];
-        if (!format || typeof request.body !== 'string') {
-          throw new MamoruError('unsupported_media_type', 'send text/csv or application/x-ndjson');
-        }
-        return importLines(lines(), actor.orgId, request.body, { format });
+        const { text, format } = importBody(request);
+        return importLines(lines(), actor.orgId, text, { format });
       },
     );
   });

@@ -1,6 +1,6 @@
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { INDICATOR_TYPES, INDICATOR_VERDICTS, MamoruError, SHARING_SCOPES } from '../../core/index.ts';
+import { INDICATOR_TYPES, INDICATOR_VERDICTS, SHARING_SCOPES } from '../../core/index.ts';
 import { importIndicators } from '../../intel/import-indicators.ts';
 import {
   indicatorInputSchema,
@@ -13,15 +13,8 @@ import {
 } from '../../intel/indicator-schemas.ts';
 import type { Mamoru } from '../../mamoru.ts';
 import { type App, actorOf } from '../app.ts';
+import { acceptImportBodies, IMPORT_BODY_LIMIT, importBody, importResultSchema } from '../import-body.ts';
 import { errorResponses, idParams } from '../schemas.ts';
-
-const IMPORT_TYPES = {
-  'text/csv': 'csv',
-  'application/x-ndjson': 'jsonl',
-  'application/jsonl': 'jsonl',
-} as const;
-/** A bulk import may be far larger than a screening request. */
-const IMPORT_BODY_LIMIT = 64 * 1024 * 1024;
 
 const matchSchema = z.object({
   id: z.string(),
@@ -93,13 +86,7 @@ export async function indicatorRoutes(app: App, { mamoru }: { mamoru: Mamoru }):
   );
   // The CSV and JSON-lines parsers (and their larger body limit) exist only for the import route.
   await app.register(async (scoped) => {
-    for (const type of Object.keys(IMPORT_TYPES)) {
-      scoped.addContentTypeParser(
-        type,
-        { parseAs: 'string', bodyLimit: IMPORT_BODY_LIMIT },
-        (_req, body, done) => done(null, body),
-      );
-    }
+    acceptImportBodies(scoped);
     scoped.withTypeProvider<ZodTypeProvider>().post(
       '/v1/indicators/import',
       {
@@ -115,32 +102,17 @@ export async function indicatorRoutes(app: App, { mamoru }: { mamoru: Mamoru }):
             verdict: indicatorVerdictSchema.optional(),
           }),
           response: {
-            200: z.object({
-              processed: z.number().int(),
-              imported: z.number().int(),
-              updated: z.number().int(),
-              rejected: z.number().int(),
-              rejections: z
-                .array(z.object({ line: z.number().int(), field: z.string(), message: z.string() }))
-                .readonly(),
-            }),
+            200: importResultSchema,
             ...errorResponses,
           },
         },
       },
       async (request) => {
         const actor = actorOf(request, 'indicators:write');
-        const type = (request.headers['content-type'] ?? '')
-          .split(';')[0]!
-          .trim()
-          .toLowerCase() as keyof typeof IMPORT_TYPES;
-        const format = IMPORT_TYPES[type];
-        if (!format || typeof request.body !== 'string') {
-          throw new MamoruError('unsupported_media_type', 'send text/csv or application/x-ndjson');
-        }
+        const { text, format } = importBody(request);
         const { source, scope, verdict } = request.query;
         const target = await mamoru.importTarget(actor.orgId, scope, 'query.scope');
-        return importIndicators(target, actor.orgId, request.body, {
+        return importIndicators(target, actor.orgId, text, {
           format,
           defaults: {
             ...(source ? { source } : {}),

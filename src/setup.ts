@@ -1,0 +1,119 @@
+import { randomBytes } from 'node:crypto';
+import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { MamoruError } from './core/index.ts';
+import type { IndicatorService } from './intel/indicator-service.ts';
+import type { createKeyedHasher } from './intel/keyed-hash.ts';
+import type { Config } from './server/config.ts';
+import type { Store } from './store/store.ts';
+
+/**
+ * Start-up: the HMAC key and its fingerprint check, where the store lives,
+ * and the first start's operator organisation (with the demo's indicators).
+ */
+
+/**
+ * When the database has no organisation, create the operator organisation
+ * and its admin key (and, for the demo, a few demo indicators so that the
+ * README's sample request shows a real verdict). Returns the token, shown
+ * once, or undefined when organisations already exist.
+ */
+export async function createOperator(
+  store: Store,
+  intel: IndicatorService,
+  options: { demo: boolean },
+): Promise<{ orgId: string; token: string } | undefined> {
+  if ((await store.orgs.list()).length > 0) return undefined;
+  const org = await store.orgs.create({ name: options.demo ? 'デモ組織 (Demo)' : 'Operator' });
+  await store.settings.set('operator_org', org.id);
+  const { token } = await store.keys.create({
+    orgId: org.id,
+    name: 'admin',
+    role: 'admin',
+    createdBy: 'bootstrap',
+  });
+  if (options.demo) {
+    for (const item of DEMO_INDICATORS) await intel.upsert(org.id, item);
+  }
+  return { orgId: org.id, token };
+}
+
+/** Demo intel for the README's sample request: made-up look-alike sites and a number from the fictional range. */
+const DEMO_INDICATORS = [
+  {
+    type: 'url',
+    value: 'https://amazon-co-jp.account-verify.example/login',
+    verdict: 'malicious',
+    confidence: 95,
+    source: 'demo',
+    scope: 'org',
+    description: 'デモ: 通販サイトを装ったフィッシングサイト / demo: phishing site posing as a shop',
+  },
+  {
+    type: 'domain',
+    value: 'account-verify.example',
+    verdict: 'malicious',
+    confidence: 90,
+    source: 'demo',
+    scope: 'org',
+    description: 'デモ: フィッシング用ドメイン / demo: phishing domain',
+  },
+  {
+    type: 'phone',
+    value: '+81 3-0000-0000',
+    verdict: 'suspicious',
+    confidence: 70,
+    source: 'demo',
+    scope: 'org',
+    description: 'デモ: 詐欺の連絡先として報告された番号 / demo: number reported as a fraud contact',
+  },
+] as const;
+
+/**
+ * The database remembers a fingerprint of the HMAC key it was set up with.
+ * Hashes made with another key never match the stored ones, silently; so a
+ * process with the wrong key (another host, a lost key file) refuses to start.
+ */
+export async function checkKeyFingerprint(
+  store: Store,
+  hasher: ReturnType<typeof createKeyedHasher>,
+): Promise<void> {
+  const fingerprint = hasher.hash('identity', 'mamoru:hmac-key-fingerprint').slice(0, 16);
+  const known = await store.settings.get<string>('hmac_key_fingerprint');
+  if (known === undefined) {
+    await store.settings.set('hmac_key_fingerprint', fingerprint);
+  } else if (known !== fingerprint) {
+    await store.close();
+    throw new MamoruError(
+      'conflict',
+      'MAMORU_HMAC_KEY がこのデータベースの鍵と一致しません / the HMAC key (MAMORU_HMAC_KEY or data/hmac.key) is not the key this database was set up with: hashed identities, cards and accounts would never match',
+    );
+  }
+}
+
+/** Where the store lives for a configuration: PostgreSQL when a URL is set, else PGlite under the data folder. */
+export function storeOptions(config: Config): { databaseUrl: string | undefined; dataDir: string } {
+  return {
+    databaseUrl: config.databaseUrl || undefined,
+    dataDir: config.dataDir === 'memory://' ? config.dataDir : join(config.dataDir, 'pglite'),
+  };
+}
+
+/**
+ * The HMAC key: from configuration, or generated once into the data folder
+ * (readable by the owner only) so hashes stay stable across restarts.
+ */
+export async function hmacKey(config: Config): Promise<string> {
+  if (config.hmacKey) return config.hmacKey;
+  if (config.dataDir === 'memory://') return randomBytes(32).toString('hex');
+  const file = join(config.dataDir, 'hmac.key');
+  try {
+    return (await readFile(file, 'utf8')).trim();
+  } catch {
+    await mkdir(config.dataDir, { recursive: true });
+    const key = randomBytes(32).toString('hex');
+    await writeFile(file, `${key}\n`, { mode: 0o600, flag: 'wx' }).catch(async () => undefined);
+    await chmod(file, 0o600);
+    return (await readFile(file, 'utf8')).trim();
+  }
+}
