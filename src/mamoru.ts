@@ -184,7 +184,12 @@ export class Mamoru {
     const writes: Promise<unknown>[] = [];
     if (channel.record) writes.push(channel.record(verdict, event, services));
     if (opensCase(verdict.action))
-      writes.push(this.cases.openFromVerdict(verdict, { slaHours: policy.document.caseSlaHours }));
+      writes.push(
+        this.cases.openFromVerdict(verdict, {
+          slaHours: policy.document.caseSlaHours,
+          details: channel.caseDetails?.(verdict, event, services),
+        }),
+      );
     const failed = (await Promise.allSettled(writes)).find((r) => r.status === 'rejected');
     if (failed) throw failed.reason;
     this.metrics?.observeVerdict(verdict);

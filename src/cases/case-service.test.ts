@@ -13,6 +13,7 @@ import {
 import type { CaseAction } from '../core/action.ts';
 import { ACTIONS, type Action } from '../core/action.ts';
 import type { IndicatorRef } from '../core/indicator.ts';
+import type { Verdict } from '../core/verdict.ts';
 import type { Database } from '../store/schema.ts';
 import type { CaseEffect, Resolution } from './case-effect.ts';
 import { CaseService } from './case-service.ts';
@@ -71,6 +72,41 @@ describe('openFromVerdict', () => {
       expect(opened).toBeUndefined();
       expect(rows).toHaveLength(0);
     }
+  });
+
+  it('copies every hit with its evidence, and the channel’s details, onto the case', async () => {
+    const { service } = setup();
+    const verdict: Verdict = {
+      ...verdictFixture({ action: 'review', channel: 'contract' }),
+      hits: [
+        {
+          signal: 'CONTRACT_LINE_CAP_EXCEEDED',
+          group: 'line_cap',
+          detector: 'contract.line_cap',
+          factor: 1,
+          weight: 6,
+          score: 6,
+          evidence: ['cap=5 existing=4 requested=2 total=6'],
+          params: { cap: 5 },
+        },
+      ],
+    };
+    const details = { linesHeld: { voice: 4, data_sms: 0, data: 0 }, purposes: ['家族利用'] };
+    const opened = (await service.openFromVerdict(verdict, { details }))!;
+    const expected = {
+      hits: [
+        {
+          signal: 'CONTRACT_LINE_CAP_EXCEEDED',
+          detector: 'contract.line_cap',
+          score: 6,
+          evidence: ['cap=5 existing=4 requested=2 total=6'],
+          params: { cap: 5 },
+        },
+      ],
+      details,
+    };
+    expect(opened.summary).toMatchObject(expected);
+    expect((await service.get(ORG_A, opened.id)).summary).toMatchObject(expected);
   });
 
   it('stores the summary and an opened history entry by the system', async () => {

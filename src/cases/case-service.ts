@@ -83,7 +83,10 @@ export class CaseService {
    * `sla.ts`). Idempotent: a second call for the same decision returns the
    * case already opened.
    */
-  async openFromVerdict(verdict: Verdict, options: { slaHours?: SlaHours } = {}): Promise<Case | undefined> {
+  async openFromVerdict(
+    verdict: Verdict,
+    options: { slaHours?: SlaHours; details?: Readonly<Record<string, unknown>> | undefined } = {},
+  ): Promise<Case | undefined> {
     const action = verdict.action;
     if (!opensCase(action)) return undefined;
     return this.#db.transaction().execute(async (trx) => {
@@ -105,6 +108,14 @@ export class CaseService {
         eventId: verdict.eventId,
         summary: verdict.summary,
         reasons: verdict.reasons.slice(0, SUMMARY_REASONS),
+        hits: verdict.hits.map((h) => ({
+          signal: h.signal,
+          detector: h.detector,
+          score: h.score,
+          evidence: h.evidence,
+          ...(h.params ? { params: h.params } : {}),
+        })),
+        ...(options.details ? { details: options.details } : {}),
         indicators: verdict.indicators,
         policy: verdict.policy,
         decidedAt: decidedAt.toISOString(),

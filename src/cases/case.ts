@@ -21,11 +21,24 @@ export interface CaseSummary {
   readonly summary: LocalizedText;
   /** The strongest reasons, ja and en, strongest first. */
   readonly reasons: readonly Reason[];
+  /** Every rule that fired, with its evidence (the decision log has the full verdict). */
+  readonly hits: readonly CaseHit[];
+  /** What the owning channel adds for the reviewer (counts, history, declared purpose). */
+  readonly details?: Readonly<Record<string, unknown>>;
   /** Indicators extracted from the event (sensitive ones as keyed hashes); shared when a case is denied. */
   readonly indicators: readonly IndicatorRef[];
   readonly policy: { readonly id: string; readonly version: number };
   /** When the verdict was made (the SLA runs from here). */
   readonly decidedAt: string;
+}
+
+/** A rule that fired, as the case shows it. */
+export interface CaseHit {
+  readonly signal: string;
+  readonly detector: string;
+  readonly score: number;
+  readonly evidence: readonly string[];
+  readonly params?: Readonly<Record<string, string | number>>;
 }
 
 /** A case: a verdict that needs a person, and what became of it. */
@@ -96,7 +109,7 @@ export function caseFromRow(row: CaseRow): Case {
     status: row.status as CaseStatus,
     assignee: row.assignee,
     dueAt: iso(row.due_at),
-    summary: json<CaseSummary>(row.summary),
+    summary: withHits(json<CaseSummary>(row.summary)),
     createdAt: iso(row.created_at),
     updatedAt: iso(row.updated_at),
     resolution: row.resolution as Resolution | null,
@@ -105,6 +118,11 @@ export function caseFromRow(row: CaseRow): Case {
     resolvedBy: row.resolved_by,
     resolvedAt: isoOrNull(row.resolved_at),
   };
+}
+
+/** Cases opened before hits were copied onto them have none. */
+function withHits(summary: CaseSummary): CaseSummary {
+  return summary.hits ? summary : { ...summary, hits: [] };
 }
 
 /** A `case_events` row as a `CaseEvent`. */

@@ -66,6 +66,16 @@ export interface ChannelModule<P = unknown, S = unknown> {
    */
   readonly record?: (verdict: Verdict, event: ScreenEvent<P>, services: S) => Promise<void>;
   /**
+   * What a reviewer needs of this event beyond the verdict's reasons and
+   * hits (counts, the holder's history, a declared purpose), copied onto the
+   * case the verdict opens. Keyed hashes only: never a raw identity.
+   */
+  readonly caseDetails?: (
+    verdict: Verdict,
+    event: ScreenEvent<P>,
+    services: S,
+  ) => Readonly<Record<string, unknown>>;
+  /**
    * The payload as the decision log keeps it. A channel whose events carry raw
    * identity attributes (or other values that must exist only as keyed hashes)
    * replaces them here; without it the validated payload is stored as it is.

@@ -118,6 +118,25 @@ for (const backend of mamoruBackends()) {
       const opened = await caseOf(verdict.id);
       expect(opened).toMatchObject({ status: 'open', action: 'review', channel: 'contract' });
       expect(opened!.summary.reasons[0]!.ja).toContain('家族利用');
+      // Everything HQ needs is on the case: counts by SIM type, the rule that fired, purposes, pledge, history.
+      expect(opened!.summary.hits).toEqual([
+        expect.objectContaining({
+          signal: 'CONTRACT_LINE_CAP_EXCEEDED',
+          evidence: expect.arrayContaining(['cap=5 existing=0 requested=6 total=6']),
+        }),
+      ]);
+      expect(opened!.summary.details).toMatchObject({
+        applicationId: 'FAM-1',
+        salesChannel: { type: 'agency', agencyId: 'agency-urawa' },
+        linesRequested: { voice: 6, data_sms: 0, data: 0 },
+        linesHeld: { voice: 0, data_sms: 0, data: 0 },
+        linesWithRegisteredUser: 5,
+        purposes: ['本人利用', '家族利用（6人家族）'],
+        pledgeSigned: true,
+        identityVerification: { method: 'ic_chip_face', assuranceLevel: 3 },
+        holderHistory: [],
+      });
+      expect(JSON.stringify(opened!.summary)).not.toContain(holder.name);
 
       const byAgency = await inject(tokens.agent, 'POST', `/v1/cases/${opened!.id}/resolve`, {
         resolution: 'approved',
@@ -210,7 +229,23 @@ for (const backend of mamoruBackends()) {
       expect(ring.reasons[0]!.ja).toBe(
         '同じご住所で過去 7 日間に他に 3 名義のお申込み（3 か所の店舗・窓口）があるため、本部で審査します',
       );
-      expect(await caseOf(ring.id)).toMatchObject({ action: 'review', status: 'open' });
+      const ringCase = await caseOf(ring.id);
+      expect(ringCase).toMatchObject({ action: 'review', status: 'open' });
+      // The reviewer sees the ring on the case itself: the other holders' applications on this address.
+      const shown = await inject(tokens.reviewer, 'GET', `/v1/cases/${ringCase!.id}`);
+      expect(shown.status).toBe(200);
+      const summary = shown.body.summary as {
+        hits: { signal: string; evidence: string[] }[];
+        details: { sameAddressHolders: { applicationId: string; outlet: string }[] };
+      };
+      expect(summary.hits.map((h) => h.signal)).toEqual(['CONTRACT_SHARED_ADDRESS']);
+      expect(summary.hits[0]!.evidence).toContain('holders=4');
+      expect(summary.details.sameAddressHolders.map((a) => a.applicationId).sort()).toEqual([
+        'RING-1',
+        'RING-2',
+        'RING-3',
+      ]);
+      expect(JSON.stringify(shown.body)).not.toContain(names[0]!);
     });
 
     it('a corporate order of 200 data-only IoT lines: allowed with fresh employment verification, reviewed without', async () => {

@@ -3,6 +3,7 @@ import type { ChannelModule, IndicatorRef } from '../../core/index.ts';
 import { INTEL_SIGNALS, intelMatchDetectors } from '../../intel/index.ts';
 import type { KeyedHasher } from '../../intel/keyed-hash.ts';
 import type { Database } from '../../store/schema.ts';
+import { contractCaseDetails } from './case-details.ts';
 import type { ContractContext } from './contract-context.ts';
 import { type ContractKeySet, redactContract } from './contract-keys.ts';
 import { type ContractApplication, contractSchema } from './contract-schema.ts';
@@ -144,6 +145,7 @@ export function createContractChannel(deps: {
     record: (verdict, event, services) =>
       store.record(verdict, event.payload, services?.keys ?? store.keys(event.payload)),
     redact: (payload) => redactContract(payload, store.keys(payload)),
+    caseDetails: (_verdict, event, services) => contractCaseDetails(event.payload, services),
     onOutcome: (outcome) => store.onOutcome(outcome),
     example: EXAMPLE,
     store,

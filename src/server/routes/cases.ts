@@ -30,6 +30,21 @@ const caseSchema = z
       eventId: z.string(),
       summary: z.object(localized),
       reasons: z.array(z.object({ signal: z.string(), ...localized })).readonly(),
+      hits: z
+        .array(
+          z.object({
+            signal: z.string(),
+            detector: z.string(),
+            score: z.number(),
+            evidence: z.array(z.string()).readonly(),
+            params: z.record(z.string(), z.union([z.string(), z.number()])).optional(),
+          }),
+        )
+        .readonly(),
+      details: z
+        .record(z.string(), z.unknown())
+        .optional()
+        .describe('チャネルが審査担当者に示す情報 / what the channel shows the reviewer'),
       indicators: z
         .array(z.object({ type: z.enum(INDICATOR_TYPES), value: z.string(), field: z.string().optional() }))
         .readonly(),
