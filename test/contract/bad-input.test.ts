@@ -87,6 +87,13 @@ describe('POST /v1/screen/contract: bad input', () => {
       'body.salesChannel.agencyId',
     ],
     ['no lines', { ...valid(), lines: [] }, 'body.lines'],
+    ['a contact number that is not one', { ...valid(), contactPhone: '090-1234' }, 'body.contactPhone'],
+    [
+      'an added line whose existing number is not one',
+      { ...valid(), addedLine: { authentication: 'passkey', lineNumber: 'abc' } },
+      'body.addedLine.lineNumber',
+    ],
+    ['a contact e-mail that is not one', { ...valid(), contactEmail: 'taro@' }, 'body.contactEmail'],
     [
       'a corporation without its corporate details',
       { ...valid(), holder: { ...(valid().holder as object), type: 'corporation' } },
@@ -119,6 +126,9 @@ describe('POST /v1/screen/contract: bad input', () => {
       ['lines', '0', 'count'],
       ['lines', '0', 'registeredUser'],
       ['addedLine', 'authentication'],
+      ['addedLine', 'lineNumber'],
+      ['contactPhone'],
+      ['contactEmail'],
       ['pledgeSigned'],
       ['deviceFingerprint'],
       ['submittedAt'],

@@ -46,6 +46,7 @@ for (const backend of mamoruBackends()) {
     let orgId: string;
     let other: string;
     let wide: string;
+    let numbers: string;
     const as = (role: 'agent' | 'reviewer' | 'admin') => ({ id: `key_${role}`, role, orgId });
 
     beforeAll(async () => {
@@ -53,6 +54,7 @@ for (const backend of mamoruBackends()) {
       orgId = (await mamoru.bootstrap({ demo: false }))!.orgId;
       other = (await mamoru.store.orgs.create({ name: 'Carrier with an old policy' })).id;
       wide = (await mamoru.store.orgs.create({ name: 'Carrier with wide windows' })).id;
+      numbers = (await mamoru.store.orgs.create({ name: 'Carrier with a number deny list' })).id;
     });
     afterAll(async () => close?.());
 
@@ -136,6 +138,58 @@ for (const backend of mamoruBackends()) {
       const blocked = await mamoru.screen(as('agent'), 'contract', application('SZK-2', denied));
       expect(blocked.action).toBe('block');
       expect(blocked.forced).toMatchObject({ kind: 'deny_override', by: 'POLICY_DENY_LISTED' });
+    });
+
+    it('numbers on the carrier’s deny list match a contact number or the line an added line hangs on, however written', async () => {
+      await mamoru.putPolicy({ id: 'key_admin', role: 'admin', orgId: numbers }, 'contract', {
+        ...CONTRACT_DEFAULT_POLICY,
+        overrides: {
+          deny: [
+            { type: 'phone', value: '+81 90-1111-2222', reason: '転売に使われた回線' },
+            { type: 'email', value: 'Broker@Example.JP', reason: '転売業者の連絡先' },
+          ],
+        },
+      });
+      const agent = { id: 'key_agent', role: 'agent' as const, orgId: numbers };
+      const customer = person('小林 悠', '1988-08-18', '千葉県千葉市中央区1-1', 'CHB0001');
+      const byContact = await mamoru.screen(
+        agent,
+        'contract',
+        application('CHB-1', customer, { contactPhone: '０９０－１１１１－２２２２' }),
+      );
+      expect(byContact.action).toBe('block');
+      expect(byContact.forced).toMatchObject({ kind: 'deny_override', by: 'POLICY_DENY_LISTED' });
+      expect(byContact.indicators).toContainEqual({
+        type: 'phone',
+        value: '+819011112222',
+        field: 'contactPhone',
+      });
+
+      const addedTo = await mamoru.screen(
+        agent,
+        'contract',
+        application('CHB-2', customer, {
+          addedLine: { authentication: 'passkey', lineNumber: '09011112222' },
+        }),
+      );
+      expect(addedTo.action).toBe('block');
+      const byEmail = await mamoru.screen(
+        agent,
+        'contract',
+        application('CHB-3', person('小林 空', '1991-10-20', '千葉県千葉市中央区3-3', 'CHB0003'), {
+          contactEmail: 'broker@example.jp',
+        }),
+      );
+      expect(byEmail.action).toBe('block');
+      const clean = await mamoru.screen(
+        agent,
+        'contract',
+        application('CHB-4', person('小林 海', '1992-11-21', '千葉県千葉市中央区4-4', 'CHB0004'), {
+          contactPhone: '090-1111-2223',
+          contactEmail: 'yu@example.jp',
+        }),
+      );
+      expect(clean.action).toBe('allow');
     });
 
     it('a policy whose settings are wrong is refused naming them; one stored earlier falls back to the defaults and says so', async () => {

@@ -1,4 +1,7 @@
 import { z } from 'zod';
+import { isMamoruError } from '../../core/index.ts';
+import { normaliseEmail } from '../../intel/normalise-email.ts';
+import { normalisePhone } from '../../intel/normalise-phone.ts';
 import { isCorporateNumber } from './corporate-number.ts';
 
 /**
@@ -51,6 +54,20 @@ export const EMPLOYMENT_METHODS = [
 const isoDate = z.iso.date().describe('YYYY-MM-DD');
 const isoDateTime = z.iso.datetime({ offset: true }).describe('ISO 8601 date-time');
 const text = (max: number) => z.string().trim().min(1).max(max);
+
+/** A value normalised at the edge (E.164 phone, lower-cased e-mail); a value that is not one is a 400 naming it. */
+const normalised = (normalise: (raw: string) => string) =>
+  z
+    .string()
+    .max(320)
+    .transform((raw, ctx) => {
+      try {
+        return normalise(raw);
+      } catch (error) {
+        ctx.addIssue({ code: 'custom', message: isMamoruError(error) ? error.message : String(error) });
+        return z.NEVER;
+      }
+    });
 
 /** Verified identity attributes, as read by JPKI or the IC chip. Hashed at the edge, never stored. */
 export const identitySchema = z
@@ -136,9 +153,18 @@ export const contractSchema = z
     lines: z.array(lineRequestSchema).min(1).max(100),
     /** For a line added to an existing contract: how the customer authenticated. */
     addedLine: z
-      .object({ authentication: z.enum(ADDED_LINE_AUTH) })
+      .object({
+        authentication: z.enum(ADDED_LINE_AUTH),
+        /** The existing line the new one is added to (E.164), matched against the carrier's deny list. */
+        lineNumber: normalised(normalisePhone)
+          .optional()
+          .describe('追加元の回線番号 / the existing line number'),
+      })
       .strict()
       .optional(),
+    /** The customer's contact number and e-mail (連絡先), matched against deny lists and shared intel. */
+    contactPhone: normalised(normalisePhone).optional().describe('連絡先電話番号 / contact phone number'),
+    contactEmail: normalised(normaliseEmail).optional().describe('連絡先メールアドレス / contact e-mail'),
     /** The customer signed a pledge (誓約書) about the lines' use. */
     pledgeSigned: z.boolean().default(false),
     /** Device fingerprint of the sign-up (online) or the shop terminal's customer session. */

@@ -53,8 +53,10 @@ export type ContractChannel = ChannelModule<ContractApplication, ContractContext
  * carrier's deny lists and shared intel match them (`INTEL_MATCH_IDENTITY`,
  * and the policy's deny list): the holder's identity (for a corporation,
  * also its corporate number's key), the document / IC serial, the device
- * fingerprint and each registered user. All are `identity` keyed hashes,
- * never raw. The address is left out: many innocent people share one over
+ * fingerprint and each registered user, all `identity` keyed hashes, never
+ * raw; and the contact phone, the existing line of an added line (E.164) and
+ * the contact e-mail, so numbers on the carrier's deny list match
+ * (`INTEL_MATCH_PHONE`, `INTEL_MATCH_EMAIL`). The address is left out: many innocent people share one over
  * time, and a denied case shares its indicators.
  */
 export function contractIndicators(app: ContractApplication, keys: ContractKeySet): IndicatorRef[] {
@@ -69,6 +71,11 @@ export function contractIndicators(app: ContractApplication, keys: ContractKeySe
   keys.registeredUsers.forEach((key, i) => {
     if (key) refs.push({ type: 'identity', value: key, field: `lines.${i}.registeredUser` });
   });
+  // Normalised by the schema already (E.164, lower-cased e-mail).
+  if (app.contactPhone) refs.push({ type: 'phone', value: app.contactPhone, field: 'contactPhone' });
+  if (app.addedLine?.lineNumber)
+    refs.push({ type: 'phone', value: app.addedLine.lineNumber, field: 'addedLine.lineNumber' });
+  if (app.contactEmail) refs.push({ type: 'email', value: app.contactEmail, field: 'contactEmail' });
   return refs;
 }
 
