@@ -182,6 +182,23 @@ for (const backend of mamoruBackends()) {
       });
     });
 
+    it('lines imported without a document serial count for the holder who shows one, whatever the document', async () => {
+      const onFile = person('村上 春香', '1983-03-03', '兵庫県神戸市中央区加納町6-5-1');
+      for (let i = 1; i <= 5; i++) await activate(`+8190000020${i}`, onFile);
+      const withCard = await screen({
+        applicationId: 'SERIAL-1',
+        salesChannel: { type: 'shop', shopId: 'shop-kobe' },
+        holder: { type: 'person', identity: { ...onFile, documentSerial: 'MYNUMBER-CARD-0001' } },
+        identityVerification: icChipFace(),
+        lines: [{ simType: 'voice', count: 3 }],
+      });
+      expect(withCard.action).toBe('review');
+      expect(hit(withCard, 'CONTRACT_LINE_CAP_EXCEEDED')!.params).toMatchObject({
+        existing: 5,
+        requested: 3,
+      });
+    });
+
     it('a resale ring: one address, 4 identities, 3 shops, 2 days → review with the ring as evidence', async () => {
       // The same address written four ways (full-width digits, spaces, a long dash).
       const addresses = [
@@ -382,7 +399,9 @@ for (const backend of mamoruBackends()) {
       });
       const logged = JSON.stringify(await mamoru.store.decisions.get(orgId, verdict.id));
       for (const raw of ['加藤', '1970-01-31', '仙台市', 'LOG0001']) expect(logged).not.toContain(raw);
+      // The person (name|birthdate|address), the person with the serial, and the serial alone.
       expect(verdict.indicators.map((i) => i.field)).toEqual([
+        'holder.identity',
         'holder.identity',
         'holder.identity.documentSerial',
       ]);

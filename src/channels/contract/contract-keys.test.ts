@@ -38,14 +38,20 @@ describe('contract keys (P2, P6)', () => {
     expect(identityKey({ ...base, name: '山田 花子' }, hasher)).not.toBe(identityKey(base, hasher));
   });
 
-  it('is the value of an identity indicator, so deny-listed identities match holders', () => {
+  it('is the value of an identity indicator name|birthdate|address, so deny-listed identities match holders', () => {
     expect(identityKey(base, hasher)).toBe(
       indicatorValue(
         'identity',
-        { name: base.name, birthdate: base.birthDate, address: base.address, document: base.documentSerial },
+        { name: base.name, birthdate: base.birthDate, address: base.address },
         hasher,
       ),
     );
+  });
+
+  it('leaves the document serial out of the holder key: another document, or none, is the same holder', () => {
+    const { documentSerial: _serial, ...withoutSerial } = base;
+    expect(identityKey({ ...base, documentSerial: 'ZZ99999999' }, hasher)).toBe(identityKey(base, hasher));
+    expect(identityKey(withoutSerial, hasher)).toBe(identityKey(base, hasher));
   });
 
   it('keys an address alone, blind to spaces and dash variants', () => {

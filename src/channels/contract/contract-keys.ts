@@ -12,6 +12,11 @@ import type { ContractApplication, Identity, SalesChannel } from './contract-sch
  */
 export interface ContractKeySet extends ContractKeys {
   readonly identity: string;
+  /**
+   * The identity with its document serial (`name|birthdate|address|document`),
+   * so deny-list and intel entries written with the serial match too.
+   */
+  readonly identityWithDocument?: string | undefined;
 }
 
 /**
@@ -47,10 +52,15 @@ function normaliseSerial(serial: string): string {
 }
 
 /**
- * The keyed hash (HMAC) of a person's verified identity: the same value as an
- * `identity` indicator of the same attributes, so deny-listed identities in
- * intel match holder keys. Fields are NFKC-folded, case-folded and white
- * space collapsed (`normaliseIdentity`).
+ * The keyed hash (HMAC) of a person's verified identity — name, date of
+ * birth and address (基本3情報) — the same value as an `identity` indicator
+ * `name|birthdate|address`, so deny-listed identities in intel match holder
+ * keys. The document / IC serial is not part of it: one person shows
+ * different documents (a licence at one shop, a My Number card at another,
+ * a renewed card next year), and the carrier's line records rarely hold a
+ * serial, so a key with it would split one holder's lines and reset the cap
+ * (P2). The serial has its own key (`documentKey`). Fields are NFKC-folded,
+ * case-folded and white space collapsed (`normaliseIdentity`).
  *
  * @param path where the identity sits in the input, to name the field at fault
  * @throws MamoruError `validation_failed` naming the field (a `|` inside a field, a date before 1850).
@@ -64,7 +74,6 @@ export function identityKey(identity: Identity, hasher: KeyedHasher, path = 'ide
         name: identity.name,
         birthdate: identity.birthDate,
         address: identity.address,
-        document: identity.documentSerial,
       }),
     );
   } catch (error) {
@@ -74,6 +83,27 @@ export function identityKey(identity: Identity, hasher: KeyedHasher, path = 'ide
     const at = field ? `${path}.${field}` : path;
     const message = (issue?.message ?? error.message).replace(/^identity:\s*/, '');
     throw new MamoruError('validation_failed', `${at}: ${message}`, { issues: [{ path: at, message }] });
+  }
+}
+
+/**
+ * The keyed hash of `name|birthdate|address|document`, for identity entries
+ * written with the serial; undefined when the serial cannot be part of an
+ * identity (a `|` in it): its own document key still covers it.
+ */
+function identityWithDocumentKey(identity: Identity, hasher: KeyedHasher): string | undefined {
+  try {
+    return hasher.hash(
+      'identity',
+      normaliseIdentity({
+        name: identity.name,
+        birthdate: identity.birthDate,
+        address: identity.address,
+        document: identity.documentSerial,
+      }),
+    );
+  } catch {
+    return undefined;
   }
 }
 
@@ -124,6 +154,8 @@ export function contractKeys(app: ContractApplication, hasher: KeyedHasher): Con
     device: app.deviceFingerprint === undefined ? undefined : deviceKey(app.deviceFingerprint, hasher),
     document:
       identity.documentSerial === undefined ? undefined : documentKey(identity.documentSerial, hasher),
+    identityWithDocument:
+      identity.documentSerial === undefined ? undefined : identityWithDocumentKey(identity, hasher),
     registeredUsers: app.lines.map((line, i) =>
       line.registeredUser ? identityKey(line.registeredUser, hasher, `lines.${i}.registeredUser`) : undefined,
     ),

@@ -64,6 +64,8 @@ export function contractIndicators(app: ContractApplication, keys: ContractKeySe
   if (app.holder.type === 'corporation') {
     refs.push({ type: 'identity', value: keys.holder, field: 'holder.corporation.corporateNumber' });
   }
+  if (keys.identityWithDocument)
+    refs.push({ type: 'identity', value: keys.identityWithDocument, field: 'holder.identity' });
   if (keys.document) {
     refs.push({ type: 'identity', value: keys.document, field: 'holder.identity.documentSerial' });
   }
