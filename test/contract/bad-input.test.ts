@@ -95,6 +95,43 @@ describe('POST /v1/screen/contract: bad input', () => {
     ],
     ['a contact e-mail that is not one', { ...valid(), contactEmail: 'taro@' }, 'body.contactEmail'],
     [
+      'an identity verification in the future',
+      {
+        ...valid(),
+        identityVerification: {
+          method: 'ic_chip_face',
+          assuranceLevel: 3,
+          performedAt: '2099-01-01T00:00:00+09:00',
+        },
+      },
+      'body.identityVerification.performedAt',
+    ],
+    [
+      'an employment verification in the future',
+      {
+        ...corporate('4000012090001'),
+        holder: {
+          ...(corporate('4000012090001').holder as object),
+          corporation: {
+            corporateNumber: '4000012090001',
+            name: '株式会社テスト',
+            employmentVerification: { method: 'phone_callback', verifiedAt: '2099-01-01T00:00:00+09:00' },
+          },
+        },
+      },
+      'body.holder.corporation.employmentVerification.verifiedAt',
+    ],
+    [
+      'a NUL in a shop id',
+      { ...valid(), salesChannel: { type: 'shop', shopId: 'a\u0000b' } },
+      'body.salesChannel.shopId',
+    ],
+    [
+      'an unpaired surrogate in a purpose',
+      { ...valid(), lines: [{ simType: 'voice', count: 1, purpose: 'x\ud800' }] },
+      'body.lines.0.purpose',
+    ],
+    [
       'a corporation without its corporate details',
       { ...valid(), holder: { ...(valid().holder as object), type: 'corporation' } },
       'body.holder.corporation',
@@ -112,6 +149,11 @@ describe('POST /v1/screen/contract: bad input', () => {
       ['applicationId'],
       ['salesChannel', 'type'],
       ['salesChannel', 'agencyId'],
+      ['salesChannel', 'shopId'],
+      ['holder', 'corporation'],
+      ['identityVerification', 'provider'],
+      ['lines', '0', 'purpose'],
+      ['lines', '0', 'product'],
       ['holder', 'type'],
       ['holder', 'identity'],
       ['holder', 'identity', 'name'],

@@ -53,7 +53,17 @@ export const EMPLOYMENT_METHODS = [
 
 const isoDate = z.iso.date().describe('YYYY-MM-DD');
 const isoDateTime = z.iso.datetime({ offset: true }).describe('ISO 8601 date-time');
-const text = (max: number) => z.string().trim().min(1).max(max);
+/** Clock skew allowed between the carrier's systems and Mamoru for a time that has already happened. */
+const CLOCK_SKEW_MS = 10 * 60_000;
+/** A time that has already happened (a verification): one in the future would stay fresh for ever. */
+const pastDateTime = isoDateTime.refine(
+  (s) => Date.parse(s) <= Date.now() + CLOCK_SKEW_MS,
+  'must not be in the future',
+);
+/** Text the database can hold: no NUL, no unpaired surrogate. */
+const storable = (s: string) => s.isWellFormed() && !s.includes('\u0000');
+const text = (max: number) =>
+  z.string().trim().min(1).max(max).refine(storable, 'must not contain NUL or unpaired surrogates');
 
 /** A value normalised at the edge (E.164 phone, lower-cased e-mail); a value that is not one is a 400 naming it. */
 const normalised = (normalise: (raw: string) => string) =>
@@ -93,7 +103,7 @@ export const holderSchema = z
           .describe('法人番号 / corporate number'),
         name: text(300),
         employmentVerification: z
-          .object({ method: z.enum(EMPLOYMENT_METHODS), verifiedAt: isoDateTime })
+          .object({ method: z.enum(EMPLOYMENT_METHODS), verifiedAt: pastDateTime })
           .strict()
           .optional()
           .describe('代表者・担当者の在籍確認 / employment verification of the representative'),
@@ -112,7 +122,7 @@ export const identityVerificationSchema = z
     method: z.enum(KYC_METHODS),
     /** Identity assurance level of the evidence (1 low … 3 high, as NIST SP 800-63A IAL). */
     assuranceLevel: z.number().int().min(1).max(3),
-    performedAt: isoDateTime,
+    performedAt: pastDateTime,
     /** The service relied on (for `reliance`). */
     provider: text(200).optional(),
     /** Expiry of the document shown (expired documents are refused). */

@@ -132,9 +132,10 @@ export function within(apps: readonly RecentApplication[], since: Date): RecentA
 
 /**
  * The date the KYC rules and document expiry are judged at: the
- * application's time (`submittedAt`, never later than now), unless that is
- * more than `maxBackdateDays` before now — then now, so an application dated
- * back cannot choose an older, laxer rule set.
+ * application's time (`submittedAt`, never later than now), but never before
+ * the identity verification was performed, and now when `submittedAt` is
+ * more than `maxBackdateDays` back — so an application dated back cannot
+ * choose an older, laxer rule set or hide an expired document.
  */
 export function ruleTime(
   app: ContractApplication,
@@ -142,6 +143,16 @@ export function ruleTime(
   maxBackdateDays: number,
 ): { readonly at: Date; readonly evidence: string } {
   const at = applicationTime(app, now);
+  // The identity was verified at `performedAt`: the rules of that day apply at the least, whatever the
+  // application's date says (a back-dated application must not choose an older rule set or an unexpired document).
+  const performed = app.identityVerification ? Date.parse(app.identityVerification.performedAt) : Number.NaN;
+  if (Number.isFinite(performed) && performed > at.getTime()) {
+    const verified = new Date(Math.min(performed, now.getTime()));
+    return {
+      at: verified,
+      evidence: `rule_date=${japanDate(verified)} (identity verified at ${app.identityVerification!.performedAt})`,
+    };
+  }
   if (app.submittedAt === undefined) return { at, evidence: `rule_date=${japanDate(at)} (now)` };
   if (now.getTime() - at.getTime() > maxBackdateDays * DAY_MS) {
     return {

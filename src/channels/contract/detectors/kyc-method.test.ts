@@ -50,6 +50,23 @@ describe('contract.kyc_method', () => {
     expect(hits[0]!.evidence.some((e) => e.includes('more than 30 days back'))).toBe(true);
   });
 
+  it('judges by the day the identity was verified when the application is dated before it', async () => {
+    const backdated = application({
+      salesChannel: { type: 'online' },
+      identityVerification: {
+        method: 'document_photo',
+        assuranceLevel: 2,
+        performedAt: '2026-04-10T09:55:00+09:00',
+      },
+      submittedAt: '2026-03-31T10:00:00+09:00',
+    });
+    const hits = await run(kycMethod, backdated, { now: new Date('2026-04-10T01:00:00Z') });
+    expect(signals(hits)).toEqual(['CONTRACT_KYC_METHOD_NOT_ALLOWED']);
+    expect(hits[0]!.evidence).toContain(
+      'rule_date=2026-04-10 (identity verified at 2026-04-10T09:55:00+09:00)',
+    );
+  });
+
   it('accepts JPKI and IC chip with face online, and an in-person document check at a shop (near misses)', async () => {
     const now = new Date('2026-05-10T03:00:00Z');
     expect(await run(kycMethod, online('jpki_signature', '2026-05-10T11:00:00+09:00'), { now })).toEqual([]);
