@@ -24,6 +24,8 @@ export interface ChannelOutcome {
   readonly orgId: string;
   readonly decisionId: string;
   readonly channel: string;
+  /** The verdict's action that opened the case. */
+  readonly action: 'step_up' | 'review' | 'hold';
   readonly resolution: 'approved' | 'denied' | null;
   readonly effect: 'release' | 'allow_once' | 'refuse' | 'expired';
   readonly reason: string;

@@ -1,4 +1,4 @@
-import type { ColumnType, Insertable, Selectable } from 'kysely';
+import type { ColumnType, Generated, Insertable, Selectable } from 'kysely';
 
 /**
  * The database schema as Kysely sees it. One dialect (PostgreSQL) for both
@@ -206,6 +206,12 @@ export interface ContractApplicationsTable {
   submitted_at: Timestamp;
   decision_id: string;
   action: string;
+  /** The screened person's identity key (a corporation's representative); null on rows before migration 003. */
+  identity_key: string | null;
+  /** Lines the holder held by SIM type when screened. */
+  held_voice: Generated<number>;
+  held_data_sms: Generated<number>;
+  held_data: Generated<number>;
 }
 
 /** An exception HQ approved on a contract case: the lines it allows, by SIM type. */
@@ -216,6 +222,10 @@ export interface ContractExceptionsTable {
   holder_key: string;
   /** `{ voice, data_sms, data }` line counts. */
   lines: Json<Record<string, number>>;
+  /** Lines the holder held when the approved application was screened: the exception covers held + approved. */
+  held: ColumnType<Record<string, number>, string | undefined, string>;
+  /** The person HQ approved (a corporation's representative); the exception covers no one else. */
+  identity_key: string | null;
   approved_by: string;
   approved_at: Timestamp;
   reason: string;

@@ -169,6 +169,14 @@ for (const backend of mamoruBackends()) {
 
       // The six approved lines are activated; a 7th line on a new application goes to HQ again.
       for (let i = 1; i <= 6; i++) await activate(`+8190000010${i}`, holder);
+      // The exception is used up: the approved application screened again after activation asks HQ again.
+      const replayed = await screen(application);
+      expect(replayed.action).toBe('review');
+      expect(hit(replayed, 'CONTRACT_LINE_CAP_EXCEEDED')!.evidence).toEqual(
+        expect.arrayContaining([
+          `exception_case=${opened!.id} approved voice:6,data_sms:0,data:0 over voice:0,data_sms:0,data:0 held; requested voice:6,data_sms:0,data:0 over voice:6,data_sms:0,data:0 held now is beyond it`,
+        ]),
+      );
       const next = await screen({
         ...application,
         applicationId: 'FAM-2',

@@ -189,6 +189,7 @@ for (const backend of storeBackends()) {
         orgId: ORG_A,
         decisionId: v.id,
         channel: 'contract',
+        action: 'review' as const,
         effect: 'allow_once' as const,
         reason: '家族利用を確認 / family use confirmed',
         at: new Date().toISOString(),
@@ -216,6 +217,7 @@ for (const backend of storeBackends()) {
         approvedBy: 'key_hq_reviewer',
         approvedAt: new Date(outcome.at).toISOString(),
         lines: { voice: 4, data_sms: 0, data: 1 },
+        held: { voice: 0, data_sms: 0, data: 0 },
       });
       // Another application id, or the same id for another holder, has no exception.
       expect((await load(ORG_A, { ...app, applicationId: 'other' })).exception).toBeUndefined();
@@ -245,6 +247,7 @@ for (const backend of storeBackends()) {
         orgId: ORG_A,
         decisionId: first.id,
         channel: 'contract',
+        action: 'review',
         resolution: 'approved',
         effect: 'allow_once',
         reason: 'ok',
@@ -262,6 +265,7 @@ for (const backend of storeBackends()) {
           orgId: ORG_A,
           decisionId: 'dec_unknown',
           channel: 'contract',
+          action: 'review',
           resolution: 'approved',
           effect: 'allow_once',
           reason: 'ok',
@@ -269,6 +273,79 @@ for (const backend of storeBackends()) {
           at: new Date().toISOString(),
         }),
       ).rejects.toMatchObject({ code: 'not_found' });
+    });
+
+    it('an application id reused by other holders, or at another outlet, hides none of the history', async () => {
+      const ring = '宮城県仙台市青葉区中央7-7-7';
+      // Four holders at one address, every one under the same (reused) application id.
+      for (let i = 0; i < 4; i++)
+        await record(
+          ORG_A,
+          application({
+            applicationId: 'REUSED-1',
+            holder: person(700 + i, ring),
+            salesChannel: { type: 'shop', shopId: `S${i}` },
+          }),
+        );
+      const current = application({ applicationId: 'REUSED-1', holder: person(704, ring) });
+      expect((await load(ORG_A, current)).addressHolders).toHaveLength(4);
+      // The same holder under the same id at another outlet is history; at this outlet it is this application.
+      const holder = person(710);
+      await record(
+        ORG_A,
+        application({ applicationId: 'REUSED-2', holder, salesChannel: { type: 'online' } }),
+      );
+      const atShop = application({ applicationId: 'REUSED-2', holder });
+      await record(ORG_A, atShop);
+      const history = (await load(ORG_A, atShop)).holderApplications;
+      expect(history.map((a) => [a.applicationId, a.outlet])).toEqual([['REUSED-2', 'online']]);
+    });
+
+    it('an exception belongs to the representative HQ approved, and an approved step-up grants nothing', async () => {
+      const corporate = (name: string, serial: string) =>
+        application({
+          applicationId: 'CORP-EXC-1',
+          holder: {
+            type: 'corporation',
+            identity: {
+              name,
+              birthDate: '1970-01-01',
+              address: '東京都港区芝公園4-2-8',
+              documentSerial: serial,
+            },
+            corporation: {
+              corporateNumber: '7000012050002',
+              name: '株式会社テスト',
+              employmentVerification: { method: 'phone_callback', verifiedAt: new Date().toISOString() },
+            },
+          },
+          lines: [{ simType: 'voice', count: 30, purpose: '営業用' }],
+        });
+      const approvedRep = corporate('担当 一郎', 'REP1');
+      const v = await record(ORG_A, approvedRep, 'review');
+      const outcome = {
+        caseId: 'case_corp',
+        orgId: ORG_A,
+        decisionId: v.id,
+        channel: 'contract',
+        action: 'review' as const,
+        resolution: 'approved' as const,
+        effect: 'allow_once' as const,
+        reason: '法人契約を確認',
+        at: new Date().toISOString(),
+        resolvedBy: 'key_hq',
+      };
+      await contract.onOutcome(outcome);
+      expect((await load(ORG_A, approvedRep)).exception).toMatchObject({ caseId: 'case_corp' });
+      const otherRep = corporate('担当 次郎', 'REP2');
+      expect(contract.keys(otherRep).holder).toBe(contract.keys(approvedRep).holder);
+      expect((await load(ORG_A, otherRep)).exception).toBeUndefined();
+
+      // A step-up approved (the customer authenticated again) writes no exception.
+      const stepped = application({ holder: person(720) });
+      const s = await record(ORG_A, stepped, 'review');
+      await contract.onOutcome({ ...outcome, caseId: 'case_step', decisionId: s.id, action: 'step_up' });
+      expect((await load(ORG_A, stepped)).exception).toBeUndefined();
     });
 
     it('keeps organisations apart: lines, applications and holders of one are never another’s', async () => {

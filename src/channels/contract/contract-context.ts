@@ -9,8 +9,10 @@ export type SimCounts = Readonly<Record<SimType, number>>;
  * edge raw.
  */
 export interface ContractKeys {
-  /** HMAC of the holder's verified identity (name, birth date, address, document serial). */
+  /** The holder: a person's identity key, or a corporation's corporate-number key. */
   readonly holder: string;
+  /** HMAC of the screened person's verified identity (name, birth date, address): the holder, or a corporation's representative. */
+  readonly identity: string;
   /** HMAC of the normalised address alone (resale rings share an address). */
   readonly address: string;
   /** HMAC of the device fingerprint, when given. */
@@ -40,6 +42,8 @@ export interface ApprovedException {
   readonly approvedAt: string;
   /** Lines allowed by SIM type, as requested when the exception was approved. */
   readonly lines: SimCounts;
+  /** Lines the holder held when the approved application was screened: the exception covers held + approved. */
+  readonly held: SimCounts;
 }
 
 /**

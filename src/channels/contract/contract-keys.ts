@@ -11,7 +11,6 @@ import type { ContractApplication, Identity, SalesChannel } from './contract-sch
  * corporation, whose holder key is its corporate number's.
  */
 export interface ContractKeySet extends ContractKeys {
-  readonly identity: string;
   /**
    * The identity with its document serial (`name|birthdate|address|document`),
    * so deny-list and intel entries written with the serial match too.

@@ -17,7 +17,10 @@ export type ContractOutcome = ChannelOutcome;
  * @throws MamoruError `not_found` when the decision is not a contract application of the org.
  */
 export async function recordException(db: Kysely<Database>, outcome: ContractOutcome): Promise<void> {
-  if (outcome.channel !== 'contract' || outcome.resolution !== 'approved') return;
+  // Only a review is a decision on the application's lines; an approved step-up (the customer authenticated
+  // again) grants nothing.
+  if (outcome.channel !== 'contract' || outcome.resolution !== 'approved' || outcome.action !== 'review')
+    return;
   const application = await applicationOf(db, outcome.orgId, outcome.decisionId);
   if (!application)
     throw new MamoruError('not_found', `contract application of decision ${outcome.decisionId} not found`);
@@ -28,7 +31,9 @@ export async function recordException(db: Kysely<Database>, outcome: ContractOut
       case_id: outcome.caseId,
       application_id: application.applicationId,
       holder_key: application.holderKey,
+      identity_key: application.identityKey,
       lines: JSON.stringify(application.lines),
+      held: JSON.stringify(application.held),
       approved_by: outcome.resolvedBy,
       approved_at: outcome.at,
       reason: outcome.reason,
@@ -37,19 +42,44 @@ export async function recordException(db: Kysely<Database>, outcome: ContractOut
     .execute();
 }
 
+interface ApplicationOfDecision {
+  readonly applicationId: string;
+  readonly holderKey: string;
+  readonly identityKey: string | null;
+  readonly lines: SimCounts;
+  readonly held: SimCounts;
+}
+
 /**
  * The application a decision judged: its row, while that row still holds
- * this decision; else (the same application id was screened again since)
- * the redacted application in the decision log.
+ * this decision; else (the same application was screened again since) the
+ * redacted application in the decision log, with the identity and lines
+ * held from the application's latest row.
  */
 async function applicationOf(
   db: Kysely<Database>,
   orgId: string,
   decisionId: string,
-): Promise<{ applicationId: string; holderKey: string; lines: SimCounts } | undefined> {
+): Promise<ApplicationOfDecision | undefined> {
+  const columns = [
+    'application_id',
+    'holder_key',
+    'identity_key',
+    'voice_lines',
+    'data_sms_lines',
+    'data_lines',
+    'held_voice',
+    'held_data_sms',
+    'held_data',
+  ] as const;
+  const held = (row: { held_voice: number; held_data_sms: number; held_data: number }): SimCounts => ({
+    voice: row.held_voice,
+    data_sms: row.held_data_sms,
+    data: row.held_data,
+  });
   const row = await db
     .selectFrom('contract_applications')
-    .select(['application_id', 'holder_key', 'voice_lines', 'data_sms_lines', 'data_lines'])
+    .select(columns)
     .where('org_id', '=', orgId)
     .where('decision_id', '=', decisionId)
     .executeTakeFirst();
@@ -57,7 +87,9 @@ async function applicationOf(
     return {
       applicationId: row.application_id,
       holderKey: row.holder_key,
+      identityKey: row.identity_key,
       lines: { voice: row.voice_lines, data_sms: row.data_sms_lines, data: row.data_lines },
+      held: held(row),
     };
   }
   const logged = await db
@@ -65,6 +97,7 @@ async function applicationOf(
     .select([
       sql<string | null>`event->>'applicationId'`.as('application_id'),
       sql<string | null>`event->'holder'->>'holderKey'`.as('holder_key'),
+      sql<string | null>`event->'holder'->>'identityKey'`.as('identity_key'),
       sql<unknown>`event->'lines'`.as('lines'),
     ])
     .where('org_id', '=', orgId)
@@ -72,9 +105,24 @@ async function applicationOf(
     .where('channel', '=', 'contract')
     .executeTakeFirst();
   if (!logged?.application_id || !logged.holder_key || !Array.isArray(logged.lines)) return undefined;
+  const latest = await db
+    .selectFrom('contract_applications')
+    .select(['held_voice', 'held_data_sms', 'held_data'])
+    .where('org_id', '=', orgId)
+    .where('application_id', '=', logged.application_id)
+    .where('holder_key', '=', logged.holder_key)
+    .orderBy('submitted_at', 'desc')
+    .limit(1)
+    .executeTakeFirst();
   const lines = (logged.lines as { simType?: unknown; count?: unknown }[]).filter(
     (l): l is { simType: SimType; count: number } =>
       (SIM_TYPES as readonly unknown[]).includes(l.simType) && typeof l.count === 'number',
   );
-  return { applicationId: logged.application_id, holderKey: logged.holder_key, lines: linesBySimType(lines) };
+  return {
+    applicationId: logged.application_id,
+    holderKey: logged.holder_key,
+    identityKey: logged.identity_key,
+    lines: linesBySimType(lines),
+    held: latest ? held(latest) : { voice: 0, data_sms: 0, data: 0 },
+  };
 }

@@ -2,7 +2,7 @@ import { type Kysely, sql } from 'kysely';
 import { jsonArrayFrom, jsonObjectFrom } from 'kysely/helpers/postgres';
 import type { Database } from '../../store/schema.ts';
 import type { ApprovedException, ContractContext, RecentApplication } from './contract-context.ts';
-import type { ContractKeySet } from './contract-keys.ts';
+import { type ContractKeySet, outletOf } from './contract-keys.ts';
 import type { ContractApplication, SalesChannel, SimType } from './contract-schema.ts';
 import { type ContractWindows, referenceTime } from './contract-store-windows.ts';
 
@@ -75,7 +75,13 @@ export async function loadContractContext(
           .select(EVIDENCE)
           .where('holder_key', '=', keys.holder)
           .where('submitted_at', '>=', velocitySince)
-          .where('application_id', '<>', app.applicationId)
+          // This application itself (same id at the same outlet) is not its own history.
+          .where((eb) =>
+            eb.or([
+              eb('application_id', '<>', app.applicationId),
+              eb('outlet', '<>', outletOf(app.salesChannel)),
+            ]),
+          )
           .orderBy('submitted_at', 'desc')
           .limit(MAX_RECENT_APPLICATIONS),
       ).as('holder_apps'),
@@ -86,10 +92,12 @@ export async function loadContractContext(
       jsonObjectFrom(
         eb
           .selectFrom('contract_exceptions')
-          .select(['case_id', 'approved_by', 'approved_at', 'lines'])
+          .select(['case_id', 'approved_by', 'approved_at', 'lines', 'held'])
           .where('org_id', '=', orgId)
           .where('application_id', '=', app.applicationId)
           .where('holder_key', '=', keys.holder)
+          // The person HQ approved: for a corporation, the same representative.
+          .where('identity_key', '=', keys.identity)
           .orderBy('approved_at', 'desc')
           .limit(1),
       ).as('exception'),
@@ -147,16 +155,20 @@ function approvedException(row: {
   approved_by: string;
   approved_at: Date | string;
   lines: unknown;
+  held: unknown;
 }): ApprovedException {
-  const stored = (typeof row.lines === 'string' ? JSON.parse(row.lines) : row.lines) as Record<
-    string,
-    unknown
-  >;
-  const count = (t: SimType) => (typeof stored[t] === 'number' ? (stored[t] as number) : 0);
   return {
     caseId: row.case_id,
     approvedBy: row.approved_by,
     approvedAt: new Date(row.approved_at).toISOString(),
-    lines: { voice: count('voice'), data_sms: count('data_sms'), data: count('data') },
+    lines: simCounts(row.lines),
+    held: simCounts(row.held),
   };
+}
+
+/** `{ voice, data_sms, data }` from stored JSON (a missing count is 0). */
+function simCounts(json: unknown): { voice: number; data_sms: number; data: number } {
+  const stored = ((typeof json === 'string' ? JSON.parse(json) : json) ?? {}) as Record<string, unknown>;
+  const count = (t: SimType) => (typeof stored[t] === 'number' ? (stored[t] as number) : 0);
+  return { voice: count('voice'), data_sms: count('data_sms'), data: count('data') };
 }

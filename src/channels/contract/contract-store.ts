@@ -2,7 +2,7 @@ import type { Kysely } from 'kysely';
 import { MamoruError, type ScreenEvent, type Verdict } from '../../core/index.ts';
 import type { KeyedHasher } from '../../intel/keyed-hash.ts';
 import type { Database } from '../../store/schema.ts';
-import type { ContractContext, ContractKeys } from './contract-context.ts';
+import type { ContractContext, ContractKeys, SimCounts } from './contract-context.ts';
 import { type ContractKeySet, contractKeys, outletOf } from './contract-keys.ts';
 import type { ContractApplication } from './contract-schema.ts';
 import { type ContractOutcome, recordException } from './contract-store-exceptions.ts';
@@ -87,10 +87,19 @@ export class ContractStore {
 
   /**
    * Keep the screened application (and its holder): the evidence later
-   * screenings read. Re-screening the same application id replaces the row
-   * with the latest screening, so one application is never counted twice.
+   * screenings read. One row per application id, holder and outlet:
+   * re-screening the same application (same holder, same shop) replaces the
+   * row with the latest screening, so it is never counted twice; the same id
+   * for another person or at another outlet is another application, so reuse
+   * cannot erase history. `held` is what the holder held when screened (an
+   * approved exception covers held + approved).
    */
-  async record(verdict: Verdict, app: ContractApplication, keys: ContractKeys): Promise<void> {
+  async record(
+    verdict: Verdict,
+    app: ContractApplication,
+    keys: ContractKeys,
+    held: SimCounts = { voice: 0, data_sms: 0, data: 0 },
+  ): Promise<void> {
     const submitted = referenceTime(app, new Date(verdict.createdAt));
     const lines = linesBySimType(app.lines);
     await this.#db
@@ -122,15 +131,21 @@ export class ContractStore {
         submitted_at: submitted,
         decision_id: verdict.id,
         action: verdict.action,
+        identity_key: keys.identity,
+        held_voice: held.voice,
+        held_data_sms: held.data_sms,
+        held_data: held.data,
       })
       .onConflict((oc) =>
-        oc.columns(['org_id', 'application_id']).doUpdateSet((eb) => ({
-          holder_key: eb.ref('excluded.holder_key'),
+        oc.columns(['org_id', 'application_id', 'holder_key', 'outlet']).doUpdateSet((eb) => ({
           holder_type: eb.ref('excluded.holder_type'),
           address_key: eb.ref('excluded.address_key'),
           device_key: eb.ref('excluded.device_key'),
           sales_channel: eb.ref('excluded.sales_channel'),
-          outlet: eb.ref('excluded.outlet'),
+          identity_key: eb.ref('excluded.identity_key'),
+          held_voice: eb.ref('excluded.held_voice'),
+          held_data_sms: eb.ref('excluded.held_data_sms'),
+          held_data: eb.ref('excluded.held_data'),
           voice_lines: eb.ref('excluded.voice_lines'),
           data_sms_lines: eb.ref('excluded.data_sms_lines'),
           data_lines: eb.ref('excluded.data_lines'),

@@ -152,7 +152,12 @@ export function createContractChannel(deps: {
     // `settings` (the policy's, merged over the defaults) size the history windows loaded.
     load: (event, now, settings) => store.load(event, now, windowsOf(settings)),
     record: (verdict, event, services) =>
-      store.record(verdict, event.payload, services?.keys ?? store.keys(event.payload)),
+      store.record(
+        verdict,
+        event.payload,
+        services?.keys ?? store.keys(event.payload),
+        services?.existingLines,
+      ),
     redact: (payload) => redactContract(payload, store.keys(payload)),
     caseDetails: (_verdict, event, services) => contractCaseDetails(event.payload, services),
     onOutcome: (outcome) => store.onOutcome(outcome),

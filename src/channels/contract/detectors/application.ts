@@ -25,7 +25,7 @@ const NO_LINES: SimCounts = Object.freeze({ voice: 0, data_sms: 0, data: 0 });
  * then fire on the application alone; `contextMissing` lets them say so.
  */
 const EMPTY_CONTEXT: ContractContext = Object.freeze({
-  keys: Object.freeze({ holder: '', address: '', registeredUsers: Object.freeze([]) }),
+  keys: Object.freeze({ holder: '', identity: '', address: '', registeredUsers: Object.freeze([]) }),
   holderType: 'person',
   existingLines: NO_LINES,
   holderApplications: Object.freeze([]),
@@ -81,8 +81,11 @@ export function shortKey(key: string): string {
 
 /**
  * HQ's approved exception for this application, when it covers every line
- * requested now (each SIM type at most as many as approved): re-screening
- * the approved application passes for the approved lines only (P2).
+ * requested now: each SIM type at most as many as approved, and the lines
+ * held now plus those requested at most what was held when approved plus the
+ * approved lines. Re-screening the approved application passes for the
+ * approved lines only (P2), and once they are active the exception is used
+ * up: asking again would go past what HQ approved.
  */
 export function coveringException(
   app: ContractApplication,
@@ -91,7 +94,12 @@ export function coveringException(
   const exception = context.exception;
   if (!exception) return undefined;
   const requested = requestedLines(app);
-  return SIM_TYPES.every((t) => requested[t] <= exception.lines[t]) ? exception : undefined;
+  const held = context.existingLines;
+  const covered = SIM_TYPES.every(
+    (t) =>
+      requested[t] <= exception.lines[t] && held[t] + requested[t] <= exception.held[t] + exception.lines[t],
+  );
+  return covered ? exception : undefined;
 }
 
 /** Evidence lines describing an exception. */
@@ -101,6 +109,7 @@ export function exceptionEvidence(exception: ApprovedException): string[] {
     `approved_by=${exception.approvedBy}`,
     `approved_at=${exception.approvedAt}`,
     `approved_lines=${countsText(exception.lines)}`,
+    `held_when_approved=${countsText(exception.held)}`,
   ];
 }
 

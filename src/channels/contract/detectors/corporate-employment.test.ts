@@ -62,6 +62,7 @@ describe('contract.corporate_employment (P4)', () => {
         caseId: 'case_9',
         approvedBy: 'hq',
         approvedAt: '2026-05-10T04:00:00.000Z',
+        held: { voice: 0, data_sms: 0, data: 0 },
         lines: { voice: 0, data_sms: 0, data: 200 },
       },
     });

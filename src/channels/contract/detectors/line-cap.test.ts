@@ -7,6 +7,7 @@ const exception = (voiceLines: number) => ({
   caseId: 'case_1',
   approvedBy: 'hq-reviewer',
   approvedAt: '2026-05-10T04:00:00.000Z',
+  held: { voice: 0, data_sms: 0, data: 0 },
   lines: { voice: voiceLines, data_sms: 0, data: 0 },
 });
 
@@ -85,6 +86,16 @@ describe('contract.line_cap (P2)', () => {
     const beyond = await run(lineCap, seven, { services: context({ exception: exception(6) }) });
     expect(signals(beyond)).toEqual(['CONTRACT_LINE_CAP_EXCEEDED']);
     expect(beyond[0]!.evidence.some((e) => e.includes('is beyond it'))).toBe(true);
+  });
+
+  it('is used up once the approved lines are active: the same application again goes past what HQ approved', async () => {
+    const six = application({ lines: [voice(6)], pledgeSigned: true });
+    const activated = context({ exception: exception(6), existingLines: { voice: 6, data_sms: 0, data: 0 } });
+    expect(signals(await run(lineCap, six, { services: activated }))).toEqual(['CONTRACT_LINE_CAP_EXCEEDED']);
+    // Half of them active: the other half is still covered (near miss).
+    const half = context({ exception: exception(6), existingLines: { voice: 3, data_sms: 0, data: 0 } });
+    const three = application({ lines: [voice(3)], pledgeSigned: true });
+    expect(signals(await run(lineCap, three, { services: half }))).toEqual(['CONTRACT_EXCEPTION_APPROVED']);
   });
 
   it('uses carrier caps, turns a cap off with null, and falls back to the default on a bad value', async () => {

@@ -112,7 +112,7 @@ export const lineCap: ContractDetector = {
     }
     const notCovered = context.exception
       ? [
-          `exception_case=${context.exception.caseId} approved ${countsText(context.exception.lines)}; requested ${countsText(requested)} is beyond it`,
+          `exception_case=${context.exception.caseId} approved ${countsText(context.exception.lines)} over ${countsText(context.exception.held)} held; requested ${countsText(requested)} over ${countsText(context.existingLines)} held now is beyond it`,
         ]
       : [];
     const holder = HOLDER_TYPE_LABELS[app.holder.type];

@@ -90,6 +90,7 @@ describe('contract.shared_address (P6)', () => {
       caseId: 'case_3',
       approvedBy: 'hq',
       approvedAt: '2026-05-10T00:00:00.000Z',
+      held: { voice: 0, data_sms: 0, data: 0 },
       lines: { voice: 1, data_sms: 0, data: 0 },
     };
     expect(

@@ -6,7 +6,13 @@ const others = [
   recent({ applicationId: 'd1', holderKey: '1'.repeat(64), outlet: 'online', salesChannel: 'online' }),
   recent({ applicationId: 'd2', holderKey: '2'.repeat(64), outlet: 'online', salesChannel: 'online' }),
 ];
-const keys = { holder: 'a'.repeat(64), address: 'b'.repeat(64), device: 'd'.repeat(64), registeredUsers: [] };
+const keys = {
+  holder: 'a'.repeat(64),
+  identity: 'a'.repeat(64),
+  address: 'b'.repeat(64),
+  device: 'd'.repeat(64),
+  registeredUsers: [],
+};
 const online = application({ salesChannel: { type: 'online' }, deviceFingerprint: 'fp-123' });
 
 describe('contract.shared_device (P6)', () => {

@@ -54,7 +54,7 @@ export function application(overrides: Record<string, unknown> = {}): ContractAp
 /** A context with nothing held and no history, fields replaced as given. */
 export function context(overrides: Partial<ContractContext> = {}): ContractContext {
   return {
-    keys: { holder: 'a'.repeat(64), address: 'b'.repeat(64), registeredUsers: [] },
+    keys: { holder: 'a'.repeat(64), identity: 'a'.repeat(64), address: 'b'.repeat(64), registeredUsers: [] },
     holderType: 'person',
     existingLines: { voice: 0, data_sms: 0, data: 0 },
     holderApplications: [],

@@ -77,6 +77,7 @@ describe('contract.velocity (P6)', () => {
       caseId: 'case_2',
       approvedBy: 'hq',
       approvedAt: '2026-05-06T00:00:00.000Z',
+      held: { voice: 0, data_sms: 0, data: 0 },
       lines: { voice: 1, data_sms: 0, data: 0 },
     };
     const before = context({
