@@ -15,7 +15,7 @@ import {
 } from './case.ts';
 import { caseEffect, LABEL_OF_RESOLUTION } from './case-effect.ts';
 import { expireBatch } from './case-expiry.ts';
-import { addCaseEvent } from './case-history.ts';
+import { addCaseEvent, caseEventRow } from './case-history.ts';
 import { caseOutcome } from './case-outcome.ts';
 import { type CasePage, queryCases } from './case-query.ts';
 import {
@@ -89,62 +89,87 @@ export class CaseService {
   ): Promise<Case | undefined> {
     const action = verdict.action;
     if (!opensCase(action)) return undefined;
-    return this.#db.transaction().execute(async (trx) => {
-      // Serialise concurrent opens of one decision (the table has no unique key on it).
-      await sql`select pg_advisory_xact_lock(hashtext(${verdict.id}))`.execute(trx);
-      const existing = await trx
-        .selectFrom('cases')
-        .selectAll()
-        .where('org_id', '=', verdict.orgId)
-        .where('decision_id', '=', verdict.id)
-        .executeTakeFirst();
-      if (existing) return caseFromRow(existing);
-      const now = this.#now();
-      const decidedAt = Number.isNaN(Date.parse(verdict.createdAt)) ? now : new Date(verdict.createdAt);
-      const summary: CaseSummary = {
-        action,
-        score: verdict.score,
-        channel: verdict.channel,
-        eventId: verdict.eventId,
-        summary: verdict.summary,
-        reasons: verdict.reasons.slice(0, SUMMARY_REASONS),
-        hits: verdict.hits.map((h) => ({
-          signal: h.signal,
-          detector: h.detector,
-          score: h.score,
-          evidence: h.evidence,
-          ...(h.params ? { params: h.params } : {}),
-        })),
-        ...(options.details ? { details: options.details } : {}),
-        indicators: verdict.indicators,
-        policy: verdict.policy,
-        decidedAt: decidedAt.toISOString(),
-      };
-      const row = await trx
-        .insertInto('cases')
-        .values({
-          id: newId('case'),
-          org_id: verdict.orgId,
-          decision_id: verdict.id,
-          channel: verdict.channel,
-          action,
-          status: 'open',
-          assignee: null,
-          due_at: dueAt(action, decidedAt, options.slaHours),
-          summary: JSON.stringify(summary),
-          created_at: now,
-          updated_at: now,
-        })
-        .returningAll()
-        .executeTakeFirstOrThrow();
-      await addCaseEvent(trx, row, now, SYSTEM_ACTOR, 'opened', {
-        decisionId: verdict.id,
-        action,
-        score: verdict.score,
-        dueAt: caseFromRow(row).dueAt,
-      });
-      return caseFromRow(row);
+    const now = this.#now();
+    const decidedAt = Number.isNaN(Date.parse(verdict.createdAt)) ? now : new Date(verdict.createdAt);
+    const summary: CaseSummary = {
+      action,
+      score: verdict.score,
+      channel: verdict.channel,
+      eventId: verdict.eventId,
+      summary: verdict.summary,
+      reasons: verdict.reasons.slice(0, SUMMARY_REASONS),
+      hits: verdict.hits.map((h) => ({
+        signal: h.signal,
+        detector: h.detector,
+        score: h.score,
+        evidence: h.evidence,
+        ...(h.params ? { params: h.params } : {}),
+      })),
+      ...(options.details ? { details: options.details } : {}),
+      indicators: verdict.indicators,
+      policy: verdict.policy,
+      decidedAt: decidedAt.toISOString(),
+    };
+    const due = dueAt(action, decidedAt, options.slaHours);
+    const id = newId('case');
+    const opened = caseEventRow({ id, org_id: verdict.orgId }, now, SYSTEM_ACTOR, 'opened', {
+      decisionId: verdict.id,
+      action,
+      score: verdict.score,
+      dueAt: due.toISOString(),
     });
+    // One statement (one round trip, no transaction held open): the case and its first history entry, or
+    // nothing when the decision has its case already (the unique key on org and decision; a concurrent open
+    // of the same decision waits for the first and then inserts nothing).
+    const row = await this.#db
+      .with('inserted', (db) =>
+        db
+          .insertInto('cases')
+          .values({
+            id,
+            org_id: verdict.orgId,
+            decision_id: verdict.id,
+            channel: verdict.channel,
+            action,
+            status: 'open',
+            assignee: null,
+            due_at: due,
+            summary: JSON.stringify(summary),
+            created_at: now,
+            updated_at: now,
+          })
+          .onConflict((oc) => oc.columns(['org_id', 'decision_id']).doNothing())
+          .returningAll(),
+      )
+      .with('history', (db) =>
+        db
+          .insertInto('case_events')
+          .columns(['id', 'case_id', 'org_id', 'at', 'actor', 'type', 'data'])
+          .expression((eb) =>
+            eb
+              .selectFrom('inserted')
+              .select([
+                sql<string>`${opened.id}::text`.as('id'),
+                'inserted.id as case_id',
+                'inserted.org_id',
+                sql<Date>`${opened.at}::timestamptz`.as('at'),
+                sql<string>`${opened.actor}::text`.as('actor'),
+                sql<string>`${opened.type}::text`.as('type'),
+                sql<string>`${opened.data}::jsonb`.as('data'),
+              ]),
+          ),
+      )
+      .selectFrom('inserted')
+      .selectAll()
+      .executeTakeFirst();
+    if (row) return caseFromRow(row);
+    const existing = await this.#db
+      .selectFrom('cases')
+      .selectAll()
+      .where('org_id', '=', verdict.orgId)
+      .where('decision_id', '=', verdict.id)
+      .executeTakeFirstOrThrow();
+    return caseFromRow(existing);
   }
 
   /** A case of the organisation with its full history; `not_found` for any other organisation's. */

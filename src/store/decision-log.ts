@@ -8,7 +8,7 @@ import { storableJson } from './json-text.ts';
 import type { Database } from './schema.ts';
 import type { AuditReport, DecisionLog, DecisionQuery, DecisionRecord } from './store.ts';
 
-/** Advisory lock key that serialises appends to the chain across every process on the database. */
+/** Advisory lock key that serialises the appends that find no chain head yet (the first ones), across processes. */
 const CHAIN_LOCK = 0x6d616d6f7275; // 'mamoru'
 /** Most queued appends written in one transaction. */
 const MAX_BATCH = 1000;
@@ -48,7 +48,8 @@ interface Waiter {
  * `decision_chain` head records the last seq and hash, so `verify` names any
  * row edited or deleted behind the application's back.
  *
- * Appends take one advisory lock per transaction, so the chain is linear
+ * Each append transaction locks the chain head row (`select … for update`;
+ * an advisory lock while there is no head yet), so the chain is linear
  * across processes. `append` commits in groups: calls that arrive while a
  * write is running wait and are written together in the next transaction, so
  * many concurrent requests cost few transactions.
@@ -159,12 +160,21 @@ export class SqlDecisionLog implements DecisionLog {
 
   async #write(items: readonly Prepared[]): Promise<DecisionRecord[]> {
     return this.#db.transaction().execute(async (trx) => {
-      await sql`select pg_advisory_xact_lock(${sql.lit(CHAIN_LOCK)})`.execute(trx);
-      const head = await trx
-        .selectFrom('decision_chain')
-        .select(['last_seq', 'last_hash'])
-        .where('id', '=', 1)
-        .executeTakeFirst();
+      const readHead = () =>
+        trx
+          .selectFrom('decision_chain')
+          .select(['last_seq', 'last_hash'])
+          .where('id', '=', 1)
+          .forUpdate()
+          .executeTakeFirst();
+      // The head row, locked: a concurrent append (from any process) waits here, then reads the head the one
+      // before it wrote. Before the first decision there is no row to lock: take the advisory lock, and read
+      // again in a new statement, which sees a head committed while waiting.
+      let head = await readHead();
+      if (!head) {
+        await sql`select pg_advisory_xact_lock(${sql.lit(CHAIN_LOCK)})`.execute(trx);
+        head = await readHead();
+      }
       let seq = head ? Number(head.last_seq) : 0;
       let prevHash = head?.last_hash ?? GENESIS_HASH;
       const rows: string[] = [];

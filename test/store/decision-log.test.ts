@@ -3,8 +3,8 @@ import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Action, isMamoruError, newId, type Verdict } from '../../src/core/index.ts';
 import { storedRowHash } from '../../src/store/decision-hash.ts';
-import { SqlDecisionLog, type Store } from '../../src/store/index.ts';
-import { storeBackends } from '../helpers/stores.ts';
+import { openStore, SqlDecisionLog, type Store } from '../../src/store/index.ts';
+import { freshDatabase, storeBackends } from '../helpers/stores.ts';
 import { QueryCounter } from './query-counter.ts';
 
 /** The decision log (X1) on every backend: appends, group commit, tenant isolation, and the audit. */
@@ -268,3 +268,36 @@ for (const backend of storeBackends()) {
     });
   });
 }
+
+describe.runIf(process.env.DATABASE_URL)('decision log shared by two processes on PostgreSQL', () => {
+  it('two servers appending at once from an empty log keep one gap-free chain', async () => {
+    const fresh = await freshDatabase(process.env.DATABASE_URL!);
+    // Two stores with their own pools: two servers on one database. The first appends find no chain head.
+    const a = await openStore({ databaseUrl: fresh.url });
+    const b = await openStore({ databaseUrl: fresh.url });
+    try {
+      const org = (await a.orgs.create({ name: 'shared' })).id;
+      const rounds = await Promise.all(
+        [a, b].map(async (store) => {
+          const records = [];
+          for (let round = 0; round < 10; round++)
+            records.push(
+              ...(await Promise.all(
+                Array.from({ length: 5 }, (_, i) => store.decisions.append(verdict(org), event(i))),
+              )),
+            );
+          return records;
+        }),
+      );
+      const seqs = rounds
+        .flat()
+        .map((r) => r.seq)
+        .sort((x, y) => x - y);
+      expect(seqs).toEqual(Array.from({ length: 100 }, (_, i) => i + 1));
+      expect(await a.decisions.verify()).toEqual({ ok: true, checked: 100, findings: [] });
+    } finally {
+      await Promise.all([a.close(), b.close()]);
+      await fresh.drop();
+    }
+  });
+});
