@@ -14,6 +14,8 @@ const CHAIN_LOCK = 0x6d616d6f7275; // 'mamoru'
 const MAX_BATCH = 1000;
 /** Rows per INSERT statement (all of them in its one jsonb parameter). */
 const INSERT_CHUNK = 1000;
+/** Tries of the one-statement append before taking the head row's lock (another process kept appending). */
+const OPTIMISTIC_TRIES = 3;
 const DEFAULT_LIMIT = 50;
 const MAX_LIMIT = 1000;
 // Latest instant both drivers write and read back unchanged (9999-12-31T23:59:59.999Z).
@@ -48,9 +50,12 @@ interface Waiter {
  * `decision_chain` head records the last seq and hash, so `verify` names any
  * row edited or deleted behind the application's back.
  *
- * Each append transaction locks the chain head row (`select … for update`;
- * an advisory lock while there is no head yet), so the chain is linear
- * across processes. `append` commits in groups: calls that arrive while a
+ * The chain is linear across processes: a batch is one statement that
+ * inserts its rows only if the head row still holds the head the batch was
+ * chained on, and moves it (no transaction, one round trip); a writer that
+ * lost that race reads the head again, and after a few losses writes under
+ * the head row's lock (`select … for update`; an advisory lock while there
+ * is no head yet). `append` commits in groups: calls that arrive while a
  * write is running wait and are written together in the next transaction, so
  * many concurrent requests cost few transactions.
  *
@@ -66,6 +71,8 @@ interface Waiter {
 export class SqlDecisionLog implements DecisionLog {
   readonly #db: Kysely<Database>;
   readonly #queue: Waiter[] = [];
+  /** The head this log last wrote or read: the next batch is chained on it (undefined: read it first). */
+  #head: Head | undefined;
   #draining: Promise<void> | undefined;
 
   constructor(db: Kysely<Database>) {
@@ -158,73 +165,143 @@ export class SqlDecisionLog implements DecisionLog {
     }
   }
 
+  /**
+   * Write a batch. Usually one statement, no transaction: the rows are chained
+   * on the head this log last saw, and inserted only if the head row still
+   * holds it, moving it in the same statement. Another process that appended
+   * meanwhile makes the statement write nothing; then the head is read again
+   * and the batch chained anew. After a few such losses (many writers), or for
+   * a batch larger than one statement, the batch is written under the head
+   * row's lock instead.
+   */
   async #write(items: readonly Prepared[]): Promise<DecisionRecord[]> {
-    return this.#db.transaction().execute(async (trx) => {
-      const readHead = () =>
-        trx
-          .selectFrom('decision_chain')
-          .select(['last_seq', 'last_hash'])
-          .where('id', '=', 1)
-          .forUpdate()
-          .executeTakeFirst();
+    if (items.length <= INSERT_CHUNK) {
+      for (let attempt = 0; attempt < OPTIMISTIC_TRIES; attempt++) {
+        this.#head ??= await readHead(this.#db);
+        const expected = this.#head;
+        const chained = chain(items, expected);
+        if (await appendIfHead(this.#db, chained, expected)) {
+          this.#head = chained.head;
+          return chained.records;
+        }
+        this.#head = undefined;
+      }
+    }
+    const written = await this.#db.transaction().execute(async (trx) => {
       // The head row, locked: a concurrent append (from any process) waits here, then reads the head the one
       // before it wrote. Before the first decision there is no row to lock: take the advisory lock, and read
       // again in a new statement, which sees a head committed while waiting.
-      let head = await readHead();
-      if (!head) {
+      let head = await readHead(trx, true);
+      if (!head.stored) {
         await sql`select pg_advisory_xact_lock(${sql.lit(CHAIN_LOCK)})`.execute(trx);
-        head = await readHead();
+        head = await readHead(trx, true);
       }
-      let seq = head ? Number(head.last_seq) : 0;
-      let prevHash = head?.last_hash ?? GENESIS_HASH;
-      const rows: string[] = [];
-      const records: DecisionRecord[] = [];
-      for (const p of items) {
-        seq += 1;
-        const hash = decisionHash({
-          seq,
-          id: p.id,
-          orgId: p.orgId,
-          channel: p.channel,
-          eventId: p.eventId,
-          action: p.action,
-          score: p.score,
-          verdict: p.verdictText,
-          event: p.eventText,
-          createdAt: p.createdAt,
-          prevHash,
-        });
-        // One JSON object per row, with the verdict and event texts as they are: nothing is serialised twice.
-        rows.push(
-          `{"seq":${seq},"id":${q(p.id)},"org_id":${q(p.orgId)},"channel":${q(p.channel)},` +
-            `"event_id":${q(p.eventId)},"action":${q(p.action)},"score":${p.score},` +
-            `"verdict":${p.verdictText},"event":${p.eventText},"created_at":"${p.createdAt}",` +
-            `"prev_hash":"${prevHash}","hash":"${hash}"}`,
-        );
-        records.push(record(seq, hash, p));
-        prevHash = hash;
-      }
-      for (let i = 0; i < rows.length; i += INSERT_CHUNK) {
-        const batch = `[${rows.slice(i, i + INSERT_CHUNK).join(',')}]`;
-        // `->` keeps a JSON null a jsonb null (jsonb_to_recordset would make it SQL NULL).
-        const insert = sql`insert into decisions
-            (seq, id, org_id, channel, event_id, action, score, verdict, event, created_at, prev_hash, hash)
-          select (e->>'seq')::bigint, e->>'id', e->>'org_id', e->>'channel', e->>'event_id', e->>'action',
-            (e->>'score')::double precision, e->'verdict', e->'event', (e->>'created_at')::timestamptz,
-            e->>'prev_hash', e->>'hash'
-          from jsonb_array_elements(${batch}::jsonb) as e`;
-        if (i + INSERT_CHUNK < rows.length) await insert.execute(trx);
+      const chained = chain(items, head);
+      for (let i = 0; i < chained.rows.length; i += INSERT_CHUNK) {
+        const insert = insertRows(chained.rows.slice(i, i + INSERT_CHUNK));
+        if (i + INSERT_CHUNK < chained.rows.length) await insert.execute(trx);
         // The last chunk moves the chain head in the same statement.
         else
           await sql`with inserted as (${insert} returning 1)
-            insert into decision_chain (id, last_seq, last_hash) values (1, ${seq}, ${prevHash})
+            insert into decision_chain (id, last_seq, last_hash)
+            values (1, ${chained.head.seq}, ${chained.head.hash})
             on conflict (id) do update set last_seq = excluded.last_seq, last_hash = excluded.last_hash`.execute(
             trx,
           );
       }
-      return records;
+      return chained;
     });
+    this.#head = written.head;
+    return written.records;
   }
+}
+
+/** The chain head: the last seq and hash; `stored` is false before the first decision (no head row yet). */
+interface Head {
+  readonly seq: number;
+  readonly hash: string;
+  readonly stored: boolean;
+}
+
+/** A batch chained on a head: its rows as JSON text, its records, and the head after it. */
+interface Chained {
+  readonly rows: readonly string[];
+  readonly records: DecisionRecord[];
+  readonly head: Head;
+}
+
+async function readHead(db: Kysely<Database>, lock = false): Promise<Head> {
+  const q = db.selectFrom('decision_chain').select(['last_seq', 'last_hash']).where('id', '=', 1);
+  const row = await (lock ? q.forUpdate() : q).executeTakeFirst();
+  return row
+    ? { seq: Number(row.last_seq), hash: row.last_hash, stored: true }
+    : { seq: 0, hash: GENESIS_HASH, stored: false };
+}
+
+/** Give each item its seq and hash after `head`, in order. */
+function chain(items: readonly Prepared[], head: Head): Chained {
+  let seq = head.seq;
+  let prevHash = head.hash;
+  const rows: string[] = [];
+  const records: DecisionRecord[] = [];
+  for (const p of items) {
+    seq += 1;
+    const hash = decisionHash({
+      seq,
+      id: p.id,
+      orgId: p.orgId,
+      channel: p.channel,
+      eventId: p.eventId,
+      action: p.action,
+      score: p.score,
+      verdict: p.verdictText,
+      event: p.eventText,
+      createdAt: p.createdAt,
+      prevHash,
+    });
+    // One JSON object per row, with the verdict and event texts as they are: nothing is serialised twice.
+    rows.push(
+      `{"seq":${seq},"id":${q(p.id)},"org_id":${q(p.orgId)},"channel":${q(p.channel)},` +
+        `"event_id":${q(p.eventId)},"action":${q(p.action)},"score":${p.score},` +
+        `"verdict":${p.verdictText},"event":${p.eventText},"created_at":"${p.createdAt}",` +
+        `"prev_hash":"${prevHash}","hash":"${hash}"}`,
+    );
+    records.push(record(seq, hash, p));
+    prevHash = hash;
+  }
+  return { rows, records, head: { seq, hash: prevHash, stored: true } };
+}
+
+/** An INSERT of rows (JSON objects as `chain` writes them), all in one jsonb parameter; `where` filters them. */
+function insertRows(rows: readonly string[], where = sql``) {
+  // `->` keeps a JSON null a jsonb null (jsonb_to_recordset would make it SQL NULL).
+  return sql`insert into decisions
+      (seq, id, org_id, channel, event_id, action, score, verdict, event, created_at, prev_hash, hash)
+    select (e->>'seq')::bigint, e->>'id', e->>'org_id', e->>'channel', e->>'event_id', e->>'action',
+      (e->>'score')::double precision, e->'verdict', e->'event', (e->>'created_at')::timestamptz,
+      e->>'prev_hash', e->>'hash'
+    from jsonb_array_elements(${`[${rows.join(',')}]`}::jsonb) as e ${where}`;
+}
+
+/**
+ * One statement: move the head from `expected` to the batch's last row and
+ * insert the batch, or (the head is no longer `expected`) do neither. Under
+ * read committed, a concurrent append makes the head update wait for it and
+ * then find the row changed. Before the first decision the head row is
+ * created instead; a concurrent first append makes that a no-op. True when
+ * the batch was written.
+ */
+async function appendIfHead(db: Kysely<Database>, chained: Chained, expected: Head): Promise<boolean> {
+  const to = chained.head;
+  const moveHead = expected.stored
+    ? sql`update decision_chain set last_seq = ${to.seq}, last_hash = ${to.hash}
+        where id = 1 and last_seq = ${expected.seq} and last_hash = ${expected.hash} returning 1`
+    : sql`insert into decision_chain (id, last_seq, last_hash) values (1, ${to.seq}, ${to.hash})
+        on conflict (id) do nothing returning 1`;
+  const { rows } = await sql<{ n: number }>`with head as (${moveHead}),
+      inserted as (${insertRows(chained.rows, sql`where exists (select 1 from head)`)} returning 1)
+    select count(*)::int as n from inserted`.execute(db);
+  return rows[0]?.n === chained.rows.length;
 }
 
 const q = JSON.stringify;
