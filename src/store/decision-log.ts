@@ -10,12 +10,14 @@ import type { AuditReport, DecisionLog, DecisionQuery, DecisionRecord } from './
 
 /** Advisory lock key that serialises the appends that find no chain head yet (the first ones), across processes. */
 const CHAIN_LOCK = 0x6d616d6f7275; // 'mamoru'
-/** Most queued appends written in one transaction. */
+/** Most queued appends written in one batch. */
 const MAX_BATCH = 1000;
 /** Rows per INSERT statement (all of them in its one jsonb parameter). */
 const INSERT_CHUNK = 1000;
 /** Tries of the one-statement append before taking the head row's lock (another process kept appending). */
 const OPTIMISTIC_TRIES = 3;
+/** SQLSTATE of a transaction that lost to a concurrent one (isolation above read committed). */
+const SERIALIZATION_FAILURE = '40001';
 const DEFAULT_LIMIT = 50;
 const MAX_LIMIT = 1000;
 // Latest instant both drivers write and read back unchanged (9999-12-31T23:59:59.999Z).
@@ -55,9 +57,10 @@ interface Waiter {
  * chained on, and moves it (no transaction, one round trip); a writer that
  * lost that race reads the head again, and after a few losses writes under
  * the head row's lock (`select … for update`; an advisory lock while there
- * is no head yet). `append` commits in groups: calls that arrive while a
- * write is running wait and are written together in the next transaction, so
- * many concurrent requests cost few transactions.
+ * is no head yet: the first appends all take the lock). `append` commits in
+ * groups: calls that arrive while a write is running wait and are written
+ * together in the next batch, so many concurrent requests cost few
+ * statements.
  *
  * Verdict and event are serialised once, as canonical JSON (`canonicalJson`):
  * that text is both what the row stores and what its hash covers, sent with
@@ -170,15 +173,17 @@ export class SqlDecisionLog implements DecisionLog {
    * on the head this log last saw, and inserted only if the head row still
    * holds it, moving it in the same statement. Another process that appended
    * meanwhile makes the statement write nothing; then the head is read again
-   * and the batch chained anew. After a few such losses (many writers), or for
-   * a batch larger than one statement, the batch is written under the head
-   * row's lock instead.
+   * and the batch chained anew. After a few such losses (many writers), for
+   * a batch larger than one statement, and before the first decision, the
+   * batch is written under the head row's lock (or the advisory lock) instead.
    */
   async #write(items: readonly Prepared[]): Promise<DecisionRecord[]> {
     if (items.length <= INSERT_CHUNK) {
       for (let attempt = 0; attempt < OPTIMISTIC_TRIES; attempt++) {
         this.#head ??= await readHead(this.#db);
         const expected = this.#head;
+        // Before the first decision there is no head row to compare and swap: the first appends take the lock.
+        if (!expected.stored) break;
         const chained = chain(items, expected);
         if (await appendIfHead(this.#db, chained, expected)) {
           this.#head = chained.head;
@@ -287,21 +292,23 @@ function insertRows(rows: readonly string[], where = sql``) {
  * One statement: move the head from `expected` to the batch's last row and
  * insert the batch, or (the head is no longer `expected`) do neither. Under
  * read committed, a concurrent append makes the head update wait for it and
- * then find the row changed. Before the first decision the head row is
- * created instead; a concurrent first append makes that a no-op. True when
- * the batch was written.
+ * then find the row changed (the insert's `exists` is evaluated once, after
+ * the update); under repeatable read or serializable the same loss is a
+ * serialization failure. True when the batch was written.
  */
 async function appendIfHead(db: Kysely<Database>, chained: Chained, expected: Head): Promise<boolean> {
   const to = chained.head;
-  const moveHead = expected.stored
-    ? sql`update decision_chain set last_seq = ${to.seq}, last_hash = ${to.hash}
-        where id = 1 and last_seq = ${expected.seq} and last_hash = ${expected.hash} returning 1`
-    : sql`insert into decision_chain (id, last_seq, last_hash) values (1, ${to.seq}, ${to.hash})
-        on conflict (id) do nothing returning 1`;
-  const { rows } = await sql<{ n: number }>`with head as (${moveHead}),
+  try {
+    const { rows } = await sql<{ n: number }>`with head as (
+        update decision_chain set last_seq = ${to.seq}, last_hash = ${to.hash}
+        where id = 1 and last_seq = ${expected.seq} and last_hash = ${expected.hash} returning 1),
       inserted as (${insertRows(chained.rows, sql`where exists (select 1 from head)`)} returning 1)
-    select count(*)::int as n from inserted`.execute(db);
-  return rows[0]?.n === chained.rows.length;
+      select count(*)::int as n from inserted`.execute(db);
+    return rows[0]?.n === chained.rows.length;
+  } catch (error) {
+    if ((error as { code?: unknown }).code === SERIALIZATION_FAILURE) return false;
+    throw error;
+  }
 }
 
 const q = JSON.stringify;

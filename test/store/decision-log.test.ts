@@ -163,22 +163,31 @@ for (const backend of storeBackends()) {
     });
 
     it('two logs on one database (two processes) take turns: each sees the other’s rows and chains after them', async () => {
-      const first = new SqlDecisionLog(store.db);
+      const counter = new QueryCounter();
+      const first = new SqlDecisionLog(store.db.withPlugin(counter));
       const second = new SqlDecisionLog(store.db);
       const a = await first.append(verdict(orgA), event(1));
       const b = await second.append(verdict(orgA), event(2));
-      const c = await first.append(verdict(orgA), event(3)); // its head is stale: it reads it again
+      counter.reset();
+      const c = await first.append(verdict(orgA), event(3));
       expect([b.seq, c.seq]).toEqual([a.seq + 1, a.seq + 2]);
+      // Its head was stale: one statement that wrote nothing, one read of the head, one that wrote.
+      expect([counter.count('RawNode'), counter.count('SelectQueryNode', 'decision_chain')]).toEqual([2, 1]);
+      counter.reset();
+      const d = await first.append(verdict(orgA), event(4));
+      expect(d.seq).toBe(c.seq + 1);
+      // Its head is its own: one statement, nothing read.
+      expect([counter.count('RawNode'), counter.count('SelectQueryNode', 'decision_chain')]).toEqual([1, 0]);
       // A batch larger than one statement is written under the head row's lock.
       const many = await second.appendMany(
         Array.from({ length: 1001 }, (_, i) => ({ verdict: verdict(orgB), event: event(i) })),
       );
-      expect(many.map((r) => r.seq)).toEqual(Array.from({ length: 1001 }, (_, i) => c.seq + 1 + i));
-      expect((await first.append(verdict(orgA), event(4))).seq).toBe(c.seq + 1002);
+      expect(many.map((r) => r.seq)).toEqual(Array.from({ length: 1001 }, (_, i) => d.seq + 1 + i));
+      expect((await first.append(verdict(orgA), event(5))).seq).toBe(d.seq + 1002);
       expect((await store.decisions.verify()).ok).toBe(true);
     });
 
-    it('commits 200 concurrent appends in few transactions, gap-free, and the chain verifies', async () => {
+    it('commits 200 concurrent appends in few statements, gap-free, and the chain verifies', async () => {
       const counter = new QueryCounter();
       const log = new SqlDecisionLog(store.db.withPlugin(counter));
       const head = await store.db.selectFrom('decision_chain').select('last_seq').executeTakeFirst();
