@@ -16,7 +16,7 @@ import type { IndicatorRef } from '../core/indicator.ts';
 import type { Verdict } from '../core/verdict.ts';
 import type { Database } from '../store/schema.ts';
 import type { CaseEffect, Resolution } from './case-effect.ts';
-import { CaseService } from './case-service.ts';
+import { CaseService, MAX_OUTCOME_ATTEMPTS } from './case-service.ts';
 import type { IndicatorSink } from './indicator-sink.ts';
 import { type CaseOutcome, OutcomeBus } from './outcome-bus.ts';
 import { ROLES } from './roles.ts';
@@ -519,5 +519,99 @@ describe('outcomes', () => {
     await service.resolve(actor('reviewer', ORG_B), opened.id, { resolution: 'approved', reason: 'ok' });
     await bus.drain();
     expect(mail).toEqual([]);
+  });
+});
+
+describe('outcome delivery', () => {
+  const deliveryOf = (id: string) =>
+    db
+      .selectFrom('cases')
+      .select(['outcome_delivered_at', 'outcome_attempts'])
+      .where('id', '=', id)
+      .executeTakeFirstOrThrow();
+  const LATER = new Date(NOW.getTime() + 2 * 60_000);
+
+  it('records on the case that the channel acted on its outcome; the sweep then leaves it alone', async () => {
+    const { service, bus, outcomes } = setup();
+    const opened = await openCase(service);
+    await service.resolve(actor('reviewer'), opened.id, { resolution: 'approved', reason: 'ok' });
+    await bus.drain();
+    expect(await deliveryOf(opened.id)).toEqual({ outcome_delivered_at: NOW, outcome_attempts: 0 });
+    await service.redeliverOutcomes(LATER);
+    await bus.drain();
+    expect(outcomes.filter((o) => o.caseId === opened.id)).toHaveLength(1);
+  });
+
+  it('delivers again an outcome the channel failed on, after the grace time, until it succeeds', async () => {
+    const { service, bus } = setup();
+    let failing = true;
+    const acted: string[] = [];
+    bus.subscribe('transfer', (o) => {
+      if (failing) throw new Error('channel down');
+      acted.push(o.caseId);
+    });
+    const opened = await openCase(service);
+    await service.resolve(actor('reviewer'), opened.id, { resolution: 'denied', reason: 'fraud' });
+    await bus.drain();
+    expect(await deliveryOf(opened.id)).toEqual({ outcome_delivered_at: null, outcome_attempts: 1 });
+    // Within the grace time it is left to the delivery under way.
+    await service.redeliverOutcomes(NOW);
+    await bus.drain();
+    expect(await deliveryOf(opened.id)).toMatchObject({ outcome_attempts: 1 });
+    failing = false;
+    await service.redeliverOutcomes(LATER);
+    await bus.drain();
+    expect(acted).toContain(opened.id);
+    expect(await deliveryOf(opened.id)).toEqual({ outcome_delivered_at: NOW, outcome_attempts: 1 });
+  });
+
+  it('delivers an outcome a stopped process never delivered, expiries included; stops after the last attempt', async () => {
+    const { service, bus } = setup();
+    const acted: string[] = [];
+    bus.subscribe('*', (o) => {
+      if (o.caseId.startsWith('case_poison')) throw new Error('never works');
+      acted.push(`${o.caseId}:${o.effect}`);
+    });
+    const resolved = await openCase(service);
+    await service.resolve(actor('reviewer'), resolved.id, { resolution: 'approved', reason: 'ok' });
+    const expiring = await openCase(service, 'review');
+    await service.expireDue(new Date(NOW.getTime() + 400 * 3_600_000));
+    await bus.drain();
+    // As if the process had stopped before delivering: nothing recorded.
+    await db
+      .updateTable('cases')
+      .set({ outcome_delivered_at: null })
+      .where('id', 'in', [resolved.id, expiring.id])
+      .execute();
+    acted.length = 0;
+    await service.redeliverOutcomes(new Date(NOW.getTime() + 401 * 3_600_000));
+    await bus.drain();
+    expect(acted).toEqual(expect.arrayContaining([`${resolved.id}:release`, `${expiring.id}:expired`]));
+    expect((await deliveryOf(resolved.id)).outcome_delivered_at).not.toBeNull();
+    expect((await deliveryOf(expiring.id)).outcome_delivered_at).not.toBeNull();
+  });
+
+  it('stops after MAX_OUTCOME_ATTEMPTS failed deliveries', async () => {
+    const { service, bus } = setup();
+    let poisonId = '';
+    let tries = 0;
+    bus.subscribe('transfer', (o) => {
+      if (o.caseId !== poisonId) return;
+      tries++;
+      throw new Error('never works');
+    });
+    const poison = await openCase(service);
+    poisonId = poison.id;
+    await service.resolve(actor('reviewer'), poison.id, { resolution: 'approved', reason: 'ok' });
+    await bus.drain();
+    for (let sweep = 0; sweep < MAX_OUTCOME_ATTEMPTS + 2; sweep++) {
+      await service.redeliverOutcomes(LATER);
+      await bus.drain();
+    }
+    expect(tries).toBe(MAX_OUTCOME_ATTEMPTS);
+    expect(await deliveryOf(poison.id)).toEqual({
+      outcome_delivered_at: null,
+      outcome_attempts: MAX_OUTCOME_ATTEMPTS,
+    });
   });
 });

@@ -45,6 +45,11 @@ export interface CaseServiceOptions {
   readonly expiryBatch?: number | undefined;
 }
 
+/** Failed deliveries of a closed case's outcome after which the sweep stops trying. */
+export const MAX_OUTCOME_ATTEMPTS = 5;
+/** How long after closing a case an undelivered outcome is left to its first delivery. */
+const OUTCOME_GRACE_MS = 60_000;
+
 /** How many strongest reasons a case keeps from its verdict. */
 const SUMMARY_REASONS = 5;
 
@@ -308,7 +313,7 @@ export class CaseService {
       return updated;
     });
     shared?.();
-    this.#outcomes.publish(caseOutcome(caseFromRow(resolved)));
+    this.#publish(resolved);
     return caseFromRow(resolved);
   }
 
@@ -324,10 +329,50 @@ export class CaseService {
     let total = 0;
     for (;;) {
       const rows = await this.#db.transaction().execute((trx) => expireBatch(trx, now, this.#expiryBatch));
-      for (const row of rows) this.#outcomes.publish(caseOutcome(caseFromRow(row)));
+      for (const row of rows) this.#publish(row);
       total += rows.length;
       if (rows.length < this.#expiryBatch) return total;
     }
+  }
+
+  /**
+   * Deliver again the outcomes of closed cases that the owning channel has
+   * not acted on: the process stopped between the commit and the delivery,
+   * or the channel's handler failed (at most {@link MAX_OUTCOME_ATTEMPTS}
+   * failures, then it is left to a person, with the failures logged). Only
+   * cases closed at least `graceMs` ago, so that a delivery still under way
+   * here or in another process is not doubled; channels' handlers are
+   * idempotent, so a double is harmless anyway. Runs with the expiry sweep
+   * and at start. Returns how many were published.
+   */
+  async redeliverOutcomes(now: Date = this.#now(), graceMs = OUTCOME_GRACE_MS): Promise<number> {
+    const rows = await this.#db
+      .selectFrom('cases')
+      .selectAll()
+      .where('outcome_delivered_at', 'is', null)
+      .where('status', 'in', ['resolved', 'expired'])
+      .where('outcome_attempts', '<', MAX_OUTCOME_ATTEMPTS)
+      .where('updated_at', '<=', new Date(now.getTime() - graceMs))
+      .orderBy('updated_at')
+      .limit(this.#expiryBatch)
+      .execute();
+    for (const row of rows) this.#publish(row);
+    return rows.length;
+  }
+
+  /** Publish a closed case's outcome, and record on the case whether the channel acted on it. */
+  #publish(row: CaseRow): void {
+    this.#outcomes.publish(caseOutcome(caseFromRow(row)), async (delivered) => {
+      await this.#db
+        .updateTable('cases')
+        .set((eb) =>
+          delivered
+            ? { outcome_delivered_at: this.#now() }
+            : { outcome_attempts: eb('outcome_attempts', '+', 1) },
+        )
+        .where('id', '=', row.id)
+        .execute();
+    });
   }
 
   /** Run one change to a locked case of the organisation in a transaction. */

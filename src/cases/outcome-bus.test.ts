@@ -108,4 +108,39 @@ describe('OutcomeBus', () => {
     await bus.drain();
     expect(seen).toEqual([]);
   });
+  it('tells the publisher once every matching handler has run, and whether all of them succeeded', async () => {
+    const bus = new OutcomeBus({ onError: () => {} });
+    const settled: [string, boolean][] = [];
+    bus.subscribe('transfer', async (o) => {
+      if (o.caseId === 'case_bad') throw new Error('boom');
+      await new Promise((r) => setTimeout(r, 5));
+    });
+    bus.subscribe('*', () => {});
+    bus.publish(outcome('transfer', 'case_ok'), (delivered) => void settled.push(['case_ok', delivered]));
+    bus.publish(outcome('transfer', 'case_bad'), (delivered) => void settled.push(['case_bad', delivered]));
+    // No subscriber of the channel but `*`: delivered.
+    bus.publish(outcome('mail', 'case_mail'), (delivered) => void settled.push(['case_mail', delivered]));
+    await bus.drain();
+    expect(settled.sort()).toEqual([
+      ['case_bad', false],
+      ['case_mail', true],
+      ['case_ok', true],
+    ]);
+  });
+
+  it('drain waits for the settled callback, and a failing one is reported', async () => {
+    const errors: string[] = [];
+    const bus = new OutcomeBus({ onError: (err) => errors.push((err as Error).message) });
+    let recorded = false;
+    bus.publish(outcome('transfer'), async () => {
+      await new Promise((r) => setTimeout(r, 10));
+      recorded = true;
+    });
+    bus.publish(outcome('transfer', 'case_2'), () => {
+      throw new Error('database down');
+    });
+    await bus.drain();
+    expect(recorded).toBe(true);
+    expect(errors).toEqual(['database down']);
+  });
 });

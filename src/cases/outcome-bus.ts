@@ -56,17 +56,41 @@ export class OutcomeBus {
     };
   }
 
-  /** Queue an outcome for every matching subscriber; returns before any handler runs. */
-  publish(outcome: CaseOutcome): void {
+  /**
+   * Queue an outcome for every matching subscriber; returns before any handler
+   * runs. `settled`, when given, runs once every matching handler has run,
+   * with `true` when none failed (and when none matched); `drain` waits for it
+   * too.
+   */
+  publish(outcome: CaseOutcome, settled?: (delivered: boolean) => void | Promise<void>): void {
+    const deliveries: Promise<boolean>[] = [];
     for (const sub of this.#subscriptions) {
       if (sub.channel !== '*' && sub.channel !== outcome.channel) continue;
       const delivery = sub.tail
         .then(() => sub.handler(outcome))
-        .then(undefined, (error: unknown) => this.#report(error, outcome));
-      sub.tail = delivery;
-      this.#pending.add(delivery);
-      void delivery.then(() => this.#pending.delete(delivery));
+        .then(
+          () => true,
+          (error: unknown) => {
+            this.#report(error, outcome);
+            return false;
+          },
+        );
+      sub.tail = delivery.then(() => undefined);
+      deliveries.push(delivery);
+      this.#track(delivery);
     }
+    if (settled)
+      this.#track(
+        Promise.all(deliveries)
+          .then((results) => settled(results.every(Boolean)))
+          .then(undefined, (error: unknown) => this.#report(error, outcome)),
+      );
+  }
+
+  #track(work: Promise<unknown>): void {
+    const done = work.then(() => undefined);
+    this.#pending.add(done);
+    void done.then(() => this.#pending.delete(done));
   }
 
   /** Resolves once every queued delivery, including ones queued meanwhile, has run. */

@@ -33,8 +33,16 @@ export function registerServeCommand(program: Command): void {
     const address = await app.listen({ port: config.port, host: config.host });
     logger.info({ address, database: mamoru.store.kind }, 'mamoru listening');
     if (boot) printFirstStart(address, boot.token);
+    // Every minute: expire cases past their due time, and deliver again the outcomes a channel has not acted on
+    // (also once now, for the ones a stopped process left behind).
+    const redeliver = () =>
+      mamoru.cases
+        .redeliverOutcomes()
+        .catch((err: unknown) => logger.error({ err }, 'case outcome redelivery failed'));
+    void redeliver();
     const sweep = setInterval(() => {
       mamoru.cases.expireDue().catch((err: unknown) => logger.error({ err }, 'case expiry sweep failed'));
+      void redeliver();
     }, 60_000);
     sweep.unref();
     const stop = async (signal: string) => {

@@ -86,6 +86,10 @@ export interface CasesTable {
   effect: string | null;
   resolved_by: string | null;
   resolved_at: Timestamp | null;
+  /** When the owning channel acted on the closed case's outcome; null while it has not. */
+  outcome_delivered_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+  /** Failed deliveries of the closed case's outcome. */
+  outcome_attempts: Generated<number>;
 }
 
 export interface CaseEventsTable {

@@ -2,10 +2,16 @@ import type { Migration, MigrationProvider } from 'kysely/migration';
 import * as m001 from './001-initial.ts';
 import * as m002 from './002-contract.ts';
 import * as m003 from './003-contract-exceptions.ts';
+import * as m004 from './004-case-outcome-delivery.ts';
 
 /** Every migration, in order. Static so that nothing is read from disk at run time. */
 export const migrations: MigrationProvider = {
   async getMigrations(): Promise<Record<string, Migration>> {
-    return { '001-initial': m001, '002-contract': m002, '003-contract-exceptions': m003 };
+    return {
+      '001-initial': m001,
+      '002-contract': m002,
+      '003-contract-exceptions': m003,
+      '004-case-outcome-delivery': m004,
+    };
   },
 };
