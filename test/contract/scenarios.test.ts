@@ -190,6 +190,40 @@ for (const backend of mamoruBackends()) {
       });
     });
 
+    it('an approval whose delivery a stopped process lost is delivered by the sweep: the application then passes', async () => {
+      const holder = person('森 健太', '1979-09-09', '千葉県千葉市中央区中央1-1-1');
+      const application = {
+        applicationId: 'LOST-1',
+        salesChannel: { type: 'shop', shopId: 'shop-chiba' },
+        holder: { type: 'person', identity: holder },
+        identityVerification: icChipFace(),
+        lines: [{ simType: 'voice', count: 6, purpose: '家族利用' }],
+        pledgeSigned: true,
+      };
+      const first = await screen(application);
+      expect(first.action).toBe('review');
+      const opened = (await caseOf(first.id))!;
+      await inject(tokens.reviewer, 'POST', `/v1/cases/${opened.id}/resolve`, {
+        resolution: 'approved',
+        reason: '家族利用を確認',
+      });
+      await mamoru.outcomes.drain();
+      // As if the server had stopped between the resolution's commit and the channel's action.
+      await mamoru.store.db.deleteFrom('contract_exceptions').where('case_id', '=', opened.id).execute();
+      await mamoru.store.db
+        .updateTable('cases')
+        .set({ outcome_delivered_at: null })
+        .where('id', '=', opened.id)
+        .execute();
+      expect((await screen(application)).action).toBe('review');
+
+      expect(await mamoru.cases.redeliverOutcomes(new Date(Date.now() + 2 * 60_000))).toBeGreaterThan(0);
+      await mamoru.outcomes.drain();
+      const passed = await screen(application);
+      expect(passed.action).toBe('allow');
+      expect(hit(passed, 'CONTRACT_EXCEPTION_APPROVED')!.evidence).toContain(`exception_case=${opened.id}`);
+    });
+
     it('lines imported without a document serial count for the holder who shows one, whatever the document', async () => {
       const onFile = person('村上 春香', '1983-03-03', '兵庫県神戸市中央区加納町6-5-1');
       for (let i = 1; i <= 5; i++) await activate(`+8190000020${i}`, onFile);
