@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { sql } from 'kysely';
 import { MamoruError } from './core/index.ts';
 import type { IndicatorService } from './intel/indicator-service.ts';
 import type { createKeyedHasher } from './intel/keyed-hash.ts';
@@ -24,6 +25,28 @@ export async function createOperator(
   options: { demo: boolean },
 ): Promise<{ orgId: string; token: string } | undefined> {
   if ((await store.orgs.list()).length > 0) return undefined;
+  // PGlite belongs to this one process; on a server, two instances starting at once on an empty database
+  // take turns, and the second finds the first's organisation.
+  if (store.kind === 'pglite') return createOperatorNow(store, intel, options);
+  return store.db.connection().execute(async (conn) => {
+    await sql`select pg_advisory_lock(${sql.lit(BOOTSTRAP_LOCK)})`.execute(conn);
+    try {
+      if ((await store.orgs.list()).length > 0) return undefined;
+      return await createOperatorNow(store, intel, options);
+    } finally {
+      await sql`select pg_advisory_unlock(${sql.lit(BOOTSTRAP_LOCK)})`.execute(conn);
+    }
+  });
+}
+
+/** Advisory lock key held (on its own connection) while the first organisation is created. */
+const BOOTSTRAP_LOCK = 0x6d616d6f7262; // 'mamorb'
+
+async function createOperatorNow(
+  store: Store,
+  intel: IndicatorService,
+  options: { demo: boolean },
+): Promise<{ orgId: string; token: string }> {
   const org = await store.orgs.create({ name: options.demo ? 'デモ組織 (Demo)' : 'Operator' });
   await store.settings.set('operator_org', org.id);
   const { token } = await store.keys.create({

@@ -4,6 +4,7 @@ import type { ChannelModule, ChannelOutcome } from '../src/core/index.ts';
 import { defineSignals } from '../src/core/index.ts';
 import { Mamoru } from '../src/mamoru.ts';
 import { loadConfig } from '../src/server/config.ts';
+import { freshDatabase } from './helpers/stores.ts';
 
 /**
  * The whole flow in process: event → verdict → decision log → case →
@@ -145,6 +146,32 @@ describe('safety at open', () => {
       expect((await m.store.decisions.get(org, v.id))?.event).toEqual({ amountBand: 'small' });
     } finally {
       await m.close();
+    }
+  });
+});
+
+describe.runIf(process.env.DATABASE_URL)('first start on a shared PostgreSQL database', () => {
+  it('two servers starting at once on an empty database create one operator organisation', async () => {
+    const fresh = await freshDatabase(process.env.DATABASE_URL!);
+    const config = loadConfig(
+      {
+        dataDir: 'memory://',
+        databaseUrl: fresh.url,
+        demo: 'false',
+        hmacKey: 'bootstrap-race-key-0123456789abcdef',
+      },
+      {},
+    );
+    const a = await Mamoru.open(config);
+    const b = await Mamoru.open(config);
+    try {
+      const boots = await Promise.all([a.bootstrap({ demo: false }), b.bootstrap({ demo: false })]);
+      expect(boots.filter((boot) => boot !== undefined)).toHaveLength(1);
+      expect(await a.store.orgs.list()).toHaveLength(1);
+      expect(await a.bootstrap({ demo: false })).toBeUndefined();
+    } finally {
+      await Promise.all([a.close(), b.close()]);
+      await fresh.drop();
     }
   });
 });
