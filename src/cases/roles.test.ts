@@ -33,6 +33,10 @@ describe('roles', () => {
     expect(can('system', 'cases:resolve')).toBe(false);
   });
 
+  it('lines (what line caps count) are written by admins, analysts and integrations, never by shops or HQ reviewers', () => {
+    expect(ROLES.filter((r) => can(r, 'lines:write'))).toEqual(['admin', 'analyst', 'system']);
+  });
+
   it('only admins manage keys and organisations', () => {
     for (const p of ['keys:admin', 'orgs:admin'] as const) {
       expect(ROLES.filter((r) => can(r, p))).toEqual(['admin']);

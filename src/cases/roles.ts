@@ -17,6 +17,7 @@ export const PERMISSIONS = [
   'cases:resolve',
   'indicators:read',
   'indicators:write',
+  'lines:write',
   'policies:read',
   'policies:write',
   'keys:admin',
@@ -28,13 +29,15 @@ export type Permission = (typeof PERMISSIONS)[number];
  * What each role may do.
  *
  * - `admin` — everything, including API keys and organisations.
- * - `analyst` — works cases, maintains indicators and tunes policies.
+ * - `analyst` — works cases, maintains indicators and a carrier's lines, and
+ *   tunes policies.
  * - `reviewer` — HQ staff (本部): works and resolves cases (exceptions,
  *   escalations from agencies, appeals); reads indicators and policies.
  * - `agent` — a shop or sales agency (販売代理店): screens events, reads its
  *   organisation's decisions and cases and adds context as comments, but never
  *   resolves a case — the exception is decided at HQ (P2).
- * - `system` — an integration or job: screens, imports indicator feeds, may
+ * - `system` — an integration or job: screens, imports indicator feeds and
+ *   records line activations and cancellations (the carrier's provisioning), may
  *   route (assign) and annotate cases, but never resolves one: a resolution is
  *   always a person's decision.
  */
@@ -49,6 +52,7 @@ export const ROLE_PERMISSIONS = {
     'cases:resolve',
     'indicators:read',
     'indicators:write',
+    'lines:write',
     'policies:read',
     'policies:write',
   ],
@@ -70,6 +74,7 @@ export const ROLE_PERMISSIONS = {
     'cases:comment',
     'indicators:read',
     'indicators:write',
+    'lines:write',
     'policies:read',
   ],
 } as const satisfies Record<Role, readonly Permission[]>;

@@ -76,10 +76,20 @@ describe('POST /v1/contract/lines', () => {
     expect(res.json().errors.map((e: { path: string }) => e.path)).toContain(field);
   });
 
-  it('is refused to a shop or agency key, which may only screen', async () => {
-    const agent = await createKey(server, server.token, 'agent');
-    const res = await post('/v1/contract/lines', agent, { lineId: 'x', holder: identity, simType: 'voice' });
-    expect(res.statusCode).toBe(403);
+  it('is refused to a shop or agency key and to an HQ reviewer; the provisioning (system) key may', async () => {
+    for (const role of ['agent', 'reviewer'] as const) {
+      const key = await createKey(server, server.token, role);
+      const res = await post('/v1/contract/lines', key, { lineId: 'x', holder: identity, simType: 'voice' });
+      expect(res.statusCode, role).toBe(403);
+      expect(res.json().detail, role).toContain('lines:write');
+    }
+    const system = await createKey(server, server.token, 'system');
+    const res = await post('/v1/contract/lines', system, {
+      lineId: 'sys-1',
+      holder: identity,
+      simType: 'voice',
+    });
+    expect(res.statusCode, res.body).toBe(201);
   });
 
   it('property: any JSON body gets 200, 201 or a 400 naming a field — never a 500', async () => {

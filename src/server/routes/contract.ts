@@ -11,11 +11,11 @@ import { acceptImportBodies, IMPORT_BODY_LIMIT, importBody, importResultSchema }
 import { errorResponses } from '../schemas.ts';
 
 /**
- * Loading lines changes what every later screening counts, so it takes the
- * permission of the other reference data a carrier maintains: `indicators:write`
- * (admin, analyst and system keys; never a shop or agency key).
+ * Loading lines changes what every later screening counts (P2: line caps), so
+ * it takes its own permission, `lines:write`: admin, analyst and system keys
+ * (the carrier's provisioning); never a shop or agency key, nor HQ reviewers.
  */
-const LINES_PERMISSION = 'indicators:write';
+const LINES_PERMISSION = 'lines:write';
 
 const storedLineSchema = z.object({
   lineId: z.string(),
