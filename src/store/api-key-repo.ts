@@ -11,6 +11,14 @@ import { toIso } from './to-iso.ts';
 const CACHE_TTL_MS = 60_000;
 /** `last_used_at` is written at most this often per key. */
 const TOUCH_INTERVAL_MS = 60_000;
+/**
+ * Wrong secrets for one key that may each cost an scrypt within a window;
+ * after that, tries of that key are refused unchecked until the window ends.
+ */
+const MAX_FAILURES = 5;
+const FAILURE_WINDOW_MS = 60_000;
+/** Keys whose failures are remembered at once (the oldest forgotten first). */
+const MAX_TRACKED_FAILURES = 10_000;
 
 // `mk_<keyId>_<secret>`: the key id is `newId('key')`, the secret 32 random bytes in base64url (43 characters).
 const TOKEN = /^mk_(key_[0-9a-z]{26})_([A-Za-z0-9_-]{43})$/;
@@ -31,6 +39,12 @@ interface Verified {
  * key per minute, not per request. A revocation here takes effect at once; one
  * made by another process within the cache's minute.
  *
+ * A wrong secret for a key that is not cached costs an scrypt (tens of
+ * milliseconds of the thread pool): after {@link MAX_FAILURES} of them within
+ * a minute, that key's tokens are refused without a check until the minute
+ * is over, so that guessing at one key cannot tie up the server. The key's
+ * owner, if not already verified in the last minute, waits that minute too.
+ *
  * @example
  * const { token } = await store.keys.create({ orgId, name: 'shop-42', role: 'agent', createdBy: 'admin' });
  * const key = await store.keys.verify(token); // key?.orgId === orgId
@@ -39,11 +53,16 @@ export class SqlApiKeyRepo implements ApiKeyRepo {
   readonly #db: Kysely<Database>;
   readonly #cache = new Map<string, Verified>();
   readonly #inflight = new Map<string, Promise<ApiKey | undefined>>();
+  /** Recent wrong secrets by key id: how many, since when. */
+  readonly #failures = new Map<string, { count: number; since: number }>();
+  readonly #now: () => number;
   // Bumped by every revoke, so a verification that raced a revoke does not cache the key again.
   #generation = 0;
 
-  constructor(db: Kysely<Database>) {
+  /** `now` is the clock in milliseconds; tests pass their own. */
+  constructor(db: Kysely<Database>, options: { now?: () => number } = {}) {
     this.#db = db;
+    this.#now = options.now ?? Date.now;
   }
 
   async create(input: {
@@ -79,12 +98,14 @@ export class SqlApiKeyRepo implements ApiKeyRepo {
     const keyId = match[1]!;
     const secret = match[2]!;
     const secretSha = createHash('sha256').update(secret).digest();
-    const now = Date.now();
+    const now = this.#now();
     const cached = this.#cache.get(keyId);
     if (cached && cached.expiresAt > now) {
       // A key has one secret: a different one is wrong, and needs no scrypt to say so.
       return timingSafeEqual(cached.secretSha, secretSha) ? this.#touch(cached, now) : undefined;
     }
+    const failed = this.#failures.get(keyId);
+    if (failed && now - failed.since < FAILURE_WINDOW_MS && failed.count >= MAX_FAILURES) return undefined;
     // Concurrent first uses of one token share one scrypt.
     const flight = `${keyId}:${secretSha.toString('hex')}`;
     let pending = this.#inflight.get(flight);
@@ -127,8 +148,12 @@ export class SqlApiKeyRepo implements ApiKeyRepo {
       this.#cache.delete(keyId);
       return undefined;
     }
-    if (!(await verifySecret(secret, row.hash))) return undefined;
-    const now = Date.now();
+    if (!(await verifySecret(secret, row.hash))) {
+      this.#failed(keyId);
+      return undefined;
+    }
+    this.#failures.delete(keyId);
+    const now = this.#now();
     const entry: Verified = {
       secretSha,
       expiresAt: now + CACHE_TTL_MS,
@@ -137,6 +162,21 @@ export class SqlApiKeyRepo implements ApiKeyRepo {
     };
     if (generation === this.#generation) this.#cache.set(keyId, entry);
     return this.#touch(entry, now);
+  }
+
+  #failed(keyId: string): void {
+    const now = this.#now();
+    const failed = this.#failures.get(keyId);
+    if (failed && now - failed.since < FAILURE_WINDOW_MS) {
+      failed.count++;
+      return;
+    }
+    this.#failures.delete(keyId);
+    if (this.#failures.size >= MAX_TRACKED_FAILURES) {
+      const oldest = this.#failures.keys().next();
+      if (!oldest.done) this.#failures.delete(oldest.value);
+    }
+    this.#failures.set(keyId, { count: 1, since: now });
   }
 
   async #touch(entry: Verified, now: number): Promise<ApiKey> {

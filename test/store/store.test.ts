@@ -161,6 +161,37 @@ for (const backend of storeBackends()) {
         expect(await new SqlApiKeyRepo(store.db).verify(token)).toBeUndefined();
       });
 
+      it('refuses a key unchecked for a minute after 5 wrong secrets, so guessing cannot tie up scrypt', async () => {
+        let now = Date.parse('2026-03-02T09:00:00Z');
+        const counter = new QueryCounter();
+        const keys = new SqlApiKeyRepo(store.db.withPlugin(counter), { now: () => now });
+        const { key, token } = await store.keys.create({
+          orgId: orgA,
+          name: 'guessed',
+          role: 'agent',
+          createdBy: 'test',
+        });
+        const wrong = (i: number) => `${token.slice(0, -43)}${String(i).padStart(43, 'A')}`;
+        for (let i = 0; i < 5; i++) expect(await keys.verify(wrong(i))).toBeUndefined();
+        expect(counter.count('SelectQueryNode', 'api_keys')).toBe(5);
+        counter.reset();
+        // Locked: neither a wrong nor the right secret is looked at.
+        expect(await keys.verify(wrong(5))).toBeUndefined();
+        expect(await keys.verify(token)).toBeUndefined();
+        expect(counter.total).toBe(0);
+        // Other keys are not affected.
+        const other = await store.keys.create({
+          orgId: orgA,
+          name: 'other',
+          role: 'agent',
+          createdBy: 'test',
+        });
+        expect(await keys.verify(other.token)).toMatchObject({ id: other.key.id });
+        // A minute later the key works again, and its failures are forgotten.
+        now += 60_000;
+        expect(await keys.verify(token)).toMatchObject({ id: key.id });
+      });
+
       it('revokes at once, only within the owning organisation', async () => {
         const { key, token } = await store.keys.create({
           orgId: orgA,
