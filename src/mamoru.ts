@@ -152,6 +152,13 @@ export class Mamoru {
       if (!parsed.success) throw validationError(parsed.error.issues);
       body = parsed.data;
     }
+    // An outlet-bound key (a shop's or agency's) screens its own outlet's events only; their cases are its.
+    const outlet = channel.outlet?.(body) ?? principal.outlet;
+    if (principal.outlet !== undefined && outlet !== principal.outlet)
+      throw new MamoruError(
+        'forbidden',
+        `this key screens for outlet ${principal.outlet} only; the event is from ${outlet}`,
+      );
     const event: ScreenEvent = {
       id: options.eventId ?? newId('evt'),
       orgId: principal.orgId,
@@ -186,6 +193,7 @@ export class Mamoru {
     if (opensCase(verdict.action))
       writes.push(
         this.cases.openFromVerdict(verdict, {
+          outlet,
           slaHours: policy.document.caseSlaHours,
           details: channel.caseDetails?.(verdict, event, services),
         }),

@@ -54,10 +54,13 @@ export async function queryCases(
   orgId: string,
   filter: ListCasesFilter,
   now: Date,
+  outlet?: string,
 ): Promise<CasePage> {
   const column = filter.order === 'due' ? 'due_at' : 'created_at';
   const direction = filter.order === 'due' ? 'asc' : 'desc';
   let query = db.selectFrom('cases').selectAll().where('org_id', '=', orgId);
+  // An outlet-bound key lists its outlet's cases only.
+  if (outlet !== undefined) query = query.where('outlet', '=', outlet);
   if (filter.status !== undefined) {
     const statuses = Array.isArray(filter.status) ? filter.status : [filter.status];
     query = query.where('status', 'in', statuses);

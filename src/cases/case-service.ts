@@ -90,7 +90,12 @@ export class CaseService {
    */
   async openFromVerdict(
     verdict: Verdict,
-    options: { slaHours?: SlaHours; details?: Readonly<Record<string, unknown>> | undefined } = {},
+    options: {
+      slaHours?: SlaHours;
+      details?: Readonly<Record<string, unknown>> | undefined;
+      /** The outlet the event came from: its outlet-bound keys see the case. */
+      outlet?: string | undefined;
+    } = {},
   ): Promise<Case | undefined> {
     const action = verdict.action;
     if (!opensCase(action)) return undefined;
@@ -139,6 +144,7 @@ export class CaseService {
             status: 'open',
             assignee: null,
             due_at: due,
+            outlet: options.outlet ?? null,
             summary: JSON.stringify(summary),
             created_at: now,
             updated_at: now,
@@ -178,13 +184,10 @@ export class CaseService {
   }
 
   /** A case of the organisation with its full history; `not_found` for any other organisation's. */
-  async get(orgId: string, id: string): Promise<CaseDetail> {
-    const row = await this.#db
-      .selectFrom('cases')
-      .selectAll()
-      .where('org_id', '=', orgId)
-      .where('id', '=', id)
-      .executeTakeFirst();
+  async get(orgId: string, id: string, outlet?: string): Promise<CaseDetail> {
+    let query = this.#db.selectFrom('cases').selectAll();
+    if (outlet !== undefined) query = query.where('outlet', '=', outlet);
+    const row = await query.where('org_id', '=', orgId).where('id', '=', id).executeTakeFirst();
     if (!row) throw notFound('case');
     const events = await this.#db
       .selectFrom('case_events')
@@ -198,8 +201,8 @@ export class CaseService {
   }
 
   /** The organisation's cases matching a filter (`listCasesQuerySchema`), oldest due first by default. */
-  async list(orgId: string, query: ListCasesQuery = {}): Promise<CasePage> {
-    return queryCases(this.#db, orgId, parseInput(listCasesQuerySchema, query), this.#now());
+  async list(orgId: string, query: ListCasesQuery = {}, outlet?: string): Promise<CasePage> {
+    return queryCases(this.#db, orgId, parseInput(listCasesQuerySchema, query), this.#now(), outlet);
   }
 
   /**
@@ -209,7 +212,7 @@ export class CaseService {
   async assign(actor: Actor, id: string, assignee: string): Promise<Case> {
     requirePermission(actor, 'cases:assign');
     const input = parseInput(assignCaseSchema, { assignee });
-    return this.#change(actor.orgId, id, async (trx, row, now) => {
+    return this.#change(actor, id, async (trx, row, now) => {
       const from = row.status as CaseStatus;
       assertActive(from, 'assign');
       const to: CaseStatus = 'in_review';
@@ -238,7 +241,7 @@ export class CaseService {
   async comment(actor: Actor, id: string, text: string): Promise<CaseEvent> {
     requirePermission(actor, 'cases:comment');
     const input = parseInput(commentCaseSchema, { text });
-    return this.#change(actor.orgId, id, async (trx, row, now) => {
+    return this.#change(actor, id, async (trx, row, now) => {
       assertActive(row.status as CaseStatus, 'comment');
       await trx.updateTable('cases').set({ updated_at: now }).where('id', '=', row.id).execute();
       return addCaseEvent(trx, row, now, actor.id, 'commented', { text: input.text, role: actor.role });
@@ -256,7 +259,7 @@ export class CaseService {
     requirePermission(actor, 'cases:resolve');
     const decision = parseInput(resolveCaseSchema, input);
     let shared: (() => void) | undefined;
-    const resolved = await this.#change(actor.orgId, id, async (trx, row, now) => {
+    const resolved = await this.#change(actor, id, async (trx, row, now) => {
       const from = row.status as CaseStatus;
       assertTransition(from, 'resolved');
       const current = caseFromRow(row);
@@ -377,15 +380,16 @@ export class CaseService {
 
   /** Run one change to a locked case of the organisation in a transaction. */
   async #change<T>(
-    orgId: string,
+    actor: Actor,
     id: string,
     work: (trx: Transaction<Database>, row: CaseRow, now: Date) => Promise<T>,
   ): Promise<T> {
     return this.#db.transaction().execute(async (trx) => {
-      const locked = await trx
-        .selectFrom('cases')
-        .selectAll()
-        .where('org_id', '=', orgId)
+      let query = trx.selectFrom('cases').selectAll();
+      // An outlet-bound key reaches its outlet's cases only; another's is not found.
+      if (actor.outlet !== undefined) query = query.where('outlet', '=', actor.outlet);
+      const locked = await query
+        .where('org_id', '=', actor.orgId)
         .where('id', '=', id)
         .forUpdate()
         .executeTakeFirst();

@@ -62,6 +62,8 @@ export interface Case {
   readonly resolvedBy: string | null;
   /** When the case closed, by a resolution or by expiry. */
   readonly resolvedAt: string | null;
+  /** The outlet (shop or agency id, or `online`) the event came from, where known: its keys see the case. */
+  readonly outlet: string | null;
 }
 
 /** Kinds of entry in a case's history. */
@@ -117,6 +119,7 @@ export function caseFromRow(row: CaseRow): Case {
     effect: row.effect as CaseEffect | null,
     resolvedBy: row.resolved_by,
     resolvedAt: isoOrNull(row.resolved_at),
+    outlet: row.outlet,
   };
 }
 

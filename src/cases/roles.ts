@@ -92,7 +92,19 @@ export interface Actor {
   readonly id: string;
   readonly role: Role;
   readonly orgId: string;
+  /**
+   * The one outlet (shop or agency id, or `online`) an outlet-bound agent key
+   * acts for: it screens that outlet's events and sees that outlet's cases.
+   */
+  readonly outlet?: string | undefined;
 }
+
+/**
+ * What an outlet-bound key may do, whatever its role grants: screen, and read
+ * and comment on its outlet's cases. Its verdicts come back in the screen
+ * response; the organisation's decision log is not an outlet's to read.
+ */
+const OUTLET_PERMISSIONS: ReadonlySet<Permission> = new Set(['screen', 'cases:read', 'cases:comment']);
 
 export function isRole(value: unknown): value is Role {
   return typeof value === 'string' && (ROLES as readonly string[]).includes(value);
@@ -111,5 +123,8 @@ export function can(role: Role, permission: Permission): boolean {
 export function requirePermission(actor: Actor, permission: Permission): void {
   if (!can(actor.role, permission)) {
     throw new MamoruError('forbidden', `role ${actor.role} may not ${permission}`);
+  }
+  if (actor.outlet !== undefined && !OUTLET_PERMISSIONS.has(permission)) {
+    throw new MamoruError('forbidden', `a key bound to outlet ${actor.outlet} may not ${permission}`);
   }
 }

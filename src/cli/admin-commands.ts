@@ -26,9 +26,13 @@ export function registerAdminCommands(program: Command): void {
       .description('API キーを発行（一度だけ表示）/ create an API key (shown once)')
       .requiredOption('--name <name>', '名前 / name')
       .requiredOption('--role <role>', `役割 / role: ${ROLES.join(', ')}`)
+      .option(
+        '--outlet <id>',
+        '販売店・代理店に限定（agent のみ）/ bind an agent key to one shop or agency id (or online)',
+      )
       .option('--org <id>', '組織 / organisation'),
     DATA_FLAGS,
-  ).action(async (options: { name: string; role: string }, command: Command) => {
+  ).action(async (options: { name: string; role: string; outlet?: string }, command: Command) => {
     if (!isRole(options.role)) {
       throw new MamoruError('validation_failed', `--role must be one of ${ROLES.join(', ')}`, {
         issues: [{ path: '--role', message: 'unknown role' }],
@@ -36,7 +40,13 @@ export function registerAdminCommands(program: Command): void {
     }
     const role = options.role;
     const created = await withMamoru(command, (mamoru, actor) =>
-      mamoru.store.keys.create({ orgId: actor.orgId, name: options.name, role, createdBy: actor.id }),
+      mamoru.store.keys.create({
+        orgId: actor.orgId,
+        name: options.name,
+        role,
+        createdBy: actor.id,
+        outlet: options.outlet,
+      }),
     );
     printJson(created);
   });

@@ -96,6 +96,12 @@ export interface ChannelModule<P = unknown, S = unknown> {
    * the outcome queue after the resolution is committed.
    */
   readonly onOutcome?: (outcome: ChannelOutcome) => void | Promise<void>;
+  /**
+   * The outlet (shop or agency id, or `online`) an event comes from, for
+   * channels that know one: an outlet-bound key screens only its own outlet's
+   * events, and the event's case is visible to that outlet.
+   */
+  readonly outlet?: (payload: P) => string;
   /** An example payload for the API docs and the README. */
   readonly example: P;
 }

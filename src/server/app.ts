@@ -108,7 +108,12 @@ export async function buildServer(options: ServerOptions): Promise<App> {
     if (!match?.[1]) throw new MamoruError('unauthenticated', 'Authorization must be "Bearer <API key>"');
     const key = await mamoru.store.keys.verify(match[1]);
     if (!key) throw new MamoruError('unauthenticated', 'unknown or revoked API key');
-    request.actor = { id: key.id, role: key.role, orgId: key.orgId };
+    request.actor = {
+      id: key.id,
+      role: key.role,
+      orgId: key.orgId,
+      ...(key.outlet === null ? {} : { outlet: key.outlet }),
+    };
   });
 
   app.addHook('onResponse', async (request, reply) => {

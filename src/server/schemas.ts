@@ -103,6 +103,7 @@ export const apiKeySchema = z
     createdAt: z.string(),
     lastUsedAt: z.string().nullable(),
     revokedAt: z.string().nullable(),
+    outlet: z.string().nullable().describe('限定先の販売店・代理店 / the outlet an agent key is bound to'),
   })
   .meta({ id: 'ApiKey' });
 

@@ -22,6 +22,8 @@ const MAX_TRACKED_FAILURES = 10_000;
 
 // `mk_<keyId>_<secret>`: the key id is `newId('key')`, the secret 32 random bytes in base64url (43 characters).
 const TOKEN = /^mk_(key_[0-9a-z]{26})_([A-Za-z0-9_-]{43})$/;
+// An outlet id as the channels write it (trimmed): 1–100 characters, none of them control characters.
+const OUTLET = /^[^\p{C}]{1,100}$/u;
 
 interface Verified {
   readonly secretSha: Buffer;
@@ -70,18 +72,33 @@ export class SqlApiKeyRepo implements ApiKeyRepo {
     name: string;
     role: Role;
     createdBy: string;
+    outlet?: string | undefined;
   }): Promise<{ key: ApiKey; token: string }> {
     if (!(ROLES as readonly string[]).includes(input.role))
       throw invalidField('role', `must be one of ${ROLES.join(', ')}`);
     const name = input.name.trim();
     if (name === '') throw invalidField('name', 'must not be empty');
+    const outlet = input.outlet?.trim();
+    if (outlet !== undefined) {
+      if (input.role !== 'agent') throw invalidField('outlet', 'only an agent key is bound to an outlet');
+      if (!OUTLET.test(outlet))
+        throw invalidField('outlet', 'must be a shop or agency id of 1–100 characters (or online)');
+    }
     const id = newId('key');
     const secret = randomBytes(32).toString('base64url');
     const hash = await hashSecret(secret);
     try {
       const row = await this.#db
         .insertInto('api_keys')
-        .values({ id, org_id: input.orgId, name, role: input.role, hash, created_by: input.createdBy })
+        .values({
+          id,
+          org_id: input.orgId,
+          name,
+          role: input.role,
+          hash,
+          created_by: input.createdBy,
+          outlet: outlet ?? null,
+        })
         .returningAll()
         .executeTakeFirstOrThrow();
       return { key: toApiKey(row), token: `mk_${id}_${secret}` };
@@ -208,5 +225,6 @@ function toApiKey(row: Selectable<ApiKeysTable>): ApiKey {
     createdAt: toIso(row.created_at),
     lastUsedAt: row.last_used_at === null ? null : toIso(row.last_used_at),
     revokedAt: row.revoked_at === null ? null : toIso(row.revoked_at),
+    outlet: row.outlet,
   };
 }

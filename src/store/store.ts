@@ -50,6 +50,8 @@ export interface ApiKey {
   readonly createdAt: string;
   readonly lastUsedAt: string | null;
   readonly revokedAt: string | null;
+  /** The one outlet (shop or agency id, or `online`) an agent key acts for; null for the whole organisation. */
+  readonly outlet: string | null;
 }
 
 export interface ApiKeyRepo {
@@ -59,6 +61,8 @@ export interface ApiKeyRepo {
     name: string;
     role: Role;
     createdBy: string;
+    /** Bind an agent key to one outlet: it screens for it and sees its cases only. */
+    outlet?: string | undefined;
   }): Promise<{ key: ApiKey; token: string }>;
   /** The key a token belongs to, when the token is valid and the key not revoked. */
   verify(token: string): Promise<ApiKey | undefined>;

@@ -4,7 +4,18 @@ import type { Mamoru } from '../../mamoru.ts';
 import { type App, actorOf } from '../app.ts';
 import { apiKeySchema, errorResponses, idParams, organisationSchema, roleSchema } from '../schemas.ts';
 
-const newKeyBody = z.object({ name: z.string().min(1).max(100), role: roleSchema });
+const newKeyBody = z.object({
+  name: z.string().min(1).max(100),
+  role: roleSchema,
+  outlet: z
+    .string()
+    .min(1)
+    .max(100)
+    .optional()
+    .describe(
+      'agent キーを一つの販売店・代理店に限定 / bind an agent key to one shop or agency id (or online): it screens for that outlet and sees its cases only',
+    ),
+});
 const createdKey = z.object({
   key: apiKeySchema,
   token: z.string().describe('The API key itself. Shown once; only its scrypt hash is stored'),

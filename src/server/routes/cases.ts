@@ -58,6 +58,12 @@ const caseSchema = z
     effect: z.enum(CASE_EFFECTS).nullable(),
     resolvedBy: z.string().nullable(),
     resolvedAt: z.string().nullable(),
+    outlet: z
+      .string()
+      .nullable()
+      .describe(
+        '申込み元の販売店・代理店 / the shop or agency the event came from (its outlet-bound keys see the case)',
+      ),
   })
   .meta({ id: 'Case' });
 const caseEventSchema = z
@@ -91,7 +97,7 @@ export async function caseRoutes(app: App, { mamoru }: { mamoru: Mamoru }): Prom
     },
     async (request) => {
       const actor = actorOf(request, 'cases:read');
-      return mamoru.cases.list(actor.orgId, request.query);
+      return mamoru.cases.list(actor.orgId, request.query, actor.outlet);
     },
   );
   app.get(
@@ -106,7 +112,7 @@ export async function caseRoutes(app: App, { mamoru }: { mamoru: Mamoru }): Prom
     },
     async (request) => {
       const actor = actorOf(request, 'cases:read');
-      return mamoru.cases.get(actor.orgId, request.params.id);
+      return mamoru.cases.get(actor.orgId, request.params.id, actor.outlet);
     },
   );
   app.post(

@@ -3,6 +3,7 @@ import * as m001 from './001-initial.ts';
 import * as m002 from './002-contract.ts';
 import * as m003 from './003-contract-exceptions.ts';
 import * as m004 from './004-case-outcome-delivery.ts';
+import * as m005 from './005-outlet-scope.ts';
 
 /** Every migration, in order. Static so that nothing is read from disk at run time. */
 export const migrations: MigrationProvider = {
@@ -12,6 +13,7 @@ export const migrations: MigrationProvider = {
       '002-contract': m002,
       '003-contract-exceptions': m003,
       '004-case-outcome-delivery': m004,
+      '005-outlet-scope': m005,
     };
   },
 };
