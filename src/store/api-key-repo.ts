@@ -41,11 +41,13 @@ interface Verified {
  * key per minute, not per request. A revocation here takes effect at once; one
  * made by another process within the cache's minute.
  *
- * A wrong secret for a key that is not cached costs an scrypt (tens of
- * milliseconds of the thread pool): after {@link MAX_FAILURES} of them within
- * a minute, that key's tokens are refused without a check until the minute
- * is over, so that guessing at one key cannot tie up the server. The key's
- * owner, if not already verified in the last minute, waits that minute too.
+ * A secret not yet verified costs an scrypt (tens of milliseconds of the
+ * thread pool): a key gets {@link MAX_FAILURES} such checks a minute, counted
+ * before scrypt runs; further unknown secrets for it are refused unchecked
+ * until the minute is over, so that guessing at one key cannot tie up the
+ * server. The secret last verified for a key is remembered (as SHA-256) and
+ * passes without scrypt and without the limit — its owner is never locked
+ * out — while a revocation still stops it.
  *
  * @example
  * const { token } = await store.keys.create({ orgId, name: 'shop-42', role: 'agent', createdBy: 'admin' });
@@ -55,8 +57,10 @@ export class SqlApiKeyRepo implements ApiKeyRepo {
   readonly #db: Kysely<Database>;
   readonly #cache = new Map<string, Verified>();
   readonly #inflight = new Map<string, Promise<ApiKey | undefined>>();
-  /** Recent wrong secrets by key id: how many, since when. */
+  /** Recent checks of secrets not known to be right, by key id: how many, since when. */
   readonly #failures = new Map<string, { count: number; since: number }>();
+  /** The secret (as SHA-256) last verified for each key, and the stored hash it was verified against. */
+  readonly #known = new Map<string, { secretSha: Buffer; hash: string }>();
   readonly #now: () => number;
   // Bumped by every revoke, so a verification that raced a revoke does not cache the key again.
   #generation = 0;
@@ -121,13 +125,11 @@ export class SqlApiKeyRepo implements ApiKeyRepo {
       // A key has one secret: a different one is wrong, and needs no scrypt to say so.
       return timingSafeEqual(cached.secretSha, secretSha) ? this.#touch(cached, now) : undefined;
     }
-    const failed = this.#failures.get(keyId);
-    if (failed && now - failed.since < FAILURE_WINDOW_MS && failed.count >= MAX_FAILURES) return undefined;
-    // Concurrent first uses of one token share one scrypt.
+    // Concurrent first uses of one token share one check.
     const flight = `${keyId}:${secretSha.toString('hex')}`;
     let pending = this.#inflight.get(flight);
     if (!pending) {
-      pending = this.#verifySlow(keyId, secret, secretSha).finally(() => this.#inflight.delete(flight));
+      pending = this.#verifySlow(keyId, secret, secretSha, now).finally(() => this.#inflight.delete(flight));
       this.#inflight.set(flight, pending);
     }
     return pending;
@@ -158,19 +160,35 @@ export class SqlApiKeyRepo implements ApiKeyRepo {
     return row !== undefined;
   }
 
-  async #verifySlow(keyId: string, secret: string, secretSha: Buffer): Promise<ApiKey | undefined> {
+  async #verifySlow(
+    keyId: string,
+    secret: string,
+    secretSha: Buffer,
+    now: number,
+  ): Promise<ApiKey | undefined> {
     const generation = this.#generation;
+    // The secret this process last verified for the key: it needs no scrypt again, and no lockout stops it,
+    // so guessing at a key cannot lock its owner out.
+    const known = this.#known.get(keyId);
+    const isKnown = known !== undefined && timingSafeEqual(known.secretSha, secretSha);
+    if (!isKnown) {
+      // Count the attempt before scrypt runs, so that parallel guesses are refused as well.
+      if (!this.#attempt(keyId, now)) return undefined;
+    }
     const row = await this.#db.selectFrom('api_keys').selectAll().where('id', '=', keyId).executeTakeFirst();
     if (!row || row.revoked_at !== null) {
       this.#cache.delete(keyId);
+      this.#known.delete(keyId);
       return undefined;
     }
-    if (!(await verifySecret(secret, row.hash))) {
-      this.#failed(keyId);
-      return undefined;
-    }
+    if (!(isKnown && known.hash === row.hash) && !(await verifySecret(secret, row.hash))) return undefined;
     this.#failures.delete(keyId);
-    const now = this.#now();
+    this.#known.delete(keyId);
+    if (this.#known.size >= MAX_TRACKED_FAILURES) {
+      const oldest = this.#known.keys().next();
+      if (!oldest.done) this.#known.delete(oldest.value);
+    }
+    this.#known.set(keyId, { secretSha, hash: row.hash });
     const entry: Verified = {
       secretSha,
       expiresAt: now + CACHE_TTL_MS,
@@ -181,13 +199,20 @@ export class SqlApiKeyRepo implements ApiKeyRepo {
     return this.#touch(entry, now);
   }
 
-  #failed(keyId: string): void {
-    const now = this.#now();
+  /** Record a check of an unknown secret for the key; false when the key's attempts for this window are spent. */
+  #attempt(keyId: string, now: number): boolean {
     const failed = this.#failures.get(keyId);
     if (failed && now - failed.since < FAILURE_WINDOW_MS) {
+      if (failed.count >= MAX_FAILURES) return false;
       failed.count++;
-      return;
+      return true;
     }
+    this.#failed(keyId, now);
+    return true;
+  }
+
+  /** Start a new window of attempts for the key. */
+  #failed(keyId: string, now: number): void {
     this.#failures.delete(keyId);
     if (this.#failures.size >= MAX_TRACKED_FAILURES) {
       const oldest = this.#failures.keys().next();

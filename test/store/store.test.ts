@@ -190,6 +190,19 @@ for (const backend of storeBackends()) {
         // A minute later the key works again, and its failures are forgotten.
         now += 60_000;
         expect(await keys.verify(token)).toMatchObject({ id: key.id });
+
+        // Guessing cannot lock out the owner: once verified here, the key's own secret passes without scrypt,
+        // even after the cache's minute, while the guesses (parallel ones too) are refused after five.
+        now += 120_000;
+        counter.reset();
+        const guesses = await Promise.all(Array.from({ length: 10 }, (_, i) => keys.verify(wrong(100 + i))));
+        expect(guesses.every((g) => g === undefined)).toBe(true);
+        expect(counter.count('SelectQueryNode', 'api_keys')).toBe(5);
+        expect(await keys.verify(token)).toMatchObject({ id: key.id });
+        // A revocation still stops it.
+        await store.keys.revoke(orgA, key.id);
+        now += 120_000;
+        expect(await keys.verify(token)).toBeUndefined();
       });
 
       it('revokes at once, only within the owning organisation', async () => {
