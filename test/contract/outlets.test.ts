@@ -49,8 +49,9 @@ for (const backend of mamoruBackends()) {
       admin = (await mamoru.bootstrap({ demo: false }))!.token;
       app = await buildServer({ mamoru, metrics: new Metrics({ defaults: false }), logger: false });
       for (const [name, body] of [
-        ['shizuoka', { name: '静岡代理店', role: 'agent', outlet: 'agency-shizuoka' }],
-        ['hamamatsu', { name: '浜松代理店', role: 'agent', outlet: 'agency-hamamatsu' }],
+        ['shizuoka', { name: '静岡代理店', role: 'agent', outlet: 'agency:shizuoka' }],
+        ['hamamatsu', { name: '浜松代理店', role: 'agent', outlet: 'agency:hamamatsu' }],
+        ['shopShizuoka', { name: '静岡ショップ', role: 'agent', outlet: 'shop:shizuoka' }],
         ['anyAgent', { name: '直営（全店）', role: 'agent' }],
         ['hq', { name: '本部', role: 'reviewer' }],
       ] as const) {
@@ -65,12 +66,12 @@ for (const backend of mamoruBackends()) {
     });
 
     it('binds only agent keys, and says so naming the field', async () => {
-      const wrong = await key({ name: 'x', role: 'reviewer', outlet: 'agency-shizuoka' });
+      const wrong = await key({ name: 'x', role: 'reviewer', outlet: 'agency:shizuoka' });
       expect(wrong.status).toBe(400);
       expect(JSON.stringify(wrong.body.errors)).toContain('outlet');
       const listed = await call(admin, 'GET', '/v1/keys');
       const keys = listed.body.keys as { name: string; outlet: string | null }[];
-      expect(keys.find((k) => k.name === '静岡代理店')?.outlet).toBe('agency-shizuoka');
+      expect(keys.find((k) => k.name === '静岡代理店')?.outlet).toBe('agency:shizuoka');
       expect(keys.find((k) => k.name === '本部')?.outlet).toBeNull();
     });
 
@@ -79,7 +80,7 @@ for (const backend of mamoruBackends()) {
         token.shizuoka!,
         'POST',
         '/v1/screen/contract',
-        application('OUT-1', 'agency-shizuoka', '静岡 一郎'),
+        application('OUT-1', 'shizuoka', '静岡 一郎'),
       );
       expect(own.status).toBe(200);
       expect(own.body.action).toBe('review');
@@ -87,7 +88,7 @@ for (const backend of mamoruBackends()) {
         token.hamamatsu!,
         'POST',
         '/v1/screen/contract',
-        application('OUT-2', 'agency-hamamatsu', '浜松 二郎'),
+        application('OUT-2', 'hamamatsu', '浜松 二郎'),
       );
       expect(other.body.action).toBe('review');
 
@@ -96,23 +97,32 @@ for (const backend of mamoruBackends()) {
         token.shizuoka!,
         'POST',
         '/v1/screen/contract',
-        application('OUT-3', 'agency-hamamatsu', '浜松 三郎'),
+        application('OUT-3', 'hamamatsu', '浜松 三郎'),
       );
       expect(posing.status).toBe(403);
-      expect(posing.body.detail).toContain('agency-shizuoka');
-      expect(posing.body.detail).toContain('agency-hamamatsu');
+      expect(posing.body.detail).toContain('agency:shizuoka');
+      expect(posing.body.detail).toContain('agency:hamamatsu');
+      // A shop and an agency with the same id are two outlets.
+      const sameId = await call(
+        token.shopShizuoka!,
+        'POST',
+        '/v1/screen/contract',
+        application('OUT-4', 'shizuoka', '静岡 四郎'),
+      );
+      expect(sameId.status).toBe(403);
+      expect((await call(token.shopShizuoka!, 'GET', '/v1/cases?limit=100')).body.items).toEqual([]);
 
       const listOf = async (bearer: string) =>
         (
           (await call(bearer, 'GET', '/v1/cases?limit=100')).body.items as { id: string; outlet: string }[]
         ).map((c) => c.outlet);
-      expect(new Set(await listOf(token.shizuoka!))).toEqual(new Set(['agency-shizuoka']));
-      expect(new Set(await listOf(token.hamamatsu!))).toEqual(new Set(['agency-hamamatsu']));
+      expect(new Set(await listOf(token.shizuoka!))).toEqual(new Set(['agency:shizuoka']));
+      expect(new Set(await listOf(token.hamamatsu!))).toEqual(new Set(['agency:hamamatsu']));
       // Keys of the whole organisation (an unbound agent, HQ) see both, with the outlet each came from.
       expect(new Set(await listOf(token.anyAgent!))).toEqual(
-        new Set(['agency-shizuoka', 'agency-hamamatsu']),
+        new Set(['agency:shizuoka', 'agency:hamamatsu']),
       );
-      expect(new Set(await listOf(token.hq!))).toEqual(new Set(['agency-shizuoka', 'agency-hamamatsu']));
+      expect(new Set(await listOf(token.hq!))).toEqual(new Set(['agency:shizuoka', 'agency:hamamatsu']));
 
       const cases = (await call(token.hq!, 'GET', '/v1/cases?limit=100')).body.items as {
         id: string;
@@ -128,7 +138,26 @@ for (const backend of mamoruBackends()) {
           })
         ).status,
       ).toBe(404);
-      expect((await call(token.shizuoka!, 'GET', `/v1/cases/${shizuokaCase.id}`)).status).toBe(200);
+      // The agency reads the reasons and the signals; the evidence (other outlets' applications, other holders,
+      // thresholds) and the reviewer's details are HQ's.
+      const hits = own.body.hits as { signal: string; evidence: string[]; params?: unknown }[];
+      expect(hits.map((h) => h.signal)).toContain('CONTRACT_LINE_CAP_EXCEEDED');
+      expect(hits.every((h) => h.evidence.length === 0 && h.params === undefined)).toBe(true);
+      expect((own.body.reasons as { ja: string }[])[0]!.ja).toContain('本部で審査します');
+      const seenByAgency = await call(token.shizuoka!, 'GET', `/v1/cases/${shizuokaCase.id}`);
+      expect(seenByAgency.status).toBe(200);
+      const agencySummary = seenByAgency.body.summary as {
+        details?: unknown;
+        hits: { evidence: string[] }[];
+      };
+      expect(agencySummary.details).toBeUndefined();
+      expect(agencySummary.hits.every((h) => h.evidence.length === 0)).toBe(true);
+      const seenByHq = (await call(token.hq!, 'GET', `/v1/cases/${shizuokaCase.id}`)).body.summary as {
+        details?: unknown;
+        hits: { evidence: string[] }[];
+      };
+      expect(seenByHq.details).toMatchObject({ purposes: ['家族利用'] });
+      expect(seenByHq.hits[0]!.evidence.length).toBeGreaterThan(0);
       expect(
         (
           await call(token.shizuoka!, 'POST', `/v1/cases/${shizuokaCase.id}/comments`, {

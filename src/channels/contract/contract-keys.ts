@@ -204,6 +204,23 @@ export function redactContract(app: ContractApplication, keys: ContractKeySet): 
 }
 
 /**
+ * The outlet an outlet-bound key is bound to (P2: a shop or agency screens
+ * and sees its own): `shop:<shopId>`, `agency:<agencyId>` or `online` — typed,
+ * so that a shop and an agency with the same id stay apart.
+ *
+ * @example boundOutletOf({ type: 'agency', agencyId: 'agency-urawa' }) // 'agency:agency-urawa'
+ */
+export function boundOutletOf(channel: {
+  readonly type: SalesChannel;
+  readonly shopId?: string | undefined;
+  readonly agencyId?: string | undefined;
+}): string {
+  if (channel.type === 'online') return 'online';
+  const id = channel.type === 'shop' ? channel.shopId : channel.agencyId;
+  return `${channel.type}:${id ?? 'unknown'}`;
+}
+
+/**
  * Where an application was made, for velocity evidence: the shop or agency
  * id, or `online`. A shop that gave no id is `shop:unknown`.
  */

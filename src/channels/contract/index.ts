@@ -5,7 +5,7 @@ import type { KeyedHasher } from '../../intel/keyed-hash.ts';
 import type { Database } from '../../store/schema.ts';
 import { contractCaseDetails } from './case-details.ts';
 import type { ContractContext } from './contract-context.ts';
-import { type ContractKeySet, outletOf, redactContract } from './contract-keys.ts';
+import { boundOutletOf, type ContractKeySet, redactContract } from './contract-keys.ts';
 import { type ContractApplication, contractSchema } from './contract-schema.ts';
 import { ContractStore, type WithContractStore } from './contract-store.ts';
 import { addedLineAuth } from './detectors/added-line-auth.ts';
@@ -162,7 +162,7 @@ export function createContractChannel(deps: {
     caseDetails: (_verdict, event, services) => contractCaseDetails(event.payload, services),
     onOutcome: (outcome) => store.onOutcome(outcome),
     // The shop or agency an application is made at: a shop's or agency's key screens its own only (P2).
-    outlet: (payload) => outletOf(payload.salesChannel),
+    outlet: (payload) => boundOutletOf(payload.salesChannel),
     example: EXAMPLE,
     store,
   };

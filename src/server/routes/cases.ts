@@ -10,6 +10,7 @@ import { CASE_STATUSES } from '../../cases/case-status.ts';
 import { CASE_ACTIONS, INDICATOR_TYPES } from '../../core/index.ts';
 import type { Mamoru } from '../../mamoru.ts';
 import { type App, actorOf } from '../app.ts';
+import { caseFor, casePageFor } from '../outlet-view.ts';
 import { errorResponses, idParams } from '../schemas.ts';
 
 const localized = { ja: z.string(), en: z.string() };
@@ -97,7 +98,7 @@ export async function caseRoutes(app: App, { mamoru }: { mamoru: Mamoru }): Prom
     },
     async (request) => {
       const actor = actorOf(request, 'cases:read');
-      return mamoru.cases.list(actor.orgId, request.query, actor.outlet);
+      return casePageFor(actor, await mamoru.cases.list(actor.orgId, request.query, actor.outlet));
     },
   );
   app.get(
@@ -112,7 +113,7 @@ export async function caseRoutes(app: App, { mamoru }: { mamoru: Mamoru }): Prom
     },
     async (request) => {
       const actor = actorOf(request, 'cases:read');
-      return mamoru.cases.get(actor.orgId, request.params.id, actor.outlet);
+      return caseFor(actor, await mamoru.cases.get(actor.orgId, request.params.id, actor.outlet));
     },
   );
   app.post(

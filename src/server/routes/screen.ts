@@ -3,6 +3,7 @@ import { MamoruError } from '../../core/index.ts';
 import type { Mamoru } from '../../mamoru.ts';
 import { type App, actorOf } from '../app.ts';
 import { safeError } from '../log-safety.ts';
+import { verdictFor } from '../outlet-view.ts';
 import { toProblem } from '../problem.ts';
 import { errorResponses, problemSchema, verdictSchema } from '../schemas.ts';
 
@@ -35,10 +36,11 @@ export async function screenRoutes(app: App, { mamoru }: { mamoru: Mamoru }): Pr
       },
       async (request) => {
         const actor = actorOf(request, 'screen');
-        return mamoru.screen(actor, channel.name, request.body, {
+        const verdict = await mamoru.screen(actor, channel.name, request.body, {
           validated: true,
           ...(request.query.eventId ? { eventId: request.query.eventId } : {}),
         });
+        return verdictFor(actor, verdict);
       },
     );
   }
@@ -103,7 +105,7 @@ export async function screenRoutes(app: App, { mamoru }: { mamoru: Mamoru }): Pr
               item.payload,
               item.id ? { eventId: item.id } : {},
             );
-            return { index, verdict };
+            return { index, verdict: verdictFor(actor, verdict) };
           } catch (error) {
             const p = toProblem(error, request.url);
             // A fault on one event must not hide the verdicts already logged for the others.
