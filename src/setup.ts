@@ -28,18 +28,16 @@ export async function createOperator(
   // PGlite belongs to this one process; on a server, two instances starting at once on an empty database
   // take turns, and the second finds the first's organisation.
   if (store.kind === 'pglite') return createOperatorNow(store, intel, options);
-  return store.db.connection().execute(async (conn) => {
-    await sql`select pg_advisory_lock(${sql.lit(BOOTSTRAP_LOCK)})`.execute(conn);
-    try {
-      if ((await store.orgs.list()).length > 0) return undefined;
-      return await createOperatorNow(store, intel, options);
-    } finally {
-      await sql`select pg_advisory_unlock(${sql.lit(BOOTSTRAP_LOCK)})`.execute(conn);
-    }
+  // A transaction that only holds the lock: its end releases it, whatever happens (no lock left on a pooled
+  // connection); the writes themselves commit on their own before it does.
+  return store.db.transaction().execute(async (trx) => {
+    await sql`select pg_advisory_xact_lock(${sql.lit(BOOTSTRAP_LOCK)})`.execute(trx);
+    if ((await store.orgs.list()).length > 0) return undefined;
+    return createOperatorNow(store, intel, options);
   });
 }
 
-/** Advisory lock key held (on its own connection) while the first organisation is created. */
+/** Advisory lock key held (by a transaction of its own) while the first organisation is created. */
 const BOOTSTRAP_LOCK = 0x6d616d6f7262; // 'mamorb'
 
 async function createOperatorNow(

@@ -591,6 +591,30 @@ describe('outcome delivery', () => {
     expect((await deliveryOf(expiring.id)).outcome_delivered_at).not.toBeNull();
   });
 
+  it('does not queue again an outcome whose delivery is still under way here', async () => {
+    const { service, bus } = setup();
+    let release: () => void = () => {};
+    const gate = new Promise<void>((r) => {
+      release = r;
+    });
+    let calls = 0;
+    let slowId = '';
+    bus.subscribe('transfer', async (o) => {
+      if (o.caseId !== slowId) return;
+      calls++;
+      await gate;
+    });
+    const slow = await openCase(service);
+    slowId = slow.id;
+    await service.resolve(actor('reviewer'), slow.id, { resolution: 'approved', reason: 'ok' });
+    await service.redeliverOutcomes(LATER);
+    await service.redeliverOutcomes(LATER);
+    release();
+    await bus.drain();
+    expect(calls).toBe(1);
+    expect((await deliveryOf(slow.id)).outcome_delivered_at).not.toBeNull();
+  });
+
   it('stops after MAX_OUTCOME_ATTEMPTS failed deliveries', async () => {
     const { service, bus } = setup();
     let poisonId = '';

@@ -72,6 +72,8 @@ export class CaseService {
   readonly #sink: IndicatorSink | undefined;
   readonly #now: () => Date;
   readonly #expiryBatch: number;
+  /** Cases whose outcome is queued for delivery in this process. */
+  readonly #delivering = new Set<string>();
 
   constructor(options: CaseServiceOptions) {
     this.#db = options.db;
@@ -359,13 +361,17 @@ export class CaseService {
       .orderBy('updated_at')
       .limit(this.#expiryBatch)
       .execute();
-    for (const row of rows) this.#publish(row);
-    return rows.length;
+    // A case whose delivery is still queued here (a slow channel) is not queued again.
+    const fresh = rows.filter((row) => !this.#delivering.has(row.id));
+    for (const row of fresh) this.#publish(row);
+    return fresh.length;
   }
 
   /** Publish a closed case's outcome, and record on the case whether the channel acted on it. */
   #publish(row: CaseRow): void {
+    this.#delivering.add(row.id);
     this.#outcomes.publish(caseOutcome(caseFromRow(row)), async (delivered) => {
+      this.#delivering.delete(row.id);
       await this.#db
         .updateTable('cases')
         .set((eb) =>

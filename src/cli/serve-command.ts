@@ -39,15 +39,21 @@ export function registerServeCommand(program: Command): void {
       mamoru.cases
         .redeliverOutcomes()
         .catch((err: unknown) => logger.error({ err }, 'case outcome redelivery failed'));
-    void redeliver();
+    // One sweep at a time; `stop` waits for the one running.
+    let sweeping: Promise<unknown> = redeliver();
     const sweep = setInterval(() => {
-      mamoru.cases.expireDue().catch((err: unknown) => logger.error({ err }, 'case expiry sweep failed'));
-      void redeliver();
+      sweeping = sweeping.then(() =>
+        Promise.all([
+          mamoru.cases.expireDue().catch((err: unknown) => logger.error({ err }, 'case expiry sweep failed')),
+          redeliver(),
+        ]),
+      );
     }, 60_000);
     sweep.unref();
     const stop = async (signal: string) => {
       logger.info({ signal }, 'shutting down');
       clearInterval(sweep);
+      await sweeping;
       await app.close();
       await mamoru.close();
       process.exit(0);
