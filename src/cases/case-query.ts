@@ -73,6 +73,13 @@ export async function queryCases(
   } else if (filter.overdue === false) {
     query = query.where((eb) => eb.or([eb('status', 'not in', ACTIVE_STATUSES), eb('due_at', '>', now)]));
   }
+  if (filter.undelivered === true) {
+    query = query.where('status', 'in', ['resolved', 'expired']).where('outcome_delivered_at', 'is', null);
+  } else if (filter.undelivered === false) {
+    query = query.where((eb) =>
+      eb.or([eb('status', 'not in', ['resolved', 'expired']), eb('outcome_delivered_at', 'is not', null)]),
+    );
+  }
   if (filter.cursor !== undefined) {
     const cursor = decodeCursor(filter.cursor, filter.order);
     query = query.where((eb) =>

@@ -63,6 +63,12 @@ export const listCasesQuerySchema = z
     assignee: z.string().min(1).max(200).optional(),
     /** Only cases still waiting (open or in review) whose due time has passed. */
     overdue: z.union([z.boolean(), z.stringbool()]).optional(),
+    /**
+     * Only closed cases whose outcome the owning channel has not acted on yet
+     * (delivery failed, or still to come): e.g. an approved exception not yet
+     * written.
+     */
+    undelivered: z.union([z.boolean(), z.stringbool()]).optional(),
     /** `due`: oldest due first (the queue); `newest`: most recently opened first. */
     order: z.enum(CASE_ORDERS).default('due'),
     limit: z.coerce.number().int().min(1).max(200).default(50),

@@ -633,6 +633,16 @@ describe('outcome delivery', () => {
       await bus.drain();
     }
     expect(tries).toBe(MAX_OUTCOME_ATTEMPTS);
+    // The case shows it, and the queue lists it among the undelivered for a person to look at.
+    expect(await service.get(ORG_A, poison.id)).toMatchObject({
+      outcomeDeliveredAt: null,
+      outcomeAttempts: MAX_OUTCOME_ATTEMPTS,
+    });
+    const undelivered = await service.list(ORG_A, { undelivered: true, limit: 200 });
+    expect(undelivered.items.map((c) => c.id)).toContain(poison.id);
+    expect(undelivered.items.every((c) => c.outcomeDeliveredAt === null && c.status !== 'open')).toBe(true);
+    const delivered = await service.list(ORG_A, { undelivered: false, limit: 200 });
+    expect(delivered.items.map((c) => c.id)).not.toContain(poison.id);
     expect(await deliveryOf(poison.id)).toEqual({
       outcome_delivered_at: null,
       outcome_attempts: MAX_OUTCOME_ATTEMPTS,

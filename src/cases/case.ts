@@ -64,6 +64,10 @@ export interface Case {
   readonly resolvedAt: string | null;
   /** The outlet (shop or agency id, or `online`) the event came from, where known: its keys see the case. */
   readonly outlet: string | null;
+  /** When the owning channel acted on the closed case's outcome; null while open or not yet delivered. */
+  readonly outcomeDeliveredAt: string | null;
+  /** Failed deliveries of the outcome (after 5 the sweep stops; see `undelivered` in the list filter). */
+  readonly outcomeAttempts: number;
 }
 
 /** Kinds of entry in a case's history. */
@@ -120,6 +124,8 @@ export function caseFromRow(row: CaseRow): Case {
     resolvedBy: row.resolved_by,
     resolvedAt: isoOrNull(row.resolved_at),
     outlet: row.outlet,
+    outcomeDeliveredAt: isoOrNull(row.outcome_delivered_at),
+    outcomeAttempts: row.outcome_attempts,
   };
 }
 

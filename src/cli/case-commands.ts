@@ -15,12 +15,16 @@ export function registerCaseCommands(program: Command): void {
       .addOption(new Option('--status <status>', '状態 / status').choices(CASE_STATUSES))
       .option('--channel <channel>', 'チャネル / channel')
       .option('--overdue', '期限切れのみ / overdue only')
+      .option(
+        '--undelivered',
+        '結果がチャネルに未反映の終了案件のみ / closed cases whose outcome the channel has not acted on',
+      )
       .option('--limit <n>', '件数 / how many', positiveInt, 50)
       .option('--org <id>', '組織 / organisation'),
     DATA_FLAGS,
   ).action(
     async (
-      options: { status?: string; channel?: string; overdue?: boolean; limit: number },
+      options: { status?: string; channel?: string; overdue?: boolean; undelivered?: boolean; limit: number },
       command: Command,
     ) => {
       const page = await withMamoru(command, (m, actor) =>
@@ -29,6 +33,7 @@ export function registerCaseCommands(program: Command): void {
           ...(options.status ? { status: options.status as (typeof CASE_STATUSES)[number] } : {}),
           ...(options.channel ? { channel: options.channel } : {}),
           ...(options.overdue ? { overdue: true } : {}),
+          ...(options.undelivered ? { undelivered: true } : {}),
         }),
       );
       printJson(page);

@@ -59,6 +59,11 @@ const caseSchema = z
     effect: z.enum(CASE_EFFECTS).nullable(),
     resolvedBy: z.string().nullable(),
     resolvedAt: z.string().nullable(),
+    outcomeDeliveredAt: z
+      .string()
+      .nullable()
+      .describe('チャネルが結果を反映した日時 / when the owning channel acted on the outcome'),
+    outcomeAttempts: z.number().int().describe('結果の反映に失敗した回数 / failed deliveries of the outcome'),
     outlet: z
       .string()
       .nullable()
