@@ -3,9 +3,19 @@ import { invalidField } from '../core/errors.ts';
 import type { Database } from '../store/schema.ts';
 import { type Case, caseFromRow } from './case.ts';
 import type { CaseOrder, ListCasesFilter } from './case-schemas.ts';
-import { ACTIVE_STATUSES } from './case-status.ts';
+import { ACTIVE_STATUSES, CLOSED_STATUSES } from './case-status.ts';
 
 /** One page of the case queue; pass `nextCursor` back for the next page (`null` on the last). */
+/**
+ * The organisation's cases, or for an outlet-bound key (`outlet` set) only
+ * its outlet's: every read of cases on behalf of a key starts here, so
+ * another outlet's case is not found, as another organisation's is.
+ */
+export function casesOf(db: Kysely<Database>, orgId: string, outlet: string | undefined) {
+  const query = db.selectFrom('cases').selectAll().where('org_id', '=', orgId);
+  return outlet === undefined ? query : query.where('outlet', '=', outlet);
+}
+
 export interface CasePage {
   readonly items: readonly Case[];
   readonly nextCursor: string | null;
@@ -58,9 +68,7 @@ export async function queryCases(
 ): Promise<CasePage> {
   const column = filter.order === 'due' ? 'due_at' : 'created_at';
   const direction = filter.order === 'due' ? 'asc' : 'desc';
-  let query = db.selectFrom('cases').selectAll().where('org_id', '=', orgId);
-  // An outlet-bound key lists its outlet's cases only.
-  if (outlet !== undefined) query = query.where('outlet', '=', outlet);
+  let query = casesOf(db, orgId, outlet);
   if (filter.status !== undefined) {
     const statuses = Array.isArray(filter.status) ? filter.status : [filter.status];
     query = query.where('status', 'in', statuses);
@@ -74,10 +82,10 @@ export async function queryCases(
     query = query.where((eb) => eb.or([eb('status', 'not in', ACTIVE_STATUSES), eb('due_at', '>', now)]));
   }
   if (filter.undelivered === true) {
-    query = query.where('status', 'in', ['resolved', 'expired']).where('outcome_delivered_at', 'is', null);
+    query = query.where('status', 'in', CLOSED_STATUSES).where('outcome_delivered_at', 'is', null);
   } else if (filter.undelivered === false) {
     query = query.where((eb) =>
-      eb.or([eb('status', 'not in', ['resolved', 'expired']), eb('outcome_delivered_at', 'is not', null)]),
+      eb.or([eb('status', 'in', ACTIVE_STATUSES), eb('outcome_delivered_at', 'is not', null)]),
     );
   }
   if (filter.cursor !== undefined) {

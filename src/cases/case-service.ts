@@ -17,7 +17,7 @@ import { caseEffect, LABEL_OF_RESOLUTION } from './case-effect.ts';
 import { expireBatch } from './case-expiry.ts';
 import { addCaseEvent, caseEventRow } from './case-history.ts';
 import { caseOutcome } from './case-outcome.ts';
-import { type CasePage, queryCases } from './case-query.ts';
+import { type CasePage, casesOf, queryCases } from './case-query.ts';
 import {
   assignCaseSchema,
   commentCaseSchema,
@@ -27,7 +27,7 @@ import {
   type ResolveCaseInput,
   resolveCaseSchema,
 } from './case-schemas.ts';
-import { assertActive, assertTransition, type CaseStatus } from './case-status.ts';
+import { assertActive, assertTransition, type CaseStatus, CLOSED_STATUSES } from './case-status.ts';
 import type { IndicatorSink } from './indicator-sink.ts';
 import type { OutcomeBus } from './outcome-bus.ts';
 import { type Actor, requirePermission } from './roles.ts';
@@ -187,9 +187,7 @@ export class CaseService {
 
   /** A case of the organisation with its full history; `not_found` for any other organisation's. */
   async get(orgId: string, id: string, outlet?: string): Promise<CaseDetail> {
-    let query = this.#db.selectFrom('cases').selectAll();
-    if (outlet !== undefined) query = query.where('outlet', '=', outlet);
-    const row = await query.where('org_id', '=', orgId).where('id', '=', id).executeTakeFirst();
+    const row = await casesOf(this.#db, orgId, outlet).where('id', '=', id).executeTakeFirst();
     if (!row) throw notFound('case');
     const events = await this.#db
       .selectFrom('case_events')
@@ -355,7 +353,7 @@ export class CaseService {
       .selectFrom('cases')
       .selectAll()
       .where('outcome_delivered_at', 'is', null)
-      .where('status', 'in', ['resolved', 'expired'])
+      .where('status', 'in', CLOSED_STATUSES)
       .where('outcome_attempts', '<', MAX_OUTCOME_ATTEMPTS)
       .where('updated_at', '<=', new Date(now.getTime() - graceMs))
       .orderBy('updated_at')
@@ -391,11 +389,7 @@ export class CaseService {
     work: (trx: Transaction<Database>, row: CaseRow, now: Date) => Promise<T>,
   ): Promise<T> {
     return this.#db.transaction().execute(async (trx) => {
-      let query = trx.selectFrom('cases').selectAll();
-      // An outlet-bound key reaches its outlet's cases only; another's is not found.
-      if (actor.outlet !== undefined) query = query.where('outlet', '=', actor.outlet);
-      const locked = await query
-        .where('org_id', '=', actor.orgId)
+      const locked = await casesOf(trx, actor.orgId, actor.outlet)
         .where('id', '=', id)
         .forUpdate()
         .executeTakeFirst();

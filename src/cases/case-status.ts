@@ -18,6 +18,9 @@ export type CaseStatus = (typeof CASE_STATUSES)[number];
 /** Statuses in which a case still waits for a person. */
 export const ACTIVE_STATUSES = ['open', 'in_review'] as const satisfies readonly CaseStatus[];
 
+/** Final statuses: the case has an outcome for its channel. */
+export const CLOSED_STATUSES = ['resolved', 'expired'] as const satisfies readonly CaseStatus[];
+
 /**
  * The legal status changes. A reviewer may resolve an open case without
  * assigning it first (the resolve records who decided); reassigning a case in

@@ -62,7 +62,7 @@ export interface Case {
   readonly resolvedBy: string | null;
   /** When the case closed, by a resolution or by expiry. */
   readonly resolvedAt: string | null;
-  /** The outlet (shop or agency id, or `online`) the event came from, where known: its keys see the case. */
+  /** The outlet (`shop:<id>`, `agency:<id>` or `online`) the event came from, where known: its keys see the case. */
   readonly outlet: string | null;
   /** When the owning channel acted on the closed case's outcome; null while open or not yet delivered. */
   readonly outcomeDeliveredAt: string | null;

@@ -93,7 +93,7 @@ export interface Actor {
   readonly role: Role;
   readonly orgId: string;
   /**
-   * The one outlet (shop or agency id, or `online`) an outlet-bound agent key
+   * The one outlet (`shop:<id>`, `agency:<id>` or `online`) an outlet-bound agent key
    * acts for: it screens that outlet's events and sees that outlet's cases.
    */
   readonly outlet?: string | undefined;

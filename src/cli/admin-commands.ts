@@ -28,7 +28,7 @@ export function registerAdminCommands(program: Command): void {
       .requiredOption('--role <role>', `役割 / role: ${ROLES.join(', ')}`)
       .option(
         '--outlet <id>',
-        '販売店・代理店に限定（agent のみ）/ bind an agent key to one shop or agency id (or online)',
+        '販売店・代理店に限定（agent のみ）/ bind an agent key to one outlet: shop:<id>, agency:<id> or online',
       )
       .option('--org <id>', '組織 / organisation'),
     DATA_FLAGS,

@@ -97,7 +97,7 @@ export interface ChannelModule<P = unknown, S = unknown> {
    */
   readonly onOutcome?: (outcome: ChannelOutcome) => void | Promise<void>;
   /**
-   * The outlet (shop or agency id, or `online`) an event comes from, for
+   * The outlet (`shop:<id>`, `agency:<id>` or `online`) an event comes from, for
    * channels that know one: an outlet-bound key screens only its own outlet's
    * events, and the event's case is visible to that outlet.
    */

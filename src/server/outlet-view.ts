@@ -14,8 +14,7 @@ import type { Verdict } from '../core/index.ts';
  * Keys of the whole organisation see everything, unchanged.
  */
 export function verdictFor(actor: Actor, verdict: Verdict): Verdict {
-  if (actor.outlet === undefined) return verdict;
-  return { ...verdict, hits: verdict.hits.map(({ params: _params, ...hit }) => ({ ...hit, evidence: [] })) };
+  return actor.outlet === undefined ? verdict : { ...verdict, hits: withoutEvidence(verdict.hits) };
 }
 
 export function caseFor<C extends Case | CaseDetail>(actor: Actor, item: C): C {
@@ -23,11 +22,15 @@ export function caseFor<C extends Case | CaseDetail>(actor: Actor, item: C): C {
   const { details: _details, ...summary } = item.summary;
   return {
     ...item,
-    summary: {
-      ...summary,
-      hits: summary.hits.map(({ params: _params, ...hit }) => ({ ...hit, evidence: [] })),
-    },
+    summary: { ...summary, hits: withoutEvidence(summary.hits) },
   };
+}
+
+/** Hits (of a verdict or a case) with their evidence emptied and their parameters left out. */
+function withoutEvidence<H extends { readonly evidence: readonly string[]; readonly params?: unknown }>(
+  hits: readonly H[],
+): Omit<H, 'params'>[] {
+  return hits.map(({ params: _params, ...hit }) => ({ ...hit, evidence: [] }));
 }
 
 export function casePageFor(actor: Actor, page: CasePage): CasePage {

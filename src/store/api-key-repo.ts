@@ -17,8 +17,8 @@ const TOUCH_INTERVAL_MS = 60_000;
  */
 const MAX_FAILURES = 5;
 const FAILURE_WINDOW_MS = 60_000;
-/** Keys whose failures are remembered at once (the oldest forgotten first). */
-const MAX_TRACKED_FAILURES = 10_000;
+/** Keys whose attempts, or last verified secret, are remembered at once (the oldest forgotten first). */
+const MAX_TRACKED_KEYS = 10_000;
 
 // `mk_<keyId>_<secret>`: the key id is `newId('key')`, the secret 32 random bytes in base64url (43 characters).
 const TOKEN = /^mk_(key_[0-9a-z]{26})_([A-Za-z0-9_-]{43})$/;
@@ -86,7 +86,10 @@ export class SqlApiKeyRepo implements ApiKeyRepo {
     if (outlet !== undefined) {
       if (input.role !== 'agent') throw invalidField('outlet', 'only an agent key is bound to an outlet');
       if (!OUTLET.test(outlet))
-        throw invalidField('outlet', 'must be a shop or agency id of 1–100 characters (or online)');
+        throw invalidField(
+          'outlet',
+          'must be an outlet of 1–100 characters: shop:<id>, agency:<id> or online',
+        );
     }
     const id = newId('key');
     const secret = randomBytes(32).toString('base64url');
@@ -183,12 +186,7 @@ export class SqlApiKeyRepo implements ApiKeyRepo {
     }
     if (!(isKnown && known.hash === row.hash) && !(await verifySecret(secret, row.hash))) return undefined;
     this.#failures.delete(keyId);
-    this.#known.delete(keyId);
-    if (this.#known.size >= MAX_TRACKED_FAILURES) {
-      const oldest = this.#known.keys().next();
-      if (!oldest.done) this.#known.delete(oldest.value);
-    }
-    this.#known.set(keyId, { secretSha, hash: row.hash });
+    remember(this.#known, keyId, { secretSha, hash: row.hash });
     const entry: Verified = {
       secretSha,
       expiresAt: now + CACHE_TTL_MS,
@@ -207,18 +205,8 @@ export class SqlApiKeyRepo implements ApiKeyRepo {
       failed.count++;
       return true;
     }
-    this.#failed(keyId, now);
+    remember(this.#failures, keyId, { count: 1, since: now });
     return true;
-  }
-
-  /** Start a new window of attempts for the key. */
-  #failed(keyId: string, now: number): void {
-    this.#failures.delete(keyId);
-    if (this.#failures.size >= MAX_TRACKED_FAILURES) {
-      const oldest = this.#failures.keys().next();
-      if (!oldest.done) this.#failures.delete(oldest.value);
-    }
-    this.#failures.set(keyId, { count: 1, since: now });
   }
 
   async #touch(entry: Verified, now: number): Promise<ApiKey> {
@@ -238,6 +226,16 @@ export class SqlApiKeyRepo implements ApiKeyRepo {
     }
     return entry.key;
   }
+}
+
+/** Set a key's entry as the newest, forgetting the oldest entry when the map is full. */
+function remember<V>(map: Map<string, V>, key: string, value: V): void {
+  map.delete(key);
+  if (map.size >= MAX_TRACKED_KEYS) {
+    const oldest = map.keys().next();
+    if (!oldest.done) map.delete(oldest.value);
+  }
+  map.set(key, value);
 }
 
 function toApiKey(row: Selectable<ApiKeysTable>): ApiKey {

@@ -29,7 +29,7 @@ export interface ApiKeysTable {
   created_at: DefaultTimestamp;
   last_used_at: Timestamp | null;
   revoked_at: Timestamp | null;
-  /** The one outlet (shop or agency id, or `online`) an agent key acts for; null for the whole organisation. */
+  /** The one outlet (`shop:<id>`, `agency:<id>` or `online`) an agent key acts for; null for the whole organisation. */
   outlet: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
@@ -92,7 +92,7 @@ export interface CasesTable {
   outcome_delivered_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
   /** Failed deliveries of the closed case's outcome. */
   outcome_attempts: Generated<number>;
-  /** The outlet (shop or agency id, or `online`) the case's event came from, where the channel knows one. */
+  /** The outlet (`shop:<id>`, `agency:<id>` or `online`) the case's event came from, where the channel knows one. */
   outlet: ColumnType<string | null, string | null | undefined, string | null>;
 }
 

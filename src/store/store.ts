@@ -50,7 +50,7 @@ export interface ApiKey {
   readonly createdAt: string;
   readonly lastUsedAt: string | null;
   readonly revokedAt: string | null;
-  /** The one outlet (shop or agency id, or `online`) an agent key acts for; null for the whole organisation. */
+  /** The one outlet (`shop:<id>`, `agency:<id>` or `online`) an agent key acts for; null for the whole organisation. */
   readonly outlet: string | null;
 }
 

@@ -13,7 +13,7 @@ const newKeyBody = z.object({
     .max(100)
     .optional()
     .describe(
-      'agent キーを一つの販売店・代理店に限定 / bind an agent key to one shop or agency id (or online): it screens for that outlet and sees its cases only',
+      'agent キーを一つの販売店・代理店に限定 / bind an agent key to one outlet (shop:<id>, agency:<id> or online): it screens for that outlet and sees its cases only',
     ),
 });
 const createdKey = z.object({
