@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import type { Action } from './action.ts';
 import type { Detector } from './detector.ts';
 import type { FieldIssue } from './errors.ts';
 import type { ScreenEvent } from './event.ts';
@@ -6,7 +7,7 @@ import type { IndicatorRef, IndicatorType } from './indicator.ts';
 import type { PolicyDocumentInput } from './policy.ts';
 import type { SignalDeclaration } from './signal.ts';
 import type { LocalizedText } from './text.ts';
-import type { Verdict } from './verdict.ts';
+import type { Notice, Verdict, VerdictHit } from './verdict.ts';
 
 /** Tools a channel's extractor gets: normalisers and the keyed hash live outside core. */
 export interface ExtractTools {
@@ -102,6 +103,26 @@ export interface ChannelModule<P = unknown, S = unknown> {
    * events, and the event's case is visible to that outlet.
    */
   readonly outlet?: (payload: P) => string;
+  /**
+   * Notices to show beside the verdict (a notice the shop reads out on every
+   * allowed contract, a warning label on a message), from the scored action
+   * and hits and the payload. Called by the engine after scoring, for every
+   * verdict; pure, no I/O. One that throws or returns something malformed is
+   * an error outcome (`<channel>.notices`) and adds no notice; the verdict
+   * stands.
+   */
+  readonly notices?: (
+    scored: { readonly action: Action; readonly hits: readonly VerdictHit[] },
+    payload: P,
+  ) => readonly Notice[];
+  /**
+   * What the event is about, as one key (an application and its holder at an
+   * outlet): an organisation has at most one active case per channel and
+   * subject, so screening the same thing again returns the case already open
+   * instead of opening another. Without it every verdict that needs a person
+   * opens its own case.
+   */
+  readonly subject?: (payload: P) => string;
   /** An example payload for the API docs and the README. */
   readonly example: P;
 }

@@ -25,8 +25,15 @@ export function freezeVerdict(verdict: Verdict): Verdict {
   Object.freeze(verdict.hits);
   for (const o of verdict.outcomes) Object.freeze(o);
   Object.freeze(verdict.outcomes);
-  for (const r of verdict.reasons) Object.freeze(r);
+  for (const r of verdict.reasons) {
+    if (r.customer) Object.freeze(r.customer);
+    Object.freeze(r);
+  }
   Object.freeze(verdict.reasons);
+  if (verdict.notices) {
+    for (const n of verdict.notices) Object.freeze(n);
+    Object.freeze(verdict.notices);
+  }
   for (const i of verdict.indicators) Object.freeze(i);
   Object.freeze(verdict.indicators);
   if (verdict.forced) Object.freeze(verdict.forced);

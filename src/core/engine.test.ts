@@ -961,8 +961,8 @@ describe('engine: verdict, compile and rescore', () => {
       { signal: 'TEST_SHORTENER', ja: '短縮URL t.co を含みます', en: 'Contains the shortened URL t.co' },
     ]);
     expect(v.summary).toEqual({
-      ja: '判定: 審査（スコア 9、理由 3 件）',
-      en: 'Verdict: review (score 9, 3 reasons)',
+      ja: '判定: 審査（スコア 9、理由 3 件）：TEST_PRIZE の説明',
+      en: 'Verdict: review (score 9, 3 reasons): TEST_PRIZE description',
     });
   });
 
@@ -1082,5 +1082,77 @@ describe('engine: determinism', () => {
       'test.a:error',
       'test.b:ok',
     ]);
+  });
+});
+
+describe('engine: notices', () => {
+  const resale = { code: 'test.resale', ja: '転売は禁止されています', en: 'Resale is prohibited' };
+  const withNotices = (notices: AnyChannel['notices'], observers: Observer[] = []) =>
+    createEngine({
+      channels: [{ ...testChannel({ signals: SIGNALS, detectors: ALL }), notices }],
+      defaultBudgetMs: 1000,
+      observers,
+    });
+
+  it('adds the channel’s notices from the scored action, hits and payload', async () => {
+    const calls: unknown[] = [];
+    const engine = withNotices((scored, payload) => {
+      calls.push({ action: scored.action, signals: scored.hits.map((h) => h.signal), payload });
+      return scored.action === 'allow' ? [resale] : [];
+    });
+    const allowed = await scan('こんにちは', { engine });
+    expect(allowed.notices).toEqual([resale]);
+    expect(allowed.outcomes.filter((o) => o.outcome === 'error')).toEqual([]);
+    expect(calls).toEqual([{ action: 'allow', signals: [], payload: { text: 'こんにちは' } }]);
+    // A verdict with no notice carries no field at all: verdicts from before notices are unchanged.
+    const blocked = await scan('dmarc=fail', { engine });
+    expect(blocked.action).toBe('block');
+    expect(Object.hasOwn(blocked, 'notices')).toBe(false);
+    expect(calls[1]).toMatchObject({ action: 'block', signals: ['TEST_DMARC_REJECT'] });
+  });
+
+  it('has no notices field for a channel without the hook', async () => {
+    expect(Object.hasOwn(await scan('こんにちは'), 'notices')).toBe(false);
+  });
+
+  it('records a throwing hook as an error outcome and adds nothing; the verdict stands', async () => {
+    const engine = withNotices(() => {
+      throw new Error('notice table missing');
+    });
+    const v = await scan('至急 当選', { engine });
+    expect(v.action).toBe('review');
+    expect(signals(v)).toEqual(['TEST_PRIZE', 'TEST_URGENT']);
+    expect(Object.hasOwn(v, 'notices')).toBe(false);
+    expect(outcome(v, 'test.notices')).toMatchObject({
+      stage: 'post',
+      outcome: 'error',
+      code: 'threw',
+      message: 'notice table missing',
+    });
+  });
+
+  it('drops malformed notices and reports them; keeps the good ones as copies', async () => {
+    const extra = { ...resale, secret: 'x' };
+    const engine = withNotices(
+      () => [extra, { code: '', ja: 'x', en: 'x' }, { code: 'c', ja: 'x' }] as never,
+    );
+    const v = await scan('', { engine });
+    expect(v.notices).toEqual([resale]);
+    expect(outcome(v, 'test.notices')).toMatchObject({
+      code: 'bad_hit',
+      message: 'returned 2 malformed notices; dropped',
+    });
+    const notArray = await scan('', { engine: withNotices(() => 'nope' as never) });
+    expect(Object.hasOwn(notArray, 'notices')).toBe(false);
+    expect(outcome(notArray, 'test.notices')).toMatchObject({ code: 'bad_hit' });
+  });
+
+  it('freezes the notices with the verdict an observer sees', async () => {
+    const seen: Verdict[] = [];
+    const engine = withNotices(() => [resale], [{ name: 'recorder', observe: (v) => void seen.push(v) }]);
+    await scan('', { engine });
+    expect(seen[0]?.notices).toEqual([resale]);
+    expect(Object.isFrozen(seen[0]?.notices)).toBe(true);
+    expect(Object.isFrozen(seen[0]?.notices?.[0])).toBe(true);
   });
 });

@@ -26,9 +26,16 @@ import {
 } from './policy.ts';
 import { type PreparedChannel, prepareChannel } from './prepare-channel.ts';
 import { type Observer, runObservers } from './run-observers.ts';
-import { isPromiseLike, ms, type PlannedDetector, runStage, skippedOutcome } from './run-stage.ts';
+import {
+  errorOutcome,
+  isPromiseLike,
+  ms,
+  type PlannedDetector,
+  runStage,
+  skippedOutcome,
+} from './run-stage.ts';
 import type { SignalDeclaration } from './signal.ts';
-import { explain, type RawHit, type Scored, scoreHits, type Verdict } from './verdict.ts';
+import { explain, type Notice, type RawHit, type Scored, scoreHits, type Verdict } from './verdict.ts';
 
 export interface EngineOptions {
   readonly channels: readonly AnyChannel[];
@@ -233,6 +240,7 @@ export class Engine {
     // post, continued: the verdict itself.
     const scored = decide(policy, hits, override);
     const { reasons, summary } = explain(scored, prepared.describe);
+    const notices = channelNotices(prepared.channel, scored, event, outcomes);
     const decided = performance.now();
     timings.post = ms(decided - mark);
     timings.total = ms(decided - started);
@@ -248,6 +256,7 @@ export class Engine {
       outcomes,
       reasons,
       summary,
+      ...(notices.length > 0 ? { notices } : {}),
       indicators,
       policy: { id: policy.ref.document.id, version: policy.ref.version },
       timings,
@@ -323,6 +332,50 @@ function isoTime(date: Date): string {
     isoMs = t;
   }
   return iso;
+}
+
+const NOTICE_FIELDS = ['code', 'ja', 'en'] as const;
+
+function isNotice(value: unknown): value is Notice {
+  if (typeof value !== 'object' || value === null) return false;
+  const n = value as Record<string, unknown>;
+  return NOTICE_FIELDS.every((k) => typeof n[k] === 'string' && n[k] !== '');
+}
+
+/**
+ * The channel's notices for a scored verdict. A hook that throws, or returns
+ * something other than a list of notices, is an error outcome
+ * (`<channel>.notices`, stage post) and yields none; malformed entries are
+ * dropped and reported, the well-formed ones kept (copied: the verdict owns them).
+ */
+function channelNotices(
+  channel: AnyChannel,
+  scored: Scored,
+  event: ScreenEvent,
+  outcomes: DetectorOutcome[],
+): readonly Notice[] {
+  const hook = channel.notices;
+  if (!hook) return EMPTY;
+  const since = performance.now();
+  const name = `${channel.name}.notices`;
+  let found: unknown;
+  try {
+    found = hook({ action: scored.action, hits: scored.hits }, event.payload);
+  } catch (error) {
+    outcomes.push(errorOutcome(name, 'post', 'threw', error, performance.now() - since));
+    return EMPTY;
+  }
+  if (!Array.isArray(found)) {
+    const message = 'returned something other than an array of notices';
+    outcomes.push(errorOutcome(name, 'post', 'bad_hit', message, performance.now() - since));
+    return EMPTY;
+  }
+  const good = found.filter(isNotice).map(({ code, ja, en }) => ({ code, ja, en }));
+  if (good.length < found.length) {
+    const message = `returned ${found.length - good.length} malformed notices; dropped`;
+    outcomes.push(errorOutcome(name, 'post', 'bad_hit', message, performance.now() - since));
+  }
+  return good;
 }
 
 function budgetOption(name: string, value: number | undefined, fallback: number): number {

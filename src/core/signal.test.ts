@@ -55,9 +55,20 @@ describe('defineSignals', () => {
     ['no Japanese description', decl({ description: { ja: '', en: 'x' } }), 'ja and en descriptions'],
     ['no English description', decl({ description: { ja: 'x', en: '' } }), 'ja and en descriptions'],
     ['a half reason', decl({ reason: { ja: 'x', en: '' } }), 'reason without ja and en'],
+    ['a half customer text', decl({ customer: { ja: '', en: 'x' } }), 'customer text without ja and en'],
+    ['a customer text that is not text', decl({ customer: 'x' as never }), 'customer text without ja and en'],
+    ['an explainAlways that is not boolean', decl({ explainAlways: 'yes' as never }), 'explainAlways'],
     ['an unknown forced action', decl({ forceAction: 'destroy' as never }), 'unknown action destroy'],
   ])('throws on %s', (_what, bad, message) => {
     expect(() => defineSignals([bad])).toThrow(message);
+  });
+
+  it('accepts a customer text and explainAlways (near miss)', () => {
+    const [s] = defineSignals([
+      decl({ customer: { ja: 'お客様向け', en: 'For the customer' }, explainAlways: true }),
+    ]);
+    expect(s?.customer).toEqual({ ja: 'お客様向け', en: 'For the customer' });
+    expect(s?.explainAlways).toBe(true);
   });
 
   it('accepts the limits themselves (near miss)', () => {

@@ -8,7 +8,11 @@ import type { LocalizedText } from './text.ts';
  * they are stored in verdicts and in the decision log.
  *
  * `reason` is the text shown to a person when the signal fires; `{…}`
- * placeholders are filled from the hit's `params`.
+ * placeholders are filled from the hit's `params`. `customer` is the text
+ * that may be read or shown to the customer (by a shop's clerk, on a
+ * platform's screen), filled the same way: it must never disclose other
+ * people's applications, windows, counts or thresholds — those stay in
+ * `reason` and the evidence, for the reviewer.
  */
 export interface SignalDeclaration {
   readonly name: string;
@@ -17,6 +21,13 @@ export interface SignalDeclaration {
   readonly weight: number;
   readonly description: LocalizedText;
   readonly reason?: LocalizedText;
+  /** What may be told to the customer; shown to an outlet in place of `reason`. */
+  readonly customer?: LocalizedText;
+  /**
+   * A reason even at a zero score: the verdict explains it whenever it fires
+   * (an approved exception that lets a re-screen pass says so).
+   */
+  readonly explainAlways?: boolean;
   /** Default forced action when the signal fires; a policy may override it. */
   readonly forceAction?: Action;
 }
@@ -48,6 +59,10 @@ export function signalDeclarationProblem(s: SignalDeclaration): string | undefin
     return `signal ${s.name} needs a finite weight within ±${MAX_WEIGHT}`;
   if (!hasText(s.description)) return `signal ${s.name} needs ja and en descriptions`;
   if (s.reason !== undefined && !hasText(s.reason)) return `signal ${s.name} has a reason without ja and en`;
+  if (s.customer !== undefined && !hasText(s.customer))
+    return `signal ${s.name} has a customer text without ja and en`;
+  if (s.explainAlways !== undefined && typeof s.explainAlways !== 'boolean')
+    return `signal ${s.name} has an explainAlways that is not true or false`;
   if (s.forceAction !== undefined && !isAction(s.forceAction))
     return `signal ${s.name} forces an unknown action ${String(s.forceAction)}`;
   return undefined;

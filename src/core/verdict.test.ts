@@ -15,6 +15,19 @@ const SIGNALS: SignalDeclaration[] = [
   signal('TEST_FORCE_HOLD', 0, { group: 'c', forceAction: 'hold' }),
   signal('TEST_FORCE_REVIEW', 1, { group: 'c', forceAction: 'review' }),
   signal('TEST_FORCE_REVIEW_2', 1, { group: 'c', forceAction: 'review' }),
+  signal('TEST_CUSTOMER', 3, {
+    group: 'a',
+    reason: { ja: '{count} 件目（上限 {limit}）', en: 'Number {count} (limit {limit})' },
+    customer: { ja: '{product} はお申し込みいただけません', en: 'The {product} cannot be applied for' },
+  }),
+  signal('TEST_EXCEPTION', 0, {
+    group: 'c',
+    explainAlways: true,
+    description: {
+      ja: '本部が承認した例外の範囲内の申込',
+      en: 'Application within an exception approved by HQ',
+    },
+  }),
 ];
 
 const compiled = (doc: Partial<PolicyDocumentInput> = {}) => compilePolicy(policy(doc), SIGNALS);
@@ -332,6 +345,37 @@ describe('explain', () => {
     expect(reasons.map((r) => r.signal)).toEqual(['TEST_A']);
   });
 
+  it('fills the customer text beside the reviewer text, only for a signal that has one', () => {
+    const { reasons } = reasonsOf([
+      hit('TEST_CUSTOMER', 1, { count: 4, limit: 3, product: 'SIM' }),
+      hit('TEST_A', 1, { word: 'x' }),
+    ]);
+    expect(reasons).toEqual([
+      {
+        signal: 'TEST_CUSTOMER',
+        ja: '4 件目（上限 3）',
+        en: 'Number 4 (limit 3)',
+        customer: { ja: 'SIM はお申し込みいただけません', en: 'The SIM cannot be applied for' },
+      },
+      { signal: 'TEST_A', ja: 'x を含みます', en: 'Contains x' },
+    ]);
+    expect(Object.hasOwn(reasons[1] ?? {}, 'customer')).toBe(false);
+  });
+
+  it('explains a zero-score signal declared explainAlways, and only that one', () => {
+    const { reasons, summary } = reasonsOf([hit('TEST_EXCEPTION'), hit('TEST_ZERO')]);
+    expect(reasons.map((r) => r.signal)).toEqual(['TEST_EXCEPTION']);
+    expect(summary).toEqual({
+      ja: '判定: 許可（スコア 0、理由 1 件）：本部が承認した例外の範囲内の申込',
+      en: 'Verdict: allow (score 0, 1 reason): Application within an exception approved by HQ',
+    });
+  });
+
+  it('puts an explainAlways reason after the scored ones', () => {
+    const { reasons } = reasonsOf([hit('TEST_EXCEPTION'), hit('TEST_A', 1, { word: 'x' })]);
+    expect(reasons.map((r) => r.signal)).toEqual(['TEST_A', 'TEST_EXCEPTION']);
+  });
+
   it('says a reason once per distinct text, and twice for different params', () => {
     const same = reasonsOf([hit('TEST_A', 1, { word: 'x' }), hit('TEST_A', 1, { word: 'x' })]).reasons;
     expect(same).toHaveLength(1);
@@ -351,21 +395,30 @@ describe('explain', () => {
       });
     });
 
-    it('gives the action, score and number of reasons', () => {
+    it('gives the action, score, number of reasons and the top reason’s description', () => {
       expect(reasonsOf([hit('TEST_A')]).summary).toEqual({
-        ja: '判定: 警告（スコア 2、理由 1 件）',
-        en: 'Verdict: warn (score 2, 1 reason)',
+        ja: '判定: 警告（スコア 2、理由 1 件）：TEST_A の説明',
+        en: 'Verdict: warn (score 2, 1 reason): TEST_A description',
       });
       expect(reasonsOf([hit('TEST_A'), hit('TEST_C', 2)]).summary.en).toBe(
-        'Verdict: block (score 10, 2 reasons)',
+        'Verdict: block (score 10, 2 reasons): TEST_C description',
       );
     });
 
-    it('names the signal that forced the action', () => {
-      expect(reasonsOf([hit('TEST_FORCE_HOLD')]).summary).toEqual({
-        ja: '判定: 保留（TEST_FORCE_HOLD により強制、スコア 0、理由 1 件）',
-        en: 'Verdict: hold (forced by TEST_FORCE_HOLD, score 0, 1 reason)',
+    it('names the signal that forced the action, and describes it', () => {
+      expect(reasonsOf([hit('TEST_C'), hit('TEST_FORCE_HOLD')]).summary).toEqual({
+        ja: '判定: 保留（TEST_FORCE_HOLD により強制、スコア 4、理由 2 件）：TEST_FORCE_HOLD の説明',
+        en: 'Verdict: hold (forced by TEST_FORCE_HOLD, score 4, 2 reasons): TEST_FORCE_HOLD description',
       });
+    });
+
+    it('describes an unknown top signal by its name', () => {
+      const scored: Scored = {
+        action: 'warn',
+        score: 1,
+        hits: [{ ...hit('TEST_GONE'), group: 'x', weight: 1, score: 1 }],
+      };
+      expect(explain(scored, describeSignal).summary.en).toBe('Verdict: warn (score 1, 1 reason): TEST_GONE');
     });
 
     it('says when the allow or deny list decided', () => {

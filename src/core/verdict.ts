@@ -18,9 +18,26 @@ export interface VerdictHit {
   readonly params?: Readonly<Record<string, string | number>>;
 }
 
-/** One human-readable reason, in Japanese and English. */
+/**
+ * One human-readable reason, in Japanese and English: the reviewer's text.
+ * `customer`, when the signal declares one, is what may be read or shown to
+ * the customer (filled from the same params); it never discloses other
+ * people's applications, windows, counts or thresholds.
+ */
 export interface Reason extends LocalizedText {
   readonly signal: string;
+  readonly customer?: LocalizedText;
+}
+
+/**
+ * A notice a platform or shop shows beside the verdict (a resale-prohibition
+ * notice on an allowed contract, a warning label on a message): not a reason,
+ * not scored. `code` is stable, like a signal name.
+ *
+ * @example { code: 'contract.resale_prohibited', ja: '転売は禁止されています', en: 'Resale is prohibited' }
+ */
+export interface Notice extends LocalizedText {
+  readonly code: string;
 }
 
 /**
@@ -53,6 +70,8 @@ export interface Verdict {
   readonly outcomes: readonly DetectorOutcome[];
   readonly reasons: readonly Reason[];
   readonly summary: LocalizedText;
+  /** What the channel asks to be shown beside the verdict; absent when there is none. */
+  readonly notices?: readonly Notice[];
   readonly indicators: readonly IndicatorRef[];
   readonly policy: { readonly id: string; readonly version: number };
   readonly timings: Readonly<Record<Stage | 'total', number>>;
@@ -163,20 +182,29 @@ export function scoreHits(policy: CompiledPolicy, raw: readonly RawHit[]): Score
   return { action, score: total, hits };
 }
 
+/** What {@link explain} needs of a signal's declaration. */
+export type Describe = (signal: string) =>
+  | {
+      readonly description: LocalizedText;
+      readonly reason?: LocalizedText | undefined;
+      readonly customer?: LocalizedText | undefined;
+      readonly explainAlways?: boolean | undefined;
+    }
+  | undefined;
+
 /**
- * Reasons for a verdict: the signals that mattered (a non-zero score, or the
- * one that forced the action), the forcing one first, then strongest first by
- * absolute score, each once per distinct filled text, in ja and en with the
- * placeholders filled; and a one-line summary.
+ * Reasons for a verdict: the signals that mattered (a non-zero score, the one
+ * that forced the action, or one declared `explainAlways`), the forcing one
+ * first, then strongest first by absolute score, each once per distinct filled
+ * text, in ja and en with the placeholders filled (and the customer's text
+ * where the signal has one); and a one-line summary that names the top
+ * reason's signal description.
  */
-export function explain(
-  scored: Scored,
-  describe: (
-    signal: string,
-  ) => { description: LocalizedText; reason?: LocalizedText | undefined } | undefined,
-): { reasons: Reason[]; summary: LocalizedText } {
+export function explain(scored: Scored, describe: Describe): { reasons: Reason[]; summary: LocalizedText } {
   const forcedBy = scored.forced?.by;
-  const mattered = scored.hits.filter((h) => h.score !== 0 || h.signal === forcedBy);
+  const mattered = scored.hits.filter(
+    (h) => h.score !== 0 || h.signal === forcedBy || describe(h.signal)?.explainAlways === true,
+  );
   if (mattered.length > 1) {
     mattered.sort(
       (a, b) =>
@@ -190,24 +218,48 @@ export function explain(
     const text = decl?.reason ?? decl?.description ?? { ja: hit.signal, en: hit.signal };
     const ja = format(text.ja, hit.params);
     const en = format(text.en, hit.params);
-    // The same signal with the same filled text says nothing new. A scan: reasons are few, and
+    const customer = decl?.customer
+      ? { ja: format(decl.customer.ja, hit.params), en: format(decl.customer.en, hit.params) }
+      : undefined;
+    // The same signal with the same filled texts says nothing new. A scan: reasons are few, and
     // hashing a joined key per hit cost more than the whole scoring.
-    if (reasons.some((r) => r.signal === hit.signal && r.ja === ja && r.en === en)) continue;
-    reasons.push({ signal: hit.signal, ja, en });
+    if (
+      reasons.some(
+        (r) =>
+          r.signal === hit.signal &&
+          r.ja === ja &&
+          r.en === en &&
+          r.customer?.ja === customer?.ja &&
+          r.customer?.en === customer?.en,
+      )
+    )
+      continue;
+    reasons.push(customer ? { signal: hit.signal, ja, en, customer } : { signal: hit.signal, ja, en });
   }
-  return { reasons, summary: summarise(scored, reasons.length) };
+  const top = reasons[0];
+  const topText = top ? (describe(top.signal)?.description ?? { ja: top.signal, en: top.signal }) : undefined;
+  return { reasons, summary: summarise(scored, reasons.length, topText) };
 }
 
-function summarise(scored: Scored, count: number): LocalizedText {
+/**
+ * The one-line summary: the action, score and number of reasons, then the top
+ * reason's description (`…（…）：<description>`, `… (…): <description>`), so a
+ * clerk reads why without opening the reasons. An allow or deny list match
+ * names the list instead: it is the only reason that counts.
+ */
+function summarise(scored: Scored, count: number, top: LocalizedText | undefined): LocalizedText {
   const label = ACTION_LABELS[scored.action];
   const forced = scored.forced;
+  const reasons = `${count} reason${count === 1 ? '' : 's'}`;
+  const withTop = (ja: string, en: string): LocalizedText =>
+    top ? { ja: `${ja}：${top.ja}`, en: `${en}: ${top.en}` } : { ja, en };
   if (!forced) {
     if (count === 0)
       return { ja: `問題は検出されませんでした（${label.ja}）`, en: `No problem found (${label.en})` };
-    return {
-      ja: `判定: ${label.ja}（スコア ${scored.score}、理由 ${count} 件）`,
-      en: `Verdict: ${label.en} (score ${scored.score}, ${count} reason${count === 1 ? '' : 's'})`,
-    };
+    return withTop(
+      `判定: ${label.ja}（スコア ${scored.score}、理由 ${count} 件）`,
+      `Verdict: ${label.en} (score ${scored.score}, ${reasons})`,
+    );
   }
   switch (forced.kind) {
     case 'allow_override':
@@ -215,10 +267,10 @@ function summarise(scored: Scored, count: number): LocalizedText {
     case 'deny_override':
       return { ja: `拒否リストに一致したため${label.ja}`, en: `${label.en}: matched the deny list` };
     case 'signal':
-      return {
-        ja: `判定: ${label.ja}（${forced.by} により強制、スコア ${scored.score}、理由 ${count} 件）`,
-        en: `Verdict: ${label.en} (forced by ${forced.by}, score ${scored.score}, ${count} reason${count === 1 ? '' : 's'})`,
-      };
+      return withTop(
+        `判定: ${label.ja}（${forced.by} により強制、スコア ${scored.score}、理由 ${count} 件）`,
+        `Verdict: ${label.en} (forced by ${forced.by}, score ${scored.score}, ${reasons})`,
+      );
     default:
       return assertNever(forced.kind, 'forced kind');
   }

@@ -65,8 +65,28 @@ export const verdictSchema = z
         }),
       )
       .readonly(),
-    reasons: z.array(z.object({ signal: z.string(), ...localized })).readonly(),
+    reasons: z
+      .array(
+        z.object({
+          signal: z.string(),
+          ...localized,
+          customer: z
+            .object(localized)
+            .optional()
+            .describe(
+              'お客様に伝えてよい文言（他の申込・件数・閾値を含まない） / what may be told to the customer (never other applications, counts or thresholds)',
+            ),
+        }),
+      )
+      .readonly(),
     summary: z.object(localized),
+    notices: z
+      .array(z.object({ code: z.string(), ...localized }))
+      .readonly()
+      .optional()
+      .describe(
+        '判定と一緒に表示する告知（転売禁止の周知など） / notices shown beside the verdict (e.g. resale prohibited)',
+      ),
     indicators: z
       .array(z.object({ type: z.enum(INDICATOR_TYPES), value: z.string(), field: z.string().optional() }))
       .readonly(),

@@ -70,3 +70,46 @@ describe('decisionHash', () => {
     expect(hashes.size).toBe(5);
   });
 });
+
+describe('decisionHash of optional verdict fields', () => {
+  const row = (v: unknown) => ({
+    seq: 1,
+    id: 'dec_1',
+    orgId: 'org_a',
+    channel: 'contract',
+    eventId: 'evt_1',
+    action: 'allow',
+    score: 0,
+    verdict: canonicalJson(v),
+    event: canonicalJson(event),
+    createdAt: '2026-03-02T09:00:00.000Z',
+    prevHash: GENESIS_HASH,
+  });
+  const reason = { signal: 'X', ja: '上限 3 件を超えています', en: 'Over the cap of 3' };
+  const customer = { ja: 'お申し込みいただけません', en: 'This cannot be applied for' };
+  const notice = { code: 'contract.resale', ja: '転売は禁止されています', en: 'Resale is prohibited' };
+
+  it('hashes a verdict without notices as before: an absent or undefined field adds nothing', () => {
+    const before = { ...verdict, reasons: [reason] };
+    expect(decisionHash(row({ ...before, notices: undefined }))).toBe(decisionHash(row(before)));
+    expect(decisionHash(row({ ...before, reasons: [{ ...reason, customer: undefined }] }))).toBe(
+      decisionHash(row(before)),
+    );
+  });
+
+  it('covers notices and customer texts, and hashes them as the database gives them back', () => {
+    const plain = { ...verdict, reasons: [reason] };
+    const full = { ...verdict, reasons: [{ ...reason, customer }], notices: [notice] };
+    const hashes = new Set([
+      decisionHash(row(plain)),
+      decisionHash(row(full)),
+      decisionHash(row({ ...full, notices: [{ ...notice, en: 'Resale is allowed' }] })),
+      decisionHash(row({ ...full, reasons: [{ ...reason, customer: { ...customer, ja: '別の文言' } }] })),
+    ]);
+    expect(hashes.size).toBe(4);
+    // jsonb does not keep key order: the text of what comes back hashes the same.
+    const { notices: _notices, ...rest } = full;
+    const reordered = { notices: [{ en: notice.en, ja: notice.ja, code: notice.code }], ...rest };
+    expect(decisionHash(row(JSON.parse(JSON.stringify(reordered))))).toBe(decisionHash(row(full)));
+  });
+});
