@@ -1,20 +1,23 @@
 import type { Case, CaseDetail } from '../cases/case.ts';
 import type { CasePage } from '../cases/case-query.ts';
 import type { Actor } from '../cases/roles.ts';
-import type { Verdict } from '../core/index.ts';
+import type { Reason, Verdict } from '../core/index.ts';
 
 /**
  * What an outlet-bound key (a shop's or sales agency's, P2) is shown of a
- * verdict or a case: the action, the reasons in Japanese and English (what
- * the clerk reads to the customer), the signals that fired — but not their
- * evidence, parameters or the case's reviewer details. Evidence is for HQ:
- * it names other outlets' applications, other holders on an address or
- * device, and the thresholds a ring would learn to stay under.
+ * verdict or a case: the action, the summary, the reasons — each in the
+ * customer's words where its signal has them (`reason.customer`, what the
+ * clerk may read out), else the reviewer's — the notices, and the signals
+ * that fired, but not their evidence, parameters or the case's reviewer
+ * details. Evidence and the reviewer's texts are for HQ: they name other
+ * outlets' applications, other holders on an address or device, and the
+ * counts and thresholds a ring would learn to stay under.
  *
  * Keys of the whole organisation see everything, unchanged.
  */
 export function verdictFor(actor: Actor, verdict: Verdict): Verdict {
-  return actor.outlet === undefined ? verdict : { ...verdict, hits: withoutEvidence(verdict.hits) };
+  if (actor.outlet === undefined) return verdict;
+  return { ...verdict, reasons: forCustomer(verdict.reasons), hits: withoutEvidence(verdict.hits) };
 }
 
 export function caseFor<C extends Case | CaseDetail>(actor: Actor, item: C): C {
@@ -22,8 +25,15 @@ export function caseFor<C extends Case | CaseDetail>(actor: Actor, item: C): C {
   const { details: _details, ...summary } = item.summary;
   return {
     ...item,
-    summary: { ...summary, hits: withoutEvidence(summary.hits) },
+    summary: { ...summary, reasons: forCustomer(summary.reasons), hits: withoutEvidence(summary.hits) },
   };
+}
+
+/** Reasons in the customer's words where they have them; the reviewer's text is left out then. */
+function forCustomer(reasons: readonly Reason[]): Reason[] {
+  return reasons.map(({ customer, ...reason }) =>
+    customer ? { signal: reason.signal, ja: customer.ja, en: customer.en } : reason,
+  );
 }
 
 /** Hits (of a verdict or a case) with their evidence emptied and their parameters left out. */
