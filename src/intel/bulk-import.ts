@@ -1,5 +1,5 @@
 import { isMamoruError, MamoruError } from '../core/index.ts';
-import { CsvParser, type CsvRecord } from './csv-parser.ts';
+import { CsvParser, type CsvRecord, MAX_CSV_RECORD } from './csv-parser.ts';
 
 /**
  * The bulk-import driver that indicator imports (intel) and line imports
@@ -12,6 +12,13 @@ import { CsvParser, type CsvRecord } from './csv-parser.ts';
  * fault and the reason. Empty lines carry no data and are skipped. A CSV
  * header that names an unknown or repeated column, or lacks a required one,
  * refuses the whole file (`validation_failed`) before anything is written.
+ *
+ * Memory stays bounded whatever the input holds: the input is read as it is
+ * consumed (a stream is not read ahead of the database), one batch is
+ * written while the next is read, a line or record longer than 1 MiB is
+ * rejected without being held, and only the first {@link KEPT_REJECTIONS}
+ * rejections are kept in the result — every one goes to the `rejections`
+ * sink (the import report) in batches, when one is given.
  */
 
 export interface ImportProgress {
@@ -32,12 +39,43 @@ export interface ImportRejection {
 }
 
 export interface ImportResult extends ImportProgress {
-  /** Every rejected line, in input order (`rejections.length === rejected`). */
+  /**
+   * The first rejected lines, in input order: all of them when `rejected` is
+   * at most {@link KEPT_REJECTIONS}; the full list is in the import report.
+   */
   readonly rejections: readonly ImportRejection[];
 }
 
-/** The lines of an import: the whole text, or its lines one by one (a file through `readline`). */
-export type ImportInput = string | Iterable<string> | AsyncIterable<string>;
+/** Where every rejection goes, in input order, a batch at a time (the import report). */
+export interface RejectionSink {
+  /** Store a batch; the import waits for it before handing over the next one. */
+  write(rejections: readonly ImportRejection[]): Promise<void>;
+}
+
+/**
+ * The lines of an import: the whole text; its lines one by one (an array,
+ * a generator); or `{ bytes }`, a byte stream (a file, a request body) read
+ * only as fast as the import consumes it.
+ */
+export type ImportInput = string | Iterable<string> | AsyncIterable<string> | ByteInput;
+
+/** A UTF-8 byte stream: a `fs.ReadStream`, an HTTP request, any async iterable of chunks. */
+export interface ByteInput {
+  readonly bytes: AsyncIterable<Uint8Array | string>;
+}
+
+/** Rejections kept in an import's result (and the API's answer); the rest are in the report. */
+export const KEPT_REJECTIONS = 1_000;
+
+/** Longest line (JSON lines) or record (CSV) read, in characters: longer ones are rejected unread. */
+export const MAX_LINE = MAX_CSV_RECORD;
+
+/** Rejections written to the sink per call. */
+const SINK_BATCH = 1_000;
+
+// A rejection names what the input holds (a key, a column): cap it, so 1,000 of them stay small.
+const MAX_FIELD = 200;
+const MAX_MESSAGE = 1_000;
 
 /** What one kind of import knows: its columns, how a cell becomes a field, how a row is checked and written. */
 export interface BulkSpec<T> {
@@ -53,93 +91,234 @@ export interface BulkSpec<T> {
   readonly jsonAliases?: Readonly<Record<string, string>>;
   /** Validate a row; throws `MamoruError` with issues naming the fields. */
   readonly prepare: (row: Record<string, unknown>) => T;
-  /** Write a batch; one flag per item: true when it was new. */
+  /**
+   * Write a batch; one flag per item: true when it was new. At most one call
+   * is under way at a time, in input order, while the next batch is read.
+   */
   readonly upsertMany: (items: readonly T[]) => Promise<boolean[]>;
   readonly batchSize: number;
   /** Called after every batch and once at the end. */
   readonly onProgress?: ((progress: ImportProgress) => void) | undefined;
+  /** Every rejection, in input order (the import report). */
+  readonly rejections?: RejectionSink | undefined;
+  /** Rejections kept in the result (default {@link KEPT_REJECTIONS}). */
+  readonly keep?: number | undefined;
 }
 
 export async function bulkImport<T>(input: ImportInput, spec: BulkSpec<T>): Promise<ImportResult> {
+  const keep = spec.keep ?? KEPT_REJECTIONS;
   let imported = 0;
   let updated = 0;
-  const rejections: ImportRejection[] = [];
+  let rejected = 0;
+  const kept: ImportRejection[] = [];
+  let unsunk: ImportRejection[] = [];
   let batch: T[] = [];
+  // One write and one sink call in flight at most; a failure is kept and thrown at the next step.
+  let writing: Promise<void> | undefined;
+  let sinking: Promise<void> | undefined;
+  let failure: { error: unknown } | undefined;
+  const fail = (error: unknown) => {
+    failure ??= { error };
+  };
+  const check = () => {
+    if (failure) throw failure.error;
+  };
   const progress = (): ImportProgress => ({
-    processed: imported + updated + rejections.length,
+    processed: imported + updated + rejected,
     imported,
     updated,
-    rejected: rejections.length,
+    rejected,
   });
-  const flush = async () => {
-    if (batch.length > 0) {
-      for (const created of await spec.upsertMany(batch)) {
-        if (created) imported++;
+
+  let reported = -1;
+  const report = () => {
+    const now = progress();
+    reported = now.processed;
+    spec.onProgress?.(now);
+  };
+  const write = async () => {
+    if (writing) await writing;
+    check();
+    if (batch.length === 0) return;
+    const items = batch;
+    batch = [];
+    writing = spec.upsertMany(items).then((created) => {
+      for (const isNew of created) {
+        if (isNew) imported++;
         else updated++;
       }
-      batch = [];
-    }
-    spec.onProgress?.(progress());
+      report();
+    }, fail);
+  };
+  const sink = async () => {
+    if (sinking) await sinking;
+    check();
+    if (!spec.rejections || unsunk.length === 0) return;
+    const items = unsunk;
+    unsunk = [];
+    sinking = spec.rejections.write(items).then(undefined, fail);
+  };
+  const reject = (rejection: ImportRejection): boolean => {
+    rejected++;
+    const clipped = {
+      line: rejection.line,
+      field: clip(rejection.field, MAX_FIELD),
+      message: clip(rejection.message, MAX_MESSAGE),
+    };
+    if (kept.length < keep) kept.push(clipped);
+    if (spec.rejections) unsunk.push(clipped);
+    return unsunk.length >= SINK_BATCH;
   };
   const csv = spec.format === 'csv';
-  const take = async (line: number, row: Row) => {
-    if ('rejected' in row) {
-      rejections.push(row.rejected);
-      return;
-    }
+  /** Take one read line; true when a batch is full (the caller awaits `step`). */
+  const take = (line: number, row: Row): boolean => {
+    if ('rejected' in row) return reject(row.rejected);
     try {
       batch.push(spec.prepare(row.ok));
     } catch (error) {
-      rejections.push(rejectionOf(line, error, csv ? spec.columnOf : undefined));
-      return;
+      return reject(rejectionOf(line, error, csv ? spec.columnOf : undefined));
     }
-    if (batch.length >= spec.batchSize) await flush();
+    return batch.length >= spec.batchSize;
+  };
+  const step = async () => {
+    if (batch.length >= spec.batchSize) await write();
+    if (unsunk.length >= SINK_BATCH) await sink();
+    check();
   };
 
-  if (csv) {
-    let header: string[] | undefined;
-    for await (const record of csvRecords(input)) {
-      if ('error' in record) {
-        rejections.push({ line: record.line, field: '(line)', message: record.error });
-        continue;
+  try {
+    await readAll();
+  } catch (error) {
+    // Let what is under way finish before the caller hears of the failure (and, say, closes the database).
+    await Promise.allSettled([writing, sinking]);
+    throw error;
+  }
+  await write();
+  await writing;
+  await sink();
+  await sinking;
+  check();
+  if (progress().processed !== reported) report();
+  return { ...progress(), rejections: kept };
+
+  async function readAll(): Promise<void> {
+    if (csv) {
+      let header: string[] | undefined;
+      for await (const records of csvRecords(input)) {
+        for (const record of records) {
+          let full: boolean;
+          if ('error' in record) full = reject({ line: record.line, field: '(line)', message: record.error });
+          else if (record.fields.length === 1 && record.fields[0]!.trim() === '') continue;
+          else if (!header) {
+            header = csvHeader(record.fields, spec);
+            continue;
+          } else full = take(record.line, csvRow(header, record, spec));
+          if (full) await step();
+        }
       }
-      if (record.fields.length === 1 && record.fields[0]!.trim() === '') continue;
-      if (!header) {
-        header = csvHeader(record.fields, spec);
-        continue;
+    } else {
+      for await (const lines of textLines(input)) {
+        for (const { line, text } of lines) {
+          if (text === undefined) {
+            if (reject({ line, field: '(line)', message: `is longer than ${MAX_LINE} characters` }))
+              await step();
+          } else if (text.trim() !== '' && take(line, jsonRow(line, text, spec.jsonAliases ?? {})))
+            await step();
+        }
       }
-      await take(record.line, csvRow(header, record, spec));
-    }
-  } else {
-    let line = 0;
-    for await (const text of textLines(input)) {
-      line++;
-      if (text.trim() === '') continue;
-      await take(line, jsonRow(line, text, spec.jsonAliases ?? {}));
     }
   }
-  await flush();
-  return { ...progress(), rejections };
 }
 
 /** A line read: the fields to validate, or why the line itself is unreadable. */
 type Row = { readonly ok: Record<string, unknown> } | { readonly rejected: ImportRejection };
 
-async function* csvRecords(input: ImportInput): AsyncGenerator<CsvRecord> {
-  const parser = new CsvParser();
-  if (typeof input === 'string') yield* parser.push(input);
-  else for await (const line of input) yield* parser.push(`${line}\n`);
-  yield* parser.end();
+function isByteInput(input: ImportInput): input is ByteInput {
+  return typeof input === 'object' && input !== null && 'bytes' in input;
 }
 
-async function* textLines(input: ImportInput): AsyncGenerator<string> {
+/** CSV records, a chunk's worth at a time (one await per chunk, not per record). */
+async function* csvRecords(input: ImportInput): AsyncGenerator<CsvRecord[]> {
+  const parser = new CsvParser({ maxRecord: MAX_LINE });
+  if (typeof input === 'string') yield parser.push(input);
+  else if (isByteInput(input)) for await (const text of decode(input.bytes)) yield parser.push(text);
+  else if (Symbol.asyncIterator in input) for await (const line of input) yield parser.push(`${line}\n`);
+  else for (const line of input) yield parser.push(`${line}\n`);
+  yield parser.end();
+}
+
+/** A JSON line: its number and text, or no text when it was too long to read. */
+interface TextLine {
+  readonly line: number;
+  readonly text: string | undefined;
+}
+
+async function* textLines(input: ImportInput): AsyncGenerator<TextLine[]> {
+  let line = 0;
+  const one = (text: string): TextLine => ({
+    line: ++line,
+    text: text.length > MAX_LINE ? undefined : text.replace(/\r?\n$/, ''),
+  });
   if (typeof input === 'string') {
     const all = input.split(/\r?\n/);
     if (all.at(-1) === '') all.pop();
-    yield* all;
+    yield all.map(one);
+  } else if (isByteInput(input)) {
+    yield* splitLines(decode(input.bytes));
+  } else if (Symbol.asyncIterator in input) {
+    for await (const text of input) yield [one(text)];
   } else {
-    for await (const line of input) yield line.replace(/\r?\n$/, '');
+    yield Array.from(input, one);
   }
+}
+
+/** Decode UTF-8 chunks (a character split between chunks is kept whole). */
+async function* decode(bytes: AsyncIterable<Uint8Array | string>): AsyncGenerator<string> {
+  const decoder = new TextDecoder('utf-8');
+  for await (const chunk of bytes) {
+    const text = typeof chunk === 'string' ? chunk : decoder.decode(chunk, { stream: true });
+    if (text !== '') yield text;
+  }
+  const rest = decoder.decode();
+  if (rest !== '') yield rest;
+}
+
+/**
+ * Split text chunks into numbered lines (LF or CRLF). A line longer than
+ * {@link MAX_LINE} is given without its text and skipped to its end, never
+ * held whole.
+ */
+export async function* splitLines(chunks: AsyncIterable<string>): AsyncGenerator<TextLine[]> {
+  let line = 0;
+  let partial = '';
+  let tooLong = false;
+  const end = (text: string): TextLine => {
+    line++;
+    if (tooLong) {
+      tooLong = false;
+      return { line, text: undefined };
+    }
+    return { line, text: text.endsWith('\r') ? text.slice(0, -1) : text };
+  };
+  for await (const chunk of chunks) {
+    const out: TextLine[] = [];
+    let start = 0;
+    for (let nl = chunk.indexOf('\n'); nl !== -1; nl = chunk.indexOf('\n', start)) {
+      const piece = chunk.slice(start, nl);
+      out.push(end(partial === '' ? piece : partial + piece));
+      partial = '';
+      start = nl + 1;
+    }
+    if (!tooLong) {
+      partial += chunk.slice(start);
+      if (partial.length > MAX_LINE) {
+        tooLong = true;
+        partial = '';
+      }
+    }
+    if (out.length > 0) yield out;
+  }
+  if (partial !== '' || tooLong) yield [end(partial)];
 }
 
 function csvHeader(
@@ -152,7 +331,7 @@ function csvHeader(
     if (!spec.columns.includes(c))
       issues.push({
         path: `header.${i}`,
-        message: `unknown column "${c}"; known: ${spec.columns.join(', ')}`,
+        message: `unknown column "${clip(c, MAX_FIELD)}"; known: ${spec.columns.join(', ')}`,
       });
     else if (columns.indexOf(c) !== i)
       issues.push({ path: `header.${i}`, message: `column ${c} appears twice` });
@@ -160,10 +339,12 @@ function csvHeader(
   for (const required of spec.required) {
     if (!columns.includes(required)) issues.push({ path: 'header', message: `needs a ${required} column` });
   }
-  if (issues.length > 0)
-    throw new MamoruError('validation_failed', `CSV header: ${issues.map((i) => i.message).join('; ')}`, {
-      issues,
+  if (issues.length > 0) {
+    const shown = issues.slice(0, 20);
+    throw new MamoruError('validation_failed', `CSV header: ${shown.map((i) => i.message).join('; ')}`, {
+      issues: shown,
     });
+  }
   return columns;
 }
 
@@ -217,8 +398,15 @@ function rejectionOf(
     return {
       line,
       field: name(error.issues[0]!.path),
-      message: error.issues.map((i) => `${name(i.path)}: ${i.message}`).join('; '),
+      message: error.issues
+        .slice(0, 10)
+        .map((i) => `${name(i.path)}: ${i.message}`)
+        .join('; '),
     };
   }
   return { line, field: '(line)', message: error instanceof Error ? error.message : String(error) };
+}
+
+function clip(text: string, max: number): string {
+  return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
 }

@@ -8,7 +8,9 @@
  * end at LF or CRLF; a leading BOM is ignored. A malformed record (a quote
  * inside an unquoted field, text after a closing quote, an unterminated
  * quote) becomes an error record for its line and parsing resumes at the
- * next line.
+ * next line. So does a record longer than the parser's limit (1 MiB of text
+ * by default), so that what is held in memory stays bounded whatever the
+ * input holds — an unclosed quote included.
  */
 export type CsvRecord =
   | { readonly line: number; readonly fields: readonly string[] }
@@ -16,7 +18,12 @@ export type CsvRecord =
 
 type State = 'fieldStart' | 'unquoted' | 'quoted' | 'quoteInQuoted' | 'skipToEol';
 
+/** Longest record the parser holds (characters): 1 MiB. */
+export const MAX_CSV_RECORD = 1024 * 1024;
+
 export class CsvParser {
+  readonly #maxRecord: number;
+  #recordChars = 0;
   #state: State = 'fieldStart';
   #field = '';
   #fields: string[] = [];
@@ -25,6 +32,10 @@ export class CsvParser {
   #error = '';
   #pendingCr = false;
   #started = false;
+
+  constructor(options: { readonly maxRecord?: number } = {}) {
+    this.#maxRecord = options.maxRecord ?? MAX_CSV_RECORD;
+  }
 
   /** Feed text (any chunking); returns the records completed by it. */
   push(text: string): CsvRecord[] {
@@ -63,6 +74,11 @@ export class CsvParser {
   }
 
   #char(c: string, out: CsvRecord[]): void {
+    if (++this.#recordChars > this.#maxRecord && this.#state !== 'skipToEol' && c !== '\n') {
+      this.#pendingCr = false;
+      this.#fail(`is longer than ${this.#maxRecord} characters`);
+      return;
+    }
     if (this.#pendingCr) {
       this.#pendingCr = false;
       if (c === '\n') {
@@ -140,6 +156,7 @@ export class CsvParser {
   }
 
   #reset(): void {
+    this.#recordChars = 0;
     this.#fields = [];
     this.#field = '';
     this.#state = 'fieldStart';

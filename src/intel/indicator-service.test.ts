@@ -265,6 +265,7 @@ describe('IndicatorService', () => {
     const result = await importIndicators(intel, A, lines.join('\n'), {
       format: 'csv',
       defaults: { source: 'bulk' },
+      batchSize: 500,
       onProgress: (p) => progress.push(p.processed),
     });
     expect(result).toMatchObject({ processed: 1201, imported: 1100, updated: 100, rejected: 1 });

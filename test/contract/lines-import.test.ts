@@ -5,7 +5,8 @@ import { ContractStore } from '../../src/channels/contract/contract-store.ts';
 import { importLines, type LineImportProgress } from '../../src/channels/contract/lines-import.ts';
 import { LineStore, type PreparedLine } from '../../src/channels/contract/lines-store.ts';
 import { formatCsvRow } from '../../src/intel/csv-parser.ts';
-import { openStore, type Store } from '../../src/store/index.ts';
+import type { Store } from '../../src/store/index.ts';
+import { storeBackends } from '../helpers/stores.ts';
 import { hasher, ORG_A } from './fixtures.ts';
 
 const HEADER =
@@ -198,63 +199,68 @@ describe('importLines: no line is lost (property)', () => {
   });
 });
 
-describe('importLines into the database', () => {
-  let store: Store;
-  let contract: ContractStore;
-  beforeAll(async () => {
-    store = await openStore({ dataDir: 'memory://' });
-    contract = new ContractStore({ db: store.db, hasher });
-  });
-  afterAll(() => store.close());
-
-  it('upserts in batches of 500 with progress, the latest state of a repeated line winning', async () => {
-    const lines = ['line_id,holder_key,sim_type,status,cancelled_at'];
-    for (let i = 0; i < 1_234; i++) lines.push(`B${i},${KEY},voice,active,`);
-    // Line B7 appears again (cancelled) inside the same batch, and B1000 in a later one.
-    lines.splice(20, 0, `B7,${KEY},voice,cancelled,2026-01-10`);
-    lines.push(`B1000,${KEY},data,active,`);
-    const progress: number[] = [];
-    const result = await importLines(contract.lines, ORG_A, lines.join('\n'), {
-      format: 'csv',
-      onProgress: (p) => progress.push(p.processed),
+for (const backend of storeBackends())
+  describe(`importLines into the database (${backend.name})`, () => {
+    let store: Store;
+    let contract: ContractStore;
+    beforeAll(async () => {
+      store = await backend.open();
+      contract = new ContractStore({ db: store.db, hasher });
     });
-    expect(result).toMatchObject({ processed: 1_236, imported: 1_234, updated: 2, rejected: 0 });
-    expect(progress).toEqual([500, 1000, 1236]);
-    expect(await contract.lines.held(ORG_A, KEY)).toEqual({ voice: 1_232, data_sms: 0, data: 1 });
-    const b7 = await store.db
-      .selectFrom('contract_lines')
-      .select(['status', 'cancelled_at'])
-      .where('org_id', '=', ORG_A)
-      .where('line_id', '=', 'B7')
-      .executeTakeFirstOrThrow();
-    expect(b7.status).toBe('cancelled');
-  });
+    afterAll(() => store.close());
 
-  it('property: the table holds exactly the distinct valid line ids, whatever the batch size', async () => {
-    let run = 0;
-    await fc.assert(
-      fc.asyncProperty(
-        fc.array(fc.record({ id: fc.integer({ min: 0, max: 30 }), ok: fc.boolean() }), { maxLength: 40 }),
-        fc.integer({ min: 1, max: 9 }),
-        async (rows, batchSize) => {
-          const org = `org_prop_${run++}`;
-          const csv = [
-            'line_id,holder_key,sim_type',
-            ...rows.map((r) => `X${r.id},${KEY},${r.ok ? 'voice' : 'tv'}`),
-          ];
-          const result = await importLines(contract.lines, org, csv.join('\n'), { format: 'csv', batchSize });
-          const stored = await store.db
-            .selectFrom('contract_lines')
-            .select('line_id')
-            .where('org_id', '=', org)
-            .execute();
-          const expected = new Set(rows.filter((r) => r.ok).map((r) => `X${r.id}`));
-          expect(new Set(stored.map((s) => s.line_id))).toEqual(expected);
-          expect(result.imported).toBe(expected.size);
-          expect(result.rejected).toBe(rows.filter((r) => !r.ok).length);
-        },
-      ),
-      { numRuns: 25 },
-    );
+    it('upserts in batches of 500 with progress, the latest state of a repeated line winning', async () => {
+      const lines = ['line_id,holder_key,sim_type,status,cancelled_at'];
+      for (let i = 0; i < 1_234; i++) lines.push(`B${i},${KEY},voice,active,`);
+      // Line B7 appears again (cancelled) inside the same batch, and B1000 in a later one.
+      lines.splice(20, 0, `B7,${KEY},voice,cancelled,2026-01-10`);
+      lines.push(`B1000,${KEY},data,active,`);
+      const progress: number[] = [];
+      const result = await importLines(contract.lines, ORG_A, lines.join('\n'), {
+        format: 'csv',
+        batchSize: 500,
+        onProgress: (p) => progress.push(p.processed),
+      });
+      expect(result).toMatchObject({ processed: 1_236, imported: 1_234, updated: 2, rejected: 0 });
+      expect(progress).toEqual([500, 1000, 1236]);
+      expect(await contract.lines.held(ORG_A, KEY)).toEqual({ voice: 1_232, data_sms: 0, data: 1 });
+      const b7 = await store.db
+        .selectFrom('contract_lines')
+        .select(['status', 'cancelled_at'])
+        .where('org_id', '=', ORG_A)
+        .where('line_id', '=', 'B7')
+        .executeTakeFirstOrThrow();
+      expect(b7.status).toBe('cancelled');
+    });
+
+    it('property: the table holds exactly the distinct valid line ids, whatever the batch size', async () => {
+      let run = 0;
+      await fc.assert(
+        fc.asyncProperty(
+          fc.array(fc.record({ id: fc.integer({ min: 0, max: 30 }), ok: fc.boolean() }), { maxLength: 40 }),
+          fc.integer({ min: 1, max: 9 }),
+          async (rows, batchSize) => {
+            const org = `org_prop_${run++}`;
+            const csv = [
+              'line_id,holder_key,sim_type',
+              ...rows.map((r) => `X${r.id},${KEY},${r.ok ? 'voice' : 'tv'}`),
+            ];
+            const result = await importLines(contract.lines, org, csv.join('\n'), {
+              format: 'csv',
+              batchSize,
+            });
+            const stored = await store.db
+              .selectFrom('contract_lines')
+              .select('line_id')
+              .where('org_id', '=', org)
+              .execute();
+            const expected = new Set(rows.filter((r) => r.ok).map((r) => `X${r.id}`));
+            expect(new Set(stored.map((s) => s.line_id))).toEqual(expected);
+            expect(result.imported).toBe(expected.size);
+            expect(result.rejected).toBe(rows.filter((r) => !r.ok).length);
+          },
+        ),
+        { numRuns: 25 },
+      );
+    });
   });
-});

@@ -8,8 +8,11 @@ import { corporationKey, identityKey } from './contract-keys.ts';
 import type { HolderType, SalesChannel, SimType } from './contract-schema.ts';
 import { type LineEvent, type LineStatus, lineEventSchema } from './lines-schema.ts';
 
-/** Rows per upsert statement: 500 × 12 parameters, far below PostgreSQL's 65 535. */
-export const LINE_BATCH = 500;
+/**
+ * Lines per bulk upsert statement. The lines travel as one array per column
+ * (`unnest`), so a statement has a dozen parameters however many it holds.
+ */
+export const LINE_BATCH = 5_000;
 
 /** A line event validated and keyed, ready to store: no raw identity left. */
 export interface PreparedLine {
@@ -108,7 +111,7 @@ export class LineStore {
     let ids = new Set<string>();
     const flush = async () => {
       if (batch.length === 0) return;
-      const rows = await this.#upsert(orgId, batch, now);
+      const { rows } = await upsertLinesStatement(orgId, batch, now).execute(this.#db);
       const inserted = new Map(rows.map((r) => [r.line_id, r.inserted]));
       for (const item of batch) created.push(inserted.get(item.lineId) ?? false);
       batch = [];
@@ -210,6 +213,56 @@ export class LineStore {
       .returning(sql<boolean>`(xmax = 0)`.as('inserted'))
       .execute();
   }
+}
+
+/**
+ * The bulk form of `LineStore`'s upsert: each column one array parameter,
+ * unnested into rows (cheap to send and plan on PGlite and PostgreSQL alike),
+ * holders first (sorted, so two imports at once take their locks in one
+ * order), the same rules on a known line as {@link LineStore.record}.
+ */
+function upsertLinesStatement(orgId: string, batch: readonly PreparedLine[], now: Date) {
+  const holders = new Map<string, { type: HolderType; corporateNumber: string | null; firstSeen: Date }>();
+  for (const l of batch) {
+    const seen = l.contractedAt ?? now;
+    const known = holders.get(l.holderKey);
+    if (!known)
+      holders.set(l.holderKey, { type: l.holderType, corporateNumber: l.corporateNumber, firstSeen: seen });
+    else if (seen < known.firstSeen) known.firstSeen = seen;
+  }
+  const holderRows = [...holders].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  const iso = (d: Date | null) => (d ? d.toISOString() : null);
+  return sql<{ line_id: string; inserted: boolean }>`
+    with holders as (
+      insert into contract_holders (org_id, holder_key, holder_type, corporate_number, first_seen)
+      select ${orgId}, h.holder_key, h.holder_type, h.corporate_number, h.first_seen
+      from unnest(${holderRows.map(([key]) => key)}::text[], ${holderRows.map(([, h]) => h.type)}::text[],
+        ${holderRows.map(([, h]) => h.corporateNumber)}::text[],
+        ${holderRows.map(([, h]) => h.firstSeen.toISOString())}::timestamptz[])
+        as h(holder_key, holder_type, corporate_number, first_seen)
+      on conflict (org_id, holder_key) do nothing
+    )
+    insert into contract_lines (org_id, line_id, holder_key, sim_type, status, contracted_at,
+      cancelled_at, sales_channel, outlet, registered_user_key, updated_at)
+    select ${orgId}, l.line_id, l.holder_key, l.sim_type, l.status, l.contracted_at,
+      l.cancelled_at, l.sales_channel, l.outlet, l.registered_user_key, ${now}
+    from unnest(${batch.map((l) => l.lineId)}::text[], ${batch.map((l) => l.holderKey)}::text[],
+      ${batch.map((l) => l.simType)}::text[], ${batch.map((l) => l.status)}::text[],
+      ${batch.map((l) => iso(l.contractedAt))}::timestamptz[], ${batch.map((l) => iso(l.cancelledAt))}::timestamptz[],
+      ${batch.map((l) => l.salesChannel)}::text[], ${batch.map((l) => l.outlet)}::text[],
+      ${batch.map((l) => l.registeredUserKey)}::text[])
+      as l(line_id, holder_key, sim_type, status, contracted_at, cancelled_at, sales_channel, outlet, registered_user_key)
+    on conflict (org_id, line_id) do update set
+      holder_key = excluded.holder_key,
+      sim_type = excluded.sim_type,
+      status = excluded.status,
+      contracted_at = coalesce(excluded.contracted_at, contract_lines.contracted_at),
+      cancelled_at = excluded.cancelled_at,
+      sales_channel = coalesce(excluded.sales_channel, contract_lines.sales_channel),
+      outlet = coalesce(excluded.outlet, contract_lines.outlet),
+      registered_user_key = excluded.registered_user_key,
+      updated_at = excluded.updated_at
+    returning line_id, (xmax = 0) as inserted`;
 }
 
 function storedLine(row: Selectable<ContractLinesTable>): StoredLine {
