@@ -11,6 +11,7 @@ export { ROLES, type Role };
 export const PERMISSIONS = [
   'screen',
   'decisions:read',
+  'decisions:audit',
   'cases:read',
   'cases:assign',
   'cases:comment',

@@ -4,6 +4,7 @@ import { isRole, ROLES } from '../cases/roles.ts';
 import { MamoruError } from '../core/index.ts';
 import { storeOptions } from '../mamoru.ts';
 import { openStore } from '../store/index.ts';
+import { registerAuditCommands } from './audit-commands.ts';
 import { configFrom, DATA_FLAGS, printJson, withMamoru } from './context.ts';
 import { positiveInt, withConfigFlags } from './main.ts';
 
@@ -106,26 +107,7 @@ export function registerAdminCommands(program: Command): void {
     printJson(await withMamoru(command, (m, actor) => m.dryRun(actor, channel, document, options.limit)));
   });
 
-  const audit = program.command('audit').description('判定ログの監査 / decision log audit (X1)');
-  withConfigFlags(
-    audit.command('verify').description('ハッシュチェーンを検証 / verify the hash chain'),
-    DATA_FLAGS,
-  ).action(async (_o, command: Command) => {
-    const config = configFrom(command);
-    const store = await openStore(storeOptions(config));
-    try {
-      const report = await store.decisions.verify();
-      printJson(report);
-      if (!report.ok) {
-        process.stderr.write(
-          `判定ログの改ざんまたは削除を検出 / decision log tampering found: ${report.findings.length} finding(s)\n`,
-        );
-        process.exitCode = 3;
-      }
-    } finally {
-      await store.close();
-    }
-  });
+  registerAuditCommands(program);
 
   const db = program.command('db').description('データベース / database');
   withConfigFlags(

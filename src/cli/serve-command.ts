@@ -3,6 +3,7 @@ import pino from 'pino';
 import { Mamoru } from '../mamoru.ts';
 import { buildServer } from '../server/app.ts';
 import { Metrics } from '../server/metrics.ts';
+import { startCheckpoints } from './audit-commands.ts';
 import { configFrom } from './context.ts';
 import { withConfigFlags } from './main.ts';
 
@@ -17,6 +18,9 @@ export function registerServeCommand(program: Command): void {
     'hmacKey',
     'bodyLimit',
     'demo',
+    'checkpointKey',
+    'checkpointFile',
+    'checkpointInterval',
   ]).action(async (_options, command: Command) => {
     const config = configFrom(command);
     const logger = pino({
@@ -50,10 +54,11 @@ export function registerServeCommand(program: Command): void {
       );
     }, 60_000);
     sweep.unref();
+    const checkpoints = await startCheckpoints(mamoru, logger);
     const stop = async (signal: string) => {
       logger.info({ signal }, 'shutting down');
       clearInterval(sweep);
-      await sweeping;
+      await Promise.all([sweeping, checkpoints?.stop()]);
       await app.close();
       await mamoru.close();
       process.exit(0);

@@ -57,6 +57,27 @@ export const SETTINGS = {
     ja: '初回起動時にデモ組織を作成し API キーを表示する（true/false）',
     en: 'On first start, create a demo organisation and print its API key (true/false)',
   },
+  checkpointKey: {
+    env: 'MAMORU_CHECKPOINT_KEY',
+    flag: '--checkpoint-key',
+    default: '',
+    ja: '判定ログのチェックポイントに署名する Ed25519 秘密鍵（PEM またはそのファイル）。未設定ならデータフォルダの checkpoint.key',
+    en: 'Ed25519 private key (PEM, or a file holding it) that signs decision log checkpoints; checkpoint.key in the data folder when unset',
+  },
+  checkpointFile: {
+    env: 'MAMORU_CHECKPOINT_FILE',
+    flag: '--checkpoint-file',
+    default: '',
+    ja: 'サーバーが署名付きチェックポイントを定期的に書くファイル。未設定なら書かない',
+    en: 'File the server rewrites with a signed checkpoint of the decision log; none when unset',
+  },
+  checkpointInterval: {
+    env: 'MAMORU_CHECKPOINT_INTERVAL',
+    flag: '--checkpoint-interval',
+    default: '3600',
+    ja: 'チェックポイントの間隔（秒）',
+    en: 'Seconds between checkpoints',
+  },
 } as const;
 
 export type SettingName = keyof typeof SETTINGS;
@@ -74,6 +95,13 @@ const configSchema = z.object({
     .min(1024)
     .max(1024 * 1024 * 1024),
   demo: z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1'),
+  checkpointKey: z.string(),
+  checkpointFile: z.string(),
+  checkpointInterval: z.coerce
+    .number()
+    .int()
+    .min(10)
+    .max(7 * 24 * 3600),
 });
 
 export type Config = Readonly<z.infer<typeof configSchema>>;

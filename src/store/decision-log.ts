@@ -6,7 +6,7 @@ import { auditDecisionLog } from './decision-audit.ts';
 import { decisionHash, GENESIS_HASH } from './decision-hash.ts';
 import { storableJson } from './json-text.ts';
 import type { Database } from './schema.ts';
-import type { AuditReport, DecisionLog, DecisionQuery, DecisionRecord } from './store.ts';
+import type { AuditOptions, AuditReport, DecisionLog, DecisionQuery, DecisionRecord } from './store.ts';
 
 /** Advisory lock key that serialises the appends that find no chain head yet (the first ones), across processes. */
 const CHAIN_LOCK = 0x6d616d6f7275; // 'mamoru'
@@ -128,8 +128,8 @@ export class SqlDecisionLog implements DecisionLog {
     return rows.map(toRecord);
   }
 
-  verify(): Promise<AuditReport> {
-    return auditDecisionLog(this.#db);
+  verify(options?: AuditOptions): Promise<AuditReport> {
+    return auditDecisionLog(this.#db, options);
   }
 
   /** Resolves when every append accepted so far is written (or has failed); `close` waits on it. */

@@ -101,31 +101,88 @@ export interface DecisionQuery {
   readonly beforeSeq?: number;
 }
 
-/** One finding of `audit verify`. */
+/**
+ * What `audit verify` can find (X1), stable identifiers:
+ * - `edited`, `deleted`, `broken_link`, `head_mismatch`: the chain itself (see `auditDecisionLog`);
+ * - `truncated`, `rewritten`: the log no longer holds the head a checkpoint vouches for, or holds
+ *   another row there; `checkpoint_log`: the checkpoint is of another log;
+ * - `checkpoint_invalid`, `checkpoint_signature`: the checkpoint is not one, or its signature fails;
+ * - `case_without_decision`: a case points at a decision the log no longer holds.
+ */
+export const AUDIT_FINDING_KINDS = [
+  'edited',
+  'deleted',
+  'broken_link',
+  'head_mismatch',
+  'truncated',
+  'rewritten',
+  'checkpoint_log',
+  'checkpoint_invalid',
+  'checkpoint_signature',
+  'case_without_decision',
+] as const;
+export type AuditFindingKind = (typeof AUDIT_FINDING_KINDS)[number];
+
+/** One finding of `audit verify`: the decision `seq` (and `id`) it concerns, or the case. */
 export interface AuditFinding {
-  readonly kind: 'edited' | 'deleted' | 'broken_link' | 'head_mismatch';
-  readonly seq: number;
+  readonly kind: AuditFindingKind;
+  readonly seq?: number;
   readonly id?: string;
+  readonly caseId?: string;
+  readonly orgId?: string;
   readonly message: string;
+}
+
+/** A position in the chain: a decision's seq and hash (seq 0 and the genesis hash: the empty log). */
+export interface ChainAnchor {
+  readonly seq: number;
+  readonly hash: string;
+}
+
+/** A head kept outside the database (a checkpoint whose signature was checked) to audit against. */
+export interface AuditAnchor extends ChainAnchor {
+  /** The id of the log it was taken of (`decision_log_id` in settings). */
+  readonly log: string;
+  /** When it was taken (ISO 8601), for the messages. */
+  readonly time: string;
+}
+
+export interface AuditOptions {
+  /** The log must still hold this head, unchanged: detects truncation and a rewritten tail. */
+  readonly against?: AuditAnchor;
+  /**
+   * `all` (default) walks the whole chain; `after-anchor` trusts the rows up to `against`
+   * (checked by an earlier audit) once that row is found unchanged, and walks only those after it.
+   */
+  readonly scope?: 'all' | 'after-anchor';
+  /** Look for cases whose decision is gone (default true). */
+  readonly cases?: boolean;
 }
 
 export interface AuditReport {
   readonly ok: boolean;
+  /** Decision rows checked. */
   readonly checked: number;
+  /** The last row walked (the head read when the audit began): what to keep outside the database. */
+  readonly head: ChainAnchor;
+  /** This log's id (`decision_log_id`), undefined when it is missing. */
+  readonly log: string | undefined;
   readonly findings: readonly AuditFinding[];
 }
 
 /**
  * The decision log (X1): append-only, hash-chained. Each row carries the hash
  * of the row before it, so an edited or deleted row breaks the chain and
- * `verify` names it. Appends are batched under one chain lock.
+ * `verify` names it; a checkpoint kept outside the database (`against`)
+ * shows the tail truncated or rewritten with the head. Appends are batched
+ * under one chain lock.
  */
 export interface DecisionLog {
   append(verdict: Verdict, event: unknown): Promise<DecisionRecord>;
   appendMany(items: readonly { verdict: Verdict; event: unknown }[]): Promise<DecisionRecord[]>;
   get(orgId: string, id: string): Promise<DecisionRecord | undefined>;
   list(orgId: string, query?: DecisionQuery): Promise<DecisionRecord[]>;
-  verify(): Promise<AuditReport>;
+  verify(options?: AuditOptions): Promise<AuditReport>;
 }
 
 export interface SettingsRepo {

@@ -3,7 +3,7 @@ import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Action, isMamoruError, newId, type Verdict } from '../../src/core/index.ts';
 import { storedRowHash } from '../../src/store/decision-hash.ts';
-import { openStore, SqlDecisionLog, type Store } from '../../src/store/index.ts';
+import { GENESIS_HASH, openStore, SqlDecisionLog, type Store } from '../../src/store/index.ts';
 import { freshDatabase, storeBackends } from '../helpers/stores.ts';
 import { QueryCounter } from './query-counter.ts';
 
@@ -206,7 +206,13 @@ for (const backend of storeBackends()) {
       expect(statements).toBeGreaterThan(0);
       expect(statements).toBeLessThanOrEqual(20);
       const report = await store.decisions.verify();
-      expect(report).toEqual({ ok: true, checked: seqs.at(-1), findings: [] });
+      expect(report).toEqual({
+        ok: true,
+        checked: seqs.at(-1),
+        head: { seq: seqs.at(-1), hash: records.find((r) => r.seq === seqs.at(-1))?.hash },
+        log: expect.stringMatching(/^log_[0-9a-f]{32}$/),
+        findings: [],
+      });
     });
   });
 
@@ -220,7 +226,13 @@ for (const backend of storeBackends()) {
     afterAll(() => store.close());
 
     it('verifies an empty log', async () => {
-      expect(await store.decisions.verify()).toEqual({ ok: true, checked: 0, findings: [] });
+      expect(await store.decisions.verify()).toEqual({
+        ok: true,
+        checked: 0,
+        head: { seq: 0, hash: GENESIS_HASH },
+        log: expect.stringMatching(/^log_[0-9a-f]{32}$/),
+        findings: [],
+      });
     });
 
     it('finds a row edited and a row deleted behind its back, and deleted newest rows', async () => {
@@ -321,7 +333,12 @@ describe.runIf(process.env.DATABASE_URL)('decision log shared by two processes o
         .map((r) => r.seq)
         .sort((x, y) => x - y);
       expect(seqs).toEqual(Array.from({ length: 100 }, (_, i) => i + 1));
-      expect(await a.decisions.verify()).toEqual({ ok: true, checked: 100, findings: [] });
+      expect(await a.decisions.verify()).toMatchObject({
+        ok: true,
+        checked: 100,
+        head: { seq: 100 },
+        findings: [],
+      });
     } finally {
       await Promise.all([a.close(), b.close()]);
       await fresh.drop();

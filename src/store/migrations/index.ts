@@ -4,6 +4,7 @@ import * as m002 from './002-contract.ts';
 import * as m003 from './003-contract-exceptions.ts';
 import * as m004 from './004-case-outcome-delivery.ts';
 import * as m005 from './005-outlet-scope.ts';
+import * as m007 from './007-decision-log-id.ts';
 
 /** Every migration, in order. Static so that nothing is read from disk at run time. */
 export const migrations: MigrationProvider = {
@@ -14,6 +15,7 @@ export const migrations: MigrationProvider = {
       '003-contract-exceptions': m003,
       '004-case-outcome-delivery': m004,
       '005-outlet-scope': m005,
+      '007-decision-log-id': m007,
     };
   },
 };
