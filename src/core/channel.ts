@@ -106,7 +106,8 @@ export interface ChannelModule<P = unknown, S = unknown> {
   /**
    * Notices to show beside the verdict (a notice the shop reads out on every
    * allowed contract, a warning label on a message), from the scored action
-   * and hits and the payload. Called by the engine after scoring, for every
+   * and hits, the payload and the channel settings the detectors saw (the
+   * channel's defaults with the policy's over them). Called by the engine after scoring, for every
    * verdict; pure, no I/O. One that throws or returns something malformed is
    * an error outcome (`<channel>.notices`) and adds no notice; the verdict
    * stands.
@@ -114,6 +115,7 @@ export interface ChannelModule<P = unknown, S = unknown> {
   readonly notices?: (
     scored: { readonly action: Action; readonly hits: readonly VerdictHit[] },
     payload: P,
+    settings: Readonly<Record<string, unknown>>,
   ) => readonly Notice[];
   /**
    * What the event is about, as one key (an application and its holder at an

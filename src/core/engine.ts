@@ -240,7 +240,7 @@ export class Engine {
     // post, continued: the verdict itself.
     const scored = decide(policy, hits, override);
     const { reasons, summary } = explain(scored, prepared.describe);
-    const notices = channelNotices(prepared.channel, scored, event, outcomes);
+    const notices = channelNotices(prepared.channel, scored, event, plan.settings, outcomes);
     const decided = performance.now();
     timings.post = ms(decided - mark);
     timings.total = ms(decided - started);
@@ -352,6 +352,7 @@ function channelNotices(
   channel: AnyChannel,
   scored: Scored,
   event: ScreenEvent,
+  settings: Readonly<Record<string, unknown>>,
   outcomes: DetectorOutcome[],
 ): readonly Notice[] {
   const hook = channel.notices;
@@ -360,7 +361,7 @@ function channelNotices(
   const name = `${channel.name}.notices`;
   let found: unknown;
   try {
-    found = hook({ action: scored.action, hits: scored.hits }, event.payload);
+    found = hook({ action: scored.action, hits: scored.hits }, event.payload, settings);
   } catch (error) {
     outcomes.push(errorOutcome(name, 'post', 'threw', error, performance.now() - since));
     return EMPTY;

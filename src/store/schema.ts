@@ -94,6 +94,11 @@ export interface CasesTable {
   outcome_attempts: Generated<number>;
   /** The outlet (`shop:<id>`, `agency:<id>` or `online`) the case's event came from, where the channel knows one. */
   outlet: ColumnType<string | null, string | null | undefined, string | null>;
+  /**
+   * What the case's event is about, as the channel keys it (an application and its holder at an
+   * outlet); at most one active case per org, channel and subject (migration 008).
+   */
+  subject: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 export interface CaseEventsTable {
@@ -158,6 +163,8 @@ export interface Database {
   contract_lines: ContractLinesTable;
   contract_applications: ContractApplicationsTable;
   contract_exceptions: ContractExceptionsTable;
+  import_reports: ImportReportsTable;
+  import_rejections: ImportRejectionsTable;
 }
 
 export type DecisionRow = Selectable<DecisionsTable>;
@@ -220,6 +227,10 @@ export interface ContractApplicationsTable {
   held_voice: Generated<number>;
   held_data_sms: Generated<number>;
   held_data: Generated<number>;
+  /** Keyed hash of the online session's client IP (migration 009). */
+  ip_key: string | null;
+  /** User keys of the application's registered users (migration 009). */
+  user_keys: ColumnType<string[], string[] | undefined, string[]>;
 }
 
 /** An exception HQ approved on a contract case: the lines it allows, by SIM type. */
@@ -237,4 +248,33 @@ export interface ContractExceptionsTable {
   approved_by: string;
   approved_at: Timestamp;
   reason: string;
+  /** The decision that used the exception (migration 009): an exception allows its lines once. */
+  used_decision_id: string | null;
+  used_at: Timestamp | null;
+}
+
+/** What one bulk import did (migration 006): `kind` indicators | lines, `status` running | complete | failed. */
+export interface ImportReportsTable {
+  org_id: string;
+  id: string;
+  kind: string;
+  status: string;
+  actor: string;
+  processed: number;
+  imported: number;
+  updated: number;
+  rejected: number;
+  error: string | null;
+  started_at: Timestamp;
+  finished_at: Timestamp | null;
+}
+
+/** One line a bulk import rejected, numbered in input order (`seq`, from 1). */
+export interface ImportRejectionsTable {
+  org_id: string;
+  import_id: string;
+  seq: number;
+  line: number;
+  field: string;
+  message: string;
 }

@@ -19,8 +19,23 @@ export interface ContractKeys {
   readonly device?: string | undefined;
   /** HMAC of the document / IC serial, when given. */
   readonly document?: string | undefined;
-  /** HMAC of each requested line's registered user, by line index (absent: none registered). */
+  /** HMAC of the online session's IP address, when given. */
+  readonly ip?: string | undefined;
+  /** User key (HMAC of name and birth date, `userKey`) of each requested line's registered user, by line index (absent: none registered). */
   readonly registeredUsers: readonly (string | undefined)[];
+}
+
+/** Who holds the existing line an added-line application names (P3), as the carrier's lines say. */
+export const NAMED_LINE_STATES = ['held', 'other_holder', 'cancelled', 'unknown'] as const;
+export type NamedLineState = (typeof NAMED_LINE_STATES)[number];
+
+/** A registered user (利用者登録) of this application also registered under other holders (P6). */
+export interface SharedUser {
+  /** The line index in the application. */
+  readonly line: number;
+  readonly userKey: string;
+  /** Distinct other holders with this user on a line held or applied for within the window. */
+  readonly otherHolders: number;
 }
 
 /** Another application seen within the velocity window, for evidence. */
@@ -31,6 +46,8 @@ export interface RecentApplication {
   /** Shop or agency id; `online` for online sign-up. */
   readonly outlet: string;
   readonly lines: number;
+  /** SMS-capable lines (voice and data+SMS) of `lines`. */
+  readonly smsLines: number;
   readonly submittedAt: string;
   readonly action: string;
 }
@@ -63,6 +80,12 @@ export interface ContractContext {
   readonly addressHolders: readonly RecentApplication[];
   /** Distinct other holders who applied from this device within the shared-device window. */
   readonly deviceHolders: readonly RecentApplication[];
+  /** Distinct other holders who signed up from this IP address within the shared-IP window. */
+  readonly ipHolders: readonly RecentApplication[];
+  /** For an added line naming an existing line: who holds it (undefined when no line is named). */
+  readonly namedLine?: NamedLineState | undefined;
+  /** Registered users of this application that are registered under other holders too. */
+  readonly sharedUsers: readonly SharedUser[];
   /** An approved exception for this application id, if HQ approved one. */
   readonly exception?: ApprovedException | undefined;
 }

@@ -16,6 +16,8 @@ export interface ContractKeySet extends ContractKeys {
    * so deny-list and intel entries written with the serial match too.
    */
   readonly identityWithDocument?: string | undefined;
+  /** Identity key (`name|birthdate|address`) of each registered user given with an address, for deny lists. */
+  readonly registeredUserIdentities: readonly (string | undefined)[];
 }
 
 /**
@@ -24,7 +26,7 @@ export interface ContractKeySet extends ContractKeys {
  * (`name|birthdate|address|document`, no `|` inside a field) has exactly
  * three, so no tagged key can equal an identity key or another tag's key.
  */
-const KEY_TAGS = ['address', 'corporation', 'device', 'document'] as const;
+const KEY_TAGS = ['address', 'corporation', 'device', 'document', 'ip', 'user'] as const;
 type KeyTag = (typeof KEY_TAGS)[number];
 
 function taggedKey(hasher: KeyedHasher, tag: KeyTag, value: string): string {
@@ -43,6 +45,33 @@ const ADDRESS_DASH = /(?<=\d)[\u2010-\u2015\u2212\u2500\u2501\u30fc\uff70]/g;
  */
 export function normaliseAddress(address: string): string {
   return foldText(address).replace(ADDRESS_DASH, '-').replace(/\s+/g, '');
+}
+
+/**
+ * The key of a registered user (利用者登録, P6): HMAC of the name and birth
+ * date, normalised as in an identity key. The address is left out: a user is
+ * registered on lines under other holders' addresses (a company's, a
+ * parent's), and the carrier may not record it.
+ *
+ * @throws MamoruError `validation_failed` naming the field that cannot be keyed.
+ */
+export function userKey(
+  user: { readonly name: string; readonly birthDate: string },
+  hasher: KeyedHasher,
+  path = 'registeredUser',
+): string {
+  let normalised: string;
+  try {
+    normalised = normaliseIdentity({ name: user.name, birthdate: user.birthDate });
+  } catch (error) {
+    throw keyingError(error, path);
+  }
+  return taggedKey(hasher, 'user', normalised);
+}
+
+/** The key of a client IP address (already normalised at the edge). */
+export function ipKey(ip: string, hasher: KeyedHasher): string {
+  return taggedKey(hasher, 'ip', ip);
 }
 
 /** Document / IC serials lose spaces and hyphens, as in an identity key. */
@@ -76,13 +105,18 @@ export function identityKey(identity: Identity, hasher: KeyedHasher, path = 'ide
       }),
     );
   } catch (error) {
-    if (!isMamoruError(error)) throw error;
-    const issue = error.issues[0];
-    const field = FIELD_OF_ATTRIBUTE[issue?.path.replace(/^value\./, '') ?? ''] ?? '';
-    const at = field ? `${path}.${field}` : path;
-    const message = (issue?.message ?? error.message).replace(/^identity:\s*/, '');
-    throw new MamoruError('validation_failed', `${at}: ${message}`, { issues: [{ path: at, message }] });
+    throw keyingError(error, path);
   }
+}
+
+/** An identity normaliser's error as a 400 naming the input field at fault. */
+function keyingError(error: unknown, path: string): unknown {
+  if (!isMamoruError(error)) return error;
+  const issue = error.issues[0];
+  const field = FIELD_OF_ATTRIBUTE[issue?.path.replace(/^value\./, '') ?? ''] ?? '';
+  const at = field ? `${path}.${field}` : path;
+  const message = (issue?.message ?? error.message).replace(/^identity:\s*/, '');
+  return new MamoruError('validation_failed', `${at}: ${message}`, { issues: [{ path: at, message }] });
 }
 
 /**
@@ -146,23 +180,34 @@ export function contractKeys(app: ContractApplication, hasher: KeyedHasher): Con
   const { identity } = app.holder;
   const person = identityKey(identity, hasher, 'holder.identity');
   const corporation = app.holder.corporation;
+  const device = app.deviceFingerprint ?? app.session?.deviceId;
   return {
     holder: corporation ? corporationKey(corporation.corporateNumber, hasher) : person,
     identity: person,
     address: addressKey(identity.address, hasher),
-    device: app.deviceFingerprint === undefined ? undefined : deviceKey(app.deviceFingerprint, hasher),
+    device: device === undefined ? undefined : deviceKey(device, hasher),
+    ip: app.session?.ipAddress === undefined ? undefined : ipKey(app.session.ipAddress, hasher),
     document:
       identity.documentSerial === undefined ? undefined : documentKey(identity.documentSerial, hasher),
     identityWithDocument:
       identity.documentSerial === undefined ? undefined : identityWithDocumentKey(identity, hasher),
     registeredUsers: app.lines.map((line, i) =>
-      line.registeredUser ? identityKey(line.registeredUser, hasher, `lines.${i}.registeredUser`) : undefined,
+      line.registeredUser ? userKey(line.registeredUser, hasher, `lines.${i}.registeredUser`) : undefined,
     ),
+    registeredUserIdentities: app.lines.map((line, i) => {
+      const user = line.registeredUser;
+      return user?.address === undefined
+        ? undefined
+        : identityKey({ ...user, address: user.address }, hasher, `lines.${i}.registeredUser`);
+    }),
   };
 }
 
-/** The application as the decision log keeps it: identities and the device fingerprint replaced by keys. */
-export type RedactedContract = Omit<ContractApplication, 'holder' | 'lines' | 'deviceFingerprint'> & {
+/** The application as the decision log keeps it: identities, the device fingerprint and the IP replaced by keys. */
+export type RedactedContract = Omit<
+  ContractApplication,
+  'holder' | 'lines' | 'deviceFingerprint' | 'session'
+> & {
   readonly holder: Omit<ContractApplication['holder'], 'identity'> & {
     readonly holderKey: string;
     readonly identityKey: string;
@@ -173,6 +218,11 @@ export type RedactedContract = Omit<ContractApplication, 'holder' | 'lines' | 'd
     readonly registeredUserKey?: string;
   })[];
   readonly deviceKey?: string;
+  readonly session?: {
+    readonly ipKey?: string;
+    readonly formSeconds?: number;
+    readonly attempts?: number;
+  };
 };
 
 /**
@@ -184,7 +234,7 @@ export type RedactedContract = Omit<ContractApplication, 'holder' | 'lines' | 'd
  * @example redactContract(app, contractKeys(app, hasher)).holder // { type: 'person', holderKey: '…', identityKey: '…', addressKey: '…' }
  */
 export function redactContract(app: ContractApplication, keys: ContractKeySet): RedactedContract {
-  const { holder, lines, deviceFingerprint: _fingerprint, ...rest } = app;
+  const { holder, lines, deviceFingerprint: _fingerprint, session, ...rest } = app;
   const { identity: _identity, ...holderRest } = holder;
   return {
     ...rest,
@@ -200,6 +250,15 @@ export function redactContract(app: ContractApplication, keys: ContractKeySet): 
       return key ? { ...line, registeredUserKey: key } : line;
     }),
     ...(keys.device ? { deviceKey: keys.device } : {}),
+    ...(session
+      ? {
+          session: {
+            ...(keys.ip ? { ipKey: keys.ip } : {}),
+            ...(session.formSeconds === undefined ? {} : { formSeconds: session.formSeconds }),
+            ...(session.attempts === undefined ? {} : { attempts: session.attempts }),
+          },
+        }
+      : {}),
   };
 }
 

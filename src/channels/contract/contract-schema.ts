@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { isMamoruError } from '../../core/index.ts';
 import { normaliseEmail } from '../../intel/normalise-email.ts';
+import { normaliseIp } from '../../intel/normalise-ip.ts';
 import { normalisePhone } from '../../intel/normalise-phone.ts';
 import { isCorporateNumber } from './corporate-number.ts';
 
@@ -89,6 +90,26 @@ export const identitySchema = z
   })
   .strict();
 
+/**
+ * The real user of a line (利用者登録, P6) when not the holder: who they are,
+ * keyed like a holder (HMAC of name and birth date, `userKey`) so that one
+ * person registered as the user of lines under many holders is seen. The
+ * address is optional (the carrier may not hold it); with it, the user's
+ * identity key also matches deny lists.
+ */
+export const registeredUserSchema = z
+  .object({
+    name: text(200).describe('利用者の氏名 / name of the real user'),
+    birthDate: isoDate.describe('利用者の生年月日 / date of birth of the real user'),
+    address: text(500).optional().describe('利用者の住所 / address of the real user'),
+    documentSerial: text(100).optional().describe('証明書・IC チップのシリアル / document or IC serial'),
+  })
+  .strict();
+
+/** The basis of a representative's authority to act for a corporation (代理権). */
+export const AUTHORITY_BASES = ['representative', 'letter_of_authority'] as const;
+export type AuthorityBasis = (typeof AUTHORITY_BASES)[number];
+
 export const holderSchema = z
   .object({
     type: z.enum(HOLDER_TYPES),
@@ -107,6 +128,21 @@ export const holderSchema = z
           .strict()
           .optional()
           .describe('代表者・担当者の在籍確認 / employment verification of the representative'),
+        authority: z
+          .object({
+            /** `representative`: the representative director (代表者) in person, checked against the corporate registry; `letter_of_authority`: a letter of authority (委任状) from the corporation. */
+            basis: z.enum(AUTHORITY_BASES),
+            /** The date of the registry certificate (登記事項証明書) or of the letter of authority. */
+            issuedOn: isoDate.refine(
+              (d) => Date.parse(d) <= Date.now() + CLOCK_SKEW_MS,
+              'must not be in the future',
+            ),
+          })
+          .strict()
+          .optional()
+          .describe(
+            '代理権の確認（代表者本人または委任状と、その日付）/ authority to act: representative or letter of authority, with its date',
+          ),
       })
       .strict()
       .optional(),
@@ -142,7 +178,7 @@ export const lineRequestSchema = z
     product: text(100).optional(),
     purpose: text(1000).optional().describe('利用目的 / declared purpose'),
     /** The real user when not the holder (利用者登録); hashed like the holder. */
-    registeredUser: identitySchema.optional(),
+    registeredUser: registeredUserSchema.optional(),
   })
   .strict();
 
@@ -179,9 +215,37 @@ export const contractSchema = z
     pledgeSigned: z.boolean().default(false),
     /** Device fingerprint of the sign-up (online) or the shop terminal's customer session. */
     deviceFingerprint: text(200).optional(),
+    /**
+     * What the carrier's sign-up system knows of an online session (seed 001:
+     * 生成AIを悪用した自作プログラムによる不正契約 — sign-ups by program): the
+     * client's IP address (stored only as a keyed hash), the session's device
+     * id, the seconds taken to fill the form and the attempts made.
+     */
+    session: z
+      .object({
+        ipAddress: normalised(normaliseIp).optional().describe('申込元 IP アドレス / client IP address'),
+        deviceId: text(200).optional().describe('セッションの端末 ID / device id of the session'),
+        formSeconds: z
+          .number()
+          .min(0)
+          .max(86_400)
+          .optional()
+          .describe('入力にかかった秒数 / seconds taken to fill the form'),
+        attempts: z
+          .number()
+          .int()
+          .min(1)
+          .max(10_000)
+          .optional()
+          .describe('申込の試行回数 / attempts in this session'),
+      })
+      .strict()
+      .optional()
+      .describe('オンライン申込のセッション情報 / online sign-up session facts'),
     submittedAt: isoDateTime.optional(),
   })
   .strict();
 
 export type ContractApplication = z.output<typeof contractSchema>;
 export type Identity = z.output<typeof identitySchema>;
+export type RegisteredUser = z.output<typeof registeredUserSchema>;

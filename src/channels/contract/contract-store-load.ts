@@ -1,7 +1,13 @@
 import { type Kysely, sql } from 'kysely';
 import { jsonArrayFrom, jsonObjectFrom } from 'kysely/helpers/postgres';
 import type { Database } from '../../store/schema.ts';
-import type { ApprovedException, ContractContext, RecentApplication } from './contract-context.ts';
+import type {
+  ApprovedException,
+  ContractContext,
+  NamedLineState,
+  RecentApplication,
+  SharedUser,
+} from './contract-context.ts';
 import { type ContractKeySet, outletOf } from './contract-keys.ts';
 import type { ContractApplication, SalesChannel, SimType } from './contract-schema.ts';
 import { type ContractWindows, referenceTime } from './contract-store-windows.ts';
@@ -41,11 +47,13 @@ export async function loadContractContext(
   w: ContractWindows,
 ): Promise<ContractContext> {
   const at = referenceTime(app, now).getTime();
+  const namedLines = app.addedLine?.lineNumber ? lineIdCandidates(app.addedLine.lineNumber) : [];
+  const userKeys = [...new Set(keys.registeredUsers.filter((k): k is string => k !== undefined))];
   const since = (days: number) => new Date(at - days * DAY_MS);
   const velocitySince = since(w.velocityDays);
   const apps = db.selectFrom('contract_applications').where('org_id', '=', orgId);
   // One row per other holder (their latest application) on the address or device within the window.
-  const otherHolders = (column: 'address_key' | 'device_key', key: string, days: number) =>
+  const otherHolders = (column: 'address_key' | 'device_key' | 'ip_key', key: string, days: number) =>
     apps
       .select(EVIDENCE)
       .distinctOn('holder_key')
@@ -89,6 +97,37 @@ export async function loadContractContext(
       keys.device
         ? jsonArrayFrom(otherHolders('device_key', keys.device, w.sharedDeviceDays)).as('device_apps')
         : sql<ApplicationEvidence[]>`'[]'::json`.as('device_apps'),
+      keys.ip
+        ? jsonArrayFrom(otherHolders('ip_key', keys.ip, w.sharedIpDays)).as('ip_apps')
+        : sql<ApplicationEvidence[]>`'[]'::json`.as('ip_apps'),
+      // The existing line an added line names (P3): who holds it, as the carrier's lines say.
+      namedLines.length > 0
+        ? jsonArrayFrom(
+            eb
+              .selectFrom('contract_lines')
+              .select(['holder_key', 'status'])
+              .where('org_id', '=', orgId)
+              .where('line_id', 'in', namedLines)
+              .limit(namedLines.length),
+          ).as('named_line')
+        : sql<{ holder_key: string; status: string }[]>`'[]'::json`.as('named_line'),
+      // Registered users (P6): the other holders each is registered under, in the carrier's lines
+      // (held) and in applications within the window.
+      userKeys.length > 0
+        ? sql<{ user_key: string; holders: number | string }[]>`coalesce((select json_agg(u) from (
+            select user_key, count(distinct holder_key) as holders from (
+              select registered_user_key as user_key, holder_key from contract_lines
+               where org_id = ${orgId} and registered_user_key in (${sql.join(userKeys)})
+                 and status <> 'cancelled' and holder_key <> ${keys.holder}
+              union all
+              select k as user_key, holder_key from contract_applications, unnest(user_keys) as k
+               where org_id = ${orgId} and user_keys && array[${sql.join(userKeys)}]::text[]
+                 and submitted_at >= ${since(w.sharedUserDays)} and holder_key <> ${keys.holder}
+                 and action not in ('block', 'freeze')
+            ) s where user_key in (${sql.join(userKeys)}) group by user_key) u), '[]'::json)`.as(
+            'user_holders',
+          )
+        : sql<{ user_key: string; holders: number | string }[]>`'[]'::json`.as('user_holders'),
       jsonObjectFrom(
         eb
           .selectFrom('contract_exceptions')
@@ -98,6 +137,8 @@ export async function loadContractContext(
           .where('holder_key', '=', keys.holder)
           // The person HQ approved: for a corporation, the same representative.
           .where('identity_key', '=', keys.identity)
+          // Used once: an exception a decision already used covers nothing more.
+          .where('used_decision_id', 'is', null)
           .orderBy('approved_at', 'desc')
           .limit(1),
       ).as('exception'),
@@ -121,8 +162,47 @@ export async function loadContractContext(
     recentlyCancelled,
     addressHolders: row.address_apps.map(recentApplication).sort(byTime),
     deviceHolders: row.device_apps.map(recentApplication).sort(byTime),
+    ipHolders: row.ip_apps.map(recentApplication).sort(byTime),
+    namedLine: app.addedLine?.lineNumber ? namedLineState(row.named_line, keys.holder) : undefined,
+    sharedUsers: sharedUsers(keys.registeredUsers, row.user_holders),
     exception: row.exception ? approvedException(row.exception) : undefined,
   };
+}
+
+/**
+ * The forms a carrier's line id may take for an E.164 number: `+819012345678`,
+ * `819012345678` and the national `09012345678` (line ids are the carrier's
+ * own text; imports keep them as given).
+ */
+export function lineIdCandidates(e164: string): string[] {
+  const digits = e164.replace(/^\+/, '');
+  const forms = [e164, digits];
+  if (digits.startsWith('81')) forms.push(`0${digits.slice(2)}`);
+  return forms;
+}
+
+/** Held by the applicant (active or suspended) beats any other row; then another holder's; then cancelled. */
+function namedLineState(
+  rows: readonly { holder_key: string; status: string }[],
+  holder: string,
+): NamedLineState {
+  if (rows.some((r) => r.holder_key === holder && r.status !== 'cancelled')) return 'held';
+  if (rows.some((r) => r.holder_key !== holder && r.status !== 'cancelled')) return 'other_holder';
+  if (rows.length > 0) return 'cancelled';
+  return 'unknown';
+}
+
+function sharedUsers(
+  registered: readonly (string | undefined)[],
+  rows: readonly { user_key: string; holders: number | string }[],
+): SharedUser[] {
+  const holders = new Map(rows.map((r) => [r.user_key, Number(r.holders)]));
+  const out: SharedUser[] = [];
+  registered.forEach((userKey, line) => {
+    const otherHolders = userKey === undefined ? 0 : (holders.get(userKey) ?? 0);
+    if (userKey !== undefined && otherHolders > 0) out.push({ line, userKey, otherHolders });
+  });
+  return out;
 }
 
 /** A contract_applications row as `load` reads it (inside JSON, timestamps arrive as text). */
@@ -145,6 +225,7 @@ function recentApplication(row: ApplicationEvidence): RecentApplication {
     salesChannel: row.sales_channel as SalesChannel,
     outlet: row.outlet,
     lines: row.voice_lines + row.data_sms_lines + row.data_lines,
+    smsLines: row.voice_lines + row.data_sms_lines,
     submittedAt: new Date(row.submitted_at).toISOString(),
     action: row.action,
   };

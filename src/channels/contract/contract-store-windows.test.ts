@@ -8,7 +8,13 @@ import {
 
 describe('contract windows', () => {
   it('defaults to 30 days of velocity and 7 days for shared addresses and devices', () => {
-    expect(contractWindows()).toEqual({ velocityDays: 30, sharedAddressDays: 7, sharedDeviceDays: 7 });
+    expect(contractWindows()).toEqual({
+      velocityDays: 30,
+      sharedAddressDays: 7,
+      sharedDeviceDays: 7,
+      sharedIpDays: 1,
+      sharedUserDays: 90,
+    });
     expect(Object.isFrozen(CONTRACT_WINDOW_DEFAULTS)).toBe(true);
   });
 
@@ -17,6 +23,8 @@ describe('contract windows', () => {
       velocityDays: 14,
       sharedAddressDays: 7,
       sharedDeviceDays: 7,
+      sharedIpDays: 1,
+      sharedUserDays: 90,
     });
     expect(contractWindows({ velocityDays: 4000 }).velocityDays).toBe(30);
     expect(contractWindows({ velocityDays: 0.5 }).velocityDays).toBe(0.5);

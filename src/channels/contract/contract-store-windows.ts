@@ -9,13 +9,19 @@ export interface ContractWindows {
   readonly sharedAddressDays: number;
   /** Other holders applying from the same device. */
   readonly sharedDeviceDays: number;
+  /** Other holders signing up online from the same IP address. */
+  readonly sharedIpDays: number;
+  /** Other holders under whom a registered user is registered (applications; the carrier's lines always). */
+  readonly sharedUserDays: number;
 }
 
-/** Default windows: 30 days of velocity, 7 days for shared addresses and devices. */
+/** Default windows: 30 days of velocity, 7 days for shared addresses and devices, 1 for IPs, 90 for registered users. */
 export const CONTRACT_WINDOW_DEFAULTS: ContractWindows = Object.freeze({
   velocityDays: 30,
   sharedAddressDays: 7,
   sharedDeviceDays: 7,
+  sharedIpDays: 1,
+  sharedUserDays: 90,
 });
 
 /** Longest window accepted (ten years); anything else falls back to the default. */
@@ -26,7 +32,7 @@ const MAX_WINDOW_DAYS = 3650;
  * (0, 3650] replaces the default; anything else keeps the default (a bad
  * setting never breaks screening).
  *
- * @example contractWindows({ velocityDays: 14 }) // { velocityDays: 14, sharedAddressDays: 7, sharedDeviceDays: 7 }
+ * @example contractWindows({ velocityDays: 14 }) // { velocityDays: 14, sharedAddressDays: 7, sharedDeviceDays: 7, sharedIpDays: 1, sharedUserDays: 90 }
  */
 export function contractWindows(
   overrides?: Readonly<Partial<Record<keyof ContractWindows, unknown>>>,
@@ -41,6 +47,8 @@ export function contractWindows(
     velocityDays: pick('velocityDays'),
     sharedAddressDays: pick('sharedAddressDays'),
     sharedDeviceDays: pick('sharedDeviceDays'),
+    sharedIpDays: pick('sharedIpDays'),
+    sharedUserDays: pick('sharedUserDays'),
   });
 }
 

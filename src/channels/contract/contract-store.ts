@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely';
+import { type Kysely, sql } from 'kysely';
 import { MamoruError, type ScreenEvent, type Verdict } from '../../core/index.ts';
 import type { KeyedHasher } from '../../intel/keyed-hash.ts';
 import type { Database } from '../../store/schema.ts';
@@ -135,6 +135,8 @@ export class ContractStore {
         held_voice: held.voice,
         held_data_sms: held.data_sms,
         held_data: held.data,
+        ip_key: keys.ip ?? null,
+        user_keys: userKeysArray(keys.registeredUsers),
       })
       .onConflict((oc) =>
         oc.columns(['org_id', 'application_id', 'holder_key', 'outlet']).doUpdateSet((eb) => ({
@@ -146,6 +148,8 @@ export class ContractStore {
           held_voice: eb.ref('excluded.held_voice'),
           held_data_sms: eb.ref('excluded.held_data_sms'),
           held_data: eb.ref('excluded.held_data'),
+          ip_key: eb.ref('excluded.ip_key'),
+          user_keys: eb.ref('excluded.user_keys'),
           voice_lines: eb.ref('excluded.voice_lines'),
           data_sms_lines: eb.ref('excluded.data_sms_lines'),
           data_lines: eb.ref('excluded.data_lines'),
@@ -154,6 +158,31 @@ export class ContractStore {
           action: eb.ref('excluded.action'),
         })),
       )
+      .execute();
+    await this.#useException(verdict);
+  }
+
+  /**
+   * One exception, one use (P2): when a screening passed on HQ's approved
+   * exception (the lines are granted now), the exception is marked used by
+   * that decision, and a later screening of the application is judged
+   * afresh. A verdict that still stops the lines (a step-up, a block) uses
+   * nothing.
+   */
+  async #useException(verdict: Verdict): Promise<void> {
+    if (verdict.action !== 'allow' && verdict.action !== 'warn') return;
+    const cases = new Set<string>();
+    for (const h of verdict.hits) {
+      const caseId = h.signal === 'CONTRACT_EXCEPTION_APPROVED' ? h.params?.caseId : undefined;
+      if (typeof caseId === 'string') cases.add(caseId);
+    }
+    if (cases.size === 0) return;
+    await this.#db
+      .updateTable('contract_exceptions')
+      .set({ used_decision_id: verdict.id, used_at: new Date(verdict.createdAt) })
+      .where('org_id', '=', verdict.orgId)
+      .where('case_id', 'in', [...cases])
+      .where('used_decision_id', 'is', null)
       .execute();
   }
 
@@ -166,6 +195,14 @@ export class ContractStore {
   onOutcome(outcome: ContractOutcome): Promise<void> {
     return recordException(this.#db, outcome);
   }
+}
+
+/** The user keys of an application's registered users, as a `text[]` value. */
+function userKeysArray(keys: readonly (string | undefined)[]) {
+  const present = [...new Set(keys.filter((k): k is string => k !== undefined))];
+  return present.length === 0
+    ? sql<string[]>`'{}'::text[]`
+    : sql<string[]>`array[${sql.join(present)}]::text[]`;
 }
 
 /** A channel module that carries its contract store: the contract channel built by `createChannels`. */

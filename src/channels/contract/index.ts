@@ -10,6 +10,7 @@ import { type ContractApplication, contractSchema } from './contract-schema.ts';
 import { ContractStore, type WithContractStore } from './contract-store.ts';
 import { addedLineAuth } from './detectors/added-line-auth.ts';
 import type { ContractDetector } from './detectors/application.ts';
+import { corporateAuthority } from './detectors/corporate-authority.ts';
 import { corporateEmployment } from './detectors/corporate-employment.ts';
 import { kycDocumentExpiry } from './detectors/kyc-document-expiry.ts';
 import { kycMethod } from './detectors/kyc-method.ts';
@@ -17,9 +18,13 @@ import { kycMissing } from './detectors/kyc-missing.ts';
 import { kycReliance } from './detectors/kyc-reliance.ts';
 import { lineCap } from './detectors/line-cap.ts';
 import { registeredUser } from './detectors/registered-user.ts';
+import { registeredUserShared } from './detectors/registered-user-shared.ts';
+import { sessionAutomation } from './detectors/session-automation.ts';
 import { sharedAddress } from './detectors/shared-address.ts';
 import { sharedDevice } from './detectors/shared-device.ts';
+import { sharedIp } from './detectors/shared-ip.ts';
 import { velocity } from './detectors/velocity.ts';
+import { contractNotices } from './notices.ts';
 import { CONTRACT_DEFAULT_POLICY, contractSettingsIssues } from './policy.ts';
 import { DEFAULT_CONTRACT_SETTINGS, readContractSettings } from './settings.ts';
 import { CONTRACT_SIGNALS } from './signals.ts';
@@ -39,10 +44,14 @@ export const CONTRACT_DETECTORS: readonly ContractDetector[] = [
   kycReliance,
   addedLineAuth,
   corporateEmployment,
+  corporateAuthority,
   velocity,
   sharedAddress,
   sharedDevice,
+  sharedIp,
+  sessionAutomation,
   registeredUser,
+  registeredUserShared,
 ];
 
 /** The contract channel: a channel module that carries its store (for the line import API and CLI). */
@@ -70,7 +79,7 @@ export function contractIndicators(app: ContractApplication, keys: ContractKeySe
     refs.push({ type: 'identity', value: keys.document, field: 'holder.identity.documentSerial' });
   }
   if (keys.device) refs.push({ type: 'identity', value: keys.device, field: 'deviceFingerprint' });
-  keys.registeredUsers.forEach((key, i) => {
+  keys.registeredUserIdentities.forEach((key, i) => {
     if (key) refs.push({ type: 'identity', value: key, field: `lines.${i}.registeredUser` });
   });
   // Normalised by the schema already (E.164, lower-cased e-mail).
@@ -91,6 +100,8 @@ function windowsOf(settings: Readonly<Record<string, unknown>>) {
     velocityDays: s.velocity.windowDays,
     sharedAddressDays: s.sharedAddress.windowDays,
     sharedDeviceDays: s.sharedDevice.windowDays,
+    sharedIpDays: s.sharedIp.windowDays,
+    sharedUserDays: s.registeredUser.sharedUser.windowDays,
   };
 }
 
@@ -163,6 +174,10 @@ export function createContractChannel(deps: {
     onOutcome: (outcome) => store.onOutcome(outcome),
     // The shop or agency an application is made at: a shop's or agency's key screens its own only (P2).
     outlet: (payload) => boundOutletOf(payload.salesChannel),
+    // One application (its id, holder and outlet, as the store keys it), one active case.
+    subject: (payload) =>
+      `application:${payload.applicationId}|holder:${store.keys(payload).holder}|outlet:${boundOutletOf(payload.salesChannel)}`,
+    notices: contractNotices,
     example: EXAMPLE,
     store,
   };

@@ -1,5 +1,11 @@
 import { z } from 'zod';
-import { HOLDER_TYPES, identitySchema, SALES_CHANNELS, SIM_TYPES } from './contract-schema.ts';
+import {
+  HOLDER_TYPES,
+  identitySchema,
+  registeredUserSchema,
+  SALES_CHANNELS,
+  SIM_TYPES,
+} from './contract-schema.ts';
 import { isCorporateNumber } from './corporate-number.ts';
 
 /** A line's status: in use, suspended (利用停止, still held) or cancelled (解約). */
@@ -51,7 +57,7 @@ export const lineEventSchema = z
     cancelledAt: lineTime.optional(),
     salesChannel: z.enum(SALES_CHANNELS).optional(),
     outlet: text(100).optional().describe('販売店・代理店 ID または online / shop or agency id, or online'),
-    registeredUser: identitySchema.optional().describe('利用者登録 / the registered real user'),
+    registeredUser: registeredUserSchema.optional().describe('利用者登録 / the registered real user'),
     registeredUserKey: keyedHash.optional(),
   })
   .strict()

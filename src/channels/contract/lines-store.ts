@@ -4,7 +4,7 @@ import type { KeyedHasher } from '../../intel/keyed-hash.ts';
 import type { ContractLinesTable, Database } from '../../store/schema.ts';
 import { toIso } from '../../store/to-iso.ts';
 import type { SimCounts } from './contract-context.ts';
-import { corporationKey, identityKey } from './contract-keys.ts';
+import { corporationKey, identityKey, userKey } from './contract-keys.ts';
 import type { HolderType, SalesChannel, SimType } from './contract-schema.ts';
 import { type LineEvent, type LineStatus, lineEventSchema } from './lines-schema.ts';
 
@@ -83,7 +83,7 @@ export class LineStore {
         : identityKey(line.holder!, this.#hasher, 'holder'));
     const registeredUserKey =
       line.registeredUserKey ??
-      (line.registeredUser ? identityKey(line.registeredUser, this.#hasher, 'registeredUser') : null);
+      (line.registeredUser ? userKey(line.registeredUser, this.#hasher, 'registeredUser') : null);
     return {
       lineId: line.lineId,
       holderKey,

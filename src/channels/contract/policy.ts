@@ -15,9 +15,12 @@ export { type ContractSettings, DEFAULT_CONTRACT_SETTINGS, type KycRule } from '
  * | CONTRACT_DATA_SIM_NO_KYC, CONTRACT_KYC_MISSING | block |
  * | CONTRACT_KYC_METHOD_NOT_ALLOWED, CONTRACT_KYC_DOCUMENT_EXPIRED | block |
  * | CONTRACT_ADDED_LINE_WEAK_AUTH | step_up |
+ * | CONTRACT_ADDED_LINE_NOT_HELD | review |
  * | CONTRACT_KYC_RELIANCE_LOW_ASSURANCE, CONTRACT_KYC_RELIANCE_STALE | step_up |
- * | CONTRACT_CORP_EMPLOYMENT_UNVERIFIED | review |
+ * | CONTRACT_CORP_EMPLOYMENT_UNVERIFIED, CONTRACT_CORP_AUTHORITY_UNVERIFIED | review |
+ * | CONTRACT_CORP_REGISTERED_USER_MISSING | review |
  * | CONTRACT_VELOCITY, CONTRACT_SHARED_ADDRESS, CONTRACT_SHARED_DEVICE | review |
+ * | CONTRACT_SHARED_IP, CONTRACT_SESSION_AUTOMATED, CONTRACT_REGISTERED_USER_SHARED | review |
  *
  * `CONTRACT_REGISTERED_USER_MISSING` scores 2 per line: two lines missing
  * reach `step_up` (4), three reach `review` (6; the group is capped there).
@@ -46,17 +49,23 @@ export const CONTRACT_DEFAULT_POLICY = {
     CONTRACT_KYC_METHOD_NOT_ALLOWED: { forceAction: 'block' },
     CONTRACT_KYC_DOCUMENT_EXPIRED: { forceAction: 'block' },
     CONTRACT_ADDED_LINE_WEAK_AUTH: { forceAction: 'step_up' },
+    CONTRACT_ADDED_LINE_NOT_HELD: { forceAction: 'review' },
     CONTRACT_KYC_RELIANCE_LOW_ASSURANCE: { forceAction: 'step_up' },
     CONTRACT_KYC_RELIANCE_STALE: { forceAction: 'step_up' },
     CONTRACT_CORP_EMPLOYMENT_UNVERIFIED: { forceAction: 'review' },
+    CONTRACT_CORP_AUTHORITY_UNVERIFIED: { forceAction: 'review' },
+    CONTRACT_CORP_REGISTERED_USER_MISSING: { forceAction: 'review' },
     CONTRACT_VELOCITY: { forceAction: 'review' },
     CONTRACT_SHARED_ADDRESS: { forceAction: 'review' },
     CONTRACT_SHARED_DEVICE: { forceAction: 'review' },
+    CONTRACT_SHARED_IP: { forceAction: 'review' },
+    CONTRACT_SESSION_AUTOMATED: { forceAction: 'review' },
+    CONTRACT_REGISTERED_USER_SHARED: { forceAction: 'review' },
   },
   groups: {
     line_cap: { maxScore: 6 },
     kyc: { maxScore: 12 },
-    auth: { maxScore: 4 },
+    auth: { maxScore: 6 },
     corporate: { maxScore: 6 },
     resale: { maxScore: 12 },
     registration: { maxScore: 6 },

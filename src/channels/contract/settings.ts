@@ -39,6 +39,20 @@ export const kycRuleSchema = z
 export type KycRule = z.output<typeof kycRuleSchema>;
 
 const capSet = { voice: limit, data: limit };
+/**
+ * A ring seen early (P6): `minOtherHolders` other holders are enough when the
+ * ring is spread over `minOutlets` shops or asks for `minSmsLines` SMS-capable
+ * lines in all (voice and data+SMS, this application's included) — a family
+ * opening one line each at one shop is not; `null` turns it off.
+ */
+const ringSpread = z
+  .object({
+    minOtherHolders: holders,
+    minOutlets: holders,
+    minSmsLines: z.number().int().min(1).max(1_000_000),
+  })
+  .strict()
+  .nullable();
 const velocityLimits = { maxApplications: limit, maxLines: limit, maxOutlets: limit };
 
 /** The shape of the settings: a zod schema at each leaf, plain objects for sections. */
@@ -54,20 +68,25 @@ const SPEC = {
     minAssurance: { voice: assurance, data_sms: assurance, data: assurance },
     maxAgeDays: days,
   },
-  corporate: { employmentMaxAgeDays: days },
+  corporate: { employmentMaxAgeDays: days, authorityMaxAgeDays: days, requireAuthority: z.boolean() },
   velocity: {
     windowDays: days,
     person: velocityLimits,
     corporation: velocityLimits,
     maxCancelledLines: limit,
   },
-  sharedAddress: { windowDays: days, minOtherHolders: holders },
-  sharedDevice: { windowDays: days, minOtherHolders: holders },
+  sharedAddress: { windowDays: days, minOtherHolders: holders, spread: ringSpread },
+  sharedDevice: { windowDays: days, minOtherHolders: holders, spread: ringSpread },
+  sharedIp: { windowDays: days, minOtherHolders: holders },
+  automation: { minFormSeconds: z.number().min(0).max(3600).nullable(), maxAttempts: limit },
   registeredUser: {
     freeLines: count,
     simTypes: z.array(z.enum(SIM_TYPES)).max(SIM_TYPES.length),
     holderTypes: z.array(z.enum(HOLDER_TYPES)).max(HOLDER_TYPES.length),
+    corporateSimTypes: z.array(z.enum(SIM_TYPES)).max(SIM_TYPES.length),
+    sharedUser: { windowDays: days, minOtherHolders: holders },
   },
+  pledge: { requiredFromSmsLines: limit, requiredOverCap: z.boolean() },
 } as const;
 
 type Spec = { readonly [key: string]: z.ZodType | Spec };
@@ -134,20 +153,29 @@ export const DEFAULT_CONTRACT_SETTINGS: ContractSettings = deepFreeze({
   kycRuleDate: { maxBackdateDays: 30 },
   refuseExpiredDocuments: true,
   reliance: { minAssurance: { voice: 3, data_sms: 3, data: 2 }, maxAgeDays: 180 },
-  corporate: { employmentMaxAgeDays: 30 },
+  corporate: { employmentMaxAgeDays: 30, authorityMaxAgeDays: 90, requireAuthority: true },
   velocity: {
     windowDays: 30,
     person: { maxApplications: 3, maxLines: 5, maxOutlets: 2 },
     corporation: { maxApplications: 10, maxLines: null, maxOutlets: 3 },
     maxCancelledLines: 1,
   },
-  sharedAddress: { windowDays: 7, minOtherHolders: 3 },
-  sharedDevice: { windowDays: 7, minOtherHolders: 2 },
+  sharedAddress: {
+    windowDays: 7,
+    minOtherHolders: 3,
+    spread: { minOtherHolders: 2, minOutlets: 2, minSmsLines: 5 },
+  },
+  sharedDevice: { windowDays: 7, minOtherHolders: 2, spread: null },
+  sharedIp: { windowDays: 1, minOtherHolders: 3 },
+  automation: { minFormSeconds: 60, maxAttempts: 5 },
   registeredUser: {
     freeLines: 2,
     simTypes: ['voice', 'data_sms'],
-    holderTypes: ['person', 'corporation'],
+    holderTypes: ['person'],
+    corporateSimTypes: ['voice', 'data_sms'],
+    sharedUser: { windowDays: 90, minOtherHolders: 2 },
   },
+  pledge: { requiredFromSmsLines: 3, requiredOverCap: true },
 });
 
 /** A setting that was wrong, and what was used instead. */

@@ -4,7 +4,10 @@ import * as m002 from './002-contract.ts';
 import * as m003 from './003-contract-exceptions.ts';
 import * as m004 from './004-case-outcome-delivery.ts';
 import * as m005 from './005-outlet-scope.ts';
+import * as m006 from './006-import-reports.ts';
 import * as m007 from './007-decision-log-id.ts';
+import * as m008 from './008-case-subject.ts';
+import * as m009 from './009-contract-rings.ts';
 
 /** Every migration, in order. Static so that nothing is read from disk at run time. */
 export const migrations: MigrationProvider = {
@@ -15,7 +18,10 @@ export const migrations: MigrationProvider = {
       '003-contract-exceptions': m003,
       '004-case-outcome-delivery': m004,
       '005-outlet-scope': m005,
+      '006-import-reports': m006,
       '007-decision-log-id': m007,
+      '008-case-subject': m008,
+      '009-contract-rings': m009,
     };
   },
 };

@@ -1,12 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import { addedLineAuth } from './added-line-auth.ts';
-import { application, run, signals } from './test-fixtures.ts';
+import { application, context, run, signals } from './test-fixtures.ts';
 
-const added = (authentication: string) => application({ addedLine: { authentication } });
+const added = (authentication: string, lineNumber?: string) =>
+  application({ addedLine: { authentication, ...(lineNumber ? { lineNumber } : {}) } });
+/** An existing holder: one voice line held, the named line theirs. */
+const holder = context({ existingLines: { voice: 1, data_sms: 0, data: 0 }, namedLine: 'held' });
 
 describe('contract.added_line_auth (P3)', () => {
   it('steps up an added line authenticated by password only, naming the accepted factors', async () => {
-    const hits = await run(addedLineAuth, added('password'));
+    const hits = await run(addedLineAuth, added('password'), { services: holder });
     expect(signals(hits)).toEqual(['CONTRACT_ADDED_LINE_WEAK_AUTH']);
     expect(hits[0]!.params).toEqual({
       methodJa: 'ID・パスワード',
@@ -18,7 +21,39 @@ describe('contract.added_line_auth (P3)', () => {
 
   it('lets a passkey, an OTP, biometrics or in-person IC reading through (near misses)', async () => {
     for (const factor of ['passkey', 'otp', 'biometric', 'in_person_ic'])
-      expect(await run(addedLineAuth, added(factor)), factor).toEqual([]);
+      expect(await run(addedLineAuth, added(factor), { services: holder }), factor).toEqual([]);
+    expect(await run(addedLineAuth, added('otp', '+819012345678'), { services: holder })).toEqual([]);
+  });
+
+  it('flags an added line naming a line the applicant does not hold, whatever the authentication', async () => {
+    for (const state of ['other_holder', 'cancelled', 'unknown'] as const) {
+      const hits = await run(addedLineAuth, added('biometric', '+819012345678'), {
+        services: context({ existingLines: { voice: 1, data_sms: 0, data: 0 }, namedLine: state }),
+      });
+      expect(signals(hits), state).toEqual(['CONTRACT_ADDED_LINE_NOT_HELD']);
+      expect(hits[0]!.evidence).toContain(`state=${state}`);
+    }
+    const weak = await run(addedLineAuth, added('password', '+819012345678'), {
+      services: context({ namedLine: 'other_holder' }),
+    });
+    expect(signals(weak)).toEqual(['CONTRACT_ADDED_LINE_NOT_HELD', 'CONTRACT_ADDED_LINE_WEAK_AUTH']);
+  });
+
+  it('flags an added line by someone who holds no line at all, and passes one who holds any (near miss)', async () => {
+    const none = await run(addedLineAuth, added('otp'), { services: context() });
+    expect(signals(none)).toEqual(['CONTRACT_ADDED_LINE_NOT_HELD']);
+    expect(none[0]!.evidence).toContain('state=no_lines');
+    const some = await run(addedLineAuth, added('otp'), {
+      services: context({ existingLines: { voice: 0, data_sms: 0, data: 1 } }),
+    });
+    expect(some).toEqual([]);
+  });
+
+  it('judges the authentication alone when no context was loaded', async () => {
+    expect(signals(await run(addedLineAuth, added('password'), { services: undefined }))).toEqual([
+      'CONTRACT_ADDED_LINE_WEAK_AUTH',
+    ]);
+    expect(await run(addedLineAuth, added('otp'), { services: undefined })).toEqual([]);
   });
 
   it('ignores new contracts', async () => {
@@ -26,9 +61,13 @@ describe('contract.added_line_auth (P3)', () => {
   });
 
   it('follows the carrier’s accepted factors, and falls back to the default on a bad list', async () => {
-    const strict = await run(addedLineAuth, added('otp'), { settings: { addedLineFactors: ['passkey'] } });
+    const strict = await run(addedLineAuth, added('otp'), {
+      services: holder,
+      settings: { addedLineFactors: ['passkey'] },
+    });
     expect(strict[0]!.params).toMatchObject({ acceptedJa: '「パスキー」', acceptedEn: 'a passkey' });
     const bad = await run(addedLineAuth, added('password'), {
+      services: holder,
       settings: { addedLineFactors: ['sms_magic'] },
     });
     expect(bad[0]!.evidence.some((e) => e.startsWith('setting_fallback=addedLineFactors'))).toBe(true);

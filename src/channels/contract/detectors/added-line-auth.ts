@@ -1,27 +1,58 @@
+import type { Hit, LocalizedText } from '../../../core/index.ts';
+import type { NamedLineState } from '../contract-context.ts';
 import { fallbackEvidence } from '../settings.ts';
-import { type ContractDetector, settingsOf } from './application.ts';
+import { type ContractDetector, contextEvidence, servicesOf, settingsOf } from './application.ts';
 import { ADDED_LINE_AUTH_LABELS, listOf } from './labels.ts';
+
+/** What the reviewer reads of a named line the applicant does not hold. */
+const NOT_HELD: Readonly<Record<Exclude<NamedLineState, 'held'> | 'no_lines', LocalizedText>> = {
+  other_holder: {
+    ja: '指定された回線は他の名義のご契約です',
+    en: 'the line named is held by another holder',
+  },
+  cancelled: {
+    ja: '指定された回線は解約済みです',
+    en: 'the line named has been cancelled',
+  },
+  unknown: {
+    ja: '指定された回線は当社の回線記録にありません',
+    en: 'the line named is not in the carrier’s line records',
+  },
+  no_lines: {
+    ja: 'お申込みの方の名義で利用中の回線が当社の回線記録にありません',
+    en: 'the applicant holds no line in the carrier’s line records',
+  },
+};
 
 /**
  * Added lines (追加回線, measure P3): a line added to an existing contract
- * must be authenticated by more than ID and password — multi-factor
- * authentication such as biometrics (生体認証) or a one-time password
- * (ワンタイムパスワード). An authentication outside the carrier's accepted
- * factors (`addedLineFactors`) gets a step-up naming the accepted ones.
+ * through My Page, an app or a shop is authenticated, not verified again.
+ *
+ * - Its authentication must be more than ID and password — multi-factor
+ *   authentication such as biometrics (生体認証), a one-time password
+ *   (ワンタイムパスワード) or a passkey. One outside the carrier's accepted
+ *   factors (`addedLineFactors`) gets a step-up naming the accepted ones
+ *   (`CONTRACT_ADDED_LINE_WEAK_AUTH`).
+ * - The applicant must really hold the line the application names, as the
+ *   carrier's lines say (active or suspended, in the applicant's name); with
+ *   no line named, the applicant must hold at least one line. Otherwise
+ *   `CONTRACT_ADDED_LINE_NOT_HELD` sends it to HQ: an added line is how a
+ *   stolen My Page account or a made-up "existing customer" would skip
+ *   identity verification.
  */
 export const addedLineAuth: ContractDetector = {
   name: 'contract.added_line_auth',
-  signals: ['CONTRACT_ADDED_LINE_WEAK_AUTH'],
+  signals: ['CONTRACT_ADDED_LINE_WEAK_AUTH', 'CONTRACT_ADDED_LINE_NOT_HELD'],
   run(event, ctx) {
     const added = event.payload.addedLine;
     if (added === undefined) return [];
+    const hits: Hit[] = [];
     const read = settingsOf(ctx);
     const accepted = read.settings.addedLineFactors;
-    if (accepted.includes(added.authentication)) return [];
-    const method = ADDED_LINE_AUTH_LABELS[added.authentication];
-    const list = listOf(accepted, ADDED_LINE_AUTH_LABELS);
-    return [
-      {
+    if (!accepted.includes(added.authentication)) {
+      const method = ADDED_LINE_AUTH_LABELS[added.authentication];
+      const list = listOf(accepted, ADDED_LINE_AUTH_LABELS);
+      hits.push({
         signal: 'CONTRACT_ADDED_LINE_WEAK_AUTH',
         evidence: [
           `authentication=${added.authentication}`,
@@ -29,7 +60,32 @@ export const addedLineAuth: ContractDetector = {
           ...fallbackEvidence(read, 'addedLineFactors'),
         ],
         params: { methodJa: method.ja, methodEn: method.en, acceptedJa: list.ja, acceptedEn: list.en },
-      },
-    ];
+      });
+    }
+    // Holding is judged on the carrier's lines, which only a loaded context has.
+    if (ctx.services === undefined || ctx.services === null) return hits;
+    const context = servicesOf(ctx);
+    const held = context.existingLines;
+    const heldCount = held.voice + held.data_sms + held.data;
+    const state =
+      added.lineNumber === undefined
+        ? heldCount > 0
+          ? 'held'
+          : 'no_lines'
+        : (context.namedLine ?? 'unknown');
+    if (state !== 'held') {
+      const text = NOT_HELD[state];
+      hits.push({
+        signal: 'CONTRACT_ADDED_LINE_NOT_HELD',
+        evidence: [
+          `named_line=${added.lineNumber ?? '(none)'}`,
+          `state=${state}`,
+          `lines_held=${heldCount}`,
+          ...contextEvidence(ctx),
+        ],
+        params: { stateJa: text.ja, stateEn: text.en },
+      });
+    }
+    return hits;
   },
 };

@@ -8,6 +8,7 @@ import type {
 import { type ContractApplication, SIM_TYPES } from '../contract-schema.ts';
 import { linesBySimType, referenceTime } from '../contract-store-windows.ts';
 import { type ReadSettings, readContractSettings } from '../settings.ts';
+import { enDate, jaDate } from './labels.ts';
 
 /** A contract detector: reads the application, the loaded `ContractContext` and the settings. */
 export type ContractDetector = Detector<ContractApplication, ContractContext>;
@@ -32,6 +33,8 @@ const EMPTY_CONTEXT: ContractContext = Object.freeze({
   recentlyCancelled: 0,
   addressHolders: Object.freeze([]),
   deviceHolders: Object.freeze([]),
+  ipHolders: Object.freeze([]),
+  sharedUsers: Object.freeze([]),
 });
 
 /** The loaded context, or an empty one when the channel ran without its store. */
@@ -121,13 +124,17 @@ export function exceptionHit(exception: ApprovedException, covers: string, evide
   return {
     signal: 'CONTRACT_EXCEPTION_APPROVED',
     evidence: [...exceptionEvidence(exception), `covers=${covers}`, ...evidence],
-    params: { caseId: exception.caseId },
+    params: {
+      caseId: exception.caseId,
+      approvedAtJa: jaDate(japanDate(new Date(exception.approvedAt))),
+      approvedAtEn: enDate(japanDate(new Date(exception.approvedAt))),
+    },
   };
 }
 
 /** One recent application as evidence. */
 export function applicationEvidence(a: RecentApplication): string {
-  return `application=${a.applicationId} holder=${shortKey(a.holderKey)} outlet=${a.outlet} channel=${a.salesChannel} lines=${a.lines} at=${a.submittedAt} action=${a.action}`;
+  return `application=${a.applicationId} holder=${shortKey(a.holderKey)} outlet=${a.outlet} channel=${a.salesChannel} lines=${a.lines} sms_lines=${a.smsLines} at=${a.submittedAt} action=${a.action}`;
 }
 
 /** Applications at or after a time. */
@@ -145,6 +152,10 @@ export function within(apps: readonly RecentApplication[], since: Date): RecentA
  * the identity verification was performed, and now when `submittedAt` is
  * more than `maxBackdateDays` back — so an application dated back cannot
  * choose an older, laxer rule set or hide an expired document.
+ *
+ * An added line (追加回線, P3) is the exception: the verification sent with
+ * it is the holder's original one, judged by the rules of the day it was
+ * performed (a method legal then does not block an added line now).
  */
 export function ruleTime(
   app: ContractApplication,
@@ -155,6 +166,13 @@ export function ruleTime(
   // The identity was verified at `performedAt`: the rules of that day apply at the least, whatever the
   // application's date says (a back-dated application must not choose an older rule set or an unexpired document).
   const performed = app.identityVerification ? Date.parse(app.identityVerification.performedAt) : Number.NaN;
+  if (app.addedLine !== undefined && Number.isFinite(performed)) {
+    const verified = new Date(Math.min(performed, now.getTime()));
+    return {
+      at: verified,
+      evidence: `rule_date=${japanDate(verified)} (added line: the holder's identity verified at ${app.identityVerification!.performedAt})`,
+    };
+  }
   if (Number.isFinite(performed) && performed > at.getTime()) {
     const verified = new Date(Math.min(performed, now.getTime()));
     return {

@@ -9,6 +9,7 @@ import {
   servicesOf,
   settingsOf,
 } from './application.ts';
+import { counted } from './labels.ts';
 
 /**
  * Corporate contracts (法人の代理権・在籍確認, measure P4): the person
@@ -47,7 +48,7 @@ export const corporateEmployment: ContractDetector = {
       if (ageDays > maxAgeDays) {
         problem = {
           ja: `在籍確認が ${ageDays} 日前のもので、${maxAgeDays} 日以内の確認が必要です`,
-          en: `the verification is ${ageDays} days old; it must be within ${maxAgeDays} days`,
+          en: `the verification is ${counted(ageDays, 'day')} old; it must be within ${counted(maxAgeDays, 'day')}`,
           evidence: [
             `employment_verification=${verification.method} at ${verification.verifiedAt}`,
             `age_days=${ageDays} max_age_days=${maxAgeDays}`,

@@ -16,7 +16,11 @@ describe('contract.kyc_document_expiry', () => {
   it('refuses a document that expired before the application date', async () => {
     const hits = await run(kycDocumentExpiry, withExpiry('2026-05-09'));
     expect(signals(hits)).toEqual(['CONTRACT_KYC_DOCUMENT_EXPIRED']);
-    expect(hits[0]!.params).toEqual({ expiry: '2026-05-09' });
+    expect(hits[0]!.params).toEqual({
+      expiry: '2026-05-09',
+      expiryJa: '2026年5月9日',
+      expiryEn: '9 May 2026',
+    });
   });
 
   it('accepts a document on its last valid day, and one without an expiry given (near misses)', async () => {

@@ -1,7 +1,7 @@
 import type { SalesChannel } from '../contract-schema.ts';
 import { fallbackEvidence, type KycRule } from '../settings.ts';
 import { type ContractDetector, japanDate, ruleTime, settingsOf } from './application.ts';
-import { KYC_METHOD_LABELS, listOf, SALES_CHANNEL_LABELS } from './labels.ts';
+import { enDate, jaDate, KYC_METHOD_LABELS, listOf, SALES_CHANNEL_LABELS } from './labels.ts';
 
 /**
  * The rule set in force for a sales channel on a date (Japan, `YYYY-MM-DD`):
@@ -60,6 +60,8 @@ export const kycMethod: ContractDetector = {
           methodJa: KYC_METHOD_LABELS[kyc.method].ja,
           methodEn: KYC_METHOD_LABELS[kyc.method].en,
           ruleFrom: rule.from,
+          ruleFromJa: jaDate(rule.from),
+          ruleFromEn: enDate(rule.from),
           allowedJa: allowed.ja,
           allowedEn: allowed.en,
         },

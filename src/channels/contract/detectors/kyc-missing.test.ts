@@ -8,13 +8,37 @@ describe('contract.kyc_missing (P1)', () => {
   it('blocks a data SIM without identity verification, naming the SIM type', async () => {
     const hits = await run(kycMissing, noKyc([{ simType: 'data', count: 2, product: 'router_plan' }]));
     expect(signals(hits)).toEqual(['CONTRACT_DATA_SIM_NO_KYC']);
-    expect(hits[0]!.params).toEqual({ simTypeJa: 'データ専用', simTypeEn: 'data-only', lines: 2 });
+    expect(hits[0]!.params).toEqual({
+      simTypeJa: 'データ専用',
+      simTypeEn: 'data-only',
+      lines: 2,
+      linesEn: '2 lines',
+    });
     expect(hits[0]!.evidence).toContain('products=router_plan');
   });
 
   it('counts SMS-capable data SIMs as data SIMs', async () => {
     const hits = await run(kycMissing, noKyc([{ simType: 'data_sms', count: 1 }]));
     expect(hits[0]!.params).toMatchObject({ simTypeJa: 'SMS付きデータ' });
+  });
+
+  it('never exempts an SMS-capable data SIM, whatever its product (SMS is as risky as voice)', async () => {
+    for (const product of ['tourist_prepaid', 'iot_module']) {
+      const hits = await run(kycMissing, noKyc([{ simType: 'data_sms', count: 1, product }]));
+      expect(signals(hits), product).toEqual(['CONTRACT_DATA_SIM_NO_KYC']);
+      expect(hits[0]!.evidence).toContain('exempt_products=(none: an SMS-capable SIM is never exempt)');
+    }
+    // The same product on a data-only SIM is exempt (near miss).
+    expect(await run(kycMissing, noKyc([{ simType: 'data', count: 1, product: 'iot_module' }]))).toEqual([]);
+  });
+
+  it('asks no identity verification of an added line: it is authenticated, not verified again (P3)', async () => {
+    const added = application({
+      identityVerification: undefined,
+      addedLine: { authentication: 'biometric' },
+      lines: [{ simType: 'voice', count: 1 }],
+    });
+    expect(await run(kycMissing, added)).toEqual([]);
   });
 
   it('lets exempt products through (near miss), and only them', async () => {

@@ -11,7 +11,7 @@ import {
   settingsOf,
 } from './application.ts';
 import { ruleInForce } from './kyc-method.ts';
-import { KYC_METHOD_LABELS, listOf, SIM_TYPE_LABELS } from './labels.ts';
+import { counted, KYC_METHOD_LABELS, listOf, SIM_TYPE_LABELS } from './labels.ts';
 
 /** What to ask for when the channel has no rule set: the strongest methods. */
 const STRONGEST: readonly KycMethod[] = ['jpki_signature', 'ic_chip_face'];
@@ -73,7 +73,8 @@ export const kycReliance: ContractDetector = {
     }
     const ageDays = daysBetween(new Date(kyc.performedAt), applicationTime(app, ctx.now));
     const maxAgeDays = settings.reliance.maxAgeDays;
-    if (ageDays > maxAgeDays) {
+    // An added line (P3) carries the holder's original verification: its age is expected, not stale.
+    if (ageDays > maxAgeDays && app.addedLine === undefined) {
       hits.push({
         signal: 'CONTRACT_KYC_RELIANCE_STALE',
         evidence: [
@@ -82,7 +83,15 @@ export const kycReliance: ContractDetector = {
           `max_age_days=${maxAgeDays}`,
           ...fallbackEvidence(read, 'reliance'),
         ],
-        params: { provider, ageDays, maxAgeDays, stepUpJa: stepUp.ja, stepUpEn: stepUp.en },
+        params: {
+          provider,
+          ageDays,
+          ageDaysEn: counted(ageDays, 'day'),
+          maxAgeDays,
+          maxAgeDaysEn: counted(maxAgeDays, 'day'),
+          stepUpJa: stepUp.ja,
+          stepUpEn: stepUp.en,
+        },
       });
     }
     return hits;

@@ -63,3 +63,60 @@ export function listOf<K extends string>(
   const last = en.pop();
   return { ja, en: en.length === 0 ? (last ?? '') : `${en.join(', ')} or ${last}` };
 }
+
+/**
+ * A date as Japanese readers write it: `2026-04-01` → `2026年4月1日`
+ * (an ISO date-time is taken at its date part). Anything else is returned as given.
+ *
+ * @example jaDate('2026-04-01') // '2026年4月1日'
+ */
+export function jaDate(iso: string): string {
+  const m = /^(\d{4})-(\d{2})-(\d{2})/.exec(iso);
+  return m ? `${m[1]}年${Number(m[2])}月${Number(m[3])}日` : iso;
+}
+
+/**
+ * A date as English readers write it: `2026-04-01` → `1 April 2026`.
+ *
+ * @example enDate('2026-04-01') // '1 April 2026'
+ */
+export function enDate(iso: string): string {
+  const m = /^(\d{4})-(\d{2})-(\d{2})/.exec(iso);
+  if (!m) return iso;
+  return `${Number(m[3])} ${MONTHS[Number(m[2]) - 1] ?? m[2]} ${m[1]}`;
+}
+
+const MONTHS = [
+  'January',
+  'February',
+  'March',
+  'April',
+  'May',
+  'June',
+  'July',
+  'August',
+  'September',
+  'October',
+  'November',
+  'December',
+] as const;
+
+/** English nouns counted in reasons, with their plurals. */
+const PLURALS = {
+  line: 'lines',
+  holder: 'holders',
+  application: 'applications',
+  outlet: 'outlets',
+  day: 'days',
+  attempt: 'attempts',
+  second: 'seconds',
+} as const;
+
+/**
+ * A count with its noun, singular or plural: `1 line`, `2 lines`, `0 lines`.
+ *
+ * @example counted(1, 'line') // '1 line'
+ */
+export function counted(n: number, noun: keyof typeof PLURALS): string {
+  return `${n} ${n === 1 ? noun : PLURALS[noun]}`;
+}

@@ -29,8 +29,10 @@ describe('contract.line_cap (P2)', () => {
       existing: 4,
       requested: 2,
       total: 6,
-      purpose: '家族用',
+      purposeJa: '家族用',
       pledgeJa: 'あり',
+      existingEn: '4 lines',
+      requestedEn: '2 lines',
       capGroupJa: '音声・SMS付き',
       holderTypeJa: '個人',
     });

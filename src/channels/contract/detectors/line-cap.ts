@@ -13,7 +13,7 @@ import {
   servicesOf,
   settingsOf,
 } from './application.ts';
-import { CAP_GROUP_LABELS, HOLDER_TYPE_LABELS } from './labels.ts';
+import { CAP_GROUP_LABELS, counted, HOLDER_TYPE_LABELS } from './labels.ts';
 
 const CAP_GROUPS = ['voice', 'data'] as const satisfies readonly CapGroup[];
 /** Recent applications of the holder listed on the hit, for the reviewer. */
@@ -63,7 +63,8 @@ export function capsExceeded(
 /** The declared purposes of the requested lines, as one text. */
 function purposeOf(app: ContractApplication): { ja: string; en: string } {
   const purposes = [...new Set(app.lines.map((l) => l.purpose).filter((p): p is string => p !== undefined))];
-  if (purposes.length === 0) return { ja: '未記入', en: 'none given' };
+  if (purposes.length === 0)
+    return { ja: '未記入：お客様に確認してください', en: 'none given: ask the customer' };
   const text = purposes.join(' / ');
   const short = text.length > PURPOSE_SHOWN ? `${text.slice(0, PURPOSE_SHOWN)}…` : text;
   return { ja: short, en: short };
@@ -132,12 +133,16 @@ export const lineCap: ContractDetector = {
           capGroupJa: CAP_GROUP_LABELS[o.group].ja,
           capGroupEn: CAP_GROUP_LABELS[o.group].en,
           cap: o.cap,
+          capEn: counted(o.cap, 'line'),
           existing: o.existing,
+          existingEn: counted(o.existing, 'line'),
           requested: o.requested,
+          requestedEn: counted(o.requested, 'line'),
           total: o.total,
-          purpose: purpose.ja,
-          pledgeJa: app.pledgeSigned ? 'あり' : 'なし',
-          pledgeEn: app.pledgeSigned ? 'signed' : 'not signed',
+          purposeJa: purpose.ja,
+          purposeEn: purpose.en,
+          pledgeJa: app.pledgeSigned ? 'あり' : 'なし：受領してください',
+          pledgeEn: app.pledgeSigned ? 'signed' : 'not signed: collect it',
         },
       }),
     );

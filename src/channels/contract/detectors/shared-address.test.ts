@@ -33,7 +33,17 @@ describe('contract.shared_address (P6)', () => {
       services: context({ addressHolders: ring }),
     });
     expect(signals(hits)).toEqual(['CONTRACT_SHARED_ADDRESS']);
-    expect(hits[0]!.params).toEqual({ windowDays: 7, otherHolders: 3, outlets: 3 });
+    expect(hits[0]!.params).toEqual({
+      windowDays: 7,
+      windowDaysEn: '7 days',
+      otherHolders: 3,
+      otherHoldersEn: '3 holders',
+      outlets: 3,
+      outletsEn: '3 outlets',
+      smsLines: 7,
+      smsLinesEn: '7 lines',
+    });
+    expect(hits[0]!.evidence).toContain('other_holders=3 >= 3');
     expect(hits[0]!.evidence).toEqual(
       expect.arrayContaining([
         'address=bbbbbbbbbbbb…',
@@ -46,14 +56,34 @@ describe('contract.shared_address (P6)', () => {
     expect(hits[0]!.evidence.filter((e) => e.startsWith('application='))).toHaveLength(3);
   });
 
-  it('passes two other holders, the holder’s own applications and holders outside the window (near misses)', async () => {
+  it('reviews the third holder already when the ring spreads over shops or asks for many SMS-capable lines', async () => {
+    // Two other holders at two other shops: the third holder is caught before the ring has its SIMs.
+    const spread = await run(sharedAddress, application(), {
+      services: context({ addressHolders: ring.slice(0, 2) }),
+    });
+    expect(signals(spread)).toEqual(['CONTRACT_SHARED_ADDRESS']);
+    expect(spread[0]!.evidence.some((e) => e.startsWith('spread: other_holders=2 >= 2 over outlets='))).toBe(
+      true,
+    );
+    // All at one shop, but 2 + 2 + 1 SMS-capable lines.
+    const oneShop = ring.slice(0, 2).map((a) => ({ ...a, outlet: 'shop-shinjuku' }));
+    const many = await run(sharedAddress, application({ lines: [{ simType: 'data_sms', count: 1 }] }), {
+      services: context({ addressHolders: oneShop }),
+    });
+    expect(signals(many)).toEqual(['CONTRACT_SHARED_ADDRESS']);
+    expect(many[0]!.evidence).toContain('spread: other_holders=2 >= 2 asking sms_lines=5 >= 5');
+  });
+
+  it('passes a family at one shop, the holder’s own applications and holders outside the window (near misses)', async () => {
+    // Three holders at one address, one shop, one line each: a family, not a ring.
+    const family = ring.slice(0, 2).map((a) => ({ ...a, outlet: 'shop-shinjuku', lines: 1, smsLines: 1 }));
     expect(
-      await run(sharedAddress, application(), { services: context({ addressHolders: ring.slice(0, 2) }) }),
+      await run(sharedAddress, application(), { services: context({ addressHolders: family }) }),
     ).toEqual([]);
-    const own = recent({ applicationId: 'own', holderKey: 'a'.repeat(64) });
+    const own = recent({ applicationId: 'own', holderKey: 'a'.repeat(64), outlet: 'shop-shinjuku' });
     expect(
       await run(sharedAddress, application(), {
-        services: context({ addressHolders: [...ring.slice(0, 2), own] }),
+        services: context({ addressHolders: [ring[0]!, own] }),
       }),
     ).toEqual([]);
     const old = recent({
@@ -63,7 +93,7 @@ describe('contract.shared_address (P6)', () => {
     });
     expect(
       await run(sharedAddress, application(), {
-        services: context({ addressHolders: [...ring.slice(0, 2), old] }),
+        services: context({ addressHolders: [ring[0]!, old] }),
       }),
     ).toEqual([]);
   });

@@ -19,7 +19,14 @@ describe('contract.shared_device (P6)', () => {
   it('reviews a third holder on one device', async () => {
     const hits = await run(sharedDevice, online, { services: context({ keys, deviceHolders: others }) });
     expect(signals(hits)).toEqual(['CONTRACT_SHARED_DEVICE']);
-    expect(hits[0]!.params).toEqual({ windowDays: 7, otherHolders: 2, outlets: 1 });
+    expect(hits[0]!.params).toMatchObject({
+      windowDays: 7,
+      windowDaysEn: '7 days',
+      otherHolders: 2,
+      otherHoldersEn: '2 holders',
+      outlets: 1,
+      outletsEn: '1 outlet',
+    });
     expect(hits[0]!.evidence).toContain('device=dddddddddddd…');
     expect(hits[0]!.evidence).toContain('channels=online');
   });

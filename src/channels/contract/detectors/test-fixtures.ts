@@ -61,6 +61,8 @@ export function context(overrides: Partial<ContractContext> = {}): ContractConte
     recentlyCancelled: 0,
     addressHolders: [],
     deviceHolders: [],
+    ipHolders: [],
+    sharedUsers: [],
     ...overrides,
   };
 }
@@ -73,6 +75,7 @@ export function recent(overrides: Partial<RecentApplication> = {}): RecentApplic
     salesChannel: 'shop',
     outlet: 'shop-shibuya',
     lines: 1,
+    smsLines: overrides.lines ?? 1,
     submittedAt: '2026-05-09T03:00:00.000Z',
     action: 'allow',
     ...overrides,

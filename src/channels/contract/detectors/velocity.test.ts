@@ -23,7 +23,13 @@ describe('contract.velocity (P6)', () => {
       services,
     });
     expect(signals(hits)).toEqual(['CONTRACT_VELOCITY']);
-    expect(hits[0]!.params).toMatchObject({ windowDays: 30, applications: 4, outlets: 1, lines: 1 });
+    expect(hits[0]!.params).toMatchObject({
+      windowDays: 30,
+      applications: 4,
+      applicationsEn: '4 applications',
+      outlets: 1,
+      outletsEn: '1 outlet',
+    });
     expect(hits[0]!.evidence).toContain('applications=4 > 3');
     expect(hits[0]!.evidence.filter((e) => e.startsWith('application='))).toHaveLength(3);
   });
@@ -31,7 +37,23 @@ describe('contract.velocity (P6)', () => {
   it('counts lines granted shortly before with the lines requested now', async () => {
     const services = context({ holderApplications: [at(5, 'shop-shinjuku', { lines: 5 })] });
     const hits = await run(velocity, application(), { services });
-    expect(hits[0]!.evidence).toContain('lines=6 (allowed before 5 + now 1) > 5');
+    expect(hits[0]!.evidence).toContain('lines=6 (sought before 5 + now 1) > 5');
+  });
+
+  it('counts lines, not applications: an earlier application for three SIMs counts three, pending or granted', async () => {
+    for (const action of ['allow', 'step_up', 'review'] as const) {
+      const services = context({ holderApplications: [at(5, 'shop-a', { lines: 3, action })] });
+      const hits = await run(velocity, application({ lines: [{ simType: 'data_sms', count: 3 }] }), {
+        services,
+      });
+      expect(signals(hits), action).toEqual(['CONTRACT_VELOCITY']);
+      expect(hits[0]!.evidence).toContain('lines=6 (sought before 3 + now 3) > 5');
+    }
+    // A refused application granted nothing (near miss).
+    const refused = context({ holderApplications: [at(5, 'shop-a', { lines: 3, action: 'block' })] });
+    expect(
+      await run(velocity, application({ lines: [{ simType: 'data_sms', count: 3 }] }), { services: refused }),
+    ).toEqual([]);
   });
 
   it('counts outlets across shops, agencies and online', async () => {

@@ -13,6 +13,7 @@ import {
   settingsOf,
   within,
 } from './application.ts';
+import { counted } from './labels.ts';
 
 /** Other applications listed in the evidence at most. */
 const SHOWN = 20;
@@ -21,9 +22,12 @@ const SHOWN = 20;
  * Velocity (SIMの不正転売, measure P6): within `velocity.windowDays` of the
  * application, across shops, agencies and online —
  * - more applications by the holder than `maxApplications` (this one included);
- * - more lines than `maxLines` from applications that were allowed (lines
- *   granted, perhaps not yet in the carrier's line import) plus this one's,
- *   when there is another application;
+ * - more lines than `maxLines` in all — lines count, not applications: one
+ *   application for three SIMs counts three — from the holder's other
+ *   applications that were not refused (granted or still pending: lines
+ *   perhaps not yet in the carrier's line import) plus this one's, when
+ *   there is another application (one application's own size is the line
+ *   cap's job);
  * - more distinct outlets than `maxOutlets`;
  * - cancel-and-reapply: more lines cancelled than `maxCancelledLines`.
  * Limits are per holder type (`velocity.person`, `velocity.corporation`);
@@ -47,7 +51,10 @@ export const velocity: ContractDetector = {
     const requested = requestedLines(app);
     const asked = requested.voice + requested.data_sms + requested.data;
     const applications = others.length + 1;
-    const granted = others.filter((a) => a.action === 'allow').reduce((n, a) => n + a.lines, 0);
+    // Lines sought: every other application not refused (allowed, or waiting on a step-up or a review).
+    const granted = others
+      .filter((a) => a.action !== 'block' && a.action !== 'freeze')
+      .reduce((n, a) => n + a.lines, 0);
     const lines = granted + asked;
     const outlets = new Set([...others.map((a) => a.outlet), outletOf(app.salesChannel)]).size;
     const cancelled = context.recentlyCancelled;
@@ -55,7 +62,7 @@ export const velocity: ContractDetector = {
     if (limits.maxApplications !== null && applications > limits.maxApplications)
       why.push(`applications=${applications} > ${limits.maxApplications}`);
     if (limits.maxLines !== null && others.length > 0 && lines > limits.maxLines)
-      why.push(`lines=${lines} (allowed before ${granted} + now ${asked}) > ${limits.maxLines}`);
+      why.push(`lines=${lines} (sought before ${granted} + now ${asked}) > ${limits.maxLines}`);
     if (limits.maxOutlets !== null && outlets > limits.maxOutlets)
       why.push(`outlets=${outlets} > ${limits.maxOutlets}`);
     if (maxCancelledLines !== null && cancelled > maxCancelledLines)
@@ -79,7 +86,18 @@ export const velocity: ContractDetector = {
       {
         signal: 'CONTRACT_VELOCITY',
         evidence,
-        params: { windowDays, applications, outlets, lines, cancelled },
+        params: {
+          windowDays,
+          windowDaysEn: counted(windowDays, 'day'),
+          applications,
+          applicationsEn: counted(applications, 'application'),
+          outlets,
+          outletsEn: counted(outlets, 'outlet'),
+          lines,
+          linesEn: counted(lines, 'line'),
+          cancelled,
+          cancelledEn: counted(cancelled, 'line'),
+        },
       },
     ];
   },
