@@ -80,6 +80,7 @@ export class Mamoru {
       engine: parts.engine,
       channel: (name) => this.channel(name),
       tools: parts.tools,
+      intel: parts.intel,
     });
   }
 

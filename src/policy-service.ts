@@ -1,52 +1,69 @@
 import type { Actor } from './cases/roles.ts';
 import { requirePermission } from './cases/roles.ts';
 import {
-  type Action,
   type AnyChannel,
   type Engine,
   type FieldIssue,
+  type IntelLookup,
   MamoruError,
   type PolicyDocument,
+  type PolicyLayer,
   type PolicyRef,
   type PolicyVersion,
   policyDocumentSchema,
-  policyIssues,
   validationError,
 } from './core/index.ts';
+import {
+  isPlainObject,
+  jsonDifferences,
+  mergeSettings,
+  resolvePolicy,
+  unwrapPolicyInput,
+} from './core/merge-policy.ts';
 import type { createExtractTools } from './intel/extract-tools.ts';
-import type { DecisionRecord, Store } from './store/store.ts';
+import { type DryRunReport, dryRunPolicy } from './policy-dry-run.ts';
+import type { Store } from './store/store.ts';
+
+export type { DryRunChange, DryRunMode, DryRunReport } from './policy-dry-run.ts';
 
 type Principal = Actor;
 
-export interface DryRunChange {
-  readonly decisionId: string;
-  readonly createdAt: string;
-  readonly from: { readonly action: Action; readonly score: number };
-  readonly to: { readonly action: Action; readonly score: number };
+/**
+ * A policy version as `policy show` and `GET /v1/policies/{channel}` print it:
+ * the layer the organisation stored (`document`; `{}` for version 0, the
+ * channel's default), the policy that runs (`effective`: the layer over the
+ * channel's default policy and settings) and what of it came from the
+ * default (`fromDefault`). `policy set` and `PUT` take this view back as it
+ * is: they store its `document`.
+ */
+export interface PolicyView extends PolicyVersion {
+  readonly effective: PolicyDocument;
+  readonly fromDefault: readonly string[];
 }
 
-export interface DryRunReport {
-  readonly channel: string;
-  readonly checked: number;
-  readonly changed: number;
-  readonly transitions: Readonly<Record<string, number>>;
-  readonly changes: readonly DryRunChange[];
-  /** Decisions decided by an override: their detectors did not run, so a draft cannot be fully re-scored. */
-  readonly incomplete: number;
+/** A checked policy: the layer to store and the document it resolves to. */
+export interface CheckedPolicy {
+  readonly layer: PolicyLayer;
+  readonly effective: PolicyDocument;
+  readonly fromDefault: readonly string[];
 }
 
 /**
- * Policies as versioned data, per organisation and channel: the current one
- * (cached for five seconds), the channel's default, checking a document
- * (schema, the signals and detectors it names, the channel's own settings,
- * allow/deny values normalised), storing a new version, and dry-running a
- * draft against the decision log.
+ * Policies as versioned data, per organisation and channel. An organisation
+ * stores layers over the channel's default (only what it changes; `null`
+ * removes a default), so a policy that sets only `settings` keeps the
+ * default's thresholds, weights and forced actions; what runs is the layer
+ * resolved over the default (cached for five seconds). Also: checking a
+ * document (schema, the signals, detectors and settings it names, allow/deny
+ * values normalised), storing a new version, and dry-running a draft against
+ * the decision log (`policy-dry-run.ts`).
  */
 export class PolicyService {
   readonly #store: Store;
   readonly #engine: Engine;
   readonly #channel: (name: string) => AnyChannel;
   readonly #tools: ReturnType<typeof createExtractTools>;
+  readonly #intel: IntelLookup | undefined;
   readonly #cache = new Map<string, { ref: PolicyRef; at: number }>();
 
   constructor(parts: {
@@ -54,41 +71,109 @@ export class PolicyService {
     engine: Engine;
     channel: (name: string) => AnyChannel;
     tools: ReturnType<typeof createExtractTools>;
+    /** Intel for a dry-run that re-runs detectors (today's indicators); without it they see none. */
+    intel?: IntelLookup;
   }) {
     this.#store = parts.store;
     this.#engine = parts.engine;
     this.#channel = parts.channel;
     this.#tools = parts.tools;
+    this.#intel = parts.intel;
   }
 
-  /** The org's current policy for a channel (the channel's default, version 0, until one is stored). */
+  /** The org's current policy for a channel, resolved (the channel's default, version 0, until one is stored). */
   async current(orgId: string, channelName: string): Promise<PolicyRef> {
     const key = `${orgId}\u0000${channelName}`;
     const cached = this.#cache.get(key);
     // A short cache: other processes' policy changes are seen within five seconds.
     if (cached && Date.now() - cached.at < 5_000) return cached.ref;
     const stored = await this.#store.policies.current(orgId, channelName);
-    const ref: PolicyRef = stored ?? { version: 0, document: this.default(channelName) };
+    const ref: PolicyRef = stored
+      ? { version: stored.version, document: this.effective(channelName, stored.document) }
+      : { version: 0, document: this.default(channelName) };
     this.#cache.set(key, { ref, at: Date.now() });
     return ref;
   }
 
+  /** The channel's default policy, with the channel's default settings under its `settings`. */
   default(channelName: string): PolicyDocument {
-    return policyDocumentSchema.parse(this.#channel(channelName).defaultPolicy);
+    const channel = this.#channel(channelName);
+    const doc = policyDocumentSchema.parse(channel.defaultPolicy);
+    return { ...doc, settings: mergeSettings(channel.defaultSettings ?? {}, doc.settings) };
   }
 
-  /** Validate a policy document for a channel: schema, then signals and detectors it names. */
-  check(channelName: string, document: unknown): PolicyDocument {
-    const channel = this.#channel(channelName);
-    const parsed = policyDocumentSchema.safeParse(document);
-    if (!parsed.success) throw validationError(parsed.error.issues, 'invalid_policy');
-    const issues: FieldIssue[] = policyIssues(
-      parsed.data,
+  /**
+   * What a stored layer resolves to. A layer stored before a check existed (or
+   * before the default changed) may not resolve cleanly: it is used as far as
+   * the schema allows, as screening did before, rather than failing screening.
+   */
+  effective(channelName: string, layer: PolicyLayer): PolicyDocument {
+    const { merged } = resolvePolicy(this.default(channelName), layer);
+    const parsed = policyDocumentSchema.safeParse(merged);
+    return parsed.success ? parsed.data : this.default(channelName);
+  }
+
+  /** The current version as printed by `policy show` and `GET /v1/policies/{channel}`. */
+  async show(orgId: string, channelName: string): Promise<PolicyView> {
+    this.#channel(channelName);
+    const stored = await this.#store.policies.current(orgId, channelName);
+    return this.#view(
       channelName,
-      new Set(this.#engine.signals(channelName).map((s) => s.name)),
-      new Set(this.#engine.detectors(channelName)),
+      stored ?? {
+        orgId,
+        channel: channelName,
+        version: 0,
+        document: {},
+        createdBy: 'mamoru',
+        createdAt: new Date(0).toISOString(),
+      },
     );
-    if (channel.settingsIssues) issues.push(...channel.settingsIssues(parsed.data.settings));
+  }
+
+  /** One stored version, viewed; undefined when there is none. */
+  async version(orgId: string, channelName: string, version: number): Promise<PolicyView | undefined> {
+    this.#channel(channelName);
+    const v = await this.#store.policies.get(orgId, channelName, version);
+    return v && this.#view(channelName, v);
+  }
+
+  /** Every stored version, newest first, viewed. */
+  async history(orgId: string, channelName: string): Promise<PolicyView[]> {
+    this.#channel(channelName);
+    const versions = await this.#store.policies.history(orgId, channelName);
+    return versions.map((v) => this.#view(channelName, v));
+  }
+
+  /** Validate a policy document for a channel and return the document that would run. */
+  check(channelName: string, input: unknown): PolicyDocument {
+    return this.checkLayer(channelName, input).effective;
+  }
+
+  /**
+   * Check a policy layer (or a `policy show` view) for a channel: resolve it
+   * over the default, then the schema, the signals, detectors and groups it
+   * names, the channel's settings and the allow/deny values. Every problem is
+   * named in one `invalid_policy` error.
+   */
+  checkLayer(channelName: string, input: unknown): CheckedPolicy {
+    const channel = this.#channel(channelName);
+    const defaults = this.default(channelName);
+    const unwrapped = unwrapPolicyInput(input);
+    const resolved = resolvePolicy(defaults, unwrapped.layer);
+    const issues: FieldIssue[] = [...unwrapped.issues, ...resolved.issues];
+    if (unwrapped.channel !== undefined && unwrapped.channel !== channelName)
+      issues.push({
+        path: 'channel',
+        message: `${channelName} でなければなりません / must be ${channelName}`,
+      });
+    if (issues.length > 0) throw invalidPolicy(issues);
+    const parsed = policyDocumentSchema.safeParse(resolved.merged);
+    if (!parsed.success) throw validationError(parsed.error.issues, 'invalid_policy');
+    // What the default brings is the channel's to answer for (the engine reports it at start), not the writer's.
+    const given = (i: FieldIssue) =>
+      !resolved.fromDefault.some((p) => i.path === p || i.path.startsWith(`${p}.`));
+    issues.push(...this.#engine.policyIssues(channelName, parsed.data).filter(given));
+    issues.push(...settingsIssues(channel, parsed.data.settings).filter(given));
     // Allow/deny values are compared with extracted indicators, so they are stored normalised (E.164, canonical URL, keyed hash).
     const normalise = (list: 'allow' | 'deny') =>
       parsed.data.overrides[list].map((entry, i) => {
@@ -97,37 +182,39 @@ export class PolicyService {
         return ref ? { ...entry, value: ref.value } : entry;
       });
     const overrides = { ...parsed.data.overrides, allow: normalise('allow'), deny: normalise('deny') };
-    if (issues.length > 0) {
-      throw new MamoruError('invalid_policy', issues.map((i) => `${i.path}: ${i.message}`).join('; '), {
-        issues,
-      });
-    }
-    return { ...parsed.data, overrides };
+    const effective: PolicyDocument = { ...parsed.data, overrides };
+    if (issues.length > 0) throw invalidPolicy(issues);
+    return {
+      layer: normalisedLayer(unwrapped.layer, overrides),
+      effective,
+      fromDefault: resolved.fromDefault,
+    };
   }
 
+  /** Store a layer (or a `policy show` view) as the channel's next version; returns it viewed. */
   async put(
     principal: Principal,
     channelName: string,
-    document: unknown,
+    input: unknown,
     comment?: string,
-  ): Promise<PolicyVersion> {
+  ): Promise<PolicyView> {
     requirePermission(principal, 'policies:write');
-    const checked = this.check(channelName, document);
+    const checked = this.checkLayer(channelName, input);
+    await this.#refuseEditedEffective(principal.orgId, channelName, input);
     const version = await this.#store.policies.put({
       orgId: principal.orgId,
       channel: channelName,
-      document: checked,
+      document: checked.layer,
       createdBy: principal.id,
       ...(comment ? { comment } : {}),
     });
     this.#cache.delete(`${principal.orgId}\u0000${channelName}`);
-    return version;
+    return { ...version, effective: checked.effective, fromDefault: checked.fromDefault };
   }
 
   /**
-   * Dry-run a draft policy against the last `limit` decisions of a channel:
-   * re-score their recorded hits (and their indicators against the draft's
-   * allow/deny lists) and list the verdicts that would change.
+   * Dry-run a draft (a layer, or a `policy show` view) against the last
+   * `limit` decisions of a channel: see {@link dryRunPolicy}.
    */
   async dryRun(
     principal: Principal,
@@ -137,43 +224,109 @@ export class PolicyService {
   ): Promise<DryRunReport> {
     requirePermission(principal, 'policies:read');
     const document = this.check(channelName, draft);
-    const draftRef: PolicyRef = { version: -1, document };
-    // The log hands out pages of at most 1000; walk back until `limit` decisions are read.
-    const records: DecisionRecord[] = [];
-    while (records.length < limit) {
-      const before = records.at(-1)?.seq;
-      const page = await this.#store.decisions.list(principal.orgId, {
-        channel: channelName,
-        limit: Math.min(1000, limit - records.length),
-        ...(before !== undefined ? { beforeSeq: before } : {}),
-      });
-      records.push(...page);
-      if (page.length === 0) break;
-    }
-    const changes: DryRunChange[] = [];
-    const transitions: Record<string, number> = {};
-    let incomplete = 0;
-    for (const { verdict } of records) {
-      if (verdict.forced?.kind === 'allow_override' || verdict.forced?.kind === 'deny_override') incomplete++;
-      const rescored = this.#engine.rescore(channelName, draftRef, verdict.hits, verdict.indicators);
-      if (rescored.action !== verdict.action) {
-        const key = `${verdict.action}->${rescored.action}`;
-        transitions[key] = (transitions[key] ?? 0) + 1;
-        changes.push({
-          decisionId: verdict.id,
-          createdAt: verdict.createdAt,
-          from: { action: verdict.action, score: verdict.score },
-          to: { action: rescored.action, score: rescored.score },
-        });
-      }
-    }
+    await this.#refuseEditedEffective(principal.orgId, channelName, draft);
+    const versions = new Map<number, Promise<PolicyDocument | undefined>>();
+    return dryRunPolicy({
+      engine: this.#engine,
+      decisions: this.#store.decisions,
+      channel: this.#channel(channelName),
+      tools: this.#tools,
+      intel: this.#intel,
+      orgId: principal.orgId,
+      draft: document,
+      limit,
+      // The policy each decision was made under: its stored version resolved today (the current one if that
+      // version is gone), or the default for version 0.
+      policyOf: (version) => {
+        let found = versions.get(version);
+        if (!found) {
+          found =
+            version === 0
+              ? Promise.resolve(this.default(channelName))
+              : this.#store.policies
+                  .get(principal.orgId, channelName, version)
+                  .then(async (v) =>
+                    v
+                      ? this.effective(channelName, v.document)
+                      : (await this.current(principal.orgId, channelName)).document,
+                  );
+          versions.set(version, found);
+        }
+        return found;
+      },
+    });
+  }
+
+  /**
+   * A `policy show` view given back must have its `effective` as shown: it is
+   * printed, never stored, so an edit there would be lost — it is refused,
+   * naming the paths, rather than ignored. Edits go in `document`.
+   */
+  async #refuseEditedEffective(orgId: string, channelName: string, input: unknown): Promise<void> {
+    const { effective, version } = unwrapPolicyInput(input);
+    if (effective === undefined) return;
+    const numbered = typeof version === 'number' && Number.isSafeInteger(version) && version > 0;
+    const shown =
+      version === 0
+        ? undefined
+        : ((numbered ? await this.#store.policies.get(orgId, channelName, version) : undefined) ??
+          (await this.#store.policies.current(orgId, channelName)));
+    const expected = shown ? this.effective(channelName, shown.document) : this.default(channelName);
+    const edited = jsonDifferences(expected, effective, 'effective', 5);
+    if (edited.length === 0) return;
+    throw invalidPolicy(
+      edited.map((path) => ({
+        path,
+        message:
+          'effective は表示専用です。変更は document に書いてください（既定が変わったときは policy show をやり直してください）/ ' +
+          'effective is read only: make the change in document (if the default changed since, run policy show again)',
+      })),
+    );
+  }
+
+  #view(channelName: string, v: PolicyVersion): PolicyView {
+    const resolved = resolvePolicy(this.default(channelName), v.document);
     return {
+      ...v,
       channel: channelName,
-      checked: records.length,
-      changed: changes.length,
-      transitions,
-      changes,
-      incomplete,
+      effective: this.effective(channelName, v.document),
+      fromDefault: resolved.fromDefault,
     };
   }
+}
+
+function invalidPolicy(issues: readonly FieldIssue[]): MamoruError {
+  return new MamoruError('invalid_policy', issues.map((i) => `${i.path}: ${i.message}`).join('; '), {
+    issues,
+  });
+}
+
+/**
+ * What is wrong with a policy's settings for a channel: the channel's own
+ * check when it has one; otherwise every key that is not one of its default
+ * settings (a channel without settings takes none), so a misspelt setting is
+ * refused rather than silently ignored.
+ */
+function settingsIssues(channel: AnyChannel, settings: Readonly<Record<string, unknown>>): FieldIssue[] {
+  if (channel.settingsIssues) return channel.settingsIssues(settings);
+  const known = channel.defaultSettings ?? {};
+  return Object.keys(settings)
+    .filter((key) => !Object.hasOwn(known, key))
+    .map((key) => ({
+      path: `settings.${key}`,
+      message:
+        Object.keys(known).length === 0
+          ? `${channel.name} チャネルには設定がありません / the ${channel.name} channel has no settings`
+          : '不明な設定です / unknown setting',
+    }));
+}
+
+/** The layer as stored: as given, with the allow/deny lists it gives normalised. */
+function normalisedLayer(layer: PolicyLayer, overrides: PolicyDocument['overrides']): PolicyLayer {
+  const given = layer.overrides;
+  if (!isPlainObject(given)) return layer;
+  const out: Record<string, unknown> = { ...given };
+  if (Array.isArray(given.allow)) out.allow = overrides.allow;
+  if (Array.isArray(given.deny)) out.deny = overrides.deny;
+  return { ...layer, overrides: out };
 }

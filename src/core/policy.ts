@@ -103,12 +103,23 @@ function checkThresholdOrder(thresholds: Partial<Record<Action, number>>, ctx: z
 export type PolicyDocument = z.infer<typeof policyDocumentSchema>;
 export type PolicyDocumentInput = z.input<typeof policyDocumentSchema>;
 
-/** A stored policy version. */
+/**
+ * A policy as an organisation writes and stores it: a layer over the
+ * channel's default policy, with the shape of a {@link PolicyDocument} where
+ * every field is optional and `null` removes what the default has (see
+ * `resolvePolicy` in `merge-policy.ts` and `docs/policies.md`). What runs is
+ * the layer resolved over the default of the running release.
+ *
+ * @example { settings: { lineCaps: { person: { voice: 6 } } }, thresholds: { step_up: null } }
+ */
+export type PolicyLayer = Readonly<Record<string, unknown>>;
+
+/** A stored policy version: the layer the organisation wrote, who wrote it and why. */
 export interface PolicyVersion {
   readonly orgId: string;
   readonly channel: string;
   readonly version: number;
-  readonly document: PolicyDocument;
+  readonly document: PolicyLayer;
   readonly createdBy: string;
   readonly createdAt: string;
   readonly comment?: string | undefined;

@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Kysely, Selectable } from 'kysely';
-import { MamoruError, notFound, type PolicyDocument, type PolicyVersion } from '../core/index.ts';
+import { MamoruError, notFound, type PolicyLayer, type PolicyVersion } from '../core/index.ts';
 import { jsonText } from './json-text.ts';
 import { PG_FOREIGN_KEY_VIOLATION, PG_UNIQUE_VIOLATION, pgErrorCode } from './pg-error-code.ts';
 import type { Database, PolicyVersionsTable } from './schema.ts';
@@ -13,7 +13,9 @@ const PUT_ATTEMPTS = 10;
 /**
  * Policies as versioned data: every `put` adds version current + 1 for the
  * organisation and channel with who changed it and why; nothing is updated
- * in place, so the history is the audit trail and any version can be replayed.
+ * in place, so the history is the audit trail. A version holds the layer the
+ * organisation wrote over the channel's default (`PolicyLayer`); the policy
+ * service resolves it over the default when it is read.
  *
  * @example
  * const v = await store.policies.put({ orgId, channel: 'message', document, createdBy: 'key_…' });
@@ -46,7 +48,7 @@ export class SqlPolicyRepo implements PolicyRepo {
   async put(input: {
     orgId: string;
     channel: string;
-    document: PolicyDocument;
+    document: PolicyLayer;
     createdBy: string;
     comment?: string;
   }): Promise<PolicyVersion> {
@@ -103,7 +105,7 @@ function toPolicyVersion(row: Selectable<PolicyVersionsTable>): PolicyVersion {
     orgId: row.org_id,
     channel: row.channel,
     version: row.version,
-    document: row.document as PolicyDocument,
+    document: row.document as PolicyLayer,
     createdBy: row.created_by,
     createdAt: toIso(row.created_at),
     ...(row.comment === null ? {} : { comment: row.comment }),

@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely';
-import type { PolicyDocument, PolicyVersion, Verdict } from '../core/index.ts';
+import type { PolicyLayer, PolicyVersion, Verdict } from '../core/index.ts';
 import type { Database } from './schema.ts';
 
 /**
@@ -79,7 +79,7 @@ export interface PolicyRepo {
   put(input: {
     orgId: string;
     channel: string;
-    document: PolicyDocument;
+    document: PolicyLayer;
     createdBy: string;
     comment?: string;
   }): Promise<PolicyVersion>;

@@ -1,47 +1,96 @@
 import { z } from 'zod';
 import { ACTIONS, notFound } from '../../core/index.ts';
 import type { Mamoru } from '../../mamoru.ts';
+import { DRY_RUN_MODES } from '../../policy-dry-run.ts';
+import type { PolicyView } from '../../policy-service.ts';
 import { type App, actorOf } from '../app.ts';
 import { errorResponses } from '../schemas.ts';
 
 const channelParams = z.object({ channel: z.string().min(1).max(50) });
+const localizedText = z.object({ ja: z.string(), en: z.string() });
+const documentSchema = z.record(z.string(), z.unknown());
 const policyVersionSchema = z
   .object({
     channel: z.string(),
     version: z.number().int().describe('0 is the channel default, before the organisation stores its own'),
-    document: z.record(z.string(), z.unknown()),
+    document: documentSchema.describe(
+      'The layer the organisation stored over the channel default ({} for version 0): what PUT takes back',
+    ),
+    effective: documentSchema.describe(
+      'The policy that runs: the layer over the channel default (read only)',
+    ),
+    fromDefault: z.array(z.string()).readonly().describe('Paths of effective that come from the default'),
     createdBy: z.string(),
     createdAt: z.string(),
     comment: z.string().optional(),
   })
   .meta({ id: 'PolicyVersion' });
-const draftBody = z.object({
-  document: z
-    .record(z.string(), z.unknown())
-    .describe('A complete policy document (see GET for the current one)'),
-  comment: z.string().max(2000).optional(),
+const SETTINGS_ONLY = { settings: { lineCaps: { person: { voice: 6 } } } };
+const draftBody = z
+  .object({
+    document: documentSchema.describe(
+      'A policy layer: only what differs from the channel default; null removes a default (docs/policies.md)',
+    ),
+    comment: z.string().max(2000).optional(),
+    // The rest of GET's answer, so that it is accepted as it is: channel is checked, effective must be as shown.
+    channel: z.string().max(50).optional(),
+    version: z.number().int().optional(),
+    effective: documentSchema.optional().describe('As GET printed it; read only: edits go in document'),
+    fromDefault: z.array(z.string()).optional(),
+    createdBy: z.string().optional(),
+    createdAt: z.string().optional(),
+  })
+  .meta({ examples: [{ document: SETTINGS_ONLY, comment: '家族プラン向けに音声上限を6回線へ' }] });
+const dryRunChangeSchema = z.object({
+  decisionId: z.string(),
+  createdAt: z.string(),
+  mode: z.enum(DRY_RUN_MODES),
+  from: z.object({ action: z.enum(ACTIONS), score: z.number() }),
+  to: z.object({ action: z.enum(ACTIONS), score: z.number() }),
+  replayed: z.object({ action: z.enum(ACTIONS), score: z.number() }).optional(),
+  note: localizedText.optional(),
 });
+const dryRunReportSchema = z
+  .object({
+    channel: z.string(),
+    checked: z.number().int(),
+    changed: z.number().int(),
+    transitions: z.record(z.string(), z.number().int()),
+    changes: z.array(dryRunChangeSchema).readonly(),
+    mode: z.enum(['rescore', 'reevaluate', 'rescore_only', 'mixed']),
+    modes: z.object({
+      rescored: z.number().int(),
+      reevaluated: z.number().int(),
+      rescored_only: z.number().int(),
+    }),
+    reevaluate: z.array(z.string()).readonly(),
+    rescoredOnly: z.object({
+      count: z.number().int(),
+      note: localizedText.optional(),
+      decisionIds: z.array(z.string()).readonly(),
+    }),
+    incomplete: z.number().int(),
+    drifted: z.number().int(),
+    summary: localizedText,
+  })
+  .meta({ id: 'PolicyDryRun' });
+
+/** The stored view, with the channel as the route names it. */
+function view(v: PolicyView) {
+  return {
+    channel: v.channel,
+    version: v.version,
+    document: { ...v.document },
+    effective: v.effective as Record<string, unknown>,
+    fromDefault: v.fromDefault,
+    createdBy: v.createdBy,
+    createdAt: v.createdAt,
+    ...(v.comment ? { comment: v.comment } : {}),
+  };
+}
 
 /** Policies as versioned data: read, put a new version, list versions, dry-run a draft. */
 export async function policyRoutes(app: App, { mamoru }: { mamoru: Mamoru }): Promise<void> {
-  const view = (
-    channel: string,
-    v: {
-      version: number;
-      document: unknown;
-      createdBy?: string;
-      createdAt?: string;
-      comment?: string | undefined;
-    },
-  ) => ({
-    channel,
-    version: v.version,
-    document: v.document as Record<string, unknown>,
-    createdBy: v.createdBy ?? 'mamoru',
-    createdAt: v.createdAt ?? new Date(0).toISOString(),
-    ...(v.comment ? { comment: v.comment } : {}),
-  });
-
   app.get(
     '/v1/policies/:channel',
     {
@@ -54,10 +103,7 @@ export async function policyRoutes(app: App, { mamoru }: { mamoru: Mamoru }): Pr
     },
     async (request) => {
       const actor = actorOf(request, 'policies:read');
-      const { channel } = request.params;
-      mamoru.channel(channel);
-      const stored = await mamoru.store.policies.current(actor.orgId, channel);
-      return view(channel, stored ?? { version: 0, document: mamoru.defaultPolicy(channel) });
+      return view(await mamoru.policies.show(actor.orgId, request.params.channel));
     },
   );
   app.get(
@@ -72,9 +118,8 @@ export async function policyRoutes(app: App, { mamoru }: { mamoru: Mamoru }): Pr
     },
     async (request) => {
       const actor = actorOf(request, 'policies:read');
-      mamoru.channel(request.params.channel);
-      const versions = await mamoru.store.policies.history(actor.orgId, request.params.channel);
-      return { versions: versions.map((v) => view(request.params.channel, v)) };
+      const versions = await mamoru.policies.history(actor.orgId, request.params.channel);
+      return { versions: versions.map(view) };
     },
   );
   app.get(
@@ -90,10 +135,9 @@ export async function policyRoutes(app: App, { mamoru }: { mamoru: Mamoru }): Pr
     async (request) => {
       const actor = actorOf(request, 'policies:read');
       const { channel, version } = request.params;
-      mamoru.channel(channel);
-      const v = await mamoru.store.policies.get(actor.orgId, channel, version);
+      const v = await mamoru.policies.version(actor.orgId, channel, version);
       if (!v) throw notFound(`policy ${channel} version ${version}`);
-      return view(channel, v);
+      return view(v);
     },
   );
   app.put(
@@ -102,6 +146,9 @@ export async function policyRoutes(app: App, { mamoru }: { mamoru: Mamoru }): Pr
       schema: {
         tags: ['policies'],
         summary: '新しい版を保存 / Store a new version',
+        description:
+          '既定ポリシーとの差分だけを書きます（null で既定を外す）。GET の応答はそのまま受け付けます。 / ' +
+          "Give only what differs from the channel default (null removes a default); GET's answer is accepted as it is.",
         params: channelParams,
         body: draftBody,
         response: { 200: policyVersionSchema, ...errorResponses },
@@ -109,13 +156,8 @@ export async function policyRoutes(app: App, { mamoru }: { mamoru: Mamoru }): Pr
     },
     async (request) => {
       const actor = actorOf(request);
-      const v = await mamoru.putPolicy(
-        actor,
-        request.params.channel,
-        request.body.document,
-        request.body.comment,
-      );
-      return view(request.params.channel, v);
+      const { comment, ...given } = request.body;
+      return view(await mamoru.policies.put(actor, request.params.channel, given, comment));
     },
   );
   app.post(
@@ -125,41 +167,25 @@ export async function policyRoutes(app: App, { mamoru }: { mamoru: Mamoru }): Pr
         tags: ['policies'],
         summary: '下書きを直近の判定で試す / Dry-run a draft against recent decisions',
         params: channelParams,
-        body: z.object({
-          document: draftBody.shape.document,
+        body: draftBody.omit({ comment: true }).extend({
           limit: z
             .number()
             .int()
             .min(1)
             .max(100_000)
             .default(1000)
-            .describe('How many recent decisions to re-score'),
+            .describe('How many recent decisions to try'),
         }),
         response: {
-          200: z.object({
-            channel: z.string(),
-            checked: z.number().int(),
-            changed: z.number().int(),
-            incomplete: z.number().int(),
-            transitions: z.record(z.string(), z.number().int()),
-            changes: z
-              .array(
-                z.object({
-                  decisionId: z.string(),
-                  createdAt: z.string(),
-                  from: z.object({ action: z.enum(ACTIONS), score: z.number() }),
-                  to: z.object({ action: z.enum(ACTIONS), score: z.number() }),
-                }),
-              )
-              .readonly(),
-          }),
+          200: dryRunReportSchema,
           ...errorResponses,
         },
       },
     },
     async (request) => {
       const actor = actorOf(request);
-      return mamoru.dryRun(actor, request.params.channel, request.body.document, request.body.limit);
+      const { limit, ...draft } = request.body;
+      return mamoru.policies.dryRun(actor, request.params.channel, draft, limit);
     },
   );
 }
