@@ -1,0 +1,383 @@
+import { JP_MUNICIPALITIES } from './address-data/jp-municipalities.ts';
+import { KANJI_VARIANT_PAIRS } from './address-data/kanji-variants.ts';
+import { decimalToKanji, KANJI_NUMERAL_CHARS, kanjiToDecimal } from './kanji-numerals.ts';
+
+// Why rule-based and not @geolonia/normalize-japanese-addresses: that library
+// is async and reads its address data (町字, 番地) from a web API at run time;
+// no npm package ships that data, and Mamoru fetches nothing at run time. Its
+// data would also change keys whenever it is updated. So the normal form is
+// built here from rules and two small frozen tables committed beside this file
+// (municipalities from Japan Post's KEN_ALL; the library's old-kanji table).
+
+/** The parts of a Japanese address as the normal form sees them. */
+export interface JapaneseAddressParts {
+  /** 都道府県, as written or inferred from an unambiguous city; '' when unknown. */
+  readonly prefecture: string;
+  /** 市区町村 without its 郡 (designated cities with their ward); '' when not found. */
+  readonly city: string;
+  /** 町字 (and, when the city was not found, whatever came before the numbers): 大字/字 and Kyoto street directions removed, numerals in kanji. */
+  readonly town: string;
+  /** 丁目・番(地)・号 and 枝番, in arabic digits, in order. */
+  readonly numbers: readonly string[];
+  /** What follows the numbers (building, floor, room), cleaned: not part of the key. */
+  readonly rest: string;
+  /** The room number (号室) when one was found. */
+  readonly room?: string | undefined;
+}
+
+export interface NormaliseAddressOptions {
+  /** Keep the room number as `#<room>` (default false: the key is the building). */
+  readonly keepRoom?: boolean;
+}
+
+const NUMERAL = `0-9${KANJI_NUMERAL_CHARS}`;
+const IS_NUMERAL = new RegExp(`[${NUMERAL}]`);
+const IS_KANJI_NUMERAL = new RegExp(`[${KANJI_NUMERAL_CHARS}]`);
+const VARIANTS = new Map<string, string>();
+for (let i = 0; i + 1 < KANJI_VARIANT_PAIRS.length; i += 2)
+  VARIANTS.set(KANJI_VARIANT_PAIRS[i] ?? '', KANJI_VARIANT_PAIRS[i + 1] ?? '');
+const VARIANT_CHARS = new RegExp(`[${[...VARIANTS.keys()].join('')}]`, 'gu');
+/** Hyphen-like characters (after NFKC); ー and ｰ only between numerals. */
+const DASHES = /[\u2010-\u2015\u2043\u2212\u2500\u2501\u23af\u23e4\ufe58\ufe63\uff0d]/g;
+const LONG_VOWEL_BETWEEN_NUMERALS = new RegExp(`(?<=[${NUMERAL}] ?)ー(?= ?[${NUMERAL}])`, 'g');
+
+/**
+ * Clean text the way every part of the normal form needs it: NFKC (full-width
+ * digits, letters and spaces), lower case, control and format characters out
+ * (zero-width, bidi), every white space one space, old kanji to new, dashes
+ * to `-`, and the kana written in place names in several ways to one:
+ * ヶ・ケ・が・ガ・ヵ・カ・か → ケ (霞が関 = 霞ヶ関), っ・つ・ッ → ツ, の・之 → ノ
+ * (一の宮 = 一ノ宮) — the last only where it is not between two numerals,
+ * where の separates numbers (2の8の1).
+ */
+function clean(raw: string): string {
+  let s = raw.toWellFormed().normalize('NFKC').toLowerCase().normalize('NFKC');
+  s = s.replace(/[\p{Cc}\p{Cf}\p{Co}\p{Cn}\p{Cs}\ufffd]/gu, (c) => (/\s/.test(c) ? ' ' : ''));
+  s = s.replace(VARIANT_CHARS, (c) => VARIANTS.get(c) ?? c);
+  s = s.replace(/\s+/gu, ' ').trim();
+  s = s.replace(DASHES, '-').replace(LONG_VOWEL_BETWEEN_NUMERALS, '-');
+  return foldKana(s);
+}
+
+/** The kana of place names written in several ways, as one (see {@link clean}). */
+function foldKana(text: string): string {
+  let s = text.replace(
+    /(?<=[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}])[ヶケがガ](?=\p{Script=Han})/gu,
+    'ケ',
+  );
+  s = s.replace(/(?<=\p{Script=Han})[ヵカか](?=\p{Script=Han})/gu, 'ケ');
+  s = s.replace(/(?<=\p{Script=Han})[ッツっつ](?=\p{Script=Han})/gu, 'ツ');
+  return s.replace(
+    /(?<=(\p{Script=Han}))[のノ之](?=(\p{Script=Han}))/gu,
+    (c, before: string, after: string) => (IS_NUMERAL.test(before) && IS_NUMERAL.test(after) ? c : 'ノ'),
+  );
+}
+
+interface CityEntry {
+  readonly prefecture: string;
+  readonly city: string;
+}
+interface Places {
+  readonly prefectures: readonly string[];
+  /** Written form of a city (with and without 郡; a designated city alone) → the cities it names. */
+  readonly cities: ReadonlyMap<string, readonly CityEntry[]>;
+  readonly longest: number;
+}
+let places: Places | undefined;
+
+/** The municipality index, built on first use (importing this module does no work). */
+function placesIndex(): Places {
+  if (places) return places;
+  const cities = new Map<string, CityEntry[]>();
+  const add = (written: string, entry: CityEntry) => {
+    const list = cities.get(written) ?? [];
+    if (!list.some((e) => e.prefecture === entry.prefecture && e.city === entry.city)) list.push(entry);
+    cities.set(written, list);
+  };
+  for (const [prefecture, names] of JP_MUNICIPALITIES) {
+    const all = names.split(' ').map(clean);
+    const bare = all.map((n) => /^.+?郡(.+[町村])$/.exec(n)?.[1] ?? n);
+    all.forEach((name, i) => {
+      const short = bare[i] ?? name;
+      // A town keyed without its 郡, unless two towns of the prefecture share the name.
+      const city = bare.indexOf(short) === bare.lastIndexOf(short) ? short : name;
+      add(name, { prefecture, city });
+      add(city, { prefecture, city });
+      const designated = /^(.+?市).+区$/.exec(name)?.[1];
+      if (designated) add(designated, { prefecture, city: designated });
+    });
+  }
+  const longest = Math.max(...[...cities.keys()].map((k) => k.length));
+  places = { prefectures: JP_MUNICIPALITIES.map(([p]) => p), cities, longest };
+  return places;
+}
+
+/** The longest city written at the start of `compact`, in `prefecture` when given. */
+function matchCity(
+  compact: string,
+  prefecture: string,
+): { readonly entry: CityEntry; readonly length: number } | undefined {
+  const { cities, longest } = placesIndex();
+  for (let length = Math.min(longest, compact.length); length > 0; length--) {
+    const entries = cities.get(compact.slice(0, length));
+    if (!entries) continue;
+    if (prefecture) {
+      const entry = entries.find((e) => e.prefecture === prefecture);
+      if (entry) return { entry, length };
+      continue;
+    }
+    // Written without its prefecture: inferred only when the name is one city (府中市 and 伊達市 are two).
+    const first = entries[0];
+    if (!first) continue;
+    if (entries.length === 1) return { entry: first, length };
+    const same = entries.every((e) => e.city === first.city);
+    return { entry: { prefecture: '', city: same ? first.city : compact.slice(0, length) }, length };
+  }
+  return undefined;
+}
+
+/** The prefecture at the start of `compact` (after an optional 日本), in full or, before one of its cities, without 都・府・県. */
+function matchPrefecture(
+  compact: string,
+): { readonly prefecture: string; readonly length: number } | undefined {
+  const country = /^日本国?/.exec(compact)?.[0].length ?? 0;
+  const s = compact.slice(country);
+  for (const prefecture of placesIndex().prefectures) {
+    if (s.startsWith(prefecture)) return { prefecture, length: country + prefecture.length };
+  }
+  for (const prefecture of placesIndex().prefectures) {
+    const short = prefecture.replace(/[都府県]$/, '');
+    if (short !== prefecture && s.startsWith(short) && matchCity(s.slice(short.length), prefecture))
+      return { prefecture, length: country + short.length };
+  }
+  return undefined;
+}
+
+/** `s` after its first `count` non-space characters and the spaces after them. */
+function skipChars(s: string, count: number): string {
+  let i = 0;
+  for (let seen = 0; i < s.length && seen < count; i++) if (s[i] !== ' ') seen++;
+  return s.slice(i).trimStart();
+}
+
+/** Kyoto street directions (京都の通り名: 寺町通御池上る) before the town name: the town alone is the address. */
+const KYOTO_DIRECTION = /[上下]が?[るル]|[東西]入[るル]?/g;
+
+function dropKyotoStreet(rest: string): string {
+  const head = rest.split(/[0-9]/, 1)[0] ?? '';
+  let end = -1;
+  for (const m of head.matchAll(KYOTO_DIRECTION)) end = m.index + m[0].length;
+  return end > 0 && end < rest.length ? rest.slice(end).trimStart() : rest;
+}
+
+/** 大字・小字・字 markers (大字青山字北 → 青山北), leaving names that hold 字 (十文字, 万字, 阿字). */
+function dropAzaMarkers(rest: string): string {
+  return rest.replace(/[大小]字/g, '').replace(/(?<![文万阿和分十])字/g, '');
+}
+
+const UNIT = /^(丁目|番地|番|号(?!室)|丁)/;
+const SEPARATOR = /^[-のノ]/;
+/** What follows a number that is a floor, a building or a room rather than part of the address. */
+const NOT_ADDRESS = /^ ?(号室|室|f|階|棟|号館|号棟)/;
+/** A character of a name after a number (not a numeral: 一号一 is two numbers, not a name). */
+const NAME_CHAR = new RegExp(`^(?![${KANJI_NUMERAL_CHARS}])[\\p{Script=Han}ノツケ]`, 'u');
+
+interface Run {
+  readonly value: string;
+  readonly end: number;
+  readonly kanji: boolean;
+}
+
+function runAt(s: string, i: number): Run {
+  const kanji = IS_KANJI_NUMERAL.test(s[i] ?? '');
+  let end = i;
+  while (end < s.length && (kanji ? IS_KANJI_NUMERAL : /[0-9]/).test(s[end] ?? '')) end++;
+  const text = s.slice(i, end);
+  return { value: kanji ? kanjiToDecimal(text) : text.replace(/^0+(?=\d)/, ''), end, kanji };
+}
+
+const spaceAt = (s: string, i: number) => (s[i] === ' ' ? i + 1 : i);
+
+interface Sequence {
+  readonly numbers: readonly string[];
+  readonly end: number;
+  readonly name: boolean;
+  readonly room?: string;
+}
+
+/**
+ * Read the numbers of an address from `start` (a numeral): numbers joined by
+ * 丁目・番地・番・号・丁 or by `-`・の・ノ, until anything else. A number that is a
+ * room (号室, or a fourth number of three digits or more: 2-8-1-101), a floor
+ * or a building (3F, 2階, 5号館) ends it. A single number glued to a name
+ * character (六本木, 一番町, 八丁堀, 北1条, 一ノ宮) is part of a name, not the
+ * address: `name` is true.
+ */
+function readSequence(s: string, start: number): Sequence {
+  const numbers: string[] = [];
+  let pos = start;
+  let unit = '';
+  for (;;) {
+    const run = runAt(s, pos);
+    const after = s.slice(spaceAt(s, run.end));
+    const roomLike = numbers.length >= 3 && !run.kanji && run.value.length >= 3;
+    if (NOT_ADDRESS.test(after) || roomLike) {
+      const room = /^ ?(号室|室)/.test(after) || roomLike ? run.value : undefined;
+      return { numbers, end: pos, name: false, ...(room ? { room } : {}) };
+    }
+    numbers.push(run.value);
+    pos = run.end;
+    if (run.kanji && /[0-9]/.test(s[pos] ?? '')) {
+      // A kanji run glued to the digits of an address (九十九1234) is a name; glued to a room or floor (百3F) it is the address.
+      if (numbers.length === 1 && readSequence(s, pos).numbers.length > 0)
+        return { numbers, end: pos, name: true };
+      break;
+    }
+    let p = spaceAt(s, pos);
+    const u = UNIT.exec(s.slice(p))?.[1];
+    const isUnit = u !== undefined && !(u === '丁' && NAME_CHAR.test(s.slice(p + 1)));
+    if (isUnit) {
+      unit = u;
+      pos = p + u.length;
+      p = spaceAt(s, pos);
+    }
+    if (SEPARATOR.test(s.slice(p))) p = spaceAt(s, p + 1);
+    else if (!isUnit) break;
+    if (!IS_NUMERAL.test(s[p] ?? '')) break;
+    // After 号 the address is complete unless a unit says otherwise (南13号5番地).
+    if (isUnit && u === '号' && !UNIT.test(s.slice(spaceAt(s, runAt(s, p).end)))) break;
+    pos = p;
+  }
+  const name = numbers.length === 1 && unit !== '番地' && NAME_CHAR.test(s.slice(pos));
+  return { numbers, end: pos, name };
+}
+
+/** Split what follows the city into town name, numbers and the rest. */
+function splitTown(rest: string): Omit<JapaneseAddressParts, 'prefecture' | 'city'> {
+  for (let i = 0; i < rest.length; i++) {
+    const c = rest[i] ?? '';
+    if (!IS_NUMERAL.test(c)) continue;
+    const previous = rest[i - 1] ?? '';
+    if (IS_NUMERAL.test(previous) && /[0-9]/.test(previous) === /[0-9]/.test(c)) continue;
+    const seq = readSequence(rest, i);
+    if (seq.name) {
+      i = seq.end - 1;
+      continue;
+    }
+    const tail = rest.slice(seq.end).trim();
+    return {
+      town: townName(rest.slice(0, i)),
+      numbers: seq.numbers,
+      rest: tail,
+      room: seq.room ?? roomIn(tail),
+    };
+  }
+  return { town: townName(rest), numbers: [], rest: '' };
+}
+
+/** A town name without spaces and punctuation, its arabic numerals in kanji (北1条西 → 北一条西). */
+function townName(text: string): string {
+  const name = text
+    .replace(/[\s\-、,。.・()[\]「」『』【】〒]/g, '')
+    .replace(/[0-9]+/g, (d) => decimalToKanji(Number(d)) ?? d);
+  // Numerals now in kanji can be the neighbours the kana folds look for (東の4東 → 東ノ四東).
+  return foldKana(name);
+}
+
+/** The room number in what follows the address: 101号室, or digits ending a building name (ハイツ201). */
+function roomIn(tail: string): string | undefined {
+  const explicit = /([0-9]+) ?(?:号室|室)/.exec(tail)?.[1];
+  if (explicit) return explicit;
+  return /[^0-9 -]-? ?([0-9]+)$/.exec(tail)?.[1];
+}
+
+/**
+ * Parse a Japanese address into the parts its normal form is made of (see
+ * {@link normaliseJapaneseAddress}). Never throws.
+ *
+ * @example parseJapaneseAddress('新宿区西新宿二丁目8番1号 都庁') // { prefecture: '東京都', city: '新宿区', town: '西新宿', numbers: ['2', '8', '1'], rest: '都庁' }
+ */
+export function parseJapaneseAddress(raw: string): JapaneseAddressParts {
+  let text = clean(String(raw));
+  text = text.replace(/^(〒 ?([0-9]{3} ?-? ?[0-9]{4})?|[0-9]{3}-[0-9]{4}(?![0-9-]))/, '').trimStart();
+  let compact = text.replaceAll(' ', '');
+  let prefecture = '';
+  const pref = matchPrefecture(compact);
+  if (pref) {
+    prefecture = pref.prefecture;
+    text = skipChars(text, pref.length);
+    compact = compact.slice(pref.length);
+  }
+  let city = '';
+  const found = matchCity(compact, prefecture);
+  if (found) {
+    city = found.entry.city;
+    prefecture ||= found.entry.prefecture;
+    text = skipChars(text, found.length);
+  }
+  if (city.startsWith('京都市')) text = dropKyotoStreet(text);
+  return { prefecture, city, ...splitTown(dropAzaMarkers(text)) };
+}
+
+/**
+ * The normal form of a Japanese address for keying (the shared-address ring,
+ * measure P2: one address for many holders): every way of writing one
+ * address gives one string, `<都道府県><市区町村><町字><番号>`, e.g.
+ * `東京都新宿区西新宿2-8-1` from 東京都新宿区西新宿二丁目8番1号,
+ * 新宿区西新宿２－８－１ or 東京都 新宿区 西新宿 2の8の1 都庁第一本庁舎.
+ *
+ * - 丁目・番地・番・号・の and every dash between numbers become `-`; kanji
+ *   (二十三, 一〇一) and full-width numbers become digits; in the town name
+ *   numerals are kanji (北1条西 → 北一条西).
+ * - What follows the numbers is dropped: building name, floor, room (号室,
+ *   or a fourth number of 3+ digits: 2-8-1-101). The key is the building:
+ *   rooms are written in too many ways, and a ring using several rooms of
+ *   one building is one address (so is a large apartment building).
+ *   `keepRoom` appends `#<room>` when a room is found.
+ * - A missing prefecture is filled in from the city when the city name is
+ *   one city in Japan; 府中市, 伊達市 and town names used in several
+ *   prefectures (森町, 池田町…) stay without it (no guess), so they key apart
+ *   from the form with the prefecture. 郡 is dropped; 大字・字 markers are
+ *   dropped; ヶ/ケ/が, つ/ッ, の/ノ/之 and old kanji are unified; Kyoto street
+ *   directions (寺町通御池上る) before the town are dropped.
+ * - Anything it cannot read keeps its cleaned text (NFKC, lower case, no
+ *   spaces), so it never throws and unknown forms still key consistently.
+ *
+ * @example normaliseJapaneseAddress('新宿区西新宿２－８－１ ○○マンション101号室') // '東京都新宿区西新宿2-8-1'
+ */
+export function normaliseJapaneseAddress(raw: string, options: NormaliseAddressOptions = {}): string {
+  try {
+    const parts = parseJapaneseAddress(raw);
+    let key = keyOf(parts);
+    if (key === '') return fallback(raw);
+    // Applied until stable, as foldText is: removing spaces and punctuation from a
+    // name can make a form the first pass did not see, so a key keys to itself.
+    for (let i = 0; i < 4; i++) {
+      const next = keyOf(parseJapaneseAddress(key));
+      if (next === key || next === '') break;
+      key = next;
+    }
+    return options.keepRoom && parts.room ? `${key}#${parts.room}` : key;
+  } catch {
+    return fallback(raw);
+  }
+}
+
+function keyOf(parts: JapaneseAddressParts): string {
+  return (parts.prefecture + parts.city + parts.town + parts.numbers.join('-')).normalize('NFKC');
+}
+
+/** Cleaned text (NFKC, lower case, no white space), until stable. */
+function fallback(raw: unknown): string {
+  try {
+    let current = String(raw).toWellFormed();
+    for (let i = 0; i < 4; i++) {
+      const next = current.normalize('NFKC').toLowerCase().replace(/\s+/gu, '');
+      if (next === current) break;
+      current = next;
+    }
+    return current;
+  } catch {
+    return '';
+  }
+}
