@@ -227,6 +227,93 @@ for (const backend of mamoruBackends()) {
       expect(verdict.outcomes.filter((o) => o.outcome === 'error')).toEqual([]);
     });
 
+    it('a carrier that stores only its settings keeps the default thresholds, forced actions and review SLA', async () => {
+      const carrier = (await mamoru.store.orgs.create({ name: 'Carrier storing settings only' })).id;
+      const admin = { id: 'key_admin', role: 'admin' as const, orgId: carrier };
+      const agent = { id: 'key_agent', role: 'agent' as const, orgId: carrier };
+      const stored = await mamoru.policies.put(
+        admin,
+        'contract',
+        { settings: { lineCaps: { person: { voice: 6 } } } },
+        '家族プラン向けに音声上限を6回線へ（設定のみ）',
+      );
+      expect(stored.document).toEqual({ settings: { lineCaps: { person: { voice: 6 } } } });
+      expect(stored.effective.thresholds).toEqual(CONTRACT_DEFAULT_POLICY.thresholds);
+      expect(stored.effective.signals).toEqual(CONTRACT_DEFAULT_POLICY.signals);
+
+      // The carrier's cap of 6 applies and keeps the default's forced review: two lines pass, seven go to HQ.
+      const within = await mamoru.screen(
+        agent,
+        'contract',
+        application('LAY-1', person('西村 翼', '1982-02-12', '大阪府大阪市北区梅田1-1', 'OSK0001'), {
+          lines: [{ simType: 'voice', count: 2 }],
+        }),
+      );
+      expect(signalsOf(within)).not.toContain('CONTRACT_LINE_CAP_EXCEEDED');
+      const seven = await mamoru.screen(
+        agent,
+        'contract',
+        application('LAY-2', person('西村 陽', '1984-04-14', '大阪府大阪市北区梅田2-2', 'OSK0002'), {
+          lines: [{ simType: 'voice', count: 7 }],
+        }),
+      );
+      expect(seven.hits.find((h) => h.signal === 'CONTRACT_LINE_CAP_EXCEEDED')?.params).toMatchObject({
+        cap: 6,
+      });
+      expect(seven.action).toBe('review');
+
+      // A holder on the carrier's own list scores 8: only the default review threshold (6) sends it to HQ.
+      const listed = person('北村 蓮', '1990-09-09', '大阪府堺市堺区南瓦町3-1', 'OSK0003');
+      await mamoru.intel.upsert(carrier, {
+        type: 'identity',
+        value: `${listed.name}|${listed.birthDate}|${listed.address}|${listed.documentSerial}`,
+        verdict: 'malicious',
+        confidence: 100,
+        source: 'carrier',
+      });
+      const flagged = await mamoru.screen(agent, 'contract', application('LAY-3', listed));
+      expect(signalsOf(flagged)).toEqual(['INTEL_MATCH_IDENTITY']);
+      expect(flagged.forced).toBeUndefined();
+      expect(flagged.action).toBe('review');
+      expect(flagged.policy).toEqual({ id: 'contract.default', version: 1 });
+      const opened = (await mamoru.cases.list(carrier, { limit: 100 })).items.find(
+        (c) => c.decisionId === flagged.id,
+      );
+      // The default's 72-hour review SLA is kept too.
+      expect(Date.parse(opened!.dueAt) - Date.parse(flagged.createdAt)).toBe(72 * HOUR);
+
+      // HQ tries a lighter weight first: exact re-scoring names the one verdict that would change.
+      const lighter = await mamoru.policies.dryRun(admin, 'contract', {
+        settings: { lineCaps: { person: { voice: 6 } } },
+        signals: { INTEL_MATCH_IDENTITY: { weight: 4 } },
+      });
+      expect(lighter).toMatchObject({ mode: 'rescore', checked: 3, changed: 1, rescoredOnly: { count: 0 } });
+      expect(lighter.changes).toEqual([
+        {
+          decisionId: flagged.id,
+          createdAt: flagged.createdAt,
+          mode: 'rescored',
+          from: { action: 'review', score: flagged.score },
+          to: { action: 'step_up', score: 4 },
+        },
+      ]);
+      // A tighter cap needs the detectors and the history they loaded: every application is said to be re-scored only.
+      const tighter = await mamoru.policies.dryRun(admin, 'contract', {
+        settings: { lineCaps: { person: { voice: 1 } } },
+      });
+      expect(tighter).toMatchObject({
+        mode: 'rescore_only',
+        rescoredOnly: {
+          count: 3,
+          note: {
+            ja: '再採点のみ：設定の変更は再評価されていません',
+            en: 're-scored only: settings changes not re-evaluated',
+          },
+        },
+      });
+      expect([...tighter.rescoredOnly.decisionIds].sort()).toEqual([within.id, seven.id, flagged.id].sort());
+    });
+
     it('the history loaded follows the carrier’s windows: a ring spread over 20 days is caught with a 30-day address window only', async () => {
       const address = '福岡県福岡市博多区博多駅前2-2-2 コーポ博多101';
       const ring = ['中島 純', '前田 蓮', '藤田 湊', '後藤 樹'].map((name, i) =>
