@@ -1,16 +1,25 @@
 #!/usr/bin/env node
 /**
  * `mamoru` — the command line: serve the API, screen an event, import and look
- * up intel, work cases, create keys, manage policies, verify the decision log
- * (X1) and migrate the database. Every command reads the same configuration as
- * the server (environment variables, or the matching flags).
+ * up intel, work cases, manage keys and policies, read decisions, verify the
+ * decision log (X1) and migrate the database. Every command reads the same
+ * configuration as the server (environment variables, or the matching flags).
+ *
+ * While a server runs, commands go through its API (`MAMORU_URL` and
+ * `MAMORU_API_KEY`, or the server recorded in the data folder), as `gh` or
+ * `kubectl` do; with none, they work on the database directly. Start-up tasks
+ * (`db migrate`, `audit verify`) always work on the database.
  */
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { isMamoruError } from '../core/index.ts';
 import { SETTINGS, type SettingName } from '../server/config.ts';
 import { registerAdminCommands } from './admin-commands.ts';
+import { ApiProblem } from './api-client.ts';
 import { registerCaseCommands } from './case-commands.ts';
+import { explainLocked } from './context.ts';
 import { registerContractCommands } from './contract-commands.ts';
+import { registerDecisionCommands } from './decision-commands.ts';
+import { registerImportCommands } from './import-commands.ts';
 import { registerIntelCommands } from './intel-commands.ts';
 import { registerScreenCommand } from './screen-command.ts';
 import { registerServeCommand } from './serve-command.ts';
@@ -38,7 +47,9 @@ export function buildProgram(): Command {
   registerServeCommand(program);
   registerScreenCommand(program);
   registerIntelCommands(program);
+  registerImportCommands(program);
   registerCaseCommands(program);
+  registerDecisionCommands(program);
   registerAdminCommands(program);
   registerContractCommands(program);
   return program;
@@ -49,20 +60,28 @@ export async function main(): Promise<void> {
   try {
     await program.parseAsync(process.argv);
   } catch (error) {
-    const e = error as { code?: string; exitCode?: number };
-    if (typeof e.code === 'string' && e.code.startsWith('commander.')) {
-      process.exitCode = e.exitCode === 0 ? 0 : 2;
-      return;
-    }
-    if (isMamoruError(error)) {
-      process.stderr.write(`mamoru: ${error.code}: ${error.message}\n`);
-      for (const issue of error.issues) process.stderr.write(`  ${issue.path}: ${issue.message}\n`);
-      process.exitCode = 1;
-      return;
-    }
-    process.stderr.write(`mamoru: ${error instanceof Error ? error.message : String(error)}\n`);
-    process.exitCode = 1;
+    process.exitCode = report(error);
   }
+}
+
+/** Print what went wrong for a reader and return the exit status: 2 for usage, 1 for the rest. */
+function report(error: unknown): number {
+  const e = error as { code?: string; exitCode?: number };
+  if (typeof e.code === 'string' && e.code.startsWith('commander.')) return e.exitCode === 0 ? 0 : 2;
+  if (error instanceof ApiProblem) {
+    const [head, ...rest] = error.lines();
+    process.stderr.write(`mamoru: ${head}\n${rest.map((l) => `${l}\n`).join('')}`);
+    return 1;
+  }
+  // A command that works on the database directly, while a server holds the embedded one.
+  const failure = explainLocked(error, true);
+  if (isMamoruError(failure)) {
+    process.stderr.write(`mamoru: ${failure.code}: ${failure.message}\n`);
+    for (const issue of failure.issues) process.stderr.write(`  ${issue.path}: ${issue.message}\n`);
+    return 1;
+  }
+  process.stderr.write(`mamoru: ${failure instanceof Error ? failure.message : String(failure)}\n`);
+  return 1;
 }
 
 if (import.meta.main) await main();

@@ -1,8 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { type Command, Option } from 'commander';
 import { type Action, MamoruError, type Verdict } from '../core/index.ts';
-import { DATA_FLAGS, printJson, readStdin, withMamoru } from './context.ts';
-import { withConfigFlags } from './main.ts';
+import { dataCommand, printJson, readStdin, via } from './context.ts';
 
 /**
  * Exit status of `mamoru screen` by action, so scripts can branch on it
@@ -20,16 +19,14 @@ export const EXIT_CODES = {
 
 /** `mamoru screen <channel> [file]`: one event from a JSON file or stdin; prints the verdict. */
 export function registerScreenCommand(program: Command): void {
-  withConfigFlags(
+  dataCommand(
     program
       .command('screen <channel> [file]')
       .description('イベントを審査（JSON ファイルまたは標準入力）/ screen one event (JSON file or stdin)')
-      .option('--org <id>', '組織 / organisation (default: the operator organisation)')
       .option('--event-id <id>', 'イベント ID / event id')
       .addOption(
         new Option('--format <format>', '出力形式 / output').choices(['json', 'text']).default('json'),
       ),
-    DATA_FLAGS,
   ).action((channel: string, file: string | undefined, options: ScreenOptions, command: Command) =>
     screenFromFile(command, channel, file, options),
   );
@@ -60,9 +57,15 @@ export async function screenFromFile(
       issues: [{ path: '(body)', message: 'not JSON' }],
     });
   }
-  const verdict = await withMamoru(command, (mamoru, actor) =>
-    mamoru.screen(actor, channel, payload, options.eventId ? { eventId: options.eventId } : {}),
-  );
+  const verdict = await via<Verdict>(command, {
+    api: (api) =>
+      api.request('POST', `/v1/screen/${encodeURIComponent(channel)}`, {
+        json: payload,
+        query: { eventId: options.eventId },
+      }),
+    direct: (mamoru, actor) =>
+      mamoru.screen(actor, channel, payload, options.eventId ? { eventId: options.eventId } : {}),
+  });
   if (options.format === 'text') printVerdict(verdict);
   else printJson(verdict);
   process.exitCode = EXIT_CODES[verdict.action];

@@ -3,6 +3,7 @@ import pino from 'pino';
 import { Mamoru } from '../mamoru.ts';
 import { buildServer } from '../server/app.ts';
 import { Metrics } from '../server/metrics.ts';
+import { writeServerFile } from './api-client.ts';
 import { startCheckpoints } from './audit-commands.ts';
 import { configFrom } from './context.ts';
 import { withConfigFlags } from './main.ts';
@@ -36,6 +37,14 @@ export function registerServeCommand(program: Command): void {
     const app = await buildServer({ mamoru, metrics, logger, bodyLimit: config.bodyLimit });
     const address = await app.listen({ port: config.port, host: config.host });
     logger.info({ address, database: mamoru.store.kind }, 'mamoru listening');
+    // data/server.json: how the CLI in another terminal finds this server (removed on stop).
+    const forgetServer =
+      config.dataDir === 'memory://'
+        ? async () => {}
+        : await writeServerFile(config.dataDir, address).catch((err: unknown) => {
+            logger.warn({ err }, 'could not write server.json: the CLI needs MAMORU_URL to find this server');
+            return async () => {};
+          });
     if (boot) printFirstStart(address, boot.token);
     // Every minute: expire cases past their due time, and deliver again the outcomes a channel has not acted on
     // (also once now, for the ones a stopped process left behind).
@@ -59,6 +68,7 @@ export function registerServeCommand(program: Command): void {
       logger.info({ signal }, 'shutting down');
       clearInterval(sweep);
       await Promise.all([sweeping, checkpoints?.stop()]);
+      await forgetServer().catch(() => {});
       await app.close();
       await mamoru.close();
       process.exit(0);
