@@ -1,3 +1,4 @@
+import { readFile } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import type { ChannelModule, Detector, SignalDeclaration } from '../../src/core/index.ts';
@@ -376,5 +377,25 @@ describe('dry-run of a settings change on a channel that can be re-run', () => {
       code: 'invalid_policy',
       issues: [{ path: 'settings.limt', message: '不明な設定です / unknown setting' }],
     });
+  });
+});
+
+describe('docs/policies.md', () => {
+  it('every example policy file is accepted as it is, and resolves as the page says', async () => {
+    const page = await readFile(new URL('../../docs/policies.md', import.meta.url), 'utf8');
+    const examples = [...page.matchAll(/<!-- policy: (\w+) -->\s*```json\n([\s\S]*?)```/g)].map((m) => ({
+      channel: m[1]!,
+      layer: JSON.parse(m[2]!) as Record<string, unknown>,
+    }));
+    expect(examples.map((e) => e.channel)).toEqual(['contract', 'contract', 'message']);
+    const checked = examples.map((e) => server.mamoru.policies.checkLayer(e.channel, e.layer));
+    const [small, full, message] = checked;
+    expect(small!.effective.thresholds).toEqual({ step_up: 4, review: 6 });
+    expect(full!.effective.thresholds).toEqual({ review: 6, block: 12 });
+    expect(full!.effective.signals.CONTRACT_SHARED_ADDRESS).toEqual({ forceAction: 'review', weight: 4 });
+    expect(full!.effective.signals.CONTRACT_KYC_MISSING).toEqual({ forceAction: 'block' });
+    expect(full!.effective.caseSlaHours).toEqual({ review: 48, step_up: 24 });
+    expect(full!.layer.overrides).toMatchObject({ deny: [{ value: '+819011112222' }] });
+    expect(message!.effective.thresholds).toEqual({ warn: 2, review: 6, block: 9 });
   });
 });
