@@ -294,7 +294,7 @@ export async function* splitLines(chunks: AsyncIterable<string>): AsyncGenerator
   let tooLong = false;
   const end = (text: string): TextLine => {
     line++;
-    if (tooLong) {
+    if (tooLong || text.length > MAX_LINE) {
       tooLong = false;
       return { line, text: undefined };
     }

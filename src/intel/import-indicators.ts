@@ -1,4 +1,10 @@
-import { bulkImport, type ImportInput, type ImportProgress, type ImportResult } from './bulk-import.ts';
+import {
+  bulkImport,
+  type ImportInput,
+  type ImportProgress,
+  type ImportResult,
+  type RejectionSink,
+} from './bulk-import.ts';
 import type { IndicatorInput } from './indicator-schemas.ts';
 import { type PreparedIndicator, UPSERT_BATCH } from './upsert-indicators.ts';
 
@@ -39,15 +45,23 @@ export type ImportDefaults = Partial<
   Pick<IndicatorInput, 'verdict' | 'confidence' | 'source' | 'scope' | 'expiresAt' | 'tags' | 'hashed'>
 >;
 
-export type { ImportProgress, ImportRejection, ImportResult } from './bulk-import.ts';
+export type {
+  ImportInput,
+  ImportProgress,
+  ImportRejection,
+  ImportResult,
+  RejectionSink,
+} from './bulk-import.ts';
 
 export interface ImportOptions {
   readonly format: 'csv' | 'jsonl';
   readonly defaults?: ImportDefaults;
   /** Called after every batch and once at the end. */
   readonly onProgress?: (progress: ImportProgress) => void;
-  /** Rows per upsert statement (default 500). */
+  /** Rows per upsert statement (default and most 5,000). */
   readonly batchSize?: number;
+  /** Every rejected line, in order (the import report); the result keeps the first 1,000. */
+  readonly rejections?: RejectionSink;
 }
 
 /** What the importer needs of the indicator service (a fake in tests). */
@@ -61,16 +75,19 @@ export interface ImportTarget {
  * separated by `;`) or JSON lines (one indicator object per line, the
  * fields of `indicatorInputSchema`; `expires_at`, `first_seen`, `last_seen`
  * accepted too), upserting in batches (`bulkImport`). `input` is the whole
- * text, or the lines one by one (`readline.createInterface` over a file
- * stream gives them), so a large file never sits in memory.
+ * text, its lines one by one, or `{ bytes }` — a file or request stream,
+ * read only as fast as rows are written — so a large file never sits in
+ * memory.
  *
  * Nothing is dropped silently: every data line is imported, updated or
- * rejected with its line number, the field at fault and the reason. A CSV
+ * rejected with its line number, the field at fault and the reason; the
+ * result keeps the first 1,000 rejections and `rejections` (the import
+ * report, `ImportReports`) receives every one. A CSV
  * header that names an unknown column, or lacks `type` or `value`, refuses
  * the whole file (throws `validation_failed`) before anything is written.
  *
  * @example
- * const result = await importIndicators(intel, orgId, createInterface({ input: createReadStream(file) }), {
+ * const result = await importIndicators(intel, orgId, { bytes: createReadStream(file) }, {
  *   format: 'csv', defaults: { source: 'jpcert-feed', scope: 'partners' }, onProgress: console.log,
  * });
  */
@@ -93,6 +110,7 @@ export function importIndicators(
     upsertMany: (items) => target.upsertMany(orgId, items),
     batchSize: Math.max(1, Math.min(options.batchSize ?? UPSERT_BATCH, UPSERT_BATCH)),
     onProgress: options.onProgress,
+    rejections: options.rejections,
   });
 }
 

@@ -24,6 +24,7 @@ import { caseRoutes } from './routes/cases.ts';
 import { contractRoutes } from './routes/contract.ts';
 import { decisionRoutes } from './routes/decisions.ts';
 import { healthRoutes } from './routes/health.ts';
+import { importRoutes } from './routes/imports.ts';
 import { indicatorRoutes } from './routes/indicators.ts';
 import { policyRoutes } from './routes/policies.ts';
 import { screenRoutes } from './routes/screen.ts';
@@ -156,6 +157,7 @@ export async function buildServer(options: ServerOptions): Promise<App> {
   await policyRoutes(app, { mamoru });
   await adminRoutes(app, { mamoru });
   await contractRoutes(app, { mamoru });
+  await importRoutes(app, { mamoru });
   await app.ready();
   return app;
 }

@@ -1,5 +1,6 @@
+import { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bearer, createOrg, startTestServer, type TestServer } from '../helpers/server.ts';
+import { bearer, createKey, createOrg, startTestServer, type TestServer } from '../helpers/server.ts';
 
 let server: TestServer;
 let a: { orgId: string; token: string };
@@ -158,5 +159,140 @@ describe('indicators API', () => {
       text: 'お支払いが確認できません',
     });
     expect(screen.json().hits.map((h: { signal: string }) => h.signal)).toContain('INTEL_MATCH_PHONE');
+  });
+});
+
+describe('indicator import reports', () => {
+  const badCsv = (n: number) => {
+    const lines = ['type,value,verdict'];
+    for (let i = 0; i < n; i++)
+      lines.push(i % 500 === 0 ? `domain,ok${i}.example,malicious` : `phone,bad${i},malicious`);
+    return lines.join('\n');
+  };
+
+  it('answers counts and the first 1,000 rejections; the report pages through every one, in order', async () => {
+    const res = await inject('POST', '/v1/indicators/import', a.token, badCsv(2_500), {
+      'content-type': 'text/csv',
+    });
+    expect(res.statusCode, res.body).toBe(200);
+    const body = res.json();
+    expect(body).toMatchObject({ processed: 2_500, imported: 5, updated: 0, rejected: 2_495 });
+    expect(body.rejections).toHaveLength(1_000);
+    expect(body.rejections[0]).toMatchObject({ line: 3, field: 'value' });
+    expect(body.importId).toMatch(/^imp_/);
+    expect(body.rejectionsUrl).toBe(`/v1/imports/${body.importId}/rejections`);
+
+    const report = await inject('GET', `/v1/imports/${body.importId}`, a.token);
+    expect(report.json()).toMatchObject({
+      id: body.importId,
+      kind: 'indicators',
+      status: 'complete',
+      processed: 2_500,
+      imported: 5,
+      rejected: 2_495,
+      error: null,
+    });
+    const lines: number[] = [];
+    let url = `${body.rejectionsUrl}?limit=1000`;
+    for (let pages = 0; pages < 10; pages++) {
+      const page = await inject('GET', url, a.token);
+      expect(page.statusCode, page.body).toBe(200);
+      const { items, nextCursor } = page.json();
+      lines.push(...items.map((r: { line: number }) => r.line));
+      if (nextCursor === null) break;
+      url = `${body.rejectionsUrl}?limit=1000&cursor=${nextCursor}`;
+    }
+    const expected = Array.from({ length: 2_500 }, (_, i) => i)
+      .filter((i) => i % 500 !== 0)
+      .map((i) => i + 2);
+    expect(lines).toEqual(expected);
+    expect(lines.slice(0, 1_000)).toEqual(body.rejections.map((r: { line: number }) => r.line));
+
+    const ndjson = await inject('GET', body.rejectionsUrl, a.token, undefined, {
+      accept: 'application/x-ndjson',
+    });
+    expect(ndjson.headers['content-type']).toContain('application/x-ndjson');
+    const streamed = ndjson.body
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
+    expect(streamed.map((r: { line: number }) => r.line)).toEqual(expected);
+    expect(streamed[0]).toEqual(body.rejections[0]);
+  });
+
+  it('reads a streamed body (chunked, no length) line by line', async () => {
+    async function* chunks() {
+      yield 'type,value\ndomain,str';
+      yield 'eam1.example\nphone,';
+      yield 'nope\n';
+      for (let i = 0; i < 20; i++) yield `domain,s${i}.example\n`;
+    }
+    const res = await server.app.inject({
+      method: 'POST',
+      url: '/v1/indicators/import',
+      headers: { ...bearer(a.token), 'content-type': 'text/csv' },
+      payload: Readable.from(chunks()),
+    });
+    expect(res.json()).toMatchObject({ processed: 22, imported: 21, rejected: 1, rejections: [{ line: 3 }] });
+  });
+
+  it('keeps reports to their organisation and to the permission the import took', async () => {
+    const res = await inject('POST', '/v1/indicators/import', a.token, badCsv(3), {
+      'content-type': 'text/csv',
+    });
+    const { importId } = res.json();
+    const other = await inject('GET', `/v1/imports/${importId}`, b.token);
+    expect(other.statusCode).toBe(404);
+    expect(other.json().errors[0].path).toBe('params.id');
+    expect((await inject('GET', `/v1/imports/${importId}/rejections`, b.token)).statusCode).toBe(404);
+    const reviewer = await createKey(server, a.token, 'reviewer');
+    const forbidden = await inject('GET', `/v1/imports/${importId}/rejections`, reviewer);
+    expect(forbidden.statusCode).toBe(403);
+    expect(forbidden.headers['content-type']).toContain('application/problem+json');
+    expect((await inject('GET', `/v1/imports/${importId}`, a.token)).statusCode).toBe(200);
+    const badCursor = await inject('GET', `/v1/imports/${importId}/rejections?cursor=x`, a.token);
+    expect(badCursor.statusCode).toBe(400);
+    expect(badCursor.json().errors[0].path).toContain('cursor');
+  });
+
+  it('refuses a body declared over the limit with 413 before writing anything, and other media types with 415', async () => {
+    const before = await inject('GET', '/v1/indicators?limit=1000', a.token);
+    const big = await server.app.inject({
+      method: 'POST',
+      url: '/v1/indicators/import',
+      headers: {
+        ...bearer(a.token),
+        'content-type': 'text/csv',
+        'content-length': String(300 * 1024 * 1024),
+      },
+      payload: Readable.from(['type,value\ndomain,never.example\n']),
+    });
+    expect(big.statusCode).toBe(413);
+    expect(big.headers['content-type']).toContain('application/problem+json');
+    expect(big.json()).toMatchObject({ code: 'payload_too_large', errors: [{ path: 'body' }] });
+    const after = await inject('GET', '/v1/indicators?limit=1000', a.token);
+    expect(after.json().items.length).toBe(before.json().items.length);
+    const plain = await inject('POST', '/v1/indicators/import', a.token, 'type,value\n', {
+      'content-type': 'text/plain',
+    });
+    expect(plain.statusCode).toBe(415);
+    expect(plain.headers['content-type']).toContain('application/problem+json');
+  });
+
+  it('refuses a bad CSV header with 400 naming the column, leaving no report', async () => {
+    const reports = () =>
+      server.mamoru.store.db
+        .selectFrom('import_reports')
+        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .where('org_id', '=', a.orgId)
+        .executeTakeFirstOrThrow()
+        .then((r) => Number(r.n));
+    const before = await reports();
+    const res = await inject('POST', '/v1/indicators/import', a.token, 'type,value,colour\nphone,1,red\n', {
+      'content-type': 'text/csv',
+    });
+    expect(res.statusCode).toBe(400);
+    expect(res.json().errors[0].path).toBe('header.2');
+    expect(await reports()).toBe(before);
   });
 });

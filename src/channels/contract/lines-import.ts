@@ -3,6 +3,7 @@ import {
   type ImportInput,
   type ImportProgress,
   type ImportResult,
+  type RejectionSink,
 } from '../../intel/bulk-import.ts';
 import { LINE_BATCH, type PreparedLine } from './lines-store.ts';
 
@@ -75,8 +76,10 @@ export interface LineImportOptions {
   readonly format: 'csv' | 'jsonl';
   /** Called after every batch and once at the end. */
   readonly onProgress?: (progress: ImportProgress) => void;
-  /** Lines per upsert statement (default and most 500). */
+  /** Lines per upsert statement (default and most 5,000). */
   readonly batchSize?: number;
+  /** Every rejected line, in order (the import report); the result keeps the first 1,000. */
+  readonly rejections?: RejectionSink;
 }
 
 /** What the importer needs of the line store (a fake in tests). */
@@ -90,18 +93,21 @@ export interface LineImportTarget {
  * lines, activations and cancellations, from CSV (a header row, RFC 4180
  * quoting; dates as ISO 8601 or `YYYY-MM-DD`) or JSON lines (one line event
  * per line, the fields of `lineEventSchema`). Upserted by line id in batches
- * of 500; a line that appears again replaces its earlier state, in order.
- * `input` is the whole text or its lines one by one (a file stream through
- * `readline`), so a large file never sits in memory.
+ * of 5,000; a line that appears again replaces its earlier state, in order.
+ * `input` is the whole text, its lines one by one, or `{ bytes }` — a file or
+ * request stream, read only as fast as lines are written — so a large file
+ * never sits in memory.
  *
  * Nothing is dropped silently: every data line is imported, updated or
  * rejected with its line number, the field at fault (the CSV column, or the
- * JSON field path) and the reason. Blank lines are skipped. A CSV header
- * with an unknown or repeated column, or without `line_id` or `sim_type`,
- * refuses the whole file (`validation_failed`) before anything is written.
+ * JSON field path) and the reason; the result keeps the first 1,000
+ * rejections and `rejections` (the import report) receives every one.
+ * Blank lines are skipped. A CSV header with an unknown or repeated column,
+ * or without `line_id` or `sim_type`, refuses the whole file
+ * (`validation_failed`) before anything is written.
  *
  * @example
- * const result = await importLines(store.lines, orgId, createInterface({ input: createReadStream(file) }), {
+ * const result = await importLines(store.lines, orgId, { bytes: createReadStream(file) }, {
  *   format: 'csv', onProgress: (p) => console.error(p.processed),
  * });
  */
@@ -130,5 +136,6 @@ export function importLines(
     upsertMany: (items) => target.upsertMany(orgId, items),
     batchSize: Math.max(1, Math.min(options.batchSize ?? LINE_BATCH, LINE_BATCH)),
     onProgress: options.onProgress,
+    rejections: options.rejections,
   });
 }

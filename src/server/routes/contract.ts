@@ -5,9 +5,10 @@ import { contractStoreOf } from '../../channels/contract/contract-store.ts';
 import { importLines } from '../../channels/contract/lines-import.ts';
 import { LINE_STATUSES, lineEventSchema } from '../../channels/contract/lines-schema.ts';
 import { isMamoruError, MamoruError, parseInput } from '../../core/index.ts';
+import { ImportReports } from '../../intel/import-reports.ts';
 import type { Mamoru } from '../../mamoru.ts';
 import { type App, actorOf } from '../app.ts';
-import { acceptImportBodies, IMPORT_BODY_LIMIT, importBody, importResultSchema } from '../import-body.ts';
+import { acceptImportBodies, importAnswer, importBody, importResultSchema } from '../import-body.ts';
 import { errorResponses } from '../schemas.ts';
 
 /**
@@ -67,26 +68,33 @@ export async function contractRoutes(app: App, { mamoru }: { mamoru: Mamoru }): 
     },
   );
 
-  // The CSV and JSON-lines parsers (and their larger body limit) exist only for the import route.
+  // The CSV and JSON-lines parsers (streams, up to IMPORT_BODY_LIMIT) exist only for the import route.
   await app.register(async (scoped) => {
     acceptImportBodies(scoped);
     scoped.withTypeProvider<ZodTypeProvider>().post(
       '/v1/contract/lines/import',
       {
-        bodyLimit: IMPORT_BODY_LIMIT,
         schema: {
           tags: ['contract'],
           summary:
             '回線の一括取り込み（CSV・JSON Lines）/ Bulk-load lines (CSV with a header row, or JSON lines)',
           description:
-            'Content-Type: text/csv または application/x-ndjson。回線 ID ごとに上書きします。拒否した行はすべて行番号・項目・理由つきで返します。\n\nUpserted by line id. Every rejected line comes back with its line number, field and reason; nothing is dropped silently.',
+            'Content-Type: text/csv または application/x-ndjson（256 MiB まで、ストリームで読みます）。回線 ID ごとに上書きします。件数と最初の 1,000 件の拒否行（行番号・項目・理由）を返し、全件は GET /v1/imports/{id}/rejections で読めます。\n\nStreamed (up to 256 MiB); upserted by line id. Answers the counts and the first 1,000 rejected lines with their line number, field and reason; every rejected line is at GET /v1/imports/{id}/rejections. Nothing is dropped silently.',
           response: { 200: importResultSchema, ...errorResponses },
         },
       },
       async (request) => {
         const actor = actorOf(request, LINES_PERMISSION);
-        const { text, format } = importBody(request);
-        return importLines(lines(), actor.orgId, text, { format });
+        const { input, format } = importBody(request);
+        const reports = new ImportReports(mamoru.store.db);
+        const result = await reports.run({ orgId: actor.orgId, kind: 'lines', actor: actor.id }, (report) =>
+          importLines(lines(), actor.orgId, input, {
+            format,
+            rejections: report,
+            onProgress: report.onProgress,
+          }),
+        );
+        return importAnswer(result);
       },
     );
   });

@@ -2,6 +2,7 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { INDICATOR_TYPES, INDICATOR_VERDICTS, SHARING_SCOPES } from '../../core/index.ts';
 import { importIndicators } from '../../intel/import-indicators.ts';
+import { ImportReports } from '../../intel/import-reports.ts';
 import {
   indicatorInputSchema,
   indicatorLookupSchema,
@@ -13,7 +14,7 @@ import {
 } from '../../intel/indicator-schemas.ts';
 import type { Mamoru } from '../../mamoru.ts';
 import { type App, actorOf } from '../app.ts';
-import { acceptImportBodies, IMPORT_BODY_LIMIT, importBody, importResultSchema } from '../import-body.ts';
+import { acceptImportBodies, importAnswer, importBody, importResultSchema } from '../import-body.ts';
 import { errorResponses, idParams } from '../schemas.ts';
 
 const matchSchema = z.object({
@@ -84,18 +85,17 @@ export async function indicatorRoutes(app: App, { mamoru }: { mamoru: Mamoru }):
       return { matches: await mamoru.intel.lookupRaw(actor.orgId, type, value, hashed ? { hashed } : {}) };
     },
   );
-  // The CSV and JSON-lines parsers (and their larger body limit) exist only for the import route.
+  // The CSV and JSON-lines parsers (streams, up to IMPORT_BODY_LIMIT) exist only for the import route.
   await app.register(async (scoped) => {
     acceptImportBodies(scoped);
     scoped.withTypeProvider<ZodTypeProvider>().post(
       '/v1/indicators/import',
       {
-        bodyLimit: IMPORT_BODY_LIMIT,
         schema: {
           tags: ['indicators'],
           summary: '一括取り込み（CSV・JSON Lines）/ Bulk import (CSV with a header row, or JSON lines)',
           description:
-            'Content-Type: text/csv または application/x-ndjson。拒否した行はすべて行番号・項目・理由つきで返します。\n\nEvery rejected line comes back with its line number, field and reason; nothing is dropped silently.',
+            'Content-Type: text/csv または application/x-ndjson（256 MiB まで、ストリームで読みます）。件数と最初の 1,000 件の拒否行（行番号・項目・理由）を返し、全件は GET /v1/imports/{id}/rejections で読めます。\n\nStreamed (up to 256 MiB). Answers the counts and the first 1,000 rejected lines with their line number, field and reason; every rejected line is at GET /v1/imports/{id}/rejections. Nothing is dropped silently.',
           querystring: z.object({
             source: z.string().min(1).max(200).optional(),
             scope: sharingScopeSchema.optional(),
@@ -109,17 +109,25 @@ export async function indicatorRoutes(app: App, { mamoru }: { mamoru: Mamoru }):
       },
       async (request) => {
         const actor = actorOf(request, 'indicators:write');
-        const { text, format } = importBody(request);
+        const { input, format } = importBody(request);
         const { source, scope, verdict } = request.query;
         const target = await mamoru.importTarget(actor.orgId, scope, 'query.scope');
-        return importIndicators(target, actor.orgId, text, {
-          format,
-          defaults: {
-            ...(source ? { source } : {}),
-            ...(scope ? { scope } : {}),
-            ...(verdict ? { verdict } : {}),
-          },
-        });
+        const reports = new ImportReports(mamoru.store.db);
+        const result = await reports.run(
+          { orgId: actor.orgId, kind: 'indicators', actor: actor.id },
+          (report) =>
+            importIndicators(target, actor.orgId, input, {
+              format,
+              defaults: {
+                ...(source ? { source } : {}),
+                ...(scope ? { scope } : {}),
+                ...(verdict ? { verdict } : {}),
+              },
+              rejections: report,
+              onProgress: report.onProgress,
+            }),
+        );
+        return importAnswer(result);
       },
     );
   });

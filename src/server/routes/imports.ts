@@ -1,0 +1,112 @@
+import { Readable } from 'node:stream';
+import { z } from 'zod';
+import { type Actor, type Permission, requirePermission } from '../../cases/roles.ts';
+import { MamoruError } from '../../core/index.ts';
+import {
+  IMPORT_KINDS,
+  IMPORT_STATUSES,
+  type ImportKind,
+  type ImportReport,
+  ImportReports,
+} from '../../intel/import-reports.ts';
+import type { Mamoru } from '../../mamoru.ts';
+import { type App, actorOf } from '../app.ts';
+import { errorResponses, idParams } from '../schemas.ts';
+
+/** Reading an import's report takes the permission the import took. */
+const PERMISSION_OF = {
+  indicators: 'indicators:write',
+  lines: 'lines:write',
+} as const satisfies Record<ImportKind, Permission>;
+
+const importReportSchema = z
+  .object({
+    id: z.string(),
+    kind: z.enum(IMPORT_KINDS),
+    status: z.enum(IMPORT_STATUSES),
+    actor: z.string(),
+    processed: z.number().int(),
+    imported: z.number().int(),
+    updated: z.number().int(),
+    rejected: z.number().int(),
+    error: z.string().nullable(),
+    startedAt: z.string(),
+    finishedAt: z.string().nullable(),
+  })
+  .meta({ id: 'ImportReport' });
+
+const rejectionSchema = z.object({ line: z.number().int(), field: z.string(), message: z.string() });
+
+const pageQuery = z
+  .object({
+    limit: z.coerce.number().int().min(1).max(10_000).default(1_000).describe('件数 1–10000 / Page size'),
+    cursor: z
+      .string()
+      .regex(/^\d{1,10}$/, 'a nextCursor from the previous page')
+      .optional()
+      .describe('前のページの nextCursor / The previous page’s nextCursor'),
+  })
+  .strict();
+
+/**
+ * Import reports: what a bulk import did (`GET /v1/imports/{id}`) and every
+ * line it rejected (`GET /v1/imports/{id}/rejections`, page by page, or all
+ * of it as NDJSON with `Accept: application/x-ndjson`). An import answers
+ * with its first 1,000 rejections only; these are the rest.
+ */
+export async function importRoutes(app: App, { mamoru }: { mamoru: Mamoru }): Promise<void> {
+  const reports = new ImportReports(mamoru.store.db);
+  const reportOf = async (actor: Actor, id: string): Promise<ImportReport> => {
+    const report = await reports.get(actor.orgId, id);
+    if (!report)
+      throw new MamoruError('not_found', `import ${id} not found`, {
+        issues: [{ path: 'params.id', message: 'no such import in this organisation' }],
+      });
+    requirePermission(actor, PERMISSION_OF[report.kind]);
+    return report;
+  };
+
+  app.get(
+    '/v1/imports/:id',
+    {
+      schema: {
+        tags: ['imports'],
+        summary: '取り込みの結果 / What an import did',
+        params: idParams,
+        response: { 200: importReportSchema, ...errorResponses },
+      },
+    },
+    async (request) => reportOf(actorOf(request), request.params.id),
+  );
+  app.get(
+    '/v1/imports/:id/rejections',
+    {
+      schema: {
+        tags: ['imports'],
+        summary: '取り込みで拒否した行（全件）/ Every line an import rejected',
+        description:
+          '入力順にページで返します。Accept: application/x-ndjson なら全件を 1 行 1 件で返します。\n\nIn input order, page by page; with `Accept: application/x-ndjson`, every one, one JSON object a line.',
+        params: idParams,
+        querystring: pageQuery,
+        response: {
+          200: z.object({ items: z.array(rejectionSchema).readonly(), nextCursor: z.string().nullable() }),
+          ...errorResponses,
+        },
+      },
+    },
+    async (request, reply) => {
+      const actor = actorOf(request);
+      const report = await reportOf(actor, request.params.id);
+      const cursor = request.query.cursor === undefined ? undefined : Number(request.query.cursor);
+      if (/\bapplication\/(x-)?ndjson\b/.test(request.headers.accept ?? '')) {
+        const pages = reports.allRejections(actor.orgId, report.id);
+        const lines = async function* () {
+          for await (const page of pages) yield `${page.map((r) => JSON.stringify(r)).join('\n')}\n`;
+        };
+        // A stream goes out as it is, not through the JSON page's serializer.
+        return reply.type('application/x-ndjson').send(Readable.from(lines()) as never);
+      }
+      return reports.rejections(actor.orgId, report.id, { cursor, limit: request.query.limit });
+    },
+  );
+}
