@@ -1,9 +1,9 @@
 import { type Command, Option } from 'commander';
 import { contractStoreOf } from '../channels/contract/contract-store.ts';
 import { importLines } from '../channels/contract/lines-import.ts';
-import { DATA_FLAGS } from './context.ts';
+import { connect, dataCommand } from './context.ts';
 import { importFile } from './import-file.ts';
-import { withConfigFlags } from './main.ts';
+import { uploadImport } from './import-upload.ts';
 import { type ScreenOptions, screenFromFile } from './screen-command.ts';
 
 /**
@@ -13,7 +13,7 @@ import { type ScreenOptions, screenFromFile } from './screen-command.ts';
  */
 export function registerContractCommands(program: Command): void {
   const contract = program.command('contract').description('携帯電話の回線契約 / mobile line contracts');
-  withConfigFlags(
+  dataCommand(
     contract
       .command('import-lines <file>')
       .description(
@@ -24,30 +24,28 @@ export function registerContractCommands(program: Command): void {
           'csv',
           'jsonl',
         ]),
-      )
-      .option('--org <id>', '組織 / organisation'),
-    DATA_FLAGS,
-  ).action((file: string, options: { format?: 'csv' | 'jsonl' }, command: Command) =>
-    importFile(command, file, options.format, (m, actor, { lines, format, onProgress, rejections }) =>
+      ),
+  ).action(async (file: string, options: { format?: 'csv' | 'jsonl' }, command: Command) => {
+    const api = await connect(command);
+    if (api) return uploadImport(api, '/v1/contract/lines/import', file, options.format);
+    await importFile(command, file, options.format, (m, actor, { lines, format, onProgress, rejections }) =>
       importLines(contractStoreOf(m.channel('contract')).lines, actor.orgId, lines, {
         format,
         onProgress,
         rejections,
       }),
-    ),
-  );
-  withConfigFlags(
+    );
+  });
+  dataCommand(
     contract
       .command('screen [file]')
       .description(
         '契約申込を審査（JSON ファイルまたは標準入力）/ screen one application (JSON file or stdin)',
       )
-      .option('--org <id>', '組織 / organisation (default: the operator organisation)')
       .option('--event-id <id>', 'イベント ID / event id')
       .addOption(
         new Option('--format <format>', '出力形式 / output').choices(['json', 'text']).default('json'),
       ),
-    DATA_FLAGS,
   ).action((file: string | undefined, options: ScreenOptions, command: Command) =>
     screenFromFile(command, 'contract', file, options),
   );
