@@ -207,6 +207,9 @@ describe('normaliseJapaneseAddress: one key for every written form (P2 shared-ad
     expect(normaliseJapaneseAddress('新宿区西新宿2-8-1 サンハイツ202', { keepRoom: true })).toBe(
       '東京都新宿区西新宿2-8-1#202',
     );
+    expect(normaliseJapaneseAddress('新宿区西新宿2丁目8番1号-305', { keepRoom: true })).toBe(
+      '東京都新宿区西新宿2-8-1#305',
+    );
     expect(normaliseJapaneseAddress('新宿区西新宿2-8-1 サンハイツ 3F', { keepRoom: true })).toBe(
       '東京都新宿区西新宿2-8-1',
     );

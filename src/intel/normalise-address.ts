@@ -175,12 +175,20 @@ function dropAzaMarkers(rest: string): string {
   return rest.replace(/[大小]字/g, '').replace(/(?<![文万阿和分十])字/g, '');
 }
 
-const UNIT = /^(丁目|番地|番|号(?!室)|丁)/;
-const SEPARATOR = /^[-のノ]/;
+// Sticky patterns, matched where the reading stands (see `at`), so long input costs linear time.
+const UNIT = /(丁目|番地|番|号(?!室)|丁)/y;
+const SEPARATOR = /[-のノ]/y;
 /** What follows a number that is a floor, a building or a room rather than part of the address. */
-const NOT_ADDRESS = /^ ?(号室|室|f|階|棟|号館|号棟)/;
+const NOT_ADDRESS = / ?(号室|室|f|階|棟|号館|号棟)/y;
+const ROOM = / ?(号室|室)/y;
 /** A character of a name after a number (not a numeral: 一号一 is two numbers, not a name). */
-const NAME_CHAR = new RegExp(`^(?![${KANJI_NUMERAL_CHARS}])[\\p{Script=Han}ノツケ]`, 'u');
+const NAME_CHAR = new RegExp(`(?![${KANJI_NUMERAL_CHARS}])[\\p{Script=Han}ノツケ]`, 'uy');
+
+/** The match of a sticky pattern at `i`. */
+function at(pattern: RegExp, s: string, i: number): RegExpExecArray | null {
+  pattern.lastIndex = i;
+  return pattern.exec(s);
+}
 
 interface Run {
   readonly value: string;
@@ -219,10 +227,9 @@ function readSequence(s: string, start: number): Sequence {
   let unit = '';
   for (;;) {
     const run = runAt(s, pos);
-    const after = s.slice(spaceAt(s, run.end));
     const roomLike = numbers.length >= 3 && !run.kanji && run.value.length >= 3;
-    if (NOT_ADDRESS.test(after) || roomLike) {
-      const room = /^ ?(号室|室)/.test(after) || roomLike ? run.value : undefined;
+    if (at(NOT_ADDRESS, s, run.end) || roomLike) {
+      const room = at(ROOM, s, run.end) || roomLike ? run.value : undefined;
       return { numbers, end: pos, name: false, ...(room ? { room } : {}) };
     }
     numbers.push(run.value);
@@ -234,21 +241,21 @@ function readSequence(s: string, start: number): Sequence {
       break;
     }
     let p = spaceAt(s, pos);
-    const u = UNIT.exec(s.slice(p))?.[1];
-    const isUnit = u !== undefined && !(u === '丁' && NAME_CHAR.test(s.slice(p + 1)));
+    const u = at(UNIT, s, p)?.[1];
+    const isUnit = u !== undefined && !(u === '丁' && at(NAME_CHAR, s, p + 1));
     if (isUnit) {
       unit = u;
       pos = p + u.length;
       p = spaceAt(s, pos);
     }
-    if (SEPARATOR.test(s.slice(p))) p = spaceAt(s, p + 1);
+    if (at(SEPARATOR, s, p)) p = spaceAt(s, p + 1);
     else if (!isUnit) break;
     if (!IS_NUMERAL.test(s[p] ?? '')) break;
     // After 号 the address is complete unless a unit says otherwise (南13号5番地).
-    if (isUnit && u === '号' && !UNIT.test(s.slice(spaceAt(s, runAt(s, p).end)))) break;
+    if (isUnit && u === '号' && !at(UNIT, s, spaceAt(s, runAt(s, p).end))) break;
     pos = p;
   }
-  const name = numbers.length === 1 && unit !== '番地' && NAME_CHAR.test(s.slice(pos));
+  const name = numbers.length === 1 && unit !== '番地' && at(NAME_CHAR, s, pos) !== null;
   return { numbers, end: pos, name };
 }
 
@@ -284,11 +291,11 @@ function townName(text: string): string {
   return foldKana(name);
 }
 
-/** The room number in what follows the address: 101号室, or digits ending a building name (ハイツ201). */
+/** The room number in what follows the address: 101号室, digits ending a building name (ハイツ201), or -101 after 号. */
 function roomIn(tail: string): string | undefined {
   const explicit = /([0-9]+) ?(?:号室|室)/.exec(tail)?.[1];
   if (explicit) return explicit;
-  return /[^0-9 -]-? ?([0-9]+)$/.exec(tail)?.[1];
+  return /(?:^|[^0-9 -])-? ?([0-9]+)$/.exec(tail)?.[1];
 }
 
 /**
