@@ -104,13 +104,18 @@ export class PolicyService {
 
   /**
    * What a stored layer resolves to. A layer stored before a check existed (or
-   * before the default changed) may not resolve cleanly: it is used as far as
-   * the schema allows, as screening did before, rather than failing screening.
+   * before the default changed under it) may not resolve cleanly: the sections
+   * at fault fall back to the default's and the rest of the layer stands, so
+   * screening goes on (rspamd: bad configuration turns the piece off).
    */
   effective(channelName: string, layer: PolicyLayer): PolicyDocument {
-    const { merged } = resolvePolicy(this.default(channelName), layer);
-    const parsed = policyDocumentSchema.safeParse(merged);
-    return parsed.success ? parsed.data : this.default(channelName);
+    const defaults = this.default(channelName);
+    const parsed = policyDocumentSchema.safeParse(resolvePolicy(defaults, layer).merged);
+    if (parsed.success) return parsed.data;
+    const faulty = new Set(parsed.error.issues.map((i) => String(i.path[0] ?? '')));
+    const kept = Object.fromEntries(Object.entries(layer).filter(([key]) => !faulty.has(key)));
+    const again = policyDocumentSchema.safeParse(resolvePolicy(defaults, kept).merged);
+    return again.success ? again.data : defaults;
   }
 
   /** The current version as printed by `policy show` and `GET /v1/policies/{channel}`. */

@@ -86,6 +86,23 @@ describe('a policy is a layer over the channel default', () => {
   });
 });
 
+describe('a stored layer that no longer resolves', () => {
+  it('falls back to the default for the section at fault and keeps the rest (screening goes on)', async () => {
+    const org = await createOrg(server, 'Carrier old layer');
+    // Written straight into the store, as a layer stored before a check (or under an older default) would be.
+    await server.mamoru.store.policies.put({
+      orgId: org.orgId,
+      channel: 'contract',
+      document: { thresholds: { review: 3 }, settings: { lineCaps: { person: { voice: 7 } } } },
+      createdBy: 'migration',
+    });
+    const ref = await server.mamoru.policies.current(org.orgId, 'contract');
+    expect(ref.version).toBe(1);
+    expect(ref.document.thresholds).toEqual({ step_up: 4, review: 6 });
+    expect(ref.document.settings.lineCaps).toMatchObject({ person: { voice: 7, data: 10 } });
+  });
+});
+
 describe('GET and PUT take each other’s output as it is', () => {
   it('version 0, then a stored version, round-trips verbatim: same layer, same effective policy', async () => {
     const api = client((await createOrg(server, 'Carrier round trip')).token);
@@ -146,7 +163,7 @@ describe('GET and PUT take each other’s output as it is', () => {
   it('the version history lists each stored layer with what it resolves to', async () => {
     const api = client((await createOrg(server, 'Carrier history')).token);
     await api.put('message', { document: { thresholds: { warn: 2 } }, comment: 'warn sooner' });
-    const versions = (await api.get('/v1/policies/message/versions')).json().versions;
+    const versions = (await api.get('/v1/policies/message/versions')).json().items;
     expect(versions).toHaveLength(1);
     expect(versions[0]).toMatchObject({
       version: 1,
