@@ -1,7 +1,8 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
-import { CaseService } from './cases/case-service.ts';
+import { CaseService, type OpenedCase } from './cases/case-service.ts';
+import type { CaseStatus } from './cases/case-status.ts';
 import { OutcomeBus } from './cases/outcome-bus.ts';
 import { type Actor, requirePermission } from './cases/roles.ts';
 import { createChannels } from './channels/registry.ts';
@@ -29,6 +30,16 @@ import type { Metrics } from './server/metrics.ts';
 import { checkKeyFingerprint, createOperator, hmacKey, storeOptions } from './setup.ts';
 import { openStore } from './store/index.ts';
 import type { Store } from './store/store.ts';
+
+/** A screening's answer: the verdict, and the case that waits on it when a person is needed. */
+export type ScreenResult = Verdict & { readonly case?: ScreenedCase };
+
+/** The case of a screened event: opened for this verdict, or (`reused`) the one its subject had open. */
+export interface ScreenedCase {
+  readonly id: string;
+  readonly status: CaseStatus;
+  readonly reused: boolean;
+}
 
 /** Who is asking: an API key (or the CLI) of one organisation, with its role. */
 export type Principal = Actor;
@@ -137,14 +148,17 @@ export class Mamoru {
 
   /**
    * Screen one event synchronously: validate, evaluate under the org's current
-   * policy, write the decision log, open a case when a person is needed.
+   * policy, write the decision log, open a case when a person is needed. The
+   * verdict comes back with its `case` when it has one: opened for it, or
+   * (`reused`) the case its subject already had waiting. The decision log
+   * keeps the verdict without it.
    */
   async screen(
     principal: Principal,
     channelName: string,
     payload: unknown,
     options: { eventId?: string; validated?: boolean } = {},
-  ): Promise<Verdict> {
+  ): Promise<ScreenResult> {
     requirePermission(principal, 'screen');
     const channel = this.channel(channelName);
     let body = payload;
@@ -191,18 +205,26 @@ export class Mamoru {
     // together, and let both finish (a failing record must not leave a review without its case).
     const writes: Promise<unknown>[] = [];
     if (channel.record) writes.push(channel.record(verdict, event, services));
+    let opened: OpenedCase | undefined;
     if (opensCase(verdict.action))
       writes.push(
-        this.cases.openFromVerdict(verdict, {
-          outlet,
-          slaHours: policy.document.caseSlaHours,
-          details: channel.caseDetails?.(verdict, event, services),
-        }),
+        this.cases
+          .open(verdict, {
+            outlet,
+            slaHours: policy.document.caseSlaHours,
+            details: channel.caseDetails?.(verdict, event, services),
+            subject: channel.subject?.(body),
+          })
+          .then((o) => {
+            opened = o;
+          }),
       );
     const failed = (await Promise.allSettled(writes)).find((r) => r.status === 'rejected');
     if (failed) throw failed.reason;
     this.metrics?.observeVerdict(verdict);
-    return verdict;
+    if (!opened) return verdict;
+    const { id, status } = opened.case;
+    return { ...verdict, case: { id, status, reused: opened.reused } };
   }
 
   /** The org's current policy for a channel (the channel's default, version 0, until one is stored). */

@@ -1,6 +1,6 @@
 import { type Kysely, sql, type Transaction } from 'kysely';
 import { opensCase } from '../core/action.ts';
-import { invalidField, notFound } from '../core/errors.ts';
+import { invalidField, MamoruError, notFound } from '../core/errors.ts';
 import { newId } from '../core/id.ts';
 import type { Verdict } from '../core/verdict.ts';
 import type { CaseRow, Database } from '../store/schema.ts';
@@ -27,7 +27,13 @@ import {
   type ResolveCaseInput,
   resolveCaseSchema,
 } from './case-schemas.ts';
-import { assertActive, assertTransition, type CaseStatus, CLOSED_STATUSES } from './case-status.ts';
+import {
+  ACTIVE_STATUSES,
+  assertActive,
+  assertTransition,
+  type CaseStatus,
+  CLOSED_STATUSES,
+} from './case-status.ts';
 import type { IndicatorSink } from './indicator-sink.ts';
 import type { OutcomeBus } from './outcome-bus.ts';
 import { type Actor, requirePermission } from './roles.ts';
@@ -49,6 +55,34 @@ export interface CaseServiceOptions {
 export const MAX_OUTCOME_ATTEMPTS = 5;
 /** How long after closing a case an undelivered outcome is left to its first delivery. */
 const OUTCOME_GRACE_MS = 60_000;
+
+/** What {@link CaseService.openFromVerdict} takes besides the verdict. */
+export interface OpenCaseOptions {
+  readonly slaHours?: SlaHours | undefined;
+  readonly details?: Readonly<Record<string, unknown>> | undefined;
+  /** The outlet the event came from: its outlet-bound keys see the case. */
+  readonly outlet?: string | undefined;
+  /**
+   * What the event is about, as the channel keys it (`ChannelModule.subject`): at most one case per
+   * channel and subject is active; screening the subject again returns that case.
+   */
+  readonly subject?: string | undefined;
+}
+
+/** A case for a verdict: opened for it, or (`reused`) the subject's case that already waited. */
+export interface OpenedCase {
+  readonly case: Case;
+  readonly reused: boolean;
+}
+
+const HISTORY_COLUMNS = ['id', 'case_id', 'org_id', 'at', 'actor', 'type', 'data'] as const;
+
+/** A history entry for the case a CTE (`from`) returns: the case id and org come from that row. */
+function historyOf(from: 'inserted' | 'touched', entry: ReturnType<typeof caseEventRow>) {
+  return sql`select ${entry.id}::text, ${sql.ref(`${from}.id`)}, ${sql.ref(`${from}.org_id`)},
+    ${entry.at}::timestamptz, ${entry.actor}::text, ${entry.type}::text, ${entry.data}::jsonb
+    from ${sql.table(from)}`;
+}
 
 /** How many strongest reasons a case keeps from its verdict. */
 const SUMMARY_REASONS = 5;
@@ -88,17 +122,26 @@ export class CaseService {
    * returns `undefined` for any other action. The due time is the verdict's
    * time plus the policy's `caseSlaHours` for the action (defaults in
    * `sla.ts`). Idempotent: a second call for the same decision returns the
-   * case already opened.
+   * case already opened. With a `subject`, at most one case of the channel
+   * and subject is active at a time: see {@link open}.
    */
-  async openFromVerdict(
-    verdict: Verdict,
-    options: {
-      slaHours?: SlaHours;
-      details?: Readonly<Record<string, unknown>> | undefined;
-      /** The outlet the event came from: its outlet-bound keys see the case. */
-      outlet?: string | undefined;
-    } = {},
-  ): Promise<Case | undefined> {
+  async openFromVerdict(verdict: Verdict, options: OpenCaseOptions = {}): Promise<Case | undefined> {
+    return (await this.open(verdict, options))?.case;
+  }
+
+  /**
+   * {@link openFromVerdict}, saying whether the case was opened for this
+   * verdict or already waited. When the organisation has an active case
+   * (open or in review) for the verdict's channel and `subject`, no second
+   * case is opened: that case gets a `rescreened` history entry naming the
+   * new decision, its action and score, and is returned with `reused: true`.
+   *
+   * The database holds the rule (a partial unique key on org, channel and
+   * subject of active cases, migration 008): the insert does nothing on
+   * either unique key, then the decision's own case or the subject's active
+   * case is read. Concurrent screenings of one subject end with one case.
+   */
+  async open(verdict: Verdict, options: OpenCaseOptions = {}): Promise<OpenedCase | undefined> {
     const action = verdict.action;
     if (!opensCase(action)) return undefined;
     const now = this.#now();
@@ -123,17 +166,47 @@ export class CaseService {
       decidedAt: decidedAt.toISOString(),
     };
     const due = dueAt(action, decidedAt, options.slaHours);
+    const subject = options.subject === undefined || options.subject === '' ? null : options.subject;
+    // A subject's active case can close between the insert that met it and the update that would add to
+    // it: then the next insert opens the new case. Twice in a row would need a case closed twice.
+    for (let attempt = 0; attempt < 3; attempt++) {
+      const inserted = await this.#insert(verdict, summary, due, now, options.outlet ?? null, subject);
+      if (inserted) return { case: caseFromRow(inserted), reused: false };
+      const own = await this.#db
+        .selectFrom('cases')
+        .selectAll()
+        .where('org_id', '=', verdict.orgId)
+        .where('decision_id', '=', verdict.id)
+        .executeTakeFirst();
+      if (own) return { case: caseFromRow(own), reused: false };
+      if (subject === null) break;
+      const active = await this.#rescreen(verdict, subject, now);
+      if (active) return { case: caseFromRow(active), reused: true };
+    }
+    throw new MamoruError('conflict', `no case could be opened or found for decision ${verdict.id}`);
+  }
+
+  /**
+   * One statement (one round trip, no transaction held open): the case and its first history entry, or
+   * nothing when the decision has its case already or the subject has an active one (either unique key:
+   * a concurrent open waits for the first and then inserts nothing).
+   */
+  async #insert(
+    verdict: Verdict,
+    summary: CaseSummary,
+    due: Date,
+    now: Date,
+    outlet: string | null,
+    subject: string | null,
+  ): Promise<CaseRow | undefined> {
     const id = newId('case');
     const opened = caseEventRow({ id, org_id: verdict.orgId }, now, SYSTEM_ACTOR, 'opened', {
       decisionId: verdict.id,
-      action,
+      action: summary.action,
       score: verdict.score,
       dueAt: due.toISOString(),
     });
-    // One statement (one round trip, no transaction held open): the case and its first history entry, or
-    // nothing when the decision has its case already (the unique key on org and decision; a concurrent open
-    // of the same decision waits for the first and then inserts nothing).
-    const row = await this.#db
+    return this.#db
       .with('inserted', (db) =>
         db
           .insertInto('cases')
@@ -142,47 +215,55 @@ export class CaseService {
             org_id: verdict.orgId,
             decision_id: verdict.id,
             channel: verdict.channel,
-            action,
+            action: summary.action,
             status: 'open',
             assignee: null,
             due_at: due,
-            outlet: options.outlet ?? null,
+            outlet,
+            subject,
             summary: JSON.stringify(summary),
             created_at: now,
             updated_at: now,
           })
-          .onConflict((oc) => oc.columns(['org_id', 'decision_id']).doNothing())
+          .onConflict((oc) => oc.doNothing())
           .returningAll(),
       )
       .with('history', (db) =>
-        db
-          .insertInto('case_events')
-          .columns(['id', 'case_id', 'org_id', 'at', 'actor', 'type', 'data'])
-          .expression((eb) =>
-            eb
-              .selectFrom('inserted')
-              .select([
-                sql<string>`${opened.id}::text`.as('id'),
-                'inserted.id as case_id',
-                'inserted.org_id',
-                sql<Date>`${opened.at}::timestamptz`.as('at'),
-                sql<string>`${opened.actor}::text`.as('actor'),
-                sql<string>`${opened.type}::text`.as('type'),
-                sql<string>`${opened.data}::jsonb`.as('data'),
-              ]),
-          ),
+        db.insertInto('case_events').columns(HISTORY_COLUMNS).expression(historyOf('inserted', opened)),
       )
       .selectFrom('inserted')
       .selectAll()
       .executeTakeFirst();
-    if (row) return caseFromRow(row);
-    const existing = await this.#db
-      .selectFrom('cases')
+  }
+
+  /**
+   * Add a `rescreened` entry to the subject's active case, in one statement: the update locks the row and
+   * checks it is still active, so an entry never lands on a case that closed meanwhile.
+   */
+  async #rescreen(verdict: Verdict, subject: string, now: Date): Promise<CaseRow | undefined> {
+    const entry = caseEventRow({ id: '', org_id: verdict.orgId }, now, SYSTEM_ACTOR, 'rescreened', {
+      decisionId: verdict.id,
+      eventId: verdict.eventId,
+      action: verdict.action,
+      score: verdict.score,
+    });
+    return this.#db
+      .with('touched', (db) =>
+        db
+          .updateTable('cases')
+          .set({ updated_at: now })
+          .where('org_id', '=', verdict.orgId)
+          .where('channel', '=', verdict.channel)
+          .where('subject', '=', subject)
+          .where('status', 'in', ACTIVE_STATUSES)
+          .returningAll(),
+      )
+      .with('history', (db) =>
+        db.insertInto('case_events').columns(HISTORY_COLUMNS).expression(historyOf('touched', entry)),
+      )
+      .selectFrom('touched')
       .selectAll()
-      .where('org_id', '=', verdict.orgId)
-      .where('decision_id', '=', verdict.id)
-      .executeTakeFirstOrThrow();
-    return caseFromRow(existing);
+      .executeTakeFirst();
   }
 
   /** A case of the organisation with its full history; `not_found` for any other organisation's. */

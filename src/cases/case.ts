@@ -68,11 +68,22 @@ export interface Case {
   readonly outcomeDeliveredAt: string | null;
   /** Failed deliveries of the outcome (after 5 the sweep stops; see `undelivered` in the list filter). */
   readonly outcomeAttempts: number;
+  /**
+   * What the event is about, as its channel keys it (an application and its holder at an outlet);
+   * null where the channel gives none. An organisation has at most one active case per channel and
+   * subject: screening it again adds a `rescreened` entry to that case instead of opening another.
+   */
+  readonly subject: string | null;
 }
 
-/** Kinds of entry in a case's history. */
+/**
+ * Kinds of entry in a case's history. `rescreened`: the case's subject was
+ * screened again while the case waited (`decisionId`, `eventId`, `action`,
+ * `score` of the new verdict); no second case was opened.
+ */
 export const CASE_EVENT_TYPES = [
   'opened',
+  'rescreened',
   'assigned',
   'commented',
   'status_changed',
@@ -126,6 +137,7 @@ export function caseFromRow(row: CaseRow): Case {
     outlet: row.outlet,
     outcomeDeliveredAt: isoOrNull(row.outcome_delivered_at),
     outcomeAttempts: row.outcome_attempts,
+    subject: row.subject ?? null,
   };
 }
 

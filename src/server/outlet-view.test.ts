@@ -78,6 +78,7 @@ const aCase: Case = {
   outlet: 'shop:s1',
   outcomeDeliveredAt: null,
   outcomeAttempts: 0,
+  subject: null,
 };
 
 describe('verdictFor', () => {

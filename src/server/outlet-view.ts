@@ -15,7 +15,7 @@ import type { Reason, Verdict } from '../core/index.ts';
  *
  * Keys of the whole organisation see everything, unchanged.
  */
-export function verdictFor(actor: Actor, verdict: Verdict): Verdict {
+export function verdictFor<V extends Verdict>(actor: Actor, verdict: V): V {
   if (actor.outlet === undefined) return verdict;
   return { ...verdict, reasons: forCustomer(verdict.reasons), hits: withoutEvidence(verdict.hits) };
 }

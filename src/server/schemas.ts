@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { CASE_STATUSES } from '../cases/case-status.ts';
 import { ACTIONS, DETECTOR_ERROR_CODES, INDICATOR_TYPES, STAGES } from '../core/index.ts';
 import { ROLES } from '../store/store.ts';
 
@@ -103,6 +104,29 @@ export const verdictSchema = z
   .meta({
     id: 'Verdict',
     description: 'The action, score, hits with evidence and reasons in Japanese and English',
+  });
+
+/** What a screening answers: the verdict, and its case when a person is needed. */
+export const screenResultSchema = verdictSchema
+  .extend({
+    case: z
+      .object({
+        id: z.string(),
+        status: z.enum(CASE_STATUSES),
+        reused: z
+          .boolean()
+          .describe(
+            'true: 同じ申込等の審査待ち案件がすでにあり、その案件を返した / true: the subject already had a case waiting, and that case is returned',
+          ),
+      })
+      .optional()
+      .describe(
+        '人の判断を待つ案件（review・hold・step_up のとき） / the case waiting on a person (review, hold, step_up)',
+      ),
+  })
+  .meta({
+    id: 'ScreenResult',
+    description: 'The verdict, with the case that waits on it when a person is needed',
   });
 
 export const decisionSchema = z

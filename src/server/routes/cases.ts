@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { CASE_EVENT_TYPES } from '../../cases/case.ts';
 import { CASE_EFFECTS, RESOLUTIONS } from '../../cases/case-effect.ts';
 import {
   assignCaseSchema,
@@ -30,7 +31,18 @@ const caseSchema = z
       channel: z.string(),
       eventId: z.string(),
       summary: z.object(localized),
-      reasons: z.array(z.object({ signal: z.string(), ...localized })).readonly(),
+      reasons: z
+        .array(
+          z.object({
+            signal: z.string(),
+            ...localized,
+            customer: z
+              .object(localized)
+              .optional()
+              .describe('お客様に伝えてよい文言 / what may be told to the customer'),
+          }),
+        )
+        .readonly(),
       hits: z
         .array(
           z.object({
@@ -70,6 +82,12 @@ const caseSchema = z
       .describe(
         '申込み元の販売店・代理店 / the shop or agency the event came from (its outlet-bound keys see the case)',
       ),
+    subject: z
+      .string()
+      .nullable()
+      .describe(
+        '審査対象（申込など）のキー。対象ごとに審査待ちの案件は一つ / what the event is about; one waiting case per subject',
+      ),
   })
   .meta({ id: 'Case' });
 const caseEventSchema = z
@@ -78,7 +96,11 @@ const caseEventSchema = z
     caseId: z.string(),
     at: z.string(),
     actor: z.string(),
-    type: z.string(),
+    type: z
+      .enum(CASE_EVENT_TYPES)
+      .describe(
+        'rescreened: 審査待ちの間に同じ対象が再審査された / the subject was screened again while the case waited',
+      ),
     data: z.record(z.string(), z.unknown()),
   })
   .meta({ id: 'CaseEvent' });

@@ -1,17 +1,14 @@
 import { z } from 'zod';
-import { MamoruError } from '../../core/index.ts';
+import { MamoruError, textField } from '../../core/index.ts';
 import type { Mamoru } from '../../mamoru.ts';
 import { type App, actorOf } from '../app.ts';
 import { safeError } from '../log-safety.ts';
 import { verdictFor } from '../outlet-view.ts';
 import { toProblem } from '../problem.ts';
-import { errorResponses, problemSchema, verdictSchema } from '../schemas.ts';
+import { errorResponses, problemSchema, screenResultSchema } from '../schemas.ts';
 
 const eventIdQuery = z.object({
-  eventId: z
-    .string()
-    .min(1)
-    .max(200)
+  eventId: textField('name', 200)
     .optional()
     .describe("The caller's id for this event; generated when absent"),
 });
@@ -31,7 +28,7 @@ export async function screenRoutes(app: App, { mamoru }: { mamoru: Mamoru }): Pr
           summary: `${channel.title.ja}を審査 / Screen: ${channel.title.en}`,
           body: channel.schema,
           querystring: eventIdQuery,
-          response: { 200: verdictSchema, ...errorResponses },
+          response: { 200: screenResultSchema, ...errorResponses },
         },
       },
       async (request) => {
@@ -65,7 +62,7 @@ export async function screenRoutes(app: App, { mamoru }: { mamoru: Mamoru }): Pr
 
   const batchItem = z.object({
     channel: z.string().min(1).max(50),
-    id: z.string().min(1).max(200).optional(),
+    id: textField('name', 200).optional(),
     payload: z.unknown(),
   });
   app.post(
@@ -81,7 +78,7 @@ export async function screenRoutes(app: App, { mamoru }: { mamoru: Mamoru }): Pr
               .array(
                 z.object({
                   index: z.number().int(),
-                  verdict: verdictSchema.optional(),
+                  verdict: screenResultSchema.optional(),
                   problem: problemSchema.optional(),
                 }),
               )
