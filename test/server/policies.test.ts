@@ -27,13 +27,13 @@ const SAMPLE = {
 };
 
 function client(token: string) {
-  const call = (method: 'GET' | 'PUT' | 'POST', url: string, payload?: unknown) =>
+  const call = (method: 'GET' | 'PUT' | 'POST', url: string, payload?: object) =>
     server.app.inject({ method, url, headers: bearer(token), ...(payload === undefined ? {} : { payload }) });
   return {
     get: (url: string) => call('GET', url),
-    put: (channel: string, payload: unknown) => call('PUT', `/v1/policies/${channel}`, payload),
-    dryRun: (channel: string, payload: unknown) => call('POST', `/v1/policies/${channel}/dry-run`, payload),
-    screen: (channel: string, payload: unknown) => call('POST', `/v1/screen/${channel}`, payload),
+    put: (channel: string, payload: object) => call('PUT', `/v1/policies/${channel}`, payload),
+    dryRun: (channel: string, payload: object) => call('POST', `/v1/policies/${channel}/dry-run`, payload),
+    screen: (channel: string, payload: object) => call('POST', `/v1/screen/${channel}`, payload),
   };
 }
 
