@@ -218,6 +218,18 @@ for (const backend of storeBackends()) {
       expect(many.findings.at(-1)?.message).toBe('and 7 more cases whose decision is not in the log');
     });
 
+    it('a log changed whole gives a bounded report: ten thousand findings named, the rest counted', async () => {
+      await fill(10_050);
+      await sql`update decisions set score = 0`.execute(store.db);
+      const report = await store.decisions.verify();
+      expect(report.checked).toBe(10_050);
+      expect(report.findings.length).toBe(10_001);
+      expect(report.findings.at(-1)).toEqual({
+        kind: 'edited',
+        message: 'and 50 more findings of this kind (edited)',
+      });
+    });
+
     it('the issuer signs only a log that verifies, then audits only the rows after its last checkpoint', async () => {
       await fill(10);
       const issuer = new CheckpointIssuer(store, privateKey);
