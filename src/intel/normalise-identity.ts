@@ -1,5 +1,6 @@
 import { foldText } from './fold-text.ts';
 import { invalidIndicator, MAX_RAW_LENGTH } from './invalid-indicator.ts';
+import { normaliseJapaneseAddress } from './normalise-address.ts';
 
 /** The verified attributes an identity key is made of, in their canonical order. */
 export const IDENTITY_FIELDS = ['name', 'birthdate', 'address', 'document'] as const;
@@ -13,7 +14,9 @@ export type IdentityAttributes = { readonly name: string } & {
 /**
  * Normalise an identity to its canonical key `name|birthdate|address|document`
  * (measures P2, P6: one person behind many contracts; M3): each attribute is
- * NFKC-folded, lower-cased, white space collapsed; the birth date becomes
+ * NFKC-folded, lower-cased, white space collapsed; the address takes its
+ * normal form (`normaliseJapaneseAddress`: one key however it is written,
+ * building and room left out); the birth date becomes
  * `YYYY-MM-DD` (from `1980-01-02`, `1980/1/2`, `1980年1月2日` or
  * `19800102`); the document number loses spaces and hyphens. Missing
  * attributes stay empty so positions never shift. Accepts the attributes as
@@ -28,7 +31,9 @@ export function normaliseIdentity(raw: string | IdentityAttributes): string {
   const attrs = typeof raw === 'string' ? fromString(raw) : fromObject(raw);
   const name = foldText(attrs.name);
   const birthdate = canonicalDate(foldText(attrs.birthdate));
-  const address = foldText(attrs.address);
+  // One address however written (丁目・番・号, numerals, a missing prefecture…): a holder who writes it
+  // another way is the same holder, so the line cap cannot be reset by rewriting the address (P2).
+  const address = attrs.address === '' ? '' : normaliseJapaneseAddress(foldText(attrs.address));
   // Fold again after removing separators: a combining mark after a removed
   // hyphen composes with the letter before it, so one pass is not stable.
   const document = foldText(foldText(attrs.document).replace(/[\s-]/g, ''));

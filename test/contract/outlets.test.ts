@@ -143,7 +143,12 @@ for (const backend of mamoruBackends()) {
       const hits = own.body.hits as { signal: string; evidence: string[]; params?: unknown }[];
       expect(hits.map((h) => h.signal)).toContain('CONTRACT_LINE_CAP_EXCEEDED');
       expect(hits.every((h) => h.evidence.length === 0 && h.params === undefined)).toBe(true);
-      expect((own.body.reasons as { ja: string }[])[0]!.ja).toContain('本部で審査します');
+      // The reasons it reads are the customer's: what happens, never the cap, the counts or other holders.
+      const reason = (own.body.reasons as { ja: string; en: string }[])[0]!;
+      expect(reason.ja).toBe(
+        'ご契約の回線数が当社の上限を超えるため、このままではお手続きを進められません。利用目的をお伺いし、本部で審査のうえご連絡します',
+      );
+      expect(reason.ja).not.toMatch(/\d/);
       const seenByAgency = await call(token.shizuoka!, 'GET', `/v1/cases/${shizuokaCase.id}`);
       expect(seenByAgency.status).toBe(200);
       const agencySummary = seenByAgency.body.summary as {

@@ -109,8 +109,13 @@ for (const backend of mamoruBackends()) {
       expect(verdict.forced).toMatchObject({ by: 'CONTRACT_LINE_CAP_EXCEEDED', kind: 'signal' });
       expect(signalsOf(verdict)).toEqual(['CONTRACT_LINE_CAP_EXCEEDED']);
       expect(verdict.reasons[0]!.ja).toBe(
-        '個人のお客様の音声・SMS付き回線は 5 回線までです。ご契約中の 0 回線と今回の 6 回線で 6 回線となるため、利用目的（本人利用 / 家族利用（6人家族））を確認のうえ本部で審査します（誓約書: あり）',
+        '個人のお客様の音声・SMS付き回線の上限は 5 回線です。ご契約中の 0 回線と今回の 6 回線で 6 回線となるため、本部が利用目的（本人利用 / 家族利用（6人家族））を確認して例外として認めるか審査します（誓約書: あり）',
       );
+      expect(verdict.reasons[0]!.en).toBe(
+        'A person may hold up to 5 lines (voice and SMS-capable). The 0 lines held and the 6 lines requested make 6, so HQ reviews the declared purpose (本人利用 / 家族利用（6人家族）) to decide on an exception (pledge: signed)',
+      );
+      // What the clerk reads to the customer names no threshold.
+      expect(verdict.reasons[0]!.customer?.ja).not.toMatch(/\d/);
       expect(hit(verdict, 'CONTRACT_LINE_CAP_EXCEEDED')!.evidence).toEqual(
         expect.arrayContaining(['cap=5 existing=0 requested=6 total=6', 'pledge_signed=true']),
       );
@@ -150,16 +155,7 @@ for (const backend of mamoruBackends()) {
       expect(byHq.status).toBe(200);
       await mamoru.outcomes.drain();
 
-      const again = await inject(tokens.agent, 'POST', '/v1/screen/contract', application);
-      const passed = again.body as unknown as Verdict;
-      expect(passed.action).toBe('allow');
-      expect(signalsOf(passed)).toEqual(['CONTRACT_EXCEPTION_APPROVED']);
-      expect(hit(passed, 'CONTRACT_EXCEPTION_APPROVED')!.evidence).toEqual(
-        expect.arrayContaining([`exception_case=${opened!.id}`, 'approved_lines=voice:6,data_sms:0,data:0']),
-      );
-      expect(await caseOf(passed.id)).toBeUndefined();
-
-      // Seven lines on the approved application: beyond what HQ approved.
+      // Seven lines on the approved application: beyond what HQ approved (the exception stays unused).
       const seventh = { ...application, lines: [...application.lines, { simType: 'voice', count: 1 }] };
       const beyond = await screen(seventh);
       expect(beyond.action).toBe('review');
@@ -167,16 +163,35 @@ for (const backend of mamoruBackends()) {
         hit(beyond, 'CONTRACT_LINE_CAP_EXCEEDED')!.evidence.some((e) => e.includes('is beyond it')),
       ).toBe(true);
 
-      // The six approved lines are activated; a 7th line on a new application goes to HQ again.
+      const again = await inject(tokens.agent, 'POST', '/v1/screen/contract', application);
+      const passed = again.body as unknown as Verdict;
+      expect(passed.action).toBe('allow');
+      expect(signalsOf(passed)).toEqual(['CONTRACT_EXCEPTION_APPROVED']);
+      expect(hit(passed, 'CONTRACT_EXCEPTION_APPROVED')!.evidence).toEqual(
+        expect.arrayContaining([`exception_case=${opened!.id}`, 'approved_lines=voice:6,data_sms:0,data:0']),
+      );
+      // The summary says so, not only the JSON; the shop reads the resale notice.
+      expect(passed.summary.ja).toContain('本部が承認した例外');
+      expect(passed.summary.en).toContain('exception approved by HQ');
+      expect(passed.notices?.map((n) => n.code)).toEqual(['contract.resale_prohibited']);
+      expect(await caseOf(passed.id)).toBeUndefined();
+
+      // One exception, one use: the same application again, before the carrier reports the lines active,
+      // goes to HQ again — and joins the case already open for it (the 7-line screening's), no second case.
+      const twice = await inject(tokens.agent, 'POST', '/v1/screen/contract', application);
+      expect(twice.body.action).toBe('review');
+      const beyondCase = (twice.body as { case?: { id: string; reused: boolean } }).case;
+      expect(beyondCase).toMatchObject({ reused: true });
+      expect(beyondCase!.id).toBe((await caseOf(beyond.id))!.id);
+
+      // The six approved lines are activated; the approved application screened again asks HQ again.
       for (let i = 1; i <= 6; i++) await activate(`+8190000010${i}`, holder);
-      // The exception is used up: the approved application screened again after activation asks HQ again.
       const replayed = await screen(application);
       expect(replayed.action).toBe('review');
-      expect(hit(replayed, 'CONTRACT_LINE_CAP_EXCEEDED')!.evidence).toEqual(
-        expect.arrayContaining([
-          `exception_case=${opened!.id} approved voice:6,data_sms:0,data:0 over voice:0,data_sms:0,data:0 held; requested voice:6,data_sms:0,data:0 over voice:6,data_sms:0,data:0 held now is beyond it`,
-        ]),
-      );
+      expect(hit(replayed, 'CONTRACT_LINE_CAP_EXCEEDED')!.params).toMatchObject({
+        existing: 6,
+        requested: 6,
+      });
       const next = await screen({
         ...application,
         applicationId: 'FAM-2',
@@ -268,7 +283,15 @@ for (const backend of mamoruBackends()) {
           }),
         );
       }
-      expect(verdicts.slice(0, 3).map((v) => v.action)).toEqual(['allow', 'allow', 'allow']);
+      // Caught before it has its SIMs: the third holder, at a third shop, already goes to HQ.
+      expect(verdicts.slice(0, 2).map((v) => v.action)).toEqual(['allow', 'allow']);
+      expect(verdicts[2]!.action).toBe('review');
+      expect(signalsOf(verdicts[2]!)).toEqual(['CONTRACT_SHARED_ADDRESS']);
+      expect(
+        hit(verdicts[2]!, 'CONTRACT_SHARED_ADDRESS')!.evidence.some((e) =>
+          e.startsWith('spread: other_holders=2 >= 2 over outlets=3 >= 2'),
+        ),
+      ).toBe(true);
       const ring = verdicts[3]!;
       expect(ring.action).toBe('review');
       expect(ring.forced?.by).toBe('CONTRACT_SHARED_ADDRESS');
@@ -286,8 +309,9 @@ for (const backend of mamoruBackends()) {
         expect(evidence.some((e) => e.startsWith(`application=${id} `))).toBe(true);
       expect(evidence.find((e) => e.startsWith('span='))).toMatch(/\((4[67](\.\d)?) h\)$/);
       expect(ring.reasons[0]!.ja).toBe(
-        '同じご住所で過去 7 日間に他に 3 名義のお申込み（3 か所の店舗・窓口）があるため、本部で審査します',
+        '同じご住所で過去 7 日間に他に 3 名義のお申込み（3 か所の店舗・窓口、SMS 可能な回線 8 回線）があるため、本部で審査します',
       );
+      expect(ring.reasons[0]!.customer?.ja).toBe('お申込み内容を確認するため、本部で審査のうえご連絡します');
       const ringCase = await caseOf(ring.id);
       expect(ringCase).toMatchObject({ action: 'review', status: 'open' });
       // The reviewer sees the ring on the case itself: the other holders' applications on this address.
@@ -318,7 +342,10 @@ for (const backend of mamoruBackends()) {
             corporateNumber: '4000012090001',
             name: '株式会社みらいIoT',
             ...(verified
-              ? { employmentVerification: { method: 'phone_callback', verifiedAt: ago(48) } }
+              ? {
+                  employmentVerification: { method: 'phone_callback', verifiedAt: ago(48) },
+                  authority: { basis: 'letter_of_authority', issuedOn: ago(24 * 10).slice(0, 10) },
+                }
               : {}),
           },
         },
@@ -330,9 +357,12 @@ for (const backend of mamoruBackends()) {
       expect(verified.hits).toEqual([]);
       const unverified = await screen(corporation('CORP-2', false));
       expect(unverified.action).toBe('review');
-      expect(signalsOf(unverified)).toEqual(['CONTRACT_CORP_EMPLOYMENT_UNVERIFIED']);
-      expect(unverified.reasons[0]!.ja).toBe(
-        '法人のお申込みでは、ご担当者様の在籍確認が必要です（在籍確認の記録がありません）。本部で確認のうえ審査します',
+      expect(signalsOf(unverified)).toEqual([
+        'CONTRACT_CORP_AUTHORITY_UNVERIFIED',
+        'CONTRACT_CORP_EMPLOYMENT_UNVERIFIED',
+      ]);
+      expect(unverified.reasons.map((r) => r.ja)).toContain(
+        '法人のお申込みには、ご担当者様の在籍確認が必要です（在籍確認の記録がありません）。本部で確認して審査します',
       );
     });
 
@@ -351,7 +381,7 @@ for (const backend of mamoruBackends()) {
       expect(weak.action).toBe('step_up');
       expect(signalsOf(weak)).toEqual(['CONTRACT_ADDED_LINE_WEAK_AUTH']);
       expect(weak.reasons[0]!.ja).toBe(
-        '追加回線のお申込みには「ID・パスワード」だけでなく、「ワンタイムパスワード」「生体認証」「パスキー」「店頭でのICチップ読取り」のいずれかによる確認が必要です',
+        '追加回線のお申込みは「ID・パスワード」だけでは受け付けられません。「ワンタイムパスワード」「生体認証」「パスキー」「店頭でのICチップ読取り」のいずれかで認証をやり直してください',
       );
       const strong = await screen(added('ADD-2', 'passkey'));
       expect(strong.action).toBe('allow');
@@ -385,8 +415,9 @@ for (const backend of mamoruBackends()) {
         expect(after.action).toBe('block');
         expect(signalsOf(after)).toEqual(['CONTRACT_KYC_METHOD_NOT_ALLOWED']);
         expect(after.reasons[0]!.ja).toBe(
-          'オンラインでのお申込みでは「本人確認書類の画像送信」による本人確認は受け付けておりません（2026-04-01 から適用）。「マイナンバーカードの署名用電子証明書（公的個人認証）」「ICチップの読取りと顔照合」のいずれかで本人確認をお願いします',
+          'オンラインでのお申込みでは「本人確認書類の画像送信」による本人確認は認められていないため（2026年4月1日から適用）、このお申込みは受け付けられません。「マイナンバーカードの署名用電子証明書（公的個人認証）」「ICチップの読取りと顔照合」のいずれかで本人確認をやり直し、あらためてお申し込みください',
         );
+        expect(after.reasons[0]!.en).toContain('rule in force from 1 April 2026');
         expect(after.reasons[0]!.en).toContain(
           'the JPKI signature certificate of the My Number Card or IC-chip reading with a face match',
         );
@@ -419,8 +450,9 @@ for (const backend of mamoruBackends()) {
       expect(router.action).toBe('block');
       expect(signalsOf(router)).toEqual(['CONTRACT_DATA_SIM_NO_KYC']);
       expect(router.reasons[0]!.ja).toBe(
-        'データ専用SIM（1 回線）は本人確認が必要です。本人確認書類による確認を行ってからお申し込みください',
+        'データ専用SIM（1 回線）は本人確認なしではご契約いただけないため、このお申込みは受け付けられません。本人確認書類で本人確認を行ったうえで、あらためてお申し込みください',
       );
+      expect(router.reasons[0]!.en).toContain('(1 line)');
       const tourist = await screen(
         noKyc('DATA-2', person('SMITH JOHN', '1979-11-11', 'Hotel Nikko Narita, Chiba'), 'tourist_prepaid'),
       );

@@ -1,6 +1,7 @@
 import { assertNever, isMamoruError, MamoruError } from '../../core/index.ts';
 import { foldText } from '../../intel/fold-text.ts';
 import type { KeyedHasher } from '../../intel/keyed-hash.ts';
+import { normaliseJapaneseAddress } from '../../intel/normalise-address.ts';
 import { normaliseIdentity } from '../../intel/normalise-identity.ts';
 import type { ContractKeys } from './contract-context.ts';
 import type { ContractApplication, Identity, SalesChannel } from './contract-schema.ts';
@@ -33,18 +34,17 @@ function taggedKey(hasher: KeyedHasher, tag: KeyTag, value: string): string {
   return hasher.hash('identity', `${tag}||||${value}`);
 }
 
-/** Dash-like characters that stand for a hyphen after a digit in an address (1−2ー3 → 1-2-3). */
-const ADDRESS_DASH = /(?<=\d)[\u2010-\u2015\u2212\u2500\u2501\u30fc\uff70]/g;
-
 /**
- * Normalise an address for its own key (resale rings share an address): NFKC,
- * lower case, dash-like characters after a digit become `-`, and all white
- * space is removed (東京都 千代田区 and 東京都千代田区 are one address).
+ * Normalise an address for its own key (resale rings share an address): the
+ * normal form of a Japanese address however it is written
+ * (`normaliseJapaneseAddress`: 丁目・番・号・の and dashes, kanji and
+ * full-width numerals, a missing prefecture, 大字/字, ヶ/ケ/が; the building
+ * and room left out, so a ring using rooms of one building is one address).
  *
- * @example normaliseAddress('東京都千代田区　１－２ー３') // '東京都千代田区1-2-3'
+ * @example normaliseAddress('新宿区西新宿二丁目８番１号 ○○ビル101') // '東京都新宿区西新宿2-8-1'
  */
 export function normaliseAddress(address: string): string {
-  return foldText(address).replace(ADDRESS_DASH, '-').replace(/\s+/g, '');
+  return normaliseJapaneseAddress(address);
 }
 
 /**
