@@ -83,23 +83,22 @@ async function withStore<T>(config: Config, fn: (store: Store) => Promise<T>): P
 }
 
 /**
- * The serve loop's checkpoints: with `MAMORU_CHECKPOINT_FILE` set, one now
- * and one every `MAMORU_CHECKPOINT_INTERVAL` seconds (see `CheckpointWriter`);
- * undefined when it is not set. A signing key that cannot be loaded stops the start.
+ * The serve loop's checkpoints: with `MAMORU_CHECKPOINT_FILE` set, a writer
+ * that, once started, writes one now and one every `MAMORU_CHECKPOINT_INTERVAL`
+ * seconds (see `CheckpointWriter`); undefined when it is not set. A signing
+ * key that cannot be loaded throws, so that it stops the start.
  */
-export async function startCheckpoints(
+export async function checkpointWriter(
   mamoru: Mamoru,
   logger: CheckpointLogger,
 ): Promise<CheckpointWriter | undefined> {
   const config = mamoru.config;
   if (!config.checkpointFile) return undefined;
-  const writer = new CheckpointWriter({
+  return new CheckpointWriter({
     store: mamoru.store,
     key: await loadSigningKey(config, true),
     file: config.checkpointFile,
     intervalMs: config.checkpointInterval * 1000,
     logger,
   });
-  writer.start();
-  return writer;
 }

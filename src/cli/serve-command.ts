@@ -4,7 +4,7 @@ import { Mamoru } from '../mamoru.ts';
 import { buildServer } from '../server/app.ts';
 import { Metrics } from '../server/metrics.ts';
 import { writeServerFile } from './api-client.ts';
-import { startCheckpoints } from './audit-commands.ts';
+import { checkpointWriter } from './audit-commands.ts';
 import { configFrom } from './context.ts';
 import { withConfigFlags } from './main.ts';
 
@@ -34,6 +34,8 @@ export function registerServeCommand(program: Command): void {
     const metrics = new Metrics();
     const mamoru = await Mamoru.open(config, { logger, metrics });
     const boot = await mamoru.bootstrap({ demo: config.demo });
+    // The checkpoint signing key is loaded before listening: a bad MAMORU_CHECKPOINT_KEY stops the start.
+    const checkpoints = await checkpointWriter(mamoru, logger);
     const app = await buildServer({ mamoru, metrics, logger, bodyLimit: config.bodyLimit });
     const address = await app.listen({ port: config.port, host: config.host });
     logger.info({ address, database: mamoru.store.kind }, 'mamoru listening');
@@ -63,7 +65,7 @@ export function registerServeCommand(program: Command): void {
       );
     }, 60_000);
     sweep.unref();
-    const checkpoints = await startCheckpoints(mamoru, logger);
+    checkpoints?.start();
     const stop = async (signal: string) => {
       logger.info({ signal }, 'shutting down');
       clearInterval(sweep);
