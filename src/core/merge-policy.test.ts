@@ -214,6 +214,7 @@ describe('unwrapPolicyInput: the policy show view is taken back as it is', () =>
       issues: [],
     });
     expect(unwrapPolicyInput({ document: view }).layer).toEqual({ thresholds: { review: 8 } });
+    expect(unwrapPolicyInput({ ...view, orgId: 'org_1' }).issues).toEqual([]);
   });
 
   it('a bare layer is the layer; a view with a field it does not have is refused naming it', () => {

@@ -11,6 +11,8 @@ const KEYED = new Set(['thresholds', 'signals', 'groups', 'detectors', 'caseSlaH
 const KEPT_NULLS = new Set(['signals.*.forceAction']);
 /** Fields of the stored view that `policy show` prints beside the document (see {@link unwrapPolicyInput}). */
 const ENVELOPE_KEYS = new Set([
+  // The command line's direct mode prints the organisation too; it is ignored (the caller's is used).
+  'orgId',
   'channel',
   'version',
   'document',
