@@ -55,4 +55,18 @@ describe('contract.registered_user (P6)', () => {
       true,
     );
   });
+
+  it('reviews every corporate voice or SMS line without its real user, and passes its data-only IoT lines', async () => {
+    const corporate = (lines: unknown[]) => application({ holder: CORPORATE_HOLDER, lines });
+    const hits = await run(registeredUser, corporate([voice(2), voice(1, '社員 一')]));
+    expect(signals(hits)).toEqual(['CONTRACT_CORP_REGISTERED_USER_MISSING']);
+    expect(hits[0]!.params).toMatchObject({ missing: 2, missingEn: '2 lines' });
+    expect(await run(registeredUser, corporate([voice(1, '社員 一'), voice(1, '社員 二')]))).toEqual([]);
+    // The carrier may turn the corporate rule off.
+    expect(
+      await run(registeredUser, corporate([voice(2)]), {
+        settings: { registeredUser: { corporateSimTypes: [] } },
+      }),
+    ).toEqual([]);
+  });
 });
