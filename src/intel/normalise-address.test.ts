@@ -430,6 +430,8 @@ describe('normaliseJapaneseAddress properties', () => {
     );
     fc.assert(
       fc.property(text, (raw) => {
+        // The parser itself does not throw either: the fallback is for what it cannot read, not for bugs.
+        expect(() => parseJapaneseAddress(raw)).not.toThrow();
         const once = normaliseJapaneseAddress(raw);
         expect(typeof once).toBe('string');
         expect(normaliseJapaneseAddress(once)).toBe(once);

@@ -1,12 +1,12 @@
-import { JP_MUNICIPALITIES } from './address-data/jp-municipalities.ts';
-import { KANJI_VARIANT_PAIRS } from './address-data/kanji-variants.ts';
+import { cleanAddressText, foldKana, IS_KANJI_NUMERAL, IS_NUMERAL } from './address-text.ts';
+import { matchCity, matchPrefecture } from './jp-places.ts';
 import { decimalToKanji, KANJI_NUMERAL_CHARS, kanjiToDecimal } from './kanji-numerals.ts';
 
 // Why rule-based and not @geolonia/normalize-japanese-addresses: that library
 // is async and reads its address data (町字, 番地) from a web API at run time;
 // no npm package ships that data, and Mamoru fetches nothing at run time. Its
 // data would also change keys whenever it is updated. So the normal form is
-// built here from rules and two small frozen tables committed beside this file
+// built here from rules and two small frozen tables committed in address-data/
 // (municipalities from Japan Post's KEN_ALL; the library's old-kanji table).
 
 /** The parts of a Japanese address as the normal form sees them. */
@@ -28,129 +28,6 @@ export interface JapaneseAddressParts {
 export interface NormaliseAddressOptions {
   /** Keep the room number as `#<room>` (default false: the key is the building). */
   readonly keepRoom?: boolean;
-}
-
-const NUMERAL = `0-9${KANJI_NUMERAL_CHARS}`;
-const IS_NUMERAL = new RegExp(`[${NUMERAL}]`);
-const IS_KANJI_NUMERAL = new RegExp(`[${KANJI_NUMERAL_CHARS}]`);
-const VARIANTS = new Map<string, string>();
-for (let i = 0; i + 1 < KANJI_VARIANT_PAIRS.length; i += 2)
-  VARIANTS.set(KANJI_VARIANT_PAIRS[i] ?? '', KANJI_VARIANT_PAIRS[i + 1] ?? '');
-const VARIANT_CHARS = new RegExp(`[${[...VARIANTS.keys()].join('')}]`, 'gu');
-/** Hyphen-like characters (after NFKC); ー and ｰ only between numerals. */
-const DASHES = /[\u2010-\u2015\u2043\u2212\u2500\u2501\u23af\u23e4\ufe58\ufe63\uff0d]/g;
-const LONG_VOWEL_BETWEEN_NUMERALS = new RegExp(`(?<=[${NUMERAL}] ?)ー(?= ?[${NUMERAL}])`, 'g');
-
-/**
- * Clean text the way every part of the normal form needs it: NFKC (full-width
- * digits, letters and spaces), lower case, control and format characters out
- * (zero-width, bidi), every white space one space, old kanji to new, dashes
- * to `-`, and the kana written in place names in several ways to one:
- * ヶ・ケ・が・ガ・ヵ・カ・か → ケ (霞が関 = 霞ヶ関), っ・つ・ッ → ツ, の・之 → ノ
- * (一の宮 = 一ノ宮) — the last only where it is not between two numerals,
- * where の separates numbers (2の8の1).
- */
-function clean(raw: string): string {
-  let s = raw.toWellFormed().normalize('NFKC').toLowerCase().normalize('NFKC');
-  s = s.replace(/[\p{Cc}\p{Cf}\p{Co}\p{Cn}\p{Cs}\ufffd]/gu, (c) => (/\s/.test(c) ? ' ' : ''));
-  s = s.replace(VARIANT_CHARS, (c) => VARIANTS.get(c) ?? c);
-  s = s.replace(/\s+/gu, ' ').trim();
-  s = s.replace(DASHES, '-').replace(LONG_VOWEL_BETWEEN_NUMERALS, '-');
-  return foldKana(s);
-}
-
-/** The kana of place names written in several ways, as one (see {@link clean}). */
-function foldKana(text: string): string {
-  let s = text.replace(
-    /(?<=[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}])[ヶケがガ](?=\p{Script=Han})/gu,
-    'ケ',
-  );
-  s = s.replace(/(?<=\p{Script=Han})[ヵカか](?=\p{Script=Han})/gu, 'ケ');
-  s = s.replace(/(?<=\p{Script=Han})[ッツっつ](?=\p{Script=Han})/gu, 'ツ');
-  return s.replace(
-    /(?<=(\p{Script=Han}))[のノ之](?=(\p{Script=Han}))/gu,
-    (c, before: string, after: string) => (IS_NUMERAL.test(before) && IS_NUMERAL.test(after) ? c : 'ノ'),
-  );
-}
-
-interface CityEntry {
-  readonly prefecture: string;
-  readonly city: string;
-}
-interface Places {
-  readonly prefectures: readonly string[];
-  /** Written form of a city (with and without 郡; a designated city alone) → the cities it names. */
-  readonly cities: ReadonlyMap<string, readonly CityEntry[]>;
-  readonly longest: number;
-}
-let places: Places | undefined;
-
-/** The municipality index, built on first use (importing this module does no work). */
-function placesIndex(): Places {
-  if (places) return places;
-  const cities = new Map<string, CityEntry[]>();
-  const add = (written: string, entry: CityEntry) => {
-    const list = cities.get(written) ?? [];
-    if (!list.some((e) => e.prefecture === entry.prefecture && e.city === entry.city)) list.push(entry);
-    cities.set(written, list);
-  };
-  for (const [prefecture, names] of JP_MUNICIPALITIES) {
-    const all = names.split(' ').map(clean);
-    const bare = all.map((n) => /^.+?郡(.+[町村])$/.exec(n)?.[1] ?? n);
-    all.forEach((name, i) => {
-      const short = bare[i] ?? name;
-      // A town keyed without its 郡, unless two towns of the prefecture share the name.
-      const city = bare.indexOf(short) === bare.lastIndexOf(short) ? short : name;
-      add(name, { prefecture, city });
-      add(city, { prefecture, city });
-      const designated = /^(.+?市).+区$/.exec(name)?.[1];
-      if (designated) add(designated, { prefecture, city: designated });
-    });
-  }
-  const longest = Math.max(...[...cities.keys()].map((k) => k.length));
-  places = { prefectures: JP_MUNICIPALITIES.map(([p]) => p), cities, longest };
-  return places;
-}
-
-/** The longest city written at the start of `compact`, in `prefecture` when given. */
-function matchCity(
-  compact: string,
-  prefecture: string,
-): { readonly entry: CityEntry; readonly length: number } | undefined {
-  const { cities, longest } = placesIndex();
-  for (let length = Math.min(longest, compact.length); length > 0; length--) {
-    const entries = cities.get(compact.slice(0, length));
-    if (!entries) continue;
-    if (prefecture) {
-      const entry = entries.find((e) => e.prefecture === prefecture);
-      if (entry) return { entry, length };
-      continue;
-    }
-    // Written without its prefecture: inferred only when the name is one city (府中市 and 伊達市 are two).
-    const first = entries[0];
-    if (!first) continue;
-    if (entries.length === 1) return { entry: first, length };
-    const same = entries.every((e) => e.city === first.city);
-    return { entry: { prefecture: '', city: same ? first.city : compact.slice(0, length) }, length };
-  }
-  return undefined;
-}
-
-/** The prefecture at the start of `compact` (after an optional 日本), in full or, before one of its cities, without 都・府・県. */
-function matchPrefecture(
-  compact: string,
-): { readonly prefecture: string; readonly length: number } | undefined {
-  const country = /^日本国?/.exec(compact)?.[0].length ?? 0;
-  const s = compact.slice(country);
-  for (const prefecture of placesIndex().prefectures) {
-    if (s.startsWith(prefecture)) return { prefecture, length: country + prefecture.length };
-  }
-  for (const prefecture of placesIndex().prefectures) {
-    const short = prefecture.replace(/[都府県]$/, '');
-    if (short !== prefecture && s.startsWith(short) && matchCity(s.slice(short.length), prefecture))
-      return { prefecture, length: country + short.length };
-  }
-  return undefined;
 }
 
 /** `s` after its first `count` non-space characters and the spaces after them. */
@@ -305,7 +182,7 @@ function roomIn(tail: string): string | undefined {
  * @example parseJapaneseAddress('新宿区西新宿二丁目8番1号 都庁') // { prefecture: '東京都', city: '新宿区', town: '西新宿', numbers: ['2', '8', '1'], rest: '都庁' }
  */
 export function parseJapaneseAddress(raw: string): JapaneseAddressParts {
-  let text = clean(String(raw));
+  let text = cleanAddressText(String(raw));
   text = text.replace(/^(〒 ?([0-9]{3} ?-? ?[0-9]{4})?|[0-9]{3}-[0-9]{4}(?![0-9-]))/, '').trimStart();
   let compact = text.replaceAll(' ', '');
   let prefecture = '';
