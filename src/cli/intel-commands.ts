@@ -110,13 +110,17 @@ export function registerIntelCommands(program: Command): void {
       };
       const api = await connect(command);
       if (api) return uploadImport(api, '/v1/indicators/import', file, options.format, defaults);
-      await importFile(command, file, options.format, async (m, actor, { lines, format, onProgress, rejections }) =>
-        importIndicators(await m.importTarget(actor.orgId, options.scope, '--scope'), actor.orgId, lines, {
-          format,
-          defaults,
-          onProgress,
-          rejections,
-        }),
+      await importFile(
+        command,
+        file,
+        options.format,
+        async (m, actor, { lines, format, onProgress, rejections }) =>
+          importIndicators(await m.importTarget(actor.orgId, options.scope, '--scope'), actor.orgId, lines, {
+            format,
+            defaults,
+            onProgress,
+            rejections,
+          }),
       );
     },
   );
@@ -178,8 +182,14 @@ export function registerIntelCommands(program: Command): void {
       },
       command: Command,
     ) => {
-      const { json: _json, ...filters } = options;
-      const query = Object.fromEntries(Object.entries(filters).filter(([, v]) => v !== undefined)) as Query;
+      const query: Query = {
+        type: options.type,
+        verdict: options.verdict,
+        scope: options.scope,
+        source: options.source,
+        limit: options.limit,
+        cursor: options.cursor,
+      };
       const page = await via(command, {
         api: async (api) =>
           pageOf<IndicatorRow>(await api.request('GET', '/v1/indicators', { query }), 'indicators'),

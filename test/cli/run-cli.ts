@@ -11,7 +11,15 @@ export function runCli(
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ['src/cli/main.ts', ...args], {
       cwd: ROOT,
-      env: { ...process.env, DATABASE_URL: '', LOG_LEVEL: 'silent', ...options.env },
+      // No server from the caller's shell: a test names the one it means (MAMORU_URL, --data-dir).
+      env: {
+        ...process.env,
+        DATABASE_URL: '',
+        LOG_LEVEL: 'silent',
+        MAMORU_URL: '',
+        MAMORU_API_KEY: '',
+        ...options.env,
+      },
     });
     let stdout = '';
     let stderr = '';
