@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { CASE_ACTIONS } from '../core/action.ts';
 import { SHARING_SCOPES } from '../core/indicator.ts';
+import { textField } from '../core/text.ts';
 import { RESOLUTIONS } from './case-effect.ts';
 import { CASE_STATUSES } from './case-status.ts';
 
@@ -19,14 +20,14 @@ const caseStatusSchema = z.enum(CASE_STATUSES);
 export const assignCaseSchema = z
   .object({
     /** User or key id of the person who takes the case. */
-    assignee: z.string().trim().min(1).max(200),
+    assignee: textField('name', 200),
   })
   .strict();
 export type AssignCaseInput = z.input<typeof assignCaseSchema>;
 
 export const commentCaseSchema = z
   .object({
-    text: z.string().trim().min(1).max(4000),
+    text: textField('text', 4000),
   })
   .strict();
 export type CommentCaseInput = z.input<typeof commentCaseSchema>;
@@ -35,7 +36,7 @@ export const resolveCaseSchema = z
   .object({
     resolution: z.enum(RESOLUTIONS),
     /** Why: required, recorded in history and sent to the owning channel. */
-    reason: z.string().trim().min(1).max(2000),
+    reason: textField('text', 2000),
     /** Write a training label for the decision (approved → legit, denied → fraud). */
     label: z.boolean().default(true),
     /** When denied: share the decision's indicators as malicious at this scope. */

@@ -14,6 +14,12 @@ export const ERROR_CODES = {
   invalid_policy: { ja: 'ポリシーが不正です', en: 'The policy is not valid' },
   invalid_indicator: { ja: '指標の値が不正です', en: 'The indicator value is not valid' },
   payload_too_large: { ja: '本文が大きすぎます', en: 'The body is too large' },
+  uri_too_long: { ja: 'URL が長すぎます', en: 'The URL is too long' },
+  header_too_large: { ja: 'ヘッダーが大きすぎます', en: 'The request headers are too large' },
+  request_timeout: {
+    ja: 'リクエストの受信が時間切れになりました',
+    en: 'The request took too long to arrive',
+  },
   unsupported_media_type: { ja: '未対応のメディアタイプです', en: 'Unsupported media type' },
   rate_limited: { ja: 'リクエストが多すぎます', en: 'Too many requests' },
   not_ready: { ja: '準備ができていません', en: 'Not ready' },
@@ -25,7 +31,10 @@ export type ErrorCode = keyof typeof ERROR_CODES;
 /** One problem with one field of the input: `path` is a JSON pointer-like dotted path. */
 export interface FieldIssue {
   readonly path: string;
+  /** What is wrong, in English. */
   readonly message: string;
+  /** The same in Japanese (Japanese first: a 400's problem details carry both). */
+  readonly ja?: string;
 }
 
 /**

@@ -1,20 +1,13 @@
 import { z } from 'zod';
-import { INDICATOR_TYPES, INDICATOR_VERDICTS, SHARING_SCOPES } from '../core/index.ts';
+import { INDICATOR_TYPES, INDICATOR_VERDICTS, SHARING_SCOPES, textRule } from '../core/index.ts';
 import { MAX_RAW_LENGTH } from './invalid-indicator.ts';
 import { IDENTITY_FIELDS } from './normalise-identity.ts';
 
-// Text that PostgreSQL can store as text and as jsonb: no NUL, no unpaired surrogates.
-const storable = (max: number) =>
-  z
-    .string()
-    .max(max)
-    .refine((s) => s.isWellFormed() && !s.includes('\u0000'), 'must not contain NUL or unpaired surrogates');
+// Free text under the text rule (src/core/text.ts): no NUL, unpaired surrogate or invisible format character.
+const storable = (max: number) => z.string().max(max).superRefine(textRule('text'));
 
-const label = (max: number) =>
-  storable(max)
-    .trim()
-    .min(1)
-    .refine((s) => !/\p{Cc}/u.test(s), 'must not contain control characters');
+// A one-line name under the same rule.
+const label = (max: number) => z.string().max(max).trim().min(1).superRefine(textRule('name'));
 
 const datetime = z.iso.datetime({ offset: true });
 

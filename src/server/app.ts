@@ -3,6 +3,7 @@ import fastifySwaggerUi from '@fastify/swagger-ui';
 import Fastify, {
   type FastifyBaseLogger,
   type FastifyInstance,
+  type FastifyReply,
   type FastifyRequest,
   LogController,
 } from 'fastify';
@@ -14,11 +15,21 @@ import {
 } from 'fastify-type-provider-zod';
 import type { Logger } from 'pino';
 import { type Actor, type Permission, requirePermission } from '../cases/roles.ts';
-import { MamoruError } from '../core/index.ts';
+import { isMamoruError, MamoruError } from '../core/index.ts';
 import type { Mamoru } from '../mamoru.ts';
+import { clientOf } from './client-address.ts';
 import { safeError } from './log-safety.ts';
 import type { Metrics } from './metrics.ts';
-import { problem, sendProblem, toProblem } from './problem.ts';
+import {
+  MAX_PATH_PARAM,
+  MAX_URL_LENGTH,
+  onClientError,
+  problem,
+  RateLimitedError,
+  sendProblem,
+  toProblem,
+  uriTooLong,
+} from './problem.ts';
 import { adminRoutes } from './routes/admin.ts';
 import { caseRoutes } from './routes/cases.ts';
 import { contractRoutes } from './routes/contract.ts';
@@ -40,6 +51,12 @@ export interface ServerOptions {
   readonly metrics: Metrics;
   readonly logger?: Logger | false;
   readonly bodyLimit?: number;
+  /**
+   * Which proxies' `X-Forwarded-For` to believe for the client address (Fastify's
+   * `trustProxy`: true, a hop count, or addresses and CIDR ranges). Off by
+   * default: the client is the peer of the connection.
+   */
+  readonly trustProxy?: boolean | number | string | readonly string[];
 }
 
 /** The typed Fastify instance every route module receives. */
@@ -73,9 +90,20 @@ export async function buildServer(options: ServerOptions): Promise<App> {
     // Requests are logged by our own hook: route, status and time only, never bodies or headers.
     logController: new LogController({ disableRequestLogging: true }),
     genReqId: () => crypto.randomUUID(),
-    // Route parameters up to 200 characters; longer ones fail validation, not the router.
-    routerOptions: { maxParamLength: 500 },
+    // A path parameter longer than any id is a 414, answered by the router (see `frameworkErrors`).
+    routerOptions: { maxParamLength: MAX_PATH_PARAM },
+    // Errors met before a route runs (a parameter too long, a malformed URL) are problems too.
+    frameworkErrors: (error, request, reply) => {
+      sendProblem(reply as unknown as FastifyReply, toProblem(error, request.url));
+    },
+    // And those Node's HTTP parser meets before Fastify sees a request (headers too large…).
+    clientErrorHandler: onClientError,
+    trustProxy: (options.trustProxy ?? false) as boolean,
   }).withTypeProvider<ZodTypeProvider>();
+
+  // JSON bodies only (the import routes add their own media types in their own scope): text/plain, which
+  // Fastify accepts by default, would reach the schemas as a string and read as a 400 instead of a 415.
+  app.removeContentTypeParser('text/plain');
 
   app.setValidatorCompiler(validatorCompiler);
   // Responses are built from typed domain objects; plain JSON.stringify keeps the hot path fast.
@@ -102,13 +130,26 @@ export async function buildServer(options: ServerOptions): Promise<App> {
 
   app.addHook('onRequest', async (request) => {
     (request as FastifyRequest & { startedAt: number }).startedAt = performance.now();
+    if (request.url.length > MAX_URL_LENGTH) throw new MamoruError('uri_too_long', 'URL too long');
     if (!request.url.startsWith('/v1/')) return;
     const header = request.headers.authorization;
     if (!header) throw new MamoruError('unauthenticated', 'missing Authorization: Bearer <API key>');
     const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
     if (!match?.[1]) throw new MamoruError('unauthenticated', 'Authorization must be "Bearer <API key>"');
-    const key = await mamoru.store.keys.verify(match[1]);
-    if (!key) throw new MamoruError('unauthenticated', 'unknown or revoked API key');
+    const client = clientOf(request.ip);
+    // A client past its failures gets 429 for the next ones; the secret is checked first all the same, so a
+    // right one always passes.
+    const limited = mamoru.store.keys.retryAfterMs(client) > 0;
+    const key = await mamoru.store.keys.verify(match[1], { client });
+    if (!key) {
+      const wait = mamoru.store.keys.retryAfterMs(client);
+      if (limited && wait > 0)
+        throw new RateLimitedError(
+          '認証の失敗が多すぎます。しばらく待ってから再試行してください / too many failed authentications from this address; wait before trying again',
+          wait / 1000,
+        );
+      throw new MamoruError('unauthenticated', 'unknown or revoked API key');
+    }
     request.actor = {
       id: key.id,
       role: key.role,
@@ -133,7 +174,10 @@ export async function buildServer(options: ServerOptions): Promise<App> {
   });
 
   app.setErrorHandler((error, request, reply) => {
-    const p = toProblem(error, request.url);
+    const p =
+      isMamoruError(error) && error.code === 'uri_too_long'
+        ? uriTooLong(request.url)
+        : toProblem(error, request.url);
     if (p.status >= 500) request.log.error({ err: safeError(error), reqId: request.id }, 'request failed');
     return sendProblem(reply, p);
   });

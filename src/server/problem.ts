@@ -1,6 +1,8 @@
+import type { Socket } from 'node:net';
 import type { FastifyError, FastifyReply } from 'fastify';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
-import { ERROR_CODES, type ErrorCode, type FieldIssue, isMamoruError } from '../core/index.ts';
+import { ERROR_CODES, type ErrorCode, type FieldIssue, isMamoruError, MamoruError } from '../core/index.ts';
+import { japaneseMessage } from '../core/messages-ja.ts';
 import { pgErrorCode } from '../store/pg-error-code.ts';
 
 /** The one place error codes become HTTP statuses. */
@@ -13,9 +15,12 @@ export const STATUS = {
   not_found: 404,
   unknown_channel: 404,
   conflict: 409,
+  request_timeout: 408,
   payload_too_large: 413,
+  uri_too_long: 414,
   unsupported_media_type: 415,
   rate_limited: 429,
+  header_too_large: 431,
   internal: 500,
   not_ready: 503,
 } as const satisfies Record<ErrorCode, number>;
@@ -29,22 +34,48 @@ export interface Problem {
   readonly instance?: string;
   readonly code: ErrorCode;
   readonly errors?: readonly FieldIssue[];
+  /** Seconds to wait before trying again (429); also sent as the `Retry-After` header. */
+  readonly retryAfter?: number;
+}
+
+/**
+ * A 429: the caller may try again after `retryAfter` seconds.
+ *
+ * @example throw new RateLimitedError('too many failed authentications from this address', 42);
+ */
+export class RateLimitedError extends MamoruError {
+  readonly retryAfter: number;
+
+  constructor(message: string, retryAfterSeconds: number) {
+    super('rate_limited', message);
+    this.retryAfter = Math.max(1, Math.ceil(retryAfterSeconds));
+  }
 }
 
 export function problem(
   code: ErrorCode,
   detail: string,
-  options: { instance?: string; errors?: readonly FieldIssue[] } = {},
+  options: { instance?: string; errors?: readonly FieldIssue[]; retryAfter?: number } = {},
 ): Problem {
   const text = ERROR_CODES[code];
+  // Japanese first: every field issue in both languages, and a 400's detail in Japanese, then English.
+  const errors = options.errors?.map((e) => (e.ja ? e : { ...e, ja: japaneseMessage(e.message) }));
+  const status = STATUS[code];
+  const bilingual =
+    status !== 400
+      ? detail
+      : errors && errors.length > 0
+        ? `${errors.map((e) => `${e.path}: ${e.ja}`).join('; ')} / ${detail}`
+        : `${text.ja} / ${detail}`;
   return {
     type: `urn:mamoru:problem:${code}`,
     title: `${text.ja} (${text.en})`,
-    status: STATUS[code],
-    detail,
+    status,
+    detail: bilingual,
     ...(options.instance ? { instance: options.instance } : {}),
     code,
-    ...(options.errors && options.errors.length > 0 ? { errors: options.errors } : {}),
+    ...(errors && errors.length > 0 ? { errors } : {}),
+    ...(options.retryAfter === undefined ? {} : { retryAfter: options.retryAfter }),
   };
 }
 
@@ -54,6 +85,8 @@ const FASTIFY_CODES: Readonly<Record<string, ErrorCode>> = {
   FST_ERR_CTP_INVALID_CONTENT_LENGTH: 'validation_failed',
   FST_ERR_CTP_EMPTY_JSON_BODY: 'validation_failed',
   FST_ERR_CTP_INVALID_JSON_BODY: 'validation_failed',
+  FST_ERR_MAX_PARAM_LENGTH: 'uri_too_long',
+  FST_ERR_BAD_URL: 'validation_failed',
 };
 
 /**
@@ -70,6 +103,8 @@ function isDataException(error: unknown): boolean {
 
 /** Map any error to a problem. Bad input is never a 500; only a real fault is. */
 export function toProblem(error: unknown, instance: string): Problem {
+  if (error instanceof RateLimitedError)
+    return problem(error.code, error.message, { instance, retryAfter: error.retryAfter });
   if (isMamoruError(error)) return problem(error.code, error.message, { instance, errors: error.issues });
   if (isDataException(error)) {
     const message =
@@ -90,9 +125,12 @@ export function toProblem(error: unknown, instance: string): Problem {
   }
   if (e && typeof e.code === 'string' && FASTIFY_CODES[e.code]) {
     const code = FASTIFY_CODES[e.code] as ErrorCode;
-    return problem(code, e.message, {
-      instance,
-      ...(code === 'validation_failed' ? { errors: [{ path: 'body', message: e.message }] } : {}),
+    const path = e.code === 'FST_ERR_BAD_URL' ? 'path' : 'body';
+    const message = code === 'uri_too_long' ? URI_TOO_LONG : e.message;
+    return problem(code, message, {
+      instance: instance.length > MAX_INSTANCE ? `${instance.slice(0, MAX_INSTANCE)}…` : instance,
+      ...(code === 'validation_failed' ? { errors: [{ path, message: e.message }] } : {}),
+      ...(code === 'uri_too_long' ? { errors: [{ path: 'path', message: URI_TOO_LONG }] } : {}),
     });
   }
   if (e instanceof SyntaxError || (e?.statusCode === 400 && typeof e.message === 'string')) {
@@ -115,7 +153,86 @@ export function toProblem(error: unknown, instance: string): Problem {
   return problem('internal', 'An internal error occurred; it has been logged', { instance });
 }
 
+/** Longest URL (path and query) answered; a longer one is a 414. */
+export const MAX_URL_LENGTH = 8192;
+/** Longest path segment (an id, a channel); a longer one is a 414 — no id is that long. */
+export const MAX_PATH_PARAM = 200;
+const URI_TOO_LONG = `パスの各部分は ${MAX_PATH_PARAM} 文字まで、URL 全体は ${MAX_URL_LENGTH} 文字までです / a path parameter may be at most ${MAX_PATH_PARAM} characters, the URL at most ${MAX_URL_LENGTH}`;
+/** An over-long URL is not echoed back whole. */
+const MAX_INSTANCE = 300;
+
+/** The 414 for a URL longer than {@link MAX_URL_LENGTH}. */
+export function uriTooLong(url: string): Problem {
+  return problem('uri_too_long', URI_TOO_LONG, {
+    instance: url.length > MAX_INSTANCE ? `${url.slice(0, MAX_INSTANCE)}…` : url,
+    errors: [{ path: 'path', message: URI_TOO_LONG }],
+  });
+}
+
 export function sendProblem(reply: FastifyReply, p: Problem): FastifyReply {
   if (p.status === 401) reply.header('www-authenticate', 'Bearer realm="mamoru"');
+  if (p.retryAfter !== undefined) reply.header('retry-after', String(p.retryAfter));
   return reply.code(p.status).type('application/problem+json').send(p);
+}
+
+/**
+ * A problem written straight to a socket, for errors Node's HTTP parser meets
+ * before Fastify sees a request (headers over `maxHeaderSize`, a malformed
+ * request line): the connection is closed after it.
+ */
+export function rawProblemResponse(p: Problem): string {
+  const body = JSON.stringify(p);
+  return [
+    `HTTP/1.1 ${p.status} ${STATUS_TEXT[p.status] ?? 'Error'}`,
+    'Content-Type: application/problem+json',
+    `Content-Length: ${Buffer.byteLength(body)}`,
+    'Connection: close',
+    '',
+    body,
+  ].join('\r\n');
+}
+
+const STATUS_TEXT: Readonly<Record<number, string>> = {
+  400: 'Bad Request',
+  408: 'Request Timeout',
+  414: 'URI Too Long',
+  431: 'Request Header Fields Too Large',
+};
+
+/**
+ * Fastify's `clientErrorHandler`: Node's HTTP parser refused the request
+ * before any route saw it. Headers past `maxHeaderSize` (16 KiB by default)
+ * are a 431, or a 414 when the request line alone is that long; a request
+ * that took too long to arrive is a 408; anything else a 400 — each as
+ * problem+json, after which the connection is closed.
+ */
+export function onClientError(failure: Error, socket: Socket): void {
+  const error = failure as Error & { code?: string; rawPacket?: unknown };
+  if (error.code === 'ECONNRESET' || socket.destroyed) return;
+  let p: Problem;
+  if (error.code === 'HPE_HEADER_OVERFLOW') {
+    p = requestLineTooLong(Buffer.isBuffer(error.rawPacket) ? error.rawPacket : undefined)
+      ? uriTooLong('')
+      : problem(
+          'header_too_large',
+          'リクエストヘッダーの合計は 16 KiB までです / the request headers may take at most 16 KiB in all',
+          { errors: [{ path: 'headers', message: 'larger than 16 KiB in all' }] },
+        );
+  } else if (error.code === 'ERR_HTTP_REQUEST_TIMEOUT') {
+    p = problem('request_timeout', 'the request did not arrive in time');
+  } else {
+    p = problem('validation_failed', 'malformed HTTP request', {
+      errors: [{ path: '(request)', message: error.code ?? 'malformed HTTP request' }],
+    });
+  }
+  if (socket.writable) socket.end(rawProblemResponse(p));
+  // The peer may still be sending what made the request too large: do not wait on it for long.
+  setTimeout(() => socket.destroy(), 1000).unref();
+}
+
+/** Whether the bytes the parser choked on start with a request line longer than {@link MAX_URL_LENGTH}. */
+function requestLineTooLong(raw: Buffer | undefined): boolean {
+  if (!raw || !/^[A-Z]+ /.test(raw.subarray(0, 16).toString('latin1'))) return false;
+  const end = raw.indexOf('\r\n');
+  return end === -1 || end > MAX_URL_LENGTH;
 }

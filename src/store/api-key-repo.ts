@@ -1,68 +1,78 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Kysely, Selectable } from 'kysely';
-import { invalidField, newId, notFound } from '../core/index.ts';
+import { invalidField, misleadingText, newId, notFound } from '../core/index.ts';
+import { ClientFailures } from './client-failures.ts';
 import { PG_FOREIGN_KEY_VIOLATION, pgErrorCode } from './pg-error-code.ts';
 import type { ApiKeysTable, Database } from './schema.ts';
-import { hashSecret, verifySecret } from './secret-hash.ts';
+import { verifySecret } from './secret-hash.ts';
 import { type ApiKey, type ApiKeyRepo, ROLES, type Role } from './store.ts';
 import { toIso } from './to-iso.ts';
 
-/** How long a verified token is trusted without scrypt; also how late a revocation in another process bites. */
+/** How long a key's row is trusted without a query; also how late a revocation in another process bites. */
 const CACHE_TTL_MS = 60_000;
 /** `last_used_at` is written at most this often per key. */
 const TOUCH_INTERVAL_MS = 60_000;
 /**
- * Wrong secrets for one key that may each cost an scrypt within a window;
- * after that, tries of that key are refused unchecked until the window ends.
+ * Failed checks of well-formed tokens one client may make within a window;
+ * past that, its failures answer 429 with Retry-After until the window ends.
  */
-const MAX_FAILURES = 5;
+const MAX_CLIENT_FAILURES = 20;
 const FAILURE_WINDOW_MS = 60_000;
-/** Keys whose attempts, or last verified secret, are remembered at once (the oldest forgotten first). */
-const MAX_TRACKED_KEYS = 10_000;
+/** Clients whose failures are counted at once; keys whose rows are cached at once. */
+const MAX_TRACKED = 10_000;
 
 // `mk_<keyId>_<secret>`: the key id is `newId('key')`, the secret 32 random bytes in base64url (43 characters).
 const TOKEN = /^mk_(key_[0-9a-z]{26})_([A-Za-z0-9_-]{43})$/;
 // An outlet id as the channels write it (trimmed): 1–100 characters, none of them control characters.
 const OUTLET = /^[^\p{C}]{1,100}$/u;
 
-interface Verified {
-  readonly secretSha: Buffer;
+interface Known {
+  /** The stored hash: `sha256$…` (compared in memory) or a legacy `scrypt$…`. */
+  hash: string;
   readonly expiresAt: number;
   key: ApiKey;
   lastUsedMs: number;
 }
 
 /**
- * Per-organisation API keys (Bearer tokens `mk_<keyId>_<secret>`). Only an
- * scrypt hash of the secret is stored; the token is shown once, at creation.
+ * Per-organisation API keys (Bearer tokens `mk_<keyId>_<secret>`). The token
+ * is shown once, at creation; only a hash of its secret is stored.
  *
- * `verify` is on every request's path, so a verified token is remembered in
- * this process for a minute as the SHA-256 of its secret: scrypt runs once per
- * key per minute, not per request. A revocation here takes effect at once; one
- * made by another process within the cache's minute.
+ * The secret is 256 random bits, so its hash needs no slowing down: nobody
+ * can search a 256-bit space, fast hash or slow. It is stored as
+ * `sha256$<SHA-256 of the key id and secret>`, and every check is a hash and
+ * a comparison — the right secret is always checked first and always passes,
+ * whoever sent guesses before it, after a restart, in another process, for a
+ * new key. Keys created before this scheme carry an scrypt hash; the first
+ * time their secret is verified the row is rewritten to the new hash.
  *
- * A secret not yet verified costs an scrypt (tens of milliseconds of the
- * thread pool): a key gets {@link MAX_FAILURES} such checks a minute, counted
- * before scrypt runs; further unknown secrets for it are refused unchecked
- * until the minute is over, so that guessing at one key cannot tie up the
- * server. The secret last verified for a key is remembered (as SHA-256) and
- * passes without scrypt and without the limit — its owner is never locked
- * out — while a revocation still stops it.
+ * Guessing is limited per client (`verify(token, { client })`): a client
+ * whose checks failed {@link MAX_CLIENT_FAILURES} times within a minute gets
+ * `retryAfterMs(client) > 0` until its minute is over (the HTTP edge answers
+ * 429 with Retry-After), and is refused before scrypt runs for a legacy key,
+ * so that guessing cannot tie up the thread pool. The counters sit in a
+ * bounded table that unknown key ids or many clients cannot flush
+ * ({@link ClientFailures}).
+ *
+ * A key's row is remembered for a minute, so a request costs no query; a
+ * revocation here takes effect at once, one made by another process within
+ * that minute.
  *
  * @example
  * const { token } = await store.keys.create({ orgId, name: 'shop-42', role: 'agent', createdBy: 'admin' });
- * const key = await store.keys.verify(token); // key?.orgId === orgId
+ * const key = await store.keys.verify(token, { client: '203.0.113.7' }); // key?.orgId === orgId
  */
 export class SqlApiKeyRepo implements ApiKeyRepo {
   readonly #db: Kysely<Database>;
-  readonly #cache = new Map<string, Verified>();
+  readonly #cache = new Map<string, Known>();
   readonly #inflight = new Map<string, Promise<ApiKey | undefined>>();
-  /** Recent checks of secrets not known to be right, by key id: how many, since when. */
-  readonly #failures = new Map<string, { count: number; since: number }>();
-  /** The secret (as SHA-256) last verified for each key, and the stored hash it was verified against. */
-  readonly #known = new Map<string, { secretSha: Buffer; hash: string }>();
+  readonly #failures = new ClientFailures({
+    max: MAX_CLIENT_FAILURES,
+    windowMs: FAILURE_WINDOW_MS,
+    capacity: MAX_TRACKED,
+  });
   readonly #now: () => number;
-  // Bumped by every revoke, so a verification that raced a revoke does not cache the key again.
+  // Bumped by every revoke, so a lookup that raced a revoke does not cache the key again.
   #generation = 0;
 
   /** `now` is the clock in milliseconds; tests pass their own. */
@@ -82,6 +92,8 @@ export class SqlApiKeyRepo implements ApiKeyRepo {
       throw invalidField('role', `must be one of ${ROLES.join(', ')}`);
     const name = input.name.trim();
     if (name === '') throw invalidField('name', 'must not be empty');
+    const misleading = misleadingText(name, 'name');
+    if (misleading) throw invalidField('name', misleading);
     const outlet = input.outlet?.trim();
     if (outlet !== undefined) {
       if (input.role !== 'agent') throw invalidField('outlet', 'only an agent key is bound to an outlet');
@@ -93,7 +105,7 @@ export class SqlApiKeyRepo implements ApiKeyRepo {
     }
     const id = newId('key');
     const secret = randomBytes(32).toString('base64url');
-    const hash = await hashSecret(secret);
+    const hash = fastHash(id, secret);
     try {
       const row = await this.#db
         .insertInto('api_keys')
@@ -115,27 +127,38 @@ export class SqlApiKeyRepo implements ApiKeyRepo {
     }
   }
 
-  /** The key of a valid, unrevoked token; `undefined` otherwise (a malformed token costs no query). */
-  async verify(token: string): Promise<ApiKey | undefined> {
+  /**
+   * The key of a valid, unrevoked token; `undefined` otherwise (a malformed
+   * token costs no query). A failure is counted against `client` when one is
+   * given; see {@link retryAfterMs}.
+   */
+  async verify(token: string, options: { client?: string } = {}): Promise<ApiKey | undefined> {
     const match = typeof token === 'string' ? TOKEN.exec(token) : null;
     if (!match) return undefined;
     const keyId = match[1]!;
     const secret = match[2]!;
-    const secretSha = createHash('sha256').update(secret).digest();
     const now = this.#now();
     const cached = this.#cache.get(keyId);
-    if (cached && cached.expiresAt > now) {
-      // A key has one secret: a different one is wrong, and needs no scrypt to say so.
-      return timingSafeEqual(cached.secretSha, secretSha) ? this.#touch(cached, now) : undefined;
+    if (cached && cached.expiresAt > now && isFast(cached.hash)) {
+      if (sameHash(cached.hash, fastHash(keyId, secret))) return this.#touch(cached, now);
+      this.#fail(options.client, now);
+      return undefined;
     }
     // Concurrent first uses of one token share one check.
-    const flight = `${keyId}:${secretSha.toString('hex')}`;
+    const flight = `${keyId}:${fastHash(keyId, secret)}:${options.client ?? ''}`;
     let pending = this.#inflight.get(flight);
     if (!pending) {
-      pending = this.#verifySlow(keyId, secret, secretSha, now).finally(() => this.#inflight.delete(flight));
+      pending = this.#verifySlow(keyId, secret, options.client, now).finally(() =>
+        this.#inflight.delete(flight),
+      );
       this.#inflight.set(flight, pending);
     }
     return pending;
+  }
+
+  /** How long `client` must wait, in milliseconds, before its next failed check is answered as such; 0 when it need not. */
+  retryAfterMs(client: string): number {
+    return this.#failures.retryAfterMs(client, this.#now());
   }
 
   async list(orgId: string): Promise<ApiKey[]> {
@@ -166,50 +189,65 @@ export class SqlApiKeyRepo implements ApiKeyRepo {
   async #verifySlow(
     keyId: string,
     secret: string,
-    secretSha: Buffer,
+    client: string | undefined,
     now: number,
   ): Promise<ApiKey | undefined> {
     const generation = this.#generation;
-    // The secret this process last verified for the key: it needs no scrypt again, and no lockout stops it,
-    // so guessing at a key cannot lock its owner out.
-    const known = this.#known.get(keyId);
-    const isKnown = known !== undefined && timingSafeEqual(known.secretSha, secretSha);
-    if (!isKnown) {
-      // Count the attempt before scrypt runs, so that parallel guesses are refused as well.
-      if (!this.#attempt(keyId, now)) return undefined;
-    }
     const row = await this.#db.selectFrom('api_keys').selectAll().where('id', '=', keyId).executeTakeFirst();
     if (!row || row.revoked_at !== null) {
       this.#cache.delete(keyId);
-      this.#known.delete(keyId);
+      this.#fail(client, now);
       return undefined;
     }
-    if (!(isKnown && known.hash === row.hash) && !(await verifySecret(secret, row.hash))) return undefined;
-    this.#failures.delete(keyId);
-    remember(this.#known, keyId, { secretSha, hash: row.hash });
-    const entry: Verified = {
-      secretSha,
+    const known: Known = {
+      hash: row.hash,
       expiresAt: now + CACHE_TTL_MS,
       key: toApiKey(row),
       lastUsedMs: row.last_used_at === null ? 0 : new Date(row.last_used_at).getTime(),
     };
-    if (generation === this.#generation) this.#cache.set(keyId, entry);
-    return this.#touch(entry, now);
-  }
-
-  /** Record a check of an unknown secret for the key; false when the key's attempts for this window are spent. */
-  #attempt(keyId: string, now: number): boolean {
-    const failed = this.#failures.get(keyId);
-    if (failed && now - failed.since < FAILURE_WINDOW_MS) {
-      if (failed.count >= MAX_FAILURES) return false;
-      failed.count++;
-      return true;
+    const hash = fastHash(keyId, secret);
+    let right: boolean;
+    if (isFast(row.hash)) {
+      right = sameHash(row.hash, hash);
+    } else {
+      // A key from before the fast hash: scrypt, tens of milliseconds of the thread pool. A limited client
+      // gets none; others have the check counted first (and taken back when right), so parallel guesses count.
+      if (client !== undefined && this.#failures.retryAfterMs(client, now) > 0) return undefined;
+      if (client !== undefined) this.#failures.add(client, now);
+      right = await verifySecret(secret, row.hash);
+      if (!right) return undefined;
+      if (client !== undefined) this.#failures.remove(client, now);
+      await this.#upgrade(keyId, row.hash, hash);
+      known.hash = hash;
     }
-    remember(this.#failures, keyId, { count: 1, since: now });
-    return true;
+    // The row is remembered even when the secret was wrong: further guesses at the key cost no query.
+    if (generation === this.#generation) remember(this.#cache, keyId, known);
+    if (!right) {
+      this.#fail(client, now);
+      return undefined;
+    }
+    return this.#touch(known, now);
   }
 
-  async #touch(entry: Verified, now: number): Promise<ApiKey> {
+  /** Rewrite a legacy scrypt hash as the fast hash, unless another process did (or the key was re-keyed) first. */
+  async #upgrade(keyId: string, from: string, to: string): Promise<void> {
+    try {
+      await this.#db
+        .updateTable('api_keys')
+        .set({ hash: to })
+        .where('id', '=', keyId)
+        .where('hash', '=', from)
+        .execute();
+    } catch {
+      // The scrypt hash still verifies; the rewrite is tried again at the next cold check.
+    }
+  }
+
+  #fail(client: string | undefined, now: number): void {
+    if (client !== undefined) this.#failures.add(client, now);
+  }
+
+  async #touch(entry: Known, now: number): Promise<ApiKey> {
     if (now - entry.lastUsedMs < TOUCH_INTERVAL_MS) return entry.key;
     // Set before the write so that concurrent requests do not all write.
     entry.lastUsedMs = now;
@@ -228,10 +266,30 @@ export class SqlApiKeyRepo implements ApiKeyRepo {
   }
 }
 
+/**
+ * The stored form of a secret: `sha256$` and the base64url SHA-256 of the key
+ * id and the secret (the key id salts it, so equal secrets never share a hash).
+ */
+function fastHash(keyId: string, secret: string): string {
+  return `${FAST}${createHash('sha256').update(`mamoru-api-key\0${keyId}\0${secret}`).digest('base64url')}`;
+}
+
+const FAST = 'sha256$';
+
+function isFast(hash: string): boolean {
+  return hash.startsWith(FAST);
+}
+
+function sameHash(a: string, b: string): boolean {
+  const x = Buffer.from(a);
+  const y = Buffer.from(b);
+  return x.length === y.length && timingSafeEqual(x, y);
+}
+
 /** Set a key's entry as the newest, forgetting the oldest entry when the map is full. */
 function remember<V>(map: Map<string, V>, key: string, value: V): void {
   map.delete(key);
-  if (map.size >= MAX_TRACKED_KEYS) {
+  if (map.size >= MAX_TRACKED) {
     const oldest = map.keys().next();
     if (!oldest.done) map.delete(oldest.value);
   }

@@ -55,7 +55,7 @@ export interface ApiKey {
 }
 
 export interface ApiKeyRepo {
-  /** Create a key; the secret token is returned once and only its scrypt hash is stored. */
+  /** Create a key; the secret token is returned once and only a hash of it is stored. */
   create(input: {
     orgId: string;
     name: string;
@@ -64,8 +64,13 @@ export interface ApiKeyRepo {
     /** Bind an agent key to one outlet: it screens for it and sees its cases only. */
     outlet?: string | undefined;
   }): Promise<{ key: ApiKey; token: string }>;
-  /** The key a token belongs to, when the token is valid and the key not revoked. */
-  verify(token: string): Promise<ApiKey | undefined>;
+  /**
+   * The key a token belongs to, when the token is valid and the key not
+   * revoked. A failure counts against `client` (an IP address) when given.
+   */
+  verify(token: string, options?: { client?: string }): Promise<ApiKey | undefined>;
+  /** How long, in milliseconds, the client's failures are answered 429 (0: they are not). */
+  retryAfterMs(client: string): number;
   list(orgId: string): Promise<ApiKey[]>;
   revoke(orgId: string, id: string): Promise<boolean>;
 }

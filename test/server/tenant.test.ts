@@ -89,7 +89,7 @@ describe('tenant isolation: organisation B never sees organisation A', () => {
   });
 
   it("lists nothing of A's for B", async () => {
-    expect((await get('/v1/decisions', b.token)).json().decisions).toEqual([]);
+    expect((await get('/v1/decisions', b.token)).json().items).toEqual([]);
     expect((await get('/v1/cases', b.token)).json().items).toEqual([]);
     expect((await get('/v1/indicators', b.token)).json().items).toEqual([]);
   });
@@ -183,7 +183,7 @@ describe('roles', () => {
   it('a revoked key stops working', async () => {
     const analyst = await createKey(server, a.token, 'analyst');
     const keys = await server.app.inject({ method: 'GET', url: '/v1/keys', headers: bearer(a.token) });
-    const id = keys.json().keys.find((k: { role: string }) => k.role === 'analyst').id;
+    const id = keys.json().items.find((k: { role: string }) => k.role === 'analyst').id;
     expect(
       (await server.app.inject({ method: 'DELETE', url: `/v1/keys/${id}`, headers: bearer(a.token) }))
         .statusCode,
@@ -271,6 +271,6 @@ describe('policies', () => {
       url: '/v1/policies/message/versions',
       headers: bearer(a.token),
     });
-    expect(res.json().versions[0]).toMatchObject({ version: 1, comment: 'review anything suspicious' });
+    expect(res.json().items[0]).toMatchObject({ version: 1, comment: 'review anything suspicious' });
   });
 });

@@ -2,6 +2,7 @@ import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isMamoruError, newId, policyDocumentSchema } from '../../src/core/index.ts';
 import { SqlApiKeyRepo, type Store } from '../../src/store/index.ts';
+import { hashSecret } from '../../src/store/secret-hash.ts';
 import { storeBackends } from '../helpers/stores.ts';
 import { QueryCounter } from './query-counter.ts';
 
@@ -69,7 +70,7 @@ for (const backend of storeBackends()) {
     });
 
     describe('api keys', () => {
-      it('returns the token once and stores only an scrypt hash', async () => {
+      it('returns the token once and stores only a hash of its secret', async () => {
         const { key, token } = await store.keys.create({
           orgId: orgA,
           name: 'shop',
@@ -90,8 +91,16 @@ for (const backend of storeBackends()) {
           .selectAll()
           .where('id', '=', key.id)
           .executeTakeFirstOrThrow();
-        expect(row.hash).toMatch(/^scrypt\$16384\$8\$1\$[A-Za-z0-9_-]{22}\$[A-Za-z0-9_-]{43}$/);
+        expect(row.hash).toMatch(/^sha256\$[A-Za-z0-9_-]{43}$/);
         expect(JSON.stringify(row)).not.toContain(token.slice(-43));
+      });
+
+      it('refuses a key name that would mislead a reader (bidi override, zero-width, control)', async () => {
+        const input = { orgId: orgA, role: 'agent', createdBy: 'test' } as const;
+        for (const name of ['shop\u202Egnp', 'sh\u200Bop', 'a\nb', 'a\u0000b']) {
+          await rejectsWith(store.keys.create({ ...input, name }), 'validation_failed');
+        }
+        expect((await store.keys.create({ ...input, name: '渋谷店 👍' })).key.name).toBe('渋谷店 👍');
       });
 
       it('verifies a token, and refuses a wrong secret', async () => {
@@ -152,7 +161,7 @@ for (const backend of storeBackends()) {
         // Break the stored hash: a cached token no longer needs it.
         await store.db
           .updateTable('api_keys')
-          .set({ hash: 'scrypt$broken' })
+          .set({ hash: 'sha256$broken' })
           .where('id', '=', key.id)
           .execute();
         counter.reset();
@@ -161,10 +170,10 @@ for (const backend of storeBackends()) {
         expect(await new SqlApiKeyRepo(store.db).verify(token)).toBeUndefined();
       });
 
-      it('refuses a key unchecked for a minute after 5 wrong secrets, so guessing cannot tie up scrypt', async () => {
+      it('never refuses the right secret: guesses are limited per client, checked before they are counted', async () => {
         let now = Date.parse('2026-03-02T09:00:00Z');
-        const counter = new QueryCounter();
-        const keys = new SqlApiKeyRepo(store.db.withPlugin(counter), { now: () => now });
+        const clock = { now: () => now };
+        const keys = new SqlApiKeyRepo(store.db, clock);
         const { key, token } = await store.keys.create({
           orgId: orgA,
           name: 'guessed',
@@ -172,37 +181,100 @@ for (const backend of storeBackends()) {
           createdBy: 'test',
         });
         const wrong = (i: number) => `${token.slice(0, -43)}${String(i).padStart(43, 'A')}`;
-        for (let i = 0; i < 5; i++) expect(await keys.verify(wrong(i))).toBeUndefined();
-        expect(counter.count('SelectQueryNode', 'api_keys')).toBe(5);
-        counter.reset();
-        // Locked: neither a wrong nor the right secret is looked at.
-        expect(await keys.verify(wrong(5))).toBeUndefined();
-        expect(await keys.verify(token)).toBeUndefined();
-        expect(counter.total).toBe(0);
-        // Other keys are not affected.
-        const other = await store.keys.create({
-          orgId: orgA,
-          name: 'other',
-          role: 'agent',
-          createdBy: 'test',
+        const attacker = '198.51.100.7';
+        // A new key, in a process that never saw it: 20 failures, then the attacker is limited for the minute.
+        for (let i = 0; i < 20; i++) {
+          expect(await keys.verify(wrong(i), { client: attacker })).toBeUndefined();
+          expect(keys.retryAfterMs(attacker)).toBe(i < 19 ? 0 : 60_000);
+        }
+        now += 15_000;
+        expect(await keys.verify(wrong(20), { client: attacker })).toBeUndefined();
+        expect(keys.retryAfterMs(attacker)).toBe(45_000);
+        // The right secret passes, from the attacker's own address too, and in a fresh process (a restart).
+        expect(await keys.verify(token, { client: attacker })).toMatchObject({ id: key.id });
+        expect(await new SqlApiKeyRepo(store.db, clock).verify(token, { client: attacker })).toMatchObject({
+          id: key.id,
         });
-        expect(await keys.verify(other.token)).toMatchObject({ id: other.key.id });
-        // A minute later the key works again, and its failures are forgotten.
-        now += 60_000;
+        // Other clients are not limited, and a success does not clear the attacker's count.
+        expect(keys.retryAfterMs('203.0.113.9')).toBe(0);
+        expect(await keys.verify(token, { client: '203.0.113.9' })).toMatchObject({ id: key.id });
+        expect(keys.retryAfterMs(attacker)).toBe(45_000);
+        // After the window the attacker starts again from zero.
+        now += 45_000;
+        expect(keys.retryAfterMs(attacker)).toBe(0);
+        expect(await keys.verify(wrong(21), { client: attacker })).toBeUndefined();
+        expect(keys.retryAfterMs(attacker)).toBe(0);
+        // Without a client (the CLI, in process) nothing is counted.
+        for (let i = 0; i < 30; i++) expect(await keys.verify(wrong(100 + i))).toBeUndefined();
         expect(await keys.verify(token)).toMatchObject({ id: key.id });
+      });
 
-        // Guessing cannot lock out the owner: once verified here, the key's own secret passes without scrypt,
-        // even after the cache's minute, while the guesses (parallel ones too) are refused after five.
-        now += 120_000;
+      it('counts unknown and revoked keys as failures; thousands of unknown ids do not reset a count', async () => {
+        const now = Date.parse('2026-03-02T10:00:00Z');
+        const counter = new QueryCounter();
+        const keys = new SqlApiKeyRepo(store.db.withPlugin(counter), { now: () => now });
+        const attacker = '2001:db8:7::/64';
+        const unknown = (i: number) => `mk_key_${String(i).padStart(26, '0')}_${'A'.repeat(43)}`;
+        const revoked = await store.keys.create({ orgId: orgA, name: 'gone', role: 'agent', createdBy: 't' });
+        await store.keys.revoke(orgA, revoked.key.id);
+        for (let i = 0; i < 19; i++)
+          expect(await keys.verify(revoked.token, { client: attacker })).toBeUndefined();
+        expect(keys.retryAfterMs(attacker)).toBe(0);
+        // There is no count per key id to push out: the client's count only grows with more unknown ids.
+        await Promise.all(
+          Array.from({ length: 2_000 }, (_, i) => keys.verify(unknown(i), { client: attacker })),
+        );
+        expect(keys.retryAfterMs(attacker)).toBe(60_000);
+        expect(await keys.verify(unknown(2_001), { client: attacker })).toBeUndefined();
+        expect(keys.retryAfterMs(attacker)).toBe(60_000);
+        // A guessed secret for a known key is compared in memory once its row is cached: one query in all.
+        const { token } = await store.keys.create({
+          orgId: orgA,
+          name: 'hot',
+          role: 'agent',
+          createdBy: 't',
+        });
         counter.reset();
-        const guesses = await Promise.all(Array.from({ length: 10 }, (_, i) => keys.verify(wrong(100 + i))));
-        expect(guesses.every((g) => g === undefined)).toBe(true);
-        expect(counter.count('SelectQueryNode', 'api_keys')).toBe(5);
-        expect(await keys.verify(token)).toMatchObject({ id: key.id });
-        // A revocation still stops it.
-        await store.keys.revoke(orgA, key.id);
-        now += 120_000;
-        expect(await keys.verify(token)).toBeUndefined();
+        for (let i = 0; i < 50; i++)
+          await keys.verify(`${token.slice(0, -43)}${String(i).padStart(43, 'B')}`, { client: attacker });
+        expect(counter.count('SelectQueryNode', 'api_keys')).toBe(1);
+      });
+
+      it('checks a key from before the fast hash with scrypt once, then rewrites it; a limited client gets no scrypt', async () => {
+        const now = Date.parse('2026-03-02T11:00:00Z');
+        const clock = { now: () => now };
+        const { key, token } = await store.keys.create({
+          orgId: orgA,
+          name: 'old',
+          role: 'agent',
+          createdBy: 't',
+        });
+        const secret = token.slice(-43);
+        const legacy = await hashSecret(secret);
+        await store.db.updateTable('api_keys').set({ hash: legacy }).where('id', '=', key.id).execute();
+        const stored = async () =>
+          (
+            await store.db
+              .selectFrom('api_keys')
+              .select('hash')
+              .where('id', '=', key.id)
+              .executeTakeFirstOrThrow()
+          ).hash;
+        const wrong = (i: number) => `${token.slice(0, -43)}${String(i).padStart(43, 'C')}`;
+        const keys = new SqlApiKeyRepo(store.db, clock);
+        const attacker = '192.0.2.66';
+        // Parallel guesses are counted before scrypt runs: the 21st and later run none.
+        await Promise.all(Array.from({ length: 60 }, (_, i) => keys.verify(wrong(i), { client: attacker })));
+        expect(keys.retryAfterMs(attacker)).toBe(60_000);
+        // The limited client's right secret, for this legacy key only, waits for its window (no scrypt for it).
+        expect(await keys.verify(token, { client: attacker })).toBeUndefined();
+        expect(await stored()).toBe(legacy);
+        // From anyone else it passes, and the row now holds the fast hash: from then on it always passes.
+        expect(await keys.verify(token, { client: '192.0.2.1' })).toMatchObject({ id: key.id });
+        expect(await stored()).toMatch(/^sha256\$/);
+        expect(await new SqlApiKeyRepo(store.db, clock).verify(token, { client: attacker })).toMatchObject({
+          id: key.id,
+        });
       });
 
       it('revokes at once, only within the owning organisation', async () => {

@@ -1,16 +1,15 @@
 import { z } from 'zod';
-import { MamoruError, notFound } from '../../core/index.ts';
+import { MamoruError, notFound, textField } from '../../core/index.ts';
 import type { Mamoru } from '../../mamoru.ts';
+import type { Organisation } from '../../store/store.ts';
 import { type App, actorOf } from '../app.ts';
+import { pageFrom, pageQuery, pageSchema } from '../paging.ts';
 import { apiKeySchema, errorResponses, idParams, organisationSchema, roleSchema } from '../schemas.ts';
 
 const newKeyBody = z.object({
-  name: z.string().min(1).max(100),
+  name: textField('name', 100),
   role: roleSchema,
-  outlet: z
-    .string()
-    .min(1)
-    .max(100)
+  outlet: textField('name', 100)
     .optional()
     .describe(
       'agent キーを一つの販売店・代理店に限定 / bind an agent key to one outlet (shop:<id>, agency:<id> or online): it screens for that outlet and sees its cases only',
@@ -18,7 +17,7 @@ const newKeyBody = z.object({
 });
 const createdKey = z.object({
   key: apiKeySchema,
-  token: z.string().describe('The API key itself. Shown once; only its scrypt hash is stored'),
+  token: z.string().describe('The API key itself. Shown once; only a hash of it is stored'),
 });
 
 /**
@@ -69,17 +68,19 @@ export async function adminRoutes(app: App, { mamoru }: { mamoru: Mamoru }): Pro
       schema: {
         tags: ['admin'],
         summary: '組織の一覧 / Organisations',
-        response: {
-          200: z.object({ organisations: z.array(organisationSchema).readonly() }),
-          ...errorResponses,
-        },
+        querystring: pageQuery({ max: 500, fallback: 100 }),
+        response: { 200: pageSchema(organisationSchema), ...errorResponses },
       },
     },
     async (request) => {
       const actor = actorOf(request, 'keys:admin');
-      if (await mamoru.isOperator(actor.orgId)) return { organisations: await mamoru.store.orgs.list() };
-      const own = await mamoru.store.orgs.get(actor.orgId);
-      return { organisations: own ? [own] : [] };
+      let all: Organisation[];
+      if (await mamoru.isOperator(actor.orgId)) all = await mamoru.store.orgs.list();
+      else {
+        const own = await mamoru.store.orgs.get(actor.orgId);
+        all = own ? [own] : [];
+      }
+      return pageFrom(all, (o) => o.id, request.query);
     },
   );
 
@@ -89,7 +90,7 @@ export async function adminRoutes(app: App, { mamoru }: { mamoru: Mamoru }): Pro
       schema: {
         tags: ['admin'],
         summary: '組織を作成し最初の管理者キーを発行 / Create an organisation and its first admin key',
-        body: z.object({ name: z.string().min(1).max(200) }),
+        body: z.object({ name: textField('name', 200) }),
         response: {
           201: z.object({ organisation: organisationSchema, admin: createdKey }),
           ...errorResponses,
@@ -118,7 +119,7 @@ export async function adminRoutes(app: App, { mamoru }: { mamoru: Mamoru }): Pro
         summary:
           '組織間の共有関係を登録 / Record a partnership (partners see each other’s partner-scope indicators)',
         params: idParams,
-        body: z.object({ partnerOrgId: z.string().min(1).max(200) }),
+        body: z.object({ partnerOrgId: textField('name', 200) }),
         response: { 204: z.undefined(), ...errorResponses },
       },
     },
@@ -151,12 +152,13 @@ export async function adminRoutes(app: App, { mamoru }: { mamoru: Mamoru }): Pro
       schema: {
         tags: ['admin'],
         summary: 'API キーの一覧 / API keys of this organisation',
-        response: { 200: z.object({ keys: z.array(apiKeySchema).readonly() }), ...errorResponses },
+        querystring: pageQuery({ max: 500, fallback: 100 }),
+        response: { 200: pageSchema(apiKeySchema), ...errorResponses },
       },
     },
     async (request) => {
       const actor = actorOf(request, 'keys:admin');
-      return { keys: await mamoru.store.keys.list(actor.orgId) };
+      return pageFrom(await mamoru.store.keys.list(actor.orgId), (k) => k.id, request.query);
     },
   );
 

@@ -5,6 +5,7 @@ import { CheckpointIssuer } from '../../store/checkpoint-issuer.ts';
 import { loadSigningKey, publicKeyPem } from '../../store/checkpoint-key.ts';
 import { CHECKPOINT_TYPE, keyId } from '../../store/decision-checkpoint.ts';
 import { type App, actorOf } from '../app.ts';
+import { pageSchema } from '../paging.ts';
 import { decisionSchema, errorResponses, idParams } from '../schemas.ts';
 
 /** The decision log, read back: one decision, or the newest first. */
@@ -36,30 +37,33 @@ export async function decisionRoutes(app: App, { mamoru }: { mamoru: Mamoru }): 
           channel: z.string().max(50).optional(),
           action: z.enum(ACTIONS).optional(),
           limit: z.coerce.number().int().min(1).max(500).default(50),
+          cursor: z
+            .string()
+            .regex(/^\d{1,15}$/, 'must be the nextCursor of the previous page')
+            .optional()
+            .describe('前のページの nextCursor / the nextCursor of the previous page'),
           before: z.coerce
             .number()
             .int()
             .min(0)
             .optional()
-            .describe('seq of the last decision of the previous page'),
+            .describe('旧名（cursor と同じ）/ deprecated: the same as cursor'),
         }),
-        response: {
-          200: z.object({ decisions: z.array(decisionSchema).readonly(), next: z.number().int().nullable() }),
-          ...errorResponses,
-        },
+        response: { 200: pageSchema(decisionSchema), ...errorResponses },
       },
     },
     async (request) => {
       const actor = actorOf(request, 'decisions:read');
       const q = request.query;
-      const decisions = await mamoru.store.decisions.list(actor.orgId, {
+      const before = q.cursor !== undefined ? Number(q.cursor) : q.before;
+      const items = await mamoru.store.decisions.list(actor.orgId, {
         limit: q.limit,
         ...(q.channel ? { channel: q.channel } : {}),
         ...(q.action ? { action: q.action } : {}),
-        ...(q.before !== undefined ? { beforeSeq: q.before } : {}),
+        ...(before !== undefined ? { beforeSeq: before } : {}),
       });
-      const last = decisions.at(-1);
-      return { decisions, next: decisions.length === q.limit && last ? last.seq : null };
+      const last = items.at(-1);
+      return { items, nextCursor: items.length === q.limit && last ? String(last.seq) : null };
     },
   );
   // The signing key is loaded (created in the data folder) on the first checkpoint asked for.
