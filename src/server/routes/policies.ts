@@ -1,9 +1,10 @@
 import { z } from 'zod';
-import { ACTIONS, notFound } from '../../core/index.ts';
+import { ACTIONS, notFound, textField } from '../../core/index.ts';
 import type { Mamoru } from '../../mamoru.ts';
 import { DRY_RUN_MODES } from '../../policy-dry-run.ts';
 import type { PolicyView } from '../../policy-service.ts';
 import { type App, actorOf } from '../app.ts';
+import { pageFrom, pageQuery, pageSchema } from '../paging.ts';
 import { errorResponses } from '../schemas.ts';
 
 const channelParams = z.object({ channel: z.string().min(1).max(50) });
@@ -31,7 +32,7 @@ const draftBody = z
     document: documentSchema.describe(
       'A policy layer: only what differs from the channel default; null removes a default (docs/policies.md)',
     ),
-    comment: z.string().max(2000).optional(),
+    comment: textField('text', 2000, { min: 0 }).optional(),
     // The rest of GET's answer, so that it is accepted as it is: channel is checked, effective must be as shown.
     channel: z.string().max(50).optional(),
     version: z.number().int().optional(),
@@ -113,13 +114,14 @@ export async function policyRoutes(app: App, { mamoru }: { mamoru: Mamoru }): Pr
         tags: ['policies'],
         summary: 'ポリシーの履歴（誰がいつ何を変えたか）/ Version history: who changed what, when',
         params: channelParams,
-        response: { 200: z.object({ versions: z.array(policyVersionSchema).readonly() }), ...errorResponses },
+        querystring: pageQuery({ max: 500, fallback: 100 }),
+        response: { 200: pageSchema(policyVersionSchema), ...errorResponses },
       },
     },
     async (request) => {
       const actor = actorOf(request, 'policies:read');
       const versions = await mamoru.policies.history(actor.orgId, request.params.channel);
-      return { versions: versions.map(view) };
+      return pageFrom(versions.map(view), (v) => String(v.version), request.query);
     },
   );
   app.get(
