@@ -5,7 +5,7 @@ import { loadSigningKey } from '../store/checkpoint-key.ts';
 import { type CheckpointLogger, CheckpointWriter, writeAtomically } from '../store/checkpoint-writer.ts';
 import { openStore, type Store } from '../store/index.ts';
 import { auditCheckpoint, auditPublicKey, auditVerify } from './audit-run.ts';
-import { configFrom, DATA_FLAGS, printJson } from './context.ts';
+import { configFrom, DATA_FLAGS, explainLocked, printJson } from './context.ts';
 import { withConfigFlags } from './main.ts';
 
 const AUDIT_FLAGS = [...DATA_FLAGS, 'checkpointKey'] as const;
@@ -74,7 +74,10 @@ export function registerAuditCommands(program: Command): void {
 }
 
 async function withStore<T>(config: Config, fn: (store: Store) => Promise<T>): Promise<T> {
-  const store = await openStore(storeOptions(config));
+  // With the embedded database held by the server, say what to do (an audit never goes through the server).
+  const store = await openStore(storeOptions(config)).catch((error: unknown) => {
+    throw explainLocked(error, true);
+  });
   try {
     return await fn(store);
   } finally {

@@ -54,7 +54,7 @@ describe('mamoru audit verify', () => {
     expect(kinds).toContain('deleted');
     expect(report.findings.find((f) => f.kind === 'edited')?.id).toBe(ids[1]);
     expect(tampered.stderr).toContain('tampering');
-  });
+  }, 180_000);
 });
 
 interface Report {
