@@ -70,7 +70,7 @@ for (const backend of mamoruBackends()) {
       expect(wrong.status).toBe(400);
       expect(JSON.stringify(wrong.body.errors)).toContain('outlet');
       const listed = await call(admin, 'GET', '/v1/keys');
-      const keys = listed.body.keys as { name: string; outlet: string | null }[];
+      const keys = listed.body.items as { name: string; outlet: string | null }[];
       expect(keys.find((k) => k.name === '静岡代理店')?.outlet).toBe('agency:shizuoka');
       expect(keys.find((k) => k.name === '本部')?.outlet).toBeNull();
     });
