@@ -158,6 +158,13 @@ export function pageOf<T>(body: unknown, key: string): Page<T> {
   return { items, nextCursor: next === null || next === undefined ? null : String(next) };
 }
 
+/** The options of a paged list command: `--limit`, `--cursor`, `--json`. */
+export interface PageOptions {
+  readonly limit: number;
+  readonly cursor?: string;
+  readonly json?: boolean;
+}
+
 /** The `--json` flag of every list command: machine output instead of the table. */
 export function withJsonFlag(command: Command): Command {
   return command.option('--json', '機械向けの JSON で出力 / print JSON for machines');

@@ -59,7 +59,7 @@ export function registerDecisionCommands(program: Command): void {
                 limit: options.limit,
                 channel: options.channel,
                 action: options.action,
-                before: options.cursor,
+                cursor: options.cursor,
               },
             }),
             'decisions',

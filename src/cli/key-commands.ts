@@ -1,7 +1,9 @@
 import type { Command } from 'commander';
 import { isRole, ROLES } from '../cases/roles.ts';
 import { MamoruError, notFound } from '../core/index.ts';
-import { dataCommand, pageOf, printJson, printPage, via, withJsonFlag } from './context.ts';
+import { pageFrom } from '../server/paging.ts';
+import { dataCommand, type PageOptions, pageOf, printJson, printPage, via, withJsonFlag } from './context.ts';
+import { positiveInt } from './main.ts';
 import { type Column, cellText } from './table.ts';
 
 interface KeyRow {
@@ -67,15 +69,22 @@ export function registerKeyCommands(program: Command): void {
     );
     process.stderr.write('このキーは二度と表示されません / the key is shown this once only\n');
   });
-  dataCommand(withJsonFlag(keys.command('list').description('API キーの一覧 / list keys'))).action(
-    async (options: { json?: boolean }, command: Command) => {
-      const page = await via(command, {
-        api: async (api) => pageOf<KeyRow>(await api.request('GET', '/v1/keys'), 'keys'),
-        direct: async (m, actor) => ({ items: await m.store.keys.list(actor.orgId), nextCursor: null }),
-      });
-      printPage(page, KEY_COLUMNS, options.json);
-    },
-  );
+  dataCommand(
+    withJsonFlag(
+      keys
+        .command('list')
+        .description('API キーの一覧 / list keys')
+        .option('--limit <n>', '件数 1–500 / how many, 1–500', positiveInt, 100)
+        .option('--cursor <cursor>', '前のページの続き / the next page, from the previous one'),
+    ),
+  ).action(async (options: PageOptions, command: Command) => {
+    const query = { limit: options.limit, cursor: options.cursor };
+    const page = await via(command, {
+      api: async (api) => pageOf<KeyRow>(await api.request('GET', '/v1/keys', { query }), 'keys'),
+      direct: async (m, actor) => pageFrom(await m.store.keys.list(actor.orgId), (k) => k.id, query),
+    });
+    printPage(page, KEY_COLUMNS, options.json);
+  });
   dataCommand(
     keys
       .command('revoke <id>')
@@ -91,15 +100,24 @@ export function registerKeyCommands(program: Command): void {
   });
 
   const orgs = program.command('orgs').description('組織 / organisations');
-  dataCommand(withJsonFlag(orgs.command('list').description('組織の一覧 / list organisations'))).action(
-    async (options: { json?: boolean }, command: Command) => {
-      const page = await via(command, {
-        api: async (api) => pageOf<OrgRow>(await api.request('GET', '/v1/orgs'), 'organisations'),
-        direct: async (m) => ({ items: await m.store.orgs.list(), nextCursor: null }),
-      });
-      printPage(page, ORG_COLUMNS, options.json);
-    },
-  );
+  dataCommand(
+    withJsonFlag(
+      orgs
+        .command('list')
+        .description(
+          '組織の一覧（運営組織の管理者には全組織）/ list organisations (all of them for operator admins)',
+        )
+        .option('--limit <n>', '件数 1–500 / how many, 1–500', positiveInt, 100)
+        .option('--cursor <cursor>', '前のページの続き / the next page, from the previous one'),
+    ),
+  ).action(async (options: PageOptions, command: Command) => {
+    const query = { limit: options.limit, cursor: options.cursor };
+    const page = await via(command, {
+      api: async (api) => pageOf<OrgRow>(await api.request('GET', '/v1/orgs', { query }), 'organisations'),
+      direct: async (m) => pageFrom(await m.store.orgs.list(), (o) => o.id, query),
+    });
+    printPage(page, ORG_COLUMNS, options.json);
+  });
   dataCommand(
     orgs
       .command('create <name>')

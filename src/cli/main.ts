@@ -76,8 +76,11 @@ function report(error: unknown): number {
   // A command that works on the database directly, while a server holds the embedded one.
   const failure = explainLocked(error, true);
   if (isMamoruError(failure)) {
+    const issues = failure.issues.map((i) => `${i.path}: ${i.message}`);
+    // A message that is just its one field issue is printed once.
+    const repeated = issues.length === 1 && failure.message === issues[0];
     process.stderr.write(`mamoru: ${failure.code}: ${failure.message}\n`);
-    for (const issue of failure.issues) process.stderr.write(`  ${issue.path}: ${issue.message}\n`);
+    if (!repeated) for (const issue of issues) process.stderr.write(`  ${issue}\n`);
     return 1;
   }
   process.stderr.write(`mamoru: ${failure instanceof Error ? failure.message : String(failure)}\n`);

@@ -1,7 +1,17 @@
 import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { MamoruError, notFound } from '../core/index.ts';
-import { dataCommand, pageOf, printJson, printPage, readStdin, via, withJsonFlag } from './context.ts';
+import { pageFrom } from '../server/paging.ts';
+import {
+  dataCommand,
+  type PageOptions,
+  pageOf,
+  printJson,
+  printPage,
+  readStdin,
+  via,
+  withJsonFlag,
+} from './context.ts';
 import { positiveInt } from './main.ts';
 import type { Column } from './table.ts';
 
@@ -120,16 +130,17 @@ export function registerPolicyCommands(program: Command): void {
     withJsonFlag(
       policy
         .command('versions <channel>')
-        .description('ポリシーの履歴（誰がいつ何を変えたか）/ version history: who changed what, when'),
+        .description('ポリシーの履歴（誰がいつ何を変えたか）/ version history: who changed what, when')
+        .option('--limit <n>', '件数 1–500 / how many, 1–500', positiveInt, 100)
+        .option('--cursor <cursor>', '前のページの続き / the next page, from the previous one'),
     ),
-  ).action(async (channel: string, options: { json?: boolean }, command: Command) => {
+  ).action(async (channel: string, options: PageOptions, command: Command) => {
+    const query = { limit: options.limit, cursor: options.cursor };
     const page = await via(command, {
       api: async (api) =>
-        pageOf<PolicyView>(await api.request('GET', policyPath(channel, '/versions')), 'versions'),
-      direct: async (m, actor) => ({
-        items: await m.policies.history(actor.orgId, channel),
-        nextCursor: null,
-      }),
+        pageOf<PolicyView>(await api.request('GET', policyPath(channel, '/versions'), { query }), 'versions'),
+      direct: async (m, actor) =>
+        pageFrom(await m.policies.history(actor.orgId, channel), (v) => String(v.version), query),
     });
     printPage(page, VERSION_COLUMNS, options.json);
   });
