@@ -17,8 +17,8 @@ export const CLIENT_SETTINGS = {
   apiKey: {
     env: 'MAMORU_API_KEY',
     flag: '--api-key',
-    ja: 'サーバーに送る API キー。見つけたサーバーには data/demo-api-key を使う',
-    en: 'API key sent to the server; a server found in the data folder gets data/demo-api-key',
+    ja: 'サーバーに送る API キー。データフォルダで見つけたサーバーには demo-api-key（または admin-api-key）を使う',
+    en: 'API key sent to the server; a server found in the data folder gets its demo-api-key (or admin-api-key)',
   },
 } as const;
 
@@ -264,6 +264,9 @@ function unreachable(base: string, source: string, error: unknown): MamoruError 
   );
 }
 
+/** The first start's key files in the data folder, tried in this order. */
+const KEY_FILES = ['demo-api-key', 'admin-api-key'] as const;
+
 export interface ClientChoice {
   /** `--url` / `MAMORU_URL`. */
   readonly url?: string | undefined;
@@ -279,7 +282,8 @@ export interface ClientChoice {
  * 1. `--url` / `MAMORU_URL`, with `--api-key` / `MAMORU_API_KEY` (required:
  *    a key file on this machine is never sent to a URL someone typed);
  * 2. else the server recorded in `<data folder>/server.json` whose process is
- *    alive, with `MAMORU_API_KEY` or the demo key `<data folder>/demo-api-key`;
+ *    alive, with `MAMORU_API_KEY` or the first start's key file there
+ *    (`demo-api-key`, else `admin-api-key`);
  * 3. else none.
  */
 export async function chooseClient(choice: ClientChoice): Promise<ApiClient | undefined> {
@@ -300,13 +304,17 @@ export async function chooseClient(choice: ClientChoice): Promise<ApiClient | un
   if (!server) return undefined;
   const source = join(choice.dataDir, SERVER_FILE);
   if (apiKey) return new ApiClient(server.url, apiKey, source);
-  const keyFile = join(choice.dataDir, 'demo-api-key');
-  const demo = (await readFile(keyFile, 'utf8').catch(() => '')).trim();
+  const keyFiles = KEY_FILES.map((name) => join(choice.dataDir, name));
+  let demo = '';
+  for (const file of keyFiles) {
+    demo = (await readFile(file, 'utf8').catch(() => '')).trim();
+    if (demo) break;
+  }
   if (!demo) {
     throw new MamoruError(
       'validation_failed',
       `サーバー ${server.url} (pid ${server.pid}) が動いていますが API キーがありません。${keyName} を設定してください / a server is running at ${server.url} (pid ${server.pid}) but there is no API key: set ${keyName}`,
-      { issues: [{ path: keyName, message: `required: ${keyFile} does not exist` }] },
+      { issues: [{ path: keyName, message: `required: no ${keyFiles.join(' or ')}` }] },
     );
   }
   return new ApiClient(server.url, demo, source);

@@ -45,7 +45,10 @@ export async function withMamoru<T>(
       (command.optsWithGlobals() as { org?: string }).org ??
       (await mamoru.store.settings.get<string>('operator_org'));
     if (!org)
-      throw new MamoruError('not_found', 'no organisation yet: run `mamoru serve` once, or pass --org');
+      throw new MamoruError(
+        'not_found',
+        `${config.databaseUrl ? 'このデータベース' : `データフォルダ ${config.dataDir}`}に組織がありません。一度 mamoru serve を実行するか、MAMORU_DATA_DIR・MAMORU_URL を確認してください / no organisation yet in ${config.databaseUrl ? 'this database' : `the data folder ${config.dataDir}`}: run \`mamoru serve\` once, pass --org, or check MAMORU_DATA_DIR (--data-dir) or MAMORU_URL (--url)`,
+      );
     if (!(await mamoru.store.orgs.get(org)))
       throw new MamoruError('not_found', `organisation ${org} not found`);
     return await fn(mamoru, { id: `cli:${userInfo().username}`, role: 'admin', orgId: org });
