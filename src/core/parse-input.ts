@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import { type ErrorCode, type FieldIssue, MamoruError } from './errors.ts';
+import { japaneseMessage, rememberJapanese } from './messages-ja.ts';
 
 /** Field issues from zod's issues: each unknown key is named as the field at fault, not the object holding it. */
 export function fieldIssues(issues: readonly z.core.$ZodIssue[]): FieldIssue[] {
@@ -8,7 +9,8 @@ export function fieldIssues(issues: readonly z.core.$ZodIssue[]): FieldIssue[] {
     if (i.code === 'unrecognized_keys') {
       return i.keys.map((k) => ({ path: path ? `${path}.${k}` : k, message: 'is not a known field' }));
     }
-    return [{ path: path || '(body)', message: i.message }];
+    // The Japanese is kept aside (`japaneseOf`): the HTTP edge answers both languages.
+    return [rememberJapanese({ path: path || '(body)', message: i.message }, japaneseMessage(i.message, i))];
   });
 }
 

@@ -1,8 +1,9 @@
 import type { Socket } from 'node:net';
 import type { FastifyError, FastifyReply } from 'fastify';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
+import type { z } from 'zod';
 import { ERROR_CODES, type ErrorCode, type FieldIssue, isMamoruError, MamoruError } from '../core/index.ts';
-import { japaneseMessage } from '../core/messages-ja.ts';
+import { japaneseMessage, japaneseOf } from '../core/messages-ja.ts';
 import { pgErrorCode } from '../store/pg-error-code.ts';
 
 /** The one place error codes become HTTP statuses. */
@@ -59,7 +60,7 @@ export function problem(
 ): Problem {
   const text = ERROR_CODES[code];
   // Japanese first: every field issue in both languages, and a 400's detail in Japanese, then English.
-  const errors = options.errors?.map((e) => (e.ja ? e : { ...e, ja: japaneseMessage(e.message) }));
+  const errors = options.errors?.map((e) => (e.ja ? e : { ...e, ja: japaneseOf(e) }));
   const status = STATUS[code];
   const bilingual =
     status !== 400
@@ -114,10 +115,16 @@ export function toProblem(error: unknown, instance: string): Problem {
   const e = error as FastifyError & { validationContext?: string };
   if (hasZodFastifySchemaValidationErrors(e)) {
     const where = e.validationContext ?? 'body';
-    const errors = e.validation.map((v) => ({
-      path: [where, ...v.instancePath.split('/').filter(Boolean)].join('.'),
-      message: v.message ?? 'invalid',
-    }));
+    const errors = e.validation.map((v) => {
+      const message = v.message ?? 'invalid';
+      // The zod issue, rebuilt from what the type provider kept of it, gives zod's Japanese message.
+      const issue = { ...v.params, code: v.keyword, message, path: [] } as unknown as z.core.$ZodIssue;
+      return {
+        path: [where, ...v.instancePath.split('/').filter(Boolean)].join('.'),
+        message,
+        ja: japaneseMessage(message, issue),
+      };
+    });
     return problem('validation_failed', errors.map((i) => `${i.path}: ${i.message}`).join('; '), {
       instance,
       errors,

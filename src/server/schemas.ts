@@ -18,11 +18,21 @@ export const problemSchema = z
     instance: z.string().optional(),
     code: z.string(),
     errors: z
-      .array(z.object({ path: z.string(), message: z.string() }))
+      .array(
+        z.object({
+          path: z.string(),
+          message: z.string().describe('English'),
+          ja: z.string().optional().describe('日本語'),
+        }),
+      )
       .readonly()
       .optional(),
   })
-  .meta({ id: 'Problem', description: 'RFC 9457 problem details; `errors` names each field at fault' });
+  .meta({
+    id: 'Problem',
+    description:
+      'RFC 9457 problem details; `errors` names each field at fault, in Japanese (`ja`) and English (`message`); a 400 `detail` is Japanese, then English',
+  });
 
 export const verdictSchema = z
   .object({

@@ -56,6 +56,30 @@ describe('POST /v1/screen/contract: bad input', () => {
     expect((await screen(corporate('4000012090001'))).statusCode).toBe(200);
   });
 
+  it('answers every 400 in Japanese first, then English: the detail and each field issue', async () => {
+    const app = valid();
+    const res = await screen({
+      ...app,
+      lines: [{ simType: 'voice', count: 0 }],
+      identityVerification: {
+        method: 'ic_chip_face',
+        assuranceLevel: 3,
+        performedAt: '2999-01-01T00:00:00Z',
+      },
+    });
+    expect(res.statusCode).toBe(400);
+    const body = res.json() as { detail: string; errors: { path: string; message: string; ja: string }[] };
+    for (const e of body.errors) {
+      expect(e.ja, e.path).toMatch(/[\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Han}]/u);
+      expect(body.detail).toContain(e.ja);
+      expect(body.detail).toContain(e.message);
+    }
+    expect(body.errors.find((e) => e.path.endsWith('performedAt'))?.ja).toBe('未来の日時は指定できません');
+    expect(body.detail.indexOf(body.errors[0]!.ja)).toBeLessThan(
+      body.detail.indexOf(body.errors[0]!.message),
+    );
+  });
+
   it.each([
     ['a corporate number of 12 digits', corporate('400001209000'), 'body.holder.corporation.corporateNumber'],
     [

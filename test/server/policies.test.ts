@@ -78,6 +78,7 @@ describe('a policy is a layer over the channel default', () => {
       {
         path: 'settings.lineCaps',
         message: 'message チャネルには設定がありません / the message channel has no settings',
+        ja: 'message チャネルには設定がありません',
       },
     ]);
     const noId = await api.put('message', { document: { id: null } });

@@ -1,0 +1,108 @@
+import { z } from 'zod';
+
+/**
+ * Japanese for the messages of a 400 (Japanese first, DESIGN.md): every field
+ * issue carries its message in both languages. zod's own issues are put into
+ * Japanese by zod's `ja` locale; Mamoru's own messages (refinements, checks)
+ * by the catalogue below, exactly or by pattern. A message neither knows is
+ * still given in Japanese, wrapped: 「入力が正しくありません（…）」.
+ */
+const EXACT: Readonly<Record<string, string>> = {
+  'is not a known field': '不明な項目です',
+  'must not be in the future': '未来の日時は指定できません',
+  'must not contain NUL or unpaired surrogates': 'NUL 文字や対になっていないサロゲートは使えません',
+  'check digit does not match (not a corporate number)':
+    'チェックデジットが一致しません（法人番号ではありません）',
+  'must be 13 digits': '13 桁の数字で指定してください',
+  'required for a corporation, and only for one': '法人の場合に必須で、法人以外では指定できません',
+  'required when relying on another service': '他社の本人確認結果に依拠する場合は必須です',
+  'required for an agency': '代理店の場合は必須です',
+  'must not contain |': '「|」は使えません',
+  'must be between 1900 and 2199': '1900 年から 2199 年の間で指定してください',
+  'must be after contractedAt': 'contractedAt より後の日時を指定してください',
+  'is before contractedAt': 'contractedAt より前の日時です',
+  'required for a cancelled line': '解約済みの回線では必須です',
+  'only for a cancelled line': '解約済みの回線でのみ指定できます',
+  'only for a corporation': '法人の場合のみ指定できます',
+  'required for a corporation (or a holderKey)': '法人の場合は必須です（または holderKey）',
+  'give the holder identity or a holderKey': '契約者の本人確認情報か holderKey を指定してください',
+  'give the holder identity or a holderKey, not both':
+    '契約者の本人確認情報と holderKey はどちらか一方だけを指定してください',
+  'give the registered user or its key, not both': '利用者と利用者キーはどちらか一方だけを指定してください',
+  'must be a keyed hash (64 hex digits, HMAC-SHA256)':
+    'キー付きハッシュ（16 進 64 桁、HMAC-SHA256）で指定してください',
+  'not a phone number': '電話番号ではありません',
+  'not JSON': 'JSON ではありません',
+  'not readable JSON': 'JSON として読めません',
+  'is not a JSON object': 'JSON オブジェクトではありません',
+  'must be a JSON object': 'JSON オブジェクトで指定してください',
+  'expected an object': 'オブジェクトで指定してください',
+  'unknown setting; ignored': '不明な設定です（無視されます）',
+  'unknown signal for this channel': 'このチャネルにないシグナルです',
+  'unknown signal group for this channel': 'このチャネルにないシグナルグループです',
+  'unknown detector for this channel': 'このチャネルにない検知器です',
+  'unknown role': '不明なロールです',
+  'unknown type': '不明な種別です',
+  'change at least one field': '少なくとも一つの項目を変更してください',
+  'same as the organisation': '組織と同じです',
+  'send text/csv or application/x-ndjson': 'text/csv か application/x-ndjson で送ってください',
+  'public scope is reserved for the operator organisation': '公開範囲 public は運営組織だけが使えます',
+  'must be a string (an object is accepted for identity only)':
+    '文字列で指定してください（オブジェクトは identity のみ）',
+};
+
+/** Messages with a part that varies, as `[English pattern, Japanese template]` ($1… from the pattern). */
+const PATTERNS: readonly (readonly [RegExp, string])[] = [
+  [/^must be (\w+)$/, '$1 である必要があります'],
+  [/^must be one of (.+)$/, '次のいずれかで指定してください: $1'],
+  [/^is longer than (\d+) characters$/, '$1 文字を超えています'],
+  [/^must not contain (.+)$/, '$1 は使えません'],
+];
+
+/** The Japanese of issues made from zod's issues (kept aside, so an issue's own fields stay as they are). */
+const JAPANESE = new WeakMap<object, string>();
+
+/** Remember the Japanese of a field issue (see `japaneseOf`). */
+export function rememberJapanese<T extends object>(issue: T, ja: string): T {
+  JAPANESE.set(issue, ja);
+  return issue;
+}
+
+/**
+ * The Japanese of a field issue: its own `ja`, the one remembered when it was
+ * made from a zod issue, or `japaneseMessage` of its English.
+ */
+export function japaneseOf(issue: { readonly message: string; readonly ja?: string | undefined }): string {
+  return issue.ja ?? JAPANESE.get(issue) ?? japaneseMessage(issue.message);
+}
+
+/** zod's Japanese messages, made once. */
+const ZOD_JA = z.locales.ja().localeError;
+
+/**
+ * The Japanese of one field issue's message: zod's `ja` locale for zod's own
+ * issues, the catalogue for Mamoru's, else the English wrapped.
+ *
+ * @example japaneseMessage('must not be in the future') // '未来の日時は指定できません'
+ */
+export function japaneseMessage(english: string, issue?: z.core.$ZodIssue): string {
+  const known = EXACT[english];
+  if (known) return known;
+  // A message written in both languages already (「…／ …」 or 「… / …」): its Japanese part.
+  if (/[\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Han}]/u.test(english)) {
+    return english.split(/\s[/／]\s/u)[0] ?? english;
+  }
+  if (issue && issue.code !== 'custom') {
+    try {
+      const message = ZOD_JA(issue as unknown as z.core.$ZodRawIssue);
+      const text = typeof message === 'string' ? message : message?.message;
+      if (text) return text;
+    } catch {
+      // A locale that cannot render an issue leaves the catalogue to answer.
+    }
+  }
+  for (const [pattern, template] of PATTERNS) {
+    if (pattern.test(english)) return english.replace(pattern, template);
+  }
+  return `入力が正しくありません（${english}）`;
+}
