@@ -8,12 +8,15 @@
  * `contract`: screening over 1M seeded lines on PGlite (BENCH_CONTRACT_LINES; 0 skips it);
  * on PostgreSQL only when BENCH_CONTRACT_PG_LINES is set (10000000 for the
  * issue's target; seeding takes minutes).
+ * `import`: bulk imports (indicators, lines; API and the CLI's direct runner)
+ * of BENCH_IMPORT_ROWS rows (default 1M), and a 66 MB file of bad lines.
  */
 import { fileURLToPath } from 'node:url';
 import { benchContract } from './contract.ts';
 import { benchDecisionLog } from './decision-log.ts';
 import { benchEngine } from './engine.ts';
 import { benchHttp } from './http.ts';
+import { benchImport } from './import.ts';
 import { type BenchResult, report } from './report.ts';
 
 const seconds = Number(process.env.BENCH_SECONDS ?? 10);
@@ -37,6 +40,11 @@ if (want('contract')) {
   const pgLines = Number(process.env.BENCH_CONTRACT_PG_LINES ?? 0);
   if (process.env.DATABASE_URL && pgLines > 0)
     results.push(...(await benchContract('postgres', pgLines, seconds)));
+}
+if (want('import')) {
+  const rows = Number(process.env.BENCH_IMPORT_ROWS ?? 1_000_000);
+  results.push(...(await benchImport('pglite', rows)));
+  if (process.env.DATABASE_URL) results.push(...(await benchImport('postgres', rows)));
 }
 const file = await report(results, fileURLToPath(new URL('./results', import.meta.url)));
 process.stdout.write(`\nJSON: ${file}\n`);

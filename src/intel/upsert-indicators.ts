@@ -1,6 +1,7 @@
 import { type Kysely, type Selectable, sql } from 'kysely';
 import { type IndicatorType, type IndicatorVerdict, newId, type SharingScope } from '../core/index.ts';
 import type { Database, IndicatorsTable } from '../store/schema.ts';
+import { upsertRounds } from './upsert-rounds.ts';
 
 /**
  * Rows per upsert statement. The rows travel as one array per column
@@ -29,8 +30,8 @@ export interface PreparedIndicator {
 /**
  * Upsert prepared indicators of one organisation, {@link UPSERT_BATCH} rows
  * per statement; returns, in input order, whether each was new. A value
- * repeated in the input starts a new statement (one statement cannot touch
- * a row twice), so repeats apply in order.
+ * repeated in the input goes into a later statement (one statement cannot
+ * touch a row twice, `upsertRounds`), so repeats apply in order.
  *
  * On a known (organisation, type, value): verdict, confidence, source and
  * scope are replaced, first seen keeps the earlier and last seen the later
@@ -43,24 +44,17 @@ export async function upsertIndicators(
   items: readonly PreparedIndicator[],
   now: Date,
 ): Promise<boolean[]> {
-  const created: boolean[] = [];
-  let batch: PreparedIndicator[] = [];
-  let keys = new Set<string>();
-  const flush = async () => {
-    if (batch.length === 0) return;
-    const { rows } = await upsertManyStatement(orgId, batch, now).execute(db);
+  const created = new Array<boolean>(items.length).fill(false);
+  const keyOf = (i: PreparedIndicator) => `${i.type}\u0000${i.value}`;
+  for (const chunk of upsertRounds(items, keyOf, UPSERT_BATCH)) {
+    const { rows } = await upsertManyStatement(
+      orgId,
+      chunk.map((i) => items[i]!),
+      now,
+    ).execute(db);
     const inserted = new Map(rows.map((r) => [`${r.type}\u0000${r.value}`, r.inserted]));
-    for (const item of batch) created.push(inserted.get(`${item.type}\u0000${item.value}`) ?? false);
-    batch = [];
-    keys = new Set();
-  };
-  for (const item of items) {
-    const key = `${item.type}\u0000${item.value}`;
-    if (keys.has(key) || batch.length >= UPSERT_BATCH) await flush();
-    batch.push(item);
-    keys.add(key);
+    for (const i of chunk) created[i] = inserted.get(keyOf(items[i]!)) ?? false;
   }
-  await flush();
   return created;
 }
 

@@ -1,6 +1,7 @@
 import { type Kysely, type Selectable, sql } from 'kysely';
 import { parseInput } from '../../core/index.ts';
 import type { KeyedHasher } from '../../intel/keyed-hash.ts';
+import { upsertRounds } from '../../intel/upsert-rounds.ts';
 import type { ContractLinesTable, Database } from '../../store/schema.ts';
 import { toIso } from '../../store/to-iso.ts';
 import type { SimCounts } from './contract-context.ts';
@@ -102,27 +103,18 @@ export class LineStore {
   /**
    * Upsert prepared lines of one organisation, {@link LINE_BATCH} per
    * statement, with their holders; returns, in input order, whether each line
-   * was new. A line id repeated in the input starts a new statement (one
-   * statement cannot touch a row twice), so repeats apply in order.
+   * was new. A line id repeated in the input goes into a later statement (one
+   * statement cannot touch a row twice, `upsertRounds`), so repeats apply in
+   * order.
    */
   async upsertMany(orgId: string, items: readonly PreparedLine[], now = new Date()): Promise<boolean[]> {
-    const created: boolean[] = [];
-    let batch: PreparedLine[] = [];
-    let ids = new Set<string>();
-    const flush = async () => {
-      if (batch.length === 0) return;
+    const created = new Array<boolean>(items.length).fill(false);
+    for (const chunk of upsertRounds(items, (l) => l.lineId, LINE_BATCH)) {
+      const batch = chunk.map((i) => items[i]!);
       const { rows } = await upsertLinesStatement(orgId, batch, now).execute(this.#db);
       const inserted = new Map(rows.map((r) => [r.line_id, r.inserted]));
-      for (const item of batch) created.push(inserted.get(item.lineId) ?? false);
-      batch = [];
-      ids = new Set();
-    };
-    for (const item of items) {
-      if (ids.has(item.lineId) || batch.length >= LINE_BATCH) await flush();
-      batch.push(item);
-      ids.add(item.lineId);
+      for (const i of chunk) created[i] = inserted.get(items[i]!.lineId) ?? false;
     }
-    await flush();
     return created;
   }
 
