@@ -23,8 +23,9 @@ const MAX_TRACKED = 10_000;
 
 // `mk_<keyId>_<secret>`: the key id is `newId('key')`, the secret 32 random bytes in base64url (43 characters).
 const TOKEN = /^mk_(key_[0-9a-z]{26})_([A-Za-z0-9_-]{43})$/;
-// An outlet id as the channels write it (trimmed): 1–100 characters, none of them control characters.
-const OUTLET = /^[^\p{C}]{1,100}$/u;
+// An outlet as the channels write it (typed, so a shop and an agency with one id stay apart):
+// `shop:<id>`, `agency:<id>` (an id of 1–100 characters, no control characters) or `online`.
+const OUTLET = /^(?:(?:shop|agency):[^\p{C}\s][^\p{C}]{0,99}|online)$/u;
 
 interface Known {
   /** The stored hash: `sha256$…` (compared in memory) or a legacy `scrypt$…`. */

@@ -69,6 +69,19 @@ for (const backend of mamoruBackends()) {
       const wrong = await key({ name: 'x', role: 'reviewer', outlet: 'agency:shizuoka' });
       expect(wrong.status).toBe(400);
       expect(JSON.stringify(wrong.body.errors)).toContain('outlet');
+      // Only a typed outlet: a bare id, another kind or a blank id is refused, naming the field.
+      for (const outlet of [
+        'shizuoka',
+        'store:shizuoka',
+        'shop:',
+        'shop: x',
+        'agency:a\u0000b',
+        'online:1',
+      ]) {
+        const bad = await key({ name: 'x', role: 'agent', outlet });
+        expect(bad.status, outlet).toBe(400);
+        expect((bad.body.errors as { path: string }[])[0]!.path, outlet).toMatch(/outlet$/);
+      }
       const listed = await call(admin, 'GET', '/v1/keys');
       const keys = listed.body.items as { name: string; outlet: string | null }[];
       expect(keys.find((k) => k.name === '静岡代理店')?.outlet).toBe('agency:shizuoka');
