@@ -1,3 +1,4 @@
+import { readFile } from 'node:fs/promises';
 import { userInfo } from 'node:os';
 import { type Command, Option } from 'commander';
 import type { Actor } from '../cases/roles.ts';
@@ -59,6 +60,18 @@ export async function withMamoru<T>(
 
 export function printJson(value: unknown): void {
   process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
+}
+
+/** JSON from a file, or from stdin when `file` is absent or `-`; not JSON is a validation error. */
+export async function readJsonInput(file: string | undefined): Promise<unknown> {
+  const text = file && file !== '-' ? await readFile(file, 'utf8') : await readStdin();
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    throw new MamoruError('validation_failed', `the input is not JSON: ${(error as Error).message}`, {
+      issues: [{ path: '(body)', message: 'not JSON' }],
+    });
+  }
 }
 
 /** Read all of stdin (for `-` or a missing file argument). */

@@ -1,15 +1,16 @@
 import { type Command, Option } from 'commander';
 import { contractStoreOf } from '../channels/contract/contract-store.ts';
 import { importLines } from '../channels/contract/lines-import.ts';
-import { connect, dataCommand } from './context.ts';
+import { connect, dataCommand, printJson, readJsonInput, via } from './context.ts';
 import { importFile } from './import-file.ts';
 import { uploadImport } from './import-upload.ts';
 import { type ScreenOptions, screenFromFile } from './screen-command.ts';
 
 /**
  * `mamoru contract import-lines <file>` (the carrier's lines, CSV or JSON
- * lines, with progress on stderr) and `mamoru contract screen [file]` (one
- * application, as `mamoru screen contract`).
+ * lines, with progress on stderr), `mamoru contract line [file]` (one line
+ * event) and `mamoru contract screen [file]` (one application, as
+ * `mamoru screen contract`).
  */
 export function registerContractCommands(program: Command): void {
   const contract = program.command('contract').description('携帯電話の回線契約 / mobile line contracts');
@@ -33,6 +34,21 @@ export function registerContractCommands(program: Command): void {
         format,
         onProgress,
         rejections,
+      }),
+    );
+  });
+  dataCommand(
+    contract
+      .command('line [file]')
+      .description(
+        '回線の開通・停止・解約を一件記録（JSON ファイルまたは標準入力）/ record one line activation, suspension or cancellation (JSON file or stdin)',
+      ),
+  ).action(async (file: string | undefined, _o, command: Command) => {
+    const event = await readJsonInput(file);
+    printJson(
+      await via(command, {
+        api: (api) => api.request('POST', '/v1/contract/lines', { json: event }),
+        direct: (m, actor) => contractStoreOf(m.channel('contract')).lines.record(actor.orgId, event),
       }),
     );
   });

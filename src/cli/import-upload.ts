@@ -65,13 +65,22 @@ export async function uploadImport(
     },
   });
   const body = Readable.toWeb(createReadStream(file).pipe(counter)) as ReadableStream<Uint8Array>;
-  const result = await api.request<{ rejected?: number }>('POST', route, {
-    query,
-    stream: body,
-    contentType: MEDIA_TYPES[chosen],
-  });
+  const result = await api.request<{ rejected?: number; rejections?: unknown[]; importId?: string }>(
+    'POST',
+    route,
+    {
+      query,
+      stream: body,
+      contentType: MEDIA_TYPES[chosen],
+    },
+  );
   show();
   if (tty) process.stderr.write('\n');
+  if (result?.importId && (result.rejected ?? 0) > (result.rejections?.length ?? 0)) {
+    process.stderr.write(
+      `拒否行の全件 / every rejected line: mamoru imports rejections ${result.importId}\n`,
+    );
+  }
   printJson(result);
   if ((result?.rejected ?? 0) > 0) process.exitCode = 4;
 }
