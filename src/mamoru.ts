@@ -1,5 +1,3 @@
-import { mkdir, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { CaseService, type OpenedCase } from './cases/case-service.ts';
 import type { CaseStatus } from './cases/case-status.ts';
@@ -27,7 +25,14 @@ import { createKeyedHasher } from './intel/keyed-hash.ts';
 import { type DryRunReport, PolicyService } from './policy-service.ts';
 import type { Config } from './server/config.ts';
 import type { Metrics } from './server/metrics.ts';
-import { checkKeyFingerprint, createOperator, hmacKey, storeOptions } from './setup.ts';
+import {
+  checkKeyFingerprint,
+  createOperator,
+  hmacKey,
+  prepareDataDir,
+  storeOptions,
+  writeKeyFile,
+} from './setup.ts';
 import { openStore } from './store/index.ts';
 import type { Store } from './store/store.ts';
 
@@ -99,6 +104,8 @@ export class Mamoru {
     config: Config,
     options: { logger?: Logger; metrics?: Metrics; channels?: readonly AnyChannel[] } = {},
   ): Promise<Mamoru> {
+    // The data folder is the owner's only before anything is written in it.
+    await prepareDataDir(config);
     const store = await openStore({
       ...storeOptions(config),
       onConnectionError: (err) =>
@@ -306,8 +313,7 @@ export class Mamoru {
     const first = await createOperator(this.store, this.intel, options);
     if (first && options.demo && this.config.dataDir !== 'memory://') {
       // Lets the README's sample request work as pasted; readable by the owner only.
-      await mkdir(this.config.dataDir, { recursive: true });
-      await writeFile(join(this.config.dataDir, 'demo-api-key'), first.token, { mode: 0o600 });
+      await writeKeyFile(this.config, 'demo-api-key', first.token);
     }
     return first;
   }

@@ -1,11 +1,12 @@
 import { randomBytes } from 'node:crypto';
-import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
+import { chmod, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { sql } from 'kysely';
 import { MamoruError } from './core/index.ts';
 import type { IndicatorService } from './intel/indicator-service.ts';
 import type { createKeyedHasher } from './intel/keyed-hash.ts';
 import type { Config } from './server/config.ts';
+import { ownerOnlyDir, ownerOnlyUmask } from './store/pglite/owner-only.ts';
 import type { Store } from './store/store.ts';
 
 /**
@@ -131,10 +132,38 @@ export async function hmacKey(config: Config): Promise<string> {
   try {
     return (await readFile(file, 'utf8')).trim();
   } catch {
-    await mkdir(config.dataDir, { recursive: true });
+    await ownerOnlyDir(config.dataDir);
     const key = randomBytes(32).toString('hex');
     await writeFile(file, `${key}\n`, { mode: 0o600, flag: 'wx' }).catch(async () => undefined);
     await chmod(file, 0o600);
     return (await readFile(file, 'utf8')).trim();
   }
+}
+
+/**
+ * The data folder, readable by its owner only (0700), made so before anything
+ * is written in it — a folder from an older version included. Nothing to do
+ * with `memory://`, or when a server database and a configured HMAC key leave
+ * nothing to keep there.
+ */
+export async function prepareDataDir(config: Config): Promise<void> {
+  if (config.dataDir === 'memory://') return;
+  if (config.databaseUrl && config.hmacKey) {
+    // Nothing of ours goes there; secure it only if it already exists.
+    if (!(await stat(config.dataDir).catch(() => undefined))) return;
+  }
+  ownerOnlyUmask();
+  await ownerOnlyDir(config.dataDir);
+}
+
+/**
+ * Write an API key file (the first start's admin key) readable by the owner
+ * only, replacing one left by an earlier database. Returns its path.
+ */
+export async function writeKeyFile(config: Config, name: string, token: string): Promise<string> {
+  await ownerOnlyDir(config.dataDir);
+  const file = join(config.dataDir, name);
+  await writeFile(file, `${token}\n`, { mode: 0o600 });
+  await chmod(file, 0o600);
+  return file;
 }

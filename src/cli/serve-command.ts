@@ -1,8 +1,13 @@
+import { createServer } from 'node:net';
+import { join } from 'node:path';
 import type { Command } from 'commander';
 import pino from 'pino';
+import { MamoruError } from '../core/index.ts';
 import { Mamoru } from '../mamoru.ts';
 import { buildServer } from '../server/app.ts';
+import type { Config } from '../server/config.ts';
 import { Metrics } from '../server/metrics.ts';
+import { writeKeyFile } from '../setup.ts';
 import { writeServerFile } from './api-client.ts';
 import { checkpointWriter } from './audit-commands.ts';
 import { configFrom } from './context.ts';
@@ -22,8 +27,11 @@ export function registerServeCommand(program: Command): void {
     'checkpointKey',
     'checkpointFile',
     'checkpointInterval',
+    'trustProxy',
   ]).action(async (_options, command: Command) => {
     const config = configFrom(command);
+    // Before anything is written (data folder, database, first organisation, key file): a port in use stops here.
+    await assertPortFree(config.port, config.host);
     const logger = pino({
       level: config.logLevel,
       redact: {
@@ -36,7 +44,13 @@ export function registerServeCommand(program: Command): void {
     const boot = await mamoru.bootstrap({ demo: config.demo });
     // The checkpoint signing key is loaded before listening: a bad MAMORU_CHECKPOINT_KEY stops the start.
     const checkpoints = await checkpointWriter(mamoru, logger);
-    const app = await buildServer({ mamoru, metrics, logger, bodyLimit: config.bodyLimit });
+    const app = await buildServer({
+      mamoru,
+      metrics,
+      logger,
+      bodyLimit: config.bodyLimit,
+      trustProxy: config.trustProxy,
+    });
     const address = await app.listen({ port: config.port, host: config.host });
     logger.info({ address, database: mamoru.store.kind }, 'mamoru listening');
     // data/server.json: how the CLI in another terminal finds this server (removed on stop).
@@ -47,7 +61,7 @@ export function registerServeCommand(program: Command): void {
             logger.warn({ err }, 'could not write server.json: the CLI needs MAMORU_URL to find this server');
             return async () => {};
           });
-    if (boot) printFirstStart(address, boot.token);
+    if (boot) await printFirstStart(config, address, boot.token);
     // Every minute: expire cases past their due time, and deliver again the outcomes a channel has not acted on
     // (also once now, for the ones a stopped process left behind).
     const redeliver = () =>
@@ -80,17 +94,44 @@ export function registerServeCommand(program: Command): void {
   });
 }
 
-/** The key is printed to the terminal once (not logged): the logs never hold secrets. */
-function printFirstStart(address: string, token: string): void {
+/**
+ * The first start's admin key goes to the terminal only, never to stdout
+ * where the JSON logs go: on stderr when it is a terminal; otherwise (output
+ * captured by a service manager, a pipe, CI) only into the owner-only key file,
+ * and stderr says where it is.
+ */
+async function printFirstStart(config: Config, address: string, token: string): Promise<void> {
+  const onDisk = config.dataDir !== 'memory://';
+  const terminal = process.stderr.isTTY === true;
+  // The demo's key is already in data/demo-api-key; without the demo, a key that cannot be shown is kept too.
+  const file = !onDisk
+    ? undefined
+    : config.demo
+      ? join(config.dataDir, 'demo-api-key')
+      : terminal
+        ? undefined
+        : await writeKeyFile(config, 'admin-api-key', token);
+  const bearer = terminal ? token : file ? `$(cat ${file})` : '<API key>';
   const sample = `curl -s ${address}/v1/screen/message \\
-  -H "Authorization: Bearer ${token}" -H 'Content-Type: application/json' \\
+  -H "Authorization: Bearer ${bearer}" -H 'Content-Type: application/json' \\
   -d '{"kind":"sms","sender":"+81300000000","text":"【重要】お客様のアカウントが停止されました。確認はこちら https://amazon-co-jp.account-verify.example/login"}'`;
-  process.stdout.write(`
-  Mamoru 初回起動: デモ組織を作成しました / first start: demo organisation created
-  API キー（一度だけ表示）/ API key (shown once):
+  const title = config.demo
+    ? 'Mamoru 初回起動: デモ組織を作成しました / first start: demo organisation created'
+    : 'Mamoru 初回起動: 運用組織を作成しました / first start: operator organisation created';
+  const key = terminal
+    ? `  API キー（一度だけ表示）/ API key (shown once):
 
     ${token}
+${file ? `\n  保存先 / saved to: ${file}\n` : ''}`
+    : file
+      ? `  API キーは端末にだけ表示します。保存先 / the API key is shown on a terminal only; it is in:
 
+    ${file}
+`
+      : '  API キーは端末にだけ表示します / the API key is shown on a terminal only (stderr is not one)\n';
+  process.stderr.write(`
+  ${title}
+${key}
   試す / try:
 ${sample
   .split('\n')
@@ -100,4 +141,27 @@ ${sample
   API ドキュメント / API docs: ${address}/docs
 
 `);
+}
+
+/**
+ * Refuse to start when `host:port` is taken — before the first start creates
+ * anything. Port 0 (any free port) needs no check.
+ */
+export async function assertPortFree(port: number, host: string): Promise<void> {
+  if (port === 0) return;
+  await new Promise<void>((resolve, reject) => {
+    const probe = createServer();
+    probe.once('error', (error: NodeJS.ErrnoException) =>
+      reject(
+        new MamoruError(
+          'conflict',
+          error.code === 'EADDRINUSE'
+            ? `ポート ${host}:${port} は使用中です / port ${port} on ${host} is in use: stop what holds it, or set PORT (--port)`
+            : `ポート ${host}:${port} で待ち受けできません / cannot listen on ${host}:${port}: ${error.code ?? error.message}`,
+          { cause: error },
+        ),
+      ),
+    );
+    probe.listen({ port, host, exclusive: true }, () => probe.close(() => resolve()));
+  });
 }

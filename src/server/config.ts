@@ -57,6 +57,13 @@ export const SETTINGS = {
     ja: '初回起動時にデモ組織を作成し API キーを表示する（true/false）',
     en: 'On first start, create a demo organisation and print its API key (true/false)',
   },
+  trustProxy: {
+    env: 'MAMORU_TRUST_PROXY',
+    flag: '--trust-proxy',
+    default: 'false',
+    ja: 'X-Forwarded-For を信じるプロキシ（true、段数、またはアドレス・CIDR のカンマ区切り）。認証失敗の制限はこのクライアント単位',
+    en: 'Which proxies to believe X-Forwarded-For from (true, a hop count, or comma-separated addresses and CIDR ranges): failed authentications are limited per client address',
+  },
   checkpointKey: {
     env: 'MAMORU_CHECKPOINT_KEY',
     flag: '--checkpoint-key',
@@ -95,6 +102,15 @@ const configSchema = z.object({
     .min(1024)
     .max(1024 * 1024 * 1024),
   demo: z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1'),
+  trustProxy: z
+    .string()
+    .trim()
+    .regex(/^(?:true|false|\d{1,2}|[0-9A-Fa-f:./]+(?:\s*,\s*[0-9A-Fa-f:./]+)*)$/, {
+      message: 'true, false, a hop count, or comma-separated addresses and CIDR ranges',
+    })
+    .transform((v): boolean | number | string[] =>
+      v === 'true' ? true : v === 'false' ? false : /^\d+$/.test(v) ? Number(v) : v.split(/\s*,\s*/),
+    ),
   checkpointKey: z.string(),
   checkpointFile: z.string(),
   checkpointInterval: z.coerce

@@ -1,4 +1,3 @@
-import { mkdir } from 'node:fs/promises';
 import { PGlite } from '@electric-sql/pglite';
 import { Kysely, PostgresDialect } from 'kysely';
 import { Migrator } from 'kysely/migration';
@@ -9,6 +8,7 @@ import { migrations } from './migrations/index.ts';
 import { SqlOrganisationRepo } from './organisation-repo.ts';
 import { lockDataDir } from './pglite/data-dir-lock.ts';
 import { PGliteDialect } from './pglite/dialect.ts';
+import { ownerOnly, ownerOnlyDir, ownerOnlyUmask } from './pglite/owner-only.ts';
 import { SqlPolicyRepo } from './policy-repo.ts';
 import type { Database } from './schema.ts';
 import { SqlSettingsRepo } from './settings-repo.ts';
@@ -62,6 +62,7 @@ export async function openDatabase(
   let db: Kysely<Database>;
   let kind: 'pglite' | 'postgres';
   let release = async () => {};
+  let onDisk: string | undefined;
   if (options.databaseUrl) {
     kind = 'postgres';
     const pool = new pg.Pool({ connectionString: options.databaseUrl, max: 10, types: pgTypes });
@@ -72,10 +73,14 @@ export async function openDatabase(
   } else {
     kind = 'pglite';
     const dataDir = options.dataDir ?? './data/pglite';
-    // PGlite creates only the last folder of its path; a fresh checkout has no ./data yet.
+    // PGlite creates only the last folder of its path; a fresh checkout has no ./data yet. Everything it
+    // writes there is the owner's only: folders 0700, files 0600, old ones brought to that on every open.
     if (dataDir !== 'memory://') {
-      await mkdir(dataDir, { recursive: true });
+      onDisk = dataDir;
+      ownerOnlyUmask();
+      await ownerOnlyDir(dataDir);
       release = await lockDataDir(dataDir);
+      await ownerOnly(dataDir);
     }
     let lite: PGlite;
     try {
@@ -89,6 +94,8 @@ export async function openDatabase(
   }
   try {
     await migrate(db);
+    // Files the migrations made, where the umask could not be set (a worker thread).
+    if (onDisk) await ownerOnly(onDisk);
   } catch (error) {
     await db.destroy();
     await release();

@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -40,13 +40,56 @@ afterAll(async () => {
 });
 
 describe('npm start', () => {
-  it('prints the demo key once and keeps it in data/demo-api-key, owner-only', async () => {
+  it('keeps the demo key in data/demo-api-key, owner-only, and never prints it when not on a terminal', async () => {
     const token = (await readFile(join(dir, 'demo-api-key'), 'utf8')).trim();
     expect(token).toMatch(/^mk_/);
-    expect(output).toContain(token);
-    expect((await stat(join(dir, 'demo-api-key'))).mode & 0o077).toBe(0);
-    // The key is shown on the terminal, never in the JSON log lines.
-    for (const line of output.split('\n').filter((l) => l.startsWith('{'))) expect(line).not.toContain(token);
+    expect((await stat(join(dir, 'demo-api-key'))).mode & 0o777).toBe(0o600);
+    // stdout and stderr are pipes here: the key is in the file alone, neither in a log line nor on stderr.
+    expect(output).not.toContain(token);
+    expect(output).toContain(join(dir, 'demo-api-key'));
+  });
+
+  it('keeps the data folder and every file in it readable by the owner only', async () => {
+    const modes: string[] = [];
+    const walk = async (d: string): Promise<void> => {
+      expect((await stat(d)).mode & 0o777, d).toBe(0o700);
+      for (const entry of await readdir(d, { withFileTypes: true })) {
+        const path = join(d, entry.name);
+        if (entry.isDirectory()) await walk(path);
+        else if (entry.isFile()) {
+          modes.push(`${(await stat(path)).mode & 0o777}`);
+          expect((await stat(path)).mode & 0o077, path).toBe(0);
+        }
+      }
+    };
+    await walk(dir);
+    // The database's own files are among them (PGlite writes hundreds).
+    expect(modes.length).toBeGreaterThan(100);
+  });
+
+  it('refuses a port in use before writing anything: no data folder, database or key', async () => {
+    const fresh = join(dirname(dir), 'second');
+    const second = spawn(process.execPath, ['src/cli/main.ts', 'serve'], {
+      cwd: ROOT,
+      env: {
+        ...process.env,
+        DATABASE_URL: '',
+        PORT: String(port),
+        MAMORU_DATA_DIR: fresh,
+        LOG_LEVEL: 'info',
+      },
+    });
+    let said = '';
+    second.stdout?.on('data', (d) => {
+      said += d;
+    });
+    second.stderr?.on('data', (d) => {
+      said += d;
+    });
+    const code = await new Promise<number | null>((resolve) => second.once('exit', resolve));
+    expect(code).not.toBe(0);
+    expect(said).toContain(`port ${port}`);
+    await expect(stat(fresh)).rejects.toThrow(/ENOENT/);
   });
 
   it("answers the README's sample request with a verdict in Japanese and English", async () => {
