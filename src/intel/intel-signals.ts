@@ -17,6 +17,15 @@ const HASHED_TAIL = {
   ja: '（ハッシュ {value}、{verdictJa}、確信度 {confidence}、情報源: {source}）',
   en: ' (hash {value}, {verdict}, confidence {confidence}, source: {source})',
 };
+/**
+ * What may be read to the person the matched value belongs to (a contract
+ * applicant's identity, contact phone or e-mail): never the list, its source
+ * or its confidence.
+ */
+const CUSTOMER = {
+  ja: 'ご提供の情報について確認が必要です。担当者が確認のうえご連絡します',
+  en: 'The information given needs checking; we will check it and contact you',
+};
 const TAIL = {
   ja: '（{verdictJa}、確信度 {confidence}、情報源: {source}）',
   en: ' ({verdict}, confidence {confidence}, source: {source})',
@@ -38,6 +47,7 @@ export const INTEL_SIGNALS = defineSignals([
     group: 'intel',
     weight: 6,
     description: { ja: '脅威情報に登録された電話番号に一致', en: 'Phone number matches threat intelligence' },
+    customer: CUSTOMER,
     reason: {
       ja: `詐欺等に使われたとして登録された電話番号（{value}）です${TAIL.ja}`,
       en: `The phone number {value} is listed as used for fraud${TAIL.en}`,
@@ -71,6 +81,7 @@ export const INTEL_SIGNALS = defineSignals([
       ja: '脅威情報に登録されたメールアドレスに一致',
       en: 'E-mail address matches threat intelligence',
     },
+    customer: CUSTOMER,
     reason: {
       ja: `詐欺等に使われたとして登録されたメールアドレス（{value}）です${TAIL.ja}`,
       en: `The e-mail address {value} is listed as used for fraud${TAIL.en}`,
@@ -123,6 +134,7 @@ export const INTEL_SIGNALS = defineSignals([
       ja: '不正に関与したとして共有された本人情報に一致',
       en: 'Identity matches a shared fraud record',
     },
+    customer: CUSTOMER,
     reason: {
       ja: `不正への関与が共有された本人情報です${HASHED_TAIL.ja}`,
       en: `The identity is shared as involved in fraud${HASHED_TAIL.en}`,
