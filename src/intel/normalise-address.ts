@@ -230,6 +230,21 @@ export function parseJapaneseAddress(raw: string): JapaneseAddressParts {
  * @example normaliseJapaneseAddress('新宿区西新宿２－８－１ ○○マンション101号室') // '東京都新宿区西新宿2-8-1'
  */
 export function normaliseJapaneseAddress(raw: string, options: NormaliseAddressOptions = {}): string {
+  if (options.keepRoom) return normalise(raw, true);
+  // A carrier's line import repeats each holder's address on every line: remember recent answers.
+  const known = RECENT.get(raw);
+  if (known !== undefined) return known;
+  const key = normalise(raw, false);
+  if (RECENT.size >= RECENT_MAX) RECENT.clear();
+  RECENT.set(raw, key);
+  return key;
+}
+
+/** Recent normal forms by raw address; cleared whole when full (a bounded memo, not a store). */
+const RECENT = new Map<string, string>();
+const RECENT_MAX = 4096;
+
+function normalise(raw: string, keepRoom: boolean): string {
   try {
     const parts = parseJapaneseAddress(raw);
     let key = keyOf(parts);
@@ -241,7 +256,7 @@ export function normaliseJapaneseAddress(raw: string, options: NormaliseAddressO
       if (next === key || next === '') break;
       key = next;
     }
-    return options.keepRoom && parts.room ? `${key}#${parts.room}` : key;
+    return keepRoom && parts.room ? `${key}#${parts.room}` : key;
   } catch {
     return fallback(raw);
   }
