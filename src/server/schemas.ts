@@ -27,6 +27,13 @@ export const problemSchema = z
       )
       .readonly()
       .optional(),
+    retryAfter: z
+      .number()
+      .int()
+      .optional()
+      .describe(
+        '429: 再試行までの秒数（Retry-After ヘッダーと同じ）/ seconds to wait, as in the Retry-After header',
+      ),
   })
   .meta({
     id: 'Problem',
@@ -172,5 +179,7 @@ export const errorResponses = {
   404: problemSchema,
   409: problemSchema,
   413: problemSchema,
+  414: problemSchema,
   415: problemSchema,
+  429: problemSchema,
 } as const;
