@@ -177,6 +177,23 @@ describe('names and free text that would mislead a reader', () => {
     }
   });
 
+  it('applies the same rule to a contract application’s names and addresses', async () => {
+    const example = server.mamoru.channel('contract').example as {
+      holder: { identity: { name: string; address: string } };
+    };
+    const hidden = structuredClone(example);
+    hidden.holder.identity.name = '山田\u200B太郎';
+    const res = await server.app.inject({
+      method: 'POST',
+      url: '/v1/screen/contract',
+      headers: bearer(server.token),
+      payload: hidden,
+    });
+    expect(res.statusCode).toBe(400);
+    expect(res.json().errors[0].path).toBe('body.holder.identity.name');
+    expect(res.json().errors[0].message).toContain('U+200B at index 2');
+  });
+
   it('accepts Japanese names, emoji and line breaks in comments (absent)', async () => {
     const org = await server.app.inject({
       method: 'POST',

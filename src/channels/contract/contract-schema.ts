@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { isMamoruError } from '../../core/index.ts';
+import { isMamoruError, textRule } from '../../core/index.ts';
 import { normaliseEmail } from '../../intel/normalise-email.ts';
 import { normaliseIp } from '../../intel/normalise-ip.ts';
 import { normalisePhone } from '../../intel/normalise-phone.ts';
@@ -61,10 +61,8 @@ const pastDateTime = isoDateTime.refine(
   (s) => Date.parse(s) <= Date.now() + CLOCK_SKEW_MS,
   'must not be in the future',
 );
-/** Text the database can hold: no NUL, no unpaired surrogate. */
-const storable = (s: string) => s.isWellFormed() && !s.includes('\u0000');
-const text = (max: number) =>
-  z.string().trim().min(1).max(max).refine(storable, 'must not contain NUL or unpaired surrogates');
+/** Text under the one text rule (src/core/text.ts): no NUL, unpaired surrogate or invisible format character. */
+const text = (max: number) => z.string().trim().min(1).max(max).superRefine(textRule('text'));
 
 /** A value normalised at the edge (E.164 phone, lower-cased e-mail); a value that is not one is a 400 naming it. */
 const normalised = (normalise: (raw: string) => string) =>
