@@ -1,6 +1,5 @@
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
-import { Readable, Transform } from 'node:stream';
 import { MamoruError } from '../core/index.ts';
 import type { ApiClient, Query } from './api-client.ts';
 import { printJson } from './context.ts';
@@ -53,18 +52,31 @@ export async function uploadImport(
     const line = `送信中 / uploading: ${bytes(sent)} / ${bytes(size)}`;
     process.stderr.write(tty ? `\r${line}` : `${line}\n`);
   };
-  const counter = new Transform({
-    transform(chunk: Buffer, _encoding, done) {
-      sent += chunk.length;
-      // A line every 8 MiB when piped (a log stays short), every chunk's worth on a terminal.
-      if (sent - shown >= (tty ? 1 : 8) * 1024 * 1024) {
-        shown = sent;
-        show();
-      }
-      done(null, chunk);
+  // Pulled a chunk at a time as the server reads: a file larger than memory never sits here.
+  const chunks = createReadStream(file, { highWaterMark: 256 * 1024 })[Symbol.asyncIterator]();
+  const body = new ReadableStream<Uint8Array>(
+    {
+      async pull(controller) {
+        const next = await chunks.next();
+        if (next.done) {
+          controller.close();
+          return;
+        }
+        const chunk = next.value as Buffer;
+        sent += chunk.length;
+        // A line every 8 MiB when piped (a log stays short), every MiB on a terminal.
+        if (sent - shown >= (tty ? 1 : 8) * 1024 * 1024) {
+          shown = sent;
+          show();
+        }
+        controller.enqueue(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength));
+      },
+      async cancel() {
+        await chunks.return?.();
+      },
     },
-  });
-  const body = Readable.toWeb(createReadStream(file).pipe(counter)) as ReadableStream<Uint8Array>;
+    { highWaterMark: 0 },
+  );
   const result = await api.request<{ rejected?: number; rejections?: unknown[]; importId?: string }>(
     'POST',
     route,
