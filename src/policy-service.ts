@@ -173,7 +173,10 @@ export class PolicyService {
       });
     if (issues.length > 0) throw invalidPolicy(issues);
     const parsed = policyDocumentSchema.safeParse(resolved.merged);
-    if (!parsed.success) throw validationError(parsed.error.issues, 'invalid_policy');
+    if (!parsed.success) {
+      const error = validationError(parsed.error.issues, 'invalid_policy');
+      throw invalidPolicy(error.issues.map((i) => withDefaultThresholds(i, defaults, resolved.fromDefault)));
+    }
     // What the default brings is the channel's to answer for (the engine reports it at start), not the writer's.
     const given = (i: FieldIssue) =>
       !resolved.fromDefault.some((p) => i.path === p || i.path.startsWith(`${p}.`));
@@ -298,6 +301,30 @@ export class PolicyService {
       fromDefault: resolved.fromDefault,
     };
   }
+}
+
+/**
+ * A threshold out of order because of one the layer did not give (the
+ * default's `warn` under a layer's `review: 0.5`) says where that one came
+ * from and how to remove it: otherwise the writer sees a value they never wrote.
+ */
+function withDefaultThresholds(
+  issue: FieldIssue,
+  defaults: PolicyDocument,
+  fromDefault: readonly string[],
+): FieldIssue {
+  if (!issue.path.startsWith('thresholds.')) return issue;
+  const inherited = Object.entries(defaults.thresholds).filter(
+    ([action]) => fromDefault.includes(`thresholds.${action}`) || fromDefault.includes('thresholds'),
+  );
+  if (inherited.length === 0) return issue;
+  const list = inherited.map(([action, min]) => `${action}=${min}`).join(', ');
+  return {
+    path: issue.path,
+    message:
+      `${issue.message} — 既定のしきい値 ${list} が残っています（外すには null）/ ` +
+      `the default's thresholds ${list} still apply (null removes one)`,
+  };
 }
 
 function invalidPolicy(issues: readonly FieldIssue[]): MamoruError {

@@ -587,7 +587,7 @@ describe('engine: building', () => {
       },
     });
     expect(engine.problems.map((p) => p.message)).toEqual([
-      'default policy: thresholds.block: must be above the warn threshold (2): a more severe action needs a higher score',
+      'default policy: thresholds.block: warn のしきい値（2）より大きくしてください（重いアクションほど高いスコア）/ must be above the warn threshold (2): a more severe action needs a higher score',
     ]);
     const unknown = build(ALL, {
       defaultPolicy: { id: 'test-default', channel: 'test', signals: { TEST_NOPE: { weight: 1 } } },

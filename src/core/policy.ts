@@ -93,7 +93,9 @@ function checkThresholdOrder(thresholds: Partial<Record<Action, number>>, ctx: z
       ctx.addIssue({
         code: 'custom',
         path: [action],
-        message: `must be above the ${below[0]} threshold (${below[1]}): a more severe action needs a higher score`,
+        message:
+          `${below[0]} のしきい値（${below[1]}）より大きくしてください（重いアクションほど高いスコア）/ ` +
+          `must be above the ${below[0]} threshold (${below[1]}): a more severe action needs a higher score`,
       });
     }
     if (!below || min > below[1]) below = [action, min];

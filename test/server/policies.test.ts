@@ -71,7 +71,9 @@ describe('a policy is a layer over the channel default', () => {
 
     const misspelt = await api.put('contract', { document: { settings: { lineCap: 6 } } });
     expect(misspelt.statusCode).toBe(400);
-    expect(misspelt.json().errors).toEqual([expect.objectContaining({ path: 'settings.lineCap' })]);
+    expect(misspelt.json().errors).toEqual(
+      expect.arrayContaining([expect.objectContaining({ path: 'settings.lineCap' })]),
+    );
     const message = await api.put('message', { document: { settings: { lineCaps: 6 } } });
     expect(message.statusCode).toBe(400);
     expect(message.json().errors).toEqual([
@@ -81,6 +83,21 @@ describe('a policy is a layer over the channel default', () => {
         ja: 'message チャネルには設定がありません',
       },
     ]);
+    // A threshold below one the default keeps is refused, saying where that one comes from.
+    const below = await api.put('message', { document: { thresholds: { review: 0.5 } } });
+    expect(below.statusCode).toBe(400);
+    expect(below.json().errors).toEqual([
+      expect.objectContaining({
+        path: 'thresholds.review',
+        message: expect.stringContaining(
+          "the default's thresholds warn=3, block=9 still apply (null removes one)",
+        ),
+      }),
+    ]);
+    expect(below.json().errors[0].message).toMatch(/^warn のしきい値（3）より大きくしてください/);
+    const removed = await api.put('message', { document: { thresholds: { warn: null, review: 0.5 } } });
+    expect(removed.statusCode, removed.body).toBe(200);
+    expect(removed.json().effective.thresholds).toEqual({ review: 0.5, block: 9 });
     const noId = await api.put('message', { document: { id: null } });
     expect(noId.statusCode).toBe(400);
     expect(noId.json().errors[0].path).toBe('id');

@@ -9,7 +9,7 @@ const ids: { decision?: string; case?: string; indicator?: string } = {};
 const REVIEW_POLICY = {
   id: 'message.strict',
   channel: 'message',
-  thresholds: { review: 0.5, block: 100 },
+  thresholds: { warn: null, review: 0.5, block: 100 },
 };
 
 beforeAll(async () => {
@@ -201,7 +201,11 @@ describe('policies', () => {
       url: '/v1/policies/message/dry-run',
       headers: bearer(a.token),
       payload: {
-        document: { id: 'message.lenient', channel: 'message', thresholds: { review: 50 } },
+        document: {
+          id: 'message.lenient',
+          channel: 'message',
+          thresholds: { warn: null, review: 50, block: 100 },
+        },
         limit: 100,
       },
     });
