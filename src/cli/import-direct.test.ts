@@ -120,7 +120,7 @@ describe('importFileDirect', () => {
         },
         a.orgId,
         f.lines,
-        { format: f.format, onProgress: f.onProgress, rejections: f.rejections, batchSize: 100 },
+        { format: f.format, onProgress: f.onProgress, rejections: f.rejections, batchSize: 100, writers: 1 },
       );
     }).catch((e: unknown) => e);
     expect((error as Error).message).toBe('database gone');

@@ -87,6 +87,42 @@ describe('bulkImport: streaming', () => {
     expect(maxAhead).toBeLessThanOrEqual(201);
   });
 
+  it('splits a batch over writers by key: statements at once, each key in one of them, every row once', async () => {
+    let inFlight = 0;
+    let maxInFlight = 0;
+    const written: string[] = [];
+    const parts: string[][] = [];
+    const text = `id\n${Array.from({ length: 1_000 }, (_, i) => i % 300).join('\n')}\n`;
+    const result = await bulkImport(
+      text,
+      spec({
+        batchSize: 200,
+        writers: 3,
+        keyOf: (id) => id,
+        upsertMany: async (items) => {
+          maxInFlight = Math.max(maxInFlight, ++inFlight);
+          parts.push([...items]);
+          await new Promise((r) => setTimeout(r, 1));
+          inFlight--;
+          written.push(...items);
+          return items.map(() => true);
+        },
+      }),
+    );
+    expect(result).toMatchObject({ processed: 1_000, imported: 1_000 });
+    expect(written.sort()).toEqual(Array.from({ length: 1_000 }, (_, i) => String(i % 300)).sort());
+    expect(maxInFlight).toBe(3);
+    // A key never goes to two statements of one batch.
+    const batchOf = new Map<string, number>();
+    parts.forEach((part, n) => {
+      for (const id of part) {
+        const batch = Math.floor(n / 3);
+        expect(batchOf.get(`${batch}:${id}`) ?? n).toBe(n);
+        batchOf.set(`${batch}:${id}`, n);
+      }
+    });
+  });
+
   it('keeps the first 1,000 rejections and hands every one to the sink, in order, with bounded memory', async () => {
     const lines = 1_000_000;
     async function* file() {

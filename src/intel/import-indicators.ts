@@ -1,5 +1,6 @@
 import {
   bulkImport,
+  IMPORT_WRITERS,
   type ImportInput,
   type ImportProgress,
   type ImportResult,
@@ -62,6 +63,8 @@ export interface ImportOptions {
   readonly batchSize?: number;
   /** Every rejected line, in order (the import report); the result keeps the first 1,000. */
   readonly rejections?: RejectionSink;
+  /** Statements each batch is split over, at once (default {@link IMPORT_WRITERS}). */
+  readonly writers?: number;
 }
 
 /** What the importer needs of the indicator service (a fake in tests). */
@@ -111,6 +114,8 @@ export function importIndicators(
     batchSize: Math.max(1, Math.min(options.batchSize ?? UPSERT_BATCH, UPSERT_BATCH)),
     onProgress: options.onProgress,
     rejections: options.rejections,
+    writers: options.writers ?? IMPORT_WRITERS,
+    keyOf: (item) => `${item.type}\u0000${item.value}`,
   });
 }
 

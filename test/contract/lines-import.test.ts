@@ -50,7 +50,7 @@ describe('importLines: rejections are named', () => {
       '',
     ].join('\n');
     const target = fakeTarget();
-    const result = await importLines(target, ORG_A, csv, { format: 'csv' });
+    const result = await importLines(target, ORG_A, csv, { format: 'csv', writers: 1 });
     expect(result).toMatchObject({ processed: 11, imported: 4, updated: 0, rejected: 7 });
     expect(result.rejections.map((r) => [r.line, r.field])).toEqual([
       [5, 'sim_type'],
@@ -162,7 +162,8 @@ describe('importLines: no line is lost (property)', () => {
       fc.asyncProperty(
         fc.array(row, { maxLength: 60 }),
         fc.integer({ min: 1, max: 7 }),
-        async (rows, batchSize) => {
+        fc.integer({ min: 1, max: 3 }),
+        async (rows, batchSize, writers) => {
           const records = rows.map((r) => formatCsvRow(cells(r)));
           // Physical line of each record: quoted cells may hold line breaks.
           const lineOf: number[] = [];
@@ -176,6 +177,7 @@ describe('importLines: no line is lost (property)', () => {
           const result = await importLines(target, ORG_A, [HEADER, ...records].join('\n'), {
             format: 'csv',
             batchSize,
+            writers,
             onProgress: (p) => progress.push(p),
           });
           const valid = rows.flatMap((r, i) => (VALID.includes(r.kind) ? [i] : []));
@@ -184,7 +186,15 @@ describe('importLines: no line is lost (property)', () => {
           expect(result.rejections.map((r) => r.line)).toEqual(
             rows.flatMap((r, i) => (VALID.includes(r.kind) ? [] : [lineOf[i]])),
           );
-          expect(target.upserted.map((l) => l.lineId)).toEqual(valid.map((i) => `P${rows[i]!.id}`));
+          if (writers === 1)
+            expect(target.upserted.map((l) => l.lineId)).toEqual(valid.map((i) => `P${rows[i]!.id}`));
+          // Batches split over writers by line id: each line's events still apply in input order.
+          const state = (kind: Kind) =>
+            ({ person: 'voice/person', key: 'data/person', corp: 'data/corporation' })[kind as 'person'];
+          const expected = new Map(valid.map((i) => [`P${rows[i]!.id}`, state(rows[i]!.kind)]));
+          const applied = new Map(target.upserted.map((l) => [l.lineId, `${l.simType}/${l.holderType}`]));
+          expect(applied).toEqual(expected);
+          expect(target.upserted).toHaveLength(valid.length);
           expect(result.imported).toBe(new Set(valid.map((i) => rows[i]!.id)).size);
           expect(progress.at(-1)).toEqual({
             processed: result.processed,

@@ -1,5 +1,6 @@
 import {
   bulkImport,
+  IMPORT_WRITERS,
   type ImportInput,
   type ImportProgress,
   type ImportResult,
@@ -80,6 +81,8 @@ export interface LineImportOptions {
   readonly batchSize?: number;
   /** Every rejected line, in order (the import report); the result keeps the first 1,000. */
   readonly rejections?: RejectionSink;
+  /** Statements each batch is split over, at once (default {@link IMPORT_WRITERS}). */
+  readonly writers?: number;
 }
 
 /** What the importer needs of the line store (a fake in tests). */
@@ -137,5 +140,7 @@ export function importLines(
     batchSize: Math.max(1, Math.min(options.batchSize ?? LINE_BATCH, LINE_BATCH)),
     onProgress: options.onProgress,
     rejections: options.rejections,
+    writers: options.writers ?? IMPORT_WRITERS,
+    keyOf: (item) => item.lineId,
   });
 }
