@@ -38,8 +38,10 @@ export async function withMamoru<T>(
   fn: (mamoru: Mamoru, actor: Actor) => Promise<T>,
 ): Promise<T> {
   const config = configFrom(command);
+  // With --org the command is meant for the database itself: going through a server is no way out.
+  const orgChosen = (command.optsWithGlobals() as { org?: string }).org !== undefined;
   const mamoru = await Mamoru.open(config).catch((error: unknown) => {
-    throw explainLocked(error, false);
+    throw explainLocked(error, orgChosen);
   });
   try {
     const org =
