@@ -250,9 +250,16 @@ describe('indicator import reports', () => {
     expect(forbidden.statusCode).toBe(403);
     expect(forbidden.headers['content-type']).toContain('application/problem+json');
     expect((await inject('GET', `/v1/imports/${importId}`, a.token)).statusCode).toBe(200);
-    const badCursor = await inject('GET', `/v1/imports/${importId}/rejections?cursor=x`, a.token);
-    expect(badCursor.statusCode).toBe(400);
-    expect(badCursor.json().errors[0].path).toContain('cursor');
+    for (const cursor of ['x', '0', '99']) {
+      const badCursor = await inject('GET', `/v1/imports/${importId}/rejections?cursor=${cursor}`, a.token);
+      expect(badCursor.statusCode).toBe(400);
+      expect(badCursor.json().errors[0].path).toBe('query.cursor');
+    }
+    const last = await inject('GET', `/v1/imports/${importId}/rejections?cursor=1`, a.token);
+    expect(last.json()).toEqual({
+      items: [{ line: 4, field: 'value', message: expect.any(String) }],
+      nextCursor: null,
+    });
   });
 
   it('refuses a body declared over the limit with 413 before writing anything, and other media types with 415', async () => {

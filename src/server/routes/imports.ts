@@ -42,7 +42,8 @@ const pageQuery = z
     limit: z.coerce.number().int().min(1).max(10_000).default(1_000).describe('件数 1–10000 / Page size'),
     cursor: z
       .string()
-      .regex(/^\d{1,10}$/, 'a nextCursor from the previous page')
+      .min(1)
+      .max(200)
       .optional()
       .describe('前のページの nextCursor / The previous page’s nextCursor'),
   })
@@ -97,7 +98,7 @@ export async function importRoutes(app: App, { mamoru }: { mamoru: Mamoru }): Pr
     async (request, reply) => {
       const actor = actorOf(request);
       const report = await reportOf(actor, request.params.id);
-      const cursor = request.query.cursor === undefined ? undefined : Number(request.query.cursor);
+      const cursor = cursorOf(request.query.cursor, report.rejected);
       if (/\bapplication\/(x-)?ndjson\b/.test(request.headers.accept ?? '')) {
         const pages = reports.allRejections(actor.orgId, report.id);
         const lines = async function* () {
@@ -109,4 +110,16 @@ export async function importRoutes(app: App, { mamoru }: { mamoru: Mamoru }): Pr
       return reports.rejections(actor.orgId, report.id, { cursor, limit: request.query.limit });
     },
   );
+}
+
+/** A rejections cursor: the number of the last rejection of the previous page (1 to `rejected`). */
+function cursorOf(given: string | undefined, rejected: number): number | undefined {
+  if (given === undefined) return undefined;
+  const n = /^\d{1,10}$/.test(given) ? Number(given) : 0;
+  if (n < 1 || n > rejected) {
+    throw new MamoruError('validation_failed', 'query.cursor: names no rejected line of this import', {
+      issues: [{ path: 'query.cursor', message: 'names no rejected line of this import' }],
+    });
+  }
+  return n;
 }
