@@ -143,6 +143,23 @@ describe('POST /v1/contract/lines/import', () => {
       rejected: 1,
       rejections: [{ line: 3, field: 'sim_type' }],
     });
+    // The report: the lines kind, read with lines:write (an HQ reviewer gets 403, another carrier 404).
+    const { importId, rejectionsUrl } = res.json();
+    const get = (url: string, token: string) =>
+      server.app.inject({ method: 'GET', url, headers: bearer(token) });
+    expect((await get(`/v1/imports/${importId}`, server.token)).json()).toMatchObject({
+      kind: 'lines',
+      status: 'complete',
+      processed: 2,
+      rejected: 1,
+    });
+    expect((await get(rejectionsUrl, server.token)).json()).toEqual({
+      items: [{ line: 3, field: 'sim_type', message: expect.stringContaining('sim_type') }],
+      nextCursor: null,
+    });
+    const reviewer = await createKey(server, server.token, 'reviewer');
+    expect((await get(rejectionsUrl, reviewer)).statusCode).toBe(403);
+    expect((await get(rejectionsUrl, b.token)).statusCode).toBe(404);
   });
 
   it('loads JSON lines', async () => {

@@ -40,6 +40,35 @@ describe('mamoru contract', () => {
     expect(JSON.parse(again.stdout)).toMatchObject({ imported: 0, updated: 2 });
   });
 
+  it('import-lines counts every line of a large file, prints the first 1,000 rejections and keeps them all', async () => {
+    const file = join(dir, 'many.csv');
+    const rows = ['line_id,holder_key,sim_type,status'];
+    for (let i = 0; i < 40_000; i++)
+      rows.push(`Q${i},${'c'.repeat(64)},${i % 20 === 7 ? 'fax' : 'data'},active`);
+    await writeFile(file, `${rows.join('\n')}\n`);
+    const res = await runCli(['contract', 'import-lines', file, '--data-dir', dir]);
+    expect(res.code, res.stderr).toBe(4);
+    const out = JSON.parse(res.stdout);
+    expect(out).toMatchObject({ processed: 40_000, imported: 38_000, updated: 0, rejected: 2_000 });
+    expect(out.rejections).toHaveLength(1_000);
+    expect(out.rejections[0]).toMatchObject({ line: 9, field: 'sim_type' });
+    expect(res.stderr).toContain(`/v1/imports/${out.importId}/rejections`);
+    const all = await runCli([
+      'imports',
+      'rejections',
+      out.importId,
+      '--limit',
+      '10000',
+      '--json',
+      '--data-dir',
+      dir,
+    ]);
+    expect(all.code, all.stderr).toBe(0);
+    const page = JSON.parse(all.stdout);
+    expect(page.items).toHaveLength(2_000);
+    expect(page.items.at(-1)).toMatchObject({ line: 39_989, field: 'sim_type' });
+  }, 60_000);
+
   it('import-lines refuses a file whose format it cannot tell, naming --format', async () => {
     const file = join(dir, 'lines.txt');
     await writeFile(file, 'line_id,sim_type\n');
