@@ -1,7 +1,9 @@
 import { readFile } from 'node:fs/promises';
 import { type Command, Option } from 'commander';
-import { type Action, MamoruError, type Verdict } from '../core/index.ts';
+import { type Action, MamoruError } from '../core/index.ts';
+import type { ScreenResult } from '../mamoru.ts';
 import { dataCommand, printJson, readStdin, via } from './context.ts';
+import { cellText } from './table.ts';
 
 /**
  * Exit status of `mamoru screen` by action, so scripts can branch on it
@@ -57,7 +59,7 @@ export async function screenFromFile(
       issues: [{ path: '(body)', message: 'not JSON' }],
     });
   }
-  const verdict = await via<Verdict>(command, {
+  const verdict = await via<ScreenResult>(command, {
     api: (api) =>
       api.request('POST', `/v1/screen/${encodeURIComponent(channel)}`, {
         json: payload,
@@ -71,12 +73,24 @@ export async function screenFromFile(
   process.exitCode = EXIT_CODES[verdict.action];
 }
 
-/** The verdict for a clerk: the summary and each reason, in Japanese then English. */
-function printVerdict(v: Verdict): void {
+/**
+ * The verdict for a clerk: the summary and each reason, in Japanese then
+ * English; the notices to read or show the customer; the case when a person
+ * must decide.
+ */
+function printVerdict(v: ScreenResult): void {
   const lines = [`${v.summary.ja}`, `${v.summary.en}`, ''];
   for (const r of v.reasons) lines.push(`- [${r.signal}] ${r.ja}`, `  ${r.en}`);
+  for (const n of v.notices ?? []) lines.push(`* ${n.ja}`, `  ${n.en}`);
   for (const o of v.outcomes.filter((x) => x.outcome === 'error'))
     lines.push(`! ${o.detector}: ${o.code} ${o.message ?? ''}`);
+  if (v.case) {
+    lines.push(
+      '',
+      `案件 / case ${v.case.id} (${v.case.status})${v.case.reused ? ' — 審査待ちの同じ申込の案件 / the case already waiting for this subject' : ''}`,
+    );
+  }
   lines.push('', `decision ${v.id}  policy ${v.policy.id}@${v.policy.version}  ${v.timings.total} ms`);
-  process.stdout.write(`${lines.join('\n')}\n`);
+  // Evidence quotes the event: control and invisible format characters are shown as code points.
+  process.stdout.write(`${lines.map(cellText).join('\n')}\n`);
 }
