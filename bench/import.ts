@@ -1,33 +1,36 @@
 /**
  * Bulk imports, rows/s: indicators and contract lines from a CSV of
- * BENCH_IMPORT_ROWS rows (default 1M), through the API (`POST
- * /v1/indicators/import`, `POST /v1/contract/lines/import`, the file streamed
- * over loopback to a server in this process) and directly (`importFileDirect`,
- * what `mamoru intel import` / `contract import-lines` run on the database),
- * each into its own organisation so every run inserts. Then a file of bad
- * lines only (66 MB of JSON lines, each refused) through the API: rows/s and
- * how much the heap grew (sampled every 50 ms), the figure that says memory
- * stays bounded whatever the file holds.
+ * BENCH_IMPORT_ROWS rows (default 1M), directly (`importFileDirect`, what
+ * `mamoru intel import` / `contract import-lines` run on the database, in
+ * this process) and through the API (`POST /v1/indicators/import`, `POST
+ * /v1/contract/lines/import`, the file streamed over loopback to the server
+ * run as its own process, as in production), each into its own
+ * organisation so that every run inserts. Then 66 MB of JSON lines that are
+ * all refused, through the API: the server runs with a 128 MiB heap
+ * (`--max-old-space-size`), so finishing at all shows that memory stays
+ * bounded whatever the file holds (keeping every rejection took the server
+ * down); the note gives the server's peak RSS.
  *
- * On PGlite (a data folder on disk) and, with DATABASE_URL, on a fresh
- * database of that PostgreSQL server, dropped afterwards.
+ * Each figure comes with the CPU µs per row of Node and of PostgreSQL's
+ * backends: on a small, shared machine they say what a row costs, whatever
+ * else runs. On PGlite (a data folder on disk) and, with DATABASE_URL, on a
+ * fresh database of that PostgreSQL server, dropped afterwards.
  */
+import { type ChildProcess, spawn } from 'node:child_process';
 import { createReadStream, createWriteStream } from 'node:fs';
 import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { finished } from 'node:stream/promises';
-import { sql } from 'kysely';
+import pg from 'pg';
 import type { Actor } from '../src/cases/roles.ts';
 import { contractStoreOf } from '../src/channels/contract/contract-store.ts';
 import { importLines } from '../src/channels/contract/lines-import.ts';
 import { importFileDirect } from '../src/cli/import-direct.ts';
 import { importIndicators } from '../src/intel/import-indicators.ts';
 import { Mamoru } from '../src/mamoru.ts';
-import { buildServer } from '../src/server/app.ts';
 import { loadConfig } from '../src/server/config.ts';
-import { Metrics } from '../src/server/metrics.ts';
 import { freshDatabase } from '../test/helpers/stores.ts';
 import type { BenchResult } from './report.ts';
 
@@ -87,35 +90,6 @@ async function cpuMicros(pid: number): Promise<number | undefined> {
   }
 }
 
-/**
- * CPU this process and the database's backends spend, so that a figure
- * taken on a busy machine still says what one row costs: on a small
- * machine the importer and PostgreSQL share the cores.
- */
-async function cpuMeter(mamoru: Mamoru, backend: 'pglite' | 'postgres') {
-  const backends = async () => {
-    if (backend !== 'postgres') return new Map<number, number>();
-    const { rows } = await sql<{ pid: number }>`
-      select pid from pg_stat_activity where datname = current_database()`.execute(mamoru.store.db);
-    const cpu = new Map<number, number>();
-    for (const { pid } of rows) {
-      const us = await cpuMicros(pid);
-      if (us !== undefined) cpu.set(pid, us);
-    }
-    return cpu;
-  };
-  const self = process.cpuUsage();
-  const db = await backends();
-  return async (rows: number): Promise<string> => {
-    const used = process.cpuUsage(self);
-    const after = await backends();
-    let dbUs = 0;
-    for (const [pid, us] of after) dbUs += us - (db.get(pid) ?? us);
-    const per = (us: number) => (us / Math.max(1, rows)).toFixed(1);
-    return `CPU µs per row: Node ${per(used.user + used.system)}${backend === 'postgres' ? `, PostgreSQL ${per(dbUs)}` : ''}`;
-  };
-}
-
 interface Files {
   readonly indicators: string;
   readonly lines: string;
@@ -143,126 +117,216 @@ async function makeFiles(dir: string, rows: number): Promise<Files> {
   return files;
 }
 
+async function waitFor(url: string, ms: number): Promise<void> {
+  const until = Date.now() + ms;
+  while (Date.now() < until) {
+    try {
+      if ((await fetch(url)).ok) return;
+    } catch {}
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`server did not answer ${url} within ${ms} ms`);
+}
+
+/** Process ids of the backends serving `database` (a pool's connections). */
+async function backendsOf(serverUrl: string | undefined, database: string | undefined): Promise<number[]> {
+  if (!serverUrl || !database) return [];
+  const client = new pg.Client({ connectionString: serverUrl });
+  await client.connect();
+  try {
+    const { rows } = await client.query<{ pid: number }>(
+      'select pid from pg_stat_activity where datname = $1',
+      [database],
+    );
+    return rows.map((r) => r.pid);
+  } finally {
+    await client.end();
+  }
+}
+
+/** CPU (µs) of each process /proc can tell about. */
+async function cpuOfEach(pids: readonly number[]): Promise<Map<number, number>> {
+  const cpu = new Map<number, number>();
+  for (const pid of pids) {
+    const us = await cpuMicros(pid);
+    if (us !== undefined) cpu.set(pid, us);
+  }
+  return cpu;
+}
+
+interface Run {
+  readonly processed: number;
+  readonly imported: number;
+  readonly rejected: number;
+  readonly seconds: number;
+  readonly cpu: string;
+}
+
+/** Time `fn` and the CPU that this process (or `node`, another process) and the database's backends spend on it. */
+async function measured(
+  db: { serverUrl: string | undefined; name: string | undefined },
+  node: number | undefined,
+  fn: () => Promise<{ processed: number; imported: number; rejected: number }>,
+): Promise<Run> {
+  const pids = await backendsOf(db.serverUrl, db.name);
+  const before = {
+    db: await cpuOfEach(pids),
+    self: process.cpuUsage(),
+    node: node && (await cpuMicros(node)),
+  };
+  const started = performance.now();
+  const result = await fn();
+  const seconds = (performance.now() - started) / 1000;
+  const after = await cpuOfEach(await backendsOf(db.serverUrl, db.name));
+  let dbUs = 0;
+  for (const [pid, us] of after) dbUs += us - (before.db.get(pid) ?? us);
+  const self = process.cpuUsage(before.self);
+  const nodeUs = node ? ((await cpuMicros(node)) ?? 0) - (before.node ?? 0) : self.user + self.system;
+  const per = (us: number) => (us / Math.max(1, result.processed)).toFixed(1);
+  const cpu = `CPU µs per row: ${node ? 'server' : 'Node'} ${per(nodeUs)}${db.name ? `, PostgreSQL ${per(dbUs)}` : ''}`;
+  return { ...result, seconds, cpu };
+}
+
 export async function benchImport(backend: 'pglite' | 'postgres', rows: number): Promise<BenchResult[]> {
   const serverUrl = process.env.DATABASE_URL;
   if (backend === 'postgres' && !serverUrl) throw new Error('set DATABASE_URL for the postgres import bench');
   const dir = await mkdtemp(join(tmpdir(), 'mamoru-bench-import-'));
   const fresh = backend === 'postgres' ? await freshDatabase(serverUrl!, 'mamoru_bench_import') : undefined;
+  const database = { serverUrl, name: fresh ? new URL(fresh.url).pathname.slice(1) : undefined };
   const where = backend === 'postgres' ? 'PostgreSQL' : 'PGlite';
-  let mamoru: Mamoru | undefined;
-  let app: Awaited<ReturnType<typeof buildServer>> | undefined;
+  const dataDir = join(dir, 'data');
+  let server: ChildProcess | undefined;
   try {
     const files = await makeFiles(dir, rows);
-    const config = loadConfig(
-      fresh
-        ? { databaseUrl: fresh.url, hmacKey: HMAC_KEY, demo: 'false' }
-        : { dataDir: join(dir, 'data'), hmacKey: HMAC_KEY, demo: 'false' },
-      {},
-    );
-    const metrics = new Metrics({ defaults: false });
-    mamoru = await Mamoru.open(config, { metrics });
-    const boot = await mamoru.bootstrap({ demo: false });
-    if (!boot) throw new Error('bootstrap created nothing');
-    app = await buildServer({ mamoru, metrics, logger: false });
-    await app.listen({ port: 0, host: '127.0.0.1' });
-    const address = app.server.address();
-    const base = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
-    // One organisation per run, so every run inserts (an update costs differently).
-    const orgs: { orgId: string; token: string }[] = [];
-    for (let i = 0; i < 5; i++) {
-      const res = await fetch(`${base}/v1/orgs`, {
-        method: 'POST',
-        headers: { authorization: `Bearer ${boot.token}`, 'content-type': 'application/json' },
-        body: JSON.stringify({ name: `bench ${i}` }),
-      });
-      const body = (await res.json()) as { organisation: { id: string }; admin: { token: string } };
-      orgs.push({ orgId: body.organisation.id, token: body.admin.token });
-    }
     const results: BenchResult[] = [];
-    const viaApi = async (route: string, file: string, token: string, contentType: string) => {
-      const meter = await cpuMeter(mamoru!, backend);
-      const started = performance.now();
-      const res = await fetch(`${base}${route}`, {
-        method: 'POST',
-        headers: { authorization: `Bearer ${token}`, 'content-type': contentType },
-        body: Readable.toWeb(createReadStream(file)) as ReadableStream<Uint8Array>,
-        duplex: 'half',
-      } as RequestInit);
-      const body = (await res.json()) as { processed: number; imported: number; rejected: number };
-      if (res.status !== 200) throw new Error(`${route}: ${res.status} ${JSON.stringify(body)}`);
-      const seconds = (performance.now() - started) / 1000;
-      return { ...body, seconds, cpu: await meter(body.processed) };
-    };
-    const direct = async (kind: 'indicators' | 'lines', file: string, orgId: string) => {
-      const actor: Actor = { id: 'bench', role: 'admin', orgId };
-      const meter = await cpuMeter(mamoru!, backend);
-      const started = performance.now();
-      const result = await importFileDirect(mamoru!, actor, file, 'csv', kind, async (m, a, f) =>
-        kind === 'indicators'
-          ? importIndicators(await m.importTarget(a.orgId, undefined, '--scope'), a.orgId, f.lines, f)
-          : importLines(contractStoreOf(m.channel('contract')).lines, a.orgId, f.lines, f),
-      );
-      const seconds = (performance.now() - started) / 1000;
-      return { ...result, seconds, cpu: await meter(result.processed) };
-    };
-    const row = (
-      name: string,
-      r: { processed: number; imported: number; rejected: number; seconds: number; cpu: string },
-    ) =>
-      ({
-        name: `import (${where}): ${name}`,
-        unit: 'rows/s',
-        throughput: r.processed / r.seconds,
-        count: r.processed,
-        seconds: r.seconds,
-        target: TARGET,
-        note: `${r.imported} new, ${r.rejected} rejected; ${r.cpu}`,
-      }) satisfies BenchResult;
-
-    const mib = (await stat(files.indicators)).size / 2 ** 20;
-    const r0 = await viaApi('/v1/indicators/import', files.indicators, orgs[0]!.token, 'text/csv');
-    results.push({
-      ...row('indicators via API (CSV)', r0),
-      note: `${mib.toFixed(0)} MiB streamed; all new; ${r0.cpu}`,
+    const row = (name: string, r: Run): BenchResult => ({
+      name: `import (${where}): ${name}`,
+      unit: 'rows/s',
+      throughput: r.processed / r.seconds,
+      count: r.processed,
+      seconds: r.seconds,
+      target: TARGET,
+      note: `${r.imported} new, ${r.rejected} rejected; ${r.cpu}`,
     });
-    results.push(
-      row('indicators direct (CLI runner)', await direct('indicators', files.indicators, orgs[1]!.orgId)),
-    );
-    results.push(
-      row(
-        'lines via API (CSV)',
-        await viaApi('/v1/contract/lines/import', files.lines, orgs[2]!.token, 'text/csv'),
+
+    // Directly, in this process: the CLI's runner.
+    const tokens: string[] = [];
+    const mamoru = await Mamoru.open(
+      loadConfig(
+        fresh
+          ? { databaseUrl: fresh.url, hmacKey: HMAC_KEY, demo: 'false' }
+          : { dataDir, hmacKey: HMAC_KEY, demo: 'false' },
+        {},
       ),
     );
-    results.push(row('lines direct (CLI runner)', await direct('lines', files.lines, orgs[3]!.orgId)));
-
-    // Bad lines only: every rejection is stored, the answer keeps 1,000, the heap stays flat.
-    const before = process.memoryUsage();
-    let heap = before.heapUsed;
-    let rss = before.rss;
-    const sampler = setInterval(() => {
-      const now = process.memoryUsage();
-      heap = Math.max(heap, now.heapUsed);
-      rss = Math.max(rss, now.rss);
-    }, 50);
-    let bad: Awaited<ReturnType<typeof viaApi>>;
     try {
-      bad = await viaApi('/v1/indicators/import', files.bad, orgs[4]!.token, 'application/x-ndjson');
+      await mamoru.bootstrap({ demo: false });
+      const org = async (name: string) => (await mamoru.store.orgs.create({ name })).id;
+      const direct = (kind: 'indicators' | 'lines', file: string, orgId: string) => {
+        const actor: Actor = { id: 'bench', role: 'admin', orgId };
+        return importFileDirect(mamoru, actor, file, 'csv', kind, async (m, a, f) =>
+          kind === 'indicators'
+            ? importIndicators(await m.importTarget(a.orgId, undefined, '--scope'), a.orgId, f.lines, f)
+            : importLines(contractStoreOf(m.channel('contract')).lines, a.orgId, f.lines, f),
+        );
+      };
+      const indicatorsOrg = await org('bench direct indicators');
+      results.push(
+        row(
+          'indicators direct (CLI runner)',
+          await measured(database, undefined, () => direct('indicators', files.indicators, indicatorsOrg)),
+        ),
+      );
+      const linesOrg = await org('bench direct lines');
+      results.push(
+        row(
+          'lines direct (CLI runner)',
+          await measured(database, undefined, () => direct('lines', files.lines, linesOrg)),
+        ),
+      );
+      for (const name of ['bench api indicators', 'bench api lines', 'bench api bad lines']) {
+        const orgId = await org(name);
+        const key = await mamoru.store.keys.create({
+          orgId,
+          name: 'bench',
+          role: 'admin',
+          createdBy: 'bench',
+        });
+        tokens.push(key.token);
+      }
     } finally {
-      clearInterval(sampler);
+      await mamoru.close();
     }
-    const badMb = (await stat(files.bad)).size / 1e6;
-    results.push({
-      ...row(`${badMb.toFixed(0)} MB of bad lines via API (JSON lines)`, bad),
-      target: 'heap bounded (the file once took the server down)',
-      heapMiB: (heap - before.heapUsed) / 2 ** 20,
-      rssMiB: rss / 2 ** 20,
-      note: `${bad.rejected} rejected, all stored in the report; heap grew ${((heap - before.heapUsed) / 2 ** 20).toFixed(0)} MiB at most (sampled every 50 ms); ${bad.cpu}`,
+
+    // Through the API: the server in its own process, with a small heap.
+    const port = 18_800 + Math.floor(Math.random() * 1_000);
+    server = spawn(process.execPath, ['--max-old-space-size=128', 'src/cli/main.ts', 'serve'], {
+      env: {
+        ...process.env,
+        PORT: String(port),
+        HOST: '127.0.0.1',
+        MAMORU_DATA_DIR: dataDir,
+        MAMORU_HMAC_KEY: HMAC_KEY,
+        LOG_LEVEL: 'warn',
+        DATABASE_URL: fresh?.url ?? '',
+        MAMORU_DEMO: 'false',
+      },
+      stdio: ['ignore', 'ignore', 'inherit'],
     });
+    const base = `http://127.0.0.1:${port}`;
+    await waitFor(`${base}/readyz`, 60_000);
+    let peakRss = 0;
+    const rssSampler = setInterval(async () => {
+      try {
+        const status = await readFile(`/proc/${server!.pid}/status`, 'utf8');
+        const kb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0);
+        peakRss = Math.max(peakRss, kb * 1024);
+      } catch {}
+    }, 50);
+    const viaApi = (route: string, file: string, token: string, contentType: string) =>
+      measured(database, server!.pid, async () => {
+        const res = await fetch(`${base}${route}`, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${token}`, 'content-type': contentType },
+          body: Readable.toWeb(createReadStream(file)) as ReadableStream<Uint8Array>,
+          duplex: 'half',
+        } as RequestInit);
+        const body = (await res.json()) as { processed: number; imported: number; rejected: number };
+        if (res.status !== 200) throw new Error(`${route}: ${res.status} ${JSON.stringify(body)}`);
+        return body;
+      });
+    try {
+      const mib = (await stat(files.indicators)).size / 2 ** 20;
+      const api = await viaApi('/v1/indicators/import', files.indicators, tokens[0]!, 'text/csv');
+      results.push({
+        ...row('indicators via API (CSV)', api),
+        note: `${mib.toFixed(0)} MiB streamed; ${row('', api).note}`,
+      });
+      results.push(
+        row(
+          'lines via API (CSV)',
+          await viaApi('/v1/contract/lines/import', files.lines, tokens[1]!, 'text/csv'),
+        ),
+      );
+      peakRss = 0;
+      const bad = await viaApi('/v1/indicators/import', files.bad, tokens[2]!, 'application/x-ndjson');
+      const badMb = (await stat(files.bad)).size / 1e6;
+      results.push({
+        ...row(`${badMb.toFixed(0)} MB of bad lines via API (JSON lines)`, bad),
+        target: 'done in a server with a 128 MiB heap',
+        rssMiB: peakRss / 2 ** 20,
+        note: `${bad.rejected} rejected, every one stored in the report, the server's heap capped at 128 MiB; peak server RSS ${(peakRss / 2 ** 20).toFixed(0)} MiB; ${bad.cpu}`,
+      });
+    } finally {
+      clearInterval(rssSampler);
+    }
     return results;
   } finally {
-    await app?.close();
-    await mamoru?.close();
+    if (server && server.exitCode === null && server.signalCode === null) {
+      const exited = new Promise((r) => server!.once('exit', r));
+      server.kill('SIGTERM');
+      await exited;
+    }
     await fresh?.drop();
     await rm(dir, { recursive: true, force: true });
   }
