@@ -194,6 +194,16 @@ describe('bulkImport: streaming', () => {
     });
     const result = await bulkImport(`{"a":1}\n`, s);
     expect(result.rejections[0]!.message.length).toBeLessThanOrEqual(1_000);
+    const nul = await bulkImport(
+      `{"a":1}\n`,
+      spec({
+        format: 'jsonl',
+        prepare: () => {
+          throw new Error('unknown key a\u0000b');
+        },
+      }),
+    );
+    expect(nul.rejections[0]!.message).toBe('unknown key a\uFFFDb');
   });
 
   it('reports a failed write after what is under way has finished, never as a silent drop', async () => {

@@ -442,6 +442,10 @@ function rejectionOf(
   return { line, field: '(line)', message: error instanceof Error ? error.message : String(error) };
 }
 
+/** At most `max` characters, NUL shown as U+FFFD (a database text cannot hold NUL; the report must). */
 function clip(text: string, max: number): string {
-  return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
+  if (text.includes('\u0000')) return clip(text.replaceAll('\u0000', '\uFFFD'), max);
+  if (text.length <= max) return text;
+  // A copy, not a slice: a slice would keep the whole (perhaps 1 MiB) text alive with the rejection.
+  return `${Buffer.from(text.slice(0, max - 1), 'utf8').toString('utf8')}…`;
 }

@@ -220,6 +220,22 @@ describe('indicator import reports', () => {
     expect(streamed[0]).toEqual(body.rejections[0]);
   });
 
+  it('stores a rejection whose text holds NUL or a lone surrogate (shown as U+FFFD)', async () => {
+    const lines = [
+      '{"type":"domain","value":"n.example","a\\u0000b":1}',
+      '{"type":"domain","value":"s.example","\\ud800":1}',
+    ];
+    const res = await inject('POST', '/v1/indicators/import', a.token, lines.join('\n'), {
+      'content-type': 'application/x-ndjson',
+    });
+    expect(res.statusCode, res.body).toBe(200);
+    expect(res.json()).toMatchObject({ processed: 2, rejected: 2 });
+    const page = await inject('GET', res.json().rejectionsUrl, a.token);
+    expect(page.statusCode, page.body).toBe(200);
+    expect(page.json().items.map((r: { line: number }) => r.line)).toEqual([1, 2]);
+    expect(page.json().items[0].message).not.toContain('\u0000');
+  });
+
   it('reads a streamed body (chunked, no length) line by line', async () => {
     async function* chunks() {
       yield 'type,value\ndomain,str';
