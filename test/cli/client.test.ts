@@ -143,6 +143,12 @@ describe('the CLI while the server runs', () => {
     ]);
     expect(resolved.code, resolved.stderr).toBe(0);
     expect(JSON.parse(resolved.stdout)).toMatchObject({ status: 'resolved', resolution: 'denied' });
+    // For a clerk: the summary, the reasons and the case that now waits on a person.
+    const text = await cli(['screen', 'message', '--format', 'text'], { input: SMS });
+    expect(text.code).toBe(12);
+    expect(text.stdout).toMatch(/^判定: 審査/);
+    expect(text.stdout).toMatch(/^- \[INTEL_MATCH_URL\] /m);
+    expect(text.stdout).toMatch(/^案件 \/ case case_\w+ \(open\)/m);
   });
 
   it('pages the decision log with --limit and --cursor', async () => {
