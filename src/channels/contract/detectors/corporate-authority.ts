@@ -1,13 +1,6 @@
 import { fallbackEvidence } from '../settings.ts';
-import {
-  applicationTime,
-  type ContractDetector,
-  coveringException,
-  daysBetween,
-  exceptionHit,
-  servicesOf,
-  settingsOf,
-} from './application.ts';
+import { applicationTime, type ContractDetector, daysBetween, settingsOf } from './application.ts';
+import { type CorporateProblem, corporateHit } from './corporate-problem.ts';
 import { counted } from './labels.ts';
 
 /**
@@ -29,7 +22,7 @@ export const corporateAuthority: ContractDetector = {
     const { requireAuthority, authorityMaxAgeDays } = read.settings.corporate;
     if (!requireAuthority) return [];
     const authority = app.holder.corporation?.authority;
-    let problem: { ja: string; en: string; evidence: string[] } | undefined;
+    let problem: CorporateProblem | undefined;
     if (!authority) {
       problem = {
         ja: '代理権を確認した記録がありません',
@@ -58,14 +51,6 @@ export const corporateAuthority: ContractDetector = {
     }
     if (!problem) return [];
     const evidence = [...problem.evidence, ...fallbackEvidence(read, 'corporate')];
-    const exception = coveringException(app, servicesOf(ctx));
-    if (exception) return [exceptionHit(exception, 'CONTRACT_CORP_AUTHORITY_UNVERIFIED', evidence)];
-    return [
-      {
-        signal: 'CONTRACT_CORP_AUTHORITY_UNVERIFIED',
-        evidence,
-        params: { problemJa: problem.ja, problemEn: problem.en },
-      },
-    ];
+    return [corporateHit('CONTRACT_CORP_AUTHORITY_UNVERIFIED', { ...problem, evidence }, app, ctx)];
   },
 };

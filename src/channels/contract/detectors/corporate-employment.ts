@@ -1,14 +1,7 @@
 import { isCorporateNumber } from '../corporate-number.ts';
 import { fallbackEvidence } from '../settings.ts';
-import {
-  applicationTime,
-  type ContractDetector,
-  coveringException,
-  daysBetween,
-  exceptionHit,
-  servicesOf,
-  settingsOf,
-} from './application.ts';
+import { applicationTime, type ContractDetector, daysBetween, settingsOf } from './application.ts';
+import { corporateHit } from './corporate-problem.ts';
 import { counted } from './labels.ts';
 
 /**
@@ -62,14 +55,6 @@ export const corporateEmployment: ContractDetector = {
       ...(corporation ? [`corporate_number=${corporation.corporateNumber}`] : []),
       ...fallbackEvidence(read, 'corporate'),
     ];
-    const exception = coveringException(app, servicesOf(ctx));
-    if (exception) return [exceptionHit(exception, 'CONTRACT_CORP_EMPLOYMENT_UNVERIFIED', evidence)];
-    return [
-      {
-        signal: 'CONTRACT_CORP_EMPLOYMENT_UNVERIFIED',
-        evidence,
-        params: { problemJa: problem.ja, problemEn: problem.en },
-      },
-    ];
+    return [corporateHit('CONTRACT_CORP_EMPLOYMENT_UNVERIFIED', { ...problem, evidence }, app, ctx)];
   },
 };
