@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { addedLineAuth } from './added-line-auth.ts';
-import { application, context, run, signals } from './test-fixtures.ts';
+import { application, context, recent, run, signals } from './test-fixtures.ts';
 
 const added = (authentication: string, lineNumber?: string) =>
   application({ addedLine: { authentication, ...(lineNumber ? { lineNumber } : {}) } });
@@ -47,6 +47,27 @@ describe('contract.added_line_auth (P3)', () => {
       services: context({ existingLines: { voice: 0, data_sms: 0, data: 1 } }),
     });
     expect(some).toEqual([]);
+  });
+
+  it('counts lines granted lately (not yet in the carrier’s import) as held; another holder’s line stays flagged', async () => {
+    const granted = context({
+      holderApplications: [recent({ holderKey: 'a'.repeat(64), lines: 1, action: 'allow' })],
+    });
+    expect(await run(addedLineAuth, added('otp'), { services: granted })).toEqual([]);
+    expect(
+      await run(addedLineAuth, added('otp', '+819012345678'), {
+        services: { ...granted, namedLine: 'unknown' },
+      }),
+    ).toEqual([]);
+    const foreign = await run(addedLineAuth, added('otp', '+819012345678'), {
+      services: { ...granted, namedLine: 'other_holder' },
+    });
+    expect(signals(foreign)).toEqual(['CONTRACT_ADDED_LINE_NOT_HELD']);
+    // A refused application granted nothing (near miss).
+    const refused = context({ holderApplications: [recent({ lines: 1, action: 'block' })] });
+    expect(signals(await run(addedLineAuth, added('otp'), { services: refused }))).toEqual([
+      'CONTRACT_ADDED_LINE_NOT_HELD',
+    ]);
   });
 
   it('judges the authentication alone when no context was loaded', async () => {

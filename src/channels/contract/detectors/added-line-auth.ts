@@ -35,7 +35,10 @@ const NOT_HELD: Readonly<Record<Exclude<NamedLineState, 'held'> | 'no_lines', Lo
  *   (`CONTRACT_ADDED_LINE_WEAK_AUTH`).
  * - The applicant must really hold the line the application names, as the
  *   carrier's lines say (active or suspended, in the applicant's name); with
- *   no line named, the applicant must hold at least one line. Otherwise
+ *   no line named, the applicant must hold at least one line. Lines granted
+ *   to the holder within the velocity window count as held (the carrier's
+ *   import may not show them yet), and a named number the carrier's lines do
+ *   not know at all passes only for such a holder. Otherwise
  *   `CONTRACT_ADDED_LINE_NOT_HELD` sends it to HQ: an added line is how a
  *   stolen My Page account or a made-up "existing customer" would skip
  *   identity verification.
@@ -67,13 +70,18 @@ export const addedLineAuth: ContractDetector = {
     const context = servicesOf(ctx);
     const held = context.existingLines;
     const heldCount = held.voice + held.data_sms + held.data;
+    // Lines granted to the holder within the window that the carrier's import may not show yet.
+    const granted = context.holderApplications
+      .filter((a) => a.action === 'allow' || a.action === 'warn')
+      .reduce((n, a) => n + a.lines, 0);
     const state =
       added.lineNumber === undefined
-        ? heldCount > 0
+        ? heldCount + granted > 0
           ? 'held'
           : 'no_lines'
         : (context.namedLine ?? 'unknown');
-    if (state !== 'held') {
+    // A number the carrier's lines do not know yet may be one granted lately: only then is it given the benefit.
+    if (state !== 'held' && !(state === 'unknown' && granted > 0)) {
       const text = NOT_HELD[state];
       hits.push({
         signal: 'CONTRACT_ADDED_LINE_NOT_HELD',
@@ -81,6 +89,7 @@ export const addedLineAuth: ContractDetector = {
           `named_line=${added.lineNumber ?? '(none)'}`,
           `state=${state}`,
           `lines_held=${heldCount}`,
+          `lines_granted_in_window=${granted}`,
           ...contextEvidence(ctx),
         ],
         params: { stateJa: text.ja, stateEn: text.en },
