@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
+import { contractSchema } from '../../src/channels/contract/contract-schema.ts';
 import { CONTRACT_DEFAULT_POLICY } from '../../src/channels/contract/policy.ts';
 import { DEFAULT_CONTRACT_SETTINGS } from '../../src/channels/contract/settings.ts';
 import { CONTRACT_SIGNALS } from '../../src/channels/contract/signals.ts';
@@ -95,4 +96,69 @@ describe('docs/contract.md', () => {
       }
     }
   });
+
+  it('gives example applications the schema accepts, with every field the rules read', async () => {
+    const doc = await read('docs/contract.md');
+    const blocks = [...doc.matchAll(/(<!-- application -->\s*)?```json\n([\s\S]*?)```/g)];
+    const examples = blocks.filter(([, marked]) => marked).map(([, , json]) => JSON.parse(json!) as unknown);
+    // Every JSON block that is an application is marked, so none goes unchecked.
+    const unmarked = blocks.filter(([, marked, json]) => !marked && json!.includes('"applicationId"'));
+    expect(unmarked.map(([, , json]) => json)).toEqual([]);
+    expect(examples.length).toBeGreaterThanOrEqual(2);
+    for (const example of examples) {
+      const parsed = contractSchema.safeParse(example);
+      expect(parsed.error?.issues ?? [], JSON.stringify(example).slice(0, 80)).toEqual([]);
+    }
+    // Together they show the fields a carrier is most likely to miss.
+    const paths = new Set(examples.flatMap((e) => leafPaths(e)));
+    for (const path of [
+      'holder.corporation.corporateNumber',
+      'holder.corporation.employmentVerification.verifiedAt',
+      'holder.corporation.authority.basis',
+      'holder.corporation.authority.issuedOn',
+      'lines.registeredUser.name',
+      'lines.registeredUser.birthDate',
+      'session.ipAddress',
+      'session.deviceId',
+      'session.formSeconds',
+      'session.attempts',
+      'addedLine.authentication',
+      'addedLine.lineNumber',
+      'identityVerification.method',
+      'pledgeSigned',
+      'submittedAt',
+    ]) {
+      expect(paths, path).toContain(path);
+    }
+  });
+
+  it('refuses an application the schema does not know (the examples check can fail)', () => {
+    const bad = { ...exampleApplication(), session: { ipAddress: '203.0.113.24', typingSpeed: 3 } };
+    expect(contractSchema.safeParse(bad).success).toBe(false);
+    expect(contractSchema.safeParse(exampleApplication()).success).toBe(true);
+  });
 });
+
+/** Object paths of every leaf (array indexes left out: `lines.registeredUser.name`). */
+function leafPaths(value: unknown, path = ''): string[] {
+  if (Array.isArray(value)) return value.flatMap((v) => leafPaths(v, path));
+  if (value === null || typeof value !== 'object') return [path];
+  return Object.entries(value).flatMap(([k, v]) => leafPaths(v, path ? `${path}.${k}` : k));
+}
+
+function exampleApplication(): Record<string, unknown> {
+  return {
+    applicationId: 'APP-1',
+    salesChannel: { type: 'online' },
+    holder: {
+      type: 'person',
+      identity: { name: '山田 太郎', birthDate: '1985-04-12', address: '東京都新宿区西新宿2-8-1' },
+    },
+    identityVerification: {
+      method: 'jpki_signature',
+      assuranceLevel: 3,
+      performedAt: '2026-01-15T10:55:00+09:00',
+    },
+    lines: [{ simType: 'voice', count: 1 }],
+  };
+}
