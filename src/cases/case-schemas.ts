@@ -22,14 +22,22 @@ export const assignCaseSchema = z
     /** User or key id of the person who takes the case. */
     assignee: textField('name', 200),
   })
-  .strict();
+  .strict()
+  .meta({ examples: [{ assignee: 'hq-reviewer-tanaka' }] });
 export type AssignCaseInput = z.input<typeof assignCaseSchema>;
 
 export const commentCaseSchema = z
   .object({
     text: textField('text', 4000),
   })
-  .strict();
+  .strict()
+  .meta({
+    examples: [
+      {
+        text: 'ご本人と電話で利用目的（家族6人分）を確認しました / Purpose (a family of six) confirmed with the customer by phone',
+      },
+    ],
+  });
 export type CommentCaseInput = z.input<typeof commentCaseSchema>;
 
 export const resolveCaseSchema = z
@@ -42,7 +50,17 @@ export const resolveCaseSchema = z
     /** When denied: share the decision's indicators as malicious at this scope. */
     shareIndicators: z.enum(SHARE_INDICATORS).default('none'),
   })
-  .strict();
+  .strict()
+  .meta({
+    examples: [
+      {
+        resolution: 'denied',
+        reason:
+          '同一住所で複数名義の申込が続いており転売目的と判断 / Several holders at one address: resale ring',
+        shareIndicators: 'partners',
+      },
+    ],
+  });
 export type ResolveCaseInput = z.input<typeof resolveCaseSchema>;
 export type ResolveCase = z.output<typeof resolveCaseSchema>;
 

@@ -82,7 +82,22 @@ export const indicatorInputSchema = z
     path: ['firstSeen'],
     message: 'must not be after lastSeen',
   })
-  .describe('脅威指標の登録 / An indicator to create or refresh');
+  .describe('脅威指標の登録 / An indicator to create or refresh')
+  .meta({
+    examples: [
+      {
+        type: 'url',
+        value: 'https://amazon-co-jp.account-verify.example/login',
+        verdict: 'malicious',
+        confidence: 95,
+        source: 'jpcert-feed',
+        scope: 'partners',
+        expiresAt: '2027-01-01T00:00:00+09:00',
+        tags: ['phishing', 'amazon'],
+        description: 'Amazon を装うフィッシング / Amazon phishing',
+      },
+    ],
+  });
 export type IndicatorInput = z.input<typeof indicatorInputSchema>;
 
 /** A change to an indicator (`PATCH /v1/indicators/{id}`): type and value never change. */
@@ -101,7 +116,8 @@ export const indicatorPatchSchema = z
   })
   .strict()
   .refine((p) => Object.values(p).some((v) => v !== undefined), { message: 'change at least one field' })
-  .describe('脅威指標の変更 / A change to an indicator');
+  .describe('脅威指標の変更 / A change to an indicator')
+  .meta({ examples: [{ verdict: 'suspicious', confidence: 60, tags: ['smishing'], expiresAt: null }] });
 export type IndicatorPatch = z.input<typeof indicatorPatchSchema>;
 
 /** Filters for listing an organisation's own indicators (query string of `GET /v1/indicators`). */
@@ -131,7 +147,8 @@ export const indicatorLookupSchema = z
     hashed: z.boolean().optional(),
   })
   .strict()
-  .describe('脅威指標の照会 / Look up one value');
+  .describe('脅威指標の照会 / Look up one value')
+  .meta({ examples: [{ type: 'phone', value: '+81300000000' }] });
 export type IndicatorLookupInput = z.input<typeof indicatorLookupSchema>;
 
 /**

@@ -6,15 +6,17 @@ import { type App, actorOf } from '../app.ts';
 import { pageFrom, pageQuery, pageSchema } from '../paging.ts';
 import { apiKeySchema, errorResponses, idParams, organisationSchema, roleSchema } from '../schemas.ts';
 
-const newKeyBody = z.object({
-  name: textField('name', 100),
-  role: roleSchema,
-  outlet: textField('name', 100)
-    .optional()
-    .describe(
-      'agent キーを一つの販売店・代理店に限定 / bind an agent key to one outlet (shop:<id>, agency:<id> or online): it screens for that outlet and sees its cases only',
-    ),
-});
+const newKeyBody = z
+  .object({
+    name: textField('name', 100),
+    role: roleSchema,
+    outlet: textField('name', 100)
+      .optional()
+      .describe(
+        'agent キーを一つの販売店・代理店に限定 / bind an agent key to one outlet (shop:<id>, agency:<id> or online): it screens for that outlet and sees its cases only',
+      ),
+  })
+  .meta({ examples: [{ name: '浦和代理店 / Urawa agency', role: 'agent', outlet: 'agency:agency-urawa' }] });
 const createdKey = z.object({
   key: apiKeySchema,
   token: z.string().describe('The API key itself. Shown once; only a hash of it is stored'),
@@ -90,7 +92,9 @@ export async function adminRoutes(app: App, { mamoru }: { mamoru: Mamoru }): Pro
       schema: {
         tags: ['admin'],
         summary: '組織を作成し最初の管理者キーを発行 / Create an organisation and its first admin key',
-        body: z.object({ name: textField('name', 200) }),
+        body: z
+          .object({ name: textField('name', 200) })
+          .meta({ examples: [{ name: 'サンプル通信 / Sample Mobile' }] }),
         response: {
           201: z.object({ organisation: organisationSchema, admin: createdKey }),
           ...errorResponses,
@@ -119,7 +123,9 @@ export async function adminRoutes(app: App, { mamoru }: { mamoru: Mamoru }): Pro
         summary:
           '組織間の共有関係を登録 / Record a partnership (partners see each other’s partner-scope indicators)',
         params: idParams,
-        body: z.object({ partnerOrgId: textField('name', 200) }),
+        body: z
+          .object({ partnerOrgId: textField('name', 200) })
+          .meta({ examples: [{ partnerOrgId: 'org_06h4jfwphr001ap7803w3gp3d8' }] }),
         response: { 204: z.undefined(), ...errorResponses },
       },
     },

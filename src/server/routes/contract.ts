@@ -18,6 +18,35 @@ import { errorResponses } from '../schemas.ts';
  */
 const LINES_PERMISSION = 'lines:write';
 
+/**
+ * The lines import's request body in the OpenAPI document: one example per media type.
+ * Documentation only: the stream itself is read by `importBody`.
+ */
+const LINE_IMPORT_BODY = {
+  'text/csv': {
+    schema: {
+      type: 'string',
+      description:
+        'CSV: a header row (line_id and sim_type required), then one line per record (docs/contract.md)',
+      examples: [
+        'line_id,name,birth_date,address,sim_type,status,contracted_at,cancelled_at\n' +
+          '+819012345678,山田 太郎,1985-04-12,東京都新宿区西新宿2-8-1,voice,active,2025-04-01,\n' +
+          '+819087654321,山田 太郎,1985-04-12,東京都新宿区西新宿2-8-1,data_sms,cancelled,2025-04-01,2025-10-01\n',
+      ],
+    },
+  },
+  'application/x-ndjson': {
+    schema: {
+      type: 'string',
+      description: 'JSON lines: one line event per line, the fields of POST /v1/contract/lines',
+      examples: [
+        '{"lineId":"+819012345678","holder":{"name":"山田 太郎","birthDate":"1985-04-12","address":"東京都新宿区西新宿2-8-1"},"simType":"voice","status":"active","contractedAt":"2025-04-01"}\n' +
+          '{"lineId":"+819011112222","holderType":"corporation","corporateNumber":"7123456789012","simType":"data","status":"active"}\n',
+      ],
+    },
+  },
+};
+
 const storedLineSchema = z.object({
   lineId: z.string(),
   holderKey: z.string(),
@@ -47,7 +76,23 @@ export async function contractRoutes(app: App, { mamoru }: { mamoru: Mamoru }): 
       schema: {
         tags: ['contract'],
         summary: '回線の開通・停止・解約を記録 / Record a line activation, suspension or cancellation',
-        body: lineEventSchema,
+        // `x-examples`: zod leaves `examples` out of the input schema of a schema that transforms.
+        body: lineEventSchema.meta({
+          'x-examples': {
+            activation: {
+              summary: '開通 / an activation',
+              value: {
+                lineId: '+819012345678',
+                holder: { name: '山田 太郎', birthDate: '1985-04-12', address: '東京都新宿区西新宿2-8-1' },
+                simType: 'voice',
+                status: 'active',
+                contractedAt: '2025-04-01',
+                salesChannel: 'shop',
+                outlet: 'shop:shop-shinjuku-01',
+              },
+            },
+          },
+        }),
         response: {
           200: z.object({ line: storedLineSchema, created: z.literal(false) }),
           201: z.object({ line: storedLineSchema, created: z.literal(true) }),
@@ -80,6 +125,7 @@ export async function contractRoutes(app: App, { mamoru }: { mamoru: Mamoru }): 
             '回線の一括取り込み（CSV・JSON Lines）/ Bulk-load lines (CSV with a header row, or JSON lines)',
           description:
             'Content-Type: text/csv または application/x-ndjson（256 MiB まで、ストリームで読みます）。回線 ID ごとに上書きします。件数と最初の 1,000 件の拒否行（行番号・項目・理由）を返し、全件は GET /v1/imports/{id}/rejections で読めます。\n\nStreamed (up to 256 MiB); upserted by line id. Answers the counts and the first 1,000 rejected lines with their line number, field and reason; every rejected line is at GET /v1/imports/{id}/rejections. Nothing is dropped silently.',
+          body: z.unknown().meta({ content: LINE_IMPORT_BODY }),
           response: { 200: importResultSchema, ...errorResponses },
         },
       },

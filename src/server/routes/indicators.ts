@@ -17,6 +17,37 @@ import { type App, actorOf } from '../app.ts';
 import { acceptImportBodies, importAnswer, importBody, importResultSchema } from '../import-body.ts';
 import { errorResponses, idParams } from '../schemas.ts';
 
+/**
+ * The indicator import's request body in the OpenAPI document: one example per media type (the
+ * files of docs/intel.md, shortened). Documentation only: the stream itself is read by `importBody`.
+ */
+const INDICATOR_IMPORT_BODY = {
+  'text/csv': {
+    schema: {
+      type: 'string',
+      description:
+        'CSV: a header row (type and value required), then one indicator per record; tags separated by ;',
+      examples: [
+        'type,value,verdict,confidence,source,scope,tags\n' +
+          'url,https://amazon-co-jp.account-verify.example/login,malicious,95,jpcert-feed,partners,phishing;amazon\n' +
+          'domain,account-verify.example,malicious,90,jpcert-feed,partners,phishing\n' +
+          'phone,090-1234-5678,suspicious,70,analyst,org,smishing\n',
+      ],
+    },
+  },
+  'application/x-ndjson': {
+    schema: {
+      type: 'string',
+      description: 'JSON lines: one indicator object per line, the fields of POST /v1/indicators',
+      examples: [
+        '{"type":"url","value":"https://amazon-co-jp.account-verify.example/login","confidence":95,"tags":["phishing"]}\n' +
+          '{"type":"identity","value":{"name":"山田 太郎","birthdate":"1980-01-02","address":"東京都新宿区西新宿2-8-1"},"source":"case"}\n' +
+          '{"type":"bank_account","value":"0001-123 普通 12345","verdict":"malicious","expiresAt":"2027-01-01T00:00:00+09:00"}\n',
+      ],
+    },
+  },
+};
+
 const matchSchema = z.object({
   id: z.string(),
   type: z.enum(INDICATOR_TYPES),
@@ -96,6 +127,7 @@ export async function indicatorRoutes(app: App, { mamoru }: { mamoru: Mamoru }):
           summary: '一括取り込み（CSV・JSON Lines）/ Bulk import (CSV with a header row, or JSON lines)',
           description:
             'Content-Type: text/csv または application/x-ndjson（256 MiB まで、ストリームで読みます）。件数と最初の 1,000 件の拒否行（行番号・項目・理由）を返し、全件は GET /v1/imports/{id}/rejections で読めます。\n\nStreamed (up to 256 MiB). Answers the counts and the first 1,000 rejected lines with their line number, field and reason; every rejected line is at GET /v1/imports/{id}/rejections. Nothing is dropped silently.',
+          body: z.unknown().meta({ content: INDICATOR_IMPORT_BODY }),
           querystring: z.object({
             source: z.string().min(1).max(200).optional(),
             scope: sharingScopeSchema.optional(),

@@ -169,15 +169,18 @@ export async function policyRoutes(app: App, { mamoru }: { mamoru: Mamoru }): Pr
         tags: ['policies'],
         summary: '下書きを直近の判定で試す / Dry-run a draft against recent decisions',
         params: channelParams,
-        body: draftBody.omit({ comment: true }).extend({
-          limit: z
-            .number()
-            .int()
-            .min(1)
-            .max(100_000)
-            .default(1000)
-            .describe('How many recent decisions to try'),
-        }),
+        body: draftBody
+          .omit({ comment: true })
+          .extend({
+            limit: z
+              .number()
+              .int()
+              .min(1)
+              .max(100_000)
+              .default(1000)
+              .describe('How many recent decisions to try'),
+          })
+          .meta({ examples: [{ document: SETTINGS_ONLY, limit: 1000 }] }),
         response: {
           200: dryRunReportSchema,
           ...errorResponses,

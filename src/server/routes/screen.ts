@@ -26,7 +26,16 @@ export async function screenRoutes(app: App, { mamoru }: { mamoru: Mamoru }): Pr
         schema: {
           tags: ['screen'],
           summary: `${channel.title.ja}を審査 / Screen: ${channel.title.en}`,
-          body: channel.schema,
+          // The channel's own example is the request example of the OpenAPI document (`.meta` changes no
+          // validation); `x-examples`, because zod leaves `examples` out of a schema that transforms (contract).
+          body: channel.schema.meta({
+            'x-examples': {
+              [channel.name]: {
+                summary: `${channel.title.ja} / ${channel.title.en}`,
+                value: channel.example,
+              },
+            },
+          }),
           querystring: eventIdQuery,
           response: { 200: screenResultSchema, ...errorResponses },
         },
@@ -71,7 +80,15 @@ export async function screenRoutes(app: App, { mamoru }: { mamoru: Mamoru }): Pr
       schema: {
         tags: ['screen'],
         summary: 'まとめて審査 / Screen a batch of events',
-        body: z.object({ events: z.array(batchItem).min(1).max(1000) }),
+        body: z.object({ events: z.array(batchItem).min(1).max(1000) }).meta({
+          examples: [
+            {
+              events: mamoru
+                .channels()
+                .map((c, i) => ({ channel: c.name, id: `evt-example-${i + 1}`, payload: c.example })),
+            },
+          ],
+        }),
         response: {
           200: z.object({
             results: z
