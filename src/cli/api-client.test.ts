@@ -106,6 +106,33 @@ describe('ApiClient', () => {
     expect(proxy.lines()).toEqual(['502: Bad Gateway: <h1>Bad gateway</h1>']);
   });
 
+  it('answers the same through node:http for a request with no time limit (noTimeout)', async () => {
+    const api = new ApiClient(base, 'mk_test');
+    const untimed = { noTimeout: true } as const;
+    expect(await api.request('POST', '/v1/decisions/verify', { ...untimed, json: { a: 1 } })).toEqual({
+      ok: true,
+    });
+    expect(seen.at(-1)).toMatchObject({
+      method: 'POST',
+      auth: 'Bearer mk_test',
+      type: 'application/json',
+      body: '{"a":1}',
+    });
+    expect(await api.request('DELETE', '/v1/keys/k1', untimed)).toBeUndefined();
+    const error = (await api.request('GET', '/v1/bad', untimed).catch((e: unknown) => e)) as ApiProblem;
+    expect(error.lines()).toEqual([
+      '400: 入力が不正です (The input is not valid)',
+      '  body.kind: unknown kind',
+    ]);
+    const limited = (await api
+      .request('GET', '/v1/slow-down', untimed)
+      .catch((e: unknown) => e)) as ApiProblem;
+    expect(limited.retryAfter).toBe('30');
+    const gone = new ApiClient('http://127.0.0.1:9', 'mk_test', 'MAMORU_URL (--url)');
+    const unreachable = await gone.request('GET', '/v1/cases', untimed).catch((e: unknown) => e);
+    expect((unreachable as Error).message).toContain('cannot reach the Mamoru server at http://127.0.0.1:9');
+  });
+
   it('says which server it could not reach and where its URL came from', async () => {
     const api = new ApiClient('http://127.0.0.1:9', 'mk_test', 'MAMORU_URL (--url)');
     await expect(api.request('GET', '/v1/me')).rejects.toThrow(

@@ -1,4 +1,6 @@
 import { mkdir, open, readFile, rename, rm } from 'node:fs/promises';
+import { request as httpRequest } from 'node:http';
+import { request as httpsRequest } from 'node:https';
 import { join } from 'node:path';
 import { MamoruError } from '../core/index.ts';
 
@@ -160,6 +162,12 @@ export interface RequestOptions {
   /** A streamed body (a bulk import), sent as it is read. */
   readonly stream?: ReadableStream<Uint8Array>;
   readonly contentType?: string;
+  /**
+   * Wait for the answer however long it takes (an audit of a large log):
+   * fetch gives up on a server that has not answered in 300 s, so such a
+   * request (a JSON body or none) goes through node:http instead.
+   */
+  readonly noTimeout?: boolean;
 }
 
 /**
@@ -214,12 +222,15 @@ export class ApiClient {
     }
     let response: Response;
     try {
-      response = await fetch(url, {
-        method,
-        headers,
-        ...(body === undefined ? {} : { body }),
-        ...(options.stream ? { duplex: 'half' } : {}),
-      } as RequestInit);
+      response =
+        options.noTimeout && typeof body !== 'object'
+          ? await requestUntimed(url, method, headers, body)
+          : await fetch(url, {
+              method,
+              headers,
+              ...(body === undefined ? {} : { body }),
+              ...(options.stream ? { duplex: 'half' } : {}),
+            } as RequestInit);
     } catch (error) {
       throw unreachable(this.#base, this.source, error);
     }
@@ -240,6 +251,43 @@ export class ApiClient {
     }
     return (text === '' ? undefined : parsed) as T;
   }
+}
+
+/**
+ * One request over node:http(s), with no limit on how long the server takes
+ * to answer (fetch's is 300 s), answered as a fetch `Response`. TCP
+ * keep-alive probes keep a quiet connection from being dropped on the way.
+ */
+function requestUntimed(
+  url: URL,
+  method: string,
+  headers: Record<string, string>,
+  body: string | undefined,
+): Promise<Response> {
+  const send = url.protocol === 'https:' ? httpsRequest : httpRequest;
+  return new Promise((resolve, reject) => {
+    const request = send(url, { method, headers, agent: false }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (chunk: Buffer) => chunks.push(chunk));
+      res.on('error', reject);
+      res.on('end', () => {
+        const answer = new Headers();
+        for (const [name, value] of Object.entries(res.headers))
+          if (typeof value === 'string') answer.set(name, value);
+        const status = res.statusCode ?? 502;
+        resolve(
+          new Response(chunks.length > 0 && status !== 204 ? Buffer.concat(chunks) : null, {
+            status,
+            statusText: res.statusMessage ?? '',
+            headers: answer,
+          }),
+        );
+      });
+    });
+    request.on('socket', (socket) => socket.setKeepAlive(true, 30_000));
+    request.on('error', reject);
+    request.end(body);
+  });
 }
 
 function badUrl(value: string, why: string): MamoruError {

@@ -1,4 +1,3 @@
-import type { KeyObject } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { MamoruError } from '../core/index.ts';
 import { CheckpointIssuer } from '../store/checkpoint-issuer.ts';
@@ -15,65 +14,36 @@ import {
   keyId,
   parseCheckpoint,
 } from '../store/decision-checkpoint.ts';
-import type { AuditAnchor, AuditFinding, AuditReport, Store } from '../store/index.ts';
+import type { AuditAnchor, Store } from '../store/index.ts';
+import { type VerifyReport, verifyLog } from '../store/verify-log.ts';
 
 /**
  * The logic of `mamoru audit …` (X1), apart from the command line: verify the
  * decision log (against a checkpoint), sign a checkpoint, show the public key.
- * These run on the database directly: an audit does not ask the server it audits.
+ * The CLI runs them on the database when no server is running; through a
+ * server, `POST /v1/decisions/verify` runs {@link verifyLog} on its database.
  */
 
-/** The report of `audit verify`, with what became of the checkpoint it was given. */
-export interface VerifyReport extends AuditReport {
-  readonly checkpoint?: {
-    readonly file: string;
-    /** `valid`: signed by the trusted key and unchanged; `invalid`: not; `malformed`: not a checkpoint. */
-    readonly signature: 'valid' | 'invalid' | 'malformed';
-    readonly log?: string;
-    readonly seq?: number;
-    readonly hash?: string;
-    readonly time?: string;
-    readonly key?: string;
-  };
-}
+export type { VerifyReport } from '../store/verify-log.ts';
 
 /**
- * `audit verify [--against <checkpoint> [--public-key <pem>]]`: the chain
- * checks and the cases without their decision; with a checkpoint, first its
- * signature (with `--public-key`, else the configured signing key's), then
- * that the log still holds its head. A checkpoint that is malformed or whose
- * signature fails is a finding, and its head is not used.
+ * `audit verify [--against <checkpoint> [--public-key <pem>]]` on the
+ * database: {@link verifyLog} with the files read.
  */
 export async function auditVerify(
   store: Store,
   keys: CheckpointKeySource,
   options: { readonly against?: string; readonly publicKey?: string },
 ): Promise<VerifyReport> {
-  if (options.against === undefined) return store.decisions.verify();
-  const file = options.against;
-  const text = await readText(file, '--against');
-  const trusted = await trustedKey(keys, options.publicKey);
-  const parsed = parseCheckpoint(text);
-  if (!parsed.ok) {
-    const finding: AuditFinding = {
-      kind: 'checkpoint_invalid',
-      message: `${file} は判定ログのチェックポイントではありません / ${file} is not a decision log checkpoint: ${parsed.problem}`,
-    };
-    return withCheckpoint(await store.decisions.verify(), { file, signature: 'malformed' }, [finding]);
-  }
-  const checkpoint = parsed.checkpoint;
-  const problem = checkpointSignatureProblem(checkpoint, trusted);
-  const described = { file, ...describe(checkpoint) };
-  if (problem !== undefined) {
-    const finding: AuditFinding = {
-      kind: 'checkpoint_signature',
-      seq: checkpoint.seq,
-      message: `チェックポイントの署名が検証できません / checkpoint signature check failed: ${problem}`,
-    };
-    return withCheckpoint(await store.decisions.verify(), { ...described, signature: 'invalid' }, [finding]);
-  }
-  const report = await store.decisions.verify({ against: anchorOf(checkpoint) });
-  return withCheckpoint(report, { ...described, signature: 'valid' }, []);
+  if (options.against === undefined) return verifyLog(store, keys);
+  const text = await readText(options.against, '--against');
+  const publicKey = options.publicKey === undefined ? undefined : await loadPublicKey(options.publicKey);
+  return verifyLog(store, keys, {
+    text,
+    file: options.against,
+    keyField: '--public-key',
+    ...(publicKey ? { publicKey } : {}),
+  });
 }
 
 /**
@@ -106,18 +76,8 @@ export async function auditPublicKey(keys: CheckpointKeySource): Promise<{ key: 
   return { key: keyId(key), publicKey: publicKeyPem(key) };
 }
 
-async function trustedKey(keys: CheckpointKeySource, publicKey: string | undefined): Promise<KeyObject> {
-  if (publicKey !== undefined) return loadPublicKey(publicKey);
-  const own = await loadSigningKey(keys, false);
-  if (own) return own;
-  throw new MamoruError(
-    'validation_failed',
-    'チェックポイントを検証する公開鍵がありません / no key to check the checkpoint with: pass --public-key <file> (the key `mamoru audit public-key` printed), or set MAMORU_CHECKPOINT_KEY',
-    { issues: [{ path: '--public-key', message: 'required: no checkpoint key is configured here' }] },
-  );
-}
-
-async function readText(file: string, flag: string): Promise<string> {
+/** A file named by a flag, as text; one that cannot be read is a validation error naming the flag. */
+export async function readText(file: string, flag: string): Promise<string> {
   try {
     return await readFile(file, 'utf8');
   } catch (error) {
@@ -129,17 +89,4 @@ async function readText(file: string, flag: string): Promise<string> {
       },
     );
   }
-}
-
-function describe(c: Checkpoint) {
-  return { log: c.log, seq: c.seq, hash: c.hash, time: c.time, key: c.key };
-}
-
-function withCheckpoint(
-  report: AuditReport,
-  checkpoint: NonNullable<VerifyReport['checkpoint']>,
-  first: readonly AuditFinding[],
-): VerifyReport {
-  const findings = [...first, ...report.findings];
-  return { ...report, ok: findings.length === 0, checkpoint, findings };
 }

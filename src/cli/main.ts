@@ -7,8 +7,8 @@
  *
  * While a server runs, commands go through its API (`MAMORU_URL` and
  * `MAMORU_API_KEY`, or the server recorded in the data folder), as `gh` or
- * `kubectl` do; with none, they work on the database directly. Start-up tasks
- * (`db migrate`, `audit verify`) always work on the database.
+ * `kubectl` do; with none, they work on the database directly. `db migrate`
+ * always works on the database.
  */
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { isMamoruError } from '../core/index.ts';

@@ -74,13 +74,25 @@ export async function loadPublicKey(file: string, flag = '--public-key'): Promis
       issues: [{ path: flag, message: 'the key file cannot be read' }],
     });
   });
+  return parsePublicKey(text, flag, file);
+}
+
+/**
+ * A public key a verifier trusts, from PEM text (a public key, or the private
+ * key it belongs to); `field` (and the file it came from) name it in errors.
+ */
+export function parsePublicKey(pem: string, field: string, file?: string): KeyObject {
   try {
-    return requireEd25519(createPublicKey(text), flag);
+    return requireEd25519(createPublicKey(pem), field);
   } catch (error) {
     if (error instanceof MamoruError) throw error;
-    throw new MamoruError('validation_failed', `${flag}: ${file} is not a PEM key`, {
-      issues: [{ path: flag, message: 'must be an Ed25519 public key (PEM)' }],
-    });
+    throw new MamoruError(
+      'validation_failed',
+      file === undefined ? `${field}: not a PEM key` : `${field}: ${file} is not a PEM key`,
+      {
+        issues: [{ path: field, message: 'must be an Ed25519 public key (PEM)' }],
+      },
+    );
   }
 }
 

@@ -234,6 +234,9 @@ describe('the CLI while the server runs', () => {
     expect(decisions.code).toBe(1);
     expect(decisions.stderr).toMatch(/^mamoru: 403: /);
     expect(decisions.stdout).toBe('');
+    const audit = await runCli(['audit', 'verify'], shop);
+    expect(audit.code).toBe(1);
+    expect(audit.stderr).toMatch(/^mamoru: 403: .*decisions:audit/);
     const cases = await runCli(['cases', 'list', '--json'], shop);
     expect(cases.code, cases.stderr).toBe(0);
     expect(JSON.parse(cases.stdout).items).toEqual([]);
@@ -265,13 +268,43 @@ describe('the CLI while the server runs', () => {
     expect(gone.stderr).toContain('cannot reach the Mamoru server at http://127.0.0.1:9');
   });
 
-  it('keeps db migrate and audit verify on the database, saying what to do while the server holds it', async () => {
+  it('keeps db migrate on the database, and audits the log through the server', async () => {
     const migrate = await cli(['db', 'migrate']);
     expect(migrate.code, migrate.stderr).toBe(0);
     expect(migrate.stdout).toContain('migrated the schema when it started');
+
     const audit = await cli(['audit', 'verify']);
-    expect(audit.code).toBe(1);
-    expect(audit.stderr).toContain('stop the server first, or use PostgreSQL (DATABASE_URL)');
+    expect(audit.code, audit.stderr).toBe(0);
+    const report = JSON.parse(audit.stdout) as { ok: boolean; checked: number; findings: unknown[] };
+    expect(report).toMatchObject({ ok: true, findings: [] });
+    expect(report.checked).toBeGreaterThan(0);
+
+    const file = join(dirname(dir), 'checkpoint.json');
+    const signed = await cli(['audit', 'checkpoint', '--out', file]);
+    expect(signed.code, signed.stderr).toBe(0);
+    expect(signed.stderr).toContain(`→ ${file}`);
+    const checkpoint = JSON.parse(await readFile(file, 'utf8')) as { seq: number; key: string };
+    expect(checkpoint.seq).toBe(report.checked);
+    const against = await cli(['audit', 'verify', '--against', file]);
+    expect(against.code, against.stderr).toBe(0);
+    expect(JSON.parse(against.stdout)).toMatchObject({
+      ok: true,
+      checkpoint: { file, signature: 'valid', seq: checkpoint.seq },
+    });
+    const key = await cli(['audit', 'public-key']);
+    expect(key.code, key.stderr).toBe(0);
+    expect(key.stderr).toContain(`key id: ${checkpoint.key}`);
+    expect(key.stdout).toMatch(/^-----BEGIN PUBLIC KEY-----/);
+
+    // A checkpoint changed after it was signed is a finding: exit 3, as on the database.
+    const changed = join(dirname(dir), 'changed.json');
+    await writeFile(changed, JSON.stringify({ ...checkpoint, seq: checkpoint.seq + 1 }));
+    const tampered = await cli(['audit', 'verify', '--against', changed]);
+    expect(tampered.code).toBe(3);
+    expect(JSON.parse(tampered.stdout).findings).toEqual([
+      expect.objectContaining({ kind: 'checkpoint_signature' }),
+    ]);
+    expect(tampered.stderr).toContain('decision log tampering found: 1 finding');
   });
 
   it('says how to reach a server it cannot find while the embedded database is held', async () => {

@@ -14,7 +14,7 @@ export interface TestServer {
 }
 
 export async function startTestServer(
-  options: { demo?: boolean; hmacKey?: string } = {},
+  options: { demo?: boolean; hmacKey?: string; checkpointKey?: string } = {},
 ): Promise<TestServer> {
   // The environment is not read: DATABASE_URL in CI is for the store suite, not for these tests.
   const config = loadConfig(
@@ -22,6 +22,7 @@ export async function startTestServer(
       dataDir: 'memory://',
       demo: String(options.demo ?? true),
       ...(options.hmacKey ? { hmacKey: options.hmacKey } : {}),
+      ...(options.checkpointKey ? { checkpointKey: options.checkpointKey } : {}),
     },
     {},
   );

@@ -1,14 +1,20 @@
+import type { KeyObject } from 'node:crypto';
 import { z } from 'zod';
 import { ACTIONS, notFound } from '../../core/index.ts';
 import type { Mamoru } from '../../mamoru.ts';
 import { CheckpointIssuer } from '../../store/checkpoint-issuer.ts';
-import { loadSigningKey, publicKeyPem } from '../../store/checkpoint-key.ts';
+import { loadSigningKey, parsePublicKey, publicKeyPem } from '../../store/checkpoint-key.ts';
 import { CHECKPOINT_TYPE, keyId } from '../../store/decision-checkpoint.ts';
+import { AUDIT_FINDING_KINDS } from '../../store/index.ts';
+import { verifyLog } from '../../store/verify-log.ts';
 import { type App, actorOf } from '../app.ts';
 import { pageSchema } from '../paging.ts';
 import { decisionSchema, errorResponses, idParams } from '../schemas.ts';
 
-/** The decision log, read back: one decision, or the newest first. */
+/**
+ * The decision log, read back (one decision, or the newest first), and its
+ * audit (X1): a full verify, signed checkpoints of its head and their key.
+ */
 export async function decisionRoutes(app: App, { mamoru }: { mamoru: Mamoru }): Promise<void> {
   app.get(
     '/v1/decisions/:id',
@@ -67,11 +73,11 @@ export async function decisionRoutes(app: App, { mamoru }: { mamoru: Mamoru }): 
     },
   );
   // The signing key is loaded (created in the data folder) on the first checkpoint asked for.
-  let issuer: Promise<{ issuer: CheckpointIssuer; key: string; publicKey: string }> | undefined;
+  let issuer: Promise<{ signingKey: KeyObject; key: string; publicKey: string }> | undefined;
   const checkpoints = () => {
     if (issuer === undefined) {
       issuer = loadSigningKey(mamoru.config, true).then((key) => ({
-        issuer: new CheckpointIssuer(mamoru.store, key),
+        signingKey: key,
         key: keyId(key),
         publicKey: publicKeyPem(key),
       }));
@@ -89,13 +95,63 @@ export async function decisionRoutes(app: App, { mamoru }: { mamoru: Mamoru }): 
         tags: ['decisions'],
         summary: '判定ログの署名付きチェックポイント / A signed checkpoint of the decision log',
         description:
-          'The head of the whole decision log (every organisation: its length and the hash of its last row, no content), signed with Ed25519 (X1). Keep it outside the operator: `mamoru audit verify --against <file>` later shows the log truncated or its tail rewritten. Save the body as it is. 409 when the chain head does not match the last decision. Needs decisions:audit (admin).',
+          'The head of the whole decision log (every organisation: its length and the hash of its last row, no content), signed with Ed25519 (X1). Keep it outside the operator: `mamoru audit verify --against <file>` later shows the log truncated or its tail rewritten. Save the body as it is. `check=head` (default) checks only that the head is the last row; `check=audit` (what `mamoru audit checkpoint` asks for) audits the whole log first, as `POST /v1/decisions/verify` does (about 13,000 rows a second: minutes on a large log). 409 when the log does not verify: no checkpoint is signed. Needs decisions:audit (admin).',
+        querystring: z.object({
+          check: z
+            .enum(['head', 'audit'])
+            .default('head')
+            .describe('head: the head row only; audit: audit the log before signing'),
+        }),
         response: { 200: checkpointSchema, ...errorResponses },
       },
     },
     async (request) => {
       actorOf(request, 'decisions:audit');
-      return (await checkpoints()).issuer.issue('head');
+      const { signingKey } = await checkpoints();
+      // A fresh issuer: `audit` walks the whole log each time, as the command does on the database.
+      return new CheckpointIssuer(mamoru.store, signingKey).issue(request.query.check);
+    },
+  );
+  app.post(
+    '/v1/decisions/verify',
+    {
+      schema: {
+        tags: ['decisions'],
+        summary: '判定ログを監査 / Audit the decision log',
+        description:
+          'What `mamoru audit verify [--against <file>]` does, on the server’s database (X1): recompute every row’s hash and follow the links (`edited`, `deleted`, `broken_link`, `head_mismatch`), find cases whose decision is gone (`case_without_decision`), and with a `checkpoint` (as `GET /v1/decisions/checkpoint` answered it, or the text of its file) check its signature — with `publicKey` (PEM), else the server’s own checkpoint key — then that the log still holds its head (`truncated`, `rewritten`, `checkpoint_log`). Findings are data: the answer is 200 with `ok: false`. It walks the whole log, about 13,000 rows a second (a million rows: over a minute), and the request stays open until it is done. At most 10,000 chain findings and 1,000 cases are named; the rest are counted. Needs decisions:audit (admin).',
+        // No body at all: a plain audit.
+        body: z.preprocess(
+          (body) => body ?? {},
+          z
+            .object({
+              checkpoint: z
+                .union([z.record(z.string(), z.unknown()), z.string().max(100_000)], {
+                  error: 'must be a checkpoint: the object, or the text of its file',
+                })
+                .optional()
+                .describe('a signed checkpoint to check the log against (the object, or its file’s text)'),
+              publicKey: z
+                .string()
+                .max(10_000)
+                .optional()
+                .describe('the Ed25519 public key (PEM) to check its signature with; default: the server’s'),
+            })
+            .strict(),
+        ),
+        response: { 200: verifyReportSchema, ...errorResponses },
+      },
+    },
+    async (request) => {
+      actorOf(request, 'decisions:audit');
+      const { checkpoint, publicKey } = request.body;
+      if (checkpoint === undefined) return verifyLog(mamoru.store, mamoru.config);
+      const field = 'body.publicKey';
+      return verifyLog(mamoru.store, mamoru.config, {
+        text: typeof checkpoint === 'string' ? checkpoint : JSON.stringify(checkpoint),
+        keyField: field,
+        ...(publicKey === undefined ? {} : { publicKey: parsePublicKey(publicKey, field) }),
+      });
     },
   );
   app.get(
@@ -132,3 +188,37 @@ const checkpointSchema = z
     signature: z.string().describe('Ed25519 signature of the canonical JSON of the other fields, base64url'),
   })
   .meta({ id: 'DecisionLogCheckpoint' });
+
+const verifyReportSchema = z
+  .object({
+    ok: z.boolean().describe('no findings'),
+    checked: z.number().int().describe('decision rows checked'),
+    head: z
+      .object({ seq: z.number().int(), hash: z.string() })
+      .describe('the last row walked: the head read when the audit began'),
+    log: z.string().optional().describe('the log id; absent when its setting was deleted'),
+    findings: z
+      .array(
+        z.object({
+          kind: z.enum(AUDIT_FINDING_KINDS),
+          seq: z.number().int().optional(),
+          id: z.string().optional(),
+          caseId: z.string().optional(),
+          orgId: z.string().optional(),
+          message: z.string(),
+        }),
+      )
+      .readonly(),
+    checkpoint: z
+      .object({
+        signature: z.enum(['valid', 'invalid', 'malformed']),
+        log: z.string().optional(),
+        seq: z.number().int().optional(),
+        hash: z.string().optional(),
+        time: z.string().optional(),
+        key: z.string().optional(),
+      })
+      .optional()
+      .describe('the checkpoint given, and whether its signature holds'),
+  })
+  .meta({ id: 'DecisionLogAudit' });
