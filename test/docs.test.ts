@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
+import { LINE_CSV_COLUMNS } from '../src/channels/contract/lines-import.ts';
 import { createChannels } from '../src/channels/registry.ts';
 import { ERROR_CODES } from '../src/core/index.ts';
 import { CSV_COLUMNS } from '../src/intel/import-indicators.ts';
@@ -191,5 +192,14 @@ describe('docs/intel.md', () => {
     const csv = /<!-- indicators: csv -->\s*```csv\n([^\n]*)/.exec(doc)?.[1];
     expect(csv?.split(',')).toEqual([...CSV_COLUMNS]);
     for (const column of CSV_COLUMNS) expect(doc, column).toMatch(new RegExp(`\\| \`${column}\` +\\|`));
+  });
+});
+
+describe('docs/contract.md', () => {
+  it('lists every column of the lines import', async () => {
+    const doc = await read('docs/contract.md');
+    const paragraph = doc.slice(doc.indexOf('CSV columns (any order'), doc.indexOf('```csv'));
+    const named = [...paragraph.matchAll(/`([a-z_]+)`/g)].map((m) => m[1]);
+    for (const column of LINE_CSV_COLUMNS) expect(named, column).toContain(column);
   });
 });
