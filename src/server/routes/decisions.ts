@@ -121,24 +121,33 @@ export async function decisionRoutes(app: App, { mamoru }: { mamoru: Mamoru }): 
         description:
           'What `mamoru audit verify [--against <file>]` does, on the server’s database (X1): recompute every row’s hash and follow the links (`edited`, `deleted`, `broken_link`, `head_mismatch`), find cases whose decision is gone (`case_without_decision`), and with a `checkpoint` (as `GET /v1/decisions/checkpoint` answered it, or the text of its file) check its signature — with `publicKey` (PEM), else the server’s own checkpoint key — then that the log still holds its head (`truncated`, `rewritten`, `checkpoint_log`). Findings are data: the answer is 200 with `ok: false`. It walks the whole log, about 13,000 rows a second (a million rows: over a minute), and the request stays open until it is done. At most 10,000 chain findings and 1,000 cases are named; the rest are counted. Needs decisions:audit (admin).',
         // No body at all: a plain audit.
-        body: z.preprocess(
-          (body) => body ?? {},
-          z
-            .object({
-              checkpoint: z
-                .union([z.record(z.string(), z.unknown()), z.string().max(100_000)], {
-                  error: 'must be a checkpoint: the object, or the text of its file',
-                })
-                .optional()
-                .describe('a signed checkpoint to check the log against (the object, or its file’s text)'),
-              publicKey: z
-                .string()
-                .max(10_000)
-                .optional()
-                .describe('the Ed25519 public key (PEM) to check its signature with; default: the server’s'),
-            })
-            .strict(),
-        ),
+        body: z
+          .preprocess(
+            (body) => body ?? {},
+            z
+              .object({
+                checkpoint: z
+                  .union([z.record(z.string(), z.unknown()), z.string().max(100_000)], {
+                    error: 'must be a checkpoint: the object, or the text of its file',
+                  })
+                  .optional()
+                  .describe('a signed checkpoint to check the log against (the object, or its file’s text)'),
+                publicKey: z
+                  .string()
+                  .max(10_000)
+                  .optional()
+                  .describe(
+                    'the Ed25519 public key (PEM) to check its signature with; default: the server’s',
+                  ),
+              })
+              .strict(),
+          )
+          .meta({
+            // `x-examples`: zod leaves `examples` out of the input schema of a preprocessed schema.
+            'x-examples': {
+              audit: { summary: '全件の監査 / audit the whole log', value: {} },
+            },
+          }),
         response: { 200: verifyReportSchema, ...errorResponses },
       },
     },
