@@ -116,7 +116,7 @@ export async function buildServer(options: ServerOptions): Promise<App> {
         title: 'Mamoru API',
         version: '0.1.0',
         description:
-          'Mamoru（守る）不正対策プラットフォームの API。契約・メッセージ・メール・通話・URL・振込を審査し、判定を日本語と英語で説明します。\n\nMamoru anti-fraud platform API: screens contracts, messages, mail, calls, URLs and transfers and explains every verdict in Japanese and English.',
+          'Mamoru（守る）不正対策プラットフォームの API。携帯電話の回線契約とメッセージ（SMS・DM・投稿）を審査し、判定を日本語と英語で説明します。\n\nMamoru anti-fraud platform API: screens mobile line contracts and messages (SMS, DMs, posts) and explains every verdict in Japanese and English.',
       },
       components: {
         securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'API key `mk_…`' } },
