@@ -43,7 +43,7 @@ export interface VerifyAgainst {
  * checkpoint, first its signature (with the key given, else the configured
  * signing key's), then that the log still holds its head. A checkpoint that
  * is malformed or whose signature fails is a finding, and its head is not
- * used. It walks the whole log (about 13,000 rows a second).
+ * used. It walks the whole log (about 10,000 rows a second on PGlite, 30,000 on PostgreSQL).
  *
  * @example
  * const report = await verifyLog(store, config, { text, file: 'head.json', keyField: '--public-key' });
