@@ -19,6 +19,24 @@ describe('docs', () => {
     }
   });
 
+  it("shows in errors.md the problem the server answers for the page's example", async () => {
+    const doc = await read('docs/errors.md');
+    const shown = JSON.parse(/```json\n([\s\S]*?)```/.exec(doc)![1]!) as unknown;
+    const server = await startTestServer();
+    try {
+      const res = await server.app.inject({
+        method: 'POST',
+        url: '/v1/screen/message',
+        headers: bearer(server.token),
+        payload: { kind: 'fax', sender: '+81300000000', text: '…' },
+      });
+      expect(res.headers['content-type']).toContain('application/problem+json');
+      expect(res.json()).toEqual(shown);
+    } finally {
+      await server.close();
+    }
+  });
+
   it('documents every setting with its variable, flag and default', async () => {
     const doc = await read('docs/configuration.md');
     for (const s of Object.values(SETTINGS)) {
