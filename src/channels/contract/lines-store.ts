@@ -1,6 +1,7 @@
 import { type Kysely, type Selectable, sql } from 'kysely';
 import { parseInput } from '../../core/index.ts';
 import type { KeyedHasher } from '../../intel/keyed-hash.ts';
+import { arrayParam } from '../../intel/pg-array.ts';
 import { upsertRounds } from '../../intel/upsert-rounds.ts';
 import type { ContractLinesTable, Database } from '../../store/schema.ts';
 import { toIso } from '../../store/to-iso.ts';
@@ -111,9 +112,13 @@ export class LineStore {
     const created = new Array<boolean>(items.length).fill(false);
     for (const chunk of upsertRounds(items, (l) => l.lineId, LINE_BATCH)) {
       const batch = chunk.map((i) => items[i]!);
-      const { rows } = await upsertLinesStatement(orgId, batch, now).execute(this.#db);
-      const inserted = new Map(rows.map((r) => [r.line_id, r.inserted]));
-      for (const i of chunk) created[i] = inserted.get(items[i]!.lineId) ?? false;
+      const { inserted, new_ids: newIds } = (await upsertLinesStatement(orgId, batch, now).execute(this.#db))
+        .rows[0]!;
+      if (Number(inserted) === chunk.length) for (const i of chunk) created[i] = true;
+      else if (newIds && newIds.length > 0) {
+        const fresh = new Set(newIds);
+        for (const i of chunk) created[i] = fresh.has(items[i]!.lineId);
+      }
     }
     return created;
   }
@@ -224,25 +229,28 @@ function upsertLinesStatement(orgId: string, batch: readonly PreparedLine[], now
   }
   const holderRows = [...holders].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
   const iso = (d: Date | null) => (d ? d.toISOString() : null);
-  return sql<{ line_id: string; inserted: boolean }>`
+  const text = (values: readonly (string | null)[]) => arrayParam(values, 'text');
+  const times = (values: readonly (string | null)[]) => arrayParam(values, 'timestamptz');
+  // Arrays as literals built in one pass, and one answer row: see upsertManyStatement (intel).
+  return sql<{ inserted: string | number; new_ids: string[] | null }>`
     with holders as (
       insert into contract_holders (org_id, holder_key, holder_type, corporate_number, first_seen)
       select ${orgId}, h.holder_key, h.holder_type, h.corporate_number, h.first_seen
-      from unnest(${holderRows.map(([key]) => key)}::text[], ${holderRows.map(([, h]) => h.type)}::text[],
-        ${holderRows.map(([, h]) => h.corporateNumber)}::text[],
-        ${holderRows.map(([, h]) => h.firstSeen.toISOString())}::timestamptz[])
+      from unnest(${text(holderRows.map(([key]) => key))}, ${text(holderRows.map(([, h]) => h.type))},
+        ${text(holderRows.map(([, h]) => h.corporateNumber))},
+        ${times(holderRows.map(([, h]) => h.firstSeen.toISOString()))})
         as h(holder_key, holder_type, corporate_number, first_seen)
       on conflict (org_id, holder_key) do nothing
-    )
+    ), written as (
     insert into contract_lines (org_id, line_id, holder_key, sim_type, status, contracted_at,
       cancelled_at, sales_channel, outlet, registered_user_key, updated_at)
     select ${orgId}, l.line_id, l.holder_key, l.sim_type, l.status, l.contracted_at,
       l.cancelled_at, l.sales_channel, l.outlet, l.registered_user_key, ${now}
-    from unnest(${batch.map((l) => l.lineId)}::text[], ${batch.map((l) => l.holderKey)}::text[],
-      ${batch.map((l) => l.simType)}::text[], ${batch.map((l) => l.status)}::text[],
-      ${batch.map((l) => iso(l.contractedAt))}::timestamptz[], ${batch.map((l) => iso(l.cancelledAt))}::timestamptz[],
-      ${batch.map((l) => l.salesChannel)}::text[], ${batch.map((l) => l.outlet)}::text[],
-      ${batch.map((l) => l.registeredUserKey)}::text[])
+    from unnest(${text(batch.map((l) => l.lineId))}, ${text(batch.map((l) => l.holderKey))},
+      ${text(batch.map((l) => l.simType))}, ${text(batch.map((l) => l.status))},
+      ${times(batch.map((l) => iso(l.contractedAt)))}, ${times(batch.map((l) => iso(l.cancelledAt)))},
+      ${text(batch.map((l) => l.salesChannel))}, ${text(batch.map((l) => l.outlet))},
+      ${text(batch.map((l) => l.registeredUserKey))})
       as l(line_id, holder_key, sim_type, status, contracted_at, cancelled_at, sales_channel, outlet, registered_user_key)
     on conflict (org_id, line_id) do update set
       holder_key = excluded.holder_key,
@@ -254,7 +262,12 @@ function upsertLinesStatement(orgId: string, batch: readonly PreparedLine[], now
       outlet = coalesce(excluded.outlet, contract_lines.outlet),
       registered_user_key = excluded.registered_user_key,
       updated_at = excluded.updated_at
-    returning line_id, (xmax = 0) as inserted`;
+    returning line_id, (xmax = 0) as inserted
+    )
+    select count(*) filter (where inserted) as inserted,
+      case when count(*) filter (where inserted) not in (0, count(*))
+        then array_agg(line_id) filter (where inserted) end as new_ids
+    from written`;
 }
 
 function storedLine(row: Selectable<ContractLinesTable>): StoredLine {
