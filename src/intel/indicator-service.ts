@@ -11,6 +11,7 @@ import {
 } from '../core/index.ts';
 import { parseInput } from '../core/parse-input.ts';
 import type { Database } from '../store/schema.ts';
+import { fastIndicatorInput } from './indicator-input-fast.ts';
 import { toIndicator } from './indicator-row.ts';
 import {
   type Indicator,
@@ -88,7 +89,8 @@ export class IndicatorService implements IntelLookup {
    * @throws MamoruError `validation_failed` (a field) or `invalid_indicator` (the value).
    */
   prepare(input: IndicatorInput | unknown): PreparedIndicator {
-    const parsed = parseInput(indicatorInputSchema, input);
+    // The common import line is checked by hand; the schema decides (and names the error) for the rest.
+    const parsed = fastIndicatorInput(input) ?? parseInput(indicatorInputSchema, input);
     const value = indicatorValue(parsed.type, parsed.value as string | IdentityAttributes, this.#hasher, {
       hashed: parsed.hashed,
     });
@@ -102,7 +104,7 @@ export class IndicatorService implements IntelLookup {
       firstSeen: parsed.firstSeen === undefined ? undefined : new Date(parsed.firstSeen),
       lastSeen: parsed.lastSeen === undefined ? undefined : new Date(parsed.lastSeen),
       expiresAt: parsed.expiresAt == null ? parsed.expiresAt : new Date(parsed.expiresAt),
-      tags: [...new Set(parsed.tags)],
+      tags: parsed.tags.length === 0 ? parsed.tags : [...new Set(parsed.tags)],
       description: parsed.description,
     };
   }
