@@ -303,6 +303,45 @@ for (const backend of mamoruBackends()) {
       expect(fine.action).toBe('allow');
     });
 
+    it('a back-dated application neither freshens old evidence nor hides from the next member of a ring', async () => {
+      const corporate = {
+        applicationId: 'BACK7-1',
+        salesChannel: { type: 'agency', agencyId: 'agency-backdate' },
+        holder: {
+          type: 'corporation',
+          identity: person('遡及 担当', '1979-09-19', '福岡県福岡市中央区天神1-8-1'),
+          corporation: {
+            corporateNumber: '4000012090001',
+            name: '株式会社遡及',
+            employmentVerification: { method: 'phone_callback', verifiedAt: ago(24 * 45) },
+            authority: { basis: 'letter_of_authority', issuedOn: daysAgoDate(45) },
+          },
+        },
+        identityVerification: icChipFace(ago(24 * 20)),
+        lines: [{ simType: 'data', count: 1 }],
+        submittedAt: ago(24 * 20),
+      };
+      const v = await screen(corporate);
+      expect(v.action).toBe('review');
+      expect(signalsOf(v)).toEqual(['CONTRACT_CORP_EMPLOYMENT_UNVERIFIED']);
+      // Two holders of a ring back-date their applications by ten days; the third, today, still sees them.
+      const address = '福岡県北九州市小倉北区城内1-1';
+      const at = (i: number, days: number) => ({
+        applicationId: `BACK7-R${i}`,
+        salesChannel: { type: 'shop', shopId: `shop-kokura-${i}` },
+        holder: { type: 'person', identity: person(`遡及 ${i}`, `198${i}-10-10`, address) },
+        identityVerification: icChipFace(ago(24 * days + 0.1)),
+        lines: [{ simType: 'data_sms', count: 2 }],
+        pledgeSigned: true,
+        submittedAt: ago(24 * days),
+      });
+      expect((await screen(at(1, 10))).action).toBe('allow');
+      expect((await screen(at(2, 10))).action).toBe('allow');
+      const third = await screen(at(3, 0));
+      expect(third.action).toBe('review');
+      expect(signalsOf(third)).toEqual(['CONTRACT_SHARED_ADDRESS']);
+    });
+
     it('online sign-ups by program: many holders from one IP, or a form filled faster than a person can', async () => {
       const online = (i: number, session: Record<string, unknown>) => ({
         applicationId: `BOT7-${i}`,

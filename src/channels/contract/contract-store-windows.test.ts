@@ -46,6 +46,16 @@ describe('contract windows', () => {
     expect(referenceTime({ submittedAt: '2026-04-30T09:00:00+09:00' }, now).toISOString()).toBe(
       '2026-04-30T00:00:00.000Z',
     );
-    expect(referenceTime({ submittedAt: '2027-01-01T00:00:00Z' }, now)).toBe(now);
+    expect(referenceTime({ submittedAt: '2027-01-01T00:00:00Z' }, now).getTime()).toBe(now.getTime());
+  });
+
+  it('places a back-dated application no more than two days back (it must not hide from later windows)', () => {
+    const now = new Date('2026-05-01T00:00:00Z');
+    expect(referenceTime({ submittedAt: '2026-04-29T01:00:00Z' }, now).toISOString()).toBe(
+      '2026-04-29T01:00:00.000Z',
+    );
+    expect(referenceTime({ submittedAt: '2026-03-01T00:00:00Z' }, now).toISOString()).toBe(
+      '2026-04-29T00:00:00.000Z',
+    );
   });
 });

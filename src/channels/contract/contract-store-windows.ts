@@ -60,11 +60,22 @@ export function linesBySimType(lines: readonly { simType: SimType; count: number
 }
 
 /**
- * The time an application is judged at: when it was submitted, or now; never
- * later than now (a clock ahead of ours must not hide the recent past).
+ * How far back an application's `submittedAt` may place it for its windows
+ * and its record: a carrier screens at the moment of contract, so more lag
+ * than a queue's is a back-dated application, which would otherwise hide
+ * from the rings and velocity of the applications after it.
+ */
+export const MAX_SUBMISSION_LAG_MS = 48 * 3_600_000;
+
+/**
+ * The time an application is judged and recorded at: when it was submitted,
+ * or now; never later than now (a clock ahead of ours must not hide the
+ * recent past) and never more than `MAX_SUBMISSION_LAG_MS` before now (a
+ * back-dated application must not hide from the windows of later ones).
  */
 export function referenceTime(app: Pick<ContractApplication, 'submittedAt'>, now: Date): Date {
   if (app.submittedAt === undefined) return now;
-  const submitted = new Date(app.submittedAt);
-  return submitted.getTime() < now.getTime() ? submitted : now;
+  const submitted = Date.parse(app.submittedAt);
+  const t = Math.min(Math.max(submitted, now.getTime() - MAX_SUBMISSION_LAG_MS), now.getTime());
+  return Number.isFinite(t) ? new Date(t) : now;
 }

@@ -8,6 +8,7 @@ import { toIso } from '../../store/to-iso.ts';
 import type { SimCounts } from './contract-context.ts';
 import { corporationKey, identityKey, userKey } from './contract-keys.ts';
 import type { HolderType, SalesChannel, SimType } from './contract-schema.ts';
+import { fastLineEvent } from './line-event-fast.ts';
 import { type LineEvent, type LineStatus, lineEventSchema } from './lines-schema.ts';
 
 /**
@@ -69,7 +70,8 @@ export class LineStore {
    * @throws MamoruError `validation_failed` naming each field at fault.
    */
   prepare(input: unknown): PreparedLine {
-    return this.prepareEvent(parseInput(lineEventSchema, input));
+    // The common import line is checked by hand; the schema decides (and names the error) for the rest.
+    return this.prepareEvent(fastLineEvent(input) ?? parseInput(lineEventSchema, input));
   }
 
   /**

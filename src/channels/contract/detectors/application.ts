@@ -162,7 +162,10 @@ export function ruleTime(
   now: Date,
   maxBackdateDays: number,
 ): { readonly at: Date; readonly evidence: string } {
-  const at = applicationTime(app, now);
+  // The date the application says, within `maxBackdateDays` (checked below): an application made on
+  // 31 March and screened on 2 April is judged by the March rules.
+  const submitted = app.submittedAt === undefined ? Number.NaN : Date.parse(app.submittedAt);
+  const at = Number.isFinite(submitted) && submitted < now.getTime() ? new Date(submitted) : now;
   // The identity was verified at `performedAt`: the rules of that day apply at the least, whatever the
   // application's date says (a back-dated application must not choose an older rule set or an unexpired document).
   const performed = app.identityVerification ? Date.parse(app.identityVerification.performedAt) : Number.NaN;

@@ -30,10 +30,7 @@ export const corporateAuthority: ContractDetector = {
         evidence: ['authority=(none)'],
       };
     } else {
-      const ageDays = daysBetween(
-        new Date(`${authority.issuedOn}T00:00:00+09:00`),
-        applicationTime(app, ctx.now),
-      );
+      const ageDays = daysBetween(new Date(`${authority.issuedOn}T00:00:00+09:00`), ctx.now);
       if (ageDays > authorityMaxAgeDays) {
         const what =
           authority.basis === 'letter_of_authority'

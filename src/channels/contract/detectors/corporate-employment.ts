@@ -37,7 +37,7 @@ export const corporateEmployment: ContractDetector = {
         evidence: ['employment_verification=(none)'],
       };
     } else {
-      const ageDays = daysBetween(new Date(verification.verifiedAt), applicationTime(app, ctx.now));
+      const ageDays = daysBetween(new Date(verification.verifiedAt), ctx.now);
       if (ageDays > maxAgeDays) {
         problem = {
           ja: `在籍確認が ${ageDays} 日前のもので、${maxAgeDays} 日以内の確認が必要です`,

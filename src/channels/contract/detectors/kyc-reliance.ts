@@ -71,7 +71,7 @@ export const kycReliance: ContractDetector = {
         },
       });
     }
-    const ageDays = daysBetween(new Date(kyc.performedAt), applicationTime(app, ctx.now));
+    const ageDays = daysBetween(new Date(kyc.performedAt), ctx.now);
     const maxAgeDays = settings.reliance.maxAgeDays;
     // An added line (P3) carries the holder's original verification: its age is expected, not stale.
     if (ageDays > maxAgeDays && app.addedLine === undefined) {
