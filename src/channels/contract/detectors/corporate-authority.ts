@@ -1,5 +1,5 @@
 import { fallbackEvidence } from '../settings.ts';
-import { applicationTime, type ContractDetector, daysBetween, settingsOf } from './application.ts';
+import { type ContractDetector, daysBetween, settingsOf } from './application.ts';
 import { type CorporateProblem, corporateHit } from './corporate-problem.ts';
 import { counted } from './labels.ts';
 

@@ -1,6 +1,6 @@
 import { isCorporateNumber } from '../corporate-number.ts';
 import { fallbackEvidence } from '../settings.ts';
-import { applicationTime, type ContractDetector, daysBetween, settingsOf } from './application.ts';
+import { type ContractDetector, daysBetween, settingsOf } from './application.ts';
 import { corporateHit } from './corporate-problem.ts';
 import { counted } from './labels.ts';
 

@@ -2,7 +2,6 @@ import type { Hit } from '../../../core/index.ts';
 import { type KycMethod, SIM_TYPES } from '../contract-schema.ts';
 import { fallbackEvidence } from '../settings.ts';
 import {
-  applicationTime,
   type ContractDetector,
   daysBetween,
   japanDate,
