@@ -18,6 +18,7 @@ import {
   type Verdict,
   validationError,
 } from './core/index.ts';
+import { safeError } from './core/safe-error.ts';
 import { createExtractTools } from './intel/extract-tools.ts';
 import type { ImportTarget } from './intel/import-indicators.ts';
 import { IndicatorService } from './intel/indicator-service.ts';
@@ -109,14 +110,14 @@ export class Mamoru {
     const store = await openStore({
       ...storeOptions(config),
       onConnectionError: (err) =>
-        options.logger?.warn({ err }, 'idle database connection failed; it will be replaced'),
+        options.logger?.warn({ err: safeError(err) }, 'idle database connection failed; it will be replaced'),
     });
     const hasher = createKeyedHasher(await hmacKey(config));
     await checkKeyFingerprint(store, hasher);
     const intel = new IndicatorService({ db: store.db, hasher });
     const outcomes = new OutcomeBus({
       onError: (error, outcome) =>
-        options.logger?.error({ err: error, caseId: outcome.caseId }, 'outcome handler failed'),
+        options.logger?.error({ err: safeError(error), caseId: outcome.caseId }, 'outcome handler failed'),
     });
     const cases = new CaseService({ db: store.db, outcomes, indicatorSink: intel });
     const channels = options.channels ?? createChannels({ db: store.db, hasher });

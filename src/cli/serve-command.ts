@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import type { Command } from 'commander';
 import pino from 'pino';
 import { MamoruError } from '../core/index.ts';
+import { safeError } from '../core/safe-error.ts';
 import { Mamoru } from '../mamoru.ts';
 import { buildServer } from '../server/app.ts';
 import type { Config } from '../server/config.ts';
@@ -58,7 +59,10 @@ export function registerServeCommand(program: Command): void {
       config.dataDir === 'memory://'
         ? async () => {}
         : await writeServerFile(config.dataDir, address).catch((err: unknown) => {
-            logger.warn({ err }, 'could not write server.json: the CLI needs MAMORU_URL to find this server');
+            logger.warn(
+              { err: safeError(err) },
+              'could not write server.json: the CLI needs MAMORU_URL to find this server',
+            );
             return async () => {};
           });
     if (boot) await printFirstStart(config, address, boot.token);
@@ -67,13 +71,15 @@ export function registerServeCommand(program: Command): void {
     const redeliver = () =>
       mamoru.cases
         .redeliverOutcomes()
-        .catch((err: unknown) => logger.error({ err }, 'case outcome redelivery failed'));
+        .catch((err: unknown) => logger.error({ err: safeError(err) }, 'case outcome redelivery failed'));
     // One sweep at a time; `stop` waits for the one running.
     let sweeping: Promise<unknown> = redeliver();
     const sweep = setInterval(() => {
       sweeping = sweeping.then(() =>
         Promise.all([
-          mamoru.cases.expireDue().catch((err: unknown) => logger.error({ err }, 'case expiry sweep failed')),
+          mamoru.cases
+            .expireDue()
+            .catch((err: unknown) => logger.error({ err: safeError(err) }, 'case expiry sweep failed')),
           redeliver(),
         ]),
       );

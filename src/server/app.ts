@@ -16,9 +16,9 @@ import {
 import type { Logger } from 'pino';
 import { type Actor, type Permission, requirePermission } from '../cases/roles.ts';
 import { isMamoruError, MamoruError } from '../core/index.ts';
+import { safeError } from '../core/safe-error.ts';
 import type { Mamoru } from '../mamoru.ts';
 import { clientOf } from './client-address.ts';
-import { safeError } from './log-safety.ts';
 import type { Metrics } from './metrics.ts';
 import {
   MAX_PATH_PARAM,

@@ -1,6 +1,7 @@
 import type { KeyObject } from 'node:crypto';
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
+import { safeError } from '../core/safe-error.ts';
 import { CheckpointIssuer } from './checkpoint-issuer.ts';
 import { readLogId } from './decision-audit.ts';
 import {
@@ -87,7 +88,7 @@ export class CheckpointWriter {
       await writeAtomically(file, checkpoint);
       logger.info({ file, seq: checkpoint.seq, hash: checkpoint.hash }, 'decision log checkpoint written');
     } catch (err) {
-      logger.error({ err, file }, 'decision log checkpoint not written');
+      logger.error({ err: safeError(err), file }, 'decision log checkpoint not written');
     }
   }
 

@@ -1,8 +1,8 @@
 import { z } from 'zod';
 import { MamoruError, textField } from '../../core/index.ts';
+import { safeError } from '../../core/safe-error.ts';
 import type { Mamoru } from '../../mamoru.ts';
 import { type App, actorOf } from '../app.ts';
-import { safeError } from '../log-safety.ts';
 import { verdictFor } from '../outlet-view.ts';
 import { toProblem } from '../problem.ts';
 import { errorResponses, problemSchema, screenResultSchema } from '../schemas.ts';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { safeError } from './log-safety.ts';
+import { safeError } from './safe-error.ts';
 
 describe('safeError', () => {
   it('drops SQL parameters, query text and detail, and masks long digit runs', () => {
