@@ -9,6 +9,8 @@ import { z } from 'zod';
  */
 const EXACT: Readonly<Record<string, string>> = {
   'is not a known field': '不明な項目です',
+  'not a cursor of this list (use nextCursor as given)':
+    'この一覧のカーソルではありません（nextCursor をそのまま使ってください）',
   'must not be in the future': '未来の日時は指定できません',
   'must not contain NUL or unpaired surrogates': 'NUL 文字や対になっていないサロゲートは使えません',
   'check digit does not match (not a corporate number)':

@@ -130,8 +130,7 @@ export const indicatorQuerySchema = z
     limit: z.coerce.number().int().min(1).max(1000).default(100).describe('件数 1–1000 / Page size'),
     cursor: z
       .string()
-      .min(1)
-      .max(200)
+      .regex(/^ind_[0-9a-z]{26}$/, 'not a cursor of this list (use nextCursor as given)')
       .optional()
       .describe('前のページの nextCursor / The previous page’s nextCursor'),
   })

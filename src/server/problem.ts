@@ -114,7 +114,8 @@ export function toProblem(error: unknown, instance: string): Problem {
   }
   const e = error as FastifyError & { validationContext?: string };
   if (hasZodFastifySchemaValidationErrors(e)) {
-    const where = e.validationContext ?? 'body';
+    // Fastify names the query string `querystring`; Mamoru's field paths (and its docs) say `query`.
+    const where = e.validationContext === 'querystring' ? 'query' : (e.validationContext ?? 'body');
     const errors = e.validation.map((v) => {
       const message = v.message ?? 'invalid';
       // The zod issue, rebuilt from what the type provider kept of it, gives zod's Japanese message.
@@ -138,6 +139,17 @@ export function toProblem(error: unknown, instance: string): Problem {
       instance: instance.length > MAX_INSTANCE ? `${instance.slice(0, MAX_INSTANCE)}…` : instance,
       ...(code === 'validation_failed' ? { errors: [{ path, message: e.message }] } : {}),
       ...(code === 'uri_too_long' ? { errors: [{ path: 'path', message: URI_TOO_LONG }] } : {}),
+      ...(code === 'unsupported_media_type'
+        ? {
+            errors: [
+              {
+                path: 'content-type',
+                message: 'send application/json (imports: text/csv or application/x-ndjson)',
+                ja: 'application/json で送ってください（取り込みは text/csv か application/x-ndjson）',
+              },
+            ],
+          }
+        : {}),
     });
   }
   if (e instanceof SyntaxError || (e?.statusCode === 400 && typeof e.message === 'string')) {
