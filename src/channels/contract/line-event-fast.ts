@@ -69,13 +69,28 @@ function text100(value: unknown): string | undefined {
   return t.length >= 1 && t.length <= 100 && t.isWellFormed() && !t.includes('\u0000') ? t : undefined;
 }
 
+/** Dates seen lately → their time (NaN: refused); a file holds few distinct dates. Bounded: cleared when full. */
+const dates = new Map<string, number>();
+const MAX_DATES = 4_096;
+
 /** A calendar date `YYYY-MM-DD`, as midnight in Japan, between 1900 and 2199 (lineTime). */
 function japanDate(value: unknown): Date | undefined {
-  if (typeof value !== 'string' || !DATE.test(value)) return undefined;
+  if (typeof value !== 'string') return undefined;
+  let time = dates.get(value);
+  if (time === undefined) {
+    time = japanTime(value);
+    if (dates.size >= MAX_DATES) dates.clear();
+    dates.set(value, time);
+  }
+  return Number.isNaN(time) ? undefined : new Date(time);
+}
+
+function japanTime(value: string): number {
+  if (!DATE.test(value)) return Number.NaN;
   // A real calendar date: it survives the trip through Date unchanged.
   const utc = new Date(`${value}T00:00:00Z`);
-  if (Number.isNaN(utc.getTime()) || utc.toISOString().slice(0, 10) !== value) return undefined;
+  if (Number.isNaN(utc.getTime()) || utc.toISOString().slice(0, 10) !== value) return Number.NaN;
   const d = new Date(`${value}T00:00:00+09:00`);
   const year = d.getUTCFullYear();
-  return year >= 1900 && year < 2200 ? d : undefined;
+  return year >= 1900 && year < 2200 ? d.getTime() : Number.NaN;
 }
