@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { userInfo } from 'node:os';
 import { type Command, Option } from 'commander';
@@ -5,6 +6,7 @@ import type { Actor } from '../cases/roles.ts';
 import { isMamoruError, MamoruError } from '../core/index.ts';
 import { Mamoru } from '../mamoru.ts';
 import { type Config, loadConfig, SETTINGS, type SettingName } from '../server/config.ts';
+import { storeOptions } from '../setup.ts';
 import { type ApiClient, CLIENT_SETTINGS, chooseClient } from './api-client.ts';
 import { withConfigFlags } from './main.ts';
 import { type Column, renderTable } from './table.ts';
@@ -40,6 +42,13 @@ export async function withMamoru<T>(
   const config = configFrom(command);
   // With --org the command is meant for the database itself: going through a server is no way out.
   const orgChosen = (command.optsWithGlobals() as { org?: string }).org !== undefined;
+  // A command run where there is no Mamoru data (another folder, a typo) must not create a database there.
+  const pglite = storeOptions(config).dataDir;
+  if (!config.databaseUrl && pglite !== 'memory://' && !existsSync(pglite))
+    throw new MamoruError(
+      'not_found',
+      `データフォルダ ${config.dataDir} に Mamoru のデータベースがありません。サーバー（npm start）を起動するか、MAMORU_URL・MAMORU_DATA_DIR を指定してください / no Mamoru database in the data folder ${config.dataDir}: start the server (npm start) or set MAMORU_URL (--url) or MAMORU_DATA_DIR (--data-dir)`,
+    );
   const mamoru = await Mamoru.open(config).catch((error: unknown) => {
     throw explainLocked(error, orgChosen);
   });
