@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { CONTRACT_DEFAULT_POLICY, contractSettingsIssues } from '../../src/channels/contract/policy.ts';
 import type { Verdict } from '../../src/core/index.ts';
 import type { Mamoru } from '../../src/mamoru.ts';
@@ -319,14 +319,24 @@ for (const backend of mamoruBackends()) {
       const ring = ['中島 純', '前田 蓮', '藤田 湊', '後藤 樹'].map((name, i) =>
         person(name, `198${i}-02-0${i + 1}`, address, `FKO00${i}`),
       );
+      // Each member is screened on the day it applies (an application is placed no more than 48 hours
+      // before its screening): the clock is set to each day in turn.
       const screenRing = async (org: string, prefix: string) => {
+        const base = Date.now();
         let last: Verdict | undefined;
-        for (const [i, identity] of ring.entries()) {
-          last = await mamoru.screen(
-            { id: 'key_agent', role: 'agent', orgId: org },
-            'contract',
-            application(`${prefix}-${i}`, identity, { submittedAt: ago(24 * (20 - i * 7)) }),
-          );
+        vi.useFakeTimers({ toFake: ['Date'] });
+        try {
+          for (const [i, identity] of ring.entries()) {
+            const at = new Date(base - (20 - i * 7) * 24 * 3_600_000);
+            vi.setSystemTime(at);
+            last = await mamoru.screen(
+              { id: 'key_agent', role: 'agent', orgId: org },
+              'contract',
+              application(`${prefix}-${i}`, identity, { submittedAt: at.toISOString() }),
+            );
+          }
+        } finally {
+          vi.useRealTimers();
         }
         return last!;
       };

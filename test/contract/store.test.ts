@@ -17,9 +17,12 @@ for (const backend of storeBackends()) {
     });
     afterAll(() => store.close());
 
-    /** Screen-and-record an application as `mamoru.screen` would (the verdict made now). */
+    /**
+     * Screen-and-record an application as `mamoru.screen` would, screened when it was submitted (history:
+     * an application is placed no more than 48 hours before its screening, so the past is screened then).
+     */
     const record = async (orgId: string, app: ContractApplication, action: 'allow' | 'review' = 'allow') => {
-      const v = verdict(orgId, action);
+      const v = verdict(orgId, action, app.submittedAt ? new Date(app.submittedAt) : new Date());
       await contract.record(v, app, contract.keys(app));
       return v;
     };
