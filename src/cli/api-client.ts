@@ -103,7 +103,7 @@ export interface Problem {
   readonly title?: string;
   readonly detail?: string;
   readonly code?: string;
-  readonly errors?: readonly { readonly path: string; readonly message: string }[];
+  readonly errors?: readonly { readonly path: string; readonly message: string; readonly ja?: string }[];
 }
 
 /** An API answer that is not a success: the problem, and when to try again for a 429. */
@@ -126,7 +126,9 @@ export class ApiProblem extends Error {
       .filter((x) => x !== undefined && x !== '')
       .join(': ');
     const out = [head];
-    for (const e of p.errors ?? []) out.push(`  ${e.path}: ${e.message}`);
+    // Japanese first, as the API answers it.
+    for (const e of p.errors ?? [])
+      out.push(`  ${e.path}: ${e.ja && e.ja !== e.message ? `${e.ja} / ${e.message}` : e.message}`);
     if (this.retryAfter)
       out.push(`  ${this.retryAfter} 秒後に再試行 / try again in ${this.retryAfter} seconds (Retry-After)`);
     return out;
@@ -139,7 +141,11 @@ function toProblem(status: number, statusText: string, body: unknown): Problem {
     const errors = Array.isArray(b.errors)
       ? b.errors
           .filter((e): e is Record<string, unknown> => !!e && typeof e === 'object')
-          .map((e) => ({ path: String(e.path ?? ''), message: String(e.message ?? '') }))
+          .map((e) => ({
+            path: String(e.path ?? ''),
+            message: String(e.message ?? ''),
+            ...(typeof e.ja === 'string' ? { ja: e.ja } : {}),
+          }))
       : undefined;
     return {
       status,

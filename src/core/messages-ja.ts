@@ -9,6 +9,9 @@ import { z } from 'zod';
  */
 const EXACT: Readonly<Record<string, string>> = {
   'is not a known field': '不明な項目です',
+  'must be an outlet of 1–100 characters: shop:<id>, agency:<id> or online':
+    'shop:<id>、agency:<id> または online の形で指定してください（1〜100 文字）',
+  'only an agent key is bound to an outlet': '販売店・代理店に限定できるのは agent キーだけです',
   'not a cursor of this list (use nextCursor as given)':
     'この一覧のカーソルではありません（nextCursor をそのまま使ってください）',
   'must not be in the future': '未来の日時は指定できません',
