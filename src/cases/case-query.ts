@@ -51,7 +51,7 @@ export function decodeCursor(text: string, order: CaseOrder): Cursor {
   ) {
     return { order, at: parsed[1], id: parsed[2] };
   }
-  throw invalidField('cursor', 'not a cursor of this listing');
+  throw invalidField('query.cursor', 'not a cursor of this list (use nextCursor as given)');
 }
 
 /**

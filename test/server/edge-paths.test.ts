@@ -17,6 +17,12 @@ describe('field paths of 4xx answers', () => {
     expect(body.errors[0]!.ja).toContain('カーソル');
   });
 
+  it('the case queue names a bad cursor query.cursor too', async () => {
+    const res = await server.app.inject({ url: '/v1/cases?cursor=zzz', headers: bearer(server.token) });
+    expect(res.statusCode).toBe(400);
+    expect((res.json() as { errors: { path: string }[] }).errors[0]!.path).toBe('query.cursor');
+  });
+
   it('a bad query parameter is named query.<name>, never querystring.<name>', async () => {
     const res = await server.app.inject({ url: '/v1/decisions?limit=0', headers: bearer(server.token) });
     expect(res.statusCode).toBe(400);
