@@ -9,6 +9,18 @@ import { ROLES } from '../store/store.ts';
  */
 const localized = { ja: z.string(), en: z.string() };
 
+/** One reason of a verdict: the reviewer's text, and the customer's where the signal has one. */
+export const reasonSchema = z.object({
+  signal: z.string(),
+  ...localized,
+  customer: z
+    .object(localized)
+    .optional()
+    .describe(
+      'お客様に伝えてよい文言（他の申込・件数・閾値を含まない） / what may be told to the customer (never other applications, counts or thresholds)',
+    ),
+});
+
 export const problemSchema = z
   .object({
     type: z.string(),
@@ -83,20 +95,7 @@ export const verdictSchema = z
         }),
       )
       .readonly(),
-    reasons: z
-      .array(
-        z.object({
-          signal: z.string(),
-          ...localized,
-          customer: z
-            .object(localized)
-            .optional()
-            .describe(
-              'お客様に伝えてよい文言（他の申込・件数・閾値を含まない） / what may be told to the customer (never other applications, counts or thresholds)',
-            ),
-        }),
-      )
-      .readonly(),
+    reasons: z.array(reasonSchema).readonly(),
     summary: z.object(localized),
     notices: z
       .array(z.object({ code: z.string(), ...localized }))

@@ -12,7 +12,7 @@ import { CASE_ACTIONS, INDICATOR_TYPES } from '../../core/index.ts';
 import type { Mamoru } from '../../mamoru.ts';
 import { type App, actorOf } from '../app.ts';
 import { caseFor, casePageFor } from '../outlet-view.ts';
-import { errorResponses, idParams } from '../schemas.ts';
+import { errorResponses, idParams, reasonSchema } from '../schemas.ts';
 
 const localized = { ja: z.string(), en: z.string() };
 const caseSchema = z
@@ -31,18 +31,7 @@ const caseSchema = z
       channel: z.string(),
       eventId: z.string(),
       summary: z.object(localized),
-      reasons: z
-        .array(
-          z.object({
-            signal: z.string(),
-            ...localized,
-            customer: z
-              .object(localized)
-              .optional()
-              .describe('お客様に伝えてよい文言 / what may be told to the customer'),
-          }),
-        )
-        .readonly(),
+      reasons: z.array(reasonSchema).readonly(),
       hits: z
         .array(
           z.object({
