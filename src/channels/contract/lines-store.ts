@@ -155,14 +155,7 @@ export class LineStore {
   }
 
   async #upsert(orgId: string, batch: readonly PreparedLine[], now: Date) {
-    const holders = new Map<string, { type: HolderType; corporateNumber: string | null; firstSeen: Date }>();
-    for (const l of batch) {
-      const seen = l.contractedAt ?? now;
-      const known = holders.get(l.holderKey);
-      if (!known)
-        holders.set(l.holderKey, { type: l.holderType, corporateNumber: l.corporateNumber, firstSeen: seen });
-      else if (seen < known.firstSeen) known.firstSeen = seen;
-    }
+    const holders = holdersOf(batch, now);
     return this.#db
       .with('holders', (db) =>
         db
@@ -221,14 +214,7 @@ export class LineStore {
  * order), the same rules on a known line as {@link LineStore.record}.
  */
 function upsertLinesStatement(orgId: string, batch: readonly PreparedLine[], now: Date) {
-  const holders = new Map<string, { type: HolderType; corporateNumber: string | null; firstSeen: Date }>();
-  for (const l of batch) {
-    const seen = l.contractedAt ?? now;
-    const known = holders.get(l.holderKey);
-    if (!known)
-      holders.set(l.holderKey, { type: l.holderType, corporateNumber: l.corporateNumber, firstSeen: seen });
-    else if (seen < known.firstSeen) known.firstSeen = seen;
-  }
+  const holders = holdersOf(batch, now);
   const holderRows = [...holders].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
   const iso = (d: Date | null) => (d ? d.toISOString() : null);
   const text = (values: readonly (string | null)[]) => arrayParam(values, 'text');
@@ -284,4 +270,17 @@ function storedLine(row: Selectable<ContractLinesTable>): StoredLine {
     outlet: row.outlet,
     registeredUserKey: row.registered_user_key,
   };
+}
+
+/** The holders of a batch of lines, each with its earliest contract date (or `now`) as first seen. */
+function holdersOf(batch: readonly PreparedLine[], now: Date) {
+  const holders = new Map<string, { type: HolderType; corporateNumber: string | null; firstSeen: Date }>();
+  for (const l of batch) {
+    const seen = l.contractedAt ?? now;
+    const known = holders.get(l.holderKey);
+    if (!known)
+      holders.set(l.holderKey, { type: l.holderType, corporateNumber: l.corporateNumber, firstSeen: seen });
+    else if (seen < known.firstSeen) known.firstSeen = seen;
+  }
+  return holders;
 }
