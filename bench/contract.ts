@@ -15,9 +15,9 @@
  */
 import type { ContractApplication } from '../src/channels/contract/contract-schema.ts';
 import { contractStoreOf } from '../src/channels/contract/contract-store.ts';
+import { loadConfig } from '../src/config.ts';
 import { createKeyedHasher } from '../src/intel/keyed-hash.ts';
 import { Mamoru } from '../src/mamoru.ts';
-import { loadConfig } from '../src/server/config.ts';
 import { application } from '../test/contract/fixtures.ts';
 import { freshDatabase } from '../test/helpers/stores.ts';
 import { hotIdentity, seedContract } from './contract-seed.ts';

@@ -28,9 +28,9 @@ import type { Actor } from '../src/cases/roles.ts';
 import { contractStoreOf } from '../src/channels/contract/contract-store.ts';
 import { importLines } from '../src/channels/contract/lines-import.ts';
 import { importFileDirect } from '../src/cli/import-direct.ts';
+import { loadConfig } from '../src/config.ts';
 import { importIndicators } from '../src/intel/import-indicators.ts';
 import { Mamoru } from '../src/mamoru.ts';
-import { loadConfig } from '../src/server/config.ts';
 import { freshDatabase } from '../test/helpers/stores.ts';
 import type { BenchResult } from './report.ts';
 

@@ -4,6 +4,7 @@ import type { CaseStatus } from './cases/case-status.ts';
 import { OutcomeBus } from './cases/outcome-bus.ts';
 import { type Actor, requirePermission } from './cases/roles.ts';
 import { createChannels } from './channels/registry.ts';
+import type { Config } from './config.ts';
 import {
   type AnyChannel,
   createEngine,
@@ -23,9 +24,8 @@ import { createExtractTools } from './intel/extract-tools.ts';
 import type { ImportTarget } from './intel/import-indicators.ts';
 import { IndicatorService } from './intel/indicator-service.ts';
 import { createKeyedHasher } from './intel/keyed-hash.ts';
+import type { Metrics } from './metrics.ts';
 import { type DryRunReport, PolicyService } from './policy-service.ts';
-import type { Config } from './server/config.ts';
-import type { Metrics } from './server/metrics.ts';
 import {
   checkKeyFingerprint,
   createOperator,

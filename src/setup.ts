@@ -2,10 +2,10 @@ import { randomBytes } from 'node:crypto';
 import { chmod, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { sql } from 'kysely';
+import type { Config } from './config.ts';
 import { MamoruError } from './core/index.ts';
 import type { IndicatorService } from './intel/indicator-service.ts';
 import type { createKeyedHasher } from './intel/keyed-hash.ts';
-import type { Config } from './server/config.ts';
 import { ownerOnlyDir, ownerOnlyUmask } from './store/pglite/owner-only.ts';
 import type { Store } from './store/store.ts';
 

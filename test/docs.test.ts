@@ -3,9 +3,9 @@ import { readdir, readFile } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
 import { LINE_CSV_COLUMNS } from '../src/channels/contract/lines-import.ts';
 import { createChannels } from '../src/channels/registry.ts';
+import { loadConfig, SETTINGS } from '../src/config.ts';
 import { ERROR_CODES } from '../src/core/index.ts';
 import { CSV_COLUMNS } from '../src/intel/import-indicators.ts';
-import { loadConfig, SETTINGS } from '../src/server/config.ts';
 import { STATUS } from '../src/server/problem.ts';
 import { bearer, startTestServer } from './helpers/server.ts';
 

@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
+import { loadConfig } from '../src/config.ts';
 import type { ChannelModule, ChannelOutcome } from '../src/core/index.ts';
 import { defineSignals } from '../src/core/index.ts';
 import { Mamoru } from '../src/mamoru.ts';
-import { loadConfig } from '../src/server/config.ts';
 import { freshDatabase } from './helpers/stores.ts';
 
 /**

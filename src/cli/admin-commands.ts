@@ -4,9 +4,9 @@ import { storeOptions } from '../mamoru.ts';
 import { openStore } from '../store/index.ts';
 import { findServer, type ServerFile } from './api-client.ts';
 import { registerAuditCommands } from './audit-commands.ts';
+import { withConfigFlags } from './config-flags.ts';
 import { configFrom, DATA_FLAGS, explainLocked } from './context.ts';
 import { registerKeyCommands } from './key-commands.ts';
-import { withConfigFlags } from './main.ts';
 import { registerPolicyCommands } from './policy-commands.ts';
 
 /** `keys`, `orgs`, `whoami`, `policy`, `audit` and `db` commands. */

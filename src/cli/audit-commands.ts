@@ -1,15 +1,15 @@
 import type { Command } from 'commander';
+import type { Config } from '../config.ts';
 import { MamoruError } from '../core/index.ts';
 import { type Mamoru, storeOptions } from '../mamoru.ts';
-import type { Config } from '../server/config.ts';
 import { loadPublicKey, loadSigningKey, publicKeyPem } from '../store/checkpoint-key.ts';
 import { type CheckpointLogger, CheckpointWriter, writeAtomically } from '../store/checkpoint-writer.ts';
 import type { Checkpoint } from '../store/decision-checkpoint.ts';
 import { openStore, type Store } from '../store/index.ts';
 import type { ApiClient } from './api-client.ts';
 import { auditCheckpoint, auditPublicKey, auditVerify, readText, type VerifyReport } from './audit-run.ts';
+import { withConfigFlags } from './config-flags.ts';
 import { configFrom, connect, DATA_FLAGS, explainLocked, printJson, withClientFlags } from './context.ts';
-import { withConfigFlags } from './main.ts';
 
 const AUDIT_FLAGS = [...DATA_FLAGS, 'checkpointKey'] as const;
 

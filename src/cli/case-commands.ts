@@ -4,8 +4,8 @@ import { CASE_ORDERS, type ListCasesQuery, SHARE_INDICATORS } from '../cases/cas
 import { CASE_STATUSES } from '../cases/case-status.ts';
 import { CASE_ACTIONS } from '../core/index.ts';
 import type { Query } from './api-client.ts';
+import { positiveInt } from './config-flags.ts';
 import { dataCommand, pageOf, printJson, printPage, via, withJsonFlag } from './context.ts';
-import { positiveInt } from './main.ts';
 import type { Column } from './table.ts';
 
 interface CaseRow {

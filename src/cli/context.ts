@@ -3,12 +3,12 @@ import { readFile } from 'node:fs/promises';
 import { userInfo } from 'node:os';
 import { type Command, Option } from 'commander';
 import type { Actor } from '../cases/roles.ts';
+import { type Config, loadConfig, SETTINGS, type SettingName } from '../config.ts';
 import { isMamoruError, MamoruError } from '../core/index.ts';
 import { Mamoru } from '../mamoru.ts';
-import { type Config, loadConfig, SETTINGS, type SettingName } from '../server/config.ts';
 import { storeOptions } from '../setup.ts';
 import { type ApiClient, CLIENT_SETTINGS, chooseClient } from './api-client.ts';
-import { withConfigFlags } from './main.ts';
+import { withConfigFlags } from './config-flags.ts';
 import { type Column, renderTable } from './table.ts';
 
 /** The store-facing flags every data command takes. */

@@ -1,8 +1,8 @@
 import { type Command, InvalidArgumentError, Option } from 'commander';
 import { ACTIONS, notFound } from '../core/index.ts';
 import type { DecisionRecord } from '../store/index.ts';
+import { positiveInt } from './config-flags.ts';
 import { dataCommand, pageOf, printJson, printPage, via, withJsonFlag } from './context.ts';
-import { positiveInt } from './main.ts';
 import type { Column } from './table.ts';
 
 interface DecisionRow {

@@ -1,8 +1,8 @@
 import { type Command, InvalidArgumentError } from 'commander';
 import { notFound } from '../core/index.ts';
 import { ImportReports } from '../intel/import-reports.ts';
+import { positiveInt } from './config-flags.ts';
 import { dataCommand, pageOf, printJson, printPage, via, withJsonFlag } from './context.ts';
-import { positiveInt } from './main.ts';
 import type { Column } from './table.ts';
 
 interface RejectionRow {

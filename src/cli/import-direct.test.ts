@@ -3,10 +3,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Actor } from '../cases/roles.ts';
+import { loadConfig } from '../config.ts';
 import { importIndicators } from '../intel/import-indicators.ts';
 import { ImportReports } from '../intel/import-reports.ts';
 import { Mamoru } from '../mamoru.ts';
-import { loadConfig } from '../server/config.ts';
 import { importFileDirect } from './import-direct.ts';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

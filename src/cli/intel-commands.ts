@@ -8,10 +8,10 @@ import {
 } from '../core/index.ts';
 import { importIndicators } from '../intel/import-indicators.ts';
 import type { Query } from './api-client.ts';
+import { positiveInt } from './config-flags.ts';
 import { connect, dataCommand, pageOf, printJson, printPage, via, withJsonFlag } from './context.ts';
 import { importFile } from './import-file.ts';
 import { uploadImport } from './import-upload.ts';
-import { positiveInt } from './main.ts';
 import type { Column } from './table.ts';
 
 interface IndicatorRow {

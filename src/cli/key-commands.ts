@@ -2,8 +2,8 @@ import type { Command } from 'commander';
 import { isRole, ROLES } from '../cases/roles.ts';
 import { MamoruError, notFound } from '../core/index.ts';
 import { pageFrom } from '../server/paging.ts';
+import { positiveInt } from './config-flags.ts';
 import { dataCommand, type PageOptions, pageOf, printJson, printPage, via, withJsonFlag } from './context.ts';
-import { positiveInt } from './main.ts';
 import { type Column, cellText } from './table.ts';
 
 interface KeyRow {

@@ -10,9 +10,8 @@
  * `kubectl` do; with none, they work on the database directly. `db migrate`
  * always works on the database.
  */
-import { Command, InvalidArgumentError, Option } from 'commander';
+import { Command } from 'commander';
 import { isMamoruError } from '../core/index.ts';
-import { SETTINGS, type SettingName } from '../server/config.ts';
 import { registerAdminCommands } from './admin-commands.ts';
 import { ApiProblem } from './api-client.ts';
 import { registerCaseCommands } from './case-commands.ts';
@@ -23,21 +22,6 @@ import { registerImportCommands } from './import-commands.ts';
 import { registerIntelCommands } from './intel-commands.ts';
 import { registerScreenCommand } from './screen-command.ts';
 import { registerServeCommand } from './serve-command.ts';
-
-/** Attach the configuration flags (`--port`, `--database-url`…) to a command. */
-export function withConfigFlags(command: Command, names: readonly SettingName[]): Command {
-  for (const name of names) {
-    const s = SETTINGS[name];
-    command.addOption(new Option(`${s.flag} <value>`, `${s.ja} / ${s.en} [env ${s.env}]`));
-  }
-  return command;
-}
-
-export function positiveInt(value: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n <= 0) throw new InvalidArgumentError('must be a positive integer');
-  return n;
-}
 
 export function buildProgram(): Command {
   const program = new Command('mamoru')

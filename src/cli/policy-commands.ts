@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { MamoruError, notFound } from '../core/index.ts';
 import { pageFrom } from '../server/paging.ts';
+import { positiveInt } from './config-flags.ts';
 import {
   dataCommand,
   type PageOptions,
@@ -12,7 +13,6 @@ import {
   via,
   withJsonFlag,
 } from './context.ts';
-import { positiveInt } from './main.ts';
 import type { Column } from './table.ts';
 
 /** A policy version as `GET /v1/policies/{channel}` answers it (version 0: the channel default). */

@@ -2,17 +2,17 @@ import { createServer } from 'node:net';
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import pino from 'pino';
+import type { Config } from '../config.ts';
 import { MamoruError } from '../core/index.ts';
 import { safeError } from '../core/safe-error.ts';
 import { Mamoru } from '../mamoru.ts';
+import { Metrics } from '../metrics.ts';
 import { buildServer } from '../server/app.ts';
-import type { Config } from '../server/config.ts';
-import { Metrics } from '../server/metrics.ts';
 import { writeKeyFile } from '../setup.ts';
 import { writeServerFile } from './api-client.ts';
 import { checkpointWriter } from './audit-commands.ts';
+import { withConfigFlags } from './config-flags.ts';
 import { configFrom } from './context.ts';
-import { withConfigFlags } from './main.ts';
 
 /** `mamoru serve`: the API on the configured database; on first start a demo organisation and its key. */
 export function registerServeCommand(program: Command): void {

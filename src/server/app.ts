@@ -18,8 +18,8 @@ import { type Actor, type Permission, requirePermission } from '../cases/roles.t
 import { isMamoruError, MamoruError } from '../core/index.ts';
 import { safeError } from '../core/safe-error.ts';
 import type { Mamoru } from '../mamoru.ts';
+import type { Metrics } from '../metrics.ts';
 import { clientOf } from './client-address.ts';
-import type { Metrics } from './metrics.ts';
 import {
   MAX_PATH_PARAM,
   MAX_URL_LENGTH,
@@ -30,6 +30,10 @@ import {
   toProblem,
   uriTooLong,
 } from './problem.ts';
+
+export type { App } from './route-kit.ts';
+
+import type { App } from './route-kit.ts';
 import { adminRoutes } from './routes/admin.ts';
 import { caseRoutes } from './routes/cases.ts';
 import { contractRoutes } from './routes/contract.ts';
@@ -57,23 +61,6 @@ export interface ServerOptions {
    * default: the client is the peer of the connection.
    */
   readonly trustProxy?: boolean | number | string | readonly string[];
-}
-
-/** The typed Fastify instance every route module receives. */
-export type App = FastifyInstance<
-  import('node:http').Server,
-  import('node:http').IncomingMessage,
-  import('node:http').ServerResponse,
-  import('fastify').FastifyBaseLogger,
-  ZodTypeProvider
->;
-
-/** The caller, or a 401: every /v1 route runs behind the Bearer key check. */
-export function actorOf(request: FastifyRequest, permission?: Permission): Actor {
-  const actor = request.actor;
-  if (!actor) throw new MamoruError('unauthenticated', 'a Bearer API key is required');
-  if (permission) requirePermission(actor, permission);
-  return actor;
 }
 
 /**

@@ -2,8 +2,8 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadConfig } from '../../src/config.ts';
 import { Mamoru } from '../../src/mamoru.ts';
-import { loadConfig } from '../../src/server/config.ts';
 import { runCli } from '../cli/run-cli.ts';
 import { application } from './fixtures.ts';
 

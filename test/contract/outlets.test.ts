@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Mamoru } from '../../src/mamoru.ts';
+import { Metrics } from '../../src/metrics.ts';
 import { type App, buildServer } from '../../src/server/app.ts';
-import { Metrics } from '../../src/server/metrics.ts';
 import { mamoruBackends } from '../helpers/mamoru-backends.ts';
 
 /**

@@ -2,8 +2,8 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { contractStoreOf } from '../../src/channels/contract/contract-store.ts';
 import type { Verdict } from '../../src/core/index.ts';
 import type { Mamoru } from '../../src/mamoru.ts';
+import { Metrics } from '../../src/metrics.ts';
 import { type App, buildServer } from '../../src/server/app.ts';
-import { Metrics } from '../../src/server/metrics.ts';
 import { mamoruBackends } from '../helpers/mamoru-backends.ts';
 
 /**

@@ -1,5 +1,5 @@
+import { loadConfig } from '../../src/config.ts';
 import { Mamoru } from '../../src/mamoru.ts';
-import { loadConfig } from '../../src/server/config.ts';
 import { freshDatabase } from './stores.ts';
 
 /**

@@ -1,7 +1,7 @@
+import { loadConfig } from '../../src/config.ts';
 import { Mamoru } from '../../src/mamoru.ts';
+import { Metrics } from '../../src/metrics.ts';
 import { type App, buildServer } from '../../src/server/app.ts';
-import { loadConfig } from '../../src/server/config.ts';
-import { Metrics } from '../../src/server/metrics.ts';
 
 /** A Mamoru API in process on an in-memory PGlite, with the operator organisation's admin key. */
 export interface TestServer {

@@ -1,9 +1,9 @@
 import { readFile } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
+import { loadConfig } from '../../src/config.ts';
 import type { ChannelModule, Detector, SignalDeclaration } from '../../src/core/index.ts';
 import { Mamoru } from '../../src/mamoru.ts';
-import { loadConfig } from '../../src/server/config.ts';
 import { bearer, createOrg, startTestServer, type TestServer } from '../helpers/server.ts';
 
 /**

@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
+import { loadConfig } from '../../src/config.ts';
 import { type ChannelModule, defineSignals } from '../../src/core/index.ts';
 import { Mamoru } from '../../src/mamoru.ts';
+import { Metrics } from '../../src/metrics.ts';
 import { type App, buildServer } from '../../src/server/app.ts';
-import { loadConfig } from '../../src/server/config.ts';
-import { Metrics } from '../../src/server/metrics.ts';
 import { freshDatabase } from '../helpers/stores.ts';
 
 /**

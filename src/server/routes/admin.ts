@@ -2,8 +2,8 @@ import { z } from 'zod';
 import { MamoruError, notFound, textField } from '../../core/index.ts';
 import type { Mamoru } from '../../mamoru.ts';
 import type { Organisation } from '../../store/store.ts';
-import { type App, actorOf } from '../app.ts';
 import { pageFrom, pageQuery, pageSchema } from '../paging.ts';
+import { type App, actorOf } from '../route-kit.ts';
 import { apiKeySchema, errorResponses, idParams, organisationSchema, roleSchema } from '../schemas.ts';
 
 const newKeyBody = z

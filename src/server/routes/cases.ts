@@ -10,8 +10,8 @@ import {
 import { CASE_STATUSES } from '../../cases/case-status.ts';
 import { CASE_ACTIONS, INDICATOR_TYPES } from '../../core/index.ts';
 import type { Mamoru } from '../../mamoru.ts';
-import { type App, actorOf } from '../app.ts';
 import { caseFor, casePageFor } from '../outlet-view.ts';
+import { type App, actorOf } from '../route-kit.ts';
 import { errorResponses, idParams, reasonSchema } from '../schemas.ts';
 
 const localized = { ja: z.string(), en: z.string() };

@@ -7,8 +7,8 @@ import { LINE_STATUSES, lineEventSchema } from '../../channels/contract/lines-sc
 import { isMamoruError, MamoruError, parseInput } from '../../core/index.ts';
 import { ImportReports } from '../../intel/import-reports.ts';
 import type { Mamoru } from '../../mamoru.ts';
-import { type App, actorOf } from '../app.ts';
 import { acceptImportBodies, importAnswer, importBody, importResultSchema } from '../import-body.ts';
+import { type App, actorOf } from '../route-kit.ts';
 import { errorResponses } from '../schemas.ts';
 
 /**

@@ -7,8 +7,8 @@ import { loadSigningKey, parsePublicKey, publicKeyPem } from '../../store/checkp
 import { CHECKPOINT_TYPE, keyId } from '../../store/decision-checkpoint.ts';
 import { AUDIT_FINDING_KINDS } from '../../store/index.ts';
 import { verifyLog } from '../../store/verify-log.ts';
-import { type App, actorOf } from '../app.ts';
 import { pageSchema } from '../paging.ts';
+import { type App, actorOf } from '../route-kit.ts';
 import { decisionSchema, errorResponses, idParams } from '../schemas.ts';
 
 /**

@@ -1,8 +1,8 @@
 import { sql } from 'kysely';
 import { z } from 'zod';
 import type { Mamoru } from '../../mamoru.ts';
-import type { App } from '../app.ts';
-import type { Metrics } from '../metrics.ts';
+import type { Metrics } from '../../metrics.ts';
+import type { App } from '../route-kit.ts';
 import { problemSchema } from '../schemas.ts';
 
 /** Liveness, readiness (the database answers) and Prometheus metrics. No key needed. */

@@ -10,7 +10,7 @@ import {
   ImportReports,
 } from '../../intel/import-reports.ts';
 import type { Mamoru } from '../../mamoru.ts';
-import { type App, actorOf } from '../app.ts';
+import { type App, actorOf } from '../route-kit.ts';
 import { errorResponses, idParams } from '../schemas.ts';
 
 /** Reading an import's report takes the permission the import took. */

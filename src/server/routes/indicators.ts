@@ -13,8 +13,8 @@ import {
   sharingScopeSchema,
 } from '../../intel/indicator-schemas.ts';
 import type { Mamoru } from '../../mamoru.ts';
-import { type App, actorOf } from '../app.ts';
 import { acceptImportBodies, importAnswer, importBody, importResultSchema } from '../import-body.ts';
+import { type App, actorOf } from '../route-kit.ts';
 import { errorResponses, idParams } from '../schemas.ts';
 
 /**

@@ -3,8 +3,8 @@ import { ACTIONS, notFound, textField } from '../../core/index.ts';
 import type { Mamoru } from '../../mamoru.ts';
 import { DRY_RUN_MODES } from '../../policy-dry-run.ts';
 import type { PolicyView } from '../../policy-service.ts';
-import { type App, actorOf } from '../app.ts';
 import { pageFrom, pageQuery, pageSchema } from '../paging.ts';
+import { type App, actorOf } from '../route-kit.ts';
 import { errorResponses } from '../schemas.ts';
 
 const channelParams = z.object({ channel: z.string().min(1).max(50) });

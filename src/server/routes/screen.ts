@@ -2,9 +2,9 @@ import { z } from 'zod';
 import { MamoruError, textField } from '../../core/index.ts';
 import { safeError } from '../../core/safe-error.ts';
 import type { Mamoru } from '../../mamoru.ts';
-import { type App, actorOf } from '../app.ts';
 import { verdictFor } from '../outlet-view.ts';
 import { toProblem } from '../problem.ts';
+import { type App, actorOf } from '../route-kit.ts';
 import { errorResponses, problemSchema, screenResultSchema } from '../schemas.ts';
 
 const eventIdQuery = z.object({

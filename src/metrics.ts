@@ -1,5 +1,5 @@
 import { Counter, collectDefaultMetrics, Histogram, Registry } from 'prom-client';
-import type { Verdict } from '../core/index.ts';
+import type { Verdict } from './core/index.ts';
 
 /**
  * Prometheus metrics: request latency, verdicts by channel and action,

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { MamoruError } from '../core/index.ts';
+import { MamoruError } from './core/index.ts';
 
 /**
  * Configuration: every setting is an environment variable with a matching
