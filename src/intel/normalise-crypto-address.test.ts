@@ -1,3 +1,5 @@
+import { bech32, bech32m } from 'bech32';
+import bs58check from 'bs58check';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { expectInvalid, onlyInvalidIndicator } from '../../test/intel/expect-invalid.ts';
@@ -103,6 +105,47 @@ describe('normaliseCryptoAddress (M2)', () => {
         },
       ),
       { numRuns: 3000 },
+    );
+  });
+
+  it('property: any P2PKH, P2SH or TRON payload encoded by bs58check is accepted; one changed character is refused', () => {
+    const alphabet = '123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz';
+    fc.assert(
+      fc.property(
+        fc.constantFrom(0x00, 0x05, 0x41),
+        fc.uint8Array({ minLength: 20, maxLength: 20 }),
+        fc.nat(),
+        fc.nat(),
+        (version, hash, at, by) => {
+          const address = bs58check.encode(Uint8Array.of(version, ...hash));
+          const chain = version === 0x41 ? 'trx' : 'btc';
+          expect(normaliseCryptoAddress(address)).toBe(`${chain}:${address}`);
+          const i = at % address.length;
+          const c = alphabet[(alphabet.indexOf(address[i]!) + 1 + (by % 57)) % 58]!;
+          const changed = address.slice(0, i) + c + address.slice(i + 1);
+          expectInvalid(() => normaliseCryptoAddress(changed));
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+
+  it('property: SegWit programs encoded by the bech32 package are accepted with the right checksum only', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 0, max: 16 }),
+        fc.uint8Array({ minLength: 2, maxLength: 40 }),
+        (version, program) => {
+          if (version === 0 && program.length !== 20 && program.length !== 32) return;
+          const words = [version, ...bech32.toWords(program)];
+          const right = version === 0 ? bech32 : bech32m;
+          const wrong = version === 0 ? bech32m : bech32;
+          const address = right.encode('bc', words);
+          expect(normaliseCryptoAddress(address.toUpperCase())).toBe(`btc:${address}`);
+          expectInvalid(() => normaliseCryptoAddress(wrong.encode('bc', words)));
+        },
+      ),
+      { numRuns: 300 },
     );
   });
 });

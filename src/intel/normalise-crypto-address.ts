@@ -1,4 +1,4 @@
-import { base58CheckDecode } from './base58check.ts';
+import bs58check from 'bs58check';
 import { decodeSegwitAddress } from './bech32.ts';
 import { checkRaw, invalidIndicator } from './invalid-indicator.ts';
 
@@ -33,6 +33,7 @@ const TRON = 0x41;
  *   unknown form is refused rather than guessed.
  *
  * `bitcoin:…?amount=` (BIP 21) and `ethereum:…@1` (EIP-681) URIs are accepted.
+ * Base58check is decoded by `bs58check`, Bech32/Bech32m by `bech32` (issue 8, item 9).
  *
  * @throws MamoruError `invalid_indicator` naming what is wrong.
  * @example normaliseCryptoAddress('0xAbC…') // 'eth:0xabc…'
@@ -78,7 +79,7 @@ function bitcoin(s: string): string | undefined {
     return decodeSegwitAddress('bc', lower) ? `btc:${lower}` : undefined;
   }
   if (s.length < 26 || s.length > 35) return undefined;
-  const payload = base58CheckDecode(s);
+  const payload = bs58check.decodeUnsafe(s);
   if (payload?.length !== 21) return undefined;
   if (payload[0] === P2PKH || payload[0] === P2SH) return `btc:${s}`;
   return undefined;
@@ -86,7 +87,7 @@ function bitcoin(s: string): string | undefined {
 
 function tron(s: string): string | undefined {
   if (s.length !== 34) return undefined;
-  const payload = base58CheckDecode(s);
+  const payload = bs58check.decodeUnsafe(s);
   return payload?.length === 21 && payload[0] === TRON ? `trx:${s}` : undefined;
 }
 
