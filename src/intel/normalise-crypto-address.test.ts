@@ -70,6 +70,8 @@ describe('normaliseCryptoAddress (M2)', () => {
     ],
     ['bsc:0x52908400098527886E0F7030069857D2E4169EE7', 'eth:0x52908400098527886e0f7030069857d2e4169ee7'],
     ['TR7NHqjeKQxGTCi8q8ZY4pL8otSzgjLj6t', 'trx:TR7NHqjeKQxGTCi8q8ZY4pL8otSzgjLj6t'],
+    // Begins as an upper-case testnet address does (found by the bs58check property below).
+    ['TB115BhpCAFbjPUgniZ36TZYxNB67fPKzr', 'trx:TB115BhpCAFbjPUgniZ36TZYxNB67fPKzr'],
     ['XRP:rHb9CJAWyB4rj91VRWn96DkukG4bwdtyTh', 'xrp:rHb9CJAWyB4rj91VRWn96DkukG4bwdtyTh'],
     ['btc:1A1zP1eP5QGefi2DMPTfTL5SLmv7DivfNa', 'btc:1A1zP1eP5QGefi2DMPTfTL5SLmv7DivfNa'],
   ])('%j → %j', (raw, expected) => {

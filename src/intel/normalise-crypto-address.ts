@@ -64,6 +64,9 @@ export function normaliseCryptoAddress(raw: string): string {
 function bare(s: string): string {
   if (/^0x[0-9a-fA-F]{40}$/.test(s)) return `eth:${s.toLowerCase()}`;
   if (/^0x/i.test(s)) return fail('looks like an EVM address but is not 0x followed by 40 hex digits');
+  // A TRON address may begin "TB1", as an upper-case Bitcoin testnet address does: its checksum decides.
+  const trx = /^T/.test(s) ? tron(s) : undefined;
+  if (trx) return trx;
   if (/^(bc|tb|bcrt)1/i.test(s) || /^[13]/.test(s))
     return bitcoin(s) ?? fail('is not a valid Bitcoin address (checksum or format)');
   if (/^T/.test(s)) return tron(s) ?? fail('is not a valid TRON address (checksum or format)');
