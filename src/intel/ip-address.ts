@@ -1,20 +1,33 @@
+import ipaddr from 'ipaddr.js';
+
 /**
- * IP address parsing and formatting shared by the `ip` normaliser and the
- * URL canonicaliser. No dependency: the rules are short and must be exact.
+ * IP address parsing and formatting shared by the `ip` normaliser (T4), the
+ * URL canonicaliser (T1) and the per-client failure count. Parsing, range
+ * tests and RFC 5952 text are ipaddr.js's (issue 8, item 9); what stays here
+ * is which text forms are accepted, because ipaddr.js reads more than an
+ * indicator may hold: it takes `010.1.1.1` (octal elsewhere), `0x7f.1` and
+ * `1` as IPv4 addresses, and reads `::192.0.2.1` as IPv4-mapped where RFC
+ * 4291 makes it `::c000:201`. So IPv4 text is checked to be dotted decimal
+ * first, and a dotted tail of an IPv6 address is turned into its two groups
+ * before ipaddr.js sees it.
  */
 
 /** Strict dotted-quad IPv4: four decimal parts 0–255, no leading zeros (they read as octal elsewhere). */
 export function parseIpv4(s: string): number[] | undefined {
-  const parts = s.split('.');
-  if (parts.length !== 4) return undefined;
-  const out: number[] = [];
-  for (const p of parts) {
-    if (!/^(?:0|[1-9]\d{0,2})$/.test(p)) return undefined;
-    const n = Number(p);
-    if (n > 255) return undefined;
-    out.push(n);
+  // The test ipaddr.IPv4.isValidFourPartDecimal makes, without parsing twice as it does.
+  if (!FOUR_PART_DECIMAL.test(s)) return undefined;
+  return attempt(() => ipaddr.IPv4.parse(s).octets);
+}
+
+const FOUR_PART_DECIMAL = /^(?:0|[1-9]\d{0,2})(?:\.(?:0|[1-9]\d{0,2})){3}$/;
+
+/** What `read` gives, or undefined where ipaddr.js throws (its way of refusing an address). */
+function attempt<T>(read: () => T): T | undefined {
+  try {
+    return read();
+  } catch {
+    return undefined;
   }
-  return out;
 }
 
 /** An IPv6 address as eight 16-bit groups; `dotted` says the input ended in a dotted IPv4 part. */
@@ -26,50 +39,36 @@ export interface Ipv6 {
 /** Parse an IPv6 address (RFC 4291 text forms, `::` and a trailing dotted IPv4 included). No zone ids. */
 export function parseIpv6(s: string): Ipv6 | undefined {
   if (s.length > 45 || !/^[0-9a-fA-F:.]+$/.test(s)) return undefined;
-  const halves = s.split('::');
-  if (halves.length > 2) return undefined;
-  let dotted = false;
-  const parseSide = (side: string, last: boolean): number[] | undefined => {
-    if (side === '') return [];
-    const pieces = side.split(':');
-    const groups: number[] = [];
-    for (let i = 0; i < pieces.length; i++) {
-      const piece = pieces[i]!;
-      if (last && i === pieces.length - 1 && piece.includes('.')) {
-        const v4 = parseIpv4(piece);
-        if (!v4) return undefined;
-        dotted = true;
-        groups.push((v4[0]! << 8) | v4[1]!, (v4[2]! << 8) | v4[3]!);
-        continue;
-      }
-      if (!/^[0-9a-fA-F]{1,4}$/.test(piece)) return undefined;
-      groups.push(Number.parseInt(piece, 16));
-    }
-    return groups;
-  };
-  if (halves.length === 1) {
-    const groups = parseSide(halves[0]!, true);
-    return groups && groups.length === 8 ? { groups, dotted } : undefined;
+  let text = s;
+  const tailAt = s.lastIndexOf(':') + 1;
+  const dotted = s.includes('.', tailAt);
+  if (dotted) {
+    if (tailAt === 0) return undefined;
+    const v4 = parseIpv4(s.slice(tailAt));
+    if (!v4) return undefined;
+    text = `${s.slice(0, tailAt)}${((v4[0]! << 8) | v4[1]!).toString(16)}:${((v4[2]! << 8) | v4[3]!).toString(16)}`;
   }
-  const head = parseSide(halves[0]!, false);
-  const tail = parseSide(halves[1]!, true);
-  if (!head || !tail) return undefined;
-  const missing = 8 - head.length - tail.length;
-  if (missing < 1) return undefined;
-  return { groups: [...head, ...new Array<number>(missing).fill(0), ...tail], dotted };
+  // Only hex groups and colons are left: ipaddr.js's plain IPv6 form, whose `::` must stand for ≥ 1 group.
+  if (text.includes('.')) return undefined;
+  const groups = attempt(() => ipaddr.IPv6.parse(text).parts);
+  return groups && { groups, dotted };
 }
+
+const MAPPED: [ipaddr.IPv6, number] = [ipaddr.IPv6.parse('::ffff:0:0'), 96];
+const NAT64: [ipaddr.IPv6, number] = [ipaddr.IPv6.parse('64:ff9b::'), 96];
 
 /** The IPv4 address embedded in an IPv4-mapped (`::ffff:0:0/96`) IPv6 address, if it is one. */
 export function mappedIpv4(groups: readonly number[]): string | undefined {
-  if (groups.slice(0, 5).every((g) => g === 0) && groups[5] === 0xffff) return lowIpv4(groups);
-  return undefined;
+  return lowIpv4If(groups, MAPPED);
 }
 
 /** The IPv4 address of a NAT64 well-known-prefix (`64:ff9b::/96`) address, if it is one. */
 export function nat64Ipv4(groups: readonly number[]): string | undefined {
-  if (groups[0] === 0x64 && groups[1] === 0xff9b && groups.slice(2, 6).every((g) => g === 0))
-    return lowIpv4(groups);
-  return undefined;
+  return lowIpv4If(groups, NAT64);
+}
+
+function lowIpv4If(groups: readonly number[], range: [ipaddr.IPv6, number]): string | undefined {
+  return new ipaddr.IPv6([...groups]).match(range) ? lowIpv4(groups) : undefined;
 }
 
 function lowIpv4(groups: readonly number[]): string {
@@ -84,30 +83,11 @@ function lowIpv4(groups: readonly number[]): string {
  * `dotted`, the last 32 bits are written as dotted IPv4 (RFC 5952 §5).
  */
 export function formatIpv6(groups: readonly number[], dotted = false): string {
-  if (!dotted) return compress(groups);
-  const head = compress(groups.slice(0, 6));
-  return `${head}${head.endsWith(':') ? '' : ':'}${lowIpv4(groups)}`;
-}
-
-function compress(groups: readonly number[]): string {
-  let bestStart = -1;
-  let bestLen = 0;
-  for (let i = 0; i < groups.length; ) {
-    if (groups[i] !== 0) {
-      i++;
-      continue;
-    }
-    let j = i;
-    while (j < groups.length && groups[j] === 0) j++;
-    if (j - i > bestLen) {
-      bestStart = i;
-      bestLen = j - i;
-    }
-    i = j;
-  }
-  const hex = groups.map((g) => g.toString(16));
-  if (bestLen < 2) return hex.join(':');
-  return `${hex.slice(0, bestStart).join(':')}::${hex.slice(bestStart + bestLen).join(':')}`;
+  if (!dotted) return new ipaddr.IPv6([...groups]).toRFC5952String();
+  // The first six groups compressed alone: with two non-zero groups after them no zero run reaches
+  // past the sixth, so the text of the eight ends in ":1:1", which the dotted IPv4 replaces.
+  const text = new ipaddr.IPv6([...groups.slice(0, 6), 1, 1]).toRFC5952String();
+  return `${text.slice(0, -3)}${lowIpv4(groups)}`;
 }
 
 /**
@@ -116,6 +96,12 @@ function compress(groups: readonly number[]): string {
  * filling the remaining bytes (`3279880203` → `195.127.0.11`,
  * `0x12.0x43.0x44.0x01` → `18.67.68.1`). Returns `''` when the host is not
  * an IP address, as the reference implementation does.
+ *
+ * Kept by hand: ipaddr.js reads the same notations but refuses a part that
+ * overflows its bytes, where the reference keeps its low bytes (`276.2.3`
+ * → `20.2.0.3`), and the reference's Windows-resolver reading of
+ * `1.2.3.4 junk` has no counterpart in any library; the test vectors
+ * (`ip_parse.json`) are the reference's own.
  */
 export function parseIpv4Lenient(host: string): string {
   // The Windows resolver reads "1.2.3.4 junk" (15 characters at most) as 1.2.3.4; Safe Browsing follows it.
