@@ -111,16 +111,39 @@ export class Mamoru {
       ...storeOptions(config),
       onConnectionError: (err) =>
         options.logger?.warn({ err: safeError(err) }, 'idle database connection failed; it will be replaced'),
+      onClusterError: (err, what) =>
+        options.logger?.warn(
+          { err: safeError(err), what },
+          'cluster notification failed; caches fall back to their TTL',
+        ),
     });
     const hasher = createKeyedHasher(await hmacKey(config));
     await checkKeyFingerprint(store, hasher);
-    const intel = new IndicatorService({ db: store.db, hasher });
+    // Lookups cached here are forgotten when another process on the database writes them (issue 8 item 8).
+    const intel = new IndicatorService({ db: store.db, hasher, cache: { cluster: store.cluster } });
     const outcomes = new OutcomeBus({
       onError: (error, outcome) =>
         options.logger?.error({ err: safeError(error), caseId: outcome.caseId }, 'outcome handler failed'),
     });
-    const cases = new CaseService({ db: store.db, outcomes, indicatorSink: intel });
-    const channels = options.channels ?? createChannels({ db: store.db, hasher });
+    const instance = store.cluster.instance;
+    const cases = new CaseService({
+      db: store.db,
+      outcomes,
+      indicatorSink: intel,
+      // The name this process claims outcomes under; each delivery is logged with it, one process per outcome.
+      instance,
+      onDelivery: (outcome, delivered) =>
+        delivered
+          ? options.logger?.info(
+              { caseId: outcome.caseId, effect: outcome.effect, instance },
+              'case outcome delivered',
+            )
+          : options.logger?.warn(
+              { caseId: outcome.caseId, instance },
+              'case outcome not delivered; the sweep tries again',
+            ),
+    });
+    const channels = options.channels ?? createChannels({ db: store.db, hasher, decisions: store.decisions });
     for (const channel of channels) {
       const act = channel.onOutcome;
       if (act) outcomes.subscribe(channel.name, (outcome) => act(outcome));
@@ -191,19 +214,15 @@ export class Mamoru {
     };
     const policy = await this.policy(principal.orgId, channel.name);
     const now = new Date(event.receivedAt);
-    const services = channel.load
-      ? await channel.load(event, now, { ...channel.defaultSettings, ...policy.document.settings })
-      : undefined;
-    const verdict = await this.engine.evaluate({
+    const { verdict, screening } = await this.engine.screen({
       event,
       policy,
       tools: this.#tools,
       intel: this.intel,
-      services,
       now,
     });
     try {
-      const stored = channel.redact ? channel.redact(event.payload, this.#tools) : event.payload;
+      const stored = channel.redact ? channel.redact(event.payload, this.#tools, screening) : event.payload;
       await this.store.decisions.append(verdict, stored);
     } catch (error) {
       this.metrics?.decisionLogFailures.inc();
@@ -212,7 +231,7 @@ export class Mamoru {
     // Once the verdict is logged, the channel's record and the case are independent writes: run them
     // together, and let both finish (a failing record must not leave a review without its case).
     const writes: Promise<unknown>[] = [];
-    if (channel.record) writes.push(channel.record(verdict, event, services));
+    if (channel.record) writes.push(channel.record(verdict, screening));
     let opened: OpenedCase | undefined;
     if (opensCase(verdict.action))
       writes.push(
@@ -220,8 +239,8 @@ export class Mamoru {
           .open(verdict, {
             outlet,
             slaHours: policy.document.caseSlaHours,
-            details: channel.caseDetails?.(verdict, event, services),
-            subject: channel.subject?.(body),
+            details: channel.caseDetails?.(verdict, screening),
+            subject: channel.subject?.(body, screening),
           })
           .then((o) => {
             opened = o;

@@ -113,8 +113,8 @@ export async function dryRunPolicy(input: DryRunInput): Promise<DryRunReport> {
   const records = await recentDecisions(input);
   const draftRef: PolicyRef = { version: -1, document: draft };
   const compiledDraft = engine.compile(channel.name, draftRef);
-  // A channel whose detectors read history loaded at screening, or whose log keeps a redacted event, cannot be re-run faithfully.
-  const replayable = channel.load === undefined && channel.redact === undefined;
+  // A channel whose detectors read enrichments (history, lookups made at screening), or whose log keeps a redacted event, cannot be re-run faithfully.
+  const replayable = (channel.enrichments?.length ?? 0) === 0 && channel.redact === undefined;
   const baseRefs = new Map<number, PolicyRef>();
   const needs = new Map<number, string[]>();
   const reevaluate = new Set<string>();

@@ -1,13 +1,16 @@
 import type { z } from 'zod';
 import type { Action } from './action.ts';
 import type { Detector } from './detector.ts';
+import type { Enrichment, Screening } from './enrichment.ts';
 import type { FieldIssue } from './errors.ts';
 import type { ScreenEvent } from './event.ts';
 import type { IndicatorRef, IndicatorType } from './indicator.ts';
+import type { ChannelOperation } from './operation.ts';
 import type { PolicyDocumentInput } from './policy.ts';
 import type { SignalDeclaration } from './signal.ts';
 import type { LocalizedText } from './text.ts';
 import type { Notice, Verdict, VerdictHit } from './verdict.ts';
+import type { Waiver } from './waiver.ts';
 
 /** Tools a channel's extractor gets: normalisers and the keyed hash live outside core. */
 export interface ExtractTools {
@@ -43,47 +46,61 @@ export interface ChannelOutcome {
  * Adding a channel is one folder under `src/channels/<name>` exporting a
  * `ChannelModule`, and one line in `src/channels/registry.ts`.
  */
-export interface ChannelModule<P = unknown, S = unknown> {
+export interface ChannelModule<P = unknown, St = unknown> {
   readonly name: string;
   readonly title: LocalizedText;
   readonly schema: z.ZodType<P>;
   readonly signals: readonly SignalDeclaration[];
-  readonly detectors: readonly Detector<P, S>[];
-  readonly extract: (payload: P, tools: ExtractTools) => IndicatorRef[];
+  readonly detectors: readonly Detector<P, St>[];
+  /**
+   * The channel's state for one screening, made once before anything else
+   * runs (keyed hashes of the event's identities, say): every later hook and
+   * detector gets it through the screening (`screening.state`, `ctx.state`),
+   * so nothing is computed twice or cached by payload identity. Pure and
+   * quick; a `validation_failed` error it throws (an identity that cannot be
+   * keyed) refuses the event with the field named.
+   */
+  readonly begin?: (
+    event: ScreenEvent<P>,
+    tools: ExtractTools,
+    settings: Readonly<Record<string, unknown>>,
+  ) => St;
+  readonly extract: (payload: P, tools: ExtractTools, screening: Screening<P, St>) => IndicatorRef[];
+  /**
+   * The slow lookups the detectors may need (the holder's history, DNS
+   * answers, URL reputation), each run at most once per screening, only when
+   * an enabled detector needs it, within its budget (see `Enrichment`).
+   */
+  // biome-ignore lint/suspicious/noExplicitAny: each enrichment answers its own type
+  readonly enrichments?: readonly Enrichment<P, St, any>[];
   readonly defaultPolicy: PolicyDocumentInput;
   /**
-   * Loads what the detectors need besides the event (counts, history,
-   * approved exceptions) once per screening; the result is the detectors'
-   * `ctx.services`. Detectors themselves do no I/O. `settings` are the
-   * channel's defaults with the org's policy settings over them (the same
-   * the detectors see), so the history loaded matches their windows.
+   * A person's approval that covers this event (HQ's exception for this
+   * application), if any: the engine applies it once to the hits of every
+   * detector, after the last stage and before scoring (see `Waiver`). Pure;
+   * reads the screening's state and enrichments. One that throws, or names a
+   * signal the channel does not declare, is an error outcome
+   * (`<channel>.waiver`) and waives nothing.
    */
-  readonly load?: (
-    event: ScreenEvent<P>,
-    now: Date,
-    settings: Readonly<Record<string, unknown>>,
-  ) => Promise<S>;
+  readonly waiver?: (screening: Screening<P, St>) => Waiver | undefined;
   /**
    * Records the screened event in the channel's own tables (an application,
-   * a message) after the verdict is in the decision log.
+   * a message) after the verdict is in the decision log. The screening
+   * carries the enrichments' answers (undefined for one that failed).
    */
-  readonly record?: (verdict: Verdict, event: ScreenEvent<P>, services: S) => Promise<void>;
+  readonly record?: (verdict: Verdict, screening: Screening<P, St>) => Promise<void>;
   /**
    * What a reviewer needs of this event beyond the verdict's reasons and
    * hits (counts, the holder's history, a declared purpose), copied onto the
    * case the verdict opens. Keyed hashes only: never a raw identity.
    */
-  readonly caseDetails?: (
-    verdict: Verdict,
-    event: ScreenEvent<P>,
-    services: S,
-  ) => Readonly<Record<string, unknown>>;
+  readonly caseDetails?: (verdict: Verdict, screening: Screening<P, St>) => Readonly<Record<string, unknown>>;
   /**
    * The payload as the decision log keeps it. A channel whose events carry raw
    * identity attributes (or other values that must exist only as keyed hashes)
    * replaces them here; without it the validated payload is stored as it is.
    */
-  readonly redact?: (payload: P, tools: ExtractTools) => unknown;
+  readonly redact?: (payload: P, tools: ExtractTools, screening: Screening<P, St>) => unknown;
   /** Default channel settings; a policy's `settings` are merged over them. */
   readonly defaultSettings?: Readonly<Record<string, unknown>>;
   /**
@@ -124,7 +141,14 @@ export interface ChannelModule<P = unknown, S = unknown> {
    * instead of opening another. Without it every verdict that needs a person
    * opens its own case.
    */
-  readonly subject?: (payload: P) => string;
+  readonly subject?: (payload: P, screening: Screening<P, St>) => string;
+  /**
+   * What the channel does beside screening (import lines, release a
+   * quarantined mail…), each served as `/v1/<channel>/<path>` and as the
+   * command `mamoru <channel> <name>` (issue 8, item 2). An operation reaches
+   * the channel's store through the factory's closure.
+   */
+  readonly operations?: readonly ChannelOperation[];
   /** An example payload for the API docs and the README. */
   readonly example: P;
 }
@@ -132,3 +156,31 @@ export interface ChannelModule<P = unknown, S = unknown> {
 /** The engine treats all channels alike; their payload types are erased here. */
 // biome-ignore lint/suspicious/noExplicitAny: a registry holds channels of different payload types
 export type AnyChannel = ChannelModule<any, any>;
+
+/**
+ * A channel as the registry lists it (issue 8, item 1): its name, its own
+ * migrations (its tables; known before it is built, since the store migrates
+ * first and the channel is then built on the migrated database), and how to
+ * build it from what the composition layer gives every channel (`D`: the
+ * database, the keyed hasher, the decision log's reads).
+ *
+ * Migration names share one name order with the core's (`001-initial`…) and
+ * every other channel's, and must be unique across them: a name used twice
+ * stops the store from opening. A migration is never renamed once released:
+ * a database that ran it knows it by name.
+ *
+ * @example
+ * export const contractPlugin: ChannelPlugin<ChannelDeps> = {
+ *   name: 'contract',
+ *   migrations: CONTRACT_MIGRATIONS,
+ *   create: (deps) => createContractChannel(deps),
+ * };
+ */
+export interface ChannelPlugin<D = unknown> {
+  /** The channel's name, as the module it builds carries it. */
+  readonly name: string;
+  /** The channel's own migrations by name (Kysely's `Migration`: `up`, optionally `down`). */
+  readonly migrations?: Readonly<Record<string, import('kysely/migration').Migration>>;
+  /** Build the channel on the migrated database. */
+  readonly create: (deps: D) => AnyChannel;
+}

@@ -1,3 +1,4 @@
+import type { EnrichmentRef } from './enrichment.ts';
 import type { IndicatorMatch, IndicatorRef } from './indicator.ts';
 
 /**
@@ -26,9 +27,10 @@ export interface IntelLookup {
 
 /**
  * What a detector may read besides the event: a narrow, read-only view.
- * `services` is the channel's own (counters, models, registries), typed by the channel.
+ * `state` is the channel's per-screening state (`ChannelModule.begin`);
+ * slow answers come from the enrichments the detector `needs`.
  */
-export interface DetectorContext<S = unknown> {
+export interface DetectorContext<St = unknown> {
   readonly now: Date;
   readonly orgId: string;
   /** Indicators the channel's extractor pulled out of the event. */
@@ -42,7 +44,15 @@ export interface DetectorContext<S = unknown> {
    * build composites from them. Detectors of one stage never see each other's.
    */
   readonly hits: readonly Hit[];
-  readonly services: S;
+  /** The channel's state for this screening (what its `begin` made; undefined without one). */
+  readonly state: St;
+  /**
+   * The answer of an enrichment this detector `needs`: the engine runs the
+   * detector only once every enrichment it needs has answered. Throws for an
+   * enrichment the detector did not declare (a bug: the detector is then an
+   * `error` outcome).
+   */
+  enriched<T>(ref: EnrichmentRef<T>): T;
 }
 
 /**
@@ -56,10 +66,16 @@ export interface DetectorContext<S = unknown> {
  *   run: (event) => event.payload.text.includes('bit.ly/') ? [{ signal: 'MSG_URL_SHORTENER', evidence: ['bit.ly'] }] : [],
  * };
  */
-export interface Detector<P = unknown, S = unknown> {
+export interface Detector<P = unknown, St = unknown> {
   readonly name: string;
   readonly stage?: DetectorStage;
   readonly signals: readonly string[];
+  /**
+   * Enrichments (by name) whose answers this detector reads. It runs once
+   * they have all answered, and is an `error` outcome (`enrichment_failed`)
+   * when one failed or ran late; a detector that needs none runs at once.
+   */
+  readonly needs?: readonly string[];
   /**
    * Time budget in milliseconds (0 < budget ≤ 60000); the policy's `detectors.<name>.budgetMs`
    * overrides it, and the engine's default applies when both are absent.
@@ -67,7 +83,7 @@ export interface Detector<P = unknown, S = unknown> {
   readonly budgetMs?: number;
   run(
     event: { readonly payload: P; readonly id: string; readonly receivedAt: string },
-    ctx: DetectorContext<S>,
+    ctx: DetectorContext<St>,
   ): readonly Hit[] | Promise<readonly Hit[]>;
 }
 
@@ -76,10 +92,17 @@ export interface Detector<P = unknown, S = unknown> {
  * ran past its budget, fired a signal it did not declare, or returned a
  * malformed hit (not an array, no signal, a factor that is not a finite
  * number, evidence that is not a list of strings, params that are not
- * strings or finite numbers). The channel's extractor and the intel lookup
- * report their failures with the same codes.
+ * strings or finite numbers), or an enrichment it needs failed
+ * (`enrichment_failed`). The channel's extractor and the intel lookup report
+ * their failures with the same codes.
  */
-export const DETECTOR_ERROR_CODES = ['threw', 'timeout', 'undeclared_signal', 'bad_hit'] as const;
+export const DETECTOR_ERROR_CODES = [
+  'threw',
+  'timeout',
+  'undeclared_signal',
+  'bad_hit',
+  'enrichment_failed',
+] as const;
 export type DetectorErrorCode = (typeof DETECTOR_ERROR_CODES)[number];
 
 /**

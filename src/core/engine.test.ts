@@ -607,6 +607,7 @@ describe('engine: building', () => {
     expect(engine.signals('test').map((s) => s.name)).toEqual([
       'POLICY_ALLOW_LISTED',
       'POLICY_DENY_LISTED',
+      'POLICY_ENRICHMENT_FAILED',
       ...SIGNALS.map((s) => s.name),
     ]);
     expect(engine.detectors('test')).toEqual([

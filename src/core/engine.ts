@@ -10,6 +10,7 @@ import {
   type IntelLookup,
   type Stage,
 } from './detector.ts';
+import { EnrichmentCache, type EnrichmentRef, EnrichmentRun, type Screening } from './enrichment.ts';
 import { MamoruError } from './errors.ts';
 import type { ScreenEvent } from './event.ts';
 import { extractIndicators, lookupIntel } from './extract-indicators.ts';
@@ -36,6 +37,7 @@ import {
 } from './run-stage.ts';
 import type { SignalDeclaration } from './signal.ts';
 import { explain, type Notice, type RawHit, type Scored, scoreHits, type Verdict } from './verdict.ts';
+import { applyWaiver, type Waiver } from './waiver.ts';
 
 export interface EngineOptions {
   readonly channels: readonly AnyChannel[];
@@ -43,6 +45,15 @@ export interface EngineOptions {
   readonly defaultBudgetMs?: number;
   /** Budget of the intel lookup in the pre stage (ms); 250 when absent. */
   readonly intelBudgetMs?: number;
+  /** Budget of an enrichment that names none (ms); 250 when absent. */
+  readonly enrichmentBudgetMs?: number;
+  /**
+   * The most a screening waits for its enrichments, counted from its start
+   * (ms); 2000 when absent. No enrichment's budget reaches past it.
+   */
+  readonly screeningBudgetMs?: number;
+  /** Enrichment answers kept across screenings (per organisation, by each answer's TTL); one per engine when absent. */
+  readonly enrichmentCache?: EnrichmentCache;
   readonly observers?: readonly Observer[];
 }
 
@@ -51,8 +62,19 @@ export interface EvaluateInput {
   readonly policy: PolicyRef;
   readonly tools: ExtractTools;
   readonly intel?: IntelLookup | undefined;
-  readonly services?: unknown;
   readonly now?: Date;
+  /**
+   * Run the enrichments the detectors need (default true). A policy dry-run
+   * passes false: answers looked up today are not what the event saw, so the
+   * detectors that need them are `enrichment_failed` outcomes instead.
+   */
+  readonly enrich?: boolean;
+}
+
+/** A verdict and the screening that made it (its state and enrichment answers, for the channel's record). */
+export interface Screened {
+  readonly verdict: Verdict;
+  readonly screening: Screening;
 }
 
 /**
@@ -71,6 +93,8 @@ interface Plan {
   readonly compiled: CompiledPolicy;
   readonly settings: Readonly<Record<string, unknown>>;
   readonly stages: Readonly<Record<DetectorStage, readonly PlannedDetector[]>>;
+  /** Enrichments the enabled detectors need, started together at the start of a screening. */
+  readonly needed: readonly string[];
 }
 
 const EMPTY: readonly never[] = Object.freeze([]);
@@ -98,12 +122,18 @@ export class Engine {
   readonly #plans = new WeakMap<PolicyRef, Plan>();
   readonly #defaultBudgetMs: number;
   readonly #intelBudgetMs: number;
+  readonly #enrichmentBudgetMs: number;
+  readonly #screeningBudgetMs: number;
+  readonly #cache: EnrichmentCache;
   readonly #observers: readonly Observer[];
   readonly problems: readonly EngineProblem[];
 
   constructor(options: EngineOptions) {
     this.#defaultBudgetMs = budgetOption('defaultBudgetMs', options.defaultBudgetMs, 50);
     this.#intelBudgetMs = budgetOption('intelBudgetMs', options.intelBudgetMs, 250);
+    this.#enrichmentBudgetMs = budgetOption('enrichmentBudgetMs', options.enrichmentBudgetMs, 250);
+    this.#screeningBudgetMs = budgetOption('screeningBudgetMs', options.screeningBudgetMs, 2000);
+    this.#cache = options.enrichmentCache ?? new EnrichmentCache();
     this.#observers = [...(options.observers ?? [])];
     const problems: EngineProblem[] = [];
     for (const channel of options.channels) {
@@ -182,31 +212,71 @@ export class Engine {
   }
 
   async evaluate(input: EvaluateInput): Promise<Verdict> {
+    return (await this.screen(input)).verdict;
+  }
+
+  /**
+   * Evaluate an event and keep its screening: the channel's state and the
+   * enrichments' answers, which the channel's `record`, `caseDetails`,
+   * `redact` and `subject` hooks read after the verdict.
+   *
+   * @throws what the channel's `begin` throws (an event it cannot key is refused, field named).
+   */
+  async screen(input: EvaluateInput): Promise<Screened> {
     const started = performance.now();
     const { event } = input;
     const prepared = this.#prepared(event.channel);
     const plan = this.#plan(prepared, input.policy);
     const policy = plan.compiled;
     const now = input.now ?? new Date();
-    const timings: Record<Stage | 'total', number> = { pre: 0, detect: 0, post: 0, observe: 0, total: 0 };
+    const timings: Record<Stage | 'total', number> & { enrich?: number } = {
+      pre: 0,
+      detect: 0,
+      post: 0,
+      observe: 0,
+      total: 0,
+    };
     const outcomes: DetectorOutcome[] = [];
-    const hits: RawHit[] = [];
+    let hits: RawHit[] = [];
+    const channel = prepared.channel;
+    const state = channel.begin ? channel.begin(event, input.tools, plan.settings) : undefined;
+    let run: EnrichmentRun | undefined;
+    const screening: Screening = {
+      event,
+      now,
+      settings: plan.settings,
+      state,
+      enriched: <T>(ref: EnrichmentRef<T>) => run?.value(ref.name) as T | undefined,
+    };
 
     // pre: extract indicators, apply overrides, look up intel, run pre detectors.
-    const indicators = extractIndicators(prepared.channel, event, input.tools, outcomes, started);
+    const indicators = extractIndicators(channel, event, input.tools, screening, outcomes, started);
     const override = matchOverride(policy, indicators);
     let mark = started;
     if (override) {
-      // An override decides alone: no lookup, every detector skipped.
+      // An override decides alone: no lookup, no enrichment, every detector skipped.
       for (const stage of DETECTOR_STAGES)
         for (const d of plan.stages[stage]) outcomes.push(skippedOutcome(d.name, d.stage));
       mark = performance.now();
       timings.pre = ms(mark - started);
     } else {
+      if (plan.needed.length > 0 && input.enrich !== false) {
+        run = new EnrichmentRun({
+          enrichments: prepared.enrichments,
+          screening,
+          cache: this.#cache,
+          defaultBudgetMs: this.#enrichmentBudgetMs,
+          deadline: started + this.#screeningBudgetMs,
+        });
+        // Started together, before the intel lookup: the slow answers overlap with it and with the detectors that need none.
+        for (const name of plan.needed) void run.get(name);
+      }
+      const wait = run ?? (input.enrich === false ? NOT_ENRICHED : undefined);
       const intel =
         input.intel && indicators.length > 0
           ? await lookupIntel(input.intel, event.orgId, indicators, this.#intelBudgetMs, outcomes)
           : EMPTY;
+      const enrichedRun = run;
       const ctx: { -readonly [K in keyof DetectorContext]: DetectorContext[K] } = {
         now,
         orgId: event.orgId,
@@ -214,14 +284,20 @@ export class Engine {
         intel,
         settings: plan.settings,
         hits: EMPTY as readonly Hit[],
-        services: input.services,
+        state,
+        enriched: <T>(ref: EnrichmentRef<T>): T => {
+          const value = enrichedRun?.value(ref.name);
+          if (value === undefined)
+            throw new Error(`enrichment ${ref.name} is not among the detector's needs`);
+          return value as T;
+        },
       };
       for (const stage of DETECTOR_STAGES) {
-        const running = runStage(plan.stages[stage], event, ctx);
-        const run = isPromiseLike(running) ? await running : running;
-        for (const o of run.outcomes) outcomes.push(o);
+        const running = runStage(plan.stages[stage], event, ctx, wait);
+        const stageRun = isPromiseLike(running) ? await running : running;
+        for (const o of stageRun.outcomes) outcomes.push(o);
         let added = false;
-        for (const h of run.hits) {
+        for (const h of stageRun.hits) {
           // A disabled signal does not exist for this policy: later composites must not see it either.
           if (policy.signals.get(h.signal)?.enabled) {
             hits.push(h);
@@ -237,10 +313,16 @@ export class Engine {
       }
     }
 
-    // post, continued: the verdict itself.
+    // post, continued: the approval that covers this event, checks that could not run for want of an
+    // enrichment, then the verdict itself.
+    if (!override && channel.waiver) hits = waive(channel, screening, policy, hits, outcomes);
+    const unenriched = run ? enrichmentFailures(outcomes, run) : undefined;
+    if (unenriched && policy.signals.get(unenriched.signal)?.enabled) hits.push(unenriched);
     const scored = decide(policy, hits, override);
     const { reasons, summary } = explain(scored, prepared.describe);
-    const notices = channelNotices(prepared.channel, scored, event, plan.settings, outcomes);
+    const notices = channelNotices(channel, scored, event, plan.settings, outcomes);
+    const enriched = run?.finish();
+    if (enriched) timings.enrich = enriched.ms;
     const decided = performance.now();
     timings.post = ms(decided - mark);
     timings.total = ms(decided - started);
@@ -257,13 +339,17 @@ export class Engine {
       reasons,
       summary,
       ...(notices.length > 0 ? { notices } : {}),
+      ...(enriched && enriched.outcomes.length > 0 ? { enrichments: enriched.outcomes } : {}),
       indicators,
       policy: { id: policy.ref.document.id, version: policy.ref.version },
       timings,
       createdAt: isoTime(now),
     };
-    if (this.#observers.length === 0) return verdict;
-    return runObservers(this.#observers, this.#defaultBudgetMs, verdict, event, started);
+    if (this.#observers.length === 0) return { verdict, screening };
+    return {
+      verdict: await runObservers(this.#observers, this.#defaultBudgetMs, verdict, event, started),
+      screening,
+    };
   }
 
   #prepared(channel: string): PreparedChannel {
@@ -284,14 +370,19 @@ export class Engine {
     const cached = this.#plans.get(policy);
     if (cached) return cached;
     const compiled = compilePolicy(policy, prepared.catalogue.all());
+    const stages = {
+      pre: this.#planStage(prepared, 'pre', compiled),
+      detect: this.#planStage(prepared, 'detect', compiled),
+      post: this.#planStage(prepared, 'post', compiled),
+    };
+    const needed = new Set<string>();
+    for (const stage of DETECTOR_STAGES)
+      for (const d of stages[stage]) if (d.enabled) for (const n of d.needs) needed.add(n);
     const plan: Plan = {
       compiled,
       settings: freezeSettings({ ...prepared.settings, ...policy.document.settings }),
-      stages: {
-        pre: this.#planStage(prepared, 'pre', compiled),
-        detect: this.#planStage(prepared, 'detect', compiled),
-        post: this.#planStage(prepared, 'post', compiled),
-      },
+      stages,
+      needed: [...needed],
     };
     this.#plans.set(policy, plan);
     return plan;
@@ -316,6 +407,73 @@ export class Engine {
     }
   }
 }
+
+/**
+ * The hits after the channel's waiver (HQ's exception), applied once for
+ * every detector. A hook that throws, or a waiver whose signal is not an
+ * enabled signal of the policy, is an error outcome and waives nothing.
+ */
+function waive(
+  channel: AnyChannel,
+  screening: Screening,
+  policy: CompiledPolicy,
+  hits: RawHit[],
+  outcomes: DetectorOutcome[],
+): RawHit[] {
+  const since = performance.now();
+  const name = `${channel.name}.waiver`;
+  let waiver: Waiver | undefined;
+  try {
+    waiver = channel.waiver?.(screening);
+  } catch (error) {
+    outcomes.push(errorOutcome(name, 'post', 'threw', error, performance.now() - since));
+    return hits;
+  }
+  if (!waiver || hits.length === 0) return hits;
+  if (typeof waiver.signal !== 'string' || !policy.signals.get(waiver.signal)?.enabled) {
+    const message = `waiver signal ${String(waiver.signal)} is not an enabled signal of the channel`;
+    outcomes.push(errorOutcome(name, 'post', 'undeclared_signal', message, performance.now() - since));
+    return hits;
+  }
+  return applyWaiver(hits, waiver, (hit) => ({
+    signal: hit.signal,
+    detector: name,
+    factor: 1,
+    evidence: hit.evidence,
+    ...(hit.params ? { params: hit.params } : {}),
+  }));
+}
+
+/**
+ * One `POLICY_ENRICHMENT_FAILED` hit when any detector could not run because
+ * an enrichment it needs failed: the failed enrichments and the detectors left
+ * out, as evidence. Its forced action (review by default) keeps a failed
+ * lookup from letting an event through unchecked.
+ */
+function enrichmentFailures(outcomes: readonly DetectorOutcome[], run: EnrichmentRun): RawHit | undefined {
+  const detectors = outcomes.filter((o) => o.code === 'enrichment_failed').map((o) => o.detector);
+  if (detectors.length === 0) return undefined;
+  const failed = run.failed();
+  return {
+    signal: 'POLICY_ENRICHMENT_FAILED',
+    detector: 'engine.enrichments',
+    factor: 1,
+    evidence: [
+      ...failed.map((f) => `enrichment=${f.enrichment} ${f.code}: ${f.message ?? ''}`.trim()),
+      ...detectors.map((d) => `detector=${d} not run`),
+    ],
+    params: {
+      enrichments: failed.map((f) => f.enrichment).join(', '),
+      detectors: detectors.join(', '),
+      count: detectors.length,
+    },
+  };
+}
+
+/** What detectors wait on when a dry run does not enrich: every enrichment is unavailable. */
+const NOT_ENRICHED = {
+  all: async (names: readonly string[]) => `enrichments are not run here (${names.join(', ')})`,
+};
 
 export function createEngine(options: EngineOptions): Engine {
   return new Engine(options);

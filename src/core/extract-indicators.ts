@@ -1,5 +1,6 @@
 import type { AnyChannel, ExtractTools } from './channel.ts';
 import type { DetectorOutcome, IntelLookup } from './detector.ts';
+import type { Screening } from './enrichment.ts';
 import type { ScreenEvent } from './event.ts';
 import { INDICATOR_TYPES, type IndicatorMatch, type IndicatorRef } from './indicator.ts';
 import { awaitWithin, errorOutcome, ms, TIMEOUT } from './run-stage.ts';
@@ -28,13 +29,14 @@ export function extractIndicators(
   channel: AnyChannel,
   event: ScreenEvent,
   tools: ExtractTools,
+  screening: Screening,
   outcomes: DetectorOutcome[],
   started: number,
 ): readonly IndicatorRef[] {
   const name = `${channel.name}.extract`;
   let refs: unknown;
   try {
-    refs = channel.extract(event.payload, tools);
+    refs = channel.extract(event.payload, tools, screening);
   } catch (error) {
     outcomes.push(errorOutcome(name, 'pre', 'threw', error, performance.now() - started));
     return [];

@@ -5,7 +5,15 @@ import { INDICATOR_TYPES } from './indicator.ts';
 import { isSignalName, MAX_WEIGHT, type SignalDeclaration } from './signal.ts';
 import { POLICY_SIGNALS } from './signals.ts';
 
-const ENGINE_SIGNALS: ReadonlySet<string> = new Set(POLICY_SIGNALS.map((s) => s.name));
+/**
+ * The engine's own signals a policy may not tune: the list matches (their
+ * actions are `overrides.denyAction` and allow). `POLICY_ENRICHMENT_FAILED`
+ * is tunable: a policy chooses what a failed lookup leads to (review by
+ * default; a mail operator may prefer `hold`).
+ */
+const ENGINE_SIGNALS: ReadonlySet<string> = new Set(
+  POLICY_SIGNALS.map((s) => s.name).filter((n) => n !== 'POLICY_ENRICHMENT_FAILED'),
+);
 
 /**
  * A policy is versioned data, not code (rspamd's `scores.d` + `actions.conf` +

@@ -14,6 +14,8 @@ export interface PlannedDetector {
   readonly name: string;
   readonly stage: Stage;
   readonly allowed: ReadonlySet<string>;
+  /** Enrichments it waits for (empty: it runs at once). */
+  readonly needs: readonly string[];
   readonly enabled: boolean;
   readonly budgetMs: number;
 }
@@ -21,6 +23,12 @@ export interface PlannedDetector {
 export interface StageRun {
   readonly hits: RawHit[];
   readonly outcomes: DetectorOutcome[];
+}
+
+/** What a stage waits on for the detectors that need enrichments: the screening's run of them. */
+export interface EnrichmentWait {
+  /** Undefined when every enrichment named answered; else why one did not. */
+  all(names: readonly string[]): Promise<string | undefined>;
 }
 
 const NO_HITS: readonly RawHit[] = Object.freeze([]);
@@ -34,58 +42,84 @@ export const ms = (n: number) => Math.round(n * 1000) / 1000;
 export const MAX_FACTOR = 1e6;
 
 /**
- * Run one stage's detectors. Synchronous detectors run inline; asynchronous
- * ones run together, each raced against its budget. Hits and outcomes come
- * back in declaration order, whatever order the detectors finish in, so a
- * verdict does not depend on timing. Returns synchronously when every
- * detector did: most verdicts never wait on a promise.
+ * Run one stage's detectors. Synchronous detectors that need no enrichment
+ * run inline; asynchronous ones run together, each raced against its
+ * budget; a detector that needs enrichments starts when they have answered
+ * (its budget counts from then) and is an `enrichment_failed` error when
+ * one did not. Hits and outcomes come back in declaration order, whatever
+ * order the detectors finish in, so a verdict does not depend on timing.
+ * Returns synchronously when every detector did: most verdicts never wait
+ * on a promise.
  */
 export function runStage(
   detectors: readonly PlannedDetector[],
   event: Parameters<Detector['run']>[0],
   ctx: DetectorContext,
+  enrichments?: EnrichmentWait,
 ): StageRun | Promise<StageRun> {
   // Slots by declaration order: an async detector fills its own when it settles.
   const outcomes = new Array<DetectorOutcome>(detectors.length);
   const found = new Array<readonly RawHit[]>(detectors.length);
   let pending: Promise<void>[] | undefined;
-  // One clock reading ends a detector's time and starts the next one's.
-  let clock = performance.now();
   for (let i = 0; i < detectors.length; i++) {
     const d = detectors[i] as PlannedDetector;
     if (!d.enabled) {
       outcomes[i] = skippedOutcome(d.name, d.stage);
       continue;
     }
-    const start = clock;
-    let result: readonly Hit[] | Promise<readonly Hit[]>;
-    try {
-      result = d.detector.run(event, ctx);
-    } catch (error) {
-      clock = performance.now();
-      outcomes[i] = errorOutcome(d.name, d.stage, 'threw', error, clock - start);
-      continue;
-    }
-    clock = performance.now();
-    if (isPromiseLike(result)) {
+    if (d.needs.length > 0) {
       const index = i;
+      const waited = performance.now();
+      const ready = enrichments ? enrichments.all(d.needs) : Promise.resolve('no enrichments were run');
       pending ??= [];
       pending.push(
-        awaitWithin(result, d.budgetMs - (clock - start)).then(
-          (value) => {
-            outcomes[index] = settle(d, value, performance.now() - start, false, found, index);
-          },
-          (error: unknown) => {
-            outcomes[index] = errorOutcome(d.name, d.stage, 'threw', error, performance.now() - start);
-          },
-        ),
+        ready.then((failed) => {
+          if (failed !== undefined) {
+            outcomes[index] = detectorFailed(d, 'enrichment_failed', failed, performance.now() - waited);
+            return;
+          }
+          return runOne(d, event, ctx, index, outcomes, found);
+        }),
       );
-    } else {
-      outcomes[i] = settle(d, result, clock - start, true, found, i);
+      continue;
     }
+    const running = runOne(d, event, ctx, i, outcomes, found);
+    if (running) (pending ??= []).push(running);
   }
   if (!pending) return collect(outcomes, found);
   return Promise.all(pending).then(() => collect(outcomes, found));
+}
+
+/** Run one detector into its slot: at once when it is synchronous, else a promise that settles the slot. */
+function runOne(
+  d: PlannedDetector,
+  event: Parameters<Detector['run']>[0],
+  ctx: DetectorContext,
+  index: number,
+  outcomes: DetectorOutcome[],
+  found: (readonly RawHit[])[],
+): Promise<void> | undefined {
+  const start = performance.now();
+  let result: readonly Hit[] | Promise<readonly Hit[]>;
+  try {
+    result = d.detector.run(event, ctx);
+  } catch (error) {
+    outcomes[index] = errorOutcome(d.name, d.stage, 'threw', error, performance.now() - start);
+    return undefined;
+  }
+  const clock = performance.now();
+  if (!isPromiseLike(result)) {
+    outcomes[index] = settle(d, result, clock - start, true, found, index);
+    return undefined;
+  }
+  return awaitWithin(result, d.budgetMs - (clock - start)).then(
+    (value) => {
+      outcomes[index] = settle(d, value, performance.now() - start, false, found, index);
+    },
+    (error: unknown) => {
+      outcomes[index] = errorOutcome(d.name, d.stage, 'threw', error, performance.now() - start);
+    },
+  );
 }
 
 function collect(outcomes: DetectorOutcome[], found: readonly (readonly RawHit[] | undefined)[]): StageRun {
@@ -109,17 +143,22 @@ function settle(
   index: number,
 ): DetectorOutcome {
   if (value === TIMEOUT || (synchronous && elapsed > d.budgetMs)) {
-    return failed(d, 'timeout', `ran past its budget of ${d.budgetMs} ms`, elapsed);
+    return detectorFailed(d, 'timeout', `ran past its budget of ${d.budgetMs} ms`, elapsed);
   }
   const checked = checkHits(value, d);
   if (typeof checked === 'string') {
-    return failed(d, checked.startsWith('undeclared') ? 'undeclared_signal' : 'bad_hit', checked, elapsed);
+    return detectorFailed(
+      d,
+      checked.startsWith('undeclared') ? 'undeclared_signal' : 'bad_hit',
+      checked,
+      elapsed,
+    );
   }
   found[index] = checked;
   return { detector: d.name, stage: d.stage, outcome: 'ok', hits: checked.length, ms: ms(elapsed) };
 }
 
-function failed(
+function detectorFailed(
   d: PlannedDetector,
   code: DetectorErrorCode,
   message: string,

@@ -82,7 +82,11 @@ describe('defineSignals', () => {
   });
 
   it('declares the engine’s own signals well', () => {
-    expect(POLICY_SIGNALS.map((s) => s.name)).toEqual(['POLICY_ALLOW_LISTED', 'POLICY_DENY_LISTED']);
+    expect(POLICY_SIGNALS.map((s) => s.name)).toEqual([
+      'POLICY_ALLOW_LISTED',
+      'POLICY_DENY_LISTED',
+      'POLICY_ENRICHMENT_FAILED',
+    ]);
   });
 });
 

@@ -1,6 +1,7 @@
 import { ACTION_LABELS, type Action, severity } from './action.ts';
 import { assertNever } from './assert-never.ts';
 import type { DetectorOutcome, Stage } from './detector.ts';
+import type { EnrichmentOutcome } from './enrichment.ts';
 import type { IndicatorRef } from './indicator.ts';
 import type { CompiledPolicy } from './policy.ts';
 import { format, type LocalizedText } from './text.ts';
@@ -72,9 +73,12 @@ export interface Verdict {
   readonly summary: LocalizedText;
   /** What the channel asks to be shown beside the verdict; absent when there is none. */
   readonly notices?: readonly Notice[];
+  /** How each enrichment the detectors needed went (absent when none ran). */
+  readonly enrichments?: readonly EnrichmentOutcome[];
   readonly indicators: readonly IndicatorRef[];
   readonly policy: { readonly id: string; readonly version: number };
-  readonly timings: Readonly<Record<Stage | 'total', number>>;
+  /** Milliseconds per stage; `enrich`, when enrichments ran, from the first one's start to the last answer. */
+  readonly timings: Readonly<Record<Stage | 'total', number>> & { readonly enrich?: number };
   readonly createdAt: string;
 }
 

@@ -123,7 +123,10 @@ describe('intel.match', () => {
         intel: [match({})],
         settings: {},
         hits: [],
-        services: undefined,
+        state: undefined,
+        enriched: () => {
+          throw new Error('the intel detectors need no enrichment');
+        },
       },
     );
     expect(hits).toHaveLength(1);

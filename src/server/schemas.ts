@@ -1,6 +1,12 @@
 import { z } from 'zod';
 import { CASE_STATUSES } from '../cases/case-status.ts';
-import { ACTIONS, DETECTOR_ERROR_CODES, INDICATOR_TYPES, STAGES } from '../core/index.ts';
+import {
+  ACTIONS,
+  DETECTOR_ERROR_CODES,
+  ENRICHMENT_ERROR_CODES,
+  INDICATOR_TYPES,
+  STAGES,
+} from '../core/index.ts';
 import { ROLES } from '../store/store.ts';
 
 /**
@@ -104,6 +110,22 @@ export const verdictSchema = z
       .describe(
         '判定と一緒に表示する告知（転売禁止の周知など） / notices shown beside the verdict (e.g. resale prohibited)',
       ),
+    enrichments: z
+      .array(
+        z.object({
+          enrichment: z.string(),
+          outcome: z.enum(['ok', 'error']),
+          cached: z.literal(true).optional(),
+          code: z.enum(ENRICHMENT_ERROR_CODES).optional(),
+          message: z.string().optional(),
+          ms: z.number(),
+        }),
+      )
+      .readonly()
+      .optional()
+      .describe(
+        '検査に必要な照会（履歴・DNS など）の結果と所要時間 / how each lookup the detectors needed went (history, DNS…), with its time',
+      ),
     indicators: z
       .array(z.object({ type: z.enum(INDICATOR_TYPES), value: z.string(), field: z.string().optional() }))
       .readonly(),
@@ -114,6 +136,7 @@ export const verdictSchema = z
       post: z.number(),
       observe: z.number(),
       total: z.number(),
+      enrich: z.number().optional(),
     }),
     createdAt: z.string(),
   })

@@ -9,6 +9,7 @@ import {
 } from '../../src/core/index.ts';
 import { createExtractTools } from '../../src/intel/extract-tools.ts';
 import { createKeyedHasher } from '../../src/intel/keyed-hash.ts';
+import { unconnectedDb } from '../helpers/stores.ts';
 
 /**
  * The channel-module contract, run against every registered channel (as Hono
@@ -18,8 +19,12 @@ import { createKeyedHasher } from '../../src/intel/keyed-hash.ts';
  */
 const hasher = createKeyedHasher('contract-suite-key-0123456789abcdef');
 const tools = createExtractTools(hasher);
-// Channels are built with their dependencies; a store is opened only by channels that load context.
-const channels = createChannels({ db: undefined as never, hasher });
+// Channels are built with their dependencies; no store is opened: nothing here reads a channel's tables.
+const channels = createChannels({
+  db: unconnectedDb(),
+  hasher,
+  decisions: { loggedEvent: async () => undefined },
+});
 const engine = createEngine({ channels });
 
 describe.each(channels.map((c) => [c.name, c] as const))('channel %s', (name, channel) => {
@@ -52,11 +57,13 @@ describe.each(channels.map((c) => [c.name, c] as const))('channel %s', (name, ch
 
   it('accepts its example, extracts typed indicators, and judges it deterministically with evidence on every hit', async () => {
     const payload = channel.schema.parse(channel.example);
-    const refs = channel.extract(payload, tools);
-    for (const r of refs) expect(INDICATOR_TYPES).toContain(r.type);
     const policy = { version: 0, document: policyDocumentSchema.parse(channel.defaultPolicy) };
     const event = { id: 'e1', orgId: 'o1', channel: name, receivedAt: '2026-01-01T00:00:00.000Z', payload };
     const now = new Date('2026-01-01T00:00:00.000Z');
+    const settings = { ...channel.defaultSettings };
+    const state = channel.begin?.(event, tools, settings);
+    const refs = channel.extract(payload, tools, { event, now, settings, state, enriched: () => undefined });
+    for (const r of refs) expect(INDICATOR_TYPES).toContain(r.type);
     // Intel that knows every extracted value, so that the intel detectors fire and their hits are checked too.
     const intel = {
       lookup: async (
@@ -80,6 +87,12 @@ describe.each(channels.map((c) => [c.name, c] as const))('channel %s', (name, ch
     expect(a.hits).toEqual(b.hits);
     expect(a.action).toBe(b.action);
     for (const h of a.hits) expect(h.evidence.length).toBeGreaterThan(0);
-    expect(a.outcomes.filter((o) => o.outcome === 'error')).toEqual([]);
+    // Without a database (unconnected here) the channel's enrichments fail: exactly the detectors that need
+    // them are errors, and the engine's fail-safe signal says so; nothing else may fail.
+    const needing = new Set(channel.detectors.filter((d) => (d.needs ?? []).length > 0).map((d) => d.name));
+    const errors = a.outcomes.filter((o) => o.outcome === 'error');
+    expect(errors.filter((o) => o.code !== 'enrichment_failed')).toEqual([]);
+    expect(new Set(errors.map((o) => o.detector))).toEqual(needing);
+    expect(a.hits.some((h) => h.signal === 'POLICY_ENRICHMENT_FAILED')).toBe(needing.size > 0);
   });
 });

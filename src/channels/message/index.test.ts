@@ -5,10 +5,14 @@ import {
   type IndicatorRef,
   type IntelLookup,
   policyDocumentSchema,
+  type Screening,
 } from '../../core/index.ts';
 import { createExtractTools } from '../../intel/extract-tools.ts';
 import { createKeyedHasher } from '../../intel/keyed-hash.ts';
 import { message } from './index.ts';
+
+/** The message channel keeps no per-screening state and reads no enrichment: its extractor ignores the screening. */
+const NO_SCREENING = {} as Screening<never>;
 
 const tools = createExtractTools(createKeyedHasher('message-test-key-0123456789'));
 const engine = createEngine({ channels: [message] });
@@ -86,6 +90,7 @@ describe('message channel (I1)', () => {
         urls: ['https://t.example.com/abc'],
       },
       tools,
+      NO_SCREENING,
     );
     expect(refs).toEqual([
       { type: 'phone', value: '+819011112222', field: 'sender' },
@@ -96,7 +101,9 @@ describe('message channel (I1)', () => {
       { type: 'url', value: 'https://t.example.com/abc', field: 'urls.0' },
       { type: 'domain', value: 'example.com', field: 'urls.0' },
     ]);
-    expect(message.extract({ kind: 'dm', sender: '@taro_1', text: 'こんにちは' }, tools)).toEqual([]);
+    expect(
+      message.extract({ kind: 'dm', sender: '@taro_1', text: 'こんにちは' }, tools, NO_SCREENING),
+    ).toEqual([]);
   });
 
   it('blocks the example smishing SMS when its URL is listed, with Japanese and English reasons', async () => {

@@ -1,7 +1,8 @@
 import type { Hit, LocalizedText } from '../../../core/index.ts';
 import type { NamedLineState } from '../contract-context.ts';
+import { NEEDS_HISTORY } from '../history.ts';
 import { fallbackEvidence } from '../settings.ts';
-import { type ContractDetector, contextEvidence, servicesOf, settingsOf } from './application.ts';
+import { type ContractDetector, contextEvidence, hasHistory, servicesOf, settingsOf } from './application.ts';
 import { ADDED_LINE_AUTH_LABELS, listOf } from './labels.ts';
 
 /** What the reviewer reads of a named line the applicant does not hold. */
@@ -46,6 +47,7 @@ const NOT_HELD: Readonly<Record<Exclude<NamedLineState, 'held'> | 'no_lines', Lo
 export const addedLineAuth: ContractDetector = {
   name: 'contract.added_line_auth',
   signals: ['CONTRACT_ADDED_LINE_WEAK_AUTH', 'CONTRACT_ADDED_LINE_NOT_HELD'],
+  needs: NEEDS_HISTORY,
   run(event, ctx) {
     const added = event.payload.addedLine;
     if (added === undefined) return [];
@@ -66,7 +68,7 @@ export const addedLineAuth: ContractDetector = {
       });
     }
     // Holding is judged on the carrier's lines, which only a loaded context has.
-    if (ctx.services === undefined || ctx.services === null) return hits;
+    if (!hasHistory(ctx)) return hits;
     const context = servicesOf(ctx);
     const held = context.existingLines;
     const heldCount = held.voice + held.data_sms + held.data;

@@ -1,18 +1,19 @@
-import type { Detector, DetectorContext, Hit } from '../../../core/index.ts';
+import type { Detector, DetectorContext } from '../../../core/index.ts';
 import type {
   ApprovedException,
   ContractContext,
   RecentApplication,
   SimCounts,
 } from '../contract-context.ts';
+import type { ContractKeySet } from '../contract-keys.ts';
 import { type ContractApplication, SIM_TYPES } from '../contract-schema.ts';
 import { linesBySimType, referenceTime } from '../contract-store-windows.ts';
+import { CONTRACT_HISTORY } from '../history.ts';
 import { type ReadSettings, readContractSettings } from '../settings.ts';
-import { enDate, jaDate } from './labels.ts';
 
 /** A contract detector: reads the application, the loaded `ContractContext` and the settings. */
-export type ContractDetector = Detector<ContractApplication, ContractContext>;
-export type ContractDetectorContext = DetectorContext<ContractContext>;
+export type ContractDetector = Detector<ContractApplication, ContractKeySet>;
+export type ContractDetectorContext = DetectorContext<ContractKeySet>;
 
 export const DAY_MS = 86_400_000;
 /** Japan has one time zone and no daylight saving: dates of rules and documents are Japan dates. */
@@ -37,14 +38,31 @@ const EMPTY_CONTEXT: ContractContext = Object.freeze({
   sharedUsers: Object.freeze([]),
 });
 
-/** The loaded context, or an empty one when the channel ran without its store. */
+/**
+ * The holder's history (`contract.history`, which every detector calling
+ * this `needs`), or an empty one when a detector runs without it (its own
+ * tests, a channel evaluated without its store).
+ */
 export function servicesOf(ctx: ContractDetectorContext): ContractContext {
-  return (ctx.services as ContractContext | undefined) ?? EMPTY_CONTEXT;
+  return historyOf(ctx) ?? EMPTY_CONTEXT;
 }
 
-/** Evidence noting that no context was loaded, when none was. */
+/** Evidence noting that no history was loaded, when none was. */
 export function contextEvidence(ctx: ContractDetectorContext): string[] {
-  return ctx.services === undefined || ctx.services === null ? ['context=missing (no history loaded)'] : [];
+  return historyOf(ctx) === undefined ? ['context=missing (no history loaded)'] : [];
+}
+
+/** Whether the holder's history was loaded (checks of lines held need the carrier's lines). */
+export function hasHistory(ctx: ContractDetectorContext): boolean {
+  return historyOf(ctx) !== undefined;
+}
+
+function historyOf(ctx: ContractDetectorContext): ContractContext | undefined {
+  try {
+    return ctx.enriched(CONTRACT_HISTORY) ?? undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** The settings, read once per policy version (see `readContractSettings`). */
@@ -114,22 +132,6 @@ export function exceptionEvidence(exception: ApprovedException): string[] {
     `approved_lines=${countsText(exception.lines)}`,
     `held_when_approved=${countsText(exception.held)}`,
   ];
-}
-
-/**
- * The hit a review check returns instead of its own when HQ already approved
- * this application: what it would have fired stays in the evidence, for audit.
- */
-export function exceptionHit(exception: ApprovedException, covers: string, evidence: readonly string[]): Hit {
-  return {
-    signal: 'CONTRACT_EXCEPTION_APPROVED',
-    evidence: [...exceptionEvidence(exception), `covers=${covers}`, ...evidence],
-    params: {
-      caseId: exception.caseId,
-      approvedAtJa: jaDate(japanDate(new Date(exception.approvedAt))),
-      approvedAtEn: enDate(japanDate(new Date(exception.approvedAt))),
-    },
-  };
 }
 
 /** One recent application as evidence. */

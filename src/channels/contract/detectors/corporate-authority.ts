@@ -14,7 +14,7 @@ import { counted } from './labels.ts';
  */
 export const corporateAuthority: ContractDetector = {
   name: 'contract.corporate_authority',
-  signals: ['CONTRACT_CORP_AUTHORITY_UNVERIFIED', 'CONTRACT_EXCEPTION_APPROVED'],
+  signals: ['CONTRACT_CORP_AUTHORITY_UNVERIFIED'],
   run(event, ctx) {
     const app = event.payload;
     if (app.holder.type !== 'corporation') return [];
@@ -48,6 +48,6 @@ export const corporateAuthority: ContractDetector = {
     }
     if (!problem) return [];
     const evidence = [...problem.evidence, ...fallbackEvidence(read, 'corporate')];
-    return [corporateHit('CONTRACT_CORP_AUTHORITY_UNVERIFIED', { ...problem, evidence }, app, ctx)];
+    return [corporateHit('CONTRACT_CORP_AUTHORITY_UNVERIFIED', { ...problem, evidence })];
   },
 };

@@ -15,7 +15,7 @@ import { counted } from './labels.ts';
  */
 export const corporateEmployment: ContractDetector = {
   name: 'contract.corporate_employment',
-  signals: ['CONTRACT_CORP_EMPLOYMENT_UNVERIFIED', 'CONTRACT_EXCEPTION_APPROVED'],
+  signals: ['CONTRACT_CORP_EMPLOYMENT_UNVERIFIED'],
   run(event, ctx) {
     const app = event.payload;
     if (app.holder.type !== 'corporation') return [];
@@ -55,6 +55,6 @@ export const corporateEmployment: ContractDetector = {
       ...(corporation ? [`corporate_number=${corporation.corporateNumber}`] : []),
       ...fallbackEvidence(read, 'corporate'),
     ];
-    return [corporateHit('CONTRACT_CORP_EMPLOYMENT_UNVERIFIED', { ...problem, evidence }, app, ctx)];
+    return [corporateHit('CONTRACT_CORP_EMPLOYMENT_UNVERIFIED', { ...problem, evidence })];
   },
 };

@@ -1,14 +1,13 @@
 import type { Hit } from '../../../core/index.ts';
 import type { SimCounts } from '../contract-context.ts';
 import { type ContractApplication, SIM_TYPES, type SimType } from '../contract-schema.ts';
+import { NEEDS_HISTORY } from '../history.ts';
 import { type CapGroup, type ContractSettings, fallbackEvidence } from '../settings.ts';
 import {
   applicationEvidence,
   type ContractDetector,
   contextEvidence,
   countsText,
-  coveringException,
-  exceptionHit,
   requestedLines,
   servicesOf,
   settingsOf,
@@ -82,7 +81,8 @@ function purposeOf(app: ContractApplication): { ja: string; en: string } {
  */
 export const lineCap: ContractDetector = {
   name: 'contract.line_cap',
-  signals: ['CONTRACT_LINE_CAP_EXCEEDED', 'CONTRACT_EXCEPTION_APPROVED'],
+  signals: ['CONTRACT_LINE_CAP_EXCEEDED'],
+  needs: NEEDS_HISTORY,
   run(event, ctx) {
     const app = event.payload;
     const read = settingsOf(ctx);
@@ -105,12 +105,6 @@ export const lineCap: ContractDetector = {
       `cap_group=${o.group} (${o.types.join('+')})`,
       `cap=${o.cap} existing=${o.existing} requested=${o.requested} total=${o.total}`,
     ];
-    const exception = coveringException(app, context);
-    if (exception) {
-      return [
-        exceptionHit(exception, 'CONTRACT_LINE_CAP_EXCEEDED', [...over.flatMap(evidenceOf), ...common]),
-      ];
-    }
     const notCovered = context.exception
       ? [
           `exception_case=${context.exception.caseId} approved ${countsText(context.exception.lines)} over ${countsText(context.exception.held)} held; requested ${countsText(requested)} over ${countsText(context.existingLines)} held now is beyond it`,

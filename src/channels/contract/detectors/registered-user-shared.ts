@@ -1,13 +1,6 @@
+import { NEEDS_HISTORY } from '../history.ts';
 import { fallbackEvidence } from '../settings.ts';
-import {
-  type ContractDetector,
-  contextEvidence,
-  coveringException,
-  exceptionHit,
-  servicesOf,
-  settingsOf,
-  shortKey,
-} from './application.ts';
+import { type ContractDetector, contextEvidence, servicesOf, settingsOf, shortKey } from './application.ts';
 import { counted } from './labels.ts';
 
 /**
@@ -21,9 +14,10 @@ import { counted } from './labels.ts';
  */
 export const registeredUserShared: ContractDetector = {
   name: 'contract.registered_user_shared',
-  signals: ['CONTRACT_REGISTERED_USER_SHARED', 'CONTRACT_EXCEPTION_APPROVED'],
+  signals: ['CONTRACT_REGISTERED_USER_SHARED'],
+  needs: NEEDS_HISTORY,
   run(event, ctx) {
-    const app = event.payload;
+    const _app = event.payload;
     const read = settingsOf(ctx);
     const { minOtherHolders, windowDays } = read.settings.registeredUser.sharedUser;
     const context = servicesOf(ctx);
@@ -39,8 +33,6 @@ export const registeredUserShared: ContractDetector = {
       ...fallbackEvidence(read, 'registeredUser'),
       ...contextEvidence(ctx),
     ];
-    const exception = coveringException(app, context);
-    if (exception) return [exceptionHit(exception, 'CONTRACT_REGISTERED_USER_SHARED', evidence)];
     return [
       {
         signal: 'CONTRACT_REGISTERED_USER_SHARED',

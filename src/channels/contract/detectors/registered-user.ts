@@ -1,14 +1,8 @@
 import type { Hit } from '../../../core/index.ts';
 import type { ContractApplication, SimType } from '../contract-schema.ts';
+import { NEEDS_HISTORY } from '../history.ts';
 import { fallbackEvidence } from '../settings.ts';
-import {
-  type ContractDetector,
-  contextEvidence,
-  coveringException,
-  exceptionHit,
-  servicesOf,
-  settingsOf,
-} from './application.ts';
+import { type ContractDetector, contextEvidence, servicesOf, settingsOf } from './application.ts';
 import { counted, SIM_TYPE_LABELS } from './labels.ts';
 
 /** Lines of the given SIM types requested without a registered user. */
@@ -44,17 +38,13 @@ function simTypeParams(simTypes: readonly SimType[]) {
  */
 export const registeredUser: ContractDetector = {
   name: 'contract.registered_user',
-  signals: [
-    'CONTRACT_REGISTERED_USER_MISSING',
-    'CONTRACT_CORP_REGISTERED_USER_MISSING',
-    'CONTRACT_EXCEPTION_APPROVED',
-  ],
+  signals: ['CONTRACT_REGISTERED_USER_MISSING', 'CONTRACT_CORP_REGISTERED_USER_MISSING'],
+  needs: NEEDS_HISTORY,
   run(event, ctx) {
     const app = event.payload;
     const read = settingsOf(ctx);
     const { freeLines, simTypes, holderTypes, corporateSimTypes } = read.settings.registeredUser;
     const context = servicesOf(ctx);
-    const exception = coveringException(app, context);
     if (app.holder.type === 'corporation' && corporateSimTypes.length > 0) {
       const missing = unregistered(app, corporateSimTypes);
       if (missing === 0) return [];
@@ -64,7 +54,6 @@ export const registeredUser: ContractDetector = {
         `sim_types=${corporateSimTypes.join(',')}`,
         ...fallbackEvidence(read, 'registeredUser'),
       ];
-      if (exception) return [exceptionHit(exception, 'CONTRACT_CORP_REGISTERED_USER_MISSING', evidence)];
       return [
         {
           signal: 'CONTRACT_CORP_REGISTERED_USER_MISSING',
@@ -87,7 +76,6 @@ export const registeredUser: ContractDetector = {
       ...fallbackEvidence(read, 'registeredUser'),
       ...contextEvidence(ctx),
     ];
-    if (exception) return [exceptionHit(exception, 'CONTRACT_REGISTERED_USER_MISSING', evidence)];
     const hit: Hit = {
       signal: 'CONTRACT_REGISTERED_USER_MISSING',
       factor: missing,

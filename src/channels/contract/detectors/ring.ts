@@ -7,9 +7,7 @@ import {
   applicationTime,
   type ContractDetectorContext,
   contextEvidence,
-  coveringException,
   DAY_MS,
-  exceptionHit,
   requestedLines,
   servicesOf,
   settingsOf,
@@ -98,11 +96,6 @@ export function ringHits(kind: RingKind, app: ContractApplication, ctx: Contract
     ...fallbackEvidence(read, setting),
     ...contextEvidence(ctx),
   ];
-  const exception = coveringException(app, context);
-  const approvedAt = exception ? Date.parse(exception.approvedAt) : Number.NaN;
-  if (exception && others.every((a) => Date.parse(a.submittedAt) <= approvedAt)) {
-    return [exceptionHit(exception, signal, evidence)];
-  }
   return [
     {
       signal,

@@ -1,3 +1,4 @@
+import { NEEDS_HISTORY } from '../history.ts';
 import type { ContractDetector } from './application.ts';
 import { ringHits } from './ring.ts';
 
@@ -14,6 +15,7 @@ import { ringHits } from './ring.ts';
  */
 export const sharedAddress: ContractDetector = {
   name: 'contract.shared_address',
-  signals: ['CONTRACT_SHARED_ADDRESS', 'CONTRACT_EXCEPTION_APPROVED'],
+  signals: ['CONTRACT_SHARED_ADDRESS'],
+  needs: NEEDS_HISTORY,
   run: (event, ctx) => ringHits('address', event.payload, ctx),
 };

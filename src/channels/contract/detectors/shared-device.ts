@@ -1,3 +1,4 @@
+import { NEEDS_HISTORY } from '../history.ts';
 import type { ContractDetector } from './application.ts';
 import { ringHits } from './ring.ts';
 
@@ -10,7 +11,8 @@ import { ringHits } from './ring.ts';
  */
 export const sharedDevice: ContractDetector = {
   name: 'contract.shared_device',
-  signals: ['CONTRACT_SHARED_DEVICE', 'CONTRACT_EXCEPTION_APPROVED'],
+  signals: ['CONTRACT_SHARED_DEVICE'],
+  needs: NEEDS_HISTORY,
   run: (event, ctx) =>
     event.payload.deviceFingerprint === undefined ? [] : ringHits('device', event.payload, ctx),
 };

@@ -1,3 +1,4 @@
+import { NEEDS_HISTORY } from '../history.ts';
 import type { ContractDetector } from './application.ts';
 import { ringHits } from './ring.ts';
 
@@ -14,6 +15,7 @@ import { ringHits } from './ring.ts';
  */
 export const sharedIp: ContractDetector = {
   name: 'contract.shared_ip',
-  signals: ['CONTRACT_SHARED_IP', 'CONTRACT_EXCEPTION_APPROVED'],
+  signals: ['CONTRACT_SHARED_IP'],
+  needs: NEEDS_HISTORY,
   run: (event, ctx) => ringHits('ip', event.payload, ctx),
 };

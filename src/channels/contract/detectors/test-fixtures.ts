@@ -1,7 +1,10 @@
-import type { Hit } from '../../../core/index.ts';
+import { applyWaiver, type EnrichmentRef, type Hit } from '../../../core/index.ts';
 import type { ContractContext, RecentApplication } from '../contract-context.ts';
+import type { ContractKeySet } from '../contract-keys.ts';
 import { type ContractApplication, contractSchema } from '../contract-schema.ts';
+import { CONTRACT_HISTORY } from '../history.ts';
 import { DEFAULT_CONTRACT_SETTINGS } from '../settings.ts';
+import { contractWaiver } from '../waiver.ts';
 import type { ContractDetector } from './application.ts';
 
 /**
@@ -50,6 +53,14 @@ export const CORPORATE_HOLDER = {
 export function application(overrides: Record<string, unknown> = {}): ContractApplication {
   return contractSchema.parse({ ...BASE_APPLICATION, ...overrides });
 }
+
+/** The keys of the fixtures' holder. */
+const KEYS: ContractKeySet = {
+  holder: 'a'.repeat(64),
+  identity: 'a'.repeat(64),
+  address: 'b'.repeat(64),
+  registeredUsers: [],
+} as unknown as ContractKeySet;
 
 /** A context with nothing held and no history, fields replaced as given. */
 export function context(overrides: Partial<ContractContext> = {}): ContractContext {
@@ -101,7 +112,11 @@ export async function run(
       intel: [],
       settings: { ...DEFAULT_CONTRACT_SETTINGS, ...options.settings },
       hits: [],
-      services: ('services' in options ? options.services : context()) as ContractContext,
+      state: KEYS,
+      enriched: <T>(ref: EnrichmentRef<T>): T => {
+        if (ref.name !== CONTRACT_HISTORY.name) throw new Error(`not a need: ${ref.name}`);
+        return ('services' in options ? options.services : context()) as T;
+      },
     },
   );
   for (const h of hits) {
@@ -109,7 +124,23 @@ export async function run(
       throw new Error(`${detector.name} fired undeclared ${h.signal}`);
     if (h.evidence.length === 0) throw new Error(`${detector.name} fired ${h.signal} without evidence`);
   }
-  return [...hits];
+  // HQ's exception is the engine's one waiver: applied here as the engine applies it after the detectors.
+  const history = 'services' in options ? options.services : context();
+  if (!history) return [...hits];
+  const waiver = contractWaiver({
+    event: {
+      id: 'evt-1',
+      orgId: 'org-1',
+      channel: 'contract',
+      receivedAt: (options.now ?? NOW).toISOString(),
+      payload: app,
+    },
+    now: options.now ?? NOW,
+    settings: { ...DEFAULT_CONTRACT_SETTINGS, ...options.settings },
+    state: KEYS,
+    enriched: <T>(ref: EnrichmentRef<T>) => (ref.name === CONTRACT_HISTORY.name ? (history as T) : undefined),
+  });
+  return waiver ? applyWaiver(hits, waiver, (h) => h) : [...hits];
 }
 
 /** The signals of hits, sorted. */

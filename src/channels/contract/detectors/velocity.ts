@@ -1,13 +1,12 @@
 import { outletOf } from '../contract-keys.ts';
+import { NEEDS_HISTORY } from '../history.ts';
 import { fallbackEvidence } from '../settings.ts';
 import {
   applicationEvidence,
   applicationTime,
   type ContractDetector,
   contextEvidence,
-  coveringException,
   DAY_MS,
-  exceptionHit,
   requestedLines,
   servicesOf,
   settingsOf,
@@ -37,7 +36,8 @@ const SHOWN = 20;
  */
 export const velocity: ContractDetector = {
   name: 'contract.velocity',
-  signals: ['CONTRACT_VELOCITY', 'CONTRACT_EXCEPTION_APPROVED'],
+  signals: ['CONTRACT_VELOCITY'],
+  needs: NEEDS_HISTORY,
   run(event, ctx) {
     const app = event.payload;
     const read = settingsOf(ctx);
@@ -77,11 +77,6 @@ export const velocity: ContractDetector = {
       ...fallbackEvidence(read, 'velocity'),
       ...contextEvidence(ctx),
     ];
-    const exception = coveringException(app, context);
-    const approvedAt = exception ? Date.parse(exception.approvedAt) : Number.NaN;
-    if (exception && others.every((a) => Date.parse(a.submittedAt) <= approvedAt)) {
-      return [exceptionHit(exception, 'CONTRACT_VELOCITY', evidence)];
-    }
     return [
       {
         signal: 'CONTRACT_VELOCITY',
