@@ -1,5 +1,7 @@
+import canonicalize from 'canonicalize';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { ES_NUMBER_VECTORS, iJsonValue, JCS_KEY_ORDER } from '../../test/helpers/jcs-vectors.ts';
 import { canonicalJson, canonicalStringify } from './canonical-json.ts';
 
 describe('canonicalJson', () => {
@@ -75,7 +77,7 @@ describe('canonicalJson of any value', () => {
       fc.property(value, (v) => {
         const text = JSON.stringify(v);
         if (text === undefined) expect(canonicalStringify(v)).toBeUndefined();
-        else expect(canonicalJson(v)).toBe(canonicalJson(JSON.parse(text)));
+        else expect(canonicalStringify(v)).toBe(canonicalJson(JSON.parse(text)));
       }),
       { numRuns: 1000 },
     );
@@ -88,5 +90,41 @@ describe('canonicalJson of any value', () => {
     expect(() => canonicalJson({ n: 1n })).toThrow(TypeError);
     expect(canonicalStringify(undefined)).toBeUndefined();
     expect(canonicalJson({ d: new Date(0) })).toBe('{"d":"1970-01-01T00:00:00.000Z"}');
+  });
+});
+
+describe('canonical JSON is RFC 8785 (JCS): hashes written before still verify', () => {
+  it('property: the text the log has always written is the JCS text, for any I-JSON value', () => {
+    fc.assert(
+      fc.property(iJsonValue, (value) => {
+        const jcs = canonicalize(value);
+        expect(canonicalStringify(value)).toBe(jcs);
+        expect(canonicalJson(value)).toBe(jcs);
+        // And what the database gives back (jsonb: any key order) writes the same.
+        expect(canonicalJson(JSON.parse(JSON.stringify(value)))).toBe(jcs);
+      }),
+      { numRuns: 3000 },
+    );
+  });
+
+  it('sorts keys by UTF-16 code units (RFC 8785 §3.2.3), not by code points', () => {
+    const value: Record<string, number> = Object.fromEntries(
+      JCS_KEY_ORDER.toReversed().map((k, i) => [k, i]),
+    );
+    const text = `{${JCS_KEY_ORDER.map((k) => `${JSON.stringify(k)}:${value[k]}`).join(',')}}`;
+    expect(canonicalJson(value)).toBe(text);
+    expect(canonicalStringify(value)).toBe(text);
+  });
+
+  it.each(ES_NUMBER_VECTORS)('writes the double %s as %s (RFC 8785 Appendix B)', (bits, text) => {
+    const n = new DataView(new BigUint64Array([BigInt(bits)]).buffer).getFloat64(0, true);
+    expect(canonicalJson(n)).toBe(text);
+    expect(canonicalStringify([n])).toBe(`[${text}]`);
+  });
+
+  it('writes what JCS refuses as JSON.stringify would, so a tampered row is a mismatch, not an exception', () => {
+    expect(() => canonicalize({ n: Number.NaN })).toThrow();
+    expect(canonicalJson({ n: Number.NaN, i: Number.POSITIVE_INFINITY })).toBe('{"i":null,"n":null}');
+    expect(canonicalJson({ s: 'a\uD800b' })).toBe('{"s":"a\\ud800b"}');
   });
 });
