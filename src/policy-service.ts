@@ -95,11 +95,22 @@ export class PolicyService {
     return ref;
   }
 
-  /** The channel's default policy, with the channel's default settings under its `settings`. */
+  /**
+   * The channel's default policy, with the channel's default settings under
+   * its `settings` and each signal's declared forced action under
+   * `signals.<NAME>.forceAction` (issue 8, item 5: a forced action is declared
+   * once, with its signal; the default policy shows it, never restates it).
+   */
   default(channelName: string): PolicyDocument {
     const channel = this.#channel(channelName);
     const doc = policyDocumentSchema.parse(channel.defaultPolicy);
-    return { ...doc, settings: mergeSettings(channel.defaultSettings ?? {}, doc.settings) };
+    const signals: PolicyDocument['signals'] = {};
+    for (const s of channel.signals) if (s.forceAction) signals[s.name] = { forceAction: s.forceAction };
+    return {
+      ...doc,
+      signals: { ...signals, ...doc.signals },
+      settings: mergeSettings(channel.defaultSettings ?? {}, doc.settings),
+    };
   }
 
   /**

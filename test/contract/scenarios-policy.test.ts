@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { CONTRACT_DEFAULT_POLICY, contractSettingsIssues } from '../../src/channels/contract/policy.ts';
+import { CONTRACT_SIGNALS } from '../../src/channels/contract/signals.ts';
 import type { Verdict } from '../../src/core/index.ts';
 import type { Mamoru } from '../../src/mamoru.ts';
 import { mamoruBackends } from '../helpers/mamoru-backends.ts';
@@ -239,7 +240,13 @@ for (const backend of mamoruBackends()) {
       );
       expect(stored.document).toEqual({ settings: { lineCaps: { person: { voice: 6 } } } });
       expect(stored.effective.thresholds).toEqual(CONTRACT_DEFAULT_POLICY.thresholds);
-      expect(stored.effective.signals).toEqual(CONTRACT_DEFAULT_POLICY.signals);
+      // The forced actions the signals declare, shown in the effective policy.
+      expect(stored.effective.signals).toEqual(
+        Object.fromEntries(
+          CONTRACT_SIGNALS.filter((s) => s.forceAction).map((s) => [s.name, { forceAction: s.forceAction }]),
+        ),
+      );
+      expect(stored.effective.signals.CONTRACT_LINE_CAP_EXCEEDED).toEqual({ forceAction: 'review' });
 
       // The carrier's cap of 6 applies and keeps the default's forced review: two lines pass, seven go to HQ.
       const within = await mamoru.screen(

@@ -6,21 +6,12 @@ export { type ContractSettings, DEFAULT_CONTRACT_SETTINGS, type KycRule } from '
 /**
  * The contract channel's default policy (`contract.default`, version 0 until
  * a carrier stores its own through the policy API, which versions every
- * change). Forced actions carry the decisions of MEASURES.md P1–P6 and are
- * restated here so that a carrier's copy shows them:
- *
- * | signal | action |
- * | --- | --- |
- * | CONTRACT_LINE_CAP_EXCEEDED | review (HQ decides the exception) |
- * | CONTRACT_DATA_SIM_NO_KYC, CONTRACT_KYC_MISSING | block |
- * | CONTRACT_KYC_METHOD_NOT_ALLOWED, CONTRACT_KYC_DOCUMENT_EXPIRED | block |
- * | CONTRACT_ADDED_LINE_WEAK_AUTH | step_up |
- * | CONTRACT_ADDED_LINE_NOT_HELD | review |
- * | CONTRACT_KYC_RELIANCE_LOW_ASSURANCE, CONTRACT_KYC_RELIANCE_STALE | step_up |
- * | CONTRACT_CORP_EMPLOYMENT_UNVERIFIED, CONTRACT_CORP_AUTHORITY_UNVERIFIED | review |
- * | CONTRACT_CORP_REGISTERED_USER_MISSING | review |
- * | CONTRACT_VELOCITY, CONTRACT_SHARED_ADDRESS, CONTRACT_SHARED_DEVICE | review |
- * | CONTRACT_SHARED_IP, CONTRACT_SESSION_AUTOMATED, CONTRACT_REGISTERED_USER_SHARED | review |
+ * change). Each signal's forced action (the decisions of MEASURES.md P1–P6:
+ * block for the KYC rules, step_up for weak added-line authentication and
+ * KYC relied on from elsewhere, review for everything HQ decides) is
+ * declared once, with the signal, in `signals.ts`; a carrier's policy may
+ * override it under `signals.<NAME>.forceAction`, and `GET /v1/signals/contract`
+ * lists them as they stand.
  *
  * `CONTRACT_REGISTERED_USER_MISSING` scores 2 per line: two lines missing
  * reach `step_up` (4), three reach `review` (6; the group is capped there).
@@ -42,26 +33,6 @@ export const CONTRACT_DEFAULT_POLICY = {
   channel: 'contract',
   description: '回線契約の既定ポリシー（P1–P6）/ Default mobile line contract policy (P1–P6)',
   thresholds: { step_up: 4, review: 6 },
-  signals: {
-    CONTRACT_LINE_CAP_EXCEEDED: { forceAction: 'review' },
-    CONTRACT_DATA_SIM_NO_KYC: { forceAction: 'block' },
-    CONTRACT_KYC_MISSING: { forceAction: 'block' },
-    CONTRACT_KYC_METHOD_NOT_ALLOWED: { forceAction: 'block' },
-    CONTRACT_KYC_DOCUMENT_EXPIRED: { forceAction: 'block' },
-    CONTRACT_ADDED_LINE_WEAK_AUTH: { forceAction: 'step_up' },
-    CONTRACT_ADDED_LINE_NOT_HELD: { forceAction: 'review' },
-    CONTRACT_KYC_RELIANCE_LOW_ASSURANCE: { forceAction: 'step_up' },
-    CONTRACT_KYC_RELIANCE_STALE: { forceAction: 'step_up' },
-    CONTRACT_CORP_EMPLOYMENT_UNVERIFIED: { forceAction: 'review' },
-    CONTRACT_CORP_AUTHORITY_UNVERIFIED: { forceAction: 'review' },
-    CONTRACT_CORP_REGISTERED_USER_MISSING: { forceAction: 'review' },
-    CONTRACT_VELOCITY: { forceAction: 'review' },
-    CONTRACT_SHARED_ADDRESS: { forceAction: 'review' },
-    CONTRACT_SHARED_DEVICE: { forceAction: 'review' },
-    CONTRACT_SHARED_IP: { forceAction: 'review' },
-    CONTRACT_SESSION_AUTOMATED: { forceAction: 'review' },
-    CONTRACT_REGISTERED_USER_SHARED: { forceAction: 'review' },
-  },
   groups: {
     line_cap: { maxScore: 6 },
     kyc: { maxScore: 12 },
