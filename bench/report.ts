@@ -1,6 +1,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
+import type { PhaseShare } from './profile.ts';
 
 /** One benchmark's figures. Latencies in milliseconds, memory in MiB. */
 export interface BenchResult {
@@ -15,6 +16,12 @@ export interface BenchResult {
   readonly rssMiB?: number | undefined;
   readonly target?: string | undefined;
   readonly note?: string | undefined;
+  /** CPU microseconds per verdict (per request for the bare route) of each process that did the work. */
+  readonly cpuUsPerVerdict?: Readonly<Record<string, number | undefined>>;
+  /** PostgreSQL transactions committed per verdict. */
+  readonly statementsPerVerdict?: number;
+  /** Where the server's CPU went, by phase of a request (a profiled run; bench/profile.ts). */
+  readonly breakdown?: readonly PhaseShare[];
 }
 
 /** The q-quantile of sorted samples (nearest rank). */
@@ -48,6 +55,7 @@ export async function report(results: readonly BenchResult[], dir: string): Prom
   process.stdout.write(`\n${line(rows[0]!)}\n${widths.map((w) => '-'.repeat(w)).join('  ')}\n`);
   for (const row of rows.slice(1)) process.stdout.write(`${line(row)}\n`);
   for (const r of results) if (r.note) process.stdout.write(`  * ${r.name}: ${r.note}\n`);
+  for (const r of results) if (r.breakdown) printBreakdown(r);
   const at = new Date().toISOString();
   const body = {
     at,
@@ -61,4 +69,21 @@ export async function report(results: readonly BenchResult[], dir: string): Prom
   await writeFile(file, `${JSON.stringify(body, null, 2)}\n`);
   await writeFile(join(dir, 'latest.json'), `${JSON.stringify(body, null, 2)}\n`);
   return file;
+}
+
+/** The server's CPU per verdict by phase, as a table. */
+function printBreakdown(r: BenchResult): void {
+  const rows = [
+    ['phase', 'share', 'µs/verdict'],
+    ...r.breakdown!.map((p) => [p.phase, `${(p.share * 100).toFixed(1)} %`, fmt(p.usPerVerdict, 1)]),
+    ['server total', '100 %', fmt(r.cpuUsPerVerdict?.server, 1)],
+  ];
+  if (r.cpuUsPerVerdict?.postgres !== undefined)
+    rows.push(['PostgreSQL backends (beside the server)', '', fmt(r.cpuUsPerVerdict.postgres, 1)]);
+  const widths = rows[0]!.map((_, c) => Math.max(...rows.map((row) => row[c]!.length)));
+  process.stdout.write(`\n${r.name}: server CPU by phase\n`);
+  for (const row of rows)
+    process.stdout.write(
+      `  ${row.map((cell, c) => (c === 0 ? cell.padEnd(widths[c]!) : cell.padStart(widths[c]!))).join('  ')}\n`,
+    );
 }

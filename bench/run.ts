@@ -1,10 +1,12 @@
 /**
  * `npm run bench`: engine verdicts/s in process, HTTP req/s with p50/p99 on
- * loopback and decision-log rows/s, each on PGlite and (with DATABASE_URL, on a
+ * loopback (a bare Fastify route, the screen route, the batch route; with the
+ * server's CPU per verdict by phase) and decision-log rows/s, each on PGlite and (with DATABASE_URL, on a
  * fresh database of that server) PostgreSQL.
  * A table on stdout and JSON under bench/results/.
  *
- * BENCH_SECONDS sets the length of each timed run (default 10).
+ * BENCH_SECONDS sets the length of each timed run (default 10);
+ * BENCH_PROFILE_SECONDS the profiled run after each HTTP one (default 5; 0: none).
  * `contract`: screening over 1M seeded lines on PGlite (BENCH_CONTRACT_LINES; 0 skips it);
  * on PostgreSQL only when BENCH_CONTRACT_PG_LINES is set (10000000 for the
  * issue's target; seeding takes minutes).
@@ -15,7 +17,7 @@ import { fileURLToPath } from 'node:url';
 import { benchContract } from './contract.ts';
 import { benchDecisionLog } from './decision-log.ts';
 import { benchEngine } from './engine.ts';
-import { benchHttp } from './http.ts';
+import { benchHttp, type HttpBackend, type HttpTarget } from './http.ts';
 import { benchImport } from './import.ts';
 import { type BenchResult, report } from './report.ts';
 
@@ -25,10 +27,17 @@ const want = (name: string) => only.length === 0 || only.includes(name);
 
 const results: BenchResult[] = [];
 if (want('engine'))
-  results.push({ ...(await benchEngine(seconds)), target: '≥ 100,000 verdicts/s per core' });
+  results.push({ ...(await benchEngine(seconds)), target: '≥ 200,000 verdicts/s per core' });
 if (want('http')) {
-  results.push(await benchHttp(seconds, 32, 'pglite'));
-  if (process.env.DATABASE_URL) results.push(await benchHttp(seconds, 32, 'postgres'));
+  const profileSeconds = Number(process.env.BENCH_PROFILE_SECONDS ?? 5);
+  const http = (backend: HttpBackend, target: HttpTarget, connections: number) =>
+    benchHttp({ seconds, connections, backend, target, profileSeconds });
+  results.push(await http('pglite', 'bare', 32));
+  const backends: HttpBackend[] = process.env.DATABASE_URL ? ['pglite', 'postgres'] : ['pglite'];
+  for (const backend of backends) {
+    results.push(await http(backend, 'screen', 32));
+    results.push(await http(backend, 'batch', 8));
+  }
 }
 if (want('log')) {
   results.push(await benchDecisionLog('pglite', 20_000, 500));
