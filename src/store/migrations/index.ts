@@ -8,6 +8,7 @@ import * as m006 from './006-import-reports.ts';
 import * as m007 from './007-decision-log-id.ts';
 import * as m008 from './008-case-subject.ts';
 import * as m009 from './009-contract-rings.ts';
+import * as m011 from './011-decision-log-lz4.ts';
 
 /** Every migration, in order. Static so that nothing is read from disk at run time. */
 export const migrations: MigrationProvider = {
@@ -22,6 +23,7 @@ export const migrations: MigrationProvider = {
       '007-decision-log-id': m007,
       '008-case-subject': m008,
       '009-contract-rings': m009,
+      '011-decision-log-lz4': m011,
     };
   },
 };
