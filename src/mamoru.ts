@@ -16,6 +16,7 @@ import {
   type PolicyRef,
   type PolicyVersion,
   type ScreenEvent,
+  screeningOrigin,
   type Verdict,
   validationError,
 } from './core/index.ts';
@@ -198,13 +199,8 @@ export class Mamoru {
       if (!parsed.success) throw validationError(parsed.error.issues);
       body = parsed.data;
     }
-    // An outlet-bound key (a shop's or agency's) screens its own outlet's events only; their cases are its.
-    const outlet = channel.outlet?.(body) ?? principal.outlet;
-    if (principal.outlet !== undefined && outlet !== principal.outlet)
-      throw new MamoruError(
-        'forbidden',
-        `this key screens for outlet ${principal.outlet} only; the event is from ${outlet}`,
-      );
+    // A key bound to an origin (a shop's, an agency's, one MTA's) screens that origin's events only; their cases are its.
+    const origin = screeningOrigin(channel.origin?.(body), principal.outlet);
     const event: ScreenEvent = {
       id: options.eventId ?? newId('evt'),
       orgId: principal.orgId,
@@ -237,7 +233,7 @@ export class Mamoru {
       writes.push(
         this.cases
           .open(verdict, {
-            outlet,
+            outlet: origin,
             slaHours: policy.document.caseSlaHours,
             details: channel.caseDetails?.(verdict, screening),
             subject: channel.subject?.(body, screening),

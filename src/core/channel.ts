@@ -6,6 +6,7 @@ import type { FieldIssue } from './errors.ts';
 import type { ScreenEvent } from './event.ts';
 import type { IndicatorRef, IndicatorType } from './indicator.ts';
 import type { ChannelOperation } from './operation.ts';
+import type { Origin } from './origin.ts';
 import type { PolicyDocumentInput } from './policy.ts';
 import type { SignalDeclaration } from './signal.ts';
 import type { LocalizedText } from './text.ts';
@@ -115,11 +116,13 @@ export interface ChannelModule<P = unknown, St = unknown> {
    */
   readonly onOutcome?: (outcome: ChannelOutcome) => void | Promise<void>;
   /**
-   * The outlet (`shop:<id>`, `agency:<id>` or `online`) an event comes from, for
-   * channels that know one: an outlet-bound key screens only its own outlet's
-   * events, and the event's case is visible to that outlet.
+   * Where the event comes from (`Origin`: `shop:<id>`, `agency:<id>`,
+   * `online`, `mta:<host>`, `branch:<id>`…), for channels that know it from
+   * the event itself: a key bound to an origin screens only that origin's
+   * events, and the event's case is visible to that origin. Without it, an
+   * event takes the origin of the key that screened it.
    */
-  readonly outlet?: (payload: P) => string;
+  readonly origin?: (payload: P) => Origin;
   /**
    * Notices to show beside the verdict (a notice the shop reads out on every
    * allowed contract, a warning label on a message), from the scored action

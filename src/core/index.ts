@@ -12,6 +12,7 @@ export * from './errors.ts';
 export * from './event.ts';
 export * from './id.ts';
 export * from './indicator.ts';
+export * from './origin.ts';
 export * from './operation.ts';
 export * from './parse-input.ts';
 export * from './policy.ts';

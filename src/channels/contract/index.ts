@@ -1,8 +1,6 @@
-import type { Kysely } from 'kysely';
-import type { ChannelModule, IndicatorRef } from '../../core/index.ts';
+import type { ChannelModule, ChannelPlugin, IndicatorRef } from '../../core/index.ts';
 import { INTEL_SIGNALS, intelMatchDetectors } from '../../intel/index.ts';
-import type { KeyedHasher } from '../../intel/keyed-hash.ts';
-import type { Database } from '../../store/schema.ts';
+import type { ChannelDeps } from '../channel-deps.ts';
 import { contractCaseDetails } from './case-details.ts';
 import type { ContractContext } from './contract-context.ts';
 import { boundOutletOf, type ContractKeySet, redactContract } from './contract-keys.ts';
@@ -24,10 +22,14 @@ import { sharedAddress } from './detectors/shared-address.ts';
 import { sharedDevice } from './detectors/shared-device.ts';
 import { sharedIp } from './detectors/shared-ip.ts';
 import { velocity } from './detectors/velocity.ts';
+import { CONTRACT_HISTORY, contractHistory } from './history.ts';
+import { CONTRACT_MIGRATIONS } from './migrations/index.ts';
 import { contractNotices } from './notices.ts';
+import { contractOperations } from './operations.ts';
 import { CONTRACT_DEFAULT_POLICY, contractSettingsIssues } from './policy.ts';
 import { DEFAULT_CONTRACT_SETTINGS, readContractSettings } from './settings.ts';
 import { CONTRACT_SIGNALS } from './signals.ts';
+import { contractWaiver } from './waiver.ts';
 
 export type { ContractContext } from './contract-context.ts';
 export { type ContractApplication, contractSchema } from './contract-schema.ts';
@@ -55,7 +57,7 @@ export const CONTRACT_DETECTORS: readonly ContractDetector[] = [
 ];
 
 /** The contract channel: a channel module that carries its store (for the line import API and CLI). */
-export type ContractChannel = ChannelModule<ContractApplication, ContractContext> & WithContractStore;
+export type ContractChannel = ChannelModule<ContractApplication, ContractKeySet> & WithContractStore;
 
 /**
  * The keyed identities of an application as indicators, so that the
@@ -90,21 +92,6 @@ export function contractIndicators(app: ContractApplication, keys: ContractKeySe
   return refs;
 }
 
-/**
- * The windows the store loads history for, from the carrier's settings
- * (each detector then applies its own window within what was loaded).
- */
-function windowsOf(settings: Readonly<Record<string, unknown>>) {
-  const s = readContractSettings(settings).settings;
-  return {
-    velocityDays: s.velocity.windowDays,
-    sharedAddressDays: s.sharedAddress.windowDays,
-    sharedDeviceDays: s.sharedDevice.windowDays,
-    sharedIpDays: s.sharedIp.windowDays,
-    sharedUserDays: s.registeredUser.sharedUser.windowDays,
-  };
-}
-
 const EXAMPLE: ContractApplication = {
   applicationId: 'APP-2026-000123',
   salesChannel: { type: 'shop', shopId: 'shop-shinjuku-01' },
@@ -130,55 +117,61 @@ const EXAMPLE: ContractApplication = {
 /**
  * The contract channel (measures P1–P6): mobile line contract applications
  * screened at the moment of contract by shops, sales agencies (代理店) and
- * online sign-up. Built with the database and the keyed hasher: its store
+ * online sign-up. Built with the database, the keyed hasher and the
+ * decision log's reads (`ChannelDeps`): its store
  * loads the holder's lines and history for the detectors, records each
  * screened application, keeps only keyed hashes in the decision log, and
  * turns HQ's approved exception cases into exceptions that let the same
  * application pass on re-screening, for the approved lines only.
  *
- * @example const contract = createContractChannel({ db, hasher });
+ * @example const contract = createContractChannel({ db: store.db, hasher, decisions: store.decisions });
  */
-export function createContractChannel(deps: {
-  readonly db: Kysely<Database>;
-  readonly hasher: KeyedHasher;
-}): ContractChannel {
+export function createContractChannel(deps: ChannelDeps): ContractChannel {
   const store = new ContractStore(deps);
   return {
     name: 'contract',
     title: { ja: '携帯電話の回線契約', en: 'Mobile line contracts' },
     schema: contractSchema,
     signals: [...INTEL_SIGNALS, ...CONTRACT_SIGNALS],
-    detectors: [...intelMatchDetectors<ContractApplication, ContractContext>(), ...CONTRACT_DETECTORS],
-    extract(payload) {
-      try {
-        return contractIndicators(payload, store.keys(payload));
-      } catch {
-        // An identity that cannot be keyed is refused by `load` with the field named; nothing to match.
-        return [];
-      }
-    },
+    detectors: [...intelMatchDetectors<ContractApplication, ContractKeySet>(), ...CONTRACT_DETECTORS],
+    // The application's keyed hashes, made once per screening; an identity that cannot be keyed is refused, field named.
+    begin: (event) => store.keys(event.payload),
+    extract: (payload, _tools, screening) => contractIndicators(payload, screening.state),
+    enrichments: [contractHistory(store)],
+    waiver: contractWaiver,
     defaultPolicy: CONTRACT_DEFAULT_POLICY,
     defaultSettings: DEFAULT_CONTRACT_SETTINGS,
     settingsIssues: contractSettingsIssues,
-    // `settings` (the policy's, merged over the defaults) size the history windows loaded.
-    load: (event, now, settings) => store.load(event, now, windowsOf(settings)),
-    record: (verdict, event, services) =>
+    record: (verdict, screening) =>
       store.record(
         verdict,
-        event.payload,
-        services?.keys ?? store.keys(event.payload),
-        services?.existingLines,
+        screening.event.payload,
+        screening.state,
+        screening.enriched(CONTRACT_HISTORY)?.existingLines,
       ),
-    redact: (payload) => redactContract(payload, store.keys(payload)),
-    caseDetails: (_verdict, event, services) => contractCaseDetails(event.payload, services),
+    redact: (payload, _tools, screening) => redactContract(payload, screening.state),
+    caseDetails: (_verdict, screening) =>
+      contractCaseDetails(screening.event.payload, screening.enriched(CONTRACT_HISTORY)),
     onOutcome: (outcome) => store.onOutcome(outcome),
     // The shop or agency an application is made at: a shop's or agency's key screens its own only (P2).
-    outlet: (payload) => boundOutletOf(payload.salesChannel),
+    origin: (payload) => boundOutletOf(payload.salesChannel),
     // One application (its id, holder and outlet, as the store keys it), one active case.
-    subject: (payload) =>
-      `application:${payload.applicationId}|holder:${store.keys(payload).holder}|outlet:${boundOutletOf(payload.salesChannel)}`,
+    subject: (payload, screening) =>
+      `application:${payload.applicationId}|holder:${screening.state.holder}|outlet:${boundOutletOf(payload.salesChannel)}`,
     notices: contractNotices,
+    operations: contractOperations(store.lines),
     example: EXAMPLE,
     store,
   };
 }
+
+/**
+ * The contract channel as the registry lists it (issue 8, item 1): its own
+ * tables' migrations, run by the store before the channel is built on the
+ * migrated database.
+ */
+export const contractPlugin: ChannelPlugin<ChannelDeps> = {
+  name: 'contract',
+  migrations: CONTRACT_MIGRATIONS,
+  create: createContractChannel,
+};
