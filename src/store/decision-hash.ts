@@ -22,10 +22,11 @@ export interface HashedDecision {
 }
 
 /**
- * The hash of one decision in the log (X1): SHA-256, in hex, of the canonical
- * JSON of `{seq, id, org_id, channel, event_id, action, score, verdict, event,
- * created_at, prev_hash}`. Because it covers `prev_hash`, each row vouches for
- * every row before it.
+ * The hash of one decision in the log (X1): SHA-256, in hex, of the RFC 8785
+ * (JCS) canonical JSON of `{seq, id, org_id, channel, event_id, action, score,
+ * verdict, event, created_at, prev_hash}`. Because it covers `prev_hash`, each
+ * row vouches for every row before it. Standard tools recompute it
+ * (docs/audit.md, scripts/verify-decision-log.py).
  */
 export function decisionHash(d: HashedDecision): string {
   const q = JSON.stringify;
