@@ -2,12 +2,13 @@ import { randomBytes } from 'node:crypto';
 import { chmod, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { sql } from 'kysely';
+import { CHANNEL_PLUGINS, channelMigrations, type RegisteredChannel } from './channels/registry.ts';
 import type { Config } from './config.ts';
 import { MamoruError } from './core/index.ts';
 import type { IndicatorService } from './intel/indicator-service.ts';
 import type { createKeyedHasher } from './intel/keyed-hash.ts';
 import { ownerOnlyDir, ownerOnlyUmask } from './store/pglite/owner-only.ts';
-import type { Store } from './store/store.ts';
+import type { Store, StoreMigrations } from './store/store.ts';
 
 /**
  * Start-up: the HMAC key and its fingerprint check, where the store lives,
@@ -113,11 +114,21 @@ export async function checkKeyFingerprint(
   }
 }
 
-/** Where the store lives for a configuration: PostgreSQL when a URL is set, else PGlite under the data folder. */
-export function storeOptions(config: Config): { databaseUrl: string | undefined; dataDir: string } {
+/**
+ * Where the store lives for a configuration (PostgreSQL when a URL is set,
+ * else PGlite under the data folder) and the registered channels'
+ * migrations, which the store runs with the core's (issue 8, item 1): the
+ * server, `mamoru db migrate` and every command that opens the database
+ * migrate the same schema.
+ */
+export function storeOptions(
+  config: Config,
+  plugins: readonly RegisteredChannel[] = CHANNEL_PLUGINS,
+): { databaseUrl: string | undefined; dataDir: string; migrations: StoreMigrations } {
   return {
     databaseUrl: config.databaseUrl || undefined,
     dataDir: config.dataDir === 'memory://' ? config.dataDir : join(config.dataDir, 'pglite'),
+    migrations: channelMigrations(plugins),
   };
 }
 

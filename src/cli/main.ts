@@ -15,12 +15,11 @@ import { isMamoruError } from '../core/index.ts';
 import { registerAdminCommands } from './admin-commands.ts';
 import { ApiProblem } from './api-client.ts';
 import { registerCaseCommands } from './case-commands.ts';
-import { describedChannels } from './channel-catalogue.ts';
 import { explainLocked } from './context.ts';
+import { registerContractCommands } from './contract-commands.ts';
 import { registerDecisionCommands } from './decision-commands.ts';
 import { registerImportCommands } from './import-commands.ts';
 import { registerIntelCommands } from './intel-commands.ts';
-import { registerChannelCommands } from './operation-commands.ts';
 import { registerScreenCommand } from './screen-command.ts';
 import { registerServeCommand } from './serve-command.ts';
 
@@ -36,8 +35,7 @@ export function buildProgram(): Command {
   registerCaseCommands(program);
   registerDecisionCommands(program);
   registerAdminCommands(program);
-  // `mamoru <channel> …`: screen, and each operation a registered channel declares.
-  registerChannelCommands(program, describedChannels());
+  registerContractCommands(program);
   return program;
 }
 

@@ -4,14 +4,9 @@ import type { Database, ImportReportsTable } from '../store/schema.ts';
 import { toIso } from '../store/to-iso.ts';
 import type { ImportProgress, ImportRejection, ImportResult, RejectionSink } from './bulk-import.ts';
 
-/** The kind of an indicator import (`POST /v1/indicators/import`). */
-export const INDICATOR_IMPORT = 'indicators';
-
-/**
- * What was imported: indicators ({@link INDICATOR_IMPORT}), or what a
- * channel's records operation loads (its `importKind`: a carrier's lines…).
- */
-export type ImportKind = string;
+/** What was imported: indicators (`POST /v1/indicators/import`) or contract lines (`POST /v1/contract/lines/import`). */
+export const IMPORT_KINDS = ['indicators', 'lines'] as const;
+export type ImportKind = (typeof IMPORT_KINDS)[number];
 
 export const IMPORT_STATUSES = ['running', 'complete', 'failed'] as const;
 export type ImportStatus = (typeof IMPORT_STATUSES)[number];
@@ -232,7 +227,7 @@ export class ImportReports {
 function toReport(row: Selectable<ImportReportsTable>): ImportReport {
   return {
     id: row.id,
-    kind: row.kind,
+    kind: row.kind as ImportKind,
     status: row.status as ImportStatus,
     actor: row.actor,
     processed: row.processed,

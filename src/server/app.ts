@@ -37,11 +37,11 @@ export type { App } from './route-kit.ts';
 import type { App } from './route-kit.ts';
 import { adminRoutes } from './routes/admin.ts';
 import { caseRoutes } from './routes/cases.ts';
+import { contractRoutes } from './routes/contract.ts';
 import { decisionRoutes } from './routes/decisions.ts';
 import { healthRoutes } from './routes/health.ts';
 import { importRoutes } from './routes/imports.ts';
 import { indicatorRoutes } from './routes/indicators.ts';
-import { operationRoutes } from './routes/operations.ts';
 import { policyRoutes } from './routes/policies.ts';
 import { screenRoutes } from './routes/screen.ts';
 
@@ -191,7 +191,7 @@ export async function buildServer(options: ServerOptions): Promise<App> {
   await indicatorRoutes(app, { mamoru });
   await policyRoutes(app, { mamoru });
   await adminRoutes(app, { mamoru });
-  await operationRoutes(app, { mamoru });
+  await contractRoutes(app, { mamoru });
   await importRoutes(app, { mamoru });
   await app.ready();
   return app;

@@ -76,7 +76,7 @@ describe('decisionHash of optional verdict fields', () => {
     seq: 1,
     id: 'dec_1',
     orgId: 'org_a',
-    channel: 'contract',
+    channel: 'transfer',
     eventId: 'evt_1',
     action: 'allow',
     score: 0,
@@ -87,7 +87,7 @@ describe('decisionHash of optional verdict fields', () => {
   });
   const reason = { signal: 'X', ja: '上限 3 件を超えています', en: 'Over the cap of 3' };
   const customer = { ja: 'お申し込みいただけません', en: 'This cannot be applied for' };
-  const notice = { code: 'contract.resale', ja: '転売は禁止されています', en: 'Resale is prohibited' };
+  const notice = { code: 'transfer.resale', ja: '転売は禁止されています', en: 'Resale is prohibited' };
 
   it('hashes a verdict without notices as before: an absent or undefined field adds nothing', () => {
     const before = { ...verdict, reasons: [reason] };

@@ -111,6 +111,18 @@ export class SqlDecisionLog implements DecisionLog {
     return row && toRecord(row);
   }
 
+  /** The event a decision of `channel` logged (`DecisionReader`: what a channel reads of the log). */
+  async loggedEvent(orgId: string, id: string, channel: string): Promise<unknown> {
+    const row = await this.#db
+      .selectFrom('decisions')
+      .select('event')
+      .where('org_id', '=', orgId)
+      .where('id', '=', id)
+      .where('channel', '=', channel)
+      .executeTakeFirst();
+    return row?.event;
+  }
+
   /** The organisation's decisions, newest first; page on with `beforeSeq` = the last seq seen. */
   async list(orgId: string, query: DecisionQuery = {}): Promise<DecisionRecord[]> {
     const wanted = Math.trunc(query.limit ?? DEFAULT_LIMIT);

@@ -1,10 +1,10 @@
 import { PGlite } from '@electric-sql/pglite';
 import { Kysely, PostgresDialect } from 'kysely';
-import { Migrator } from 'kysely/migration';
+import { type Migration, Migrator } from 'kysely/migration';
 import pg from 'pg';
 import { SqlApiKeyRepo } from './api-key-repo.ts';
 import { SqlDecisionLog } from './decision-log.ts';
-import { migrations } from './migrations/index.ts';
+import { CORE_MIGRATIONS } from './migrations/index.ts';
 import { SqlOrganisationRepo } from './organisation-repo.ts';
 import { lockDataDir } from './pglite/data-dir-lock.ts';
 import { PGliteDialect } from './pglite/dialect.ts';
@@ -12,7 +12,7 @@ import { ownerOnly, ownerOnlyDir, ownerOnlyUmask } from './pglite/owner-only.ts'
 import { SqlPolicyRepo } from './policy-repo.ts';
 import type { Database } from './schema.ts';
 import { SqlSettingsRepo } from './settings-repo.ts';
-import type { Store, StoreOptions } from './store.ts';
+import type { Store, StoreMigrations, StoreOptions } from './store.ts';
 
 // int8 (bigint) arrives as text from pg; our int8 values (sequence numbers) fit in a double. Set per pool,
 // not on pg's global registry, so that importing the store changes nothing for other users of pg.
@@ -26,11 +26,12 @@ const pgTypes = {
 /**
  * Open the store: PostgreSQL when `databaseUrl` is given, else PGlite in
  * `dataDir` (default `./data/pglite`; `memory://` for tests), with every
- * migration applied. `close()` writes pending decisions, then closes PGlite
- * or ends the pool.
+ * migration applied: the core's and those given in `migrations` (each
+ * registered channel's, for its own tables). `close()` writes pending
+ * decisions, then closes PGlite or ends the pool.
  *
  * @example
- * const store = await openStore({ databaseUrl: process.env.DATABASE_URL });
+ * const store = await openStore({ databaseUrl: process.env.DATABASE_URL, migrations: channelMigrations() });
  * try { … } finally { await store.close(); }
  */
 export async function openStore(options: StoreOptions): Promise<Store> {
@@ -93,7 +94,7 @@ export async function openDatabase(
     db = new Kysely<Database>({ dialect: new PGliteDialect(lite) });
   }
   try {
-    await migrate(db);
+    await migrate(db, options.migrations);
     // Files the migrations made, where the umask could not be set (a worker thread).
     if (onDisk) await ownerOnly(onDisk);
   } catch (error) {
@@ -104,18 +105,55 @@ export async function openDatabase(
   return { db, kind, release };
 }
 
-/** Run every pending migration; throws with the failing migration's error. */
-export async function migrate(db: Kysely<Database>): Promise<string[]> {
+/**
+ * Run every pending migration, the core's and `extra` (by owner: each
+ * channel's own), in one name order (issue 8, item 1). Unordered: a
+ * migration not run yet runs even when its name sorts before one already
+ * run (a channel added, or one that added a migration later). Returns the
+ * names run; throws with the failing migration's error, or before running
+ * anything when a name is used twice.
+ */
+export async function migrate<DB>(db: Kysely<DB>, extra: StoreMigrations = {}): Promise<string[]> {
+  const all = composeMigrations(extra);
   const migrator = new Migrator({
     db,
-    provider: migrations,
+    provider: { getMigrations: async () => all },
     migrationTableName: 'mamoru_migrations',
     migrationLockTableName: 'mamoru_migrations_lock',
+    allowUnorderedMigrations: true,
   });
   const { error, results } = await migrator.migrateToLatest();
-  if (error)
-    throw new Error(`migration failed: ${error instanceof Error ? error.message : String(error)}`, {
-      cause: error,
-    });
+  if (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    const missing = /previously executed migration (\S+) is missing/.exec(message)?.[1];
+    throw new Error(
+      missing
+        ? `migration failed: このデータベースで実行済みのマイグレーション ${missing} を持つチャネルが登録されていません / the database ran migration ${missing}, which no registered channel brings (${message})`
+        : `migration failed: ${message}`,
+      { cause: error },
+    );
+  }
   return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
+}
+
+/**
+ * The core's migrations and every owner's in one record.
+ *
+ * @throws Error naming both owners when two bring the same migration name.
+ */
+export function composeMigrations(extra: StoreMigrations): Record<string, Migration> {
+  const all: Record<string, Migration> = { ...CORE_MIGRATIONS };
+  const ownerOf = new Map(Object.keys(all).map((name) => [name, 'core']));
+  for (const [owner, migrations] of Object.entries(extra)) {
+    for (const [name, migration] of Object.entries(migrations)) {
+      const taken = ownerOf.get(name);
+      if (taken !== undefined)
+        throw new Error(
+          `マイグレーション名 ${name} が重複しています（${taken} と ${owner}）/ migration ${name} is brought by both ${taken} and ${owner}: names must be unique`,
+        );
+      ownerOf.set(name, owner);
+      all[name] = migration;
+    }
+  }
+  return all;
 }

@@ -1,16 +1,19 @@
 import type { ColumnType, Generated, Insertable, Selectable } from 'kysely';
 
 /**
- * The database schema as Kysely sees it. One dialect (PostgreSQL) for both
- * backends: PGlite in process and a PostgreSQL server. Migrations in
- * `migrations/` create exactly this.
+ * The core's database schema as Kysely sees it (`CoreDatabase`). One dialect
+ * (PostgreSQL) for both backends: PGlite in process and a PostgreSQL server.
+ * Migrations in `migrations/` create exactly this. A channel's own tables are
+ * declared in its folder, created by its own migrations, and reached with
+ * `db.$extendTables<ItsTables>()` (issue 8, item 1); the column types below
+ * are exported for them.
  */
-type Timestamp = ColumnType<Date, Date | string, Date | string>;
+export type Timestamp = ColumnType<Date, Date | string, Date | string>;
 /** A timestamp with a database default (`Generated<Timestamp>` would not unwrap to `Date` on select). */
-type DefaultTimestamp = ColumnType<Date, Date | string | undefined, Date | string>;
-type Json<T> = ColumnType<T, string, string>;
+export type DefaultTimestamp = ColumnType<Date, Date | string | undefined, Date | string>;
+export type Json<T> = ColumnType<T, string, string>;
 /** int8 columns arrive as string (pg) or number/bigint (PGlite); read them through `Number()`. */
-type Int8 = ColumnType<string | number | bigint, number | bigint, number | bigint>;
+export type Int8 = ColumnType<string | number | bigint, number | bigint, number | bigint>;
 
 export interface OrganisationsTable {
   id: string;
@@ -147,7 +150,8 @@ export interface SettingsTable {
   value: Json<unknown>;
 }
 
-export interface Database {
+/** The core's tables: what every installation has, whatever channels it registers. */
+export interface CoreDatabase {
   organisations: OrganisationsTable;
   api_keys: ApiKeysTable;
   partnerships: PartnershipsTable;
@@ -159,99 +163,17 @@ export interface Database {
   indicators: IndicatorsTable;
   labels: LabelsTable;
   settings: SettingsTable;
-  contract_holders: ContractHoldersTable;
-  contract_lines: ContractLinesTable;
-  contract_applications: ContractApplicationsTable;
-  contract_exceptions: ContractExceptionsTable;
   import_reports: ImportReportsTable;
   import_rejections: ImportRejectionsTable;
 }
+
+/** The core's tables under their older name, as most modules import them. */
+export type Database = CoreDatabase;
 
 export type DecisionRow = Selectable<DecisionsTable>;
 export type NewDecisionRow = Insertable<DecisionsTable>;
 export type CaseRow = Selectable<CasesTable>;
 export type IndicatorRow = Selectable<IndicatorsTable>;
-
-/** A line holder (契約者) known to the contract channel: a person's identity key or a corporation's. */
-export interface ContractHoldersTable {
-  org_id: string;
-  /** Keyed hash (HMAC); never the identity itself. */
-  holder_key: string;
-  /** `person` | `corporation`. */
-  holder_type: string;
-  /** 法人番号 (public), for a corporation. */
-  corporate_number: string | null;
-  first_seen: Timestamp;
-}
-
-/** A mobile line as the carrier's import and line events report it. */
-export interface ContractLinesTable {
-  org_id: string;
-  /** The carrier's line id or the MSISDN. */
-  line_id: string;
-  holder_key: string;
-  /** `voice` | `data_sms` | `data`. */
-  sim_type: string;
-  /** `active` | `suspended` | `cancelled`. */
-  status: string;
-  contracted_at: Timestamp | null;
-  cancelled_at: Timestamp | null;
-  /** `shop` | `agency` | `online`. */
-  sales_channel: string | null;
-  outlet: string | null;
-  /** Keyed hash of the registered real user (利用者登録), when not the holder. */
-  registered_user_key: string | null;
-  updated_at: Timestamp;
-}
-
-/** A screened contract application (the latest screening of its id). */
-export interface ContractApplicationsTable {
-  org_id: string;
-  application_id: string;
-  holder_key: string;
-  holder_type: string;
-  address_key: string;
-  device_key: string | null;
-  sales_channel: string;
-  /** Shop or agency id, or `online`. */
-  outlet: string;
-  voice_lines: number;
-  data_sms_lines: number;
-  data_lines: number;
-  submitted_at: Timestamp;
-  decision_id: string;
-  action: string;
-  /** The screened person's identity key (a corporation's representative); null on rows before migration 003. */
-  identity_key: string | null;
-  /** Lines the holder held by SIM type when screened. */
-  held_voice: Generated<number>;
-  held_data_sms: Generated<number>;
-  held_data: Generated<number>;
-  /** Keyed hash of the online session's client IP (migration 009). */
-  ip_key: string | null;
-  /** User keys of the application's registered users (migration 009). */
-  user_keys: ColumnType<string[], string[] | undefined, string[]>;
-}
-
-/** An exception HQ approved on a contract case: the lines it allows, by SIM type. */
-export interface ContractExceptionsTable {
-  org_id: string;
-  case_id: string;
-  application_id: string;
-  holder_key: string;
-  /** `{ voice, data_sms, data }` line counts. */
-  lines: Json<Record<string, number>>;
-  /** Lines the holder held when the approved application was screened: the exception covers held + approved. */
-  held: ColumnType<Record<string, number>, string | undefined, string>;
-  /** The person HQ approved (a corporation's representative); the exception covers no one else. */
-  identity_key: string | null;
-  approved_by: string;
-  approved_at: Timestamp;
-  reason: string;
-  /** The decision that used the exception (migration 009): an exception allows its lines once. */
-  used_decision_id: string | null;
-  used_at: Timestamp | null;
-}
 
 /** What one bulk import did (migration 006): `kind` indicators | lines, `status` running | complete | failed. */
 export interface ImportReportsTable {

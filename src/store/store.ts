@@ -1,4 +1,5 @@
 import type { Kysely } from 'kysely';
+import type { Migration } from 'kysely/migration';
 import type { PolicyLayer, PolicyVersion, Verdict } from '../core/index.ts';
 import type { Database } from './schema.ts';
 
@@ -176,13 +177,27 @@ export interface AuditReport {
 }
 
 /**
+ * What a channel may read of the decision log (issue 8, item 1): a channel
+ * reads decisions through this, never the log's table, so the log keeps its
+ * own layout.
+ */
+export interface DecisionReader {
+  /**
+   * The event the organisation's decision `id` logged (the payload as the
+   * channel redacted it), when that decision is one of `channel`'s; else
+   * undefined.
+   */
+  loggedEvent(orgId: string, id: string, channel: string): Promise<unknown>;
+}
+
+/**
  * The decision log (X1): append-only, hash-chained. Each row carries the hash
  * of the row before it, so an edited or deleted row breaks the chain and
  * `verify` names it; a checkpoint kept outside the database (`against`)
  * shows the tail truncated or rewritten with the head. Appends are batched
  * under one chain lock.
  */
-export interface DecisionLog {
+export interface DecisionLog extends DecisionReader {
   append(verdict: Verdict, event: unknown): Promise<DecisionRecord>;
   appendMany(items: readonly { verdict: Verdict; event: unknown }[]): Promise<DecisionRecord[]>;
   get(orgId: string, id: string): Promise<DecisionRecord | undefined>;
@@ -202,4 +217,15 @@ export interface StoreOptions {
   readonly dataDir?: string | undefined;
   /** Told when an idle PostgreSQL connection fails (it is replaced; nothing is lost). */
   readonly onConnectionError?: ((error: Error) => void) | undefined;
+  /**
+   * Migrations beside the core's, by owner: each registered channel's own,
+   * for its tables (issue 8, item 1). All run in one name order with the
+   * core's; a name two owners bring (or an owner and the core) stops the
+   * store from opening. Without them only the core's tables are made, and a
+   * database that ran an owner's migrations does not open.
+   */
+  readonly migrations?: StoreMigrations | undefined;
 }
+
+/** Migrations by owner (a channel's name), then by migration name. */
+export type StoreMigrations = Readonly<Record<string, Readonly<Record<string, Migration>>>>;

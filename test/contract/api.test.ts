@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { identityKey } from '../../src/channels/contract/contract-keys.ts';
+import type { ContractTables } from '../../src/channels/contract/tables.ts';
 import { bearer, createKey, createOrg, startTestServer, type TestServer } from '../helpers/server.ts';
 import { application, HMAC_KEY, hasher, person } from './fixtures.ts';
 
@@ -187,7 +188,7 @@ describe('POST /v1/contract/lines/import', () => {
     expect(
       (await post('/v1/contract/lines/import', b.token, csv, { 'content-type': 'text/csv' })).statusCode,
     ).toBe(200);
-    const store = server.mamoru.store.db;
+    const store = server.mamoru.store.db.$extendTables<ContractTables>();
     const rows = await store
       .selectFrom('contract_lines')
       .select('org_id')
@@ -245,7 +246,11 @@ describe('screening through Mamoru: the data flow', () => {
       lines: [{ simType: 'voice', count: 3 }],
     });
     expect(more.json().action).toBe('review');
-    const exceptions = await server.mamoru.store.db.selectFrom('contract_exceptions').selectAll().execute();
+    const exceptions = await server.mamoru.store.db
+      .$extendTables<ContractTables>()
+      .selectFrom('contract_exceptions')
+      .selectAll()
+      .execute();
     expect(exceptions).toEqual([
       expect.objectContaining({
         case_id: opened.id,

@@ -4,6 +4,7 @@ import { identityKey } from '../../src/channels/contract/contract-keys.ts';
 import { ContractStore } from '../../src/channels/contract/contract-store.ts';
 import { importLines, type LineImportProgress } from '../../src/channels/contract/lines-import.ts';
 import { LineStore, type PreparedLine } from '../../src/channels/contract/lines-store.ts';
+import type { ContractTables } from '../../src/channels/contract/tables.ts';
 import { formatCsvRow } from '../../src/intel/csv-parser.ts';
 import type { Store } from '../../src/store/index.ts';
 import { storeBackends } from '../helpers/stores.ts';
@@ -215,7 +216,7 @@ for (const backend of storeBackends())
     let contract: ContractStore;
     beforeAll(async () => {
       store = await backend.open();
-      contract = new ContractStore({ db: store.db, hasher });
+      contract = new ContractStore({ db: store.db, hasher, decisions: store.decisions });
     });
     afterAll(() => store.close());
 
@@ -235,6 +236,7 @@ for (const backend of storeBackends())
       expect(progress).toEqual([500, 1000, 1236]);
       expect(await contract.lines.held(ORG_A, KEY)).toEqual({ voice: 1_232, data_sms: 0, data: 1 });
       const b7 = await store.db
+        .$extendTables<ContractTables>()
         .selectFrom('contract_lines')
         .select(['status', 'cancelled_at'])
         .where('org_id', '=', ORG_A)
@@ -260,6 +262,7 @@ for (const backend of storeBackends())
               batchSize,
             });
             const stored = await store.db
+              .$extendTables<ContractTables>()
               .selectFrom('contract_lines')
               .select('line_id')
               .where('org_id', '=', org)

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { contractStoreOf } from '../../src/channels/contract/contract-store.ts';
+import type { ContractTables } from '../../src/channels/contract/tables.ts';
 import type { Verdict } from '../../src/core/index.ts';
 import type { Mamoru } from '../../src/mamoru.ts';
 import { Metrics } from '../../src/metrics.ts';
@@ -224,7 +225,11 @@ for (const backend of mamoruBackends()) {
       });
       await mamoru.outcomes.drain();
       // As if the server had stopped between the resolution's commit and the channel's action.
-      await mamoru.store.db.deleteFrom('contract_exceptions').where('case_id', '=', opened.id).execute();
+      await mamoru.store.db
+        .$extendTables<ContractTables>()
+        .deleteFrom('contract_exceptions')
+        .where('case_id', '=', opened.id)
+        .execute();
       await mamoru.store.db
         .updateTable('cases')
         .set({ outcome_delivered_at: null })

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { contractKeys, redactContract } from '../../src/channels/contract/contract-keys.ts';
 import type { ContractApplication } from '../../src/channels/contract/contract-schema.ts';
 import { ContractStore } from '../../src/channels/contract/contract-store.ts';
+import type { ContractTables } from '../../src/channels/contract/tables.ts';
 import type { Store } from '../../src/store/index.ts';
 import { storeBackends } from '../helpers/stores.ts';
 import { application, DAY, daysAgo, event, hasher, ORG_A, ORG_B, person, verdict } from './fixtures.ts';
@@ -13,7 +14,7 @@ for (const backend of storeBackends()) {
     let contract: ContractStore;
     beforeAll(async () => {
       store = await backend.open();
-      contract = new ContractStore({ db: store.db, hasher });
+      contract = new ContractStore({ db: store.db, hasher, decisions: store.decisions });
     });
     afterAll(() => store.close());
 
@@ -232,6 +233,7 @@ for (const backend of storeBackends()) {
       // Another channel's outcome is not the contract store's business.
       await contract.onOutcome({ ...outcome, caseId: 'case_x', channel: 'message', resolution: 'approved' });
       const rows = await store.db
+        .$extendTables<ContractTables>()
         .selectFrom('contract_exceptions')
         .select('case_id')
         .where('org_id', '=', ORG_A)
@@ -386,7 +388,7 @@ for (const backend of storeBackends()) {
       await record(ORG_A, application({ holder }));
       await contract.lines.record(ORG_A, { lineId: 'L600', holder: holder.identity, simType: 'voice' });
       for (const table of ['contract_holders', 'contract_lines', 'contract_applications'] as const) {
-        const rows = await store.db.selectFrom(table).selectAll().execute();
+        const rows = await store.db.$extendTables<ContractTables>().selectFrom(table).selectAll().execute();
         const text = JSON.stringify(rows);
         expect(text).not.toContain('秘密');
         expect(text).not.toContain('1970-07-07');

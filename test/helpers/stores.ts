@@ -1,6 +1,9 @@
 import { randomBytes } from 'node:crypto';
+import { DummyDriver, Kysely, PostgresAdapter, PostgresIntrospector, PostgresQueryCompiler } from 'kysely';
 import pg from 'pg';
+import { channelMigrations } from '../../src/channels/registry.ts';
 import { openStore, type Store } from '../../src/store/index.ts';
+import type { CoreDatabase } from '../../src/store/schema.ts';
 
 /**
  * The database backends a store-backed suite runs against, Kysely style: one
@@ -11,7 +14,9 @@ import { openStore, type Store } from '../../src/store/index.ts';
  *   database `mamoru_t_<random>` on that server and `close()` drops it, so
  *   test files never see each other's data.
  *
- * PGlite takes seconds to start: open one store per backend per file.
+ * Every registered channel's migrations run too, so that a store-backed
+ * suite can build channels on it. PGlite takes seconds to start: open one
+ * store per backend per file.
  *
  * @example
  * for (const backend of storeBackends()) {
@@ -30,7 +35,9 @@ export interface StoreBackend {
 }
 
 export function storeBackends(): StoreBackend[] {
-  const backends: StoreBackend[] = [{ name: 'pglite', open: () => openStore({ dataDir: 'memory://' }) }];
+  const backends: StoreBackend[] = [
+    { name: 'pglite', open: () => openStore({ dataDir: 'memory://', migrations: channelMigrations() }) },
+  ];
   const serverUrl = process.env.DATABASE_URL;
   if (serverUrl) backends.push({ name: 'postgres', open: () => openFreshPostgres(serverUrl) });
   return backends;
@@ -40,7 +47,7 @@ async function openFreshPostgres(serverUrl: string): Promise<Store> {
   const fresh = await freshDatabase(serverUrl);
   let store: Store;
   try {
-    store = await openStore({ databaseUrl: fresh.url });
+    store = await openStore({ databaseUrl: fresh.url, migrations: channelMigrations() });
   } catch (error) {
     await fresh.drop();
     throw error;
@@ -81,4 +88,22 @@ async function runOnServer(serverUrl: string, statement: string): Promise<void> 
   } finally {
     await client.end();
   }
+}
+
+/**
+ * A database handle that builds queries and runs none (Kysely's dummy
+ * driver: every query answers no rows), for suites that build channels
+ * without opening a store.
+ *
+ * @example const channels = createChannels({ db: unconnectedDb(), hasher, decisions: { loggedEvent: async () => undefined } });
+ */
+export function unconnectedDb(): Kysely<CoreDatabase> {
+  return new Kysely<CoreDatabase>({
+    dialect: {
+      createAdapter: () => new PostgresAdapter(),
+      createDriver: () => new DummyDriver(),
+      createIntrospector: (db) => new PostgresIntrospector(db),
+      createQueryCompiler: () => new PostgresQueryCompiler(),
+    },
+  });
 }

@@ -1,9 +1,9 @@
-import { type Kysely, sql } from 'kysely';
 import { type ChannelOutcome, MamoruError } from '../../core/index.ts';
-import type { Database } from '../../store/schema.ts';
+import type { DecisionReader } from '../../store/store.ts';
 import type { SimCounts } from './contract-context.ts';
 import { SIM_TYPES, type SimType } from './contract-schema.ts';
 import { linesBySimType } from './contract-store-windows.ts';
+import type { ContractDb } from './tables.ts';
 
 /** A case outcome as the case queue publishes it. */
 export type ContractOutcome = ChannelOutcome;
@@ -16,12 +16,16 @@ export type ContractOutcome = ChannelOutcome;
  *
  * @throws MamoruError `not_found` when the decision is not a contract application of the org.
  */
-export async function recordException(db: Kysely<Database>, outcome: ContractOutcome): Promise<void> {
+export async function recordException(
+  db: ContractDb,
+  decisions: DecisionReader,
+  outcome: ContractOutcome,
+): Promise<void> {
   // Only a review is a decision on the application's lines; an approved step-up (the customer authenticated
   // again) grants nothing.
   if (outcome.channel !== 'contract' || outcome.resolution !== 'approved' || outcome.action !== 'review')
     return;
-  const application = await applicationOf(db, outcome.orgId, outcome.decisionId);
+  const application = await applicationOf(db, decisions, outcome.orgId, outcome.decisionId);
   if (!application)
     throw new MamoruError('not_found', `contract application of decision ${outcome.decisionId} not found`);
   await db
@@ -53,11 +57,12 @@ interface ApplicationOfDecision {
 /**
  * The application a decision judged: its row, while that row still holds
  * this decision; else (the same application was screened again since) the
- * redacted application in the decision log, with the identity and lines
- * held from the application's latest row.
+ * redacted application in the decision log, read through the log's
+ * interface, with the lines held from the application's latest row.
  */
 async function applicationOf(
-  db: Kysely<Database>,
+  db: ContractDb,
+  decisions: DecisionReader,
   orgId: string,
   decisionId: string,
 ): Promise<ApplicationOfDecision | undefined> {
@@ -92,37 +97,56 @@ async function applicationOf(
       held: held(row),
     };
   }
-  const logged = await db
-    .selectFrom('decisions')
-    .select([
-      sql<string | null>`event->>'applicationId'`.as('application_id'),
-      sql<string | null>`event->'holder'->>'holderKey'`.as('holder_key'),
-      sql<string | null>`event->'holder'->>'identityKey'`.as('identity_key'),
-      sql<unknown>`event->'lines'`.as('lines'),
-    ])
-    .where('org_id', '=', orgId)
-    .where('id', '=', decisionId)
-    .where('channel', '=', 'contract')
-    .executeTakeFirst();
-  if (!logged?.application_id || !logged.holder_key || !Array.isArray(logged.lines)) return undefined;
+  const logged = loggedApplication(await decisions.loggedEvent(orgId, decisionId, 'contract'));
+  if (!logged) return undefined;
   const latest = await db
     .selectFrom('contract_applications')
     .select(['held_voice', 'held_data_sms', 'held_data'])
     .where('org_id', '=', orgId)
-    .where('application_id', '=', logged.application_id)
-    .where('holder_key', '=', logged.holder_key)
+    .where('application_id', '=', logged.applicationId)
+    .where('holder_key', '=', logged.holderKey)
     .orderBy('submitted_at', 'desc')
     .limit(1)
     .executeTakeFirst();
-  const lines = (logged.lines as { simType?: unknown; count?: unknown }[]).filter(
+  const lines = logged.lines.filter(
     (l): l is { simType: SimType; count: number } =>
       (SIM_TYPES as readonly unknown[]).includes(l.simType) && typeof l.count === 'number',
   );
   return {
-    applicationId: logged.application_id,
-    holderKey: logged.holder_key,
-    identityKey: logged.identity_key,
+    applicationId: logged.applicationId,
+    holderKey: logged.holderKey,
+    identityKey: logged.identityKey,
     lines: linesBySimType(lines),
     held: latest ? held(latest) : { voice: 0, data_sms: 0, data: 0 },
   };
+}
+
+/**
+ * What the exception needs of a logged (redacted) application: its id, the
+ * holder's and the person's keys, and the lines asked for; undefined when
+ * the event is not one.
+ */
+function loggedApplication(event: unknown):
+  | {
+      readonly applicationId: string;
+      readonly holderKey: string;
+      readonly identityKey: string | null;
+      readonly lines: readonly { simType?: unknown; count?: unknown }[];
+    }
+  | undefined {
+  if (!isObject(event) || !isObject(event.holder)) return undefined;
+  const { applicationId, lines } = event;
+  const { holderKey, identityKey } = event.holder;
+  if (typeof applicationId !== 'string' || applicationId === '') return undefined;
+  if (typeof holderKey !== 'string' || holderKey === '' || !Array.isArray(lines)) return undefined;
+  return {
+    applicationId,
+    holderKey,
+    identityKey: typeof identityKey === 'string' ? identityKey : null,
+    lines: lines.filter(isObject),
+  };
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

@@ -1,6 +1,5 @@
-import { type Kysely, sql } from 'kysely';
+import { sql } from 'kysely';
 import { jsonArrayFrom, jsonObjectFrom } from 'kysely/helpers/postgres';
-import type { Database } from '../../store/schema.ts';
 import type {
   ApprovedException,
   ContractContext,
@@ -11,6 +10,7 @@ import type {
 import { type ContractKeySet, outletOf } from './contract-keys.ts';
 import type { ContractApplication, SalesChannel, SimType } from './contract-schema.ts';
 import { type ContractWindows, referenceTime } from './contract-store-windows.ts';
+import type { ContractDb } from './tables.ts';
 
 /** At most this many of the holder's recent applications are loaded (newest first). */
 export const MAX_RECENT_APPLICATIONS = 100;
@@ -39,7 +39,7 @@ const EVIDENCE = [
  * `contract_exceptions_application`.
  */
 export async function loadContractContext(
-  db: Kysely<Database>,
+  db: ContractDb,
   orgId: string,
   app: ContractApplication,
   keys: ContractKeySet,

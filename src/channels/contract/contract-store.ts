@@ -1,7 +1,8 @@
-import { type Kysely, sql } from 'kysely';
+import { sql } from 'kysely';
 import { MamoruError, type ScreenEvent, type Verdict } from '../../core/index.ts';
 import type { KeyedHasher } from '../../intel/keyed-hash.ts';
-import type { Database } from '../../store/schema.ts';
+import type { DecisionReader } from '../../store/store.ts';
+import type { ChannelDeps } from '../channel-deps.ts';
 import type { ContractContext, ContractKeys, SimCounts } from './contract-context.ts';
 import { type ContractKeySet, contractKeys, outletOf } from './contract-keys.ts';
 import type { ContractApplication } from './contract-schema.ts';
@@ -15,6 +16,7 @@ import {
   referenceTime,
 } from './contract-store-windows.ts';
 import { LineStore } from './lines-store.ts';
+import type { ContractDb, ContractTables } from './tables.ts';
 
 export type { ContractOutcome } from './contract-store-exceptions.ts';
 export { MAX_RECENT_APPLICATIONS, MAX_SHARED_HOLDERS } from './contract-store-load.ts';
@@ -36,35 +38,31 @@ export {
  * - `lines` imports the carrier's lines and records line events.
  *
  * @example
- * const store = new ContractStore({ db, hasher });
+ * const store = new ContractStore({ db: mamoruStore.db, hasher, decisions: mamoruStore.decisions });
  * const ctx = await store.load(event, now, contractWindows(settings));
  * await store.record(verdict, event.payload, ctx.keys);
  */
 export class ContractStore {
   readonly lines: LineStore;
-  readonly #db: Kysely<Database>;
+  readonly #db: ContractDb;
+  readonly #decisions: DecisionReader;
   readonly #hasher: KeyedHasher;
-  // Keys of a payload, made once per screening: `load` and `redact` see the same payload object.
-  readonly #keys = new WeakMap<ContractApplication, ContractKeySet>();
 
-  constructor(deps: { readonly db: Kysely<Database>; readonly hasher: KeyedHasher }) {
-    this.#db = deps.db;
+  /** Built on the core's database: the contract tables are added to its type here (they are the channel's own). */
+  constructor(deps: ChannelDeps) {
+    this.#db = deps.db.$extendTables<ContractTables>();
+    this.#decisions = deps.decisions;
     this.#hasher = deps.hasher;
-    this.lines = new LineStore(deps);
+    this.lines = new LineStore({ db: this.#db, hasher: deps.hasher });
   }
 
   /**
-   * The keys of an application, made once per payload object.
+   * The keys of an application (the channel makes them once per screening, in `begin`).
    *
    * @throws MamoruError `validation_failed` naming an identity field that cannot be keyed.
    */
   keys(app: ContractApplication): ContractKeySet {
-    let keys = this.#keys.get(app);
-    if (!keys) {
-      keys = contractKeys(app, this.#hasher);
-      this.#keys.set(app, keys);
-    }
-    return keys;
+    return contractKeys(app, this.#hasher);
   }
 
   /**
@@ -80,9 +78,9 @@ export class ContractStore {
     event: ScreenEvent<ContractApplication>,
     now: Date,
     windows: Readonly<Partial<ContractWindows>> = CONTRACT_WINDOW_DEFAULTS,
+    keys: ContractKeySet = this.keys(event.payload),
   ): Promise<ContractContext> {
-    const app = event.payload;
-    return loadContractContext(this.#db, event.orgId, app, this.keys(app), now, contractWindows(windows));
+    return loadContractContext(this.#db, event.orgId, event.payload, keys, now, contractWindows(windows));
   }
 
   /**
@@ -193,7 +191,7 @@ export class ContractStore {
    * allowed and nothing is written.
    */
   onOutcome(outcome: ContractOutcome): Promise<void> {
-    return recordException(this.#db, outcome);
+    return recordException(this.#db, this.#decisions, outcome);
   }
 }
 

@@ -1,15 +1,15 @@
-import { type Kysely, type Selectable, sql } from 'kysely';
+import { type Selectable, sql } from 'kysely';
 import { parseInput } from '../../core/index.ts';
 import type { KeyedHasher } from '../../intel/keyed-hash.ts';
 import { arrayParam } from '../../intel/pg-array.ts';
 import { upsertRounds } from '../../intel/upsert-rounds.ts';
-import type { ContractLinesTable, Database } from '../../store/schema.ts';
 import { toIso } from '../../store/to-iso.ts';
 import type { SimCounts } from './contract-context.ts';
 import { corporationKey, identityKey, userKey } from './contract-keys.ts';
 import type { HolderType, SalesChannel, SimType } from './contract-schema.ts';
 import { fastLineEvent } from './line-event-fast.ts';
 import { type LineEvent, type LineStatus, lineEventSchema } from './lines-schema.ts';
+import type { ContractDb, ContractLinesTable } from './tables.ts';
 
 /**
  * Lines per bulk upsert statement. The lines travel as one array per column
@@ -52,14 +52,14 @@ export interface StoredLine {
  * stored raw.
  *
  * @example
- * const lines = new LineStore({ db, hasher });
+ * const lines = new LineStore({ db: db.$extendTables<ContractTables>(), hasher });
  * await lines.record(orgId, { lineId: '+819012345678', holderKey, simType: 'voice', status: 'cancelled', cancelledAt: '2026-01-10' });
  */
 export class LineStore {
-  readonly #db: Kysely<Database>;
+  readonly #db: ContractDb;
   readonly #hasher: KeyedHasher;
 
-  constructor(deps: { readonly db: Kysely<Database>; readonly hasher: KeyedHasher }) {
+  constructor(deps: { readonly db: ContractDb; readonly hasher: KeyedHasher }) {
     this.#db = deps.db;
     this.#hasher = deps.hasher;
   }

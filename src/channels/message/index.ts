@@ -1,4 +1,4 @@
-import type { ChannelModule } from '../../core/index.ts';
+import type { ChannelModule, ChannelPlugin } from '../../core/index.ts';
 import { INTEL_SIGNALS, intelMatchDetectors } from '../../intel/index.ts';
 import { extractMessage } from './message-extractor.ts';
 import { type MessagePayload, messageSchema } from './message-schema.ts';
@@ -34,3 +34,6 @@ export const message: ChannelModule<MessagePayload> = {
     sentAt: '2026-01-15T09:30:00+09:00',
   },
 };
+
+/** The message channel as the registry lists it: no tables of its own yet, so no migrations. */
+export const messagePlugin: ChannelPlugin = { name: 'message', create: () => message };

@@ -1,4 +1,5 @@
-import { type Kysely, sql } from 'kysely';
+import type { Kysely } from 'kysely';
+import { runStatements } from '../run-statements.ts';
 
 /** The first schema: organisations, keys, policies, the decision log, cases, indicators, labels. */
 export async function up(db: Kysely<unknown>): Promise<void> {
@@ -130,12 +131,5 @@ export async function up(db: Kysely<unknown>): Promise<void> {
   );
 }
 
-/** Run `;`-separated DDL one statement at a time (PGlite's extended protocol takes one per query). */
-export async function runStatements(db: Kysely<unknown>, text: string): Promise<void> {
-  for (const statement of text
-    .split(';')
-    .map((s) => s.trim())
-    .filter(Boolean)) {
-    await sql.raw(statement).execute(db);
-  }
-}
+/** Where the migrations written before `run-statements.ts` (and any copied from them) import it from. */
+export { runStatements } from '../run-statements.ts';

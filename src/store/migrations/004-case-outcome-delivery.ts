@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely';
-import { runStatements } from './001-initial.ts';
+import { runStatements } from '../run-statements.ts';
 
 /**
  * Outcome delivery of closed cases is recorded on the case (an outbox on
@@ -8,8 +8,10 @@ import { runStatements } from './001-initial.ts';
  * (`outcome_attempts`). A case closed but never delivered — the process
  * stopped between the commit and the channel's action, or the action
  * failed — is delivered again by the sweep. Cases closed before this
- * migration count as delivered, except contract approvals whose exception
- * was never written (lost in a stop before the upgrade): the sweep writes it.
+ * migration count as delivered; a channel that can tell which of its
+ * closed cases it never acted on clears theirs in a migration of its own,
+ * named after this one (`004-case-outcome-delivery-<channel>`), which runs
+ * right after it (issue 8, item 1: the core names no channel).
  */
 export async function up(db: Kysely<unknown>): Promise<void> {
   await runStatements(
@@ -18,9 +20,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     alter table cases add column outcome_delivered_at timestamptz;
     alter table cases add column outcome_attempts integer not null default 0;
     update cases set outcome_delivered_at = coalesce(resolved_at, updated_at)
-      where status in ('resolved', 'expired')
-        and not (channel = 'contract' and action = 'review' and resolution = 'approved'
-          and not exists (select 1 from contract_exceptions e where e.org_id = cases.org_id and e.case_id = cases.id));
+      where status in ('resolved', 'expired');
     create index cases_outcome_undelivered on cases (updated_at)
       where outcome_delivered_at is null and status in ('resolved', 'expired')
   `,

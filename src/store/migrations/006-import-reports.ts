@@ -1,8 +1,8 @@
 import type { Kysely } from 'kysely';
-import { runStatements } from './001-initial.ts';
+import { runStatements } from '../run-statements.ts';
 
 /**
- * Import reports: what a bulk import (indicators, contract lines) did, and
+ * Import reports: what a bulk import (indicators, a channel's records) did, and
  * every line it rejected, so that an import answers with counts and its
  * first rejections only and the full list is read page by page
  * (`GET /v1/imports/{id}/rejections`). Rejections are numbered in input

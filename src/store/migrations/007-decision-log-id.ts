@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely';
-import { runStatements } from './001-initial.ts';
+import { runStatements } from '../run-statements.ts';
 
 /**
  * The decision log's own id (X1), kept in settings as `decision_log_id`: a

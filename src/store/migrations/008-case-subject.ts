@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely';
-import { runStatements } from './001-initial.ts';
+import { runStatements } from '../run-statements.ts';
 
 /**
  * One subject, one open case: a case may record what its event is about

@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely';
-import { runStatements } from './001-initial.ts';
+import { runStatements } from '../../../store/run-statements.ts';
 
 /**
  * Contract rules of issue 7 (P2, P3, P6):

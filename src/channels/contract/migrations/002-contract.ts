@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely';
-import { runStatements } from './001-initial.ts';
+import { runStatements } from '../../../store/run-statements.ts';
 
 /**
  * The contract channel's tables (measures P2, P6): holders and their lines as

@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely';
-import { runStatements } from './001-initial.ts';
+import { runStatements } from '../../../store/run-statements.ts';
 
 /**
  * Contract applications and exceptions, tightened (issue 3 review):

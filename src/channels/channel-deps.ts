@@ -1,0 +1,16 @@
+import type { Kysely } from 'kysely';
+import type { KeyedHasher } from '../intel/keyed-hash.ts';
+import type { CoreDatabase } from '../store/schema.ts';
+import type { DecisionReader } from '../store/store.ts';
+
+/**
+ * What every channel is built with (issue 8, item 1): the migrated database,
+ * typed with the core's tables only (a channel adds its own with
+ * `db.$extendTables<ItsTables>()`), the keyed hasher, and the decision log's
+ * reads (a channel never queries the log's table).
+ */
+export interface ChannelDeps {
+  readonly db: Kysely<CoreDatabase>;
+  readonly hasher: KeyedHasher;
+  readonly decisions: DecisionReader;
+}
