@@ -37,11 +37,11 @@ export type { App } from './route-kit.ts';
 import type { App } from './route-kit.ts';
 import { adminRoutes } from './routes/admin.ts';
 import { caseRoutes } from './routes/cases.ts';
-import { contractRoutes } from './routes/contract.ts';
 import { decisionRoutes } from './routes/decisions.ts';
 import { healthRoutes } from './routes/health.ts';
 import { importRoutes } from './routes/imports.ts';
 import { indicatorRoutes } from './routes/indicators.ts';
+import { operationRoutes } from './routes/operations.ts';
 import { policyRoutes } from './routes/policies.ts';
 import { screenRoutes } from './routes/screen.ts';
 
@@ -100,14 +100,24 @@ export async function buildServer(options: ServerOptions): Promise<App> {
   // Responses are built from typed domain objects; plain JSON.stringify keeps the hot path fast.
   app.setSerializerCompiler(() => jsonBody);
 
+  // The channels served are the registered ones: the document names them, as its routes do.
+  const served = {
+    ja: mamoru
+      .channels()
+      .map((c) => c.title.ja)
+      .join('、'),
+    en: mamoru
+      .channels()
+      .map((c) => c.title.en)
+      .join('; '),
+  };
   await app.register(fastifySwagger, {
     openapi: {
       openapi: '3.1.0',
       info: {
         title: 'Mamoru API',
         version: '0.1.0',
-        description:
-          'Mamoru（守る）不正対策プラットフォームの API。携帯電話の回線契約とメッセージ（SMS・DM・投稿）を審査し、判定を日本語と英語で説明します。\n\nMamoru anti-fraud platform API: screens mobile line contracts and messages (SMS, DMs, posts) and explains every verdict in Japanese and English.',
+        description: `Mamoru（守る）不正対策プラットフォームの API。${served.ja}を審査し、判定を日本語と英語で説明します。\n\nMamoru anti-fraud platform API: screens events (${served.en}) and explains every verdict in Japanese and English.`,
       },
       components: {
         securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'API key `mk_…`' } },
@@ -191,7 +201,7 @@ export async function buildServer(options: ServerOptions): Promise<App> {
   await indicatorRoutes(app, { mamoru });
   await policyRoutes(app, { mamoru });
   await adminRoutes(app, { mamoru });
-  await contractRoutes(app, { mamoru });
+  await operationRoutes(app, { mamoru });
   await importRoutes(app, { mamoru });
   await app.ready();
   return app;

@@ -6,7 +6,7 @@ import type { ByteInput } from '../intel/bulk-import.ts';
 import type { ReportedImport } from '../intel/import-reports.ts';
 
 /**
- * The body of a bulk-import route (indicators, contract lines): CSV with a
+ * The body of a bulk-import route (indicators, a channel's records operation): CSV with a
  * header row or JSON lines, streamed. The parsers are registered only in the
  * import route's own scope, so no other route accepts these media types, and
  * they hand the route the request stream itself: the import reads it only

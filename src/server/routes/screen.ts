@@ -27,7 +27,7 @@ export async function screenRoutes(app: App, { mamoru }: { mamoru: Mamoru }): Pr
           tags: ['screen'],
           summary: `${channel.title.ja}を審査 / Screen: ${channel.title.en}`,
           // The channel's own example is the request example of the OpenAPI document (`.meta` changes no
-          // validation); `x-examples`, because zod leaves `examples` out of a schema that transforms (contract).
+          // validation); `x-examples`, because zod leaves `examples` out of a schema that transforms.
           body: channel.schema.meta({
             'x-examples': {
               [channel.name]: {
