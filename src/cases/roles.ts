@@ -107,6 +107,11 @@ export interface Actor {
  */
 const OUTLET_PERMISSIONS: ReadonlySet<Permission> = new Set(['screen', 'cases:read', 'cases:comment']);
 
+/** Whether a value names a permission (an operation's declared permission is checked at start). */
+export function isPermission(value: unknown): value is Permission {
+  return typeof value === 'string' && (PERMISSIONS as readonly string[]).includes(value);
+}
+
 export function isRole(value: unknown): value is Role {
   return typeof value === 'string' && (ROLES as readonly string[]).includes(value);
 }

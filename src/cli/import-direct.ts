@@ -9,8 +9,8 @@ import type { Mamoru } from '../mamoru.ts';
 /**
  * How a bulk import is run on the database directly: the file's bytes (read
  * only as fast as rows are written), its format, where progress goes and
- * where every rejection goes (the import report) — pass the last two to
- * `importIndicators` / `importLines`.
+ * where every rejection goes (the import report) — pass the last two to the
+ * import (`importIndicators`, a records operation's `run`).
  */
 export type ImportRun = (
   mamoru: Mamoru,
@@ -37,14 +37,14 @@ export function fileInput(file: string): ByteInput {
 }
 
 /**
- * Import one file on the database directly (what `intel import` and
- * `contract import-lines` run without a server): the file streamed into
+ * Import one file on the database directly (what `intel import` and a
+ * channel's records operation run without a server): the file streamed into
  * `run`, every rejection stored in the import report (`GET
  * /v1/imports/{id}/rejections` reads it), the first 1,000 in the result.
  *
  * @example
- * const result = await importFileDirect(mamoru, actor, 'lines.csv', 'csv', 'lines', (m, a, f) =>
- *   importLines(contractStoreOf(m.channel('contract')).lines, a.orgId, f.lines, f), { onProgress: console.error });
+ * const result = await importFileDirect(mamoru, actor, 'feed.csv', 'csv', 'indicators', async (m, a, f) =>
+ *   importIndicators(await m.importTarget(a.orgId), a.orgId, f.lines, f), { onProgress: console.error });
  */
 export async function importFileDirect(
   mamoru: Mamoru,

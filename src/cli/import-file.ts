@@ -1,35 +1,28 @@
 import type { Command } from 'commander';
-import { MamoruError } from '../core/index.ts';
 import type { ImportProgress } from '../intel/bulk-import.ts';
-import type { ImportKind } from '../intel/import-reports.ts';
+import { type ImportKind, INDICATOR_IMPORT } from '../intel/import-reports.ts';
 import { printJson, withMamoru } from './context.ts';
 import { type ImportRun, importFileDirect } from './import-direct.ts';
+import { importFormat } from './import-upload.ts';
 
 export { fileInput, type ImportRun, importFileDirect } from './import-direct.ts';
 
 /**
  * Run a bulk import of `file` on the database directly (`mamoru intel
- * import`, `mamoru contract import-lines`): the format from `--format` or
- * the file name, the file streamed, progress on stderr, the result as JSON
- * on stdout (counts, the first 1,000 rejections, the import id), and exit
- * status 4 when any line was rejected.
+ * import`, `mamoru <channel> <records operation>`): the format from
+ * `--format` or the file name, the file streamed, progress on stderr, the
+ * result as JSON on stdout (counts, the first 1,000 rejections, the import
+ * id), and exit status 4 when any line was rejected. `kind` is the import
+ * report's (indicators, or the operation's `importKind`).
  */
 export async function importFile(
   command: Command,
   file: string,
   format: 'csv' | 'jsonl' | undefined,
   run: ImportRun,
-  kind: ImportKind = command.name() === 'import-lines' ? 'lines' : 'indicators',
+  kind: ImportKind = INDICATOR_IMPORT,
 ): Promise<void> {
-  const chosen =
-    format ?? (/\.(jsonl|ndjson)$/i.test(file) ? 'jsonl' : /\.csv$/i.test(file) ? 'csv' : undefined);
-  if (!chosen) {
-    throw new MamoruError(
-      'validation_failed',
-      'ファイル名から形式が分かりません。--format csv|jsonl を指定してください / cannot tell the format from the file name: pass --format csv|jsonl',
-      { issues: [{ path: '--format', message: 'required for this file name' }] },
-    );
-  }
+  const chosen = importFormat(file, format);
   const tty = process.stderr.isTTY;
   const onProgress = (p: ImportProgress) => {
     const line = `取り込み中 / importing: ${p.processed} lines — ${p.imported} new, ${p.updated} updated, ${p.rejected} rejected`;

@@ -19,8 +19,8 @@ export function importFormat(file: string, format: 'csv' | 'jsonl' | undefined):
 }
 
 /**
- * A bulk import through the server (`intel import`, `contract import-lines`
- * in client mode): the file is streamed to the import route as it is read,
+ * A bulk import through the server (`intel import`, a channel's records
+ * operation, in client mode): the file is streamed to the import route as it is read,
  * never held in memory here, with the bytes sent on stderr; the server's
  * answer (counts and the first rejections) on stdout; exit status 4 when any
  * line was rejected, as in direct mode.

@@ -15,11 +15,12 @@ import { isMamoruError } from '../core/index.ts';
 import { registerAdminCommands } from './admin-commands.ts';
 import { ApiProblem } from './api-client.ts';
 import { registerCaseCommands } from './case-commands.ts';
+import { describedChannels } from './channel-catalogue.ts';
 import { explainLocked } from './context.ts';
-import { registerContractCommands } from './contract-commands.ts';
 import { registerDecisionCommands } from './decision-commands.ts';
 import { registerImportCommands } from './import-commands.ts';
 import { registerIntelCommands } from './intel-commands.ts';
+import { registerChannelCommands } from './operation-commands.ts';
 import { registerScreenCommand } from './screen-command.ts';
 import { registerServeCommand } from './serve-command.ts';
 
@@ -35,7 +36,8 @@ export function buildProgram(): Command {
   registerCaseCommands(program);
   registerDecisionCommands(program);
   registerAdminCommands(program);
-  registerContractCommands(program);
+  // `mamoru <channel> …`: screen, and each operation a registered channel declares.
+  registerChannelCommands(program, describedChannels());
   return program;
 }
 

@@ -42,7 +42,7 @@ export interface ScreenOptions {
 /**
  * Screen one event read from a JSON file (or stdin when `file` is absent or
  * `-`), print the verdict (JSON, or text for a clerk) and set the exit status
- * from its action. `mamoru screen <channel>` and `mamoru contract screen` use it.
+ * from its action. `mamoru screen <channel>` and `mamoru <channel> screen` use it.
  */
 export async function screenFromFile(
   command: Command,

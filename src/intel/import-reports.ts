@@ -4,9 +4,14 @@ import type { Database, ImportReportsTable } from '../store/schema.ts';
 import { toIso } from '../store/to-iso.ts';
 import type { ImportProgress, ImportRejection, ImportResult, RejectionSink } from './bulk-import.ts';
 
-/** What was imported: indicators (`POST /v1/indicators/import`) or contract lines (`POST /v1/contract/lines/import`). */
-export const IMPORT_KINDS = ['indicators', 'lines'] as const;
-export type ImportKind = (typeof IMPORT_KINDS)[number];
+/** The kind of an indicator import (`POST /v1/indicators/import`). */
+export const INDICATOR_IMPORT = 'indicators';
+
+/**
+ * What was imported: indicators ({@link INDICATOR_IMPORT}), or what a
+ * channel's records operation loads (its `importKind`: a carrier's lines…).
+ */
+export type ImportKind = string;
 
 export const IMPORT_STATUSES = ['running', 'complete', 'failed'] as const;
 export type ImportStatus = (typeof IMPORT_STATUSES)[number];
@@ -227,7 +232,7 @@ export class ImportReports {
 function toReport(row: Selectable<ImportReportsTable>): ImportReport {
   return {
     id: row.id,
-    kind: row.kind as ImportKind,
+    kind: row.kind,
     status: row.status as ImportStatus,
     actor: row.actor,
     processed: row.processed,

@@ -77,6 +77,36 @@ describe('mamoru contract', () => {
     expect(res.stderr).toContain('--format');
   });
 
+  it('record-line records one line event from a file or stdin (also as `line`), naming a bad field', async () => {
+    const holder = { name: '山田 太郎', birthDate: '1980-01-02', address: '東京都千代田区1-1' };
+    const file = join(dir, 'line.json');
+    await writeFile(
+      file,
+      JSON.stringify({ lineId: 'R1', holder, simType: 'voice', contractedAt: '2025-01-01' }),
+    );
+    const res = await runCli(['contract', 'record-line', file, '--data-dir', dir]);
+    expect(res.code, res.stderr).toBe(0);
+    const recorded = JSON.parse(res.stdout);
+    expect(recorded).toMatchObject({
+      created: true,
+      line: { lineId: 'R1', simType: 'voice', status: 'active' },
+    });
+    // Keyed on arrival: the raw identity is not in the answer.
+    expect(res.stdout).not.toContain('山田');
+    const cancel = { lineId: 'R1', holder, simType: 'voice', status: 'cancelled', cancelledAt: '2025-06-01' };
+    const again = await runCli(['contract', 'line', '--data-dir', dir], { input: JSON.stringify(cancel) });
+    expect(again.code, again.stderr).toBe(0);
+    expect(JSON.parse(again.stdout)).toMatchObject({
+      created: false,
+      line: { lineId: 'R1', status: 'cancelled', holderKey: recorded.line.holderKey },
+    });
+    const bad = await runCli(['contract', 'record-line', '--data-dir', dir], {
+      input: JSON.stringify({ lineId: 'R2', holder, simType: 'fax' }),
+    });
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toContain('simType');
+  });
+
   it('screen prints the verdict of an application and exits with its action code', async () => {
     const file = join(dir, 'app.json');
     const app = application({ identityVerification: undefined, lines: [{ simType: 'data', count: 1 }] });

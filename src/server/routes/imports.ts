@@ -3,26 +3,42 @@ import { z } from 'zod';
 import { type Actor, type Permission, requirePermission } from '../../cases/roles.ts';
 import { MamoruError } from '../../core/index.ts';
 import {
-  IMPORT_KINDS,
   IMPORT_STATUSES,
   type ImportKind,
   type ImportReport,
   ImportReports,
+  INDICATOR_IMPORT,
 } from '../../intel/import-reports.ts';
 import type { Mamoru } from '../../mamoru.ts';
 import { type App, actorOf } from '../route-kit.ts';
 import { errorResponses, idParams } from '../schemas.ts';
 
-/** Reading an import's report takes the permission the import took. */
-const PERMISSION_OF = {
-  indicators: 'indicators:write',
-  lines: 'lines:write',
-} as const satisfies Record<ImportKind, Permission>;
+/**
+ * Reading an import's report takes the permission the import took: the
+ * indicator import's, or that of the channel operation whose `importKind`
+ * it is. A kind no registered channel declares any more is the admin's.
+ */
+function permissionsOf(mamoru: Mamoru): ReadonlyMap<ImportKind, Permission> {
+  const permissions = new Map<ImportKind, Permission>([[INDICATOR_IMPORT, 'indicators:write']]);
+  for (const channel of mamoru.channels()) {
+    for (const op of channel.operations ?? []) {
+      if (op.input.kind !== 'records') continue;
+      if (permissions.has(op.input.importKind))
+        throw new Error(`${channel.name}.${op.name}: import kind ${op.input.importKind} is taken`);
+      permissions.set(op.input.importKind, op.permission as Permission);
+    }
+  }
+  return permissions;
+}
 
 const importReportSchema = z
   .object({
     id: z.string(),
-    kind: z.enum(IMPORT_KINDS),
+    kind: z
+      .string()
+      .describe(
+        '取り込みの種類: indicators、またはチャネルの一括操作の種類（lines など）/ indicators, or the import kind of a channel operation (lines…)',
+      ),
     status: z.enum(IMPORT_STATUSES),
     actor: z.string(),
     processed: z.number().int(),
@@ -57,13 +73,14 @@ const pageQuery = z
  */
 export async function importRoutes(app: App, { mamoru }: { mamoru: Mamoru }): Promise<void> {
   const reports = new ImportReports(mamoru.store.db);
+  const permissions = permissionsOf(mamoru);
   const reportOf = async (actor: Actor, id: string): Promise<ImportReport> => {
     const report = await reports.get(actor.orgId, id);
     if (!report)
       throw new MamoruError('not_found', `import ${id} not found`, {
         issues: [{ path: 'params.id', message: 'no such import in this organisation' }],
       });
-    requirePermission(actor, PERMISSION_OF[report.kind]);
+    requirePermission(actor, permissions.get(report.kind) ?? 'orgs:admin');
     return report;
   };
 

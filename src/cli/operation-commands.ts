@@ -1,0 +1,253 @@
+import { type Command, Option } from 'commander';
+import { z } from 'zod';
+import { type Actor, type Permission, requirePermission } from '../cases/roles.ts';
+import {
+  type AnyChannel,
+  type ChannelOperation,
+  type JsonOperation,
+  MamoruError,
+  type OperationContext,
+  operationIssues,
+  operationMethod,
+  parseInput,
+  pathParams,
+  type QueryOperation,
+  type RecordsOperation,
+} from '../core/index.ts';
+import type { Mamoru } from '../mamoru.ts';
+import { connect, dataCommand, printJson, readJsonInput, via } from './context.ts';
+import { importFile } from './import-file.ts';
+import { uploadImport } from './import-upload.ts';
+import { type ScreenOptions, screenFromFile } from './screen-command.ts';
+
+/**
+ * A command group per channel (issue 8, item 2): `mamoru <channel> screen
+ * [file]`, and one command per operation the channel declares, named as the
+ * operation (`mamoru <channel> <operation>`):
+ *
+ * - a JSON input: `[file]`, a JSON file or stdin;
+ * - a query input: a `--<field>` option per field of its query;
+ * - a records input: `<file>`, CSV or JSON lines (`--format`, else from the
+ *   name), streamed, with progress on stderr and exit status 4 when any
+ *   record was rejected;
+ * - path parameters (`quarantine/:id/release`) come first, as arguments.
+ *
+ * Through the server's API when one is known (`MAMORU_URL`, `--url`, the data
+ * folder's server), on the database directly otherwise: the same operation,
+ * the same answer (printed as JSON).
+ *
+ * @throws Error when a channel's name is already a command, or its operations are malformed.
+ */
+export function registerChannelCommands(program: Command, channels: readonly AnyChannel[]): void {
+  for (const channel of channels) {
+    if (program.commands.some((c) => c.name() === channel.name || c.aliases().includes(channel.name)))
+      throw new Error(`channel ${channel.name}: a command of that name exists`);
+    const operations = channel.operations ?? [];
+    const issues = operationIssues(channel.name, operations);
+    if (issues.length > 0) throw new Error(`channel ${channel.name}: ${issues.join('; ')}`);
+    const group = program.command(channel.name).description(`${channel.title.ja} / ${channel.title.en}`);
+    screenCommand(group, channel);
+    for (const op of operations) {
+      const kind = op.input.kind;
+      switch (kind) {
+        case 'json':
+          jsonCommand(group, channel.name, op as JsonOperation);
+          break;
+        case 'query':
+          queryCommand(group, channel.name, op as QueryOperation);
+          break;
+        case 'records':
+          recordsCommand(group, channel.name, op as RecordsOperation);
+          break;
+        default:
+          throw new Error(`${channel.name}.${(op as { name: string }).name}: unknown input ${String(kind)}`);
+      }
+    }
+  }
+}
+
+/** `mamoru <channel> screen [file]`: as `mamoru screen <channel> [file]`. */
+function screenCommand(group: Command, channel: AnyChannel): void {
+  dataCommand(
+    group
+      .command('screen [file]')
+      .description(
+        `${channel.title.ja}を一件審査（JSON ファイルまたは標準入力）/ screen one event: ${channel.title.en} (JSON file or stdin)`,
+      )
+      .option('--event-id <id>', 'イベント ID / event id')
+      .addOption(
+        new Option('--format <format>', '出力形式 / output').choices(['json', 'text']).default('json'),
+      ),
+  ).action((file: string | undefined, options: ScreenOptions, command: Command) =>
+    screenFromFile(command, channel.name, file, options),
+  );
+}
+
+function jsonCommand(group: Command, channel: string, op: JsonOperation): void {
+  const params = pathParams(op.path);
+  dataCommand(
+    withAliases(group.command(`${op.name} ${params.map((p) => `<${p}> `).join('')}[file]`), op).description(
+      `${op.summary.ja}（JSON ファイルまたは標準入力）/ ${op.summary.en} (JSON file or stdin)`,
+    ),
+  ).action(async (...args: unknown[]) => {
+    const { values, command } = argumentsOf(args, params.length + 1);
+    const given = paramValues(params, values);
+    const input = await readJsonInput(values[params.length]);
+    printJson(
+      await via(command, {
+        api: (api) => api.request(operationMethod(op), urlOf(channel, op, given), { json: input }),
+        direct: (mamoru, actor) => {
+          const live = liveOperation(mamoru, channel, op, 'json');
+          return live.run(parseInput(live.input.schema, input), contextOf(actor, live, given));
+        },
+      }),
+    );
+  });
+}
+
+function queryCommand(group: Command, channel: string, op: QueryOperation): void {
+  const params = pathParams(op.path);
+  const declared = withAliases(
+    group.command(`${op.name}${params.map((p) => ` <${p}>`).join('')}`),
+    op,
+  ).description(`${op.summary.ja} / ${op.summary.en}`);
+  const fields = queryFields(op);
+  for (const [field, description] of fields) {
+    declared.option(`--${kebab(field)} <value>`, description ?? field);
+  }
+  dataCommand(declared).action(async (...args: unknown[]) => {
+    const { values, command } = argumentsOf(args, params.length);
+    const given = paramValues(params, values);
+    const options = command.opts() as Record<string, string | undefined>;
+    const query: Record<string, string> = {};
+    for (const [field] of fields) {
+      const value = options[field];
+      if (value !== undefined) query[field] = value;
+    }
+    printJson(
+      await via(command, {
+        api: (api) => api.request(operationMethod(op), urlOf(channel, op, given), { query }),
+        direct: (mamoru, actor) => {
+          const live = liveOperation(mamoru, channel, op, 'query');
+          return live.run(parseInput(live.input.schema, query), contextOf(actor, live, given));
+        },
+      }),
+    );
+  });
+}
+
+function recordsCommand(group: Command, channel: string, op: RecordsOperation): void {
+  const params = pathParams(op.path);
+  dataCommand(
+    withAliases(group.command(`${op.name} ${params.map((p) => `<${p}> `).join('')}<file>`), op)
+      .description(
+        `${op.summary.ja}（CSV・JSON Lines、進捗は標準エラー）/ ${op.summary.en} (CSV with a header row, or JSON lines; progress on stderr)`,
+      )
+      .addOption(
+        new Option('--format <format>', '形式 / format (default: from the file name)').choices([
+          'csv',
+          'jsonl',
+        ]),
+      ),
+  ).action(async (...args: unknown[]) => {
+    const { values, command } = argumentsOf(args, params.length + 1);
+    const given = paramValues(params, values);
+    const file = values[params.length] as string;
+    const { format } = command.opts() as { format?: 'csv' | 'jsonl' };
+    const api = await connect(command);
+    if (api) return uploadImport(api, urlOf(channel, op, given), file, format);
+    await importFile(
+      command,
+      file,
+      format,
+      (mamoru, actor, records) => {
+        const live = liveOperation(mamoru, channel, op, 'records');
+        return live.run(
+          { format: records.format, bytes: records.lines.bytes },
+          {
+            ...contextOf(actor, live, given),
+            rejections: records.rejections,
+            onProgress: records.onProgress,
+          },
+        );
+      },
+      op.input.importKind,
+    );
+  });
+}
+
+/** The operation as the opened Mamoru's channel declares it (the described one only names it). */
+function liveOperation<K extends ChannelOperation['input']['kind']>(
+  mamoru: Mamoru,
+  channel: string,
+  described: ChannelOperation,
+  kind: K,
+): Extract<ChannelOperation, { input: { kind: K } }> {
+  const op = mamoru.channel(channel).operations?.find((o) => o.name === described.name);
+  if (!op || op.input.kind !== kind)
+    throw new MamoruError('not_found', `channel ${channel} has no ${kind} operation ${described.name}`);
+  return op as Extract<ChannelOperation, { input: { kind: K } }>;
+}
+
+/** The CLI's actor runs the operation: the operation's permission is checked as the API checks it. */
+function contextOf(actor: Actor, op: ChannelOperation, params: Record<string, string>): OperationContext {
+  requirePermission(actor, op.permission as Permission);
+  return {
+    actor: { id: actor.id, orgId: actor.orgId, role: actor.role, origin: actor.outlet },
+    params,
+    signal: new AbortController().signal,
+  };
+}
+
+/** `/v1/<channel>/<path>` with each path parameter filled in (encoded). */
+function urlOf(channel: string, op: ChannelOperation, params: Record<string, string>): string {
+  const path = op.path
+    .split('/')
+    .map((s) => (s.startsWith(':') ? encodeURIComponent(params[s.slice(1)] ?? '') : s))
+    .join('/');
+  return `/v1/${encodeURIComponent(channel)}/${path}`;
+}
+
+/** A commander action's arguments: the first `count` positional values, then (after the options) the command. */
+function argumentsOf(
+  args: readonly unknown[],
+  count: number,
+): { values: (string | undefined)[]; command: Command } {
+  return { values: args.slice(0, count) as (string | undefined)[], command: args.at(-1) as Command };
+}
+
+function paramValues(
+  names: readonly string[],
+  values: readonly (string | undefined)[],
+): Record<string, string> {
+  const params: Record<string, string> = {};
+  names.forEach((name, i) => {
+    const value = values[i] ?? '';
+    if (value.length === 0 || value.length > 200)
+      throw new MamoruError('validation_failed', `${name}: must be 1 to 200 characters`, {
+        issues: [{ path: name, message: 'must be 1 to 200 characters' }],
+      });
+    params[name] = value;
+  });
+  return params;
+}
+
+/** The fields of a query input and their descriptions (a `z.object`; anything else has none). */
+function queryFields(op: QueryOperation): [string, string | undefined][] {
+  const schema = op.input.schema;
+  if (!(schema instanceof z.ZodObject)) return [];
+  return Object.entries(schema.shape as Record<string, z.ZodType>).map(([field, s]) => [
+    field,
+    s.description,
+  ]);
+}
+
+function withAliases(command: Command, op: ChannelOperation): Command {
+  for (const alias of op.aliases ?? []) command.alias(alias);
+  return command;
+}
+
+/** `eventId` → `event-id`: commander camel-cases the option back to the field. */
+function kebab(field: string): string {
+  return field.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
+}
