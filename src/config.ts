@@ -85,6 +85,13 @@ export const SETTINGS = {
     ja: 'チェックポイントの間隔（秒）',
     en: 'Seconds between checkpoints',
   },
+  sweepInterval: {
+    env: 'MAMORU_SWEEP_INTERVAL',
+    flag: '--sweep-interval',
+    default: '60',
+    ja: 'ケースの期限切れと結果の再配信を行う間隔（秒）。複数サーバーでもこの間隔に一度だけ実行',
+    en: 'Seconds between case sweeps (expiry, outcome redelivery); run once per interval across all servers on one database',
+  },
 } as const;
 
 export type SettingName = keyof typeof SETTINGS;
@@ -118,6 +125,7 @@ const configSchema = z.object({
     .int()
     .min(10)
     .max(7 * 24 * 3600),
+  sweepInterval: z.coerce.number().int().min(1).max(3600),
 });
 
 export type Config = Readonly<z.infer<typeof configSchema>>;

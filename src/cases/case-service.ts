@@ -3,6 +3,7 @@ import { opensCase } from '../core/action.ts';
 import { invalidField, MamoruError, notFound } from '../core/errors.ts';
 import { newId } from '../core/id.ts';
 import type { Verdict } from '../core/verdict.ts';
+import { instanceName } from '../store/cluster-events.ts';
 import type { CaseRow, Database } from '../store/schema.ts';
 import {
   type Case,
@@ -16,7 +17,7 @@ import {
 import { caseEffect, LABEL_OF_RESOLUTION } from './case-effect.ts';
 import { expireBatch } from './case-expiry.ts';
 import { addCaseEvent, caseEventRow } from './case-history.ts';
-import { caseOutcome } from './case-outcome.ts';
+import { type CaseOutcome, caseOutcome } from './case-outcome.ts';
 import { type CasePage, casesOf, queryCases } from './case-query.ts';
 import {
   assignCaseSchema,
@@ -49,12 +50,23 @@ export interface CaseServiceOptions {
   readonly now?: (() => Date) | undefined;
   /** Cases expired per transaction by `expireDue` (default 500). */
   readonly expiryBatch?: number | undefined;
+  /**
+   * This process's name among those sharing the database: it claims the outcomes it delivers
+   * (`outcome_claimed_by`). Default `<host>:<pid>:<random>`.
+   */
+  readonly instance?: string | undefined;
+  /** Told after each delivery this process made: whether every handler acted on the outcome. */
+  readonly onDelivery?: ((outcome: CaseOutcome, delivered: boolean) => void) | undefined;
 }
 
 /** Failed deliveries of a closed case's outcome after which the sweep stops trying. */
 export const MAX_OUTCOME_ATTEMPTS = 5;
-/** How long after closing a case an undelivered outcome is left to its first delivery. */
-const OUTCOME_GRACE_MS = 60_000;
+/**
+ * How long a process's claim on an outcome lasts (issue 8 item 8): no other process delivers it
+ * meanwhile; one that stopped mid-delivery loses it then. Also the wait after a failed delivery
+ * before the sweep tries again.
+ */
+export const OUTCOME_LEASE_MS = 60_000;
 
 /** What {@link CaseService.openFromVerdict} takes besides the verdict. */
 export interface OpenCaseOptions {
@@ -99,6 +111,11 @@ type Db = Kysely<Database>;
  * Each transition is one transaction: the case row is locked, the transition
  * checked against the table, and the row, history, label and shared
  * indicators written together. Outcomes are published after the commit.
+ *
+ * Several processes may share the database (issue 8 item 8): a closed case's
+ * outcome is delivered by the one process that claims it — the one that
+ * closed it, in the closing transaction, or a sweep, with `for update skip
+ * locked` — for {@link OUTCOME_LEASE_MS}; see {@link redeliverOutcomes}.
  */
 export class CaseService {
   readonly #db: Db;
@@ -106,6 +123,8 @@ export class CaseService {
   readonly #sink: IndicatorSink | undefined;
   readonly #now: () => Date;
   readonly #expiryBatch: number;
+  readonly #instance: string;
+  readonly #onDelivery: ((outcome: CaseOutcome, delivered: boolean) => void) | undefined;
   /** Cases whose outcome is queued for delivery in this process. */
   readonly #delivering = new Set<string>();
 
@@ -115,6 +134,13 @@ export class CaseService {
     this.#sink = options.indicatorSink;
     this.#now = options.now ?? (() => new Date());
     this.#expiryBatch = Math.max(1, Math.floor(options.expiryBatch ?? 500));
+    this.#instance = options.instance ?? instanceName();
+    this.#onDelivery = options.onDelivery;
+  }
+
+  /** This process's name on the outcomes it claims. */
+  get instance(): string {
+    return this.#instance;
   }
 
   /**
@@ -364,6 +390,8 @@ export class CaseService {
           resolved_by: actor.id,
           resolved_at: now,
           updated_at: now,
+          // The resolving process delivers the outcome: claimed with the resolution, so no sweep takes it meanwhile.
+          ...this.#claim(now),
         })
         .where('id', '=', row.id)
         .returningAll()
@@ -412,7 +440,21 @@ export class CaseService {
   async expireDue(now: Date = this.#now()): Promise<number> {
     let total = 0;
     for (;;) {
-      const rows = await this.#db.transaction().execute((trx) => expireBatch(trx, now, this.#expiryBatch));
+      const rows = await this.#db.transaction().execute(async (trx) => {
+        const expired = await expireBatch(trx, now, this.#expiryBatch);
+        // Claimed in the expiring transaction, as a resolution is: this process delivers them.
+        if (expired.length > 0)
+          await trx
+            .updateTable('cases')
+            .set(this.#claim(now))
+            .where(
+              'id',
+              'in',
+              expired.map((r) => r.id),
+            )
+            .execute();
+        return expired;
+      });
       for (const row of rows) this.#publish(row);
       total += rows.length;
       if (rows.length < this.#expiryBatch) return total;
@@ -423,43 +465,77 @@ export class CaseService {
    * Deliver again the outcomes of closed cases that the owning channel has
    * not acted on: the process stopped between the commit and the delivery,
    * or the channel's handler failed (at most {@link MAX_OUTCOME_ATTEMPTS}
-   * failures, then it is left to a person, with the failures logged). Only
-   * cases closed at least `graceMs` ago, so that a delivery still under way
-   * here or in another process is not doubled; channels' handlers are
-   * idempotent, so a double is harmless anyway. Runs with the expiry sweep
-   * and at start. Returns how many were published.
+   * failures, then it is left to a person, with the failures logged).
+   *
+   * Only outcomes nobody holds: each is claimed first (issue 8 item 8), in
+   * one statement that locks the rows it takes and skips those another
+   * process is claiming (`for update skip locked`) or holds a live lease on
+   * (a delivery under way, or a failure waiting {@link OUTCOME_LEASE_MS} for
+   * its next try). So however many processes sweep at once, each outcome
+   * goes to one of them; only one that stops or stalls mid-delivery past
+   * its lease sees it delivered again, which channels' idempotent handlers
+   * make harmless. Runs with the expiry sweep and at start. Returns how many
+   * were published.
    */
-  async redeliverOutcomes(now: Date = this.#now(), graceMs = OUTCOME_GRACE_MS): Promise<number> {
+  async redeliverOutcomes(now: Date = this.#now()): Promise<number> {
     const rows = await this.#db
-      .selectFrom('cases')
-      .selectAll()
-      .where('outcome_delivered_at', 'is', null)
-      .where('status', 'in', CLOSED_STATUSES)
-      .where('outcome_attempts', '<', MAX_OUTCOME_ATTEMPTS)
-      .where('updated_at', '<=', new Date(now.getTime() - graceMs))
-      .orderBy('updated_at')
-      .limit(this.#expiryBatch)
+      .updateTable('cases')
+      .set(this.#claim(now))
+      .from(
+        this.#db
+          .selectFrom('cases')
+          .select('id')
+          .where('outcome_delivered_at', 'is', null)
+          .where('status', 'in', CLOSED_STATUSES)
+          .where('outcome_attempts', '<', MAX_OUTCOME_ATTEMPTS)
+          .where((eb) => eb.or([eb('outcome_lease_until', 'is', null), eb('outcome_lease_until', '<=', now)]))
+          .orderBy('updated_at')
+          .limit(this.#expiryBatch)
+          .forUpdate()
+          .skipLocked()
+          .as('due'),
+      )
+      .whereRef('cases.id', '=', 'due.id')
+      .returningAll('cases')
       .execute();
-    // A case whose delivery is still queued here (a slow channel) is not queued again.
+    // A case whose delivery is still queued here (a slow channel) is not queued again; its lease is renewed.
     const fresh = rows.filter((row) => !this.#delivering.has(row.id));
     for (const row of fresh) this.#publish(row);
     return fresh.length;
   }
 
-  /** Publish a closed case's outcome, and record on the case whether the channel acted on it. */
+  /** The columns that make this process the outcome's deliverer until the lease ends. */
+  #claim(now: Date) {
+    return {
+      outcome_claimed_by: this.#instance,
+      outcome_lease_until: new Date(now.getTime() + OUTCOME_LEASE_MS),
+    };
+  }
+
+  /**
+   * Publish a closed case's outcome this process has claimed, and record on the case whether the
+   * channel acted on it: delivered (the lease ends), or one more failure (the lease is kept as the
+   * wait before the sweep's next try).
+   */
   #publish(row: CaseRow): void {
     this.#delivering.add(row.id);
-    this.#outcomes.publish(caseOutcome(caseFromRow(row)), async (delivered) => {
+    const outcome = caseOutcome(caseFromRow(row));
+    this.#outcomes.publish(outcome, async (delivered) => {
       this.#delivering.delete(row.id);
+      const now = this.#now();
       await this.#db
         .updateTable('cases')
         .set((eb) =>
           delivered
-            ? { outcome_delivered_at: this.#now() }
-            : { outcome_attempts: eb('outcome_attempts', '+', 1) },
+            ? { outcome_delivered_at: now, outcome_lease_until: null }
+            : {
+                outcome_attempts: eb('outcome_attempts', '+', 1),
+                outcome_lease_until: new Date(now.getTime() + OUTCOME_LEASE_MS),
+              },
         )
         .where('id', '=', row.id)
         .execute();
+      this.#onDelivery?.(outcome, delivered);
     });
   }
 

@@ -9,6 +9,7 @@ import { Mamoru } from '../mamoru.ts';
 import { Metrics } from '../metrics.ts';
 import { buildServer } from '../server/app.ts';
 import { writeKeyFile } from '../setup.ts';
+import { ClusterLease } from '../store/cluster-lease.ts';
 import { writeServerFile } from './api-client.ts';
 import { checkpointWriter } from './audit-commands.ts';
 import { withConfigFlags } from './config-flags.ts';
@@ -28,6 +29,7 @@ export function registerServeCommand(program: Command): void {
     'checkpointKey',
     'checkpointFile',
     'checkpointInterval',
+    'sweepInterval',
     'trustProxy',
   ]).action(async (_options, command: Command) => {
     const config = configFrom(command);
@@ -66,30 +68,42 @@ export function registerServeCommand(program: Command): void {
             return async () => {};
           });
     if (boot) await printFirstStart(config, address, boot.token);
-    // Every minute: expire cases past their due time, and deliver again the outcomes a channel has not acted on
-    // (also once now, for the ones a stopped process left behind).
-    const redeliver = () =>
-      mamoru.cases
-        .redeliverOutcomes()
-        .catch((err: unknown) => logger.error({ err: safeError(err) }, 'case outcome redelivery failed'));
+    // Every MAMORU_SWEEP_INTERVAL (and once now, for what a stopped process left behind): expire cases past their
+    // due time, and deliver again the outcomes no channel has acted on. However many servers share the database,
+    // one runs each sweep: the one that takes the interval's lease (issue 8 item 8).
+    const intervalMs = config.sweepInterval * 1000;
+    const lease = new ClusterLease(mamoru.store.db, mamoru.store.cluster.instance);
+    const sweepOnce = async () => {
+      const mine = await lease.acquire(SWEEP_LEASE, intervalMs).catch((err: unknown) => {
+        logger.error({ err: safeError(err) }, 'case sweep lease failed');
+        return false;
+      });
+      if (!mine) return;
+      const [expired, redelivered] = await Promise.all([
+        mamoru.cases.expireDue().catch((err: unknown) => {
+          logger.error({ err: safeError(err) }, 'case expiry sweep failed');
+          return 0;
+        }),
+        mamoru.cases.redeliverOutcomes().catch((err: unknown) => {
+          logger.error({ err: safeError(err) }, 'case outcome redelivery failed');
+          return 0;
+        }),
+      ]);
+      if (expired > 0 || redelivered > 0) logger.info({ expired, redelivered }, 'case sweep');
+    };
     // One sweep at a time; `stop` waits for the one running.
-    let sweeping: Promise<unknown> = redeliver();
+    let sweeping: Promise<unknown> = sweepOnce();
     const sweep = setInterval(() => {
-      sweeping = sweeping.then(() =>
-        Promise.all([
-          mamoru.cases
-            .expireDue()
-            .catch((err: unknown) => logger.error({ err: safeError(err) }, 'case expiry sweep failed')),
-          redeliver(),
-        ]),
-      );
-    }, 60_000);
+      sweeping = sweeping.then(sweepOnce);
+    }, intervalMs);
     sweep.unref();
     checkpoints?.start();
     const stop = async (signal: string) => {
       logger.info({ signal }, 'shutting down');
       clearInterval(sweep);
       await Promise.all([sweeping, checkpoints?.stop()]);
+      // Another server takes the sweep at its next tick rather than after this one's lease.
+      await lease.release(SWEEP_LEASE).catch(() => {});
       await forgetServer().catch(() => {});
       await app.close();
       await mamoru.close();
@@ -99,6 +113,9 @@ export function registerServeCommand(program: Command): void {
     process.once('SIGTERM', () => void stop('SIGTERM'));
   });
 }
+
+/** The lease (`cluster_leases`) of the case sweep: one server per interval runs it. */
+const SWEEP_LEASE = 'case-sweep';
 
 /**
  * The first start's admin key goes to the terminal only, never to stdout

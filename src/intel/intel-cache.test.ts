@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { IndicatorMatch, IndicatorRef } from '../core/index.ts';
+import type { ClusterEvents, ClusterHandler, ClusterMessage } from '../store/cluster-events.ts';
 import { openDatabase } from '../store/open-store.ts';
 import type { Database } from '../store/schema.ts';
 import { importIndicators } from './import-indicators.ts';
@@ -160,6 +161,73 @@ describe('IntelCache', () => {
     const { load } = fakeLoad([{ match: match(A, 'https://z.test/'), expiresAt: null }]);
     const [m] = await cache.lookup(A, [url('https://z.test/')], 0, load);
     expect(Object.isFrozen(m)).toBe(true);
+  });
+});
+
+/** The part of `ClusterEvents` the cache uses: what it announces, and a way to deliver notices to it. */
+function fakeCluster() {
+  const announced: ClusterMessage[] = [];
+  const handlers: ClusterHandler[] = [];
+  const cluster = {
+    subscribe: (_topic: string, handler: ClusterHandler) => {
+      handlers.push(handler);
+      return () => {};
+    },
+    announce: async (message: ClusterMessage) => {
+      announced.push(message);
+    },
+  } as unknown as ClusterEvents;
+  const hear = (keys: string[] | undefined, self = false) => {
+    for (const h of handlers) h({ topic: 'intel', org: undefined, keys, self });
+  };
+  return { cluster, announced, hear };
+}
+
+describe('IntelCache in a cluster (issue 8 item 8)', () => {
+  it('tells the other processes what it forgets: the values, or everything when they do not fit one message', () => {
+    const { cluster, announced } = fakeCluster();
+    const cache = new IntelCache({ cluster });
+    cache.invalidate([url('https://a.test/'), { type: 'domain', value: 'a.test' }]);
+    cache.invalidate([]);
+    cache.clear();
+    const many = Array.from({ length: 2_000 }, (_, i) => url(`https://many.test/${i}`));
+    cache.invalidate(many);
+    expect(announced).toEqual([
+      { topic: 'intel', keys: ['url:https://a.test/', 'domain:a.test'] },
+      { topic: 'intel' },
+      { topic: 'intel', keys: undefined },
+    ]);
+  });
+
+  it('forgets what another process wrote, for every organisation; its own writes it forgot already', async () => {
+    const { cluster, hear } = fakeCluster();
+    const cache = new IntelCache({ ttlMs: 60_000, cluster });
+    const { load, asked } = fakeLoad([]);
+    const refs = [url('https://x.test/a:b'), url('https://y.test/')];
+    await cache.lookup(A, refs, 0, load);
+    await cache.lookup(B, refs, 0, load);
+    hear(['url:https://x.test/a:b'], true);
+    await cache.lookup(A, refs, 1, load);
+    expect(asked).toHaveLength(2);
+    hear(['url:https://x.test/a:b']);
+    await cache.lookup(A, refs, 2, load);
+    await cache.lookup(B, refs, 2, load);
+    expect(asked.slice(2)).toEqual([['https://x.test/a:b'], ['https://x.test/a:b']]);
+    // Everything: a batch too large to name, or messages that may have been lost.
+    hear(undefined);
+    expect(cache.size).toBe(0);
+  });
+
+  it('does not store an answer whose query was running when another process wrote the value', async () => {
+    const { cluster, hear } = fakeCluster();
+    const cache = new IntelCache({ ttlMs: 60_000, cluster });
+    let finish: (rows: LoadedMatch[]) => void = () => {};
+    const slow = () => new Promise<LoadedMatch[]>((r) => (finish = r));
+    const pending = cache.lookup(A, [url('https://race.test/')], 0, slow);
+    hear(['url:https://race.test/']);
+    finish([]);
+    expect(await pending).toEqual([]);
+    expect(cache.size).toBe(0);
   });
 });
 

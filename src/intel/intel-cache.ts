@@ -1,10 +1,12 @@
 import type { IndicatorMatch, IndicatorRef } from '../core/index.ts';
+import { CLUSTER_PAYLOAD_LIMIT, type ClusterEvents } from '../store/cluster-events.ts';
 
 /**
- * How long a lookup answer is reused. It is also the staleness bound across
- * processes: an indicator written, changed or deleted by another process (a
- * second server, the CLI's `intel import`) is seen here at most this late.
- * Writes made through this process's `IndicatorService` are seen at once.
+ * How long a lookup answer is reused. Writes made through this process's
+ * `IndicatorService` are seen at once; with `cluster`, writes made by another
+ * process sharing the database (a second server, the CLI's `intel import`)
+ * as soon as its message arrives. This is the staleness bound when there is
+ * no cluster or a message is lost.
  */
 export const INTEL_CACHE_TTL_MS = 5_000;
 
@@ -22,6 +24,12 @@ export interface IntelCacheOptions {
   readonly ttlMs?: number;
   /** Default {@link INTEL_CACHE_MAX_ENTRIES}. */
   readonly maxEntries?: number;
+  /**
+   * The processes sharing the database (issue 8 item 8): every invalidation here is announced to
+   * them, and theirs forget values here; a batch too large for one message, or messages that
+   * may have been lost, forget everything.
+   */
+  readonly cluster?: ClusterEvents | undefined;
 }
 
 interface Entry {
@@ -46,7 +54,8 @@ const NONE: readonly IndicatorMatch[] = Object.freeze([]);
  * Concurrent lookups of the same ref share one database query, and a query
  * that was running when a write forgot its ref does not store its (possibly
  * older) answer. Entries live at most `ttlMs` and never past the expiry of
- * an indicator they match. Memory is bounded by `maxEntries`.
+ * an indicator they match. Memory is bounded by `maxEntries`. With a
+ * `cluster`, invalidations reach every process on the database.
  *
  * @example
  * const cache = new IntelCache();
@@ -63,10 +72,18 @@ export class IntelCache {
   #size = 0;
   /** Bumped by every invalidation: a query that started before it must not store its answer. */
   #generation = 0;
+  readonly #cluster: ClusterEvents | undefined;
 
   constructor(options: IntelCacheOptions = {}) {
     this.#ttlMs = Math.max(0, options.ttlMs ?? INTEL_CACHE_TTL_MS);
     this.#maxEntries = Math.max(1, options.maxEntries ?? INTEL_CACHE_MAX_ENTRIES);
+    this.#cluster = options.cluster;
+    this.#cluster?.subscribe('intel', (notice) => {
+      // This process forgot its own writes when it made them.
+      if (notice.self) return;
+      if (notice.keys === undefined) this.#forgetAll();
+      else this.#forget(notice.keys.map(clusterGroupKey));
+    });
   }
 
   /** Cached (organisation, type, value) answers. */
@@ -106,12 +123,38 @@ export class IntelCache {
     return found;
   }
 
-  /** Forget every organisation's answer for these (type, value) pairs: call after writing them. */
+  /**
+   * Forget every organisation's answer for these (type, value) pairs: call after writing them.
+   * Other processes on the database forget them too (with `cluster`).
+   */
   invalidate(refs: Iterable<{ readonly type: string; readonly value: string }>): void {
+    const keys: string[] = [];
+    // What the other processes are told: the values, or (undefined) everything once they cannot fit one message.
+    let named: string[] | undefined = this.#cluster ? [] : undefined;
+    let length = 0;
+    for (const ref of refs) {
+      keys.push(groupKey(ref));
+      if (named === undefined) continue;
+      const key = `${ref.type}:${ref.value}`;
+      length += key.length + 3;
+      if (length > CLUSTER_PAYLOAD_LIMIT) named = undefined;
+      else named.push(key);
+    }
+    if (keys.length === 0) return;
+    this.#forget(keys);
+    void this.#cluster?.announce({ topic: 'intel', keys: named });
+  }
+
+  /** Forget everything (a partnership changed what organisations see of each other), here and in every process. */
+  clear(): void {
+    this.#forgetAll();
+    if (this.#cluster) void this.#cluster.announce({ topic: 'intel' });
+  }
+
+  #forget(keys: readonly string[]): void {
     this.#generation++;
     this.#inflight.clear();
-    for (const ref of refs) {
-      const key = groupKey(ref);
+    for (const key of keys) {
       const group = this.#groups.get(key);
       if (group) {
         this.#size -= group.size;
@@ -120,8 +163,7 @@ export class IntelCache {
     }
   }
 
-  /** Forget everything (a partnership changed what organisations see of each other). */
-  clear(): void {
+  #forgetAll(): void {
     this.#generation++;
     this.#inflight.clear();
     this.#groups.clear();
@@ -204,6 +246,12 @@ export class IntelCache {
 
 function groupKey(ref: { readonly type: string; readonly value: string }): string {
   return `${ref.type}\u0000${ref.value}`;
+}
+
+/** A cluster message's `type:value` (types have no colon; values may) as a group key. */
+function clusterGroupKey(key: string): string {
+  const colon = key.indexOf(':');
+  return colon < 0 ? key : `${key.slice(0, colon)}\u0000${key.slice(colon + 1)}`;
 }
 
 function flightKey(orgId: string, ref: IndicatorRef): string {

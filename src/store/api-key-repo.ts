@@ -2,13 +2,17 @@ import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Kysely, Selectable } from 'kysely';
 import { invalidField, misleadingText, newId, notFound } from '../core/index.ts';
 import { ClientFailures } from './client-failures.ts';
+import type { ClusterEvents } from './cluster-events.ts';
 import { PG_FOREIGN_KEY_VIOLATION, pgErrorCode } from './pg-error-code.ts';
 import type { ApiKeysTable, Database } from './schema.ts';
 import { verifySecret } from './secret-hash.ts';
 import { type ApiKey, type ApiKeyRepo, ROLES, type Role } from './store.ts';
 import { toIso } from './to-iso.ts';
 
-/** How long a key's row is trusted without a query; also how late a revocation in another process bites. */
+/**
+ * How long a key's row is trusted without a query. A revocation made in another process is heard
+ * through `ClusterEvents` at once; this is how late it bites when that message is lost.
+ */
 const CACHE_TTL_MS = 60_000;
 /** `last_used_at` is written at most this often per key. */
 const TOUCH_INTERVAL_MS = 60_000;
@@ -56,8 +60,11 @@ interface Known {
  * ({@link ClientFailures}).
  *
  * A key's row is remembered for a minute, so a request costs no query; a
- * revocation here takes effect at once, one made by another process within
- * that minute.
+ * revocation here takes effect at once, and with `cluster` (issue 8 item 8)
+ * in every other process sharing the database as soon as they hear of it
+ * (well under a second); a process that may have missed messages (its
+ * listener reconnected) forgets every row. Without `cluster`, or when the
+ * message is lost, another process's revocation bites within that minute.
  *
  * @example
  * const { token } = await store.keys.create({ orgId, name: 'shop-42', role: 'agent', createdBy: 'admin' });
@@ -76,10 +83,25 @@ export class SqlApiKeyRepo implements ApiKeyRepo {
   // Bumped by every revoke, so a lookup that raced a revoke does not cache the key again.
   #generation = 0;
 
-  /** `now` is the clock in milliseconds; tests pass their own. */
-  constructor(db: Kysely<Database>, options: { now?: () => number } = {}) {
+  readonly #cluster: ClusterEvents | undefined;
+
+  /**
+   * `now` is the clock in milliseconds; tests pass their own. `cluster` tells the other
+   * processes of a revocation and makes this one forget the keys they revoke.
+   */
+  constructor(
+    db: Kysely<Database>,
+    options: { now?: () => number; cluster?: ClusterEvents | undefined } = {},
+  ) {
     this.#db = db;
     this.#now = options.now ?? Date.now;
+    this.#cluster = options.cluster;
+    this.#cluster?.subscribe('key', (notice) => {
+      if (notice.self) return;
+      this.#generation++;
+      if (notice.keys === undefined) this.#cache.clear();
+      else for (const id of notice.keys) this.#cache.delete(id);
+    });
   }
 
   async create(input: {
@@ -173,7 +195,10 @@ export class SqlApiKeyRepo implements ApiKeyRepo {
     return rows.map(toApiKey);
   }
 
-  /** Revoke a key of the organisation; true when it exists there (revoking twice is not an error). */
+  /**
+   * Revoke a key of the organisation; true when it exists there (revoking twice is not an error).
+   * Resolves once the other processes have been told (the message is in the database's queue).
+   */
   async revoke(orgId: string, id: string): Promise<boolean> {
     this.#generation++;
     this.#cache.delete(id);
@@ -184,6 +209,7 @@ export class SqlApiKeyRepo implements ApiKeyRepo {
       .where('id', '=', id)
       .returning('id')
       .executeTakeFirst();
+    if (row !== undefined) await this.#cluster?.announce({ topic: 'key', org: orgId, keys: [id] });
     return row !== undefined;
   }
 

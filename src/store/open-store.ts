@@ -3,6 +3,8 @@ import { Kysely, PostgresDialect } from 'kysely';
 import { type Migration, Migrator } from 'kysely/migration';
 import pg from 'pg';
 import { SqlApiKeyRepo } from './api-key-repo.ts';
+import { ClusterEvents, type ClusterTransport } from './cluster-events.ts';
+import { pgListener, pgliteListener } from './cluster-listeners.ts';
 import { SqlDecisionLog } from './decision-log.ts';
 import { CORE_MIGRATIONS } from './migrations/index.ts';
 import { SqlOrganisationRepo } from './organisation-repo.ts';
@@ -35,20 +37,24 @@ const pgTypes = {
  * try { … } finally { await store.close(); }
  */
 export async function openStore(options: StoreOptions): Promise<Store> {
-  const { db, kind, release } = await openDatabase(options);
+  const { db, kind, release, listener } = await openDatabase(options);
+  // Issue 8 item 8: what this process caches, others may change; they say so here.
+  const cluster = await ClusterEvents.open(db, listener, { onError: options.onClusterError });
   const decisions = new SqlDecisionLog(db);
   let closing: Promise<void> | undefined;
   return Object.freeze({
     kind,
     db,
+    cluster,
     orgs: new SqlOrganisationRepo(db),
-    keys: new SqlApiKeyRepo(db),
+    keys: new SqlApiKeyRepo(db, { cluster }),
     policies: new SqlPolicyRepo(db),
     decisions,
     settings: new SqlSettingsRepo(db),
     close(): Promise<void> {
       closing ??= decisions
         .settled()
+        .finally(() => cluster.close())
         .finally(() => db.destroy())
         .finally(release);
       return closing;
@@ -56,12 +62,19 @@ export async function openStore(options: StoreOptions): Promise<Store> {
   });
 }
 
-/** Open the database named by the options and bring its schema up to date. */
-export async function openDatabase(
-  options: StoreOptions,
-): Promise<{ db: Kysely<Database>; kind: 'pglite' | 'postgres'; release: () => Promise<void> }> {
+/**
+ * Open the database named by the options and bring its schema up to date. `listener` is how
+ * this process would hear the others (`ClusterEvents`), not started.
+ */
+export async function openDatabase(options: StoreOptions): Promise<{
+  db: Kysely<Database>;
+  kind: 'pglite' | 'postgres';
+  release: () => Promise<void>;
+  listener: ClusterTransport;
+}> {
   let db: Kysely<Database>;
   let kind: 'pglite' | 'postgres';
+  let listener: ClusterTransport;
   let release = async () => {};
   let onDisk: string | undefined;
   if (options.databaseUrl) {
@@ -71,6 +84,9 @@ export async function openDatabase(
     // replaced on the next query; without a listener its 'error' event would end the process.
     pool.on('error', (error) => options.onConnectionError?.(error));
     db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+    listener = pgListener(options.databaseUrl, {
+      onError: (error) => options.onClusterError?.(error, 'cluster listener'),
+    });
   } else {
     kind = 'pglite';
     const dataDir = options.dataDir ?? './data/pglite';
@@ -92,6 +108,7 @@ export async function openDatabase(
       throw error;
     }
     db = new Kysely<Database>({ dialect: new PGliteDialect(lite) });
+    listener = pgliteListener(lite, db);
   }
   try {
     await migrate(db, options.migrations);
@@ -102,7 +119,7 @@ export async function openDatabase(
     await release();
     throw error;
   }
-  return { db, kind, release };
+  return { db, kind, release, listener };
 }
 
 /**

@@ -95,6 +95,10 @@ export interface CasesTable {
   outcome_delivered_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
   /** Failed deliveries of the closed case's outcome. */
   outcome_attempts: Generated<number>;
+  /** The process that claimed the outcome's delivery (migration 010, issue 8 item 8). */
+  outcome_claimed_by: ColumnType<string | null, string | null | undefined, string | null>;
+  /** Until when that claim holds; after it another process may claim the outcome again. */
+  outcome_lease_until: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
   /** The outlet (`shop:<id>`, `agency:<id>` or `online`) the case's event came from, where the channel knows one. */
   outlet: ColumnType<string | null, string | null | undefined, string | null>;
   /**

@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { Migration } from 'kysely/migration';
 import type { PolicyLayer, PolicyVersion, Verdict } from '../core/index.ts';
+import type { ClusterEvents } from './cluster-events.ts';
 import type { Database } from './schema.ts';
 
 /**
@@ -15,6 +16,8 @@ import type { Database } from './schema.ts';
 export interface Store {
   readonly kind: 'pglite' | 'postgres';
   readonly db: Kysely<Database>;
+  /** The other processes on this database: what they change that this one caches (issue 8 item 8). */
+  readonly cluster: ClusterEvents;
   readonly orgs: OrganisationRepo;
   readonly keys: ApiKeyRepo;
   readonly policies: PolicyRepo;
@@ -217,6 +220,11 @@ export interface StoreOptions {
   readonly dataDir?: string | undefined;
   /** Told when an idle PostgreSQL connection fails (it is replaced; nothing is lost). */
   readonly onConnectionError?: ((error: Error) => void) | undefined;
+  /**
+   * Told when the cluster listener's connection fails (it reconnects), a cluster message cannot
+   * be sent, or a subscriber throws (`what` says which).
+   */
+  readonly onClusterError?: ((error: unknown, what: string) => void) | undefined;
   /**
    * Migrations beside the core's, by owner: each registered channel's own,
    * for its tables (issue 8, item 1). All run in one name order with the
