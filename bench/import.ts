@@ -25,9 +25,8 @@ import { Readable } from 'node:stream';
 import { finished } from 'node:stream/promises';
 import pg from 'pg';
 import type { Actor } from '../src/cases/roles.ts';
-import { contractStoreOf } from '../src/channels/contract/contract-store.ts';
-import { importLines } from '../src/channels/contract/lines-import.ts';
 import { importFileDirect } from '../src/cli/import-direct.ts';
+import { recordsRun } from '../src/cli/operation-commands.ts';
 import { loadConfig } from '../src/config.ts';
 import { importIndicators } from '../src/intel/import-indicators.ts';
 import { Mamoru } from '../src/mamoru.ts';
@@ -225,10 +224,16 @@ export async function benchImport(backend: 'pglite' | 'postgres', rows: number):
       const org = async (name: string) => (await mamoru.store.orgs.create({ name })).id;
       const direct = (kind: 'indicators' | 'lines', file: string, orgId: string) => {
         const actor: Actor = { id: 'bench', role: 'admin', orgId };
-        return importFileDirect(mamoru, actor, file, 'csv', kind, async (m, a, f) =>
+        return importFileDirect(
+          mamoru,
+          actor,
+          file,
+          'csv',
+          kind,
           kind === 'indicators'
-            ? importIndicators(await m.importTarget(a.orgId, undefined, '--scope'), a.orgId, f.lines, f)
-            : importLines(contractStoreOf(m.channel('contract')).lines, a.orgId, f.lines, f),
+            ? async (m, a, f) =>
+                importIndicators(await m.importTarget(a.orgId, undefined, '--scope'), a.orgId, f.lines, f)
+            : recordsRun('contract', 'import-lines'),
         );
       };
       const indicatorsOrg = await org('bench direct indicators');

@@ -4,6 +4,7 @@ import { type Actor, type Permission, requirePermission } from '../cases/roles.t
 import {
   type AnyChannel,
   type ChannelOperation,
+  isRecordsOperation,
   type JsonOperation,
   MamoruError,
   type OperationContext,
@@ -16,7 +17,7 @@ import {
 } from '../core/index.ts';
 import type { Mamoru } from '../mamoru.ts';
 import { connect, dataCommand, printJson, readJsonInput, via } from './context.ts';
-import { importFile } from './import-file.ts';
+import { type ImportRun, importFile } from './import-file.ts';
 import { uploadImport } from './import-upload.ts';
 import { type ScreenOptions, screenFromFile } from './screen-command.ts';
 
@@ -96,10 +97,7 @@ function jsonCommand(group: Command, channel: string, op: JsonOperation): void {
     printJson(
       await via(command, {
         api: (api) => api.request(operationMethod(op), urlOf(channel, op, given), { json: input }),
-        direct: (mamoru, actor) => {
-          const live = liveOperation(mamoru, channel, op, 'json');
-          return live.run(parseInput(live.input.schema, input), contextOf(actor, live, given));
-        },
+        direct: (mamoru, actor) => runOperation(mamoru, actor, channel, op.name, input, given),
       }),
     );
   });
@@ -127,10 +125,7 @@ function queryCommand(group: Command, channel: string, op: QueryOperation): void
     printJson(
       await via(command, {
         api: (api) => api.request(operationMethod(op), urlOf(channel, op, given), { query }),
-        direct: (mamoru, actor) => {
-          const live = liveOperation(mamoru, channel, op, 'query');
-          return live.run(parseInput(live.input.schema, query), contextOf(actor, live, given));
-        },
+        direct: (mamoru, actor) => runOperation(mamoru, actor, channel, op.name, query, given),
       }),
     );
   });
@@ -156,41 +151,75 @@ function recordsCommand(group: Command, channel: string, op: RecordsOperation): 
     const { format } = command.opts() as { format?: 'csv' | 'jsonl' };
     const api = await connect(command);
     if (api) return uploadImport(api, urlOf(channel, op, given), file, format);
-    await importFile(
-      command,
-      file,
-      format,
-      (mamoru, actor, records) => {
-        const live = liveOperation(mamoru, channel, op, 'records');
-        return live.run(
-          { format: records.format, bytes: records.lines.bytes },
-          {
-            ...contextOf(actor, live, given),
-            rejections: records.rejections,
-            onProgress: records.onProgress,
-          },
-        );
-      },
-      op.input.importKind,
-    );
+    await importFile(command, file, format, recordsRun(channel, op.name, given), op.input.importKind);
   });
 }
 
-/** The operation as the opened Mamoru's channel declares it (the described one only names it). */
-function liveOperation<K extends ChannelOperation['input']['kind']>(
+/**
+ * Run a channel's JSON or query operation on the database directly, as
+ * `mamoru <channel> <operation>` does without a server: the input validated
+ * by the operation's schema (each field named), the actor's permission
+ * checked, the operation of the channel `mamoru` holds run.
+ *
+ * @example await runOperation(mamoru, actor, 'contract', 'record-line', lineEvent);
+ */
+export function runOperation(
   mamoru: Mamoru,
+  actor: Actor,
   channel: string,
-  described: ChannelOperation,
-  kind: K,
-): Extract<ChannelOperation, { input: { kind: K } }> {
-  const op = mamoru.channel(channel).operations?.find((o) => o.name === described.name);
-  if (!op || op.input.kind !== kind)
-    throw new MamoruError('not_found', `channel ${channel} has no ${kind} operation ${described.name}`);
-  return op as Extract<ChannelOperation, { input: { kind: K } }>;
+  name: string,
+  input: unknown,
+  params: Readonly<Record<string, string>> = {},
+): Promise<unknown> {
+  const op = operationOf(mamoru, channel, name);
+  if (isRecordsOperation(op))
+    throw new MamoruError('validation_failed', `${channel} ${name} takes a records file`, {
+      issues: [{ path: 'file', message: 'a CSV or JSON-lines file' }],
+    });
+  return op.run(parseInput(op.input.schema, input), contextOf(actor, op, params));
+}
+
+/**
+ * How a channel's records operation runs on the database directly (for
+ * `importFile` / `importFileDirect`): the file streamed into the operation,
+ * its rejections and progress into the import report.
+ *
+ * @example await importFileDirect(mamoru, actor, 'lines.csv', 'csv', 'lines', recordsRun('contract', 'import-lines'));
+ */
+export function recordsRun(
+  channel: string,
+  name: string,
+  params: Readonly<Record<string, string>> = {},
+): ImportRun {
+  return (mamoru, actor, file) => {
+    const op = operationOf(mamoru, channel, name);
+    if (!isRecordsOperation(op))
+      throw new MamoruError('validation_failed', `${channel} ${name} takes no records file`, {
+        issues: [{ path: 'file', message: 'not a records operation' }],
+      });
+    return op.run(
+      { format: file.format, bytes: file.lines.bytes },
+      { ...contextOf(actor, op, params), rejections: file.rejections, onProgress: file.onProgress },
+    );
+  };
+}
+
+/** The operation as the opened Mamoru's channel declares it (the described channel only names it). */
+function operationOf(mamoru: Mamoru, channel: string, name: string): ChannelOperation {
+  const op = mamoru.channel(channel).operations?.find((o) => o.name === name);
+  if (!op)
+    throw new MamoruError('not_found', `channel ${channel} has no operation ${name}`, {
+      issues: [{ path: 'operation', message: `not an operation of ${channel}` }],
+    });
+  return op;
 }
 
 /** The CLI's actor runs the operation: the operation's permission is checked as the API checks it. */
-function contextOf(actor: Actor, op: ChannelOperation, params: Record<string, string>): OperationContext {
+function contextOf(
+  actor: Actor,
+  op: ChannelOperation,
+  params: Readonly<Record<string, string>>,
+): OperationContext {
   requirePermission(actor, op.permission as Permission);
   return {
     actor: { id: actor.id, orgId: actor.orgId, role: actor.role, origin: actor.outlet },

@@ -182,6 +182,11 @@ export function defineOperation(operation: ChannelOperation): ChannelOperation {
   return operation;
 }
 
+/** Whether an operation reads a records file (else it takes one JSON value or a query). */
+export function isRecordsOperation(operation: ChannelOperation): operation is RecordsOperation {
+  return operation.input.kind === 'records';
+}
+
 /** The method an operation is served with (POST unless it says GET). */
 export function operationMethod(operation: ChannelOperation): OperationMethod {
   return operation.method ?? 'POST';

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { contractStoreOf } from '../../src/channels/contract/contract-store.ts';
+import { runOperation } from '../../src/cli/operation-commands.ts';
 import type { Verdict } from '../../src/core/index.ts';
 import type { Mamoru } from '../../src/mamoru.ts';
 import { mamoruBackends } from '../helpers/mamoru-backends.ts';
@@ -43,7 +43,8 @@ for (const backend of mamoruBackends()) {
       holder: ReturnType<typeof person>,
       extra: Record<string, unknown> = {},
     ) =>
-      contractStoreOf(mamoru.channel('contract')).lines.record(orgId, {
+      // The channel's record-line operation, as `mamoru contract record-line` runs it on the database.
+      runOperation(mamoru, { id: 'test', role: 'admin', orgId }, 'contract', 'record-line', {
         lineId,
         holder,
         simType: 'voice',

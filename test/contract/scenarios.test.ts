@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { contractStoreOf } from '../../src/channels/contract/contract-store.ts';
 import type { ContractTables } from '../../src/channels/contract/tables.ts';
+import { runOperation } from '../../src/cli/operation-commands.ts';
 import type { Verdict } from '../../src/core/index.ts';
 import type { Mamoru } from '../../src/mamoru.ts';
 import { Metrics } from '../../src/metrics.ts';
@@ -58,7 +58,8 @@ for (const backend of mamoruBackends()) {
     const caseOf = async (decisionId: string) =>
       (await mamoru.cases.list(orgId, { limit: 100 })).items.find((c) => c.decisionId === decisionId);
     const activate = (lineId: string, holder: ReturnType<typeof person>, simType = 'voice') =>
-      contractStoreOf(mamoru.channel('contract')).lines.record(orgId, {
+      // The channel's record-line operation, as `mamoru contract record-line` runs it on the database.
+      runOperation(mamoru, { id: 'test', role: 'admin', orgId }, 'contract', 'record-line', {
         lineId,
         holder,
         simType,

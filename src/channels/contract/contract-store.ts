@@ -1,5 +1,5 @@
 import { sql } from 'kysely';
-import { MamoruError, type ScreenEvent, type Verdict } from '../../core/index.ts';
+import type { ScreenEvent, Verdict } from '../../core/index.ts';
 import type { KeyedHasher } from '../../intel/keyed-hash.ts';
 import type { DecisionReader } from '../../store/store.ts';
 import type { ChannelDeps } from '../channel-deps.ts';
@@ -201,22 +201,4 @@ function userKeysArray(keys: readonly (string | undefined)[]) {
   return present.length === 0
     ? sql<string[]>`'{}'::text[]`
     : sql<string[]>`array[${sql.join(present)}]::text[]`;
-}
-
-/** A channel module that carries its contract store: the contract channel built by `createChannels`. */
-export interface WithContractStore {
-  readonly store: ContractStore;
-}
-
-/**
- * The contract store a channel module carries (the HTTP routes and the CLI
- * reach the line store through the registered contract channel).
- *
- * @throws MamoruError `not_ready` when the module carries none.
- * @example const lines = contractStoreOf(mamoru.channel('contract')).lines;
- */
-export function contractStoreOf(channel: object): ContractStore {
-  const store = (channel as Partial<WithContractStore>).store;
-  if (store instanceof ContractStore) return store;
-  throw new MamoruError('not_ready', 'the contract channel carries no contract store');
 }

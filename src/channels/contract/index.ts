@@ -5,7 +5,7 @@ import { contractCaseDetails } from './case-details.ts';
 import type { ContractContext } from './contract-context.ts';
 import { boundOutletOf, type ContractKeySet, redactContract } from './contract-keys.ts';
 import { type ContractApplication, contractSchema } from './contract-schema.ts';
-import { ContractStore, type WithContractStore } from './contract-store.ts';
+import { ContractStore } from './contract-store.ts';
 import { addedLineAuth } from './detectors/added-line-auth.ts';
 import type { ContractDetector } from './detectors/application.ts';
 import { corporateAuthority } from './detectors/corporate-authority.ts';
@@ -56,8 +56,11 @@ export const CONTRACT_DETECTORS: readonly ContractDetector[] = [
   registeredUserShared,
 ];
 
-/** The contract channel: a channel module that carries its store (for the line import API and CLI). */
-export type ContractChannel = ChannelModule<ContractApplication, ContractKeySet> & WithContractStore;
+/**
+ * The contract channel: a channel module whose store is reached only through
+ * its own hooks and operations (record-line, import-lines), never from outside.
+ */
+export type ContractChannel = ChannelModule<ContractApplication, ContractKeySet>;
 
 /**
  * The keyed identities of an application as indicators, so that the
@@ -161,7 +164,6 @@ export function createContractChannel(deps: ChannelDeps): ContractChannel {
     notices: contractNotices,
     operations: contractOperations(store.lines),
     example: EXAMPLE,
-    store,
   };
 }
 
