@@ -31,6 +31,7 @@ import {
   errorOutcome,
   isPromiseLike,
   ms,
+  notNeeded,
   type PlannedDetector,
   runStage,
   skippedOutcome,
@@ -276,7 +277,6 @@ export class Engine {
         input.intel && indicators.length > 0
           ? await lookupIntel(input.intel, event.orgId, indicators, this.#intelBudgetMs, outcomes)
           : EMPTY;
-      const enrichedRun = run;
       const ctx: { -readonly [K in keyof DetectorContext]: DetectorContext[K] } = {
         now,
         orgId: event.orgId,
@@ -285,11 +285,10 @@ export class Engine {
         settings: plan.settings,
         hits: EMPTY as readonly Hit[],
         state,
+        // A detector that needs enrichments gets its own `enriched` from the stage (see runStage);
+        // one that needs none reads none.
         enriched: <T>(ref: EnrichmentRef<T>): T => {
-          const value = enrichedRun?.value(ref.name);
-          if (value === undefined)
-            throw new Error(`enrichment ${ref.name} is not among the detector's needs`);
-          return value as T;
+          throw notNeeded(ref.name);
         },
       };
       for (const stage of DETECTOR_STAGES) {
@@ -473,6 +472,7 @@ function enrichmentFailures(outcomes: readonly DetectorOutcome[], run: Enrichmen
 /** What detectors wait on when a dry run does not enrich: every enrichment is unavailable. */
 const NOT_ENRICHED = {
   all: async (names: readonly string[]) => `enrichments are not run here (${names.join(', ')})`,
+  value: () => undefined,
 };
 
 export function createEngine(options: EngineOptions): Engine {

@@ -242,7 +242,7 @@ export class EnrichmentRun {
     } catch (error) {
       return this.#fail(name, 'threw', error, t0);
     }
-    if (answer === TIMEOUT) return this.#fail(name, 'timeout', `ran past its budget of ${budget} ms`, t0);
+    if (answer === TIMEOUT) return this.#fail(name, 'timeout', `ran past its budget of ${ms(budget)} ms`, t0);
     const checked = check(e.output, answer);
     if (!checked.ok) return this.#fail(name, 'bad_output', checked.message, t0);
     if (cacheKey !== undefined && this.#cache && e.cache) {

@@ -29,6 +29,13 @@ export interface StageRun {
 export interface EnrichmentWait {
   /** Undefined when every enrichment named answered; else why one did not. */
   all(names: readonly string[]): Promise<string | undefined>;
+  /** The answer of an enrichment that answered. */
+  value(name: string): unknown;
+}
+
+/** What `ctx.enriched` throws for an enrichment the detector did not declare in `needs`. */
+export function notNeeded(name: string): Error {
+  return new Error(`enrichment ${name} is not among the detector's needs`);
 }
 
 const NO_HITS: readonly RawHit[] = Object.freeze([]);
@@ -78,16 +85,39 @@ export function runStage(
             outcomes[index] = detectorFailed(d, 'enrichment_failed', failed, performance.now() - waited);
             return;
           }
-          return runOne(d, event, ctx, index, outcomes, found);
+          return runOne(d, event, withNeeds(ctx, d.needs, enrichments), index, outcomes, found);
         }),
       );
       continue;
     }
     const running = runOne(d, event, ctx, i, outcomes, found);
-    if (running) (pending ??= []).push(running);
+    if (running) {
+      pending ??= [];
+      pending.push(running);
+    }
   }
   if (!pending) return collect(outcomes, found);
   return Promise.all(pending).then(() => collect(outcomes, found));
+}
+
+/**
+ * The context of a detector that needs enrichments: `enriched` answers only
+ * the enrichments it declared, so what it reads never depends on which other
+ * detector's enrichment happened to answer first. Made once its enrichments
+ * have answered; the stage's `hits` do not change while the stage runs.
+ */
+function withNeeds(
+  ctx: DetectorContext,
+  needs: readonly string[],
+  enrichments: EnrichmentWait | undefined,
+): DetectorContext {
+  return {
+    ...ctx,
+    enriched: <T>(ref: { readonly name: string }): T => {
+      if (!needs.includes(ref.name) || !enrichments) throw notNeeded(ref.name);
+      return enrichments.value(ref.name) as T;
+    },
+  };
 }
 
 /** Run one detector into its slot: at once when it is synchronous, else a promise that settles the slot. */
