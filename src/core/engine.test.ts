@@ -17,6 +17,7 @@ import {
   testChannel,
 } from './testing.ts';
 import type { Verdict } from './verdict.ts';
+import type { Waiver } from './waiver.ts';
 
 const SIGNALS = [
   signal('TEST_SHORTENER', 2, {
@@ -1155,5 +1156,163 @@ describe('engine: notices', () => {
     expect(seen[0]?.notices).toEqual([resale]);
     expect(Object.isFrozen(seen[0]?.notices)).toBe(true);
     expect(Object.isFrozen(seen[0]?.notices?.[0])).toBe(true);
+  });
+});
+
+describe('engine: waivers (issue 8, item 5)', () => {
+  const WAIVED = signal('TEST_WAIVED', 0, { group: 'exception', explainAlways: true });
+  const approval = (covered: readonly string[], more: Partial<Waiver> = {}): Waiver => ({
+    signal: 'TEST_WAIVED',
+    covers: (hit) => covered.includes(hit.signal),
+    evidence: ['case=cas_1', 'approved=2026-01-01'],
+    params: { caseId: 'cas_1' },
+    ...more,
+  });
+  const withWaiver = (waiver: AnyChannel['waiver'], detectors: readonly Detector<TestPayload>[] = ALL) =>
+    createEngine({
+      channels: [{ ...testChannel({ signals: [...SIGNALS, WAIVED], detectors }), waiver }],
+      defaultBudgetMs: 1000,
+    });
+
+  it('replaces the covered hits with one waiver hit per covered signal, keeping what was found', async () => {
+    const again = fixed('test.again', ['TEST_URGENT'], [{ signal: 'TEST_URGENT', evidence: ['again'] }]);
+    const engine = withWaiver(() => approval(['TEST_URGENT', 'TEST_DMARC_REJECT']), [...ALL, again]);
+    const text = '至急 当選 https://bit.ly/x dmarc=fail';
+    const without = await scan(text, { engine: withWaiver(undefined, [...ALL, again]) });
+    expect(without.action).toBe('block');
+    const v = await scan(text, { engine });
+    // Uncovered hits stay as they were; the composite saw the hits before the waiver.
+    expect(signals(v)).toEqual(['TEST_PRIZE', 'TEST_SHORTENER', 'TEST_COMBO', 'TEST_WAIVED', 'TEST_WAIVED']);
+    const waived = v.hits.filter((h) => h.signal === 'TEST_WAIVED');
+    expect(waived).toEqual([
+      {
+        signal: 'TEST_WAIVED',
+        group: 'exception',
+        detector: 'test.waiver',
+        factor: 1,
+        weight: 0,
+        score: 0,
+        evidence: ['case=cas_1', 'approved=2026-01-01', 'covers=TEST_URGENT', '至急', 'again'],
+        params: { caseId: 'cas_1' },
+      },
+      expect.objectContaining({
+        evidence: ['case=cas_1', 'approved=2026-01-01', 'covers=TEST_DMARC_REJECT', 'dmarc=fail'],
+      }),
+    ]);
+    // The forced block went with its hit; TEST_PRIZE (4) + TEST_SHORTENER (2) + TEST_COMBO (5) remain.
+    expect(v.forced).toBeUndefined();
+    expect(v.score).toBe(11);
+    expect(v.action).toBe('block');
+    expect(v.reasons.map((r) => r.signal)).toContain('TEST_WAIVED');
+    expect(v.outcomes.filter((o) => o.outcome === 'error')).toEqual([]);
+  });
+
+  it('changes nothing when the waiver covers no hit, or there is none (near miss)', async () => {
+    const covering = vi.fn(() => approval(['TEST_PRIZE']));
+    const v = await scan('至急', { engine: withWaiver(covering) });
+    expect(signals(v)).toEqual(['TEST_URGENT']);
+    expect(covering).toHaveBeenCalledTimes(1);
+    const none = await scan('至急', { engine: withWaiver(() => undefined) });
+    expect(signals(none)).toEqual(['TEST_URGENT']);
+    expect(outcome(none, 'test.waiver')).toBeUndefined();
+  });
+
+  it('covers nothing where its covers throws, and never its own signal', async () => {
+    const own = fixed('test.own', ['TEST_WAIVED'], [{ signal: 'TEST_WAIVED', evidence: ['own'] }]);
+    const engine = withWaiver(
+      () =>
+        approval([], {
+          covers: (hit) => {
+            if (hit.signal === 'TEST_URGENT') throw new Error('cannot tell');
+            return true;
+          },
+        }),
+      [urgent, prize, own],
+    );
+    const v = await scan('至急 当選', { engine });
+    expect(signals(v)).toEqual(['TEST_URGENT', 'TEST_WAIVED', 'TEST_WAIVED']);
+    expect(v.hits.map((h) => h.evidence)).toEqual([
+      ['至急'],
+      ['own'],
+      ['case=cas_1', 'approved=2026-01-01', 'covers=TEST_PRIZE', '当選'],
+    ]);
+  });
+
+  it('records a waiver hook that throws as an error outcome and waives nothing', async () => {
+    const engine = withWaiver(() => {
+      throw new Error('exception table missing');
+    });
+    const v = await scan('至急 当選', { engine });
+    expect(signals(v)).toEqual(['TEST_PRIZE', 'TEST_URGENT']);
+    expect(v.action).toBe('review');
+    expect(outcome(v, 'test.waiver')).toMatchObject({
+      stage: 'post',
+      outcome: 'error',
+      code: 'threw',
+      message: 'exception table missing',
+    });
+  });
+
+  it('refuses a waiver naming a signal the channel does not declare, or one the policy disables', async () => {
+    const undeclared = await scan('至急 当選', {
+      engine: withWaiver(() => approval(['TEST_URGENT'], { signal: 'TEST_NOWHERE' })),
+    });
+    expect(signals(undeclared)).toEqual(['TEST_PRIZE', 'TEST_URGENT']);
+    expect(outcome(undeclared, 'test.waiver')).toMatchObject({
+      outcome: 'error',
+      code: 'undeclared_signal',
+      message: 'waiver signal TEST_NOWHERE is not an enabled signal of the channel',
+    });
+    const disabled = await scan('至急 当選', {
+      engine: withWaiver(() => approval(['TEST_URGENT'])),
+      policy: { signals: { TEST_WAIVED: { enabled: false } } },
+    });
+    expect(signals(disabled)).toEqual(['TEST_PRIZE', 'TEST_URGENT']);
+    expect(outcome(disabled, 'test.waiver')).toMatchObject({ outcome: 'error', code: 'undeclared_signal' });
+  });
+
+  it('is not consulted when an allow or deny list decides', async () => {
+    const hook = vi.fn(() => approval(['TEST_URGENT']));
+    const engine = withWaiver(hook);
+    const indicators: IndicatorRef[] = [{ type: 'domain', value: 'listed.example' }];
+    for (const list of ['allow', 'deny'] as const) {
+      const v = await scan('至急', {
+        engine,
+        indicators,
+        policy: { overrides: { [list]: [{ type: 'domain', value: 'listed.example' }] } },
+      });
+      expect(v.action).toBe(list === 'allow' ? 'allow' : 'block');
+      expect(signals(v)).not.toContain('TEST_WAIVED');
+      expect(outcome(v, 'test.waiver')).toBeUndefined();
+    }
+    expect(hook).not.toHaveBeenCalled();
+  });
+
+  it('reads the screening: its event, state and enrichment answers', async () => {
+    const HISTORY = { name: 'test.history' } as const;
+    const seen: unknown[] = [];
+    const channel: AnyChannel = {
+      ...testChannel({
+        signals: [...SIGNALS, WAIVED],
+        detectors: [{ ...urgent, needs: ['test.history'] }],
+      }),
+      begin: (e) => ({ key: `k:${e.id}` }),
+      enrichments: [
+        {
+          name: 'test.history',
+          output: (v): v is { approved: boolean } => typeof v === 'object',
+          run: () => ({ approved: true }),
+        },
+      ],
+      waiver: (s) => {
+        seen.push(s.state, s.enriched(HISTORY), s.event.payload);
+        return approval(['TEST_URGENT']);
+      },
+    };
+    const engine = createEngine({ channels: [channel], defaultBudgetMs: 1000 });
+    const e = event({ text: '至急' });
+    const v = await engine.evaluate({ event: e, policy: policy(), tools: noTools });
+    expect(seen).toEqual([{ key: `k:${e.id}` }, { approved: true }, { text: '至急' }]);
+    expect(signals(v)).toEqual(['TEST_WAIVED']);
   });
 });
