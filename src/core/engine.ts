@@ -315,7 +315,8 @@ export class Engine {
     // post, continued: the approval that covers this event, checks that could not run for want of an
     // enrichment, then the verdict itself.
     if (!override && channel.waiver) hits = waive(channel, screening, policy, hits, outcomes);
-    const unenriched = run ? enrichmentFailures(outcomes, run) : undefined;
+    // Also when a dry run did not enrich: the fail-safe is part of the verdict the policy would give.
+    const unenriched = override ? undefined : enrichmentFailures(outcomes, run, plan.needed);
     if (unenriched && policy.signals.get(unenriched.signal)?.enabled) hits.push(unenriched);
     const scored = decide(policy, hits, override);
     const { reasons, summary } = explain(scored, prepared.describe);
@@ -449,10 +450,17 @@ function waive(
  * out, as evidence. Its forced action (review by default) keeps a failed
  * lookup from letting an event through unchecked.
  */
-function enrichmentFailures(outcomes: readonly DetectorOutcome[], run: EnrichmentRun): RawHit | undefined {
+function enrichmentFailures(
+  outcomes: readonly DetectorOutcome[],
+  run: EnrichmentRun | undefined,
+  needed: readonly string[],
+): RawHit | undefined {
   const detectors = outcomes.filter((o) => o.code === 'enrichment_failed').map((o) => o.detector);
   if (detectors.length === 0) return undefined;
-  const failed = run.failed();
+  // Without a run (a dry run that does not enrich), every needed enrichment counts as not run.
+  const failed = run
+    ? run.failed()
+    : needed.map((enrichment) => ({ enrichment, code: 'not run', message: 'not run in a dry run' }));
   return {
     signal: 'POLICY_ENRICHMENT_FAILED',
     detector: 'engine.enrichments',

@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import { deepFreeze } from './deep-freeze.ts';
 import type { ScreenEvent } from './event.ts';
 import { awaitWithin, ms, TIMEOUT } from './run-stage.ts';
 
@@ -129,7 +130,8 @@ export class EnrichmentCache {
       const oldest = this.#entries.keys().next();
       if (!oldest.done) this.#entries.delete(oldest.value);
     }
-    this.#entries.set(key, { value, expires: now + ttlMs });
+    // Frozen: one answer is shared by every screening that reuses it, so none may change it for the next.
+    this.#entries.set(key, { value: deepFreeze(value), expires: now + ttlMs });
   }
 
   clear(): void {
