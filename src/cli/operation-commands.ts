@@ -7,6 +7,7 @@ import {
   isRecordsOperation,
   type JsonOperation,
   MamoruError,
+  matchOperation,
   type OperationContext,
   operationIssues,
   operationMethod,
@@ -49,20 +50,11 @@ export function registerChannelCommands(program: Command, channels: readonly Any
     const group = program.command(channel.name).description(`${channel.title.ja} / ${channel.title.en}`);
     screenCommand(group, channel);
     for (const op of operations) {
-      const kind = op.input.kind;
-      switch (kind) {
-        case 'json':
-          jsonCommand(group, channel.name, op as JsonOperation);
-          break;
-        case 'query':
-          queryCommand(group, channel.name, op as QueryOperation);
-          break;
-        case 'records':
-          recordsCommand(group, channel.name, op as RecordsOperation);
-          break;
-        default:
-          throw new Error(`${channel.name}.${(op as { name: string }).name}: unknown input ${String(kind)}`);
-      }
+      matchOperation(op, {
+        json: (json) => jsonCommand(group, channel.name, json),
+        query: (query) => queryCommand(group, channel.name, query),
+        records: (records) => recordsCommand(group, channel.name, records),
+      });
     }
   }
 }

@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import { assertNever } from './assert-never.ts';
 import type { LocalizedText } from './text.ts';
 
 /**
@@ -185,6 +186,34 @@ export function defineOperation(operation: ChannelOperation): ChannelOperation {
 /** Whether an operation reads a records file (else it takes one JSON value or a query). */
 export function isRecordsOperation(operation: ChannelOperation): operation is RecordsOperation {
   return operation.input.kind === 'records';
+}
+
+/**
+ * Act on an operation by its kind of input, one handler each: the
+ * transports (routes, commands) treat every kind, and a kind added later
+ * fails to compile where it is not handled.
+ *
+ * @example matchOperation(op, { json: jsonRoute, query: queryRoute, records: recordsRoute })
+ */
+export function matchOperation<T>(
+  operation: ChannelOperation,
+  handlers: {
+    readonly json: (operation: JsonOperation) => T;
+    readonly query: (operation: QueryOperation) => T;
+    readonly records: (operation: RecordsOperation) => T;
+  },
+): T {
+  const kind = operation.input.kind;
+  switch (kind) {
+    case 'json':
+      return handlers.json(operation as JsonOperation);
+    case 'query':
+      return handlers.query(operation as QueryOperation);
+    case 'records':
+      return handlers.records(operation as RecordsOperation);
+    default:
+      return assertNever(kind);
+  }
 }
 
 /** The method an operation is served with (POST unless it says GET). */

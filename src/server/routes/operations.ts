@@ -7,6 +7,7 @@ import {
   isMamoruError,
   type JsonOperation,
   MamoruError,
+  matchOperation,
   type OperationContext,
   operationIssues,
   operationMethod,
@@ -49,18 +50,11 @@ export async function operationRoutes(app: App, { mamoru }: { mamoru: Mamoru }):
     }
     if (issues.length > 0) throw new Error(`channel ${channel.name}: ${issues.join('; ')}`);
     for (const op of operations) {
-      const kind = op.input.kind;
-      switch (kind) {
-        case 'json':
-        case 'query':
-          valueRoute(app, channel, op as JsonOperation | QueryOperation);
-          break;
-        case 'records':
-          await recordsRoute(app, mamoru, channel, op as RecordsOperation);
-          break;
-        default:
-          throw new Error(`${channel.name}.${(op as { name: string }).name}: unknown input ${String(kind)}`);
-      }
+      await matchOperation<void | Promise<void>>(op, {
+        json: (json) => valueRoute(app, channel, json),
+        query: (query) => valueRoute(app, channel, query),
+        records: (records) => recordsRoute(app, mamoru, channel, records),
+      });
     }
   }
 }
