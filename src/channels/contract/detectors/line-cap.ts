@@ -8,6 +8,7 @@ import {
   type ContractDetector,
   contextEvidence,
   countsText,
+  coveringException,
   requestedLines,
   servicesOf,
   settingsOf,
@@ -105,11 +106,13 @@ export const lineCap: ContractDetector = {
       `cap_group=${o.group} (${o.types.join('+')})`,
       `cap=${o.cap} existing=${o.existing} requested=${o.requested} total=${o.total}`,
     ];
-    const notCovered = context.exception
-      ? [
-          `exception_case=${context.exception.caseId} approved ${countsText(context.exception.lines)} over ${countsText(context.exception.held)} held; requested ${countsText(requested)} over ${countsText(context.existingLines)} held now is beyond it`,
-        ]
-      : [];
+    // An exception that covers this application waives the hit (the engine's waiver); one that does not is said here.
+    const notCovered =
+      context.exception && !coveringException(app, context)
+        ? [
+            `exception_case=${context.exception.caseId} approved ${countsText(context.exception.lines)} over ${countsText(context.exception.held)} held; requested ${countsText(requested)} over ${countsText(context.existingLines)} held now is beyond it`,
+          ]
+        : [];
     const holder = HOLDER_TYPE_LABELS[app.holder.type];
     return over.map(
       (o): Hit => ({
