@@ -153,7 +153,7 @@ function recordsCommand(group: Command, channel: string, op: RecordsOperation): 
  * by the operation's schema (each field named), the actor's permission
  * checked, the operation of the channel `mamoru` holds run.
  *
- * @example await runOperation(mamoru, actor, 'contract', 'record-line', lineEvent);
+ * @example await runOperation(mamoru, actor, channel, 'release', {}, { id: 'q_1' }); // POST /v1/<channel>/quarantine/:id/release
  */
 export function runOperation(
   mamoru: Mamoru,
@@ -176,7 +176,7 @@ export function runOperation(
  * `importFile` / `importFileDirect`): the file streamed into the operation,
  * its rejections and progress into the import report.
  *
- * @example await importFileDirect(mamoru, actor, 'lines.csv', 'csv', 'lines', recordsRun('contract', 'import-lines'));
+ * @example await importFileDirect(mamoru, actor, file, 'csv', op.input.importKind, recordsRun(channel, op.name));
  */
 export function recordsRun(
   channel: string,
