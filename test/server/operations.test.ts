@@ -28,6 +28,9 @@ interface Note {
   released: boolean;
 }
 
+/** What the `wait` operation saw of its abort signal, one entry a call. */
+const hungUp: boolean[] = [];
+
 function probeChannel(): ChannelModule<{ text: string }> {
   const notes = new Map<string, Note>();
   const noteSchema = z.object({ id: z.string(), text: z.string(), count: z.number(), released: z.boolean() });
@@ -108,6 +111,24 @@ function probeChannel(): ChannelModule<{ text: string }> {
           note.released = true;
           return note;
         },
+      }),
+      defineOperation({
+        name: 'wait',
+        method: 'GET',
+        path: 'wait',
+        permission: 'indicators:read',
+        summary: { ja: '待つ', en: 'Wait until the caller hangs up' },
+        input: { kind: 'query', schema: z.object({}) },
+        output: z.object({ aborted: z.boolean() }),
+        run: (_query, ctx) =>
+          new Promise((resolve) => {
+            const done = () => {
+              hungUp.push(ctx.signal.aborted);
+              resolve({ aborted: ctx.signal.aborted });
+            };
+            ctx.signal.addEventListener('abort', done, { once: true });
+            setTimeout(done, 5_000);
+          }),
       }),
       defineOperation({
         name: 'import-notes',
@@ -285,6 +306,15 @@ describe('a channel operation over HTTP', () => {
     );
   });
 
+  it('aborts the signal of an operation whose caller hangs up', async () => {
+    const caller = new AbortController();
+    const call = fetch(`${url}/v1/probe/wait`, { headers: bearer(token), signal: caller.signal });
+    await new Promise((r) => setTimeout(r, 200));
+    caller.abort();
+    await expect(call).rejects.toThrow();
+    await vi.waitFor(() => expect(hungUp).toEqual([true]), { timeout: 3_000 });
+  });
+
   it('documents each operation in OpenAPI: tag, summary, examples, parameters, media types, answers', async () => {
     const doc = (await app.inject({ method: 'GET', url: '/openapi.json' })).json();
     const add = doc.paths['/v1/probe/notes'].post;
@@ -344,6 +374,7 @@ describe('a channel operation on the command line', () => {
       'add-note',
       'list-notes',
       'release-note',
+      'wait',
       'import-notes',
     ]);
     const add = group.commands.find((c) => c.name() === 'add-note')!;
