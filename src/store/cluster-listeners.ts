@@ -68,6 +68,7 @@ export function pgListener(connectionString: string, options: PgListenerOptions 
       connectionString,
       application_name: CLUSTER_LISTENER_NAME,
       keepAlive: true,
+      connectionTimeoutMillis: 10_000,
       query_timeout: 10_000,
     });
     // Before connect: an error event with no listener would end the process.
