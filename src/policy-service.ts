@@ -79,6 +79,11 @@ export class PolicyService {
     this.#channel = parts.channel;
     this.#tools = parts.tools;
     this.#intel = parts.intel;
+    // A policy stored through another server is current here at once (issue 8, item 8); the 5 s cache is the fallback.
+    this.#store.cluster.subscribe('policy', (notice) => {
+      if (notice.keys) for (const key of notice.keys) this.#cache.delete(key);
+      else this.#cache.clear();
+    });
   }
 
   /** The org's current policy for a channel, resolved (the channel's default, version 0, until one is stored). */
@@ -227,7 +232,9 @@ export class PolicyService {
       createdBy: principal.id,
       ...(comment ? { comment } : {}),
     });
-    this.#cache.delete(`${principal.orgId}\u0000${channelName}`);
+    const key = `${principal.orgId}\u0000${channelName}`;
+    this.#cache.delete(key);
+    void this.#store.cluster.announce({ topic: 'policy', org: principal.orgId, keys: [key] });
     return { ...version, effective: checked.effective, fromDefault: checked.fromDefault };
   }
 

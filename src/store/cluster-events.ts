@@ -16,7 +16,7 @@ export const CLUSTER_PAYLOAD_LIMIT = 7_900;
  * What a cluster message is about: `intel` (indicator lookups cached per process; keys are
  * `type:value`), `key` (API key rows cached per process; keys are key ids).
  */
-export const CLUSTER_TOPICS = ['intel', 'key'] as const;
+export const CLUSTER_TOPICS = ['intel', 'key', 'policy'] as const;
 export type ClusterTopic = (typeof CLUSTER_TOPICS)[number];
 
 /** A change another process must hear of: what is cached about these keys is out of date. */

@@ -102,6 +102,7 @@ interface Answer {
   readonly action: string;
   readonly hits: readonly { readonly signal: string }[];
   readonly case: { readonly id: string };
+  readonly policy: { readonly version: number };
 }
 
 /** Poll `check` until it holds; the milliseconds it took. */
@@ -195,6 +196,25 @@ describe.skipIf(!serverUrl)('two servers on one PostgreSQL', () => {
     });
     expect(written.status).toBe(201);
     const took = await within(1_000, () => matched(b));
+    expect(took).toBeLessThan(1_000);
+  });
+
+  it('a policy stored on one server decides on the other within a second', async () => {
+    const sms = { kind: 'sms', sender: '+81300000001', text: 'ご注文ありがとうございました' };
+    const version = async (server: Server) => {
+      const res = await api(server, 'POST', '/v1/screen/message', sms);
+      expect(res.status).toBe(200);
+      return res.json.policy.version;
+    };
+    // b screens under the version it has (cached there for 5 s without the cluster's word).
+    const before = await version(b);
+    expect(await version(b)).toBe(before);
+    const stored = await api(a, 'PUT', '/v1/policies/message', {
+      document: { caseSlaHours: { review: 12 } },
+      comment: 'cluster test',
+    });
+    expect(stored.status).toBe(200);
+    const took = await within(1_000, async () => (await version(b)) > before);
     expect(took).toBeLessThan(1_000);
   });
 
