@@ -3,7 +3,7 @@ import { CaseService, type OpenedCase } from './cases/case-service.ts';
 import type { CaseStatus } from './cases/case-status.ts';
 import { OutcomeBus } from './cases/outcome-bus.ts';
 import { type Actor, requirePermission } from './cases/roles.ts';
-import { createChannels } from './channels/registry.ts';
+import { CHANNEL_PLUGINS, createChannels, type RegisteredChannel } from './channels/registry.ts';
 import type { Config } from './config.ts';
 import {
   type AnyChannel,
@@ -104,12 +104,23 @@ export class Mamoru {
 
   static async open(
     config: Config,
-    options: { logger?: Logger; metrics?: Metrics; channels?: readonly AnyChannel[] } = {},
+    options: {
+      logger?: Logger;
+      metrics?: Metrics;
+      /**
+       * The channel plug-ins to serve (their migrations run with the core's); the registry's
+       * (`CHANNEL_PLUGINS`) when absent.
+       */
+      plugins?: readonly RegisteredChannel[];
+      /** Channels already built, with no tables of their own (tests); replaces `plugins`' channels. */
+      channels?: readonly AnyChannel[];
+    } = {},
   ): Promise<Mamoru> {
     // The data folder is the owner's only before anything is written in it.
     await prepareDataDir(config);
+    const plugins = options.plugins ?? CHANNEL_PLUGINS;
     const store = await openStore({
-      ...storeOptions(config),
+      ...storeOptions(config, plugins),
       onConnectionError: (err) =>
         options.logger?.warn({ err: safeError(err) }, 'idle database connection failed; it will be replaced'),
       onClusterError: (err, what) =>
@@ -144,7 +155,8 @@ export class Mamoru {
               'case outcome not delivered; the sweep tries again',
             ),
     });
-    const channels = options.channels ?? createChannels({ db: store.db, hasher, decisions: store.decisions });
+    const channels =
+      options.channels ?? createChannels({ db: store.db, hasher, decisions: store.decisions }, plugins);
     for (const channel of channels) {
       const act = channel.onOutcome;
       if (act) outcomes.subscribe(channel.name, (outcome) => act(outcome));

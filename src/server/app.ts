@@ -2,7 +2,6 @@ import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
 import Fastify, {
   type FastifyBaseLogger,
-  type FastifyInstance,
   type FastifyReply,
   type FastifyRequest,
   LogController,
@@ -14,7 +13,7 @@ import {
   type ZodTypeProvider,
 } from 'fastify-type-provider-zod';
 import type { Logger } from 'pino';
-import { type Actor, type Permission, requirePermission } from '../cases/roles.ts';
+import type { Actor } from '../cases/roles.ts';
 import { isMamoruError, MamoruError } from '../core/index.ts';
 import { safeError } from '../core/safe-error.ts';
 import type { Mamoru } from '../mamoru.ts';

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { CONTRACT_DEFAULT_POLICY, contractSettingsIssues } from '../../src/channels/contract/policy.ts';
 import { CONTRACT_SIGNALS } from '../../src/channels/contract/signals.ts';
-import type { Verdict } from '../../src/core/index.ts';
+import type { SignalDeclaration, Verdict } from '../../src/core/index.ts';
 import type { Mamoru } from '../../src/mamoru.ts';
 import { mamoruBackends } from '../helpers/mamoru-backends.ts';
 
@@ -243,7 +243,9 @@ for (const backend of mamoruBackends()) {
       // The forced actions the signals declare, shown in the effective policy.
       expect(stored.effective.signals).toEqual(
         Object.fromEntries(
-          CONTRACT_SIGNALS.filter((s) => s.forceAction).map((s) => [s.name, { forceAction: s.forceAction }]),
+          (CONTRACT_SIGNALS as readonly SignalDeclaration[])
+            .filter((s) => s.forceAction)
+            .map((s) => [s.name, { forceAction: s.forceAction }]),
         ),
       );
       expect(stored.effective.signals.CONTRACT_LINE_CAP_EXCEEDED).toEqual({ forceAction: 'review' });

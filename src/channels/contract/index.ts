@@ -2,7 +2,6 @@ import type { ChannelModule, ChannelPlugin, IndicatorRef } from '../../core/inde
 import { INTEL_SIGNALS, intelMatchDetectors } from '../../intel/index.ts';
 import type { ChannelDeps } from '../channel-deps.ts';
 import { contractCaseDetails } from './case-details.ts';
-import type { ContractContext } from './contract-context.ts';
 import { boundOutletOf, type ContractKeySet, redactContract } from './contract-keys.ts';
 import { type ContractApplication, contractSchema } from './contract-schema.ts';
 import { ContractStore } from './contract-store.ts';
@@ -27,7 +26,7 @@ import { CONTRACT_MIGRATIONS } from './migrations/index.ts';
 import { contractNotices } from './notices.ts';
 import { contractOperations } from './operations.ts';
 import { CONTRACT_DEFAULT_POLICY, contractSettingsIssues } from './policy.ts';
-import { DEFAULT_CONTRACT_SETTINGS, readContractSettings } from './settings.ts';
+import { DEFAULT_CONTRACT_SETTINGS } from './settings.ts';
 import { CONTRACT_SIGNALS } from './signals.ts';
 import { contractWaiver } from './waiver.ts';
 
