@@ -8,10 +8,15 @@ import type { Config } from './config.ts';
 import {
   type AnyChannel,
   createEngine,
+  describeOriginKinds,
   type Engine,
+  invalidField,
+  isMamoruError,
   MamoruError,
   newId,
+  ORIGIN_MESSAGE,
   opensCase,
+  originOfKinds,
   type PolicyDocument,
   type PolicyRef,
   type PolicyVersion,
@@ -36,7 +41,24 @@ import {
   writeKeyFile,
 } from './setup.ts';
 import { openStore } from './store/index.ts';
-import type { Store } from './store/store.ts';
+import type { ApiKey, Role, Store } from './store/store.ts';
+
+/**
+ * The origin a new key is bound to, from `origin` or its older name `outlet`,
+ * and the field that named it.
+ *
+ * @throws MamoruError `validation_failed` when both are given and differ.
+ */
+function boundOrigin(input: { origin?: string | undefined; outlet?: string | undefined }): {
+  origin: string | undefined;
+  field: 'origin' | 'outlet';
+} {
+  if (input.origin !== undefined && input.outlet !== undefined && input.origin !== input.outlet)
+    throw invalidField('outlet', 'outlet is the older name of origin: give one of them');
+  return input.origin !== undefined
+    ? { origin: input.origin, field: 'origin' }
+    : { origin: input.outlet, field: input.outlet === undefined ? 'origin' : 'outlet' };
+}
 
 /** A screening's answer: the verdict, and the case that waits on it when a person is needed. */
 export type ScreenResult = Verdict & { readonly case?: ScreenedCase };
@@ -70,6 +92,8 @@ export class Mamoru {
   readonly metrics: Metrics | undefined;
   readonly #channels: ReadonlyMap<string, AnyChannel>;
   readonly #tools: ReturnType<typeof createExtractTools>;
+  /** Each answer of `screen` and the JSON text the decision log made of its verdict (`answerJson`). */
+  readonly #logged = new WeakMap<ScreenResult, string>();
 
   private constructor(parts: {
     config: Config;
@@ -212,7 +236,7 @@ export class Mamoru {
       body = parsed.data;
     }
     // A key bound to an origin (a shop's, an agency's, one MTA's) screens that origin's events only; their cases are its.
-    const origin = screeningOrigin(channel.origin?.(body), principal.outlet);
+    const origin = screeningOrigin(channel.origin?.(body), principal.origin);
     const event: ScreenEvent = {
       id: options.eventId ?? newId('evt'),
       orgId: principal.orgId,
@@ -229,9 +253,10 @@ export class Mamoru {
       intel: this.intel,
       now,
     });
+    let logged: string | undefined;
     try {
       const stored = channel.redact ? channel.redact(event.payload, this.#tools, screening) : event.payload;
-      await this.store.decisions.append(verdict, stored);
+      logged = (await this.store.decisions.append(verdict, stored)).verdictJson;
     } catch (error) {
       this.metrics?.decisionLogFailures.inc();
       throw error;
@@ -245,7 +270,7 @@ export class Mamoru {
       writes.push(
         this.cases
           .open(verdict, {
-            outlet: origin,
+            origin,
             slaHours: policy.document.caseSlaHours,
             details: channel.caseDetails?.(verdict, screening),
             subject: channel.subject?.(body, screening),
@@ -257,9 +282,27 @@ export class Mamoru {
     const failed = (await Promise.allSettled(writes)).find((r) => r.status === 'rejected');
     if (failed) throw failed.reason;
     this.metrics?.observeVerdict(verdict);
-    if (!opened) return verdict;
-    const { id, status } = opened.case;
-    return { ...verdict, case: { id, status, reused: opened.reused } };
+    const result: ScreenResult = opened
+      ? { ...verdict, case: { id: opened.case.id, status: opened.case.status, reused: opened.reused } }
+      : verdict;
+    // The logged text is a JSON object: the case goes in before its closing brace.
+    if (logged !== undefined)
+      this.#logged.set(
+        result,
+        result.case ? `${logged.slice(0, -1)},"case":${JSON.stringify(result.case)}}` : logged,
+      );
+    return result;
+  }
+
+  /**
+   * An answer of `screen` as JSON text, made from the text the decision log
+   * stored and hashed (its keys sorted, then `case`), so that a verdict is
+   * serialised once (issue 8, item 10); undefined for any other object, or
+   * when the log stored the verdict changed. The whole answer: a key bound
+   * to an origin is shown less of it, and answered from the object.
+   */
+  answerJson(result: ScreenResult): string | undefined {
+    return this.#logged.get(result);
   }
 
   /** The org's current policy for a channel (the channel's default, version 0, until one is stored). */
@@ -324,6 +367,45 @@ export class Mamoru {
       },
       upsertMany: (target, items) => this.intel.upsertMany(target, items),
     };
+  }
+
+  /**
+   * Issue an API key in the caller's organisation. A key bound to an origin
+   * (`origin`, or `outlet` as clients wrote it before issue 8) may be bound
+   * only to an origin of a kind some channel fills (`shop:<id>`, `online`…),
+   * so that a typo does not make a key that can screen nothing; the field
+   * at fault is named as the caller wrote it.
+   */
+  async createKey(
+    principal: Principal,
+    input: { name: string; role: Role; origin?: string | undefined; outlet?: string | undefined },
+  ): Promise<{ key: ApiKey; token: string }> {
+    requirePermission(principal, 'keys:admin');
+    const { origin, field } = boundOrigin(input);
+    if (origin !== undefined) {
+      const kinds = this.channels().flatMap((c) => c.originKinds ?? []);
+      if (!originOfKinds(origin.trim(), kinds))
+        throw invalidField(
+          field,
+          kinds.length > 0
+            ? `must be an origin a channel screens: ${describeOriginKinds(kinds)}`
+            : ORIGIN_MESSAGE,
+        );
+    }
+    try {
+      return await this.store.keys.create({
+        orgId: principal.orgId,
+        name: input.name,
+        role: input.role,
+        createdBy: principal.id,
+        ...(origin === undefined ? {} : { origin }),
+      });
+    } catch (error) {
+      // The store names `origin`; the caller may have written `outlet`.
+      if (isMamoruError(error) && field !== 'origin' && error.issues.some((i) => i.path === 'origin'))
+        throw invalidField(field, error.issues.find((i) => i.path === 'origin')?.message ?? ORIGIN_MESSAGE);
+      throw error;
+    }
   }
 
   /** The operator organisation (the first one created) administers the others. */

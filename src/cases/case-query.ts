@@ -7,13 +7,13 @@ import { ACTIVE_STATUSES, CLOSED_STATUSES } from './case-status.ts';
 
 /** One page of the case queue; pass `nextCursor` back for the next page (`null` on the last). */
 /**
- * The organisation's cases, or for an outlet-bound key (`outlet` set) only
- * its outlet's: every read of cases on behalf of a key starts here, so
- * another outlet's case is not found, as another organisation's is.
+ * The organisation's cases, or for an origin-bound key (`origin` set) only
+ * its origin's: every read of cases on behalf of a key starts here, so
+ * another origin's case is not found, as another organisation's is.
  */
-export function casesOf(db: Kysely<Database>, orgId: string, outlet: string | undefined) {
+export function casesOf(db: Kysely<Database>, orgId: string, origin: string | undefined) {
   const query = db.selectFrom('cases').selectAll().where('org_id', '=', orgId);
-  return outlet === undefined ? query : query.where('outlet', '=', outlet);
+  return origin === undefined ? query : query.where('origin', '=', origin);
 }
 
 export interface CasePage {
@@ -64,11 +64,11 @@ export async function queryCases(
   orgId: string,
   filter: ListCasesFilter,
   now: Date,
-  outlet?: string,
+  origin?: string,
 ): Promise<CasePage> {
   const column = filter.order === 'due' ? 'due_at' : 'created_at';
   const direction = filter.order === 'due' ? 'asc' : 'desc';
-  let query = casesOf(db, orgId, outlet);
+  let query = casesOf(db, orgId, origin);
   if (filter.status !== undefined) {
     const statuses = Array.isArray(filter.status) ? filter.status : [filter.status];
     query = query.where('status', 'in', statuses);

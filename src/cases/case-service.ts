@@ -72,8 +72,8 @@ export const OUTCOME_LEASE_MS = 60_000;
 export interface OpenCaseOptions {
   readonly slaHours?: SlaHours | undefined;
   readonly details?: Readonly<Record<string, unknown>> | undefined;
-  /** The outlet the event came from: its outlet-bound keys see the case. */
-  readonly outlet?: string | undefined;
+  /** The origin the event came from: its origin-bound keys see the case. */
+  readonly origin?: string | undefined;
   /**
    * What the event is about, as the channel keys it (`ChannelModule.subject`): at most one case per
    * channel and subject is active; screening the subject again returns that case.
@@ -196,7 +196,7 @@ export class CaseService {
     // A subject's active case can close between the insert that met it and the update that would add to
     // it: then the next insert opens the new case. Twice in a row would need a case closed twice.
     for (let attempt = 0; attempt < 3; attempt++) {
-      const inserted = await this.#insert(verdict, summary, due, now, options.outlet ?? null, subject);
+      const inserted = await this.#insert(verdict, summary, due, now, options.origin ?? null, subject);
       if (inserted) return { case: caseFromRow(inserted), reused: false };
       const own = await this.#db
         .selectFrom('cases')
@@ -222,7 +222,7 @@ export class CaseService {
     summary: CaseSummary,
     due: Date,
     now: Date,
-    outlet: string | null,
+    origin: string | null,
     subject: string | null,
   ): Promise<CaseRow | undefined> {
     const id = newId('case');
@@ -245,7 +245,7 @@ export class CaseService {
             status: 'open',
             assignee: null,
             due_at: due,
-            outlet,
+            origin,
             subject,
             summary: JSON.stringify(summary),
             created_at: now,
@@ -293,8 +293,8 @@ export class CaseService {
   }
 
   /** A case of the organisation with its full history; `not_found` for any other organisation's. */
-  async get(orgId: string, id: string, outlet?: string): Promise<CaseDetail> {
-    const row = await casesOf(this.#db, orgId, outlet).where('id', '=', id).executeTakeFirst();
+  async get(orgId: string, id: string, origin?: string): Promise<CaseDetail> {
+    const row = await casesOf(this.#db, orgId, origin).where('id', '=', id).executeTakeFirst();
     if (!row) throw notFound('case');
     const events = await this.#db
       .selectFrom('case_events')
@@ -308,8 +308,8 @@ export class CaseService {
   }
 
   /** The organisation's cases matching a filter (`listCasesQuerySchema`), oldest due first by default. */
-  async list(orgId: string, query: ListCasesQuery = {}, outlet?: string): Promise<CasePage> {
-    return queryCases(this.#db, orgId, parseInput(listCasesQuerySchema, query), this.#now(), outlet);
+  async list(orgId: string, query: ListCasesQuery = {}, origin?: string): Promise<CasePage> {
+    return queryCases(this.#db, orgId, parseInput(listCasesQuerySchema, query), this.#now(), origin);
   }
 
   /**
@@ -546,7 +546,7 @@ export class CaseService {
     work: (trx: Transaction<Database>, row: CaseRow, now: Date) => Promise<T>,
   ): Promise<T> {
     return this.#db.transaction().execute(async (trx) => {
-      const locked = await casesOf(trx, actor.orgId, actor.outlet)
+      const locked = await casesOf(trx, actor.orgId, actor.origin)
         .where('id', '=', id)
         .forUpdate()
         .executeTakeFirst();

@@ -49,10 +49,10 @@ const data = (d: unknown) => (typeof d === 'string' ? JSON.parse(d) : d) as Reco
 describe('one active case per channel and subject', () => {
   it('returns the waiting case for a re-screen, with a rescreened entry naming the new decision', async () => {
     const subject = fresh();
-    const first = await service.open(verdict('review'), { subject, outlet: 'shop:s1' });
-    expect(first).toMatchObject({ reused: false, case: { status: 'open', subject, outlet: 'shop:s1' } });
+    const first = await service.open(verdict('review'), { subject, origin: 'shop:s1' });
+    expect(first).toMatchObject({ reused: false, case: { status: 'open', subject, origin: 'shop:s1' } });
     const again = verdict('hold');
-    const second = await service.open(again, { subject, outlet: 'shop:s1' });
+    const second = await service.open(again, { subject, origin: 'shop:s1' });
     expect(second?.reused).toBe(true);
     expect(second?.case.id).toBe(first?.case.id);
     // The case keeps the decision that opened it; the new one is in its history.

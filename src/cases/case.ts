@@ -62,14 +62,16 @@ export interface Case {
   readonly resolvedBy: string | null;
   /** When the case closed, by a resolution or by expiry. */
   readonly resolvedAt: string | null;
-  /** The outlet (`shop:<id>`, `agency:<id>` or `online`) the event came from, where known: its keys see the case. */
+  /** Where the event came from (`shop:<id>`, `agency:<id>`, `online`, `mta:<host>`…), where known: keys bound to it see the case. */
+  readonly origin: string | null;
+  /** @deprecated The same as `origin`, under its name before issue 8; kept for clients that read it. */
   readonly outlet: string | null;
   /** When the owning channel acted on the closed case's outcome; null while open or not yet delivered. */
   readonly outcomeDeliveredAt: string | null;
   /** Failed deliveries of the outcome (after 5 the sweep stops; see `undelivered` in the list filter). */
   readonly outcomeAttempts: number;
   /**
-   * What the event is about, as its channel keys it (an application and its holder at an outlet);
+   * What the event is about, as its channel keys it (an application and its holder at a shop);
    * null where the channel gives none. An organisation has at most one active case per channel and
    * subject: screening it again adds a `rescreened` entry to that case instead of opening another.
    */
@@ -134,7 +136,8 @@ export function caseFromRow(row: CaseRow): Case {
     effect: row.effect as CaseEffect | null,
     resolvedBy: row.resolved_by,
     resolvedAt: isoOrNull(row.resolved_at),
-    outlet: row.outlet,
+    origin: row.origin,
+    outlet: row.origin,
     outcomeDeliveredAt: isoOrNull(row.outcome_delivered_at),
     outcomeAttempts: row.outcome_attempts,
     subject: row.subject ?? null,

@@ -94,18 +94,18 @@ export interface Actor {
   readonly role: Role;
   readonly orgId: string;
   /**
-   * The one outlet (`shop:<id>`, `agency:<id>` or `online`) an outlet-bound agent key
-   * acts for: it screens that outlet's events and sees that outlet's cases.
+   * The one origin (`shop:<id>`, `agency:<id>` or `online`) an origin-bound agent key
+   * acts for: it screens that origin's events and sees that origin's cases.
    */
-  readonly outlet?: string | undefined;
+  readonly origin?: string | undefined;
 }
 
 /**
- * What an outlet-bound key may do, whatever its role grants: screen, and read
- * and comment on its outlet's cases. Its verdicts come back in the screen
- * response; the organisation's decision log is not an outlet's to read.
+ * What an origin-bound key may do, whatever its role grants: screen, and read
+ * and comment on its origin's cases. Its verdicts come back in the screen
+ * response; the organisation's decision log is not an origin's to read.
  */
-const OUTLET_PERMISSIONS: ReadonlySet<Permission> = new Set(['screen', 'cases:read', 'cases:comment']);
+const ORIGIN_PERMISSIONS: ReadonlySet<Permission> = new Set(['screen', 'cases:read', 'cases:comment']);
 
 /** Whether a value names a permission (an operation's declared permission is checked at start). */
 export function isPermission(value: unknown): value is Permission {
@@ -130,7 +130,7 @@ export function requirePermission(actor: Actor, permission: Permission): void {
   if (!can(actor.role, permission)) {
     throw new MamoruError('forbidden', `role ${actor.role} may not ${permission}`);
   }
-  if (actor.outlet !== undefined && !OUTLET_PERMISSIONS.has(permission)) {
-    throw new MamoruError('forbidden', `a key bound to outlet ${actor.outlet} may not ${permission}`);
+  if (actor.origin !== undefined && !ORIGIN_PERMISSIONS.has(permission)) {
+    throw new MamoruError('forbidden', `a key bound to origin ${actor.origin} may not ${permission}`);
   }
 }

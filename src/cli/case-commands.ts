@@ -15,7 +15,7 @@ interface CaseRow {
   readonly channel: string;
   readonly assignee: string | null;
   readonly dueAt: string;
-  readonly outlet?: string | null;
+  readonly origin?: string | null;
   readonly summary?: { readonly summary?: { readonly ja?: string; readonly en?: string } };
 }
 
@@ -24,7 +24,7 @@ const CASE_COLUMNS: readonly Column<CaseRow>[] = [
   { header: 'status', value: (c) => c.status },
   { header: 'action', value: (c) => c.action },
   { header: 'channel', value: (c) => c.channel },
-  { header: 'outlet', value: (c) => c.outlet },
+  { header: 'origin', value: (c) => c.origin },
   { header: 'assignee', value: (c) => c.assignee, max: 24 },
   { header: 'due', value: (c) => c.dueAt.slice(0, 16).replace('T', ' ') },
   { header: 'summary', value: (c) => c.summary?.summary?.ja, max: 40 },

@@ -50,25 +50,29 @@ export function registerKeyCommands(program: Command): void {
       .requiredOption('--name <name>', '名前 / name')
       .requiredOption('--role <role>', `役割 / role: ${ROLES.join(', ')}`)
       .option(
-        '--outlet <outlet>',
-        '販売店・代理店に限定（agent のみ）/ bind an agent key to one outlet: shop:<id>, agency:<id> or online',
-      ),
-  ).action(async (options: { name: string; role: string; outlet?: string }, command: Command) => {
-    const { role } = options;
-    if (!isRole(role)) {
-      throw new MamoruError('validation_failed', `--role must be one of ${ROLES.join(', ')}`, {
-        issues: [{ path: '--role', message: 'unknown role' }],
-      });
-    }
-    const body = { name: options.name, role, ...(options.outlet ? { outlet: options.outlet } : {}) };
-    printJson(
-      await via(command, {
-        api: (api) => api.request('POST', '/v1/keys', { json: body }),
-        direct: (m, actor) => m.store.keys.create({ orgId: actor.orgId, ...body, createdBy: actor.id }),
-      }),
-    );
-    process.stderr.write('このキーは二度と表示されません / the key is shown this once only\n');
-  });
+        '--origin <origin>',
+        '一つの発生元に限定（agent・system のみ）/ bind an agent or system key to one origin: shop:<id>, agency:<id>, online…',
+      )
+      .option('--outlet <outlet>', '--origin の旧名 / the older name of --origin'),
+  ).action(
+    async (options: { name: string; role: string; origin?: string; outlet?: string }, command: Command) => {
+      const { role } = options;
+      if (!isRole(role)) {
+        throw new MamoruError('validation_failed', `--role must be one of ${ROLES.join(', ')}`, {
+          issues: [{ path: '--role', message: 'unknown role' }],
+        });
+      }
+      const origin = options.origin ?? options.outlet;
+      const body = { name: options.name, role, ...(origin ? { origin } : {}) };
+      printJson(
+        await via(command, {
+          api: (api) => api.request('POST', '/v1/keys', { json: body }),
+          direct: (m, actor) => m.createKey(actor, body),
+        }),
+      );
+      process.stderr.write('このキーは二度と表示されません / the key is shown this once only\n');
+    },
+  );
   dataCommand(
     withJsonFlag(
       keys

@@ -214,7 +214,7 @@ function contextOf(
 ): OperationContext {
   requirePermission(actor, op.permission as Permission);
   return {
-    actor: { id: actor.id, orgId: actor.orgId, role: actor.role, origin: actor.outlet },
+    actor: { id: actor.id, orgId: actor.orgId, role: actor.role, origin: actor.origin },
     params,
     signal: new AbortController().signal,
   };

@@ -6,7 +6,7 @@ import type { FieldIssue } from './errors.ts';
 import type { ScreenEvent } from './event.ts';
 import type { IndicatorRef, IndicatorType } from './indicator.ts';
 import type { ChannelOperation } from './operation.ts';
-import type { Origin } from './origin.ts';
+import type { Origin, OriginKind } from './origin.ts';
 import type { PolicyDocumentInput } from './policy.ts';
 import type { SignalDeclaration } from './signal.ts';
 import type { LocalizedText } from './text.ts';
@@ -123,6 +123,8 @@ export interface ChannelModule<P = unknown, St = unknown> {
    * event takes the origin of the key that screened it.
    */
   readonly origin?: (payload: P) => Origin;
+  /** The kinds of origin `origin` gives (`shop:<id>`, `online`…): keys may be bound to these. */
+  readonly originKinds?: readonly OriginKind[];
   /**
    * Notices to show beside the verdict (a notice the shop reads out on every
    * allowed contract, a warning label on a message), from the scored action

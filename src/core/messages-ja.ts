@@ -9,9 +9,11 @@ import { z } from 'zod';
  */
 const EXACT: Readonly<Record<string, string>> = {
   'is not a known field': '不明な項目です',
-  'must be an outlet of 1–100 characters: shop:<id>, agency:<id> or online':
-    'shop:<id>、agency:<id> または online の形で指定してください（1〜100 文字）',
-  'only an agent key is bound to an outlet': '販売店・代理店に限定できるのは agent キーだけです',
+  'must be an origin of 1–132 characters: <kind>:<id> or <kind> (shop:<id>, agency:<id>, online, mta:<host>…)':
+    '発生元は <種類>:<ID> または <種類> の形で指定してください（shop:<id>、agency:<id>、online、mta:<host> など）',
+  'only an agent or system key is bound to an origin': '発生元に限定できるのは agent・system キーだけです',
+  'outlet is the older name of origin: give one of them':
+    'outlet は origin の旧名です。どちらか一方だけを指定してください',
   'not a cursor of this list (use nextCursor as given)':
     'この一覧のカーソルではありません（nextCursor をそのまま使ってください）',
   'must not be in the future': '未来の日時は指定できません',
@@ -60,6 +62,7 @@ const EXACT: Readonly<Record<string, string>> = {
 const PATTERNS: readonly (readonly [RegExp, string])[] = [
   [/^must be (\w+)$/, '$1 である必要があります'],
   [/^must be one of (.+)$/, '次のいずれかで指定してください: $1'],
+  [/^must be an origin a channel screens: (.+)$/, '審査するチャネルの発生元で指定してください: $1'],
   [/^is longer than (\d+) characters$/, '$1 文字を超えています'],
   [/^must not contain (.+)$/, '$1 は使えません'],
 ];

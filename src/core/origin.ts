@@ -33,6 +33,31 @@ export const ORIGIN_KINDS = [
 /** An origin as text: `<kind>:<id>` or `<kind>`. */
 export type Origin = string;
 
+/**
+ * A kind of origin a channel fills, and whether it carries an id
+ * (`shop:<id>`) or stands alone (`online`). A key may be bound only to an
+ * origin some registered channel fills, so that a typo does not make a key
+ * that can screen nothing.
+ */
+export interface OriginKind {
+  readonly kind: string;
+  readonly id: 'required' | 'none';
+}
+
+/** Whether an origin is of one of the kinds (any well-formed origin when none are declared). */
+export function originOfKinds(origin: Origin, kinds: readonly OriginKind[]): boolean {
+  if (!isOrigin(origin)) return false;
+  if (kinds.length === 0) return true;
+  const kind = originKind(origin);
+  const hasId = origin.length > kind.length;
+  return kinds.some((k) => k.kind === kind && (k.id === 'required') === hasId);
+}
+
+/** How the kinds read in a message: `shop:<id>, agency:<id>, online`. */
+export function describeOriginKinds(kinds: readonly OriginKind[]): string {
+  return kinds.map((k) => (k.id === 'required' ? `${k.kind}:<id>` : k.kind)).join(', ');
+}
+
 const ORIGIN = /^[a-z][a-z0-9_-]{0,31}(?::[^\p{C}\s][^\p{C}]{0,99})?$/u;
 
 /** Whether a text is a well-formed origin (`shop:shinjuku-01`, `mta:mx1.example.jp`, `online`). */

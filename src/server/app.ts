@@ -154,7 +154,7 @@ export async function buildServer(options: ServerOptions): Promise<App> {
       id: key.id,
       role: key.role,
       orgId: key.orgId,
-      ...(key.outlet === null ? {} : { outlet: key.outlet }),
+      ...(key.origin === null ? {} : { origin: key.origin }),
     };
   });
 

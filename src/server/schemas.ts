@@ -186,7 +186,13 @@ export const apiKeySchema = z
     createdAt: z.string(),
     lastUsedAt: z.string().nullable(),
     revokedAt: z.string().nullable(),
-    outlet: z.string().nullable().describe('限定先の販売店・代理店 / the outlet an agent key is bound to'),
+    origin: z
+      .string()
+      .nullable()
+      .describe(
+        'キーの限定先（販売店・代理店・MTA など） / the one origin a bound key acts for (shop:<id>, agency:<id>, online, mta:<host>…)',
+      ),
+    outlet: z.string().nullable().describe('旧名（origin と同じ） / deprecated: the same as origin'),
   })
   .meta({ id: 'ApiKey' });
 

@@ -1,6 +1,6 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Kysely, Selectable } from 'kysely';
-import { invalidField, misleadingText, newId, notFound } from '../core/index.ts';
+import { invalidField, isOrigin, misleadingText, newId, notFound, ORIGIN_MESSAGE } from '../core/index.ts';
 import { ClientFailures } from './client-failures.ts';
 import type { ClusterEvents } from './cluster-events.ts';
 import { PG_FOREIGN_KEY_VIOLATION, pgErrorCode } from './pg-error-code.ts';
@@ -27,9 +27,12 @@ const MAX_TRACKED = 10_000;
 
 // `mk_<keyId>_<secret>`: the key id is `newId('key')`, the secret 32 random bytes in base64url (43 characters).
 const TOKEN = /^mk_(key_[0-9a-z]{26})_([A-Za-z0-9_-]{43})$/;
-// An outlet as the channels write it (typed, so a shop and an agency with one id stay apart):
-// `shop:<id>`, `agency:<id>` (an id of 1–100 characters, no control characters) or `online`.
-const OUTLET = /^(?:(?:shop|agency):[^\p{C}\s][^\p{C}]{0,99}|online)$/u;
+/**
+ * Roles a key may be bound to one origin with: a shop's or agency's staff
+ * (`agent`), an integration for one origin (`system`: one MTA, one trunk).
+ * An admin, analyst or reviewer works for the whole organisation.
+ */
+const BINDABLE_ROLES: ReadonlySet<Role> = new Set<Role>(['agent', 'system']);
 
 interface Known {
   /** The stored hash: `sha256$…` (compared in memory) or a legacy `scrypt$…`. */
@@ -109,7 +112,7 @@ export class SqlApiKeyRepo implements ApiKeyRepo {
     name: string;
     role: Role;
     createdBy: string;
-    outlet?: string | undefined;
+    origin?: string | undefined;
   }): Promise<{ key: ApiKey; token: string }> {
     if (!(ROLES as readonly string[]).includes(input.role))
       throw invalidField('role', `must be one of ${ROLES.join(', ')}`);
@@ -117,14 +120,11 @@ export class SqlApiKeyRepo implements ApiKeyRepo {
     if (name === '') throw invalidField('name', 'must not be empty');
     const misleading = misleadingText(name, 'name');
     if (misleading) throw invalidField('name', misleading);
-    const outlet = input.outlet?.trim();
-    if (outlet !== undefined) {
-      if (input.role !== 'agent') throw invalidField('outlet', 'only an agent key is bound to an outlet');
-      if (!OUTLET.test(outlet))
-        throw invalidField(
-          'outlet',
-          'must be an outlet of 1–100 characters: shop:<id>, agency:<id> or online',
-        );
+    const origin = input.origin?.trim();
+    if (origin !== undefined) {
+      if (!BINDABLE_ROLES.has(input.role))
+        throw invalidField('origin', 'only an agent or system key is bound to an origin');
+      if (!isOrigin(origin)) throw invalidField('origin', ORIGIN_MESSAGE);
     }
     const id = newId('key');
     const secret = randomBytes(32).toString('base64url');
@@ -139,7 +139,7 @@ export class SqlApiKeyRepo implements ApiKeyRepo {
           role: input.role,
           hash,
           created_by: input.createdBy,
-          outlet: outlet ?? null,
+          origin: origin ?? null,
         })
         .returningAll()
         .executeTakeFirstOrThrow();
@@ -333,6 +333,7 @@ function toApiKey(row: Selectable<ApiKeysTable>): ApiKey {
     createdAt: toIso(row.created_at),
     lastUsedAt: row.last_used_at === null ? null : toIso(row.last_used_at),
     revokedAt: row.revoked_at === null ? null : toIso(row.revoked_at),
-    outlet: row.outlet,
+    origin: row.origin,
+    outlet: row.origin,
   };
 }

@@ -32,8 +32,8 @@ export interface ApiKeysTable {
   created_at: DefaultTimestamp;
   last_used_at: Timestamp | null;
   revoked_at: Timestamp | null;
-  /** The one outlet (`shop:<id>`, `agency:<id>` or `online`) an agent key acts for; null for the whole organisation. */
-  outlet: ColumnType<string | null, string | null | undefined, string | null>;
+  /** The one origin (`shop:<id>`, `agency:<id>`, `online`, `mta:<host>`…) a bound key acts for; null for the whole organisation. */
+  origin: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 export interface PartnershipsTable {
@@ -99,8 +99,8 @@ export interface CasesTable {
   outcome_claimed_by: ColumnType<string | null, string | null | undefined, string | null>;
   /** Until when that claim holds; after it another process may claim the outcome again. */
   outcome_lease_until: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
-  /** The outlet (`shop:<id>`, `agency:<id>` or `online`) the case's event came from, where the channel knows one. */
-  outlet: ColumnType<string | null, string | null | undefined, string | null>;
+  /** The origin (`shop:<id>`, `agency:<id>`, `online`, `mta:<host>`…) the case's event came from, where known. */
+  origin: ColumnType<string | null, string | null | undefined, string | null>;
   /**
    * What the case's event is about, as the channel keys it (an application and its holder at an
    * outlet); at most one active case per org, channel and subject (migration 008).

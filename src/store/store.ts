@@ -54,7 +54,9 @@ export interface ApiKey {
   readonly createdAt: string;
   readonly lastUsedAt: string | null;
   readonly revokedAt: string | null;
-  /** The one outlet (`shop:<id>`, `agency:<id>` or `online`) an agent key acts for; null for the whole organisation. */
+  /** The one origin (`shop:<id>`, `agency:<id>`, `online`, `mta:<host>`…) a bound key acts for; null for the whole organisation. */
+  readonly origin: string | null;
+  /** @deprecated The same as `origin`, under its name before issue 8; kept for clients that read it. */
   readonly outlet: string | null;
 }
 
@@ -65,8 +67,8 @@ export interface ApiKeyRepo {
     name: string;
     role: Role;
     createdBy: string;
-    /** Bind an agent key to one outlet: it screens for it and sees its cases only. */
-    outlet?: string | undefined;
+    /** Bind an agent or system key to one origin: it screens for it and sees its cases only. */
+    origin?: string | undefined;
   }): Promise<{ key: ApiKey; token: string }>;
   /**
    * The key a token belongs to, when the token is valid and the key not
@@ -100,6 +102,12 @@ export interface DecisionRecord {
   readonly verdict: Verdict;
   readonly event: unknown;
   readonly hash: string;
+  /**
+   * On a record just appended: the verdict's canonical JSON, the text stored and hashed, when it is the
+   * caller's verdict unchanged (absent when storing changed it, and on records read back). The answer can
+   * send it rather than serialise the verdict again (issue 8, item 10).
+   */
+  readonly verdictJson?: string;
 }
 
 export interface DecisionQuery {

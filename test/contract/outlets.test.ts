@@ -82,6 +82,18 @@ for (const backend of mamoruBackends()) {
         expect(bad.status, outlet).toBe(400);
         expect((bad.body.errors as { path: string }[])[0]!.path, outlet).toMatch(/outlet$/);
       }
+      // The neutral name (issue 8, item 6): `origin` binds as `outlet` did; a system key (an integration) may be
+      // bound too; an origin no channel fills is refused, naming the field as written; both names must agree.
+      const byOrigin = await key({ name: 'origin-bound', role: 'agent', origin: 'shop:shizuoka-2' });
+      expect(byOrigin.status).toBe(201);
+      expect(byOrigin.body.key).toMatchObject({ origin: 'shop:shizuoka-2', outlet: 'shop:shizuoka-2' });
+      expect((await key({ name: 'feed', role: 'system', origin: 'online' })).status).toBe(201);
+      const unknownKind = await key({ name: 'x', role: 'agent', origin: 'mta:mx1.example.jp' });
+      expect(unknownKind.status).toBe(400);
+      expect((unknownKind.body.errors as { path: string; ja: string }[])[0]).toMatchObject({ path: 'origin' });
+      expect(JSON.stringify(unknownKind.body.errors)).toContain('shop:<id>, agency:<id>, online');
+      const disagree = await key({ name: 'x', role: 'agent', origin: 'shop:a', outlet: 'shop:b' });
+      expect(disagree.status).toBe(400);
       const listed = await call(admin, 'GET', '/v1/keys');
       const keys = listed.body.items as { name: string; outlet: string | null }[];
       expect(keys.find((k) => k.name === '静岡代理店')?.outlet).toBe('agency:shizuoka');

@@ -243,11 +243,11 @@ for (const backend of backends()) {
       expect(report).toMatchObject({ ok: true, checked: 5 });
       const cases = await mamoru.store.db
         .selectFrom('cases')
-        .select(['resolution', 'outlet', 'outcome_delivered_at'])
+        .select(['resolution', 'origin', 'outcome_delivered_at'])
         .orderBy('created_at')
         .execute();
       expect(cases.map((c) => c.resolution)).toEqual(['approved', 'denied']);
-      expect(cases.map((c) => c.outlet)).toEqual(['shop:shop-shinjuku', 'online']);
+      expect(cases.map((c) => c.origin)).toEqual(['shop:shop-shinjuku', 'online']);
       expect(cases.every((c) => c.outcome_delivered_at !== null)).toBe(true);
     });
 

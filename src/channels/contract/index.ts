@@ -157,6 +157,11 @@ export function createContractChannel(deps: ChannelDeps): ContractChannel {
     onOutcome: (outcome) => store.onOutcome(outcome),
     // The shop or agency an application is made at: a shop's or agency's key screens its own only (P2).
     origin: (payload) => boundOutletOf(payload.salesChannel),
+    originKinds: [
+      { kind: 'shop', id: 'required' },
+      { kind: 'agency', id: 'required' },
+      { kind: 'online', id: 'none' },
+    ],
     // One application (its id, holder and outlet, as the store keys it), one active case.
     subject: (payload, screening) =>
       `application:${payload.applicationId}|holder:${screening.state.holder}|outlet:${boundOutletOf(payload.salesChannel)}`,

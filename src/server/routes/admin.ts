@@ -10,13 +10,14 @@ const newKeyBody = z
   .object({
     name: textField('name', 100),
     role: roleSchema,
-    outlet: textField('name', 100)
+    origin: textField('name', 132)
       .optional()
       .describe(
-        'agent キーを一つの販売店・代理店に限定 / bind an agent key to one outlet (shop:<id>, agency:<id> or online): it screens for that outlet and sees its cases only',
+        'agent・system キーを一つの発生元に限定（販売店・代理店・MTA など）/ bind an agent or system key to one origin (shop:<id>, agency:<id>, online…): it screens for that origin and sees its cases only',
       ),
+    outlet: textField('name', 132).optional().describe('origin の旧名 / the older name of origin'),
   })
-  .meta({ examples: [{ name: '浦和代理店 / Urawa agency', role: 'agent', outlet: 'agency:agency-urawa' }] });
+  .meta({ examples: [{ name: '浦和代理店 / Urawa agency', role: 'agent', origin: 'agency:agency-urawa' }] });
 const createdKey = z.object({
   key: apiKeySchema,
   token: z.string().describe('The API key itself. Shown once; only a hash of it is stored'),
@@ -180,12 +181,7 @@ export async function adminRoutes(app: App, { mamoru }: { mamoru: Mamoru }): Pro
     },
     async (request, reply) => {
       const actor = actorOf(request, 'keys:admin');
-      const created = await mamoru.store.keys.create({
-        orgId: actor.orgId,
-        ...request.body,
-        createdBy: actor.id,
-      });
-      return reply.code(201).send(created);
+      return reply.code(201).send(await mamoru.createKey(actor, request.body));
     },
   );
 

@@ -10,7 +10,7 @@ import {
 import { CASE_STATUSES } from '../../cases/case-status.ts';
 import { CASE_ACTIONS, INDICATOR_TYPES } from '../../core/index.ts';
 import type { Mamoru } from '../../mamoru.ts';
-import { caseFor, casePageFor } from '../outlet-view.ts';
+import { caseFor, casePageFor } from '../origin-view.ts';
 import { type App, actorOf } from '../route-kit.ts';
 import { errorResponses, idParams, reasonSchema } from '../schemas.ts';
 
@@ -65,12 +65,13 @@ const caseSchema = z
       .nullable()
       .describe('チャネルが結果を反映した日時 / when the owning channel acted on the outcome'),
     outcomeAttempts: z.number().int().describe('結果の反映に失敗した回数 / failed deliveries of the outcome'),
-    outlet: z
+    origin: z
       .string()
       .nullable()
       .describe(
-        '申込み元の販売店・代理店 / the shop or agency the event came from (its outlet-bound keys see the case)',
+        '事象の発生元（販売店・代理店・MTA など） / where the event came from (a shop, an agency, an MTA…); keys bound to it see the case',
       ),
+    outlet: z.string().nullable().describe('旧名（origin と同じ） / deprecated: the same as origin'),
     subject: z
       .string()
       .nullable()
@@ -114,7 +115,7 @@ export async function caseRoutes(app: App, { mamoru }: { mamoru: Mamoru }): Prom
     },
     async (request) => {
       const actor = actorOf(request, 'cases:read');
-      return casePageFor(actor, await mamoru.cases.list(actor.orgId, request.query, actor.outlet));
+      return casePageFor(actor, await mamoru.cases.list(actor.orgId, request.query, actor.origin));
     },
   );
   app.get(
@@ -129,7 +130,7 @@ export async function caseRoutes(app: App, { mamoru }: { mamoru: Mamoru }): Prom
     },
     async (request) => {
       const actor = actorOf(request, 'cases:read');
-      return caseFor(actor, await mamoru.cases.get(actor.orgId, request.params.id, actor.outlet));
+      return caseFor(actor, await mamoru.cases.get(actor.orgId, request.params.id, actor.origin));
     },
   );
   app.post(

@@ -181,7 +181,7 @@ function contextOf(request: FastifyRequest, reply: FastifyReply, permission: Per
     if (!reply.raw.writableFinished) controller.abort();
   });
   return {
-    actor: { id: actor.id, orgId: actor.orgId, role: actor.role, origin: actor.outlet },
+    actor: { id: actor.id, orgId: actor.orgId, role: actor.role, origin: actor.origin },
     params: (request.params ?? {}) as Readonly<Record<string, string>>,
     signal: controller.signal,
   };

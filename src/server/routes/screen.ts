@@ -2,10 +2,13 @@ import { z } from 'zod';
 import { MamoruError, textField } from '../../core/index.ts';
 import { safeError } from '../../core/safe-error.ts';
 import type { Mamoru } from '../../mamoru.ts';
-import { verdictFor } from '../outlet-view.ts';
+import { verdictFor } from '../origin-view.ts';
 import { toProblem } from '../problem.ts';
 import { type App, actorOf } from '../route-kit.ts';
 import { errorResponses, problemSchema, screenResultSchema } from '../schemas.ts';
+
+/** The content type Fastify gives a JSON body it serialises: a text answer says the same. */
+const JSON_TYPE = 'application/json; charset=utf-8';
 
 const eventIdQuery = z.object({
   eventId: textField('name', 200)
@@ -40,13 +43,16 @@ export async function screenRoutes(app: App, { mamoru }: { mamoru: Mamoru }): Pr
           response: { 200: screenResultSchema, ...errorResponses },
         },
       },
-      async (request) => {
+      async (request, reply) => {
         const actor = actorOf(request, 'screen');
         const verdict = await mamoru.screen(actor, channel.name, request.body, {
           validated: true,
           ...(request.query.eventId ? { eventId: request.query.eventId } : {}),
         });
-        return verdictFor(actor, verdict);
+        const shown = verdictFor(actor, verdict);
+        // Shown whole, the verdict goes out as the text the decision log made of it (issue 8, item 10).
+        const json = shown === verdict ? mamoru.answerJson(verdict) : undefined;
+        return json === undefined ? shown : reply.type(JSON_TYPE).send(json);
       },
     );
   }
@@ -107,7 +113,7 @@ export async function screenRoutes(app: App, { mamoru }: { mamoru: Mamoru }): Pr
         },
       },
     },
-    async (request) => {
+    async (request, reply) => {
       const actor = actorOf(request, 'screen');
       const events = request.body.events;
       const results = await Promise.all(
@@ -119,7 +125,12 @@ export async function screenRoutes(app: App, { mamoru }: { mamoru: Mamoru }): Pr
               item.payload,
               item.id ? { eventId: item.id } : {},
             );
-            return { index, verdict: verdictFor(actor, verdict) };
+            const shown = verdictFor(actor, verdict);
+            return {
+              index,
+              verdict: shown,
+              json: shown === verdict ? mamoru.answerJson(verdict) : undefined,
+            };
           } catch (error) {
             const p = toProblem(error, request.url);
             // A fault on one event must not hide the verdicts already logged for the others.
@@ -137,7 +148,17 @@ export async function screenRoutes(app: App, { mamoru }: { mamoru: Mamoru }): Pr
         }),
       );
       const accepted = results.filter((r) => 'verdict' in r).length;
-      return { results, accepted, rejected: results.length - accepted };
+      // Each verdict shown whole goes out as the text the decision log made of it (issue 8, item 10).
+      const items = results.map((r) =>
+        'json' in r && r.json !== undefined
+          ? `{"index":${r.index},"verdict":${r.json}}`
+          : JSON.stringify('json' in r ? { index: r.index, verdict: r.verdict } : r),
+      );
+      return reply
+        .type(JSON_TYPE)
+        .send(
+          `{"results":[${items.join(',')}],"accepted":${accepted},"rejected":${results.length - accepted}}`,
+        );
     },
   );
 }

@@ -7,6 +7,7 @@ import * as m007 from './007-decision-log-id.ts';
 import * as m008 from './008-case-subject.ts';
 import * as m010 from './010-outcome-lease.ts';
 import * as m011 from './011-decision-log-lz4.ts';
+import * as m012 from './012-origin.ts';
 
 /**
  * The core's migrations. Static so that nothing is read from disk at run
@@ -22,4 +23,5 @@ export const CORE_MIGRATIONS: Readonly<Record<string, Migration>> = {
   '008-case-subject': m008,
   '010-outcome-lease': m010,
   '011-decision-log-lz4': m011,
+  '012-origin': m012,
 };

@@ -2,10 +2,10 @@ import { describe, expect, it } from 'vitest';
 import type { Case } from '../cases/case.ts';
 import type { Actor } from '../cases/roles.ts';
 import type { Verdict } from '../core/index.ts';
-import { caseFor, casePageFor, verdictFor } from './outlet-view.ts';
+import { caseFor, casePageFor, verdictFor } from './origin-view.ts';
 
 const hq: Actor = { id: 'key_hq', role: 'reviewer', orgId: 'org_a' };
-const shop: Actor = { id: 'key_shop', role: 'agent', orgId: 'org_a', outlet: 'shop:s1' };
+const shop: Actor = { id: 'key_shop', role: 'agent', orgId: 'org_a', origin: 'shop:s1' };
 
 const capReason = {
   signal: 'TEST_CAP',
@@ -75,6 +75,7 @@ const aCase: Case = {
   effect: null,
   resolvedBy: null,
   resolvedAt: null,
+  origin: 'shop:s1',
   outlet: 'shop:s1',
   outcomeDeliveredAt: null,
   outcomeAttempts: 0,
@@ -86,7 +87,7 @@ describe('verdictFor', () => {
     expect(verdictFor(hq, verdict)).toBe(verdict);
   });
 
-  it('shows an outlet the customer text in place of the reviewer text, the notices, and no evidence', () => {
+  it('shows an origin the customer text in place of the reviewer text, the notices, and no evidence', () => {
     const seen = verdictFor(shop, verdict);
     expect(seen.reasons).toEqual([
       { signal: 'TEST_CAP', ja: capReason.customer.ja, en: capReason.customer.en },
@@ -109,7 +110,7 @@ describe('verdictFor', () => {
 });
 
 describe('caseFor', () => {
-  it('shows an outlet the case with customer texts, no evidence and no reviewer details', () => {
+  it('shows an origin the case with customer texts, no evidence and no reviewer details', () => {
     const seen = caseFor(shop, aCase);
     expect(seen.summary.reasons).toEqual([
       { signal: 'TEST_CAP', ja: capReason.customer.ja, en: capReason.customer.en },

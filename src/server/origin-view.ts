@@ -4,24 +4,24 @@ import type { Actor } from '../cases/roles.ts';
 import type { Reason, Verdict } from '../core/index.ts';
 
 /**
- * What an outlet-bound key (a shop's or sales agency's, P2) is shown of a
+ * What an origin-bound key (a shop's or sales agency's, P2) is shown of a
  * verdict or a case: the action, the summary, the reasons — each in the
  * customer's words where its signal has them (`reason.customer`, what the
  * clerk may read out), else the reviewer's — the notices, and the signals
  * that fired, but not their evidence, parameters or the case's reviewer
  * details. Evidence and the reviewer's texts are for HQ: they name other
- * outlets' applications, other holders on an address or device, and the
+ * origins' applications, other holders on an address or device, and the
  * counts and thresholds a ring would learn to stay under.
  *
  * Keys of the whole organisation see everything, unchanged.
  */
 export function verdictFor<V extends Verdict>(actor: Actor, verdict: V): V {
-  if (actor.outlet === undefined) return verdict;
+  if (actor.origin === undefined) return verdict;
   return { ...verdict, reasons: forCustomer(verdict.reasons), hits: withoutEvidence(verdict.hits) };
 }
 
 export function caseFor<C extends Case | CaseDetail>(actor: Actor, item: C): C {
-  if (actor.outlet === undefined) return item;
+  if (actor.origin === undefined) return item;
   const { details: _details, ...summary } = item.summary;
   return {
     ...item,
@@ -44,5 +44,5 @@ function withoutEvidence<H extends { readonly evidence: readonly string[]; reado
 }
 
 export function casePageFor(actor: Actor, page: CasePage): CasePage {
-  return actor.outlet === undefined ? page : { ...page, items: page.items.map((c) => caseFor(actor, c)) };
+  return actor.origin === undefined ? page : { ...page, items: page.items.map((c) => caseFor(actor, c)) };
 }
