@@ -25,6 +25,7 @@ import {
   type Verdict,
   validationError,
 } from './core/index.ts';
+import { registerJapaneseMessages } from './core/messages-ja.ts';
 import { safeError } from './core/safe-error.ts';
 import { createExtractTools } from './intel/extract-tools.ts';
 import type { ImportTarget } from './intel/import-indicators.ts';
@@ -93,7 +94,7 @@ export class Mamoru {
   readonly #channels: ReadonlyMap<string, AnyChannel>;
   readonly #tools: ReturnType<typeof createExtractTools>;
   /** Each answer of `screen` and the JSON text the decision log made of its verdict (`answerJson`). */
-  readonly #logged = new WeakMap<ScreenResult, string>();
+  readonly #logged = new WeakMap<object, string>();
 
   private constructor(parts: {
     config: Config;
@@ -182,6 +183,7 @@ export class Mamoru {
     const channels =
       options.channels ?? createChannels({ db: store.db, hasher, decisions: store.decisions }, plugins);
     for (const channel of channels) {
+      registerJapaneseMessages(channel.messagesJa);
       const act = channel.onOutcome;
       if (act) outcomes.subscribe(channel.name, (outcome) => act(outcome));
     }
@@ -301,8 +303,8 @@ export class Mamoru {
    * when the log stored the verdict changed. The whole answer: a key bound
    * to an origin is shown less of it, and answered from the object.
    */
-  answerJson(result: ScreenResult): string | undefined {
-    return this.#logged.get(result);
+  answerJson(result: unknown): string | undefined {
+    return typeof result === 'object' && result !== null ? this.#logged.get(result) : undefined;
   }
 
   /** The org's current policy for a channel (the channel's default, version 0, until one is stored). */

@@ -127,7 +127,7 @@ export interface ChannelModule<P = unknown, St = unknown> {
   readonly originKinds?: readonly OriginKind[];
   /**
    * Notices to show beside the verdict (a notice the shop reads out on every
-   * allowed contract, a warning label on a message), from the scored action
+   * allowed application, a warning label on a message), from the scored action
    * and hits, the payload and the channel settings the detectors saw (the
    * channel's defaults with the policy's over them). Called by the engine after scoring, for every
    * verdict; pure, no I/O. One that throws or returns something malformed is
@@ -154,6 +154,12 @@ export interface ChannelModule<P = unknown, St = unknown> {
    * the channel's store through the factory's closure.
    */
   readonly operations?: readonly ChannelOperation[];
+  /**
+   * Japanese for the English messages of this channel's own field checks
+   * (its schema's refinements), added to the error catalogue when the channel
+   * is served, so that every 400 names the field in Japanese first.
+   */
+  readonly messagesJa?: Readonly<Record<string, string>>;
   /** An example payload for the API docs and the README. */
   readonly example: P;
 }
@@ -175,10 +181,10 @@ export type AnyChannel = ChannelModule<any, any>;
  * a database that ran it knows it by name.
  *
  * @example
- * export const contractPlugin: ChannelPlugin<ChannelDeps> = {
- *   name: 'contract',
- *   migrations: CONTRACT_MIGRATIONS,
- *   create: (deps) => createContractChannel(deps),
+ * export const transferPlugin: ChannelPlugin<ChannelDeps> = {
+ *   name: 'transfer',
+ *   migrations: TRANSFER_MIGRATIONS,
+ *   create: (deps) => createTransferChannel(deps),
  * };
  */
 export interface ChannelPlugin<D = unknown> {

@@ -40,7 +40,7 @@ export type EnrichmentCheck<T> = z.ZodType<T> | ((value: unknown) => value is T)
 
 /**
  * An enrichment (issue 8, item 3): a slow or shared lookup that detectors
- * declare by name (`dns.txt`, `url.reputation`, `contract.history`) instead
+ * declare by name (`dns.txt`, `url.reputation`, a channel's history) instead
  * of doing I/O themselves. The engine runs each at most once per screening,
  * only when an enabled detector needs it, raced against its time budget, and
  * records how it went in the verdict (`enrichments`, and `timings.enrich`).
@@ -60,7 +60,7 @@ export type EnrichmentCheck<T> = z.ZodType<T> | ((value: unknown) => value is T)
  *
  * @example
  * const history: Enrichment<Application, Keys, History> = {
- *   name: 'contract.history',
+ *   name: 'holder.history',
  *   budgetMs: 200,
  *   output: isHistory,
  *   run: (s) => store.load(s.event.orgId, s.state, s.now),

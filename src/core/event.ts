@@ -1,5 +1,5 @@
 /**
- * An event: one thing to judge (a contract application, an SMS, a mail, a
+ * An event: one thing to judge (a line application, an SMS, a mail, a
  * transfer…). The payload is typed per channel and validated at the edge by
  * the channel's schema before it ever reaches the engine.
  */

@@ -1,6 +1,6 @@
 /**
  * core — event, signal, detector, policy, engine, verdict and explanation.
- * Pure: no I/O. Knows nothing of channels beyond the `ChannelModule` contract.
+ * Pure: no I/O. Knows nothing of channels beyond the `ChannelModule` interface.
  */
 export * from './action.ts';
 export * from './assert-never.ts';

@@ -3,15 +3,15 @@ import { describe, expect, it } from 'vitest';
 import { jsonDifferences, mergeSettings, resolvePolicy, unwrapPolicyInput } from './merge-policy.ts';
 import { policyDocumentSchema } from './policy.ts';
 
-/** A channel default shaped like the contract one: thresholds, forced actions, caps, SLAs and nested settings. */
+/** A channel default shaped like a line channel's: thresholds, forced actions, caps, SLAs and nested settings. */
 const DEFAULT = policyDocumentSchema.parse({
-  id: 'contract.default',
-  channel: 'contract',
+  id: 'lines.default',
+  channel: 'lines',
   description: '既定 / default',
   thresholds: { step_up: 4, review: 6 },
   signals: {
-    CONTRACT_VELOCITY: { forceAction: 'review' },
-    CONTRACT_KYC_MISSING: { forceAction: 'block' },
+    LINES_VELOCITY: { forceAction: 'review' },
+    LINES_KYC_MISSING: { forceAction: 'block' },
   },
   groups: { kyc: { maxScore: 12 }, line_cap: { maxScore: 6 } },
   caseSlaHours: { review: 72, step_up: 24 },
@@ -38,7 +38,7 @@ describe('resolvePolicy: a layer over the channel default', () => {
   it('a layer with only settings keeps the thresholds, forced actions, caps and SLAs (the reported loss)', () => {
     const { doc, fromDefault } = resolve({ settings: { lineCaps: { person: { voice: 6 } } } });
     expect(doc.thresholds).toEqual({ step_up: 4, review: 6 });
-    expect(doc.signals.CONTRACT_VELOCITY).toEqual({ forceAction: 'review' });
+    expect(doc.signals.LINES_VELOCITY).toEqual({ forceAction: 'review' });
     expect(doc.groups.kyc).toEqual({ maxScore: 12 });
     expect(doc.caseSlaHours).toEqual({ review: 72, step_up: 24 });
     expect(doc.settings).toEqual({
@@ -55,20 +55,20 @@ describe('resolvePolicy: a layer over the channel default', () => {
     const { doc, fromDefault } = resolve({
       id: 'carrier.family',
       thresholds: { review: 8, block: 20 },
-      signals: { CONTRACT_VELOCITY: { weight: 2 }, CONTRACT_SHARED_DEVICE: { weight: 1 } },
+      signals: { LINES_VELOCITY: { weight: 2 }, LINES_SHARED_DEVICE: { weight: 1 } },
     });
     expect(doc.id).toBe('carrier.family');
     expect(doc.thresholds).toEqual({ step_up: 4, review: 8, block: 20 });
     expect(doc.signals).toEqual({
-      CONTRACT_VELOCITY: { forceAction: 'review', weight: 2 },
-      CONTRACT_KYC_MISSING: { forceAction: 'block' },
-      CONTRACT_SHARED_DEVICE: { weight: 1 },
+      LINES_VELOCITY: { forceAction: 'review', weight: 2 },
+      LINES_KYC_MISSING: { forceAction: 'block' },
+      LINES_SHARED_DEVICE: { weight: 1 },
     });
     expect(fromDefault).toEqual(
       expect.arrayContaining([
         'thresholds.step_up',
-        'signals.CONTRACT_VELOCITY.forceAction',
-        'signals.CONTRACT_KYC_MISSING',
+        'signals.LINES_VELOCITY.forceAction',
+        'signals.LINES_KYC_MISSING',
       ]),
     );
     expect(fromDefault).not.toContain('thresholds.review');
@@ -78,14 +78,14 @@ describe('resolvePolicy: a layer over the channel default', () => {
   it('null removes a default: a threshold, a group cap, a whole section; forceAction null means none', () => {
     const { doc } = resolve({
       thresholds: { step_up: null },
-      signals: { CONTRACT_VELOCITY: { forceAction: null }, CONTRACT_KYC_MISSING: null },
+      signals: { LINES_VELOCITY: { forceAction: null }, LINES_KYC_MISSING: null },
       groups: { kyc: { maxScore: null } },
       caseSlaHours: null,
       description: null,
     });
     expect(doc.thresholds).toEqual({ review: 6 });
     // Kept as a value: it also overrides a forced action the signal declares itself.
-    expect(doc.signals).toEqual({ CONTRACT_VELOCITY: { forceAction: null } });
+    expect(doc.signals).toEqual({ LINES_VELOCITY: { forceAction: null } });
     expect(doc.groups).toEqual({ kyc: {}, line_cap: { maxScore: 6 } });
     expect(doc.caseSlaHours).toEqual({});
     expect(doc.description).toBeUndefined();
@@ -197,7 +197,7 @@ describe('mergeSettings', () => {
 describe('unwrapPolicyInput: the policy show view is taken back as it is', () => {
   it('takes the document of a view, and of a view sent as a document', () => {
     const view = {
-      channel: 'contract',
+      channel: 'lines',
       version: 3,
       document: { thresholds: { review: 8 } },
       effective: { id: 'x' },
@@ -209,7 +209,7 @@ describe('unwrapPolicyInput: the policy show view is taken back as it is', () =>
     expect(unwrapPolicyInput(view)).toEqual({
       layer: { thresholds: { review: 8 } },
       effective: { id: 'x' },
-      channel: 'contract',
+      channel: 'lines',
       version: 3,
       issues: [],
     });

@@ -103,8 +103,8 @@ export interface ResolvedPolicy {
  * `null` removes what the default has (a threshold, a signal's weight, a group
  * cap, a whole section), except where it is itself a value: a signal's
  * `forceAction: null` means no forced action, and inside `settings` a `null`
- * is passed to the channel (for the contract channel, a cap of `null` is no
- * cap). `id` and `channel` cannot be removed.
+ * is passed to the channel (for a channel whose settings hold caps, a cap of
+ * `null` may mean no cap). `id` and `channel` cannot be removed.
  *
  * @example
  * resolvePolicy({ id: 'c', channel: 'c', thresholds: { review: 6, step_up: 4 } }, { thresholds: { step_up: null } })
@@ -152,9 +152,8 @@ export function resolvePolicy(
 
 /**
  * Settings laid over default settings: objects merge key by key at any depth;
- * lists, scalars and `null` replace. The contract channel reads its settings
- * the same way (`settings.ts`), so a policy's `effective.settings` is what its
- * detectors see.
+ * lists, scalars and `null` replace. A channel reads its settings the same
+ * way, so a policy's `effective.settings` is what its detectors see.
  */
 export function mergeSettings(
   base: Readonly<Record<string, unknown>>,
@@ -225,7 +224,7 @@ function withoutNulls(value: Readonly<Record<string, unknown>>, path: string): R
   );
 }
 
-/** `signals.CONTRACT_X.forceAction` → `signals.*.forceAction`. */
+/** `signals.LINES_X.forceAction` → `signals.*.forceAction`. */
 function wildcard(path: string): string {
   const parts = path.split('.');
   return parts.length === 3 ? `${parts[0]}.*.${parts[2]}` : path;

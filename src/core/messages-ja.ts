@@ -7,7 +7,7 @@ import { z } from 'zod';
  * by the catalogue below, exactly or by pattern. A message neither knows is
  * still given in Japanese, wrapped: 「入力が正しくありません（…）」.
  */
-const EXACT: Readonly<Record<string, string>> = {
+const EXACT: Record<string, string> = {
   'is not a known field': '不明な項目です',
   'must be an origin of 1–132 characters: <kind>:<id> or <kind> (shop:<id>, agency:<id>, online, mta:<host>…)':
     '発生元は <種類>:<ID> または <種類> の形で指定してください（shop:<id>、agency:<id>、online、mta:<host> など）',
@@ -18,24 +18,8 @@ const EXACT: Readonly<Record<string, string>> = {
     'この一覧のカーソルではありません（nextCursor をそのまま使ってください）',
   'must not be in the future': '未来の日時は指定できません',
   'must not contain NUL or unpaired surrogates': 'NUL 文字や対になっていないサロゲートは使えません',
-  'check digit does not match (not a corporate number)':
-    'チェックデジットが一致しません（法人番号ではありません）',
-  'must be 13 digits': '13 桁の数字で指定してください',
-  'required for a corporation, and only for one': '法人の場合に必須で、法人以外では指定できません',
-  'required when relying on another service': '他社の本人確認結果に依拠する場合は必須です',
-  'required for an agency': '代理店の場合は必須です',
   'must not contain |': '「|」は使えません',
   'must be between 1900 and 2199': '1900 年から 2199 年の間で指定してください',
-  'must be after contractedAt': 'contractedAt より後の日時を指定してください',
-  'is before contractedAt': 'contractedAt より前の日時です',
-  'required for a cancelled line': '解約済みの回線では必須です',
-  'only for a cancelled line': '解約済みの回線でのみ指定できます',
-  'only for a corporation': '法人の場合のみ指定できます',
-  'required for a corporation (or a holderKey)': '法人の場合は必須です（または holderKey）',
-  'give the holder identity or a holderKey': '契約者の本人確認情報か holderKey を指定してください',
-  'give the holder identity or a holderKey, not both':
-    '契約者の本人確認情報と holderKey はどちらか一方だけを指定してください',
-  'give the registered user or its key, not both': '利用者と利用者キーはどちらか一方だけを指定してください',
   'must be a keyed hash (64 hex digits, HMAC-SHA256)':
     'キー付きハッシュ（16 進 64 桁、HMAC-SHA256）で指定してください',
   'not a phone number': '電話番号ではありません',
@@ -82,6 +66,17 @@ export function rememberJapanese<T extends object>(issue: T, ja: string): T {
  */
 export function japaneseOf(issue: { readonly message: string; readonly ja?: string | undefined }): string {
   return issue.ja ?? JAPANESE.get(issue) ?? japaneseMessage(issue.message);
+}
+
+/**
+ * Add a channel's own messages (the fields only its schema has) to the
+ * catalogue; `Mamoru.open` registers every channel's `messagesJa`. A message
+ * already in the catalogue keeps its Japanese.
+ */
+export function registerJapaneseMessages(messages: Readonly<Record<string, string>> | undefined): void {
+  if (!messages) return;
+  for (const [english, japanese] of Object.entries(messages))
+    if (!Object.hasOwn(EXACT, english)) EXACT[english] = japanese;
 }
 
 /** zod's Japanese messages, made once. */

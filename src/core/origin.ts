@@ -2,7 +2,7 @@ import { MamoruError } from './errors.ts';
 
 /**
  * Where an event comes from (issue 8, item 6): a shop or a sales agency
- * (contracts, P2), a web form or an app (online sign-up, posts), an MTA
+ * (line applications, P2), a web form or an app (online sign-up, posts), an MTA
  * (mail, E1–E4), a trunk or a carrier's interconnect (calls), a bank branch
  * or an internet-banking channel (transfers). A neutral concept every
  * channel can fill (`ChannelModule.origin`): written `<kind>:<id>`, or the

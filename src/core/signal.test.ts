@@ -17,7 +17,7 @@ const decl = (more: Partial<SignalDeclaration> = {}): SignalDeclaration => ({
 });
 
 describe('isSignalName', () => {
-  it.each(['MSG_URL_SHORTENER', 'MAIL_DMARC_REJECT', 'CONTRACT_LINE_CAP_EXCEEDED', 'E164_X', 'A_1'])(
+  it.each(['MSG_URL_SHORTENER', 'MAIL_DMARC_REJECT', 'LIMIT_RAISE_ELDERLY', 'E164_X', 'A_1'])(
     'accepts %s',
     (name) => expect(isSignalName(name)).toBe(true),
   );

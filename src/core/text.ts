@@ -36,8 +36,8 @@ export function format(template: string, params: Readonly<Record<string, unknown
 /**
  * What a text field may hold, for names (`name`: one line) and free text
  * (`text`: lines and tabs allowed). One rule for every field a person writes
- * into Mamoru — organisation, key and outlet names, assignees, comments,
- * resolution reasons, indicator descriptions, contract applicants' names and
+ * into Mamoru — organisation, key and origin names, assignees, comments,
+ * resolution reasons, indicator descriptions, applicants' names and
  * addresses — at the HTTP edge, in the CLI and in the store:
  *
  * - no unpaired surrogate (UTF-16 that is not text; PostgreSQL refuses it);

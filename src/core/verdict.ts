@@ -32,10 +32,10 @@ export interface Reason extends LocalizedText {
 
 /**
  * A notice a platform or shop shows beside the verdict (a resale-prohibition
- * notice on an allowed contract, a warning label on a message): not a reason,
+ * notice on an allowed application, a warning label on a message): not a reason,
  * not scored. `code` is stable, like a signal name.
  *
- * @example { code: 'contract.resale_prohibited', ja: '転売は禁止されています', en: 'Resale is prohibited' }
+ * @example { code: 'line.resale_prohibited', ja: '転売は禁止されています', en: 'Resale is prohibited' }
  */
 export interface Notice extends LocalizedText {
   readonly code: string;

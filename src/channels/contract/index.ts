@@ -22,6 +22,7 @@ import { sharedDevice } from './detectors/shared-device.ts';
 import { sharedIp } from './detectors/shared-ip.ts';
 import { velocity } from './detectors/velocity.ts';
 import { CONTRACT_HISTORY, contractHistory } from './history.ts';
+import { CONTRACT_MESSAGES_JA } from './messages-ja.ts';
 import { CONTRACT_MIGRATIONS } from './migrations/index.ts';
 import { contractNotices } from './notices.ts';
 import { contractOperations } from './operations.ts';
@@ -166,6 +167,7 @@ export function createContractChannel(deps: ChannelDeps): ContractChannel {
     subject: (payload, screening) =>
       `application:${payload.applicationId}|holder:${screening.state.holder}|outlet:${boundOutletOf(payload.salesChannel)}`,
     notices: contractNotices,
+    messagesJa: CONTRACT_MESSAGES_JA,
     operations: contractOperations(store.lines),
     example: EXAMPLE,
   };
