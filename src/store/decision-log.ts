@@ -37,6 +37,8 @@ interface Prepared {
   readonly createdAt: string;
   readonly verdictText: string;
   readonly eventText: string;
+  /** The verdict's text is the caller's verdict, serialised (not changed to be storable): it can answer for it. */
+  readonly verdictAsGiven: boolean;
 }
 
 interface Waiter {
@@ -329,7 +331,7 @@ const q = JSON.stringify;
 function record(seq: number, hash: string, p: Prepared): DecisionRecord {
   let verdict: Verdict | undefined;
   let event: { readonly value: unknown } | undefined;
-  return {
+  const appended: DecisionRecord = {
     seq,
     get verdict(): Verdict {
       verdict ??= JSON.parse(p.verdictText) as Verdict;
@@ -341,6 +343,9 @@ function record(seq: number, hash: string, p: Prepared): DecisionRecord {
     },
     hash,
   };
+  // Not enumerable: the record equals the one read back, which has no text (it is the answer's, not the row's).
+  if (p.verdictAsGiven) Object.defineProperty(appended, 'verdictJson', { value: p.verdictText });
+  return appended;
 }
 
 function prepare(verdict: Verdict, event: unknown): Prepared {
@@ -374,6 +379,7 @@ function prepare(verdict: Verdict, event: unknown): Prepared {
     createdAt: createdAt.toISOString(),
     verdictText,
     eventText,
+    verdictAsGiven: !verdictChanged,
   };
 }
 

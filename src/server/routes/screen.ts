@@ -7,8 +7,30 @@ import { toProblem } from '../problem.ts';
 import { type App, actorOf } from '../route-kit.ts';
 import { errorResponses, problemSchema, screenResultSchema } from '../schemas.ts';
 
-/** The content type Fastify gives a JSON body it serialises: a text answer says the same. */
-const JSON_TYPE = 'application/json; charset=utf-8';
+/**
+ * The screen routes' serialisers (issue 8, item 10): a verdict shown whole
+ * (to a key of the whole organisation) goes out as the text the decision log
+ * made of it (`Mamoru.answerJson`), not serialised a second time; anything
+ * else (a verdict shown to a key bound to an origin, a problem) as
+ * `JSON.stringify` writes it.
+ */
+function answerSerialiser(mamoru: Mamoru) {
+  return (data: unknown): string => mamoru.answerJson(data) ?? JSON.stringify(data);
+}
+
+/** A batch's answer, each verdict in it as `answerSerialiser` writes one. */
+function batchSerialiser(mamoru: Mamoru) {
+  const answer = answerSerialiser(mamoru);
+  return (data: { results?: readonly { index: number; verdict?: unknown; problem?: unknown }[] }): string => {
+    const { results, ...rest } = data;
+    if (!results) return JSON.stringify(data);
+    const items = results.map((r) =>
+      r.verdict === undefined ? JSON.stringify(r) : `{"index":${r.index},"verdict":${answer(r.verdict)}}`,
+    );
+    const others = JSON.stringify(rest);
+    return `{"results":[${items.join(',')}]${others === '{}' ? '}' : `,${others.slice(1)}`}`;
+  };
+}
 
 const eventIdQuery = z.object({
   eventId: textField('name', 200)
@@ -42,17 +64,15 @@ export async function screenRoutes(app: App, { mamoru }: { mamoru: Mamoru }): Pr
           querystring: eventIdQuery,
           response: { 200: screenResultSchema, ...errorResponses },
         },
+        serializerCompiler: () => answerSerialiser(mamoru),
       },
-      async (request, reply) => {
+      async (request) => {
         const actor = actorOf(request, 'screen');
         const verdict = await mamoru.screen(actor, channel.name, request.body, {
           validated: true,
           ...(request.query.eventId ? { eventId: request.query.eventId } : {}),
         });
-        const shown = verdictFor(actor, verdict);
-        // Shown whole, the verdict goes out as the text the decision log made of it (issue 8, item 10).
-        const json = shown === verdict ? mamoru.answerJson(verdict) : undefined;
-        return json === undefined ? shown : reply.type(JSON_TYPE).send(json);
+        return verdictFor(actor, verdict);
       },
     );
   }
@@ -112,8 +132,9 @@ export async function screenRoutes(app: App, { mamoru }: { mamoru: Mamoru }): Pr
           ...errorResponses,
         },
       },
+      serializerCompiler: () => batchSerialiser(mamoru),
     },
-    async (request, reply) => {
+    async (request) => {
       const actor = actorOf(request, 'screen');
       const events = request.body.events;
       const results = await Promise.all(
@@ -125,12 +146,7 @@ export async function screenRoutes(app: App, { mamoru }: { mamoru: Mamoru }): Pr
               item.payload,
               item.id ? { eventId: item.id } : {},
             );
-            const shown = verdictFor(actor, verdict);
-            return {
-              index,
-              verdict: shown,
-              json: shown === verdict ? mamoru.answerJson(verdict) : undefined,
-            };
+            return { index, verdict: verdictFor(actor, verdict) };
           } catch (error) {
             const p = toProblem(error, request.url);
             // A fault on one event must not hide the verdicts already logged for the others.
@@ -148,17 +164,7 @@ export async function screenRoutes(app: App, { mamoru }: { mamoru: Mamoru }): Pr
         }),
       );
       const accepted = results.filter((r) => 'verdict' in r).length;
-      // Each verdict shown whole goes out as the text the decision log made of it (issue 8, item 10).
-      const items = results.map((r) =>
-        'json' in r && r.json !== undefined
-          ? `{"index":${r.index},"verdict":${r.json}}`
-          : JSON.stringify('json' in r ? { index: r.index, verdict: r.verdict } : r),
-      );
-      return reply
-        .type(JSON_TYPE)
-        .send(
-          `{"results":[${items.join(',')}],"accepted":${accepted},"rejected":${results.length - accepted}}`,
-        );
+      return { results, accepted, rejected: results.length - accepted };
     },
   );
 }
