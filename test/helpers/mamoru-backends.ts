@@ -1,3 +1,4 @@
+import type { RegisteredChannel } from '../../src/channels/registry.ts';
 import { loadConfig } from '../../src/config.ts';
 import { Mamoru } from '../../src/mamoru.ts';
 import { freshDatabase } from './stores.ts';
@@ -18,7 +19,8 @@ import { freshDatabase } from './stores.ts';
  */
 export interface MamoruBackend {
   readonly name: 'pglite' | 'postgres';
-  open(): Promise<OpenedMamoru>;
+  /** `plugins`: the channel plug-ins to serve (the registry's when absent). */
+  open(options?: { plugins?: readonly RegisteredChannel[] }): Promise<OpenedMamoru>;
 }
 
 export interface OpenedMamoru {
@@ -29,8 +31,8 @@ export interface OpenedMamoru {
 export function mamoruBackends(): MamoruBackend[] {
   const pglite: MamoruBackend = {
     name: 'pglite',
-    open: async () => {
-      const mamoru = await Mamoru.open(loadConfig({ dataDir: 'memory://' }, {}));
+    open: async (options = {}) => {
+      const mamoru = await Mamoru.open(loadConfig({ dataDir: 'memory://' }, {}), options);
       return { mamoru, close: () => mamoru.close() };
     },
   };
@@ -38,10 +40,11 @@ export function mamoruBackends(): MamoruBackend[] {
   if (!serverUrl) return [pglite];
   const postgres: MamoruBackend = {
     name: 'postgres',
-    open: async () => {
+    open: async (options = {}) => {
       const fresh = await freshDatabase(serverUrl);
       const mamoru = await Mamoru.open(
         loadConfig({ dataDir: 'memory://', databaseUrl: fresh.url, demo: 'false' }, {}),
+        options,
       ).catch(async (error: unknown) => {
         await fresh.drop();
         throw error;
