@@ -70,6 +70,21 @@ function countOf(s: string, c: string): number {
  * → `例え.jp`, `evil.comへ` → `evil.com`.
  */
 function hostPrefix(host: string): string | undefined {
+  // A pure function of the host, and the hosts of a campaign's messages repeat: each is worked out once
+  // (IDN conversion and the Public Suffix List were a sixth of a message's screening; issue 8, item 10).
+  const known = hostPrefixes.get(host);
+  if (known !== undefined) return known ?? undefined;
+  const prefix = findHostPrefix(host);
+  if (hostPrefixes.size >= HOST_PREFIXES) hostPrefixes.delete(hostPrefixes.keys().next().value!);
+  hostPrefixes.set(host, prefix ?? null);
+  return prefix;
+}
+
+/** Hosts `hostPrefix` has seen, oldest first, and their prefix (null: none). */
+const hostPrefixes = new Map<string, string | null>();
+const HOST_PREFIXES = 4096;
+
+function findHostPrefix(host: string): string | undefined {
   const ends: number[] = [host.length];
   for (let i = host.length - 1; i > 0; i--) {
     if (host.charCodeAt(i) > 0x7f && host.charCodeAt(i - 1) <= 0x7f) ends.push(i);
@@ -129,29 +144,42 @@ function scan(text: string): { urls: string[]; emails: string[]; phones: string[
   }
   let rest = blank(text, taken);
   const emails: string[] = [];
-  for (const m of rest.matchAll(EMAIL)) {
-    if (emails.length >= MAX_PER_KIND) break;
-    emails.push(trimUrl(m[0]));
-  }
+  // Each pattern needs a character most text lacks ('@', '.'): text without it skips the pattern.
+  if (rest.includes('@'))
+    for (const m of rest.matchAll(EMAIL)) {
+      if (emails.length >= MAX_PER_KIND) break;
+      emails.push(trimUrl(m[0]));
+    }
   rest = blank(rest, emails);
   const bare: string[] = [];
-  for (const m of rest.matchAll(BARE_URL)) {
-    if (urls.length + bare.length >= MAX_PER_KIND) break;
-    const url = trimUrl(m[0]);
-    const host = url.split(/[/?#:]/, 1)[0]!;
-    if (typeof registrableDomain(host.toLowerCase()) === 'string') bare.push(url);
-  }
+  if (rest.includes('.'))
+    for (const m of rest.matchAll(BARE_URL)) {
+      if (urls.length + bare.length >= MAX_PER_KIND) break;
+      const url = trimUrl(m[0]);
+      const host = url.split(/[/?#:]/, 1)[0]!;
+      if (typeof registrableDomain(host.toLowerCase()) === 'string') bare.push(url);
+    }
   urls.push(...bare);
   rest = blank(rest, bare);
   const phones: string[] = [];
   // libphonenumber's finder costs tens of microseconds even on text without a number; most text has none.
-  if ((rest.match(/\d/g)?.length ?? 0) >= 9) {
+  if (hasDigits(rest, 9)) {
     for (const m of searchPhoneNumbersInText(rest, { defaultCountry: 'JP' })) {
       phones.push(m.number.number);
       if (phones.length >= MAX_PER_KIND) break;
     }
   }
   return { urls, emails, phones };
+}
+
+/** Whether `text` holds at least `n` ASCII digits (counted up to `n`). */
+function hasDigits(text: string, n: number): boolean {
+  let found = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c >= 48 && c <= 57 && ++found >= n) return true;
+  }
+  return false;
 }
 
 /**
