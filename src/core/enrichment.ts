@@ -1,7 +1,7 @@
 import type { z } from 'zod';
 import { deepFreeze } from './deep-freeze.ts';
 import type { ScreenEvent } from './event.ts';
-import { awaitWithin, ms, TIMEOUT } from './run-stage.ts';
+import { awaitWithin, ms, TIMEOUT } from './timing.ts';
 
 /**
  * A name for an enrichment's typed answer, so that a detector reads it back

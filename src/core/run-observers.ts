@@ -1,4 +1,3 @@
-import { freezeVerdict } from './deep-freeze.ts';
 import type { DetectorOutcome } from './detector.ts';
 import type { ScreenEvent } from './event.ts';
 import { awaitWithin, errorOutcome, isPromiseLike, ms, TIMEOUT } from './run-stage.ts';
@@ -62,4 +61,39 @@ export async function runObservers(
     outcomes,
     timings: Object.freeze({ ...seen.timings, observe: ms(end - begun), total: ms(end - started) }),
   });
+}
+
+/**
+ * Freeze a verdict all the way down, walking its known shape: several times
+ * faster than {@link deepFreeze}, which matters when observers are on.
+ */
+export function freezeVerdict(verdict: Verdict): Verdict {
+  for (const h of verdict.hits) {
+    Object.freeze(h.evidence);
+    if (h.params) Object.freeze(h.params);
+    Object.freeze(h);
+  }
+  Object.freeze(verdict.hits);
+  for (const o of verdict.outcomes) Object.freeze(o);
+  Object.freeze(verdict.outcomes);
+  for (const r of verdict.reasons) {
+    if (r.customer) Object.freeze(r.customer);
+    Object.freeze(r);
+  }
+  Object.freeze(verdict.reasons);
+  if (verdict.notices) {
+    for (const n of verdict.notices) Object.freeze(n);
+    Object.freeze(verdict.notices);
+  }
+  if (verdict.enrichments) {
+    for (const e of verdict.enrichments) Object.freeze(e);
+    Object.freeze(verdict.enrichments);
+  }
+  for (const i of verdict.indicators) Object.freeze(i);
+  Object.freeze(verdict.indicators);
+  if (verdict.forced) Object.freeze(verdict.forced);
+  Object.freeze(verdict.summary);
+  Object.freeze(verdict.policy);
+  Object.freeze(verdict.timings);
+  return Object.freeze(verdict);
 }

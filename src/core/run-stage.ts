@@ -6,7 +6,10 @@ import type {
   Hit,
   Stage,
 } from './detector.ts';
+import { awaitWithin, ms, TIMEOUT } from './timing.ts';
 import type { RawHit } from './verdict.ts';
+
+export { awaitWithin, ms, TIMEOUT } from './timing.ts';
 
 /** A detector ready to run under one compiled policy. */
 export interface PlannedDetector {
@@ -39,11 +42,6 @@ export function notNeeded(name: string): Error {
 }
 
 const NO_HITS: readonly RawHit[] = Object.freeze([]);
-
-export const TIMEOUT = Symbol('timeout');
-
-/** Milliseconds rounded to the microsecond. */
-export const ms = (n: number) => Math.round(n * 1000) / 1000;
 
 /** A factor beyond this is a bug in the detector, not a strength. */
 export const MAX_FACTOR = 1e6;
@@ -274,19 +272,4 @@ function errorMessage(error: unknown): string {
 
 export function isPromiseLike<T>(value: T | PromiseLike<T>): value is PromiseLike<T> {
   return typeof (value as { then?: unknown } | null | undefined)?.then === 'function';
-}
-
-/** Wait for `promise` at most `budget` ms; TIMEOUT when the budget runs out first. */
-export function awaitWithin<T>(promise: PromiseLike<T>, budget: number): Promise<T | typeof TIMEOUT> {
-  const settled = Promise.resolve(promise);
-  if (!(budget > 0)) {
-    // Already past its budget (it ran synchronously before returning the promise).
-    settled.catch(() => {});
-    return Promise.resolve(TIMEOUT);
-  }
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<typeof TIMEOUT>((resolve) => {
-    timer = setTimeout(resolve, budget, TIMEOUT);
-  });
-  return Promise.race([settled, timeout]).finally(() => clearTimeout(timer));
 }
