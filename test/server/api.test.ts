@@ -205,6 +205,7 @@ describe('problem details', () => {
     expect((await server.app.inject({ method: 'GET', url: '/readyz' })).json()).toEqual({
       status: 'ok',
       database: 'pglite',
+      cluster: 'listening',
     });
     const metrics = await server.app.inject({ method: 'GET', url: '/metrics' });
     expect(metrics.body).toContain('mamoru_verdicts_total');

@@ -10,7 +10,16 @@ export async function healthRoutes(
   app: App,
   { mamoru, metrics }: { mamoru: Mamoru; metrics: Metrics },
 ): Promise<void> {
-  const status = z.object({ status: z.string(), database: z.string().optional() });
+  const status = z.object({
+    status: z.string(),
+    database: z.string().optional(),
+    cluster: z
+      .enum(['listening', 'reconnecting'])
+      .optional()
+      .describe(
+        '他のサーバーからの変更通知（LISTEN）を受けているか / whether this server hears the others (LISTEN); while reconnecting, caches fall back to their TTLs',
+      ),
+  });
   app.get(
     '/healthz',
     { schema: { tags: ['health'], security: [], response: { 200: status } } },
@@ -22,7 +31,12 @@ export async function healthRoutes(
     async (_request, reply) => {
       try {
         await sql`select 1`.execute(mamoru.store.db);
-        return { status: 'ok', database: mamoru.store.kind };
+        // Still ready while the listener reconnects (caches fall back to their TTLs), but an operator sees it.
+        return {
+          status: 'ok',
+          database: mamoru.store.kind,
+          cluster: mamoru.store.cluster.listening ? ('listening' as const) : ('reconnecting' as const),
+        };
       } catch {
         return reply.code(503).type('application/problem+json').send({
           type: 'urn:mamoru:problem:not_ready',
