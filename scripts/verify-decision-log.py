@@ -23,12 +23,14 @@ Input (files, or standard input), any mix of:
         "SELECT row_to_json(d) FROM decisions d ORDER BY seq" > decisions.jsonl
     (seq, id, org_id, channel, event_id, action, score, verdict, event,
     created_at, prev_hash, hash): the whole log, every organisation;
-  * decisions as the API and CLI give them ({seq, verdict, event, hash}):
-    pages of GET /v1/decisions or `mamoru decisions list --json`, one
-    decision from `mamoru decisions show <id>`. They carry no prev_hash: a
-    decision is checked when the decision before it (seq - 1) is in the
-    input too, or seq is 1; one organisation's pages skip the seqs of the
-    others, so the decision after such a gap is counted as unchecked.
+  * decisions as the API and CLI give them ({seq, verdict, event, hash,
+    prevHash}): pages of GET /v1/decisions or `mamoru decisions list --json`,
+    one decision from `mamoru decisions show <id>`. Each is checked on its
+    own with its prevHash (one organisation's pages skip the seqs of the
+    others: such gaps are expected, not deletions); where the decision
+    before it (seq - 1) is in the input too, the link is checked as well.
+    Decisions given without prevHash (servers before issue 8) are checked
+    when the decision before them is in the input, or seq is 1.
 
 Usage:
   python3 scripts/verify-decision-log.py [--checkpoint FILE] [FILE ...]
@@ -147,7 +149,7 @@ def iso_millis(text):
 
 
 def hashed_fields(row):
-    """The eleven hashed fields of a row, prev_hash left out; and the row's prev_hash if it carries one."""
+    """The eleven hashed fields of a row, prev_hash left out; the prev_hash it carries (None if none); whether it is a database row."""
     if "verdict" not in row or "seq" not in row or "hash" not in row:
         raise ValueError("not a decision: needs seq, verdict and hash")
     if "org_id" in row:  # a database row
@@ -170,7 +172,9 @@ def hashed_fields(row):
         event=row.get("event"),
         created_at=iso_millis(created),
     )
-    return fields, row.get("prev_hash")
+    if "org_id" in row:
+        return fields, row.get("prev_hash"), True
+    return fields, row.get("prevHash"), False
 
 
 def row_hash(fields, prev_hash):
@@ -207,18 +211,18 @@ def verify(rows, checkpoint=None):
     findings = []
     by_seq = {}
     for row in rows:
-        fields, prev = hashed_fields(row)
+        fields, prev, database = hashed_fields(row)
         seq = int(fields["seq"])
         if seq in by_seq:
             if by_seq[seq][2] != row["hash"]:
                 findings.append("duplicate: seq %d appears twice with different hashes" % seq)
             continue
-        by_seq[seq] = (fields, prev, row["hash"])
+        by_seq[seq] = (fields, prev, row["hash"], database)
     checked = unchecked = 0
     known = {}  # seq -> hash vouched for by its content
     previous_seq = None
     for seq in sorted(by_seq):
-        fields, prev, stored = by_seq[seq]
+        fields, prev, stored, database = by_seq[seq]
         if prev is None:  # from the API: the link is the previous decision's hash
             if seq == 1:
                 prev = GENESIS_HASH
@@ -229,7 +233,8 @@ def verify(rows, checkpoint=None):
                 findings.append("broken_link: seq 1 does not start the chain (prev_hash %s)" % prev)
             elif seq - 1 in by_seq and by_seq[seq - 1][2] != prev:
                 findings.append("broken_link: seq %d: prev_hash is not the hash of seq %d" % (seq, seq - 1))
-            if previous_seq is not None and seq != previous_seq + 1:
+            # Only the whole log (database rows) has no gaps; an organisation's API pages skip the others' seqs.
+            if database and previous_seq is not None and seq != previous_seq + 1:
                 gap = (previous_seq + 1, seq - 1)
                 findings.append(
                     "deleted: seq %d is missing" % gap[0]

@@ -169,7 +169,17 @@ export const screenResultSchema = verdictSchema
   });
 
 export const decisionSchema = z
-  .object({ seq: z.number().int(), hash: z.string(), verdict: verdictSchema, event: z.unknown() })
+  .object({
+    seq: z.number().int(),
+    hash: z.string().describe('SHA-256 (hex) of this row (RFC 8785 JSON of its fields and prevHash)'),
+    prevHash: z
+      .string()
+      .describe(
+        'the hash of decision seq − 1: with it, one organisation’s decisions verify on their own (docs/audit.md)',
+      ),
+    verdict: verdictSchema,
+    event: z.unknown(),
+  })
   .meta({ id: 'Decision' });
 
 export const idParams = z.object({ id: z.string().min(1).max(200) });

@@ -106,7 +106,7 @@ export class SqlDecisionLog implements DecisionLog {
   async get(orgId: string, id: string): Promise<DecisionRecord | undefined> {
     const row = await this.#db
       .selectFrom('decisions')
-      .select(['seq', 'verdict', 'event', 'hash'])
+      .select(['seq', 'verdict', 'event', 'hash', 'prev_hash'])
       .where('org_id', '=', orgId)
       .where('id', '=', id)
       .executeTakeFirst();
@@ -133,7 +133,7 @@ export class SqlDecisionLog implements DecisionLog {
       throw invalidField('beforeSeq', 'must be an integer');
     let q = this.#db
       .selectFrom('decisions')
-      .select(['seq', 'verdict', 'event', 'hash'])
+      .select(['seq', 'verdict', 'event', 'hash', 'prev_hash'])
       .where('org_id', '=', orgId);
     if (query.channel !== undefined) q = q.where('channel', '=', query.channel);
     if (query.action !== undefined) q = q.where('action', '=', query.action);
@@ -285,7 +285,7 @@ function chain(items: readonly Prepared[], head: Head): Chained {
         `"verdict":${p.verdictText},"event":${p.eventText},"created_at":"${p.createdAt}",` +
         `"prev_hash":"${prevHash}","hash":"${hash}"}`,
     );
-    records.push(record(seq, hash, p));
+    records.push(record(seq, hash, prevHash, p));
     prevHash = hash;
   }
   return { rows, records, head: { seq, hash: prevHash, stored: true } };
@@ -328,7 +328,7 @@ async function appendIfHead(db: Kysely<Database>, chained: Chained, expected: He
 const q = JSON.stringify;
 
 /** The record of an appended row; verdict and event are parsed from the stored text only when read. */
-function record(seq: number, hash: string, p: Prepared): DecisionRecord {
+function record(seq: number, hash: string, prevHash: string, p: Prepared): DecisionRecord {
   let verdict: Verdict | undefined;
   let event: { readonly value: unknown } | undefined;
   const appended: DecisionRecord = {
@@ -342,6 +342,7 @@ function record(seq: number, hash: string, p: Prepared): DecisionRecord {
       return event.value;
     },
     hash,
+    prevHash,
   };
   // Not enumerable: the record equals the one read back, which has no text (it is the answer's, not the row's).
   if (p.verdictAsGiven) Object.defineProperty(appended, 'verdictJson', { value: p.verdictText });
@@ -402,6 +403,13 @@ function toRecord(row: {
   verdict: unknown;
   event: unknown;
   hash: string;
+  prev_hash: string;
 }): DecisionRecord {
-  return { seq: Number(row.seq), verdict: row.verdict as Verdict, event: row.event, hash: row.hash };
+  return {
+    seq: Number(row.seq),
+    verdict: row.verdict as Verdict,
+    event: row.event,
+    hash: row.hash,
+    prevHash: row.prev_hash,
+  };
 }

@@ -102,6 +102,8 @@ export interface DecisionRecord {
   readonly verdict: Verdict;
   readonly event: unknown;
   readonly hash: string;
+  /** The hash of decision seq − 1 (64 zeros for seq 1): with it, one organisation's rows verify alone. */
+  readonly prevHash: string;
   /**
    * On a record just appended: the verdict's canonical JSON, the text stored and hashed, when it is the
    * caller's verdict unchanged (absent when storing changed it, and on records read back). The answer can

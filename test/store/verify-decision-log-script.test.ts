@@ -152,13 +152,30 @@ for (const backend of storeBackends()) {
       expect(run.status).toBe(0);
     });
 
-    it('verifies the pages the API lists, newest first: every decision whose previous one is listed too', async () => {
+    it('verifies the pages the API lists, newest first: each decision on its own with its prevHash', async () => {
       const page = { items: await store.decisions.list(orgA, { limit: 500 }), nextCursor: null };
       const run = python([save('pages.json', JSON.stringify(page, null, 2))]);
       expect(run.findings).toEqual([]);
+      // Org B's seqs are missing in between: expected, and every one of org A's decisions is still checked.
+      expect(run.summary).toMatchObject({ ok: true, decisions: 11, checked: 11, unchecked: 0 });
+      expect(run.status).toBe(0);
+      // An edited decision in the pages is named, though its neighbours belong to another organisation.
+      const edited = structuredClone(page);
+      const last = edited.items.at(-1) as { verdict: { score: number } };
+      last.verdict.score += 1;
+      const bad = python([save('edited-pages.json', JSON.stringify(edited))]);
+      expect(bad.status).not.toBe(0);
+      expect(bad.findings.join('\n')).toMatch(/edited/);
+    });
+
+    it('verifies pages without prevHash (servers before issue 8) where the previous decision is listed too', async () => {
+      const items = (await store.decisions.list(orgA, { limit: 500 })).map(
+        ({ prevHash: _, ...rest }) => rest,
+      );
+      const run = python([save('old-pages.json', JSON.stringify({ items, nextCursor: null }))]);
+      expect(run.findings).toEqual([]);
       // Seqs 1–7 chain from the genesis; after that org B's seqs are missing, so 9, 11, … stand alone.
       expect(run.summary).toMatchObject({ ok: true, decisions: 11, checked: 7, unchecked: 4 });
-      expect(run.status).toBe(0);
     });
 
     it('fails on an edited, a deleted or a relinked row, naming it', async () => {
