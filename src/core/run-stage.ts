@@ -66,6 +66,8 @@ export function runStage(
   const outcomes = new Array<DetectorOutcome>(detectors.length);
   const found = new Array<readonly RawHit[]>(detectors.length);
   let pending: Promise<void>[] | undefined;
+  // One clock reading ends a synchronous detector's time and starts the next one's.
+  let clock = performance.now();
   for (let i = 0; i < detectors.length; i++) {
     const d = detectors[i] as PlannedDetector;
     if (!d.enabled) {
@@ -83,15 +85,26 @@ export function runStage(
             outcomes[index] = detectorFailed(d, 'enrichment_failed', failed, performance.now() - waited);
             return;
           }
-          return runOne(d, event, withNeeds(ctx, d.needs, enrichments), index, outcomes, found);
+          const ran = runOne(
+            d,
+            event,
+            withNeeds(ctx, d.needs, enrichments),
+            index,
+            outcomes,
+            found,
+            performance.now(),
+          );
+          return typeof ran === 'number' ? undefined : ran;
         }),
       );
       continue;
     }
-    const running = runOne(d, event, ctx, i, outcomes, found);
-    if (running) {
+    const ran = runOne(d, event, ctx, i, outcomes, found, clock);
+    if (typeof ran === 'number') clock = ran;
+    else {
       pending ??= [];
-      pending.push(running);
+      pending.push(ran);
+      clock = performance.now();
     }
   }
   if (!pending) return collect(outcomes, found);
@@ -118,7 +131,12 @@ function withNeeds(
   };
 }
 
-/** Run one detector into its slot: at once when it is synchronous, else a promise that settles the slot. */
+/**
+ * Run one detector into its slot, timed from `start`: when it is synchronous,
+ * at once, answering the clock reading that ended it (the next detector's
+ * start: one reading per detector, not two); else a promise that settles the
+ * slot.
+ */
 function runOne(
   d: PlannedDetector,
   event: Parameters<Detector['run']>[0],
@@ -126,19 +144,20 @@ function runOne(
   index: number,
   outcomes: DetectorOutcome[],
   found: (readonly RawHit[])[],
-): Promise<void> | undefined {
-  const start = performance.now();
+  start: number,
+): number | Promise<void> {
   let result: readonly Hit[] | Promise<readonly Hit[]>;
   try {
     result = d.detector.run(event, ctx);
   } catch (error) {
-    outcomes[index] = errorOutcome(d.name, d.stage, 'threw', error, performance.now() - start);
-    return undefined;
+    const end = performance.now();
+    outcomes[index] = errorOutcome(d.name, d.stage, 'threw', error, end - start);
+    return end;
   }
   const clock = performance.now();
   if (!isPromiseLike(result)) {
     outcomes[index] = settle(d, result, clock - start, true, found, index);
-    return undefined;
+    return clock;
   }
   return awaitWithin(result, d.budgetMs - (clock - start)).then(
     (value) => {

@@ -90,7 +90,9 @@ for (const backend of mamoruBackends()) {
       expect((await key({ name: 'feed', role: 'system', origin: 'online' })).status).toBe(201);
       const unknownKind = await key({ name: 'x', role: 'agent', origin: 'mta:mx1.example.jp' });
       expect(unknownKind.status).toBe(400);
-      expect((unknownKind.body.errors as { path: string; ja: string }[])[0]).toMatchObject({ path: 'origin' });
+      expect((unknownKind.body.errors as { path: string; ja: string }[])[0]).toMatchObject({
+        path: 'origin',
+      });
       expect(JSON.stringify(unknownKind.body.errors)).toContain('shop:<id>, agency:<id>, online');
       const disagree = await key({ name: 'x', role: 'agent', origin: 'shop:a', outlet: 'shop:b' });
       expect(disagree.status).toBe(400);
