@@ -183,13 +183,14 @@ for (const backend of rawBackends()) {
         ran.indexOf('004-case-outcome-delivery') + 1,
       );
       expect(ran.indexOf('005-outlet-scope-contract')).toBe(ran.indexOf('005-outlet-scope') + 1);
-      const cases = await sql<{ id: string; delivered: boolean; outlet: string | null }>`
-        select id, outcome_delivered_at is not null as delivered, outlet from cases order by id`.execute(db);
+      // The outlet filled in by 005's channel part is the case's origin since 012 renamed the column.
+      const cases = await sql<{ id: string; delivered: boolean; origin: string | null }>`
+        select id, outcome_delivered_at is not null as delivered, origin from cases order by id`.execute(db);
       expect(cases.rows).toEqual([
         // The approval whose exception was lost waits for the sweep; the others count as delivered.
-        { id: 'case_lost', delivered: false, outlet: 'shop:s1' },
-        { id: 'case_message', delivered: true, outlet: null },
-        { id: 'case_written', delivered: true, outlet: 'online' },
+        { id: 'case_lost', delivered: false, origin: 'shop:s1' },
+        { id: 'case_message', delivered: true, origin: null },
+        { id: 'case_written', delivered: true, origin: 'online' },
       ]);
       expect(await ranNames(db)).toEqual(Object.keys(composeMigrations(channelMigrations())).sort());
     });
