@@ -32,6 +32,22 @@ describe('CsvParser (RFC 4180)', () => {
     ]);
   });
 
+  it('an over-long unquoted record in one chunk costs linear time, not a rescan per character', () => {
+    // Found by H8: the fast path rescanned the rest of the run for every character past what
+    // still fitted, so one 2 MB field sent in one chunk held the event loop for minutes.
+    const parser = new CsvParser({ maxRecord: 20_000 });
+    const t0 = performance.now();
+    const records = [...parser.push(`a,b\n${'x'.repeat(60_000)},1\n1,2\n`), ...parser.end()];
+    const elapsed = performance.now() - t0;
+    expect(records).toEqual([
+      { line: 1, fields: ['a', 'b'] },
+      { line: 2, error: 'is longer than 20000 characters' },
+      { line: 3, fields: ['1', '2'] },
+    ]);
+    // ~1 s before the fix on the 2-core machine, well under 10 ms after.
+    expect(elapsed).toBeLessThan(200);
+  });
+
   it('gives the same records however the text is chunked', () => {
     const text = 'h1,h2\n"a\nb",c\r\nd,"e""f"\n';
     const whole = parseCsv(text);
