@@ -184,6 +184,36 @@ describe('bulkImport: streaming', () => {
     expect(c.written).toEqual(['1', '2']);
   });
 
+  it('rejects a line that is not UTF-8 (a Shift_JIS file), naming the column, never imports it garbled', async () => {
+    // Found by H8: a Shift_JIS CSV from Excel was decoded to U+FFFD and imported, its
+    // holders keyed on the garbled text. 山田 in Shift_JIS is 8E 52 93 63.
+    const sjis = Uint8Array.from([0x8e, 0x52, 0x93, 0x63]);
+    const utf8 = (t: string) => new TextEncoder().encode(t);
+    const csvBytes = async function* () {
+      yield utf8('id,note\n1,ok\n2,');
+      yield sjis;
+      yield utf8('\n3,東京\n');
+    };
+    const c = spec();
+    const csv = await bulkImport({ bytes: csvBytes() }, c);
+    expect(csv).toMatchObject({ processed: 3, imported: 2, rejected: 1 });
+    expect(csv.rejections[0]).toMatchObject({ line: 3, field: 'note' });
+    expect(csv.rejections[0]!.message).toContain('UTF-8');
+    expect(c.written).toEqual(['1', '3']);
+
+    const jsonBytes = async function* () {
+      yield utf8('{"id":"1"}\n{"id":"2","note":"');
+      yield sjis;
+      yield utf8('"}\n');
+    };
+    const j = spec({ format: 'jsonl', prepare: (row) => String(row.id) });
+    const json = await bulkImport({ bytes: jsonBytes() }, j);
+    expect(json).toMatchObject({ processed: 2, imported: 1, rejected: 1 });
+    expect(json.rejections[0]).toMatchObject({ line: 2, field: '(line)' });
+    expect(json.rejections[0]!.message).toContain('UTF-8');
+    expect(j.written).toEqual(['1']);
+  });
+
   it('clips what a rejection quotes from the input', async () => {
     const key = 'k'.repeat(100_000);
     const s = spec({

@@ -397,6 +397,8 @@ function csvRow(
       },
     };
   }
+  const garbled = record.fields.findIndex((cell) => cell.includes(REPLACEMENT));
+  if (garbled !== -1) return { rejected: { line: record.line, field: header[garbled]!, message: NOT_UTF8 } };
   const row: Record<string, unknown> = {};
   header.forEach((column, i) => {
     const cell = record.fields[i]!;
@@ -405,7 +407,20 @@ function csvRow(
   return { ok: row };
 }
 
+/**
+ * U+FFFD, what the decoder puts for bytes that are not UTF-8: a file saved as
+ * Shift_JIS (Excel's default in Japan) reads as a run of them, and a holder
+ * keyed on that text would be another holder. A line holding one is
+ * rejected, never imported garbled (found by H8). A U+FFFD sent as such
+ * stands for a character already lost, and is refused the same way.
+ */
+const REPLACEMENT = '\uFFFD';
+const NOT_UTF8 =
+  'UTF-8 として読めない文字（U+FFFD）があります。UTF-8 で保存し直してください（Shift_JIS は読めません）' +
+  ' / holds text that is not UTF-8 (U+FFFD): save the file as UTF-8 (Shift_JIS is not read)';
+
 function jsonRow(line: number, text: string, aliases: Readonly<Record<string, string>>): Row {
+  if (text.includes(REPLACEMENT)) return { rejected: { line, field: '(line)', message: NOT_UTF8 } };
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);

@@ -139,6 +139,26 @@ describe('JSON bodies only', () => {
       201,
     );
   });
+
+  it('an import declared in another charset than UTF-8 is a 415 naming content-type, not read as UTF-8', async () => {
+    // Found by H8: text/csv; charset=shift_jis was read as UTF-8 and imported garbled.
+    const post = (type: string) =>
+      server.app.inject({
+        method: 'POST',
+        url: '/v1/indicators/import',
+        headers: { ...bearer(server.token), 'content-type': type },
+        payload: 'type,value\nurl,https://h8.example/\n',
+      });
+    for (const type of ['text/csv; charset=shift_jis', 'application/x-ndjson; charset="Windows-31J"']) {
+      const res = await post(type);
+      expect(res.statusCode, type).toBe(415);
+      expect(res.json().errors[0]).toMatchObject({ path: 'content-type' });
+      expect(res.json().detail).toContain('UTF-8');
+    }
+    for (const type of ['text/csv; charset=UTF-8', 'text/csv; charset="utf-8"', 'text/csv; header=present']) {
+      expect((await post(type)).statusCode, type).toBe(200);
+    }
+  });
 });
 
 describe('names and free text that would mislead a reader', () => {
