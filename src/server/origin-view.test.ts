@@ -82,6 +82,47 @@ const aCase: Case = {
   subject: null,
 };
 
+describe('an origin-bound key and diagnostic texts (found by H8)', () => {
+  it('sees how outcomes and enrichments went, without their messages; HQ sees them whole', () => {
+    const diagnosed: Verdict = {
+      ...verdict,
+      outcomes: [
+        {
+          detector: 'test.cap',
+          stage: 'detect',
+          outcome: 'error',
+          code: 'enrichment_failed',
+          message: 'enrichment=test.history threw: holder app_other@shop:s2',
+          hits: 0,
+          ms: 1,
+        },
+      ],
+      enrichments: [
+        {
+          enrichment: 'test.history',
+          outcome: 'error',
+          code: 'threw',
+          message: 'holder app_other@shop:s2 on the address',
+          ms: 1,
+        },
+      ],
+    };
+    const seen = verdictFor(shop, diagnosed);
+    expect(JSON.stringify(seen)).not.toContain('app_other');
+    expect(seen.outcomes[0]).toMatchObject({
+      detector: 'test.cap',
+      outcome: 'error',
+      code: 'enrichment_failed',
+    });
+    expect(seen.enrichments?.[0]).toMatchObject({
+      enrichment: 'test.history',
+      outcome: 'error',
+      code: 'threw',
+    });
+    expect(verdictFor(hq, diagnosed)).toBe(diagnosed);
+  });
+});
+
 describe('verdictFor', () => {
   it('shows an organisation-wide key the verdict unchanged, reviewer and customer texts both', () => {
     expect(verdictFor(hq, verdict)).toBe(verdict);

@@ -17,7 +17,22 @@ import type { Reason, Verdict } from '../core/index.ts';
  */
 export function verdictFor<V extends Verdict>(actor: Actor, verdict: V): V {
   if (actor.origin === undefined) return verdict;
-  return { ...verdict, reasons: forCustomer(verdict.reasons), hits: withoutEvidence(verdict.hits) };
+  return {
+    ...verdict,
+    reasons: forCustomer(verdict.reasons),
+    hits: withoutEvidence(verdict.hits),
+    // A detector's or an enrichment's message is HQ's diagnostic text (an error thrown by a
+    // lookup may quote what it read); the origin sees how each went, by code (found by H8).
+    outcomes: withoutMessage(verdict.outcomes),
+    ...(verdict.enrichments ? { enrichments: withoutMessage(verdict.enrichments) } : {}),
+  };
+}
+
+/** Outcomes (of detectors or enrichments) without their free-text message. */
+function withoutMessage<O extends { readonly message?: string | undefined }>(
+  outcomes: readonly O[],
+): Omit<O, 'message'>[] {
+  return outcomes.map(({ message: _message, ...outcome }) => outcome);
 }
 
 export function caseFor<C extends Case | CaseDetail>(actor: Actor, item: C): C {
