@@ -152,6 +152,10 @@ def hashed_fields(row):
     """The eleven hashed fields of a row, prev_hash left out; the prev_hash it carries (None if none); whether it is a database row."""
     if "verdict" not in row or "seq" not in row or "hash" not in row:
         raise ValueError("not a decision: needs seq, verdict and hash")
+    if not isinstance(row["verdict"], dict):
+        raise ValueError("not a decision: its verdict is not an object")
+    if not isinstance(row["seq"], int) or isinstance(row["seq"], bool):
+        raise ValueError("not a decision: its seq is not an integer")
     if "org_id" in row:  # a database row
         fields = {k: row[k] for k in ("id", "org_id", "channel", "event_id", "action", "score")}
         created = row["created_at"]
@@ -296,8 +300,16 @@ def main(argv):
         if args.checkpoint:
             with open(args.checkpoint, encoding="utf-8") as f:
                 checkpoint = json.load(f)
+        if not rows:
+            raise ValueError("it holds no decision: nothing was verified")
         findings, summary = verify(rows, checkpoint)
-    except (OSError, ValueError, KeyError, TypeError) as error:
+    except KeyError as error:  # found by H8: a bare 'id' said nothing
+        print("読み込めません / cannot read the input: a decision lacks the field %s" % error, file=sys.stderr)
+        return 2
+    except RecursionError:
+        print("読み込めません / cannot read the input: JSON nested too deeply", file=sys.stderr)
+        return 2
+    except (OSError, ValueError, TypeError) as error:
         print("読み込めません / cannot read the input: %s" % error, file=sys.stderr)
         return 2
     if checkpoint is not None and args.signed_text:

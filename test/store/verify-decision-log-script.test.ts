@@ -63,6 +63,30 @@ describe('the script writes RFC 8785 as canonicalize does', () => {
   });
 });
 
+describe('the script on odd inputs (found by H8)', () => {
+  it('answers 2 with a message naming what is wrong, never a traceback nor ok for nothing', () => {
+    const cases: [string, string][] = [
+      ['', 'no decision'],
+      ['{"items":[]}\n', 'no decision'],
+      ['not json\n', 'Expecting value'],
+      [`${'['.repeat(100_000)}${']'.repeat(100_000)}\n`, 'nested'],
+      ['{"seq":1,"verdict":"x","hash":"ab"}\n', 'verdict'],
+      ['{"seq":1,"verdict":{},"hash":"ab"}\n', 'id'],
+      [
+        '{"seq":"x","verdict":{"id":"d","orgId":"o","channel":"c","eventId":"e","action":"allow","score":0,"createdAt":"2026-03-02T09:00:00.000Z"},"hash":"ab"}\n',
+        'seq',
+      ],
+    ];
+    for (const [input, says] of cases) {
+      const run = spawnSync('python3', [SCRIPT], { input, encoding: 'utf8', timeout: 60_000 });
+      expect([run.status, run.stdout], input.slice(0, 40)).toEqual([2, '']);
+      expect(run.stderr).toMatch(/^読み込めません \/ cannot read the input: /);
+      expect(run.stderr).not.toContain('Traceback');
+      expect(run.stderr, input.slice(0, 40)).toContain(says);
+    }
+  });
+});
+
 let clock = Date.parse('2026-03-02T09:00:00.000Z');
 
 /** A verdict with what a JCS writer can get wrong: non-ASCII, surrogate pairs, keys that sort apart, odd numbers. */
