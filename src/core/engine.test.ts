@@ -1032,7 +1032,11 @@ describe('engine: verdict, compile and rescore', () => {
     expect(engine.policyIssues('test', doc)).toEqual([
       { path: 'channel', message: 'must be test' },
       { path: 'signals.TEST_NOPE', message: 'unknown signal for this channel' },
-      { path: 'signals.POLICY_DENY_LISTED', message: "the engine's own signal; use overrides.denyAction" },
+      {
+        path: 'signals.POLICY_DENY_LISTED',
+        message:
+          "the engine's own signal: use the policy's overrides (allow and deny lists; overrides.denyAction)",
+      },
       { path: 'detectors.test.nope', message: 'unknown detector for this channel' },
       { path: 'groups.nope', message: 'unknown signal group for this channel' },
     ]);

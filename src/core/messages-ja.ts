@@ -30,6 +30,8 @@ const EXACT: Record<string, string> = {
   'expected an object': 'オブジェクトで指定してください',
   'unknown setting; ignored': '不明な設定です（無視されます）',
   'unknown signal for this channel': 'このチャネルにないシグナルです',
+  "the engine's own signal: use the policy's overrides (allow and deny lists; overrides.denyAction)":
+    'エンジン自身のシグナルです。ポリシーの overrides（許可・拒否リストと overrides.denyAction）で指定してください',
   'unknown signal group for this channel': 'このチャネルにないシグナルグループです',
   'unknown detector for this channel': 'このチャネルにない検知器です',
   'unknown role': '不明なロールです',

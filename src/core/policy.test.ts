@@ -244,7 +244,11 @@ describe('policyIssues', () => {
     expect(policyIssues(doc.document, 'test', declared, detectors, groups)).toEqual([
       { path: 'channel', message: 'must be test' },
       { path: 'signals.TEST_C', message: 'unknown signal for this channel' },
-      { path: 'signals.POLICY_ALLOW_LISTED', message: "the engine's own signal; use overrides.denyAction" },
+      {
+        path: 'signals.POLICY_ALLOW_LISTED',
+        message:
+          "the engine's own signal: use the policy's overrides (allow and deny lists; overrides.denyAction)",
+      },
       { path: 'detectors.test.b', message: 'unknown detector for this channel' },
       { path: 'groups.c', message: 'unknown signal group for this channel' },
     ]);

@@ -233,7 +233,11 @@ export function policyIssues(
   if (doc.channel !== channel) issues.push({ path: 'channel', message: `must be ${channel}` });
   for (const name of Object.keys(doc.signals)) {
     if (ENGINE_SIGNALS.has(name))
-      issues.push({ path: `signals.${name}`, message: "the engine's own signal; use overrides.denyAction" });
+      issues.push({
+        path: `signals.${name}`,
+        message:
+          "the engine's own signal: use the policy's overrides (allow and deny lists; overrides.denyAction)",
+      });
     else if (!declared.has(name))
       issues.push({ path: `signals.${name}`, message: 'unknown signal for this channel' });
   }
