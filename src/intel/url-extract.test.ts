@@ -91,6 +91,20 @@ describe('extractUrls: obfuscated URLs (issue 9 item 2, I1)', () => {
     for (const u of found) expect(text.slice(u.index, u.index + u.raw.length)).toBe(u.raw);
   });
 
+  it('tells URLs written without a scheme', () => {
+    expect(extractUrls('hxxps://a[.]example/x b.example').map((u) => u.bare)).toEqual([false, true]);
+  });
+
+  it('ends a domain before a label that is no suffix (UCI spam)', () => {
+    expect(urls('TnCs www.Ldew.com.subs16+1win150ppm')).toEqual(['http://www.ldew.com/']);
+  });
+
+  it('glues split pieces only onto a suffix links commonly use (UCI chat joins sentences with a dot)', () => {
+    expect(urls('K ill drink.pa then')).toEqual(['http://drink.pa/']);
+    expect(urls('I might come for 2 days.so you can')).toEqual(['http://days.so/']);
+    expect(urls('claim exa mple.xyz')).toEqual(['http://example.xyz/']);
+  });
+
   it('does not glue common words onto a domain', () => {
     expect(urls('visit example.com now')).toEqual(['http://example.com/']);
     expect(urls('Call now example.com')).toEqual(['http://example.com/']);

@@ -34,6 +34,8 @@ export type ExtractedUrl = {
   url: string;
   raw: string;
   obfuscated: boolean;
+  /** Written without a scheme (`example.com/x`): weaker evidence, as chat joins sentences with a dot (`felt so.so`). */
+  bare: boolean;
   /** Some of `raw` was written in full-width forms (ｅｘａｍｐｌｅ．ｃｏｍ); not counted in `obfuscated`. */
   fullWidth: boolean;
   index: number;
@@ -186,8 +188,36 @@ const STOPWORDS: ReadonlySet<string> = new Set(
  * List holds words (.store, .live, .thanks is not one but .fun is) that end
  * English sentences, and `shop. Store hours` must stay a sentence.
  */
-const SPACED_SUFFIXES =
-  'com|net|org|info|biz|jp|co\\.jp|ne\\.jp|or\\.jp|ac\\.jp|go\\.jp|xyz|top|io|me|cn|ru|cc|tk|icu|shop|site|online|club|vip|link';
+const SPACED_SUFFIX_LIST = [
+  'com',
+  'net',
+  'org',
+  'info',
+  'biz',
+  'jp',
+  'co.jp',
+  'ne.jp',
+  'or.jp',
+  'ac.jp',
+  'go.jp',
+  'xyz',
+  'top',
+  'io',
+  'me',
+  'cn',
+  'ru',
+  'cc',
+  'tk',
+  'icu',
+  'shop',
+  'site',
+  'online',
+  'club',
+  'vip',
+  'link',
+];
+const SPACED_SUFFIX_SET: ReadonlySet<string> = new Set(SPACED_SUFFIX_LIST);
+const SPACED_SUFFIXES = SPACED_SUFFIX_LIST.map((x) => x.replace('.', '\\.')).join('|');
 
 function deobfuscate(text: string): Mapped {
   let m = foldWidth(text);
@@ -346,18 +376,30 @@ export function extractUrls(text: string): ExtractedUrl[] {
         start += tail.index;
         url = candidate.slice(tail.index);
       }
-      const bareHost = url.split(/[/?#:]/, 1)[0]!;
+      let bareHost = url.split(/[/?#:]/, 1)[0]!;
+      let end = x.index + candidate.length;
+      // `www.Ldew.com.subs16+1win`: the domain ends before a label that is no suffix; the path goes with it.
+      while (!validHost(bareHost.toLowerCase()) && bareHost.indexOf('.') !== bareHost.lastIndexOf('.')) {
+        bareHost = bareHost.slice(0, bareHost.lastIndexOf('.'));
+        url = bareHost;
+        end = start + url.length;
+      }
       // `out.It works`: a capitalised last label is a sentence missing its space, not a domain
       // (people write EXAMPLE.COM or Example.com, hardly ever example.Com).
       if (/\.[A-Z][a-z]+$/.test(bareHost) || !validHost(bareHost.toLowerCase())) continue;
-      if (/^\p{ASCII}*$/u.test(bareHost)) {
+      // Glue split pieces only onto a suffix links commonly use: chat joins sentences with a dot
+      // (`ill drink.pa then`, `2 days.so you`), and .pa or .so there is a word, not a suffix.
+      if (
+        /^\p{ASCII}*$/u.test(bareHost) &&
+        SPACED_SUFFIX_SET.has(parse(bareHost.toLowerCase()).publicSuffix ?? '')
+      ) {
         const glued = joinSpaces(s, start, bareHost.split('.', 1)[0]!);
         if (glued < start) {
           url = s.slice(glued, start).replace(/ /g, '') + url;
           start = glued;
         }
       }
-      add(found, text, m, start, url, undefined, x.index + candidate.length);
+      add(found, text, m, start, url, undefined, end);
     }
     found.sort((a, b) => a.index - b.index);
   }
@@ -394,6 +436,7 @@ function add(
     url,
     raw: text.slice(index, m.to[end - 1]!),
     obfuscated,
+    bare: !/^[a-z][a-z0-9+.-]*:\/\//i.test(candidate),
     fullWidth,
     index,
     host,
