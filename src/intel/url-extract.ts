@@ -43,7 +43,7 @@ export type ExtractedUrl = {
   host: string;
   /** The host with xn-- labels shown as Unicode (equal to `host` for ASCII names). */
   unicodeHost: string;
-  /** The host is a public URL shortener (or a subdomain of one): the destination is hidden. */
+  /** The host is a public URL shortener (or its www. name): the destination is hidden. */
   shortener: boolean;
   /** What stood before `@` in the authority, such as `paypal.com` in `https://paypal.com@evil.example`. */
   userinfo?: string;
@@ -83,7 +83,7 @@ export const SHORTENER_HOSTS: ReadonlySet<string> = new Set([
 /** Most URLs returned for one text; more in one message is already unusual and bounds the work. */
 export const MAX_URLS = 100;
 
-/** Whether `host` (canonical, lower case) is a listed shortener or a subdomain of one. */
+/** Whether `host` (canonical, lower case) is a listed shortener or its `www.` name (other subdomains are not the service). */
 export function isShortenerHost(host: string): boolean {
   if (SHORTENER_HOSTS.has(host)) return true;
   const dot = host.indexOf('.');
