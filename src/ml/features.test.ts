@@ -1,0 +1,81 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { DEFAULT_DIMENSION, extractFeatures, fnv1a32 } from './features.ts';
+import { normaliseText } from './normalise-text.ts';
+
+const features = (s: string, dimension?: number) =>
+  extractFeatures(normaliseText(s).text, dimension === undefined ? {} : { dimension });
+const total = (m: Map<number, number>) => [...m.values()].reduce((a, b) => a + b, 0);
+
+describe('fnv1a32', () => {
+  it('matches FNV-1a over 32-bit little-endian code points', () => {
+    expect(fnv1a32('')).toBe(0x811c9dc5);
+    // 'a' as bytes 61 00 00 00: reference computed by hand from the FNV-1a definition.
+    let h = 0x811c9dc5;
+    for (const b of [0x61, 0, 0, 0]) h = Math.imul(h ^ b, 0x01000193) >>> 0;
+    expect(fnv1a32('a')).toBe(h);
+    expect(fnv1a32('ア')).not.toBe(fnv1a32('ァ'));
+  });
+});
+
+describe('extractFeatures (issue 9 item 1)', () => {
+  it('counts 1–3 grams in Japanese runs and words from Intl.Segmenter', () => {
+    // "あい": unigrams あ, い; bigram あい → 3 n-grams; plus Segmenter words (at least one).
+    const f = extractFeatures('あい', { dimension: 1 << 20 });
+    expect(total(f)).toBeGreaterThanOrEqual(4);
+    // 2–4 grams over " ab " (padded): " a","ab","b ", " ab","ab ", " ab " = 6; plus the word "ab".
+    expect(total(extractFeatures('ab', { dimension: 1 << 20 }))).toBe(7);
+  });
+
+  it('gives one feature per placeholder and none from its letters', () => {
+    const f = extractFeatures('<URL>', { dimension: 1 << 20 });
+    expect(total(f)).toBe(1);
+    expect(extractFeatures('<URL>')).not.toEqual(extractFeatures('<PHONE>'));
+  });
+
+  it('maps obfuscated lures onto the features of their plain form', () => {
+    expect(features('ア カ ウ ン ト を確認')).toEqual(features('あかうんとを確認'));
+    expect(features('Ｐ ａ ｙ Ｐ ａ ｌ')).toEqual(features('paypal'));
+    expect(features('pаypаl')).toEqual(features('paypal'));
+    // Different lures differ.
+    expect(features('荷物をお届けに上がりました')).not.toEqual(features('口座が凍結されました'));
+  });
+
+  it('keeps indices inside the dimension and refuses a bad one', () => {
+    for (const i of features('Your parcel 荷物 is held 👍 <URL>', 64).keys()) {
+      expect(i).toBeGreaterThanOrEqual(0);
+      expect(i).toBeLessThan(64);
+    }
+    expect(() => extractFeatures('x', { dimension: 100 })).toThrow(RangeError);
+    expect(DEFAULT_DIMENSION).toBe(262144);
+  });
+});
+
+describe('extractFeatures properties', () => {
+  it('never throws and is deterministic on arbitrary Unicode', () => {
+    fc.assert(
+      fc.property(fc.string({ unit: 'binary', maxLength: 80 }), (s) => {
+        const n = normaliseText(s).text;
+        expect(extractFeatures(n, { dimension: 1024 })).toEqual(extractFeatures(n, { dimension: 1024 }));
+      }),
+      { numRuns: 1000 },
+    );
+  });
+
+  it('extracts features of 100 KB of normalised text in under 200 ms', () => {
+    let s = 'お客様のアカウントが停止されました 👍 your account is locked <URL> \u202E漢字 ';
+    fc.assert(
+      fc.property(fc.string({ unit: 'binary', minLength: 1, maxLength: 200 }), (b) => {
+        let t = `${s}${b}`;
+        while (t.length < 100_000) t += t;
+        const n = normaliseText(t.slice(0, 100_000)).text;
+        extractFeatures(n);
+        const t0 = performance.now();
+        extractFeatures(n);
+        expect(performance.now() - t0).toBeLessThan(200);
+      }),
+      { numRuns: 10 },
+    );
+    s = '';
+  });
+});
