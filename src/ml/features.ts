@@ -29,6 +29,12 @@ export const DEFAULT_DIMENSION = 1 << 18;
 export interface FeatureOptions {
   /** Number of hash buckets; a power of two between 2^4 and 2^26. */
   readonly dimension?: number;
+  /**
+   * Word tokens from `Intl.Segmenter` (default true). They cost about 9 µs of the ~15 µs a short
+   * message takes here (measured on the dev machine), so a caller chasing throughput can turn them off
+   * and keep the character n-grams, which already cover Japanese without a dictionary.
+   */
+  readonly words?: boolean;
 }
 
 /** Sparse feature vector: bucket index → count. */
@@ -156,7 +162,7 @@ export function extractFeatures(normalised: string, options: FeatureOptions = {}
       add(out, fnv1a32(part, NS_PLACEHOLDER), mask);
     } else if (part.length > 0) {
       charFeatures(part, out, mask);
-      wordFeatures(part, out, mask);
+      if (options.words !== false) wordFeatures(part, out, mask);
     }
   }
   return out;
