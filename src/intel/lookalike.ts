@@ -1,6 +1,7 @@
 import { domainToASCII, domainToUnicode } from 'node:url';
 import { parse } from 'tldts';
 import brandData from './data/brands.json' with { type: 'json' };
+import { LATIN_LOOKALIKES } from './homoglyphs.ts';
 
 /**
  * Look-alike brand domains (issue 9 item 2, `MESSAGE_URL_*`; measures I1, I3, P7): says whether a
@@ -59,51 +60,16 @@ export const BRANDS: readonly Brand[] = Object.freeze(
 // reach here lower-cased by IDNA, so only lower-case forms are needed. i, l, 1 and | all fold to
 // `l`: they are the same stroke in many fonts. `rn` and `vv` fold to `m` and `w`.
 const CONFUSABLES: Readonly<Record<string, string>> = Object.freeze({
-  а: 'a',
-  в: 'b',
-  с: 'c',
-  ԁ: 'd',
-  е: 'e',
-  ё: 'e',
-  һ: 'h',
+  ...LATIN_LOOKALIKES,
+  // In a host, i, l, 1 and | are one stroke: all fold to `l`.
   і: 'l',
   ї: 'l',
-  ј: 'j',
-  к: 'k',
-  ӏ: 'l',
-  м: 'm',
-  н: 'h',
-  о: 'o',
-  р: 'p',
-  ԛ: 'q',
-  ѕ: 's',
-  т: 't',
-  ц: 'u',
-  ѵ: 'v',
-  ԝ: 'w',
-  х: 'x',
-  у: 'y',
-  α: 'a',
-  β: 'b',
-  ε: 'e',
-  η: 'n',
   ι: 'l',
-  κ: 'k',
-  ν: 'v',
-  ο: 'o',
-  ρ: 'p',
-  τ: 't',
-  υ: 'u',
-  χ: 'x',
-  γ: 'y',
-  ω: 'w',
   ı: 'l',
-  ɑ: 'a',
-  ɡ: 'g',
-  '0': 'o',
-  '1': 'l',
   i: 'l',
+  '1': 'l',
   '|': 'l',
+  '0': 'o',
   '5': 's',
 });
 const CONFUSABLE = new RegExp(`[${Object.keys(CONFUSABLES).join('').replace('|', '\\|')}]`, 'gu');

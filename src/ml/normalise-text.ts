@@ -1,3 +1,4 @@
+import { LATIN_LOOKALIKES } from '../intel/homoglyphs.ts';
 /**
  * Text normalisation for Japanese and English lures (issue 9, build item 1; measures I1, I3, P7).
  *
@@ -144,52 +145,7 @@ const EXISTING = /^<(?:URL|EMAIL|PHONE|AMOUNT|CODE)>$/;
 // indistinguishable in practice). Applied after lower-casing, so upper-case look-alikes (А, Ρ, Ο)
 // are covered through their lower-case forms. A small explicit table rather than the full
 // confusables data: the full table folds legitimate Japanese punctuation and digits too.
-const HOMOGLYPHS: Readonly<Record<string, string>> = Object.freeze({
-  // Cyrillic
-  а: 'a',
-  в: 'b',
-  с: 'c',
-  ԁ: 'd',
-  е: 'e',
-  ё: 'e',
-  һ: 'h',
-  і: 'i',
-  ї: 'i',
-  ј: 'j',
-  к: 'k',
-  ӏ: 'l',
-  м: 'm',
-  н: 'h',
-  о: 'o',
-  р: 'p',
-  ԛ: 'q',
-  ѕ: 's',
-  т: 't',
-  ц: 'u',
-  ѵ: 'v',
-  ԝ: 'w',
-  х: 'x',
-  у: 'y',
-  // Greek
-  α: 'a',
-  β: 'b',
-  ε: 'e',
-  η: 'n',
-  ι: 'i',
-  κ: 'k',
-  ν: 'v',
-  ο: 'o',
-  ρ: 'p',
-  τ: 't',
-  υ: 'u',
-  χ: 'x',
-  γ: 'y',
-  ω: 'w',
-  // Latin look-alikes outside ASCII
-  ı: 'i',
-  ɑ: 'a',
-  ɡ: 'g',
-});
+const HOMOGLYPHS = LATIN_LOOKALIKES;
 // Upper-case letters whose lower-case form looks like another Latin letter (Υ looks like Y, υ like u),
 // folded before lower-casing.
 const UPPER_HOMOGLYPHS: Readonly<Record<string, string>> = Object.freeze({
