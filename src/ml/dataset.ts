@@ -85,10 +85,17 @@ export function parseUciSms(text: string, source = 'uci-sms'): ParsedFile {
 
 const MONTH = /^\d{4}-(0[1-9]|1[0-2])$/;
 
-/** SpamHunter Japanese smishing: JSON lines `{"month": "YYYY-MM", "text"}`; all fraud. */
-export function parseJaSmishing(text: string, source = 'ja-smishing'): ParsedFile {
-  const rows: LabelledRow[] = [];
-  const rejected: RejectedLine[] = [];
+/**
+ * Each non-blank JSON-lines line as an object, with its line number (1-based): a line that is not JSON
+ * is rejected as such; a JSON value that is not an object reads as `{}` (its fields then fail the
+ * caller's checks, naming them).
+ */
+export function jsonLines(
+  text: string,
+  source: string,
+  rejected: RejectedLine[],
+  each: (o: Record<string, unknown>, line: number) => void,
+): void {
   lines(text).forEach((l, k) => {
     const line = k + 1;
     if (l.trim() === '') return;
@@ -99,7 +106,15 @@ export function parseJaSmishing(text: string, source = 'ja-smishing'): ParsedFil
       rejected.push({ source, line, reason: 'not JSON' });
       return;
     }
-    const o = typeof value === 'object' && value !== null ? (value as Record<string, unknown>) : {};
+    each(typeof value === 'object' && value !== null ? (value as Record<string, unknown>) : {}, line);
+  });
+}
+
+/** SpamHunter Japanese smishing: JSON lines `{"month": "YYYY-MM", "text"}`; all fraud. */
+export function parseJaSmishing(text: string, source = 'ja-smishing'): ParsedFile {
+  const rows: LabelledRow[] = [];
+  const rejected: RejectedLine[] = [];
+  jsonLines(text, source, rejected, (o, line) => {
     if (typeof o.text !== 'string' || o.text.trim() === '') {
       rejected.push({ source, line, reason: 'text is not a non-empty string' });
     } else if (typeof o.month !== 'string' || !MONTH.test(o.month)) {

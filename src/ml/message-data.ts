@@ -15,6 +15,7 @@
  */
 import { readFileSync } from 'node:fs';
 import {
+  jsonLines,
   type LabelledRow,
   loadSharedData,
   type ParsedFile,
@@ -43,17 +44,7 @@ export const SOURCE_LANGUAGE: Readonly<Record<string, 'en' | 'ja'>> = {
 export function parseJaLegitSeed(text: string, source = 'ja-legit-seed'): ParsedFile {
   const rows: LabelledRow[] = [];
   const rejected: RejectedLine[] = [];
-  text.split(/\r?\n/).forEach((l, k) => {
-    const line = k + 1;
-    if (l.trim() === '') return;
-    let value: unknown;
-    try {
-      value = JSON.parse(l);
-    } catch {
-      rejected.push({ source, line, reason: 'not JSON' });
-      return;
-    }
-    const o = typeof value === 'object' && value !== null ? (value as Record<string, unknown>) : {};
+  jsonLines(text, source, rejected, (o, line) => {
     if ('_comment' in o) return;
     if (typeof o.text !== 'string' || o.text.trim() === '') {
       rejected.push({ source, line, reason: 'text is not a non-empty string' });
