@@ -13,11 +13,13 @@
  * Applications are of the seeded "hot" holders (real keys: their lines and
  * applications are read), one or two lines each, from 50 shops and online.
  */
+
 import type { ContractApplication } from '../src/channels/contract/contract-schema.ts';
 import { ContractStore } from '../src/channels/contract/contract-store.ts';
 import { loadConfig } from '../src/config.ts';
 import { createKeyedHasher } from '../src/intel/keyed-hash.ts';
 import { Mamoru } from '../src/mamoru.ts';
+import { mulberry32 } from '../src/ml/linear-model.ts';
 import { application } from '../test/contract/fixtures.ts';
 import { freshDatabase } from '../test/helpers/stores.ts';
 import { hotIdentity, seedContract } from './contract-seed.ts';
@@ -26,16 +28,7 @@ import { type BenchResult, percentile } from './report.ts';
 const HMAC_KEY = 'bench-contract-key-0123456789abcdef';
 
 /** A deterministic PRNG (mulberry32), so every run screens the same applications. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const prng = mulberry32;
 
 export async function benchContract(
   backend: 'pglite' | 'postgres',
