@@ -181,7 +181,8 @@ export class Mamoru {
             ),
     });
     const channels =
-      options.channels ?? createChannels({ db: store.db, hasher, decisions: store.decisions }, plugins);
+      options.channels ??
+      createChannels({ db: store.db, hasher, decisions: store.decisions, intel }, plugins);
     for (const channel of channels) {
       registerJapaneseMessages(channel.messagesJa);
       const act = channel.onOutcome;

@@ -19,6 +19,9 @@ export const PERMISSIONS = [
   'indicators:read',
   'indicators:write',
   'lines:write',
+  'subscribers:read',
+  'subscribers:write',
+  'reports:write',
   'policies:read',
   'policies:write',
   'keys:admin',
@@ -30,15 +33,18 @@ export type Permission = (typeof PERMISSIONS)[number];
  * What each role may do.
  *
  * - `admin` — everything, including API keys and organisations.
- * - `analyst` — works cases, maintains indicators and a carrier's lines, and
- *   tunes policies.
+ * - `analyst` — works cases, maintains indicators and a carrier's lines,
+ *   subscribers' message-filter settings and their fraud reports, and tunes
+ *   policies.
  * - `reviewer` — HQ staff (本部): works and resolves cases (exceptions,
  *   escalations from agencies, appeals); reads indicators and policies.
  * - `agent` — a shop or sales agency (販売代理店): screens events, reads its
  *   organisation's decisions and cases and adds context as comments, but never
  *   resolves a case — the exception is decided at HQ (P2).
  * - `system` — an integration or job: screens, imports indicator feeds and
- *   records line activations and cancellations (the carrier's provisioning), may
+ *   records line activations and cancellations (the carrier's provisioning),
+ *   sets subscribers' message-filter settings and passes on their reports
+ *   (the carrier's app, I3), may
  *   route (assign) and annotate cases, but never resolves one: a resolution is
  *   always a person's decision.
  */
@@ -54,6 +60,9 @@ export const ROLE_PERMISSIONS = {
     'indicators:read',
     'indicators:write',
     'lines:write',
+    'subscribers:read',
+    'subscribers:write',
+    'reports:write',
     'policies:read',
     'policies:write',
   ],
@@ -76,6 +85,9 @@ export const ROLE_PERMISSIONS = {
     'indicators:read',
     'indicators:write',
     'lines:write',
+    'subscribers:read',
+    'subscribers:write',
+    'reports:write',
     'policies:read',
   ],
 } as const satisfies Record<Role, readonly Permission[]>;

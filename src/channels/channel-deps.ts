@@ -1,4 +1,5 @@
 import type { Kysely } from 'kysely';
+import type { IndicatorRef, IndicatorVerdict, SharingScope } from '../core/indicator.ts';
 import type { KeyedHasher } from '../intel/keyed-hash.ts';
 import type { CoreDatabase } from '../store/schema.ts';
 import type { DecisionReader } from '../store/store.ts';
@@ -13,4 +14,19 @@ export interface ChannelDeps {
   readonly db: Kysely<CoreDatabase>;
   readonly hasher: KeyedHasher;
   readonly decisions: DecisionReader;
+  readonly intel: ChannelIntel;
+}
+
+/** How a channel records indicators (the intel module's `IndicatorService` implements it). */
+export interface ChannelIntel {
+  /**
+   * Upsert indicators of the organisation (an indicator already known is
+   * refreshed, not duplicated); the lookups of this process see them at once.
+   * Answers, per ref, whether it was new.
+   */
+  add(
+    orgId: string,
+    refs: readonly IndicatorRef[],
+    options: { readonly verdict: IndicatorVerdict; readonly source: string; readonly scope: SharingScope },
+  ): Promise<boolean[]>;
 }

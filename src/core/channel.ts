@@ -126,6 +126,16 @@ export interface ChannelModule<P = unknown, St = unknown> {
   /** The kinds of origin `origin` gives (`shop:<id>`, `online`…): keys may be bound to these. */
   readonly originKinds?: readonly OriginKind[];
   /**
+   * Thresholds that replace the policy's for this event (a subscriber's filter
+   * strength, I3: low / standard / high mapped to thresholds in the policy's
+   * settings), named so the verdict records which applied
+   * (`verdict.policy.thresholds`). Called after the waiver, before scoring;
+   * pure, no I/O (it reads the screening's state, settings and enrichments).
+   * One that throws or returns thresholds out of order is an error outcome
+   * (`<channel>.thresholds`) and the policy's own thresholds decide.
+   */
+  readonly thresholds?: (screening: Screening<P, St>) => ThresholdProfile | undefined;
+  /**
    * Notices to show beside the verdict (a notice the shop reads out on every
    * allowed application, a warning label on a message), from the scored action
    * and hits, the payload and the channel settings the detectors saw (the
@@ -162,6 +172,12 @@ export interface ChannelModule<P = unknown, St = unknown> {
   readonly messagesJa?: Readonly<Record<string, string>>;
   /** An example payload for the API docs and the README. */
   readonly example: P;
+}
+
+/** Named thresholds for one screening (`ChannelModule.thresholds`): action → the score that reaches it. */
+export interface ThresholdProfile {
+  readonly name: string;
+  readonly thresholds: Readonly<Partial<Record<Action, number>>>;
 }
 
 /** The engine treats all channels alike; their payload types are erased here. */

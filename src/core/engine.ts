@@ -1,4 +1,5 @@
-import type { AnyChannel, ExtractTools } from './channel.ts';
+import { ACTIONS, type Action } from './action.ts';
+import type { AnyChannel, ExtractTools, ThresholdProfile } from './channel.ts';
 import { decide, OVERRIDE_DETECTOR } from './decide.ts';
 import { freezeSettings } from './deep-freeze.ts';
 import {
@@ -318,7 +319,9 @@ export class Engine {
     // Also when a dry run did not enrich: the fail-safe is part of the verdict the policy would give.
     const unenriched = override ? undefined : enrichmentFailures(outcomes, run, plan.needed);
     if (unenriched && policy.signals.get(unenriched.signal)?.enabled) hits.push(unenriched);
-    const scored = decide(policy, hits, override);
+    const profile =
+      override || !channel.thresholds ? undefined : thresholdProfile(channel, screening, outcomes);
+    const scored = decide(profile ? { ...policy, thresholds: profile.thresholds } : policy, hits, override);
     const { reasons, summary } = explain(scored, prepared.describe);
     const notices = channelNotices(channel, scored, event, plan.settings, outcomes);
     const enriched = run?.finish();
@@ -341,7 +344,9 @@ export class Engine {
       ...(notices.length > 0 ? { notices } : {}),
       ...(enriched && enriched.outcomes.length > 0 ? { enrichments: enriched.outcomes } : {}),
       indicators,
-      policy: { id: policy.ref.document.id, version: policy.ref.version },
+      policy: profile
+        ? { id: policy.ref.document.id, version: policy.ref.version, thresholds: profile.name }
+        : { id: policy.ref.document.id, version: policy.ref.version },
       timings,
       createdAt: isoTime(now),
     };
@@ -442,6 +447,50 @@ function waive(
     evidence: hit.evidence,
     ...(hit.params ? { params: hit.params } : {}),
   }));
+}
+
+/**
+ * The channel's named thresholds for this screening (a subscriber's filter
+ * strength), sorted from the most severe action down as the compiled
+ * policy keeps them. A hook that throws, or thresholds that are not finite
+ * numbers rising with severity, is an error outcome (`<channel>.thresholds`)
+ * and the policy's own thresholds decide.
+ */
+function thresholdProfile(
+  channel: AnyChannel,
+  screening: Screening,
+  outcomes: DetectorOutcome[],
+): { name: string; thresholds: readonly (readonly [Action, number])[] } | undefined {
+  const since = performance.now();
+  const name = `${channel.name}.thresholds`;
+  let profile: ThresholdProfile | undefined;
+  try {
+    profile = channel.thresholds?.(screening);
+  } catch (error) {
+    outcomes.push(errorOutcome(name, 'post', 'threw', error, performance.now() - since));
+    return undefined;
+  }
+  if (profile === undefined) return undefined;
+  const entries: [Action, number][] = [];
+  let below = Number.NEGATIVE_INFINITY;
+  let bad =
+    typeof profile?.name !== 'string' || profile.name === '' || typeof profile.thresholds !== 'object';
+  for (const action of bad ? [] : ACTIONS) {
+    const min = (profile.thresholds as Record<string, unknown>)[action];
+    if (min === undefined) continue;
+    if (action === 'allow' || typeof min !== 'number' || !Number.isFinite(min) || min <= below) {
+      bad = true;
+      break;
+    }
+    below = min;
+    entries.push([action, min]);
+  }
+  if (bad) {
+    const message = 'returned thresholds that are not a name and finite numbers rising with severity';
+    outcomes.push(errorOutcome(name, 'post', 'bad_hit', message, performance.now() - since));
+    return undefined;
+  }
+  return { name: profile.name, thresholds: entries.reverse() };
 }
 
 /**

@@ -76,7 +76,12 @@ export interface Verdict {
   /** How each enrichment the detectors needed went (absent when none ran). */
   readonly enrichments?: readonly EnrichmentOutcome[];
   readonly indicators: readonly IndicatorRef[];
-  readonly policy: { readonly id: string; readonly version: number };
+  /**
+   * The policy that decided, and the named thresholds that replaced its own
+   * for this event when the channel gave some (a subscriber's filter
+   * strength, `ChannelModule.thresholds`).
+   */
+  readonly policy: { readonly id: string; readonly version: number; readonly thresholds?: string };
   /** Milliseconds per stage; `enrich`, when enrichments ran, from the first one's start to the last answer. */
   readonly timings: Readonly<Record<Stage | 'total', number>> & { readonly enrich?: number };
   readonly createdAt: string;

@@ -129,7 +129,16 @@ export const verdictSchema = z
     indicators: z
       .array(z.object({ type: z.enum(INDICATOR_TYPES), value: z.string(), field: z.string().optional() }))
       .readonly(),
-    policy: z.object({ id: z.string(), version: z.number().int() }),
+    policy: z.object({
+      id: z.string(),
+      version: z.number().int(),
+      thresholds: z
+        .string()
+        .optional()
+        .describe(
+          "ポリシーの閾値に代えて使った名前付きの閾値（利用者のフィルタ強度など）/ Named thresholds used in place of the policy's (a subscriber's filter strength)",
+        ),
+    }),
     timings: z.object({
       pre: z.number(),
       detect: z.number(),

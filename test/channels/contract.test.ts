@@ -9,7 +9,7 @@ import {
 } from '../../src/core/index.ts';
 import { createExtractTools } from '../../src/intel/extract-tools.ts';
 import { createKeyedHasher } from '../../src/intel/keyed-hash.ts';
-import { unconnectedDb } from '../helpers/stores.ts';
+import { unconnectedDb, unusedIntel } from '../helpers/stores.ts';
 
 /**
  * The channel-module contract, run against every registered channel (as Hono
@@ -24,6 +24,7 @@ const channels = createChannels({
   db: unconnectedDb(),
   hasher,
   decisions: { loggedEvent: async () => undefined },
+  intel: unusedIntel,
 });
 const engine = createEngine({ channels });
 

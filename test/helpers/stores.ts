@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { DummyDriver, Kysely, PostgresAdapter, PostgresIntrospector, PostgresQueryCompiler } from 'kysely';
 import pg from 'pg';
+import type { ChannelIntel } from '../../src/channels/channel-deps.ts';
 import { channelMigrations } from '../../src/channels/registry.ts';
 import { openStore, type Store } from '../../src/store/index.ts';
 import type { CoreDatabase } from '../../src/store/schema.ts';
@@ -95,7 +96,7 @@ async function runOnServer(serverUrl: string, statement: string): Promise<void> 
  * driver: every query answers no rows), for suites that build channels
  * without opening a store.
  *
- * @example const channels = createChannels({ db: unconnectedDb(), hasher, decisions: { loggedEvent: async () => undefined } });
+ * @example const channels = createChannels({ db: unconnectedDb(), hasher, decisions: { loggedEvent: async () => undefined }, intel: unusedIntel });
  */
 export function unconnectedDb(): Kysely<CoreDatabase> {
   return new Kysely<CoreDatabase>({
@@ -107,3 +108,10 @@ export function unconnectedDb(): Kysely<CoreDatabase> {
     },
   });
 }
+
+/** An indicator writer for suites whose channels never write indicators: any call fails the test. */
+export const unusedIntel: ChannelIntel = {
+  add: async () => {
+    throw new Error('this suite writes no indicators');
+  },
+};

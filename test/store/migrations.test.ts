@@ -12,7 +12,7 @@ import { composeMigrations, migrate } from '../../src/store/index.ts';
 import { CORE_MIGRATIONS } from '../../src/store/migrations/index.ts';
 import { PGliteDialect } from '../../src/store/pglite/dialect.ts';
 import { runCli } from '../cli/run-cli.ts';
-import { freshDatabase, unconnectedDb } from '../helpers/stores.ts';
+import { freshDatabase, unconnectedDb, unusedIntel } from '../helpers/stores.ts';
 
 /**
  * Issue 8, item 1: the store runs the core's migrations and every registered
@@ -53,6 +53,7 @@ describe('composing migrations', () => {
       db: unconnectedDb(),
       hasher: {} as never,
       decisions: { loggedEvent: async () => undefined },
+      intel: unusedIntel,
     };
     expect(() => createChannels(deps, [impostor])).toThrow(/other/);
   });

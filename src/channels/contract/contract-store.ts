@@ -49,7 +49,7 @@ export class ContractStore {
   readonly #hasher: KeyedHasher;
 
   /** Built on the core's database: the contract tables are added to its type here (they are the channel's own). */
-  constructor(deps: ChannelDeps) {
+  constructor(deps: Pick<ChannelDeps, 'db' | 'hasher' | 'decisions'>) {
     this.#db = deps.db.$extendTables<ContractTables>();
     this.#decisions = deps.decisions;
     this.#hasher = deps.hasher;

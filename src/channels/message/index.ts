@@ -1,39 +1,124 @@
-import type { ChannelModule, ChannelPlugin } from '../../core/index.ts';
+import type { ChannelModule, ChannelPlugin, SignalDeclaration } from '../../core/index.ts';
 import { INTEL_SIGNALS, intelMatchDetectors } from '../../intel/index.ts';
+import type { ChannelDeps } from '../channel-deps.ts';
+import { campaignPart } from './campaign.ts';
+import { callbackPart } from './detectors/callback.ts';
+import { lureModelPart } from './detectors/lure-model.ts';
+import { recruitmentPart } from './detectors/recruitment.ts';
+import { senderPart } from './detectors/sender.ts';
+import { urlPart } from './detectors/url.ts';
 import { extractMessage } from './message-extractor.ts';
+import type { MessagePart } from './message-part.ts';
 import { type MessagePayload, messageSchema } from './message-schema.ts';
+import { beginMessage, type MessageState } from './message-state.ts';
+import { MESSAGE_MIGRATIONS } from './migrations/index.ts';
+import { subscriberPart } from './subscribers.ts';
 
 export { extractMessage } from './message-extractor.ts';
-export { MESSAGE_KINDS, type MessageKind, type MessagePayload, messageSchema } from './message-schema.ts';
+export { type MessageDb, type MessagePart, type MessageScreening, messageDb } from './message-part.ts';
+export {
+  MAX_MESSAGE_TEXT,
+  MESSAGE_KINDS,
+  type MessageKind,
+  type MessagePayload,
+  messageSchema,
+} from './message-schema.ts';
+export { beginMessage, type MessageDetector, type MessageState } from './message-state.ts';
 
-/**
- * The message channel (measure I1): SMS, DMs and posts screened before they
- * reach the recipient, so a fraud lure is blocked or shown with a warning.
- * This first version matches the sender and every URL, e-mail address and
- * phone number in the text against intel (`INTEL_MATCH_*`); lure and
- * recruitment-post models come with the message channel issue.
- */
-export const message: ChannelModule<MessagePayload> = {
-  name: 'message',
-  title: { ja: 'メッセージ（SMS・DM・投稿）', en: 'Messages (SMS, DMs, posts)' },
-  schema: messageSchema,
-  signals: INTEL_SIGNALS,
-  detectors: intelMatchDetectors<MessagePayload>(),
-  extract: extractMessage,
-  defaultPolicy: {
-    id: 'message.default',
-    channel: 'message',
-    description: 'メッセージの既定ポリシー / Default message policy',
-    thresholds: { warn: 3, review: 6, block: 9 },
-    groups: { intel: { maxScore: 20 } },
-  },
-  example: {
-    kind: 'sms',
-    sender: '+81300000000',
-    text: '【重要】お客様のアカウントが停止されました。確認はこちら https://amazon-co-jp.account-verify.example/login',
-    sentAt: '2026-01-15T09:30:00+09:00',
-  },
+/** The message channel as the engine sees it. */
+export type MessageChannel = ChannelModule<MessagePayload, MessageState>;
+
+const EXAMPLE: MessagePayload = {
+  kind: 'sms',
+  sender: '+81300000000',
+  recipient: '+819012345678',
+  text: '【重要】お客様のアカウントが停止されました。確認はこちら https://amazon-co-jp.account-verify.example/login',
+  receivedAt: '2026-01-15T09:30:00+09:00',
 };
 
-/** The message channel as the registry lists it: no tables of its own yet, so no migrations. */
-export const messagePlugin: ChannelPlugin = { name: 'message', create: () => message };
+/**
+ * The parts of the message channel, each in its own file: content model,
+ * URLs, senders, call-back lures, recruitment posts (P7), campaigns, and the
+ * subscribers' settings and reports (I3).
+ */
+export function messageParts(deps: ChannelDeps): MessagePart[] {
+  return [
+    lureModelPart(),
+    urlPart(),
+    senderPart(deps),
+    callbackPart(),
+    recruitmentPart(),
+    campaignPart(deps),
+    subscriberPart(deps),
+  ];
+}
+
+/** The one part that gives a hook, if any (two parts giving the same hook is a bug). */
+function onlyHook<K extends 'waiver' | 'thresholds' | 'notices'>(
+  parts: readonly MessagePart[],
+  key: K,
+): MessagePart[K] {
+  const giving = parts.filter((p) => p[key] !== undefined);
+  if (giving.length > 1) throw new Error(`message channel: ${giving.length} parts give the ${key} hook`);
+  return giving[0]?.[key];
+}
+
+/**
+ * The message channel (measures I1, I3, P7): SMS, RCS, DMs and posts
+ * screened before they reach the recipient or are published, so a fraud
+ * lure is blocked (to the filtered folder) or shown with a warning label,
+ * and a recruitment post for crimes (闇バイト) is taken down. Reads the text
+ * (a Japanese and English content model, call-back and recruitment cues),
+ * its URLs (obfuscation undone; URL model, look-alike brands, hosting
+ * platforms, shorteners), its sender (formats, verified sender IDs), its
+ * campaign (near-identical texts from many senders) and intel
+ * (`INTEL_MATCH_*`); each subscriber's settings decide how strict.
+ *
+ * @example const message = createMessageChannel({ db: store.db, hasher, decisions: store.decisions, intel });
+ */
+export function createMessageChannel(deps: ChannelDeps): MessageChannel {
+  const parts = messageParts(deps);
+  const signals: SignalDeclaration[] = [...INTEL_SIGNALS];
+  const recorders = parts.flatMap((p) => (p.record ? [p.record] : []));
+  const messagesJa = Object.assign({}, ...parts.map((p) => p.messagesJa ?? {}));
+  for (const p of parts) signals.push(...(p.signals ?? []));
+  const waiver = onlyHook(parts, 'waiver');
+  const thresholds = onlyHook(parts, 'thresholds');
+  const notices = onlyHook(parts, 'notices');
+  return {
+    name: 'message',
+    title: { ja: 'メッセージ（SMS・RCS・DM・投稿）', en: 'Messages (SMS, RCS, DMs, posts)' },
+    schema: messageSchema,
+    signals,
+    detectors: [
+      ...intelMatchDetectors<MessagePayload, MessageState>(),
+      ...parts.flatMap((p) => p.detectors ?? []),
+    ],
+    begin: beginMessage,
+    extract: extractMessage,
+    enrichments: parts.flatMap((p) => p.enrichments ?? []),
+    defaultPolicy: {
+      id: 'message.default',
+      channel: 'message',
+      description: 'メッセージの既定ポリシー / Default message policy',
+      thresholds: { warn: 4, block: 8 },
+      groups: { intel: { maxScore: 20 } },
+    },
+    ...(waiver ? { waiver } : {}),
+    ...(thresholds ? { thresholds } : {}),
+    ...(notices ? { notices } : {}),
+    record: async (verdict, screening) => {
+      for (const record of recorders) await record(verdict, screening);
+    },
+    operations: parts.flatMap((p) => p.operations ?? []),
+    messagesJa,
+    example: EXAMPLE,
+  };
+}
+
+/** The message channel as the registry lists it: its tables' migrations, then the channel built on them. */
+export const messagePlugin: ChannelPlugin<ChannelDeps> = {
+  name: 'message',
+  migrations: MESSAGE_MIGRATIONS,
+  create: createMessageChannel,
+};
