@@ -6,7 +6,6 @@
  */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { metrics, rocAuc } from './eval-message.ts';
 import { LogisticModel } from './linear-model.ts';
 import {
   JA_LEGIT_SEED_URL,
@@ -15,6 +14,7 @@ import {
   messageFeatures,
   parseJaLegitSeed,
 } from './message-data.ts';
+import { metrics, rocAuc } from './metrics.ts';
 import { pruneModel } from './train-message.ts';
 
 const file = readFileSync(MESSAGE_MODEL_URL, 'utf8');
