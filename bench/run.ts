@@ -7,6 +7,7 @@
  *
  * BENCH_SECONDS sets the length of each timed run (default 10);
  * BENCH_PROFILE_SECONDS the profiled run after each HTTP one (default 5; 0: none).
+ * `messages`: the message channel in process (model and URL checks, no database).
  * `contract`: screening over 1M seeded lines on PGlite (BENCH_CONTRACT_LINES; 0 skips it);
  * on PostgreSQL only when BENCH_CONTRACT_PG_LINES is set (10000000 for the
  * issue's target; seeding takes minutes).
@@ -19,6 +20,7 @@ import { benchDecisionLog } from './decision-log.ts';
 import { benchEngine } from './engine.ts';
 import { benchHttp, type HttpBackend, type HttpTarget } from './http.ts';
 import { benchImport } from './import.ts';
+import { benchMessages } from './messages.ts';
 import { type BenchResult, report } from './report.ts';
 
 const seconds = Number(process.env.BENCH_SECONDS ?? 10);
@@ -28,6 +30,11 @@ const want = (name: string) => only.length === 0 || only.includes(name);
 const results: BenchResult[] = [];
 if (want('engine'))
   results.push({ ...(await benchEngine(seconds)), target: '≥ 200,000 verdicts/s per core' });
+if (want('messages'))
+  results.push({
+    ...(await benchMessages(seconds)),
+    target: '≥ 100,000 verdicts/s per core with the model and URL checks on',
+  });
 if (want('http')) {
   const profileSeconds = Number(process.env.BENCH_PROFILE_SECONDS ?? 5);
   const http = (backend: HttpBackend, target: HttpTarget, connections: number) =>

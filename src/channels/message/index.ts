@@ -82,6 +82,15 @@ export function createMessageChannel(deps: ChannelDeps): MessageChannel {
   const recorders = parts.flatMap((p) => (p.record ? [p.record] : []));
   const messagesJa = Object.assign({}, ...parts.map((p) => p.messagesJa ?? {}));
   for (const p of parts) signals.push(...(p.signals ?? []));
+  const defaultSettings: Record<string, unknown> = {};
+  for (const p of parts) {
+    for (const [key, value] of Object.entries(p.defaultSettings ?? {})) {
+      if (Object.hasOwn(defaultSettings, key))
+        throw new Error(`message channel: two parts set settings.${key}`);
+      defaultSettings[key] = value;
+    }
+  }
+  const issueCheckers = parts.flatMap((p) => (p.settingsIssues ? [p.settingsIssues] : []));
   const waiver = onlyHook(parts, 'waiver');
   const thresholds = onlyHook(parts, 'thresholds');
   const notices = onlyHook(parts, 'notices');
@@ -104,6 +113,8 @@ export function createMessageChannel(deps: ChannelDeps): MessageChannel {
       thresholds: { warn: 4, block: 8 },
       groups: { intel: { maxScore: 20 } },
     },
+    defaultSettings,
+    settingsIssues: (settings) => issueCheckers.flatMap((check) => check(settings)),
     ...(waiver ? { waiver } : {}),
     ...(thresholds ? { thresholds } : {}),
     ...(notices ? { notices } : {}),

@@ -2,6 +2,7 @@ import type { Kysely } from 'kysely';
 import type {
   ChannelModule,
   ChannelOperation,
+  FieldIssue,
   Screening,
   SignalDeclaration,
   Verdict,
@@ -37,6 +38,14 @@ export interface MessagePart {
   readonly operations?: readonly ChannelOperation[];
   /** Records the screened message in the part's tables, after the verdict is in the decision log. */
   readonly record?: (verdict: Verdict, screening: MessageScreening) => Promise<void>;
+  /**
+   * The part's default channel settings (`settings.<its key>`: `campaign`,
+   * `strength`…), merged into the channel's defaults; a policy's `settings`
+   * are merged over them. Keys must not clash with another part's.
+   */
+  readonly defaultSettings?: Readonly<Record<string, unknown>>;
+  /** What is wrong with a policy's settings for this part (paths start with `settings.`). */
+  readonly settingsIssues?: (settings: Readonly<Record<string, unknown>>) => FieldIssue[];
   /** Japanese for the English messages of the part's own field checks (its operations' refinements). */
   readonly messagesJa?: Readonly<Record<string, string>>;
   /** The channel's waiver (filtering off, a sender the subscriber allowed): given by one part only. */
