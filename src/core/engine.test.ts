@@ -1320,3 +1320,93 @@ describe('engine: waivers (issue 8, item 5)', () => {
     expect(signals(v)).toEqual(['TEST_WAIVED']);
   });
 });
+
+describe('engine: named thresholds per screening (ChannelModule.thresholds; I3 filter strength)', () => {
+  const withThresholds = (thresholds: AnyChannel['thresholds']) =>
+    createEngine({
+      channels: [{ ...testChannel({ signals: SIGNALS, detectors: ALL }), thresholds }],
+      defaultBudgetMs: 1000,
+    });
+
+  it('scores with the profile it names and records the name in verdict.policy.thresholds', async () => {
+    // TEST_URGENT alone scores 3: warn under the policy (warn 2, review 5, block 10).
+    const plain = await scan('至急', { engine: withThresholds(undefined) });
+    expect(plain.action).toBe('warn');
+    expect(plain.policy.thresholds).toBeUndefined();
+    const strict = await scan('至急', {
+      engine: withThresholds(() => ({ name: 'high', thresholds: { warn: 1, block: 3 } })),
+    });
+    expect(strict.action).toBe('block');
+    expect(strict.score).toBe(3);
+    expect(strict.policy).toMatchObject({ id: 'test-policy', thresholds: 'high' });
+    const lenient = await scan('至急', {
+      engine: withThresholds(() => ({ name: 'low', thresholds: { warn: 6, block: 12 } })),
+    });
+    expect(lenient.action).toBe('allow');
+    expect(lenient.policy.thresholds).toBe('low');
+    expect(lenient.outcomes.filter((o) => o.outcome === 'error')).toEqual([]);
+  });
+
+  it('keeps the policy thresholds when the hook answers none (near miss)', async () => {
+    const v = await scan('至急', { engine: withThresholds(() => undefined) });
+    expect(v.action).toBe('warn');
+    expect(v.policy.thresholds).toBeUndefined();
+    expect(outcome(v, 'test.thresholds')).toBeUndefined();
+  });
+
+  it('reads the screening: its settings and payload', async () => {
+    const seen: unknown[] = [];
+    const engine = withThresholds((s) => {
+      seen.push(s.event.payload, s.settings.strength);
+      return undefined;
+    });
+    await scan('至急', { engine, policy: { settings: { strength: 'high' } } });
+    expect(seen).toEqual([{ text: '至急' }, 'high']);
+  });
+
+  it('records a hook that throws as an error outcome; the policy thresholds decide', async () => {
+    const v = await scan('至急', {
+      engine: withThresholds(() => {
+        throw new Error('strength table missing');
+      }),
+    });
+    expect(v.action).toBe('warn');
+    expect(v.policy.thresholds).toBeUndefined();
+    expect(outcome(v, 'test.thresholds')).toMatchObject({
+      stage: 'post',
+      outcome: 'error',
+      code: 'threw',
+      message: 'strength table missing',
+    });
+  });
+
+  it.each([
+    ['falling with severity', { name: 'odd', thresholds: { warn: 5, block: 3 } }],
+    ['equal for two actions', { name: 'odd', thresholds: { warn: 3, block: 3 } }],
+    ['not a finite number', { name: 'odd', thresholds: { warn: Number.NaN, block: 3 } }],
+    ['a number as text', { name: 'odd', thresholds: { warn: '1' } }],
+    ['an allow threshold', { name: 'odd', thresholds: { allow: 0, warn: 1 } }],
+    ['no name', { name: '', thresholds: { warn: 1 } }],
+    ['no thresholds', { name: 'odd' }],
+  ])('refuses thresholds %s: error outcome, the policy thresholds decide', async (_what, profile) => {
+    const v = await scan('至急', { engine: withThresholds(() => profile as never) });
+    expect(v.action).toBe('warn');
+    expect(v.policy.thresholds).toBeUndefined();
+    expect(outcome(v, 'test.thresholds')).toMatchObject({ stage: 'post', outcome: 'error', code: 'bad_hit' });
+  });
+
+  it('is not consulted when an allow or deny list decides', async () => {
+    const hook = vi.fn(() => ({ name: 'high', thresholds: { warn: 1 } }));
+    const indicators: IndicatorRef[] = [{ type: 'domain', value: 'listed.example' }];
+    for (const list of ['allow', 'deny'] as const) {
+      const v = await scan('至急', {
+        engine: withThresholds(hook),
+        indicators,
+        policy: { overrides: { [list]: [{ type: 'domain', value: 'listed.example' }] } },
+      });
+      expect(v.action).toBe(list === 'allow' ? 'allow' : 'block');
+      expect(v.policy.thresholds).toBeUndefined();
+    }
+    expect(hook).not.toHaveBeenCalled();
+  });
+});
