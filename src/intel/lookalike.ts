@@ -336,3 +336,34 @@ export function lookalikeOf(urlOrHost: string): Lookalike | undefined {
   const onPlatform = parts.domain !== undefined && PLATFORMS.has(parts.domain);
   return (onPlatform ? undefined : fromLabel(parts)) ?? fromSubdomain(parts) ?? fromPath(parts);
 }
+
+/**
+ * Whether a host is on a brand's own registrable domain (or under a brand TLD): never a look-alike,
+ * and `url-risk.ts` does not hold the brand's own login paths against it. Platforms a brand lets anyone
+ * host on (amazonaws.com) are not "own".
+ */
+export function isBrandOwnHost(host: string): boolean {
+  const parts = split(host);
+  return (
+    parts !== undefined &&
+    parts.domain !== undefined &&
+    (OWN_DOMAINS.has(parts.domain) || BRAND_TLDS.has(parts.suffix))
+  );
+}
+
+/**
+ * The path check of `lookalikeOf` alone (`example.com/amazon/login`), for callers that cache the host's
+ * answer and read only the path per URL. `host` must not be a brand's own (`isBrandOwnHost`).
+ */
+export function lookalikeInPath(host: string, path: string): Lookalike | undefined {
+  const q = path.indexOf('?');
+  return fromPath({
+    host,
+    domain: undefined,
+    suffix: '',
+    label: '',
+    unicodeLabel: '',
+    subdomain: '',
+    path: (q >= 0 ? path.slice(0, q) : path).slice(0, MAX_INPUT),
+  });
+}
