@@ -1,0 +1,237 @@
+import { sql } from 'kysely';
+import type { KeyedHasher } from '../../intel/keyed-hash.ts';
+import { normalisePhone } from '../../intel/normalise-phone.ts';
+import { arrayParam } from '../../intel/pg-array.ts';
+import {
+  hammingDistance,
+  parseSimhashHex,
+  type SimHash,
+  simhashBands,
+  simhashHex,
+} from '../../ml/simhash.ts';
+import type { MessageDb } from './message-part.ts';
+
+/**
+ * The campaign check's reads and writes of `message_messages` (MESSAGE_CAMPAIGN, measure I1): one
+ * row per screened message (SimHash and its four bands, sender, URLs, phone numbers, action), the
+ * near-identical rows of a window found through the band indexes, and the retention sweep that keeps
+ * the table bounded.
+ */
+
+/** One screened message as the campaign check reads it back. */
+export interface CampaignRow {
+  readonly decisionId: string;
+  readonly sender: string;
+  readonly receivedAt: Date;
+  readonly action: string;
+  readonly fingerprint: Pick<SimHash, 'hi' | 'lo'>;
+  readonly urls: readonly string[];
+  readonly phones: readonly string[];
+}
+
+/** What `record` writes. */
+export interface CampaignRecord {
+  readonly orgId: string;
+  readonly decisionId: string;
+  readonly receivedAt: Date;
+  readonly kind: string;
+  readonly sender: string;
+  readonly recipientKey: string | null;
+  readonly fingerprint: Pick<SimHash, 'hi' | 'lo'>;
+  readonly urls: readonly string[];
+  readonly phones: readonly string[];
+  readonly action: string;
+  readonly score: number;
+}
+
+/** Rows read per band in one lookup: a huge campaign is counted up to this many copies a band. */
+export const ROWS_PER_BAND = 250;
+/** Rows deleted per sweep statement. */
+export const SWEEP_BATCH = 500;
+/** At most one sweep per organisation and process in this many ms. */
+export const SWEEP_EVERY_MS = 60_000;
+
+/**
+ * A sender as the campaign check counts it: a phone number in E.164 when it parses, an alphanumeric
+ * sender ID or short code in upper case (as `message_verified_senders` keeps them), a handle in lower case.
+ */
+export function campaignSender(sender: string, kind: string): string {
+  const s = sender.trim();
+  if (/^[+0-9０-９\s()\-ー－]{5,}$/.test(s)) {
+    try {
+      return normalisePhone(s);
+    } catch {
+      // A short code or a malformed number: kept as written below.
+    }
+  }
+  return kind === 'dm' || kind === 'post' ? s.toLowerCase() : s.toUpperCase();
+}
+
+/**
+ * The keyed hash of a recipient: a phone number's E.164 form hashed as `phone`, any other handle
+ * (lower case) as `identity`. Never stored raw.
+ */
+export function recipientKey(hasher: KeyedHasher, recipient: string): string {
+  const r = recipient.trim();
+  try {
+    return hasher.hash('phone', normalisePhone(r));
+  } catch {
+    return hasher.hash('identity', `handle:${r.toLowerCase()}`);
+  }
+}
+
+export class CampaignStore {
+  readonly #db: MessageDb;
+  readonly #lastSweep = new Map<string, number>();
+
+  constructor(db: MessageDb) {
+    this.#db = db;
+  }
+
+  /** Records one screened message (once per decision), and now and then sweeps rows past retention. */
+  async record(row: CampaignRecord, retentionMinutes: number): Promise<void> {
+    const [band0, band1, band2, band3] = simhashBands(row.fingerprint);
+    await this.#db
+      .insertInto('message_messages')
+      .values({
+        org_id: row.orgId,
+        decision_id: row.decisionId,
+        received_at: row.receivedAt,
+        kind: row.kind,
+        sender: row.sender,
+        recipient_key: row.recipientKey,
+        simhash: simhashHex(row.fingerprint),
+        band0,
+        band1,
+        band2,
+        band3,
+        urls: arrayParam(row.urls, 'text') as unknown as string[],
+        phones: arrayParam(row.phones, 'text') as unknown as string[],
+        action: row.action,
+        score: row.score,
+      })
+      .onConflict((oc) => oc.columns(['org_id', 'decision_id']).doNothing())
+      .execute();
+    const now = Date.now();
+    const last = this.#lastSweep.get(row.orgId);
+    if (last !== undefined && now - last < SWEEP_EVERY_MS) return;
+    if (this.#lastSweep.size >= 10_000) this.#lastSweep.clear();
+    this.#lastSweep.set(row.orgId, now);
+    await this.sweep(row.orgId, new Date(now - retentionMinutes * 60_000));
+  }
+
+  /**
+   * Deletes up to `batch` rows of the organisation received before `before` (through the
+   * `(org_id, received_at)` index); answers how many. Run by `record` at most once a minute per
+   * organisation, so a steady flow keeps the table at about the retention's worth of rows.
+   */
+  async sweep(orgId: string, before: Date, batch = SWEEP_BATCH): Promise<number> {
+    const result = await sql`
+      delete from message_messages
+      where ctid = any(array(
+        select ctid from message_messages
+        where org_id = ${orgId} and received_at < ${before}
+        limit ${batch}
+      ))`.execute(this.#db);
+    return Number(result.numAffectedRows ?? 0);
+  }
+
+  /**
+   * The organisation's rows received in [from, to] whose fingerprint is within `threshold` bits of
+   * `fingerprint`: four indexed lookups, one per band, each the latest {@link ROWS_PER_BAND} rows of
+   * the window (UNION ALL), then the Hamming distance in JS. Every row within 3 bits shares a band; one
+   * further away is found when it shares one too (most within 5 or 6 bits do). `capped` is true when a
+   * band had more rows than read (a huge campaign: the counts are then lower bounds).
+   */
+  async neighbours(
+    orgId: string,
+    fingerprint: Pick<SimHash, 'hi' | 'lo'>,
+    window: { readonly from: Date; readonly to: Date },
+    threshold: number,
+    options: { readonly withIndicators?: boolean; readonly perBand?: number } = {},
+  ): Promise<{ rows: CampaignRow[]; capped: boolean }> {
+    const perBand = options.perBand ?? ROWS_PER_BAND;
+    const bands = simhashBands(fingerprint);
+    const columns = options.withIndicators
+      ? sql`decision_id, sender, received_at, action, simhash, urls, phones`
+      : sql`decision_id, sender, received_at, action, simhash`;
+    const arm = (band: 0 | 1 | 2 | 3) => sql`(
+      select ${columns}, ${sql.lit(band)} as band from message_messages
+      where org_id = ${orgId} and ${sql.ref(`band${band}`)} = ${bands[band]}
+        and received_at >= ${window.from} and received_at <= ${window.to}
+      order by received_at desc limit ${perBand})`;
+    const { rows } = await sql<RawRow & { band: number }>`
+      ${arm(0)} union all ${arm(1)} union all ${arm(2)} union all ${arm(3)}`.execute(this.#db);
+    const perBandCount = [0, 0, 0, 0];
+    const seen = new Set<string>();
+    const out: CampaignRow[] = [];
+    for (const r of rows) {
+      perBandCount[Number(r.band)]!++;
+      if (seen.has(r.decision_id)) continue;
+      seen.add(r.decision_id);
+      const row = toRow(r);
+      if (row && hammingDistance(row.fingerprint, fingerprint) <= threshold) out.push(row);
+    }
+    return { rows: out, capped: perBandCount.some((n) => n >= perBand) };
+  }
+
+  /** One recorded message of the organisation, by its decision id. */
+  async message(orgId: string, decisionId: string): Promise<CampaignRow | undefined> {
+    const r = await this.#db
+      .selectFrom('message_messages')
+      .select(['decision_id', 'sender', 'received_at', 'action', 'simhash', 'urls', 'phones'])
+      .where('org_id', '=', orgId)
+      .where('decision_id', '=', decisionId)
+      .executeTakeFirst();
+    return r ? toRow(r) : undefined;
+  }
+
+  /** The latest `limit` rows of the organisation received since `from` (newest first). */
+  async recent(orgId: string, from: Date, limit: number): Promise<CampaignRow[]> {
+    const rows = await this.#db
+      .selectFrom('message_messages')
+      .select(['decision_id', 'sender', 'received_at', 'action', 'simhash', 'urls'])
+      .where('org_id', '=', orgId)
+      .where('received_at', '>=', from)
+      .orderBy('received_at', 'desc')
+      .limit(limit)
+      .execute();
+    return rows.flatMap((r) => toRow(r) ?? []);
+  }
+
+  /** Which of `senders` the organisation's verified-sender registry lists. */
+  async verifiedSenders(orgId: string, senders: readonly string[]): Promise<Set<string>> {
+    if (senders.length === 0) return new Set();
+    const rows = await this.#db
+      .selectFrom('message_verified_senders')
+      .select('sender')
+      .where('org_id', '=', orgId)
+      .where('sender', 'in', senders)
+      .execute();
+    return new Set(rows.map((r) => r.sender));
+  }
+}
+
+interface RawRow {
+  decision_id: string;
+  sender: string;
+  received_at: Date | string;
+  action: string;
+  simhash: string;
+  urls?: string[] | null;
+  phones?: string[] | null;
+}
+
+function toRow(r: RawRow): CampaignRow | undefined {
+  const fingerprint = parseSimhashHex(r.simhash);
+  if (!fingerprint) return undefined;
+  return {
+    decisionId: r.decision_id,
+    sender: r.sender,
+    receivedAt: r.received_at instanceof Date ? r.received_at : new Date(r.received_at),
+    action: r.action,
+    fingerprint,
+    urls: r.urls ?? [],
+    phones: r.phones ?? [],
+  };
+}
