@@ -274,6 +274,17 @@ function fromLabel(parts: Parts): Lookalike | undefined {
     )
       return { brand: k.brand, kind: 'embedded', evidence: `${domain} holds the name ${k.keyword}` };
   }
+  // A word of the label in look-alike letters (`amaz0n-co-jp`, `rnercari-login`).
+  if (label.includes('-')) {
+    const words = unicodeLabel.split('-').map(skeleton);
+    for (const k of KEYWORDS)
+      if (!k.strict && words.includes(k.skeleton))
+        return {
+          brand: k.brand,
+          kind: 'homoglyph',
+          evidence: `${domain} holds a word that looks like ${k.keyword}`,
+        };
+  }
   return undefined;
 }
 

@@ -58,12 +58,13 @@ export function asExtractedUrl(text: string): ExtractedUrl | undefined {
   const found = extractUrls(trimmed)[0];
   if (found !== undefined) return found;
   let url: string;
+  let host: string;
   try {
     url = normaliseUrl(trimmed);
+    host = new URL(url).hostname;
   } catch {
     return undefined;
   }
-  const host = new URL(url).hostname;
   if (host === '') return undefined;
   return {
     url,
