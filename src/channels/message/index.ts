@@ -41,7 +41,10 @@ const EXAMPLE: MessagePayload = {
  * URLs, senders, call-back lures, recruitment posts (P7), campaigns, and the
  * subscribers' settings and reports (I3).
  */
-export function messageParts(deps: ChannelDeps): MessagePart[] {
+export function messageParts(
+  deps: ChannelDeps,
+  describe: (signal: string) => SignalDeclaration | undefined = () => undefined,
+): MessagePart[] {
   return [
     lureModelPart(),
     urlPart(),
@@ -49,7 +52,7 @@ export function messageParts(deps: ChannelDeps): MessagePart[] {
     callbackPart(),
     recruitmentPart(),
     campaignPart(deps),
-    subscriberPart(deps),
+    subscriberPart(deps, describe),
   ];
 }
 
@@ -77,11 +80,14 @@ function onlyHook<K extends 'waiver' | 'thresholds' | 'notices'>(
  * @example const message = createMessageChannel({ db: store.db, hasher, decisions: store.decisions, intel });
  */
 export function createMessageChannel(deps: ChannelDeps): MessageChannel {
-  const parts = messageParts(deps);
+  // The notices quote any part's signal texts: looked up once every part's signals are in.
+  const declared = new Map<string, SignalDeclaration>();
+  const parts = messageParts(deps, (name) => declared.get(name));
   const signals: SignalDeclaration[] = [...INTEL_SIGNALS];
   const recorders = parts.flatMap((p) => (p.record ? [p.record] : []));
   const messagesJa = Object.assign({}, ...parts.map((p) => p.messagesJa ?? {}));
   for (const p of parts) signals.push(...(p.signals ?? []));
+  for (const s of signals) declared.set(s.name, s);
   const defaultSettings: Record<string, unknown> = {};
   for (const p of parts) {
     for (const [key, value] of Object.entries(p.defaultSettings ?? {})) {
