@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Actor } from '../../src/cases/roles.ts';
+import { CampaignStore } from '../../src/channels/message/campaign-store.ts';
+import { messageDb } from '../../src/channels/message/index.ts';
 import type { JsonOperation, QueryOperation } from '../../src/core/index.ts';
 import type { Mamoru } from '../../src/mamoru.ts';
 import { mamoruBackends, type OpenedMamoru } from '../helpers/mamoru-backends.ts';
@@ -130,6 +132,34 @@ for (const backend of mamoruBackends()) {
       };
       expect(answer.domains).toEqual(['evil-pay.duckdns.org']);
       expect(answer.skippedDomains.sort()).toEqual(['bit.ly', 'google.com']);
+    });
+
+    it('sweeps rows past retention in batches, and only those', async () => {
+      const store = new CampaignStore(messageDb({ db: mamoru.store.db }));
+      const old = new Date(Date.now() - 10 * 60 * 60_000);
+      for (let i = 0; i < 3; i++)
+        await store.record(
+          {
+            orgId: 'org_sweep',
+            decisionId: `dec_old_${i}`,
+            receivedAt: old,
+            kind: 'sms',
+            sender: 'S',
+            recipientKey: null,
+            fingerprint: { hi: i, lo: 0 },
+            urls: [],
+            phones: [],
+            action: 'allow',
+            score: 0,
+          },
+          240,
+        );
+      // The first record swept its own row (10 hours old, retention 4 hours); the next two waited for the
+      // minute between sweeps. Sweeps now remove them a batch at a time.
+      expect(await store.sweep('org_sweep', new Date(Date.now() - 60_000), 1)).toBe(1);
+      expect(await store.sweep('org_sweep', new Date(Date.now() - 60_000), 5)).toBe(1);
+      expect(await store.sweep('org_sweep', new Date(Date.now() - 60_000), 5)).toBe(0);
+      expect(await store.sweep(admin.orgId, new Date(Date.now() - 60_000), 2)).toBe(0);
     });
   });
 }
