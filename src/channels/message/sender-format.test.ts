@@ -150,6 +150,6 @@ describe('senderBrandClaim', () => {
     ['dm', '@apple_pie_lover'],
     ['sms', '0120123456'],
   ] as const)('%s sender %s claims no brand (near miss)', (kind, sender) => {
-    expect(senderBrandClaim(kind, sender)).toBeUndefined();
+    expect(senderBrandClaim(kind, sender)).toBeNull();
   });
 });

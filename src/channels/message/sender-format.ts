@@ -263,11 +263,25 @@ const WORD_SPLIT = /[^\p{L}\p{N}]+|(?<=\p{Ll})(?=\p{Lu})/u;
  * whole ID, a word of it, a long name inside it (`MyRakutenInfo`), or a long
  * name one edit away (`AMAZOM`). Short names (`AU`, `NTA`, `SMBC`) match
  * only whole or as a word; common words and given names only as an SMS or
- * RCS sender ID. Never throws.
+ * RCS sender ID; null when it claims none. Never throws; answers are kept in
+ * a bounded cache.
  *
  * @example senderBrandClaim('sms', 'SMBC-Card') // { brand: '三井住友銀行', alias: 'smbc', how: 'word' }
  */
-export function senderBrandClaim(kind: MessageKind, sender: string): SenderBrandClaim | undefined {
+export function senderBrandClaim(kind: MessageKind, sender: string): SenderBrandClaim | null {
+  const key = `${kind}\u0000${sender.length > 64 ? sender.slice(0, 64) : sender}`;
+  const hit = claims.get(key);
+  if (hit !== undefined) return hit;
+  const answer = claimOf(kind, sender);
+  if (claims.size >= CACHE_SIZE) claims.delete(claims.keys().next().value as string);
+  claims.set(key, answer === undefined ? null : Object.freeze(answer));
+  return answer ?? null;
+}
+
+/** Claims remembered (per kind and sender, null for none), oldest out first. */
+const claims = new Map<string, SenderBrandClaim | null>();
+
+function claimOf(kind: MessageKind, sender: string): SenderBrandClaim | undefined {
   const id = sender.slice(0, 64).normalize('NFKC');
   const handle = kind === 'dm' || kind === 'post';
   const whole = skeleton(id.replace(/[^\p{L}\p{N}]+/gu, ''));

@@ -148,7 +148,7 @@ const isAnswer = (v: unknown): v is VerifiedSenderAnswer =>
 function needsLookup(payload: MessagePayload, c: SenderClass): boolean {
   if (c.format === 'international') return true;
   if (c.format !== 'alphanumeric' && c.format !== 'handle') return false;
-  return senderBrandClaim(payload.kind, payload.sender) !== undefined;
+  return senderBrandClaim(payload.kind, payload.sender) !== null;
 }
 
 /** A Japanese brand named in the (normalised: katakana as hiragana, lower case) text. */
@@ -241,7 +241,7 @@ const brandDetector: MessageDetector = {
     if (c.format !== 'alphanumeric' && c.format !== 'handle') return [];
     if (p.platform?.senderVerified === true) return [];
     const claim = senderBrandClaim(p.kind, p.sender);
-    if (claim === undefined) return [];
+    if (claim === null) return [];
     // A post under a brand-like name is often a fan or a shop; a DM from one, or an SMS sender ID, is a claim.
     const factor = p.kind === 'post' ? 0.5 : p.kind === 'dm' ? 0.8 : 1;
     return [
