@@ -26,6 +26,16 @@ const message = createMessageChannel({
 });
 const engine = createEngine({ channels: [message] });
 const policy = { version: 0, document: policyDocumentSchema.parse(message.defaultPolicy) };
+/** The default policy with only the intel lookup on: these tests are about matching lists. */
+const intelOnly = {
+  version: 0,
+  document: policyDocumentSchema.parse({
+    ...message.defaultPolicy,
+    detectors: Object.fromEntries(
+      message.detectors.filter((d) => d.name !== 'intel.match').map((d) => [d.name, { enabled: false }]),
+    ),
+  }),
+};
 
 /** An intel store in memory: entries keyed by type and value. */
 function fakeIntel(entries: Partial<IndicatorMatch>[]): IntelLookup & { calls: number } {
@@ -52,7 +62,7 @@ function fakeIntel(entries: Partial<IndicatorMatch>[]): IntelLookup & { calls: n
   return lookup;
 }
 
-const screen = (payload: unknown, intel: IntelLookup) =>
+const screen = (payload: unknown, intel: IntelLookup, ref = intelOnly) =>
   engine.evaluate({
     event: {
       id: 'evt_1',
@@ -61,7 +71,7 @@ const screen = (payload: unknown, intel: IntelLookup) =>
       receivedAt: '2026-01-15T00:00:00Z',
       payload: message.schema.parse(payload),
     },
-    policy,
+    policy: ref,
     tools,
     intel,
   });
@@ -138,7 +148,7 @@ describe('message channel (I1)', () => {
     expect(url.en).toContain('malicious');
   });
 
-  it('allows the same message when nothing is listed, or only as benign (near miss)', async () => {
+  it('allows the same message on lists alone when nothing is listed, or only as benign (near miss)', async () => {
     expect((await screen(message.example, fakeIntel([]))).action).toBe('allow');
     const benign = fakeIntel([
       { type: 'url', value: 'https://amazon-co-jp.account-verify.example/login', verdict: 'benign' },
@@ -146,6 +156,12 @@ describe('message channel (I1)', () => {
     const verdict = await screen(message.example, benign);
     expect(verdict.action).toBe('allow');
     expect(verdict.hits).toEqual([]);
+  });
+
+  it('reads the example lure without any list under the default policy', async () => {
+    const verdict = await screen(message.example, fakeIntel([]), policy);
+    expect(verdict.action).not.toBe('allow');
+    expect(verdict.hits.some((h) => h.signal.startsWith('MESSAGE_URL_'))).toBe(true);
   });
 
   it('caps the intel group at 20', async () => {
