@@ -155,6 +155,7 @@ export class SubscriberStore {
   readonly #hasher: KeyedHasher;
   readonly #cache = new Lru<CachedSubscriber>(CACHE_MAX);
   readonly #keys = new Lru<string | null>(KEYS_MAX);
+  readonly #senders = new Lru<string | null>(KEYS_MAX);
 
   constructor(db: MessageDb, hasher: KeyedHasher) {
     this.#db = db;
@@ -172,6 +173,31 @@ export class SubscriberStore {
     const key = subscriberKey(this.#hasher, recipient) ?? null;
     this.#keys.set(recipient, key);
     return key ?? undefined;
+  }
+
+  /** {@link normaliseSender}, remembered per raw value (parsing a phone number is the costly part). */
+  senderOf(raw: string): string | undefined {
+    const known = this.#senders.get(raw);
+    if (known !== undefined) return known ?? undefined;
+    const sender = normaliseSender(raw) ?? null;
+    this.#senders.set(raw, sender);
+    return sender ?? undefined;
+  }
+
+  /**
+   * The cached screening view, without waiting: undefined when it is not
+   * cached (or stale), so the caller asks {@link screeningView}.
+   */
+  cachedView(
+    orgId: string,
+    subscriberKey: string,
+    sender: string | undefined,
+  ): { settings: SubscriberSettings; allowedSender: boolean } | undefined {
+    const hit = this.#cache.get(`${orgId}\u0000${subscriberKey}`);
+    if (!hit || hit.expires <= Date.now()) return undefined;
+    if (sender === undefined) return { settings: hit.settings, allowedSender: false };
+    const known = hit.senders.get(sender);
+    return known === undefined ? undefined : { settings: hit.settings, allowedSender: known };
   }
 
   /** The key of a recipient given to an operation, or a 400 naming the field. */

@@ -1,4 +1,3 @@
-import { z } from 'zod';
 import {
   defineSignals,
   type EnrichmentRef,
@@ -16,7 +15,6 @@ import { REPORT_MESSAGES_JA, reportOperations } from './reports.ts';
 import { subscriberOperations } from './subscriber-operations.ts';
 import {
   DEFAULT_SUBSCRIBER,
-  normaliseSender,
   STRENGTHS,
   type Strength,
   SubscriberStore,
@@ -30,17 +28,25 @@ export interface SubscriberView {
   readonly allowedSender: boolean;
   /** The recipient's keyed hash; null when the message names no recipient. */
   readonly subscriber: string | null;
+  /** The sender as the allow list keeps it (`normaliseSender`); null when it normalises to nothing. */
+  readonly sender: string | null;
 }
 
 /** The subscriber's settings for the message's recipient, read by the waiver and the thresholds hook. */
 export const SUBSCRIBER: EnrichmentRef<SubscriberView> = { name: 'message.subscriber' };
 
-const subscriberView = z.object({
-  filtering: z.boolean(),
-  strength: z.enum(STRENGTHS),
-  allowedSender: z.boolean(),
-  subscriber: z.string().nullable(),
-});
+/** The answer's check: a type guard, not a schema parse, since it runs on every screening. */
+function isSubscriberView(v: unknown): v is SubscriberView {
+  if (typeof v !== 'object' || v === null) return false;
+  const o = v as Record<string, unknown>;
+  return (
+    typeof o.filtering === 'boolean' &&
+    (STRENGTHS as readonly unknown[]).includes(o.strength) &&
+    typeof o.allowedSender === 'boolean' &&
+    (o.subscriber === null || typeof o.subscriber === 'string') &&
+    (o.sender === null || typeof o.sender === 'string')
+  );
+}
 
 /**
  * The subscriber signals (group `subscriber`, weight 0, always explained):
@@ -231,7 +237,7 @@ export function subscriberWaiver(screening: MessageScreening): Waiver | undefine
     };
   }
   if (view.allowedSender) {
-    const sender = normaliseSender(screening.event.payload.sender) ?? '';
+    const sender = view.sender ?? '';
     return {
       signal: 'MESSAGE_SENDER_ALLOWED',
       covers: (hit) => !NEVER_WAIVED_BY_ALLOW_LIST.has(hit.signal),
@@ -259,13 +265,19 @@ export function subscriberPart(
   const enrichment: MessageEnrichment<SubscriberView> = {
     name: SUBSCRIBER.name,
     budgetMs: 30,
-    output: subscriberView,
-    run: async (screening) => {
-      const { recipient, sender } = screening.event.payload;
+    output: isSubscriberView,
+    // Answers at once from the cache (most screenings): no promise of its own.
+    run: (screening) => {
+      const { recipient } = screening.event.payload;
+      const sender = store.senderOf(screening.event.payload.sender) ?? null;
       const key = recipient === undefined ? undefined : store.keyOf(recipient);
-      if (key === undefined) return { ...DEFAULT_SUBSCRIBER, allowedSender: false, subscriber: null };
-      const view = await store.screeningView(screening.event.orgId, key, normaliseSender(sender));
-      return { ...view.settings, allowedSender: view.allowedSender, subscriber: key };
+      if (key === undefined) return { ...DEFAULT_SUBSCRIBER, allowedSender: false, subscriber: null, sender };
+      const orgId = screening.event.orgId;
+      const cached = store.cachedView(orgId, key, sender ?? undefined);
+      if (cached) return { ...cached.settings, allowedSender: cached.allowedSender, subscriber: key, sender };
+      return store
+        .screeningView(orgId, key, sender ?? undefined)
+        .then((view) => ({ ...view.settings, allowedSender: view.allowedSender, subscriber: key, sender }));
     },
   };
   // Fires nothing: it makes the engine run the enrichment the waiver and the thresholds read. A policy that
