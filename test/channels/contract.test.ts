@@ -88,12 +88,13 @@ describe.each(channels.map((c) => [c.name, c] as const))('channel %s', (name, ch
     expect(a.hits).toEqual(b.hits);
     expect(a.action).toBe(b.action);
     for (const h of a.hits) expect(h.evidence.length).toBeGreaterThan(0);
-    // Without a database (unconnected here) the channel's enrichments fail: exactly the detectors that need
-    // them are errors, and the engine's fail-safe signal says so; nothing else may fail.
+    // Without a database (unconnected here: every query answers no rows, or fails where a row is required)
+    // only detectors that need an enrichment may fail, as `enrichment_failed`, and the engine's fail-safe
+    // signal fires exactly when one did; nothing else may fail.
     const needing = new Set(channel.detectors.filter((d) => (d.needs ?? []).length > 0).map((d) => d.name));
     const errors = a.outcomes.filter((o) => o.outcome === 'error');
     expect(errors.filter((o) => o.code !== 'enrichment_failed')).toEqual([]);
-    expect(new Set(errors.map((o) => o.detector))).toEqual(needing);
-    expect(a.hits.some((h) => h.signal === 'POLICY_ENRICHMENT_FAILED')).toBe(needing.size > 0);
+    for (const o of errors) expect(needing).toContain(o.detector);
+    expect(a.hits.some((h) => h.signal === 'POLICY_ENRICHMENT_FAILED')).toBe(errors.length > 0);
   });
 });

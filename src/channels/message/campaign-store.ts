@@ -10,6 +10,8 @@ import {
   simhashHex,
 } from '../../ml/simhash.ts';
 import type { MessageDb } from './message-part.ts';
+import type { MessageKind } from './message-schema.ts';
+import { classifySender } from './sender-format.ts';
 
 /**
  * The campaign check's reads and writes of `message_messages` (MESSAGE_CAMPAIGN, measure I1): one
@@ -52,19 +54,14 @@ export const SWEEP_BATCH = 500;
 export const SWEEP_EVERY_MS = 60_000;
 
 /**
- * A sender as the campaign check counts it: a phone number in E.164 when it parses, an alphanumeric
- * sender ID or short code in upper case (as `message_verified_senders` keeps them), a handle in lower case.
+ * A sender as the campaign check counts it: normalised as the verified-sender
+ * registry keeps senders (`classifySender`: E.164 for a phone number, upper
+ * case for a sender ID, short code or handle), so a registered sender is
+ * recognised here too; as written (trimmed) when it cannot be normalised.
  */
-export function campaignSender(sender: string, kind: string): string {
-  const s = sender.trim();
-  if (/^[+0-9０-９\s()\-ー－]{5,}$/.test(s)) {
-    try {
-      return normalisePhone(s);
-    } catch {
-      // A short code or a malformed number: kept as written below.
-    }
-  }
-  return kind === 'dm' || kind === 'post' ? s.toLowerCase() : s.toUpperCase();
+export function campaignSender(sender: string, kind: MessageKind): string {
+  const normalised = classifySender(kind, sender).normalised;
+  return normalised === '' ? sender.trim() : normalised;
 }
 
 /**

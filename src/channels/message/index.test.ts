@@ -135,7 +135,7 @@ describe('message channel (I1)', () => {
         confidence: 95,
         source: 'demo',
       },
-      { type: 'phone', value: '+81300000000', verdict: 'suspicious', confidence: 70, source: 'demo' },
+      { type: 'phone', value: '+818011112222', verdict: 'suspicious', confidence: 70, source: 'demo' },
     ]);
     const verdict = await screen(message.example, intel);
     expect(intel.calls).toBe(1);

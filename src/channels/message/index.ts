@@ -30,7 +30,7 @@ export type MessageChannel = ChannelModule<MessagePayload, MessageState>;
 
 const EXAMPLE: MessagePayload = {
   kind: 'sms',
-  sender: '+81300000000',
+  sender: '+818011112222',
   recipient: '+819012345678',
   text: '【重要】お客様のアカウントが停止されました。確認はこちら https://amazon-co-jp.account-verify.example/login',
   receivedAt: '2026-01-15T09:30:00+09:00',
