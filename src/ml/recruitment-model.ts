@@ -7,9 +7,10 @@
  * Combination, in points (the cues' scale): `points = cues + model`, where the model adds
  * `clamp(logit(p), 0, MODEL_MAX_POINTS)`. The cues carry the decision (they are what the police
  * describe and what an analyst can check); the model can only ADD up to 2 points, so it tips a post
- * that words the same idea differently, but never flags a text with no cue (it runs only when a
- * positive cue matched, which keeps ordinary messages at the cost of one regex scan) and never clears
- * one. Measured on the held-out split, a model allowed to subtract lost recall (terse posts such as
+ * that words the same idea differently, but never flags a text with no cue (it runs only when the
+ * cues reach FLAG_POINTS − MODEL_MAX_POINTS, where it could change the outcome: ordinary messages and
+ * job ads cost one regex scan) and never clears one. Measured on the held-out split, a model allowed
+ * to subtract lost recall (terse posts such as
  * 「高額収入の引越しバイトの募集」 read like the ordinary moving-job ads it was trained against).
  *
  * The model is trained on ~500 texts the Mamoru developers wrote by hand: it learns their wording, not
@@ -82,7 +83,9 @@ export function scoreRecruitment(
   const cues = matchRecruitmentCues(normalised);
   let modelProbability: number | undefined;
   let modelPoints = 0;
-  if (cues.positive > 0 && model !== undefined) {
+  // The model only adds, at most MODEL_MAX_POINTS: below FLAG_POINTS − MODEL_MAX_POINTS it cannot
+  // change the outcome, so ordinary texts (and job ads, whose details count against) skip it.
+  if (cues.positive > 0 && cues.score >= FLAG_POINTS - MODEL_MAX_POINTS && model !== undefined) {
     modelProbability = model.predict(recruitmentFeatures(normalised.text));
     modelPoints = Math.max(0, Math.min(MODEL_MAX_POINTS, logit(modelProbability)));
   }
