@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { Kysely, PostgresAdapter, PostgresIntrospector, PostgresQueryCompiler } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -395,6 +396,23 @@ for (const backend of storeBackends()) {
 }
 
 describe('recipient and sender normalisation', () => {
+  it('never throws on arbitrary Unicode and answers quickly (property)', () => {
+    fc.assert(
+      fc.property(fc.string({ unit: 'grapheme', maxLength: 400 }), (raw) => {
+        const key = subscriberKey(hasher, raw);
+        expect(key === undefined || /^[0-9a-f]{64}$/.test(key)).toBe(true);
+        const sender = normaliseSender(raw);
+        // Normalising twice changes nothing: the allow list and screening agree.
+        if (sender !== undefined) expect(normaliseSender(sender)).toBe(sender);
+      }),
+    );
+    const long = '０９０'.repeat(35_000) + '\u202e@\u0000😀';
+    const t0 = performance.now();
+    subscriberKey(hasher, long);
+    normaliseSender(long);
+    expect(performance.now() - t0).toBeLessThan(200);
+  });
+
   it('keys a phone by E.164 and a handle case-insensitively, without @', () => {
     expect(subscriberKey(hasher, '090-1234-5678')).toBe(subscriberKey(hasher, '+81 90 1234 5678'));
     expect(subscriberKey(hasher, '０９０１２３４５６７８')).toBe(subscriberKey(hasher, '+819012345678'));
@@ -485,6 +503,34 @@ for (const backend of mamoruBackends()) {
       expect(delivered.action).toBe('allow');
       expect(delivered.hits.map((h) => h.signal)).toContain('MESSAGE_FILTERING_OFF');
       expect(delivered.hits.map((h) => h.signal)).not.toContain('INTEL_MATCH_PHONE');
+    });
+
+    it('stores a policy with strength settings, and refuses bad ones naming the field', async () => {
+      const put = (settings: unknown) =>
+        app.inject({
+          method: 'PUT',
+          url: '/v1/policies/message',
+          headers: auth(),
+          payload: { document: { settings } },
+        });
+      const bad = await put({ strength: { high: { warn: 5, block: 3 } } });
+      expect(bad.statusCode).toBe(400);
+      expect(JSON.stringify(bad.json())).toContain('settings.strength.high.block');
+      const good = await put({ strength: { high: { warn: 2, block: 5 } } });
+      expect(good.statusCode).toBeLessThan(300);
+      await app.inject({
+        method: 'POST',
+        url: '/v1/message/subscribers/settings',
+        headers: auth(),
+        payload: { recipient: '090-3333-4444', strength: 'high' },
+      });
+      const res = await app.inject({
+        method: 'POST',
+        url: '/v1/screen/message',
+        headers: auth(),
+        payload: { kind: 'sms', sender: '+818012340000', recipient: '09033334444', text: '了解です' },
+      });
+      expect((res.json() as Verdict).policy.thresholds).toBe('high');
     });
 
     it('keeps allow lists per organisation and refuses a role without the permission', async () => {

@@ -9,6 +9,7 @@ import {
   notFound,
 } from '../../core/index.ts';
 import { createExtractTools } from '../../intel/extract-tools.ts';
+import { isKeyedHash } from '../../intel/keyed-hash.ts';
 import { extractTextIndicators, uniqueRefs } from '../../intel/text-extractor.ts';
 import { extractUrls } from '../../intel/url-extract.ts';
 import type { ChannelDeps } from '../channel-deps.ts';
@@ -248,13 +249,16 @@ export function reportOperations(
           if (event === undefined) throw notFound(`message decision ${input.decisionId}`);
           logged = loggedMessage(event);
         }
-        const recipient = input.recipient ?? logged.recipient;
+        // A decision log that keeps the recipient redacted holds its keyed hash already: used as it is.
+        const loggedKey =
+          logged.recipient !== undefined && isKeyedHash(logged.recipient) ? logged.recipient : undefined;
+        const recipient = input.recipient ?? (loggedKey === undefined ? logged.recipient : undefined);
         const row = await db
           .insertInto('message_reports')
           .values({
             org_id: orgId,
             report_id: newId('rep'),
-            subscriber_key: recipient === undefined ? null : subscribers.requireKey(recipient),
+            subscriber_key: recipient === undefined ? (loggedKey ?? null) : subscribers.requireKey(recipient),
             decision_id: input.decisionId ?? null,
             label: input.label === 'fraud' ? 'fraud' : 'legit',
             kind: logged.kind ?? input.kind ?? null,
