@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_DIMENSION, extractFeatures, fnv1a32 } from './features.ts';
+import { DEFAULT_DIMENSION, extractFeatures, featureIndices, fnv1a32, labelledFeatures } from './features.ts';
 import { normaliseText } from './normalise-text.ts';
 
 const features = (s: string, dimension?: number) =>
@@ -77,5 +77,45 @@ describe('extractFeatures properties', () => {
       }),
       { numRuns: 10 },
     );
+  });
+});
+
+describe('featureIndices (issue 9 item 2: the allocation-free path)', () => {
+  const counts = (f: { indices: Int32Array; length: number }) => {
+    const m = new Map<number, number>();
+    for (let k = 0; k < f.length; k++)
+      m.set(f.indices[k] as number, (m.get(f.indices[k] as number) ?? 0) + 1);
+    return m;
+  };
+
+  it('gives exactly the character and placeholder features of extractFeatures(words: false)', () => {
+    fc.assert(
+      fc.property(fc.string({ unit: 'binary', maxLength: 80 }), (s) => {
+        for (const t of [s, normaliseText(s).text]) {
+          expect(counts(featureIndices(t, { dimension: 1024 }))).toEqual(
+            extractFeatures(t, { dimension: 1024, words: false }),
+          );
+        }
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
+  it('adds Latin words and word pairs with latinWords, and the unit hash differs from FNV-1a', () => {
+    const plain = featureIndices('pay now', { dimension: 1 << 20 }).length;
+    expect(featureIndices('pay now', { dimension: 1 << 20, latinWords: true }).length).toBe(plain + 3);
+    const fnv = [...counts(featureIndices('あいう', { dimension: 1 << 20 })).keys()];
+    const unit = [...counts(featureIndices('あいう', { dimension: 1 << 20, hash: 'unit' })).keys()];
+    expect(unit).toHaveLength(fnv.length);
+    expect(unit).not.toEqual(fnv);
+  });
+
+  it('labels every feature with its readable text, in the same order as the indices', () => {
+    const options = { dimension: 1 << 20, latinWords: true, hash: 'unit' } as const;
+    const labelled = labelledFeatures('荷物 pay now <URL> !', options);
+    const plain = featureIndices('荷物 pay now <URL> !', options);
+    expect(labelled.map((l) => l.index)).toEqual([...plain.indices.slice(0, plain.length)]);
+    const texts = labelled.map((l) => l.text);
+    expect(texts).toEqual(expect.arrayContaining(['荷物', '荷', 'pay', 'pay now', ' now', 'now ', '<URL>', '!']));
   });
 });

@@ -164,6 +164,23 @@ export class LogisticModel {
     return z;
   }
 
+  /**
+   * Log-odds of fraud from bucket indices `indices[0, length)` (a repeated index counts once per
+   * occurrence, as a count feature): the allocation-free path of the detectors. An index outside
+   * the dimension reads as weight 0 here (the feature hasher masks every index into range).
+   */
+  scoreIndices(indices: Int32Array, length: number): number {
+    const w = this.#weights;
+    let z = this.#bias;
+    for (let k = 0; k < length; k++) z += w[indices[k] as number] ?? 0;
+    return z;
+  }
+
+  /** Weight of one bucket (0 outside the dimension). */
+  weightAt(index: number): number {
+    return this.#weights[index] ?? 0;
+  }
+
   /** Probability of fraud in `[0, 1]`. */
   predict(features: SparseFeatures): number {
     return sigmoid(this.score(features));
