@@ -1,0 +1,107 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { unconnectedDb, unusedIntel } from '../../../../test/helpers/stores.ts';
+import { createEngine, policyDocumentSchema } from '../../../core/index.ts';
+import { createExtractTools } from '../../../intel/extract-tools.ts';
+import { createKeyedHasher } from '../../../intel/keyed-hash.ts';
+import { loadMessageModel, messageProbability } from '../../../ml/message-data.ts';
+import { normaliseText } from '../../../ml/normalise-text.ts';
+import { createMessageChannel } from '../index.ts';
+import { contentLength, LURE_MODEL_FLOOR, lureFactor, topLureFeatures } from './lure-model.ts';
+
+const hasher = createKeyedHasher('message-test-key-0123456789');
+const tools = createExtractTools(hasher);
+const message = createMessageChannel({
+  db: unconnectedDb(),
+  hasher,
+  decisions: { loggedEvent: async () => undefined },
+  intel: unusedIntel,
+});
+const engine = createEngine({ channels: [message] });
+const policy = { version: 0, document: policyDocumentSchema.parse(message.defaultPolicy) };
+
+async function screen(text: string) {
+  const verdict = await engine.evaluate({
+    event: {
+      id: 'evt_1',
+      orgId: 'org_a',
+      channel: 'message',
+      receivedAt: '2026-01-15T00:00:00Z',
+      payload: message.schema.parse({ kind: 'sms', sender: '+819012345678', text }),
+    },
+    policy,
+    tools,
+    intel: { lookup: async () => [] },
+  });
+  return { verdict, hit: verdict.hits.find((h) => h.signal === 'MESSAGE_LURE_MODEL') };
+}
+
+describe('MESSAGE_LURE_MODEL (I1)', () => {
+  it('maps the calibrated probability to a factor: warn at p 0.5, never block alone', () => {
+    expect(lureFactor(0.5) * 4).toBe(4);
+    expect(lureFactor(1) * 4).toBeCloseTo(7.6);
+    expect(lureFactor(1) * 4).toBeLessThan(8);
+  });
+
+  it.each([
+    '【佐川急便】お荷物のお届けに伺いましたが不在のため持ち帰りました。再配達はこちら https://sagawa-qx.top',
+    'Royal Mail: your parcel is held due to an unpaid shipping fee of £1.49. Pay now at royalmail-fee.help',
+  ])(
+    'hits a lure with the probability, a score of 4 × 2p and readable n-grams as evidence: %s',
+    async (text) => {
+      const { hit, verdict } = await screen(text);
+      expect(hit).toBeDefined();
+      const p = messageProbability(loadMessageModel(), normaliseText(text).text);
+      expect(hit?.score).toBeCloseTo(4 * lureFactor(p), 6);
+      expect(hit?.evidence[0]).toBe(`p=${p.toFixed(3)}`);
+      expect(hit?.evidence.length).toBeGreaterThan(1);
+      expect(hit?.evidence.slice(1).every((e) => /^「.+」\+\d+\.\d\d$/u.test(e))).toBe(true);
+      const reason = verdict.reasons.find((r) => r.signal === 'MESSAGE_LURE_MODEL');
+      expect(reason?.ja).toContain('文面モデル');
+      expect(reason?.en).toContain(p.toFixed(2));
+    },
+  );
+
+  it('leaves short texts (little besides a URL) and middling probabilities to the other detectors', async () => {
+    expect(contentLength('写真です <URL>', [{ kind: 'url' }])).toBe(4);
+    expect((await screen('写真です https://bit.ly/3abcDEF')).hit).toBeUndefined();
+    expect((await screen('資料を送ります https://drive.google.com/file/d/1')).hit).toBeUndefined();
+    expect(LURE_MODEL_FLOOR).toBe(0.5);
+  });
+
+  it.each([
+    '今から帰るね。駅に着いたら電話するよ',
+    'Your verification code is 482913. Do not share it with anyone.',
+    '【○○小学校】明日の持ち物：絵の具セット、体操服',
+  ])('does not hit ordinary messages: %s', async (text) => {
+    const { hit } = await screen(text);
+    expect(hit).toBeUndefined();
+  });
+
+  it('names only features that pushed towards fraud, strongest first', () => {
+    const m = loadMessageModel();
+    const top = topLureFeatures(m, normaliseText('不在のため持ち帰りました。再配達 <URL>').text, 5);
+    expect(top.length).toBeGreaterThan(0);
+    const values = top.map((t) => Number(t.slice(t.lastIndexOf('+') + 1)));
+    expect(values).toEqual([...values].sort((a, b) => b - a));
+    expect(values.every((v) => v > 0)).toBe(true);
+  });
+
+  it('never throws on arbitrary Unicode up to 100 KB and stays within a few ms', () => {
+    const m = loadMessageModel();
+    fc.assert(
+      fc.property(fc.string({ unit: 'binary', minLength: 1, maxLength: 300 }), (s) => {
+        let t = s;
+        while (t.length < 100_000) t += t;
+        const n = normaliseText(t.slice(0, 100_000)).text;
+        const t0 = performance.now();
+        const p = messageProbability(m, n);
+        if (p >= LURE_MODEL_FLOOR) topLureFeatures(m, n);
+        expect(performance.now() - t0).toBeLessThan(50);
+        expect(p).toBeGreaterThanOrEqual(0);
+        expect(p).toBeLessThanOrEqual(1);
+      }),
+      { numRuns: 15 },
+    );
+  });
+});
