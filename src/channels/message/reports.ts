@@ -224,10 +224,6 @@ export function reportOperations(
         kind: 'json',
         schema: reportInput,
         examples: {
-          decision: {
-            summary: '判定 ID で / by decision',
-            value: { label: 'fraud', decisionId: 'dec_01kc7e0000000000000000000' },
-          },
           text: {
             summary: '本文で / by text',
             value: {
@@ -314,7 +310,11 @@ export function reportOperations(
         ja: '詐欺の報告なら、送信者（電話番号）・本文の URL・電話番号を脅威情報（malicious、情報源 report:<id>、範囲 org）に登録し、その件数を返します。詐欺ではない報告は正常のラベルになり、脅威情報には何も書きません。',
         en: 'For a fraud report, writes its sender (a phone number), the URLs and phone numbers of its text as indicators (malicious, source report:<id>, scope org) and answers how many. A not-fraud report becomes a legitimate label; nothing is written to intel.',
       },
-      input: { kind: 'json', schema: z.object({}).strict() },
+      input: {
+        kind: 'json',
+        schema: z.object({}).strict(),
+        examples: { empty: { summary: '本文なし / no body fields', value: {} } },
+      },
       output: z.object({ report: reportOutput, indicators: z.number().int(), added: z.number().int() }),
       run: async (_input, ctx) => {
         const orgId = ctx.actor.orgId;
@@ -365,7 +365,11 @@ export function reportOperations(
         ja: '却下した報告はラベルにも脅威情報にもなりません。',
         en: 'A rejected report becomes neither a label nor an indicator.',
       },
-      input: { kind: 'json', schema: z.object({}).strict() },
+      input: {
+        kind: 'json',
+        schema: z.object({}).strict(),
+        examples: { empty: { summary: '本文なし / no body fields', value: {} } },
+      },
       output: z.object({ report: reportOutput }),
       run: async (_input, ctx) => ({
         report: toReport(await review(ctx.actor.orgId, ctx.params.id as string, 'rejected', ctx.actor.id)),

@@ -146,7 +146,16 @@ export function subscriberOperations(store: SubscriberStore): readonly ChannelOp
       path: 'subscribers/allowed-senders/remove',
       permission: 'subscribers:write',
       summary: { ja: '許可リストから送信者を削除', en: "Remove a sender from a recipient's allow list" },
-      input: { kind: 'json', schema: z.object({ recipient: recipientField, sender: senderField }).strict() },
+      input: {
+        kind: 'json',
+        schema: z.object({ recipient: recipientField, sender: senderField }).strict(),
+        examples: {
+          friend: {
+            summary: '知人の番号を外す / remove a friend’s number',
+            value: { recipient: '+819012345678', sender: '080-1111-2222' },
+          },
+        },
+      },
       output: z.object({ sender: z.string(), removed: z.boolean() }),
       run: async (input, ctx) => {
         const sender = senderOf(input.sender);
