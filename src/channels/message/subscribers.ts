@@ -13,12 +13,7 @@ import type { MessageDetector, MessageEnrichment } from './message-state.ts';
 import { messageNotices } from './notices.ts';
 import { REPORT_MESSAGES_JA, reportOperations } from './reports.ts';
 import { subscriberOperations } from './subscriber-operations.ts';
-import {
-  DEFAULT_SUBSCRIBER,
-  STRENGTHS,
-  type Strength,
-  SubscriberStore,
-} from './subscriber-store.ts';
+import { DEFAULT_SUBSCRIBER, STRENGTHS, type Strength, SubscriberStore } from './subscriber-store.ts';
 
 /** What screening knows of the recipient (the `message.subscriber` enrichment's answer). */
 export interface SubscriberView {
@@ -282,9 +277,11 @@ export function subscriberPart(
   };
   // Fires nothing: it makes the engine run the enrichment the waiver and the thresholds read. A policy that
   // disables it turns per-subscriber settings off (every message filtered at the policy's thresholds).
+  // In the post stage: the lookup, started with the screening, overlaps every other detector instead of holding
+  // the detect stage back.
   const detector: MessageDetector = {
     name: 'message.subscriber',
-    stage: 'pre',
+    stage: 'post',
     signals: SUBSCRIBER_SIGNALS.map((s) => s.name),
     needs: [SUBSCRIBER.name],
     run: () => [],
