@@ -18,6 +18,7 @@ import { registerCaseCommands } from './case-commands.ts';
 import { describedChannels } from './channel-catalogue.ts';
 import { explainLocked } from './context.ts';
 import { registerDecisionCommands } from './decision-commands.ts';
+import { registerEvalCommands } from './eval-commands.ts';
 import { registerImportCommands } from './import-commands.ts';
 import { registerIntelCommands } from './intel-commands.ts';
 import { registerChannelCommands } from './operation-commands.ts';
@@ -36,6 +37,7 @@ export function buildProgram(): Command {
   registerCaseCommands(program);
   registerDecisionCommands(program);
   registerAdminCommands(program);
+  registerEvalCommands(program);
   // `mamoru <channel> …`: screen, and each operation a registered channel declares.
   registerChannelCommands(program, describedChannels());
   return program;
