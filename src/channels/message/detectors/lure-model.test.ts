@@ -69,6 +69,14 @@ describe('MESSAGE_LURE_MODEL (I1)', () => {
     expect(LURE_MODEL_FLOOR).toBe(0.5);
   });
 
+  it('defers to POST_RECRUITMENT_CRIME, which reads the same words with its own model', async () => {
+    const { hit, verdict } = await screen(
+      '【高収入】荷物を受け取るだけの簡単なお仕事。1件3万円。即日払い。詳細はテレグラムで',
+    );
+    expect(verdict.hits.map((h) => h.signal)).toContain('POST_RECRUITMENT_CRIME');
+    expect(hit).toBeUndefined();
+  });
+
   it.each([
     '今から帰るね。駅に着いたら電話するよ',
     'Your verification code is 482913. Do not share it with anyone.',

@@ -28,6 +28,9 @@ import type { MessageDetector } from '../message-state.ts';
  * - p → 1: 7.6, still a warn: the model alone never blocks (it reads wording,
  *   and wording can be copied by a real notice); with one URL or sender sign
  *   of weight ≥ 0.4 it blocks.
+ * Runs in the `post` stage and defers to POST_RECRUITMENT_CRIME: when that
+ * detector (its own model and cues for 闇バイト posts) has fired, the content
+ * model's reading of the same words would count them twice.
  * Texts with fewer than {@link LURE_MODEL_MIN_CHARS} characters outside the
  * placeholders are not scored: with a URL and two words the model sees little
  * more than the `<URL>` placeholder, and its prior decides.
@@ -71,6 +74,8 @@ export function contentLength(
 }
 /** The factor's cap: 4 × 1.9 = 7.6 stays under block (8). */
 export const LURE_MODEL_MAX_FACTOR = 1.9;
+/** Signals that read the same words with a model of their own: the content model then stays silent. */
+const DEFERS_TO: ReadonlySet<string> = new Set(['POST_RECRUITMENT_CRIME', 'POST_RECRUITMENT_CRIME_CERTAIN']);
 /** How many features the evidence names. */
 const EVIDENCE_FEATURES = 5;
 
@@ -115,8 +120,10 @@ export function lureModelPart(): MessagePart {
   const m = model();
   const detector: MessageDetector = {
     name: 'message.lure_model',
+    stage: 'post',
     signals: ['MESSAGE_LURE_MODEL'],
     run(_event, ctx) {
+      if (ctx.hits.some((h) => DEFERS_TO.has(h.signal))) return [];
       const { text: normalised, replacements } = ctx.state.text;
       if (contentLength(normalised, replacements) < LURE_MODEL_MIN_CHARS) return [];
       const p = messageProbability(m, normalised);
