@@ -240,7 +240,12 @@ export class EnrichmentRun {
     let answer: unknown;
     try {
       const running = e.run(this.#screening, this.#abort.signal);
-      answer = await awaitWithin(Promise.resolve(running), budget - (performance.now() - start));
+      if (isThenable(running)) {
+        answer = await awaitWithin(running, budget - (performance.now() - start));
+      } else {
+        // Answered at once (a cache of its own, no lookup needed): no timer to race, but the time it took counts.
+        answer = performance.now() - start > budget ? TIMEOUT : running;
+      }
     } catch (error) {
       return this.#fail(name, 'threw', error, t0);
     }
@@ -275,6 +280,14 @@ export class EnrichmentRun {
     this.#outcomes.push({ enrichment: name, outcome: 'error', code, message, ms: ms(this.#last - t0) });
     return { ok: false, message: `${code}: ${message}` };
   }
+}
+
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return (
+    (typeof value === 'object' || typeof value === 'function') &&
+    value !== null &&
+    typeof (value as { then?: unknown }).then === 'function'
+  );
 }
 
 function check(output: EnrichmentCheck<unknown>, value: unknown): EnrichmentResult {
