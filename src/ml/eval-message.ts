@@ -35,6 +35,33 @@ export interface GroupResult extends Metrics {
   readonly real: boolean | 'mixed';
   readonly brier: number | null;
   readonly reliability: ReliabilityBin[];
+  /** Recall at the lowest threshold whose FPR stays within the goals (0.5 % English, 1/75 Japanese). */
+  readonly recallAtFpr: { fpr005: number | null; fpr1in75: number | null };
+}
+
+/**
+ * Recall at the lowest threshold whose false-positive rate is at most `fpr` (rows tied on p stay
+ * together); null without both classes.
+ */
+export function recallAtFpr(scored: readonly Scored[], fpr: number): number | null {
+  const sorted = [...scored].sort((a, b) => b.p - a.p);
+  const positives = sorted.filter((s) => s.fraud).length;
+  const negatives = sorted.length - positives;
+  if (positives === 0 || negatives === 0) return null;
+  let tp = 0;
+  let fp = 0;
+  let best = 0;
+  for (let i = 0; i < sorted.length; ) {
+    const p = sorted[i]?.p;
+    while (i < sorted.length && sorted[i]?.p === p) {
+      if (sorted[i]?.fraud) tp++;
+      else fp++;
+      i++;
+    }
+    if (fp / negatives <= fpr) best = tp / positives;
+    else break;
+  }
+  return best;
 }
 
 /** µs per message of `normaliseText`, and of features + scoring on normalised text (median of 5 runs). */
@@ -69,7 +96,13 @@ export function benchmark(
 }
 
 function group(scored: Scored[], real: boolean | 'mixed'): GroupResult {
-  return { ...metrics(scored, EVAL_THRESHOLD), real, brier: brier(scored), reliability: reliability(scored) };
+  return {
+    ...metrics(scored, EVAL_THRESHOLD),
+    real,
+    brier: brier(scored),
+    reliability: reliability(scored),
+    recallAtFpr: { fpr005: recallAtFpr(scored, 0.005), fpr1in75: recallAtFpr(scored, 1 / 75) },
+  };
 }
 
 const f3 = (x: number | null) => (x === null ? '—' : x.toFixed(3));
@@ -78,14 +111,14 @@ function table(title: string, results: Record<string, GroupResult>): string {
   const lines = [
     `### ${title}`,
     '',
-    '| group | data | n | fraud | legit | precision | recall | FPR | F1 | ROC-AUC | TP | FP | TN | FN | Brier |',
-    '| --- | --- | --: | --: | --: | --: | --: | --: | --: | --: | --: | --: | --: | --: | --: |',
+    '| group | data | n | fraud | legit | precision | recall | FPR | F1 | ROC-AUC | TP | FP | TN | FN | Brier | recall @FPR≤0.5 % | recall @FPR≤1/75 |',
+    '| --- | --- | --: | --: | --: | --: | --: | --: | --: | --: | --: | --: | --: | --: | --: | --: | --: |',
   ];
   for (const [name, m] of Object.entries(results)) {
     const data = m.real === true ? 'real' : m.real === false ? '**hand-written**' : 'real + hand-written';
     const c = m.confusion;
     lines.push(
-      `| ${name} | ${data} | ${m.n} | ${m.fraud} | ${m.legit} | ${f3(m.precision)} | ${f3(m.recall)} | ${f3(m.fpr)} | ${f3(m.f1)} | ${f3(m.rocAuc)} | ${c.tp} | ${c.fp} | ${c.tn} | ${c.fn} | ${f3(m.brier)} |`,
+      `| ${name} | ${data} | ${m.n} | ${m.fraud} | ${m.legit} | ${f3(m.precision)} | ${f3(m.recall)} | ${f3(m.fpr)} | ${f3(m.f1)} | ${f3(m.rocAuc)} | ${c.tp} | ${c.fp} | ${c.tn} | ${c.fn} | ${f3(m.brier)} | ${f3(m.recallAtFpr.fpr005)} | ${f3(m.recallAtFpr.fpr1in75)} |`,
     );
   }
   return lines.join('\n');

@@ -7,6 +7,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { normaliseForDedup } from './dataset.ts';
+import { recallAtFpr } from './eval-message.ts';
 import { LogisticModel } from './linear-model.ts';
 import {
   calibrationSplit,
@@ -210,5 +211,28 @@ describe('pruneModel', () => {
     expect(kept).toBe(8);
     expect(pruned.bias).toBe(0.2);
     expect([...pruned.weights()].filter((w) => w !== 0).every((w) => w === 0.5)).toBe(true);
+  });
+});
+
+describe('recallAtFpr (eval operating points)', () => {
+  it('gives the recall at the lowest threshold within the FPR, ties kept together', () => {
+    const scored = [
+      { p: 0.9, fraud: true },
+      { p: 0.8, fraud: false },
+      { p: 0.7, fraud: true },
+      { p: 0.1, fraud: false },
+    ];
+    expect(recallAtFpr(scored, 0)).toBe(0.5);
+    expect(recallAtFpr(scored, 0.5)).toBe(1);
+    expect(
+      recallAtFpr(
+        [
+          { p: 0.5, fraud: true },
+          { p: 0.5, fraud: false },
+        ],
+        0,
+      ),
+    ).toBe(0);
+    expect(recallAtFpr([{ p: 1, fraud: true }], 0)).toBeNull();
   });
 });
