@@ -28,7 +28,7 @@ import {
 } from '../../core/index.ts';
 import { createExtractTools } from '../../intel/extract-tools.ts';
 import { createKeyedHasher } from '../../intel/keyed-hash.ts';
-import { type Confusion, metrics, type Scored } from '../../ml/metrics.ts';
+import type { Confusion } from '../../ml/metrics.ts';
 import type { CoreDatabase } from '../../store/schema.ts';
 import { createMessageChannel } from './index.ts';
 import { MESSAGE_KINDS } from './message-schema.ts';
@@ -74,23 +74,33 @@ function emptyDb(): Kysely<CoreDatabase> {
   });
 }
 
+/** Counts only (no row kept): memory stays constant however long the file is. */
 class Group {
-  readonly scored: Scored[] = [];
+  readonly confusion: Confusion = { tp: 0, fp: 0, tn: 0, fn: 0 };
   readonly actions: Partial<Record<Action, number>> = {};
   add(fraud: boolean, action: Action): void {
-    // flagged = action ≠ allow: p 1 or 0 at threshold 0.5.
-    this.scored.push({ p: action === 'allow' ? 0 : 1, fraud });
+    const flagged = action !== 'allow';
+    const c = this.confusion;
+    if (fraud) flagged ? c.tp++ : c.fn++;
+    else flagged ? c.fp++ : c.tn++;
     this.actions[action] = (this.actions[action] ?? 0) + 1;
   }
   result(): GroupMetrics {
-    const m = metrics(this.scored, 0.5);
+    const { tp, fp, tn, fn } = this.confusion;
+    const ratio = (a: number, b: number) => (b === 0 ? null : a / b);
+    const precision = ratio(tp, tp + fp);
+    const recall = ratio(tp, tp + fn);
+    const f1 =
+      precision === null || recall === null || precision + recall === 0
+        ? null
+        : (2 * precision * recall) / (precision + recall);
     return {
-      counts: { n: m.n, fraud: m.fraud, legit: m.legit },
-      precision: m.precision,
-      recall: m.recall,
-      fpr: m.fpr,
-      f1: m.f1,
-      confusion: m.confusion,
+      counts: { n: tp + fp + tn + fn, fraud: tp + fn, legit: fp + tn },
+      precision,
+      recall,
+      fpr: ratio(fp, fp + tn),
+      f1,
+      confusion: { ...this.confusion },
       actions: this.actions,
     };
   }
