@@ -142,3 +142,39 @@ describe('lookalikeOf', () => {
     expect(performance.now() - started).toBeLessThan(200);
   });
 });
+
+describe('editDistance prefilter (round 2)', () => {
+  /** Optimal string alignment distance without any shortcut, to compare with. */
+  const reference = (a: string, b: string): number => {
+    const d = Array.from({ length: a.length + 1 }, (_, i) =>
+      Array.from({ length: b.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)),
+    );
+    for (let i = 1; i <= a.length; i++)
+      for (let j = 1; j <= b.length; j++) {
+        const row = d[i] as number[];
+        const up = d[i - 1] as number[];
+        row[j] = Math.min(
+          (up[j] as number) + 1,
+          (row[j - 1] as number) + 1,
+          (up[j - 1] as number) + (a[i - 1] === b[j - 1] ? 0 : 1),
+        );
+        if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1])
+          row[j] = Math.min(row[j] as number, ((d[i - 2] as number[])[j - 2] as number) + 1);
+      }
+    return (d[a.length] as number[])[b.length] as number;
+  };
+
+  it('answers as the full computation up to its bound', () => {
+    const word = fc.string({ unit: fc.constantFrom('a', 'm', 'z', 'o', 'n', '0', '-', 'а'), maxLength: 10 });
+    fc.assert(
+      fc.property(word, word, fc.integer({ min: 0, max: 3 }), (a, b, max) => {
+        // Within the bound the distance itself; beyond it any number above the bound.
+        const d = editDistance(a, b, max);
+        const r = reference(a, b);
+        if (r <= max) expect(d).toBe(r);
+        else expect(d).toBeGreaterThan(max);
+      }),
+      { numRuns: 2000 },
+    );
+  });
+});

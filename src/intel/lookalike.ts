@@ -95,6 +95,7 @@ export function skeleton(label: string): string {
  */
 export function editDistance(a: string, b: string, max: number): number {
   if (Math.abs(a.length - b.length) > max) return max + 1;
+  if (bagDistance(a, b) > max) return max + 1;
   let prev2: number[] = [];
   let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
   for (let i = 1; i <= a.length; i++) {
@@ -113,6 +114,34 @@ export function editDistance(a: string, b: string, max: number): number {
     prev = row;
   }
   return prev[b.length]!;
+}
+
+/** Letter counts of one string, zeroed again after each use (ASCII only). */
+const BAG = new Int16Array(128);
+
+/**
+ * A lower bound of the edit distance, in one pass and no allocation (issue 9 round 2: the cold cost of
+ * the brand loop): letters of one string the other lacks, counted as multisets. A substitution adds
+ * at most one to each side, an insertion or deletion one to one side, a transposition nothing. Zero
+ * (no bound) when either string has a non-ASCII character.
+ */
+function bagDistance(a: string, b: string): number {
+  for (let i = 0; i < a.length; i++) if (a.charCodeAt(i) >= 128) return 0;
+  for (let i = 0; i < b.length; i++) if (b.charCodeAt(i) >= 128) return 0;
+  for (let i = 0; i < a.length; i++) {
+    const c = a.charCodeAt(i);
+    BAG[c] = (BAG[c] as number) + 1;
+  }
+  let missing = 0;
+  for (let i = 0; i < b.length; i++) {
+    const c = b.charCodeAt(i);
+    const n = BAG[c] as number;
+    if (n > 0) BAG[c] = n - 1;
+    else missing++;
+  }
+  for (let i = 0; i < a.length; i++) BAG[a.charCodeAt(i)] = 0;
+  const extra = a.length - (b.length - missing);
+  return Math.max(missing, extra);
 }
 
 /**
@@ -299,18 +328,25 @@ function fromSubdomain(parts: Parts): Lookalike | undefined {
         kind: 'subdomain',
         evidence: `${parts.host} puts ${own} in front of ${domain ?? 'another host'}`,
       };
+  // The words of the labels, once (not per keyword): whole labels for strict keywords, and for the
+  // others also the labels without hyphens and their hyphen-separated words.
   const labels = subdomain.split('.');
+  const whole = new Set(labels);
+  const loose = new Set(labels);
+  for (const label of labels) {
+    if (!label.includes('-')) continue;
+    loose.add(label.replace(/-/g, ''));
+    for (const w of label.split('-')) loose.add(w);
+  }
   for (const k of KEYWORDS) {
     if (k.tiny) continue;
-    for (const label of labels) {
-      const words = k.strict ? [label] : [label, label.replace(/-/g, ''), ...label.split('-')];
-      if (words.includes(k.keyword) || words.includes(k.plain))
-        return {
-          brand: k.brand,
-          kind: 'subdomain',
-          evidence: `${parts.host} uses ${k.keyword} as a subdomain of ${domain ?? 'another host'}`,
-        };
-    }
+    const words = k.strict ? whole : loose;
+    if (words.has(k.keyword) || words.has(k.plain))
+      return {
+        brand: k.brand,
+        kind: 'subdomain',
+        evidence: `${parts.host} uses ${k.keyword} as a subdomain of ${domain ?? 'another host'}`,
+      };
   }
   return undefined;
 }

@@ -1,7 +1,16 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { extractUrls } from './url-extract.ts';
-import { assessUrl, clearUrlRiskCache, hostingPlatformOf, LruCache, riskScore } from './url-risk.ts';
+import { extractUrls, isShortenerHost } from './url-extract.ts';
+import {
+  assessUrl,
+  clearUrlRiskCache,
+  hostingPlatformOf,
+  isPopularHost,
+  LruCache,
+  modelLevelOf,
+  popularDomains,
+  riskScore,
+} from './url-risk.ts';
 
 const one = (text: string) => {
   const u = extractUrls(text)[0];
@@ -90,5 +99,44 @@ describe('LruCache', () => {
     expect(c.get('b')).toBeUndefined();
     expect(c.get('a')).toBe(1);
     expect(c.size).toBe(2);
+  });
+});
+
+describe('popularity prior (issue 9 item 2, round 2)', () => {
+  it('knows popular sites, but not where anyone can publish', () => {
+    expect(popularDomains().size).toBeGreaterThan(5000);
+    for (const host of ['news.yahoo.co.jp', 'ja.wikipedia.org', 'www.nikkei.com'])
+      expect(isPopularHost(host)).toBe(true);
+    // Hosting platforms, shorteners, unlisted hosts and sites where phishing was seen in training.
+    for (const host of [
+      'x.github.io',
+      'abc.duckdns.org',
+      'bit.ly',
+      'sites.google.com',
+      'a.mixh.jp',
+      'amaz0n-co-jp.xyz',
+    ])
+      expect(isPopularHost(host)).toBe(false);
+  });
+
+  it('lists no hosting platform and no shortener', () => {
+    for (const d of popularDomains()) {
+      expect(hostingPlatformOf(d), d).toBeUndefined();
+      expect(hostingPlatformOf(`x.${d}`), d).toBeUndefined();
+      expect(isShortenerHost(d), d).toBe(false);
+    }
+  });
+
+  it('the model does not judge a popular site, other checks still run', () => {
+    clearUrlRiskCache();
+    const r = one('https://news.yahoo.co.jp/account/login/verify/update.php?id=1');
+    expect(r.popular).toBe(true);
+    expect(r.modelLevel).toBe('none');
+    // Without the prior the same probability is read by the thresholds as usual.
+    expect(['warn', 'weak', 'none']).toContain(modelLevelOf(r.p));
+    const hidden = one('hxxps://news.yahoo[.]co.jp/');
+    expect(hidden.obfuscated).toBe(true);
+    expect(riskScore(hidden)).toBeGreaterThanOrEqual(4);
+    expect(one('https://secure-login-account-verify.xyz/signin/update.php').popular).toBe(false);
   });
 });

@@ -9,6 +9,7 @@
  * host, and the whole answer per canonical URL, in bounded LRU maps: a URL seen before costs one map
  * lookup.
  */
+import { readFileSync } from 'node:fs';
 import { parse } from 'tldts';
 import { urlModel, urlParts } from '../ml/url-model.ts';
 import platformData from './data/hosting-platforms.json' with { type: 'json' };
@@ -56,6 +57,38 @@ export function hostingPlatformOf(host: string): HostingPlatform | undefined {
   return undefined;
 }
 
+/** The popularity prior's list (round 2), written by `npm run train` (`src/ml/train-url.ts`). */
+export const POPULAR_DOMAINS_URL = new URL('./data/popular-domains.txt', import.meta.url);
+let popularList: ReadonlySet<string> | undefined;
+
+/** The registrable domains of `popular-domains.txt`, read once (empty when the file is absent). */
+export function popularDomains(): ReadonlySet<string> {
+  if (popularList === undefined) {
+    let text = '';
+    try {
+      text = readFileSync(POPULAR_DOMAINS_URL, 'utf8');
+    } catch {
+      // No list: the prior is off, the model judges every host.
+    }
+    popularList = new Set(text.split('\n').filter((l) => l !== '' && !l.startsWith('#')));
+  }
+  return popularList;
+}
+
+/**
+ * The popularity prior (round 2, issue 9 item 2): a host whose registrable domain is among the
+ * popular domains (Majestic top 15k, less platforms and sites where phishing was seen) and that is on
+ * no hosting platform or shortener. The lexical model does not judge such hosts: a popular site is
+ * almost never a phishing site, and skipping them lets the model's threshold, chosen on the rest, come
+ * down. Look-alike, `@`, IP and hidden-URL checks still run.
+ *
+ * @example isPopularHost('news.yahoo.co.jp') // → true; isPopularHost('x.github.io') // → false
+ */
+export function isPopularHost(host: string, list: ReadonlySet<string> = popularDomains()): boolean {
+  const site = parse(host, { allowPrivateDomains: true }).domain;
+  return site !== null && site !== undefined && list.has(site) && hostingPlatformOf(host) === undefined;
+}
+
 /** How strongly the model reads a URL: `warn` alone warns, `weak` adds to other signs. */
 export type ModelLevel = 'warn' | 'weak' | 'none';
 
@@ -69,6 +102,8 @@ export interface UrlRisk {
   readonly lookalike?: Lookalike;
   readonly platform?: HostingPlatform;
   readonly ipHost: boolean;
+  /** The host is on a popular site (`isPopularHost`): the model does not judge it. */
+  readonly popular: boolean;
   /** What stood before `@` (`paypal.com` in `https://paypal.com@evil.example`). */
   readonly userinfo?: string;
   /** Someone hid the URL (hxxp, [.], spaces in the domain). */
@@ -169,6 +204,7 @@ interface HostRisk {
   readonly own: boolean;
   readonly platform: HostingPlatform | undefined;
   readonly ipHost: boolean;
+  readonly popular: boolean;
   readonly hostScore: number;
 }
 
@@ -194,13 +230,15 @@ function hostRisk(host: string, modelHost: string): HostRisk {
     own,
     platform: ipHost ? undefined : hostingPlatformOf(host),
     ipHost,
+    popular: !ipHost && !own && isPopularHost(host),
     hostScore: urlModel().hostScore(modelHost),
   };
   hostCache.set(host, risk);
   return risk;
 }
 
-function levelOf(p: number): ModelLevel {
+/** The model's level for a probability, by the thresholds in its file (no prior). */
+export function modelLevelOf(p: number): ModelLevel {
   const t = urlModel().thresholds;
   return p >= t.warn ? 'warn' : p >= t.weak ? 'weak' : 'none';
 }
@@ -228,10 +266,12 @@ export function assessUrl(u: ExtractedUrl): UrlRisk {
     host: u.host,
     p,
     // A brand's own site is never judged by the lexical model (its paths say login and account too).
-    modelLevel: h.own ? 'none' : levelOf(p),
+    // Nor is a popular site (the popularity prior; eval-url.ts reports the figures with and without it).
+    modelLevel: h.own || h.popular ? 'none' : modelLevelOf(p),
     ...(lookalike ? { lookalike } : {}),
     ...(h.platform ? { platform: h.platform } : {}),
     ipHost: h.ipHost,
+    popular: h.popular,
     ...(u.userinfo !== undefined ? { userinfo: u.userinfo } : {}),
     obfuscated: u.obfuscated,
   });

@@ -15,7 +15,7 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { normaliseUrl } from '../intel/normalise-url.ts';
 import { type ExtractedUrl, extractUrls, isShortenerHost } from '../intel/url-extract.ts';
-import { assessUrl, clearUrlRiskCache, riskScore } from '../intel/url-risk.ts';
+import { assessUrl, clearUrlRiskCache, modelLevelOf, riskScore, type UrlRisk } from '../intel/url-risk.ts';
 import { type Confusion, metrics, type Scored } from './metrics.ts';
 import { urlParts } from './url-model.ts';
 
@@ -218,29 +218,52 @@ export function recallAtFpr(scored: readonly Scored[], fpr: number): { recall: n
   return { recall: fraud.length === 0 ? 0 : caught / fraud.length, threshold: bar };
 }
 
+/** The URL part's score with the popularity prior off (the model judges popular sites too). */
+export function riskScoreWithoutPrior(risk: UrlRisk): number {
+  return riskScore(risk.popular ? { ...risk, modelLevel: modelLevelOf(risk.p) } : risk);
+}
+
 async function main(): Promise<void> {
   const { urlDataset } = await import('./train-url.ts');
   const data = urlDataset();
-  const urls = data.test.map((r) => ({ row: r, u: asExtractedUrl(r.url) }));
+  // `--split validation` measures on the validation rows (for choosing); the test split is the default.
+  const split = process.argv.includes('validation') ? 'validation' : 'test';
+  const urls = data[split].map((r) => ({ row: r, u: asExtractedUrl(r.url) }));
   const combined: Scored[] = [];
+  const combinedNoPrior: Scored[] = [];
   const model: Scored[] = [];
+  const modelNoPrior: Scored[] = [];
   const bySource: Record<string, Scored[]> = {};
-  /** Phishing against benign URLs with a path only (the Majestic bare hosts left out). */
+  /** Phishing against the DMOZ benign URLs with a path only (the Majestic bare hosts left out). */
   const withPaths: Scored[] = [];
+  const withPathsNoPrior: Scored[] = [];
+  const risks: UrlRisk[] = [];
   clearUrlRiskCache();
   const t0 = performance.now();
+  for (const { u } of urls) if (u !== undefined) risks.push(assessUrl(u));
+  const coldUs = ((performance.now() - t0) * 1000) / risks.length;
+  let idx = 0;
+  let popularBenign = 0;
+  let popularPhishing = 0;
   for (const { row, u } of urls) {
     if (u === undefined) continue;
-    const risk = assessUrl(u);
+    const risk = risks[idx++] as UrlRisk;
+    if (risk.popular && row.fraud) popularPhishing++;
+    else if (risk.popular) popularBenign++;
     const s = { p: riskScore(risk), fraud: row.fraud };
+    const n = { p: riskScoreWithoutPrior(risk), fraud: row.fraud };
     combined.push(s);
-    model.push({ p: risk.p, fraud: row.fraud });
+    combinedNoPrior.push(n);
+    model.push({ p: risk.popular ? 0 : risk.p, fraud: row.fraud });
+    modelNoPrior.push({ p: risk.p, fraud: row.fraud });
     const list = bySource[row.source] ?? [];
     list.push(s);
     bySource[row.source] = list;
-    if (row.fraud || urlParts(row.url).rest !== '/') withPaths.push(s);
+    if (row.fraud || (row.source === 'dmoz-benign' && urlParts(row.url).rest !== '/')) {
+      withPaths.push(s);
+      withPathsNoPrior.push(n);
+    }
   }
-  const coldUs = ((performance.now() - t0) * 1000) / combined.length;
   // Warm: the same URLs again, each answered from the caches (only the last 10 000 stay cached).
   const warmSample = urls.slice(-5000).flatMap((x) => (x.u ? [x.u] : []));
   for (const u of warmSample) assessUrl(u);
@@ -248,20 +271,36 @@ async function main(): Promise<void> {
   for (let k = 0; k < 20; k++) for (const u of warmSample) assessUrl(u);
   const warmUs = ((performance.now() - t1) * 1000) / (20 * warmSample.length);
   const perSource = Object.fromEntries(
-    Object.entries(bySource).map(([k, v]) => {
+    Object.entries(bySource).map(([key, v]) => {
       const m = metrics(v, URL_WARN_SCORE);
-      return [k, { n: m.n, recall: m.recall, fpr: m.fpr }];
+      return [key, { n: m.n, recall: m.recall, fpr: m.fpr }];
     }),
   );
+  const atFpr = (list: readonly Scored[]) => ({
+    '0.1%': recallAtFpr(list, 0.001),
+    '0.5%': recallAtFpr(list, 0.005),
+  });
   const result = {
+    split,
     threshold: URL_WARN_SCORE,
-    split: data.report,
+    data: data.report,
     combined: metrics(combined, URL_WARN_SCORE),
-    combinedAtFpr: { '0.1%': recallAtFpr(combined, 0.001), '0.5%': recallAtFpr(combined, 0.005) },
+    combinedAtFpr: atFpr(combined),
     modelOnly: metrics(model, 0.5),
-    modelAtFpr: { '0.1%': recallAtFpr(model, 0.001), '0.5%': recallAtFpr(model, 0.005) },
+    modelAtFpr: atFpr(model),
     perSource,
     benignWithPathsFpr: metrics(withPaths, URL_WARN_SCORE).fpr,
+    withPathsAtFpr: atFpr(withPaths),
+    /** The same with the popularity prior off: the Majestic test hosts are in the prior's list. */
+    withoutPrior: {
+      combined: metrics(combinedNoPrior, URL_WARN_SCORE),
+      combinedAtFpr: atFpr(combinedNoPrior),
+      modelAtFpr: atFpr(modelNoPrior),
+      benignWithPathsFpr: metrics(withPathsNoPrior, URL_WARN_SCORE).fpr,
+      withPathsAtFpr: atFpr(withPathsNoPrior),
+    },
+    popularBenign,
+    popularPhishing,
     microsecondsPerUrl: { cold: Number(coldUs.toFixed(2)), warm: Number(warmUs.toFixed(3)) },
   };
   const f = (x: number | null) => (x === null ? '—' : x.toFixed(4));
@@ -272,12 +311,22 @@ async function main(): Promise<void> {
   console.log(
     `recall at FPR 0.1 %: ${f(result.combinedAtFpr['0.1%'].recall)} (model alone ${f(result.modelAtFpr['0.1%'].recall)}); at 0.5 %: ${f(result.combinedAtFpr['0.5%'].recall)} (model alone ${f(result.modelAtFpr['0.5%'].recall)})`,
   );
+  const w = result.withoutPrior;
+  console.log(
+    `without the popularity prior: recall ${f(w.combined.recall)} FPR ${f(w.combined.fpr)}; recall at FPR 0.1 %: ${f(w.combinedAtFpr['0.1%'].recall)} (model alone ${f(w.modelAtFpr['0.1%'].recall)}); at 0.5 %: ${f(w.combinedAtFpr['0.5%'].recall)} (model alone ${f(w.modelAtFpr['0.5%'].recall)})`,
+  );
+  console.log(
+    `phishing against DMOZ benign URLs with paths: FPR ${f(result.benignWithPathsFpr)} (without prior ${f(w.benignWithPathsFpr)}); recall at FPR 0.1 % ${f(result.withPathsAtFpr['0.1%'].recall)} (without prior ${f(w.withPathsAtFpr['0.1%'].recall)}), at 0.5 % ${f(result.withPathsAtFpr['0.5%'].recall)} (${f(w.withPathsAtFpr['0.5%'].recall)}); popular hosts: ${result.popularBenign} benign, ${result.popularPhishing} phishing`,
+  );
   console.log(
     JSON.stringify({ confusion: c.confusion, perSource, microsecondsPerUrl: result.microsecondsPerUrl }),
   );
   const out = new URL('../../bench/results/', import.meta.url);
   mkdirSync(out, { recursive: true });
-  writeFileSync(new URL('url-eval.json', out), `${JSON.stringify(result, null, 2)}\n`);
+  writeFileSync(
+    new URL(`url-eval${split === 'test' ? '' : `-${split}`}.json`, out),
+    `${JSON.stringify(result, null, 2)}\n`,
+  );
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) await main();

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { evaluateUrlFile, parseUrlLabel, recallAtFpr } from './eval-url.ts';
-import { URL_DIMENSION, urlFeatures, urlModel, urlParts } from './url-model.ts';
+import { hostFeatures, restFeatures, URL_DIMENSION, urlFeatures, urlModel, urlParts } from './url-model.ts';
 
 describe('url model (issue 9 item 2)', () => {
   it('reads URLs without scheme, www., port, userinfo or fragment', () => {
@@ -32,6 +32,60 @@ describe('url model (issue 9 item 2)', () => {
       m.predict('https://www.example.org/history/edo-period.html'),
     );
     expect(m.explain('https://secure-login-account-verify.xyz/signin/update.php').length).toBeGreaterThan(0);
+  });
+});
+
+describe('url model, round 2 features', () => {
+  const named = (url: string) => {
+    const names: string[] = [];
+    const { host, rest } = urlParts(url);
+    hostFeatures(host, (_i, _v, name) => names.push(name ?? ''), true);
+    restFeatures(rest, (_i, _v, name) => names.push(name ?? ''), true);
+    return names;
+  };
+
+  it('reads the shape of machine-made names and kit paths', () => {
+    const f = named('https://xkqzjwvb7.top/a8f3k2x9q1/3f9c0e1d7b2a/login.php?id=5');
+    expect(f).toContain('dom-len:9');
+    expect(f).toContain('dom-consonant-run:7');
+    expect(f).toContain('dom-alternations:1');
+    expect(f).toContain('tld-len:top:9');
+    expect(f).toContain('path-seg1:a8f3k2x9q1');
+    expect(f).toContain('path:random-segment');
+    expect(f).toContain('path:hex-run-8');
+    expect(f).toContain('query-key:id');
+    const plain = named('https://gardenclub.org/events/spring-show.html');
+    expect(plain).not.toContain('path:random-segment');
+    expect(plain.some((n) => n.startsWith('path:hex-run'))).toBe(false);
+  });
+
+  it('the committed model reads random names as riskier than words (on average)', () => {
+    const m = urlModel();
+    const random = [
+      'https://qwzxkjhv.top/',
+      'https://hjkytdf.xyz/',
+      'https://zzftssly.cn/',
+      'https://wihvikw.shop/',
+    ];
+    const words = [
+      'https://gardenclub.org/',
+      'https://citylibrary.org/',
+      'https://bakeryshop.jp/',
+      'https://musicschool.net/',
+    ];
+    const mean = (list: string[]) => list.reduce((s, u) => s + m.predict(u), 0) / list.length;
+    expect(mean(random)).toBeGreaterThan(mean(words));
+  });
+
+  it('reads 100 KB of arbitrary Unicode in bounded time', () => {
+    fc.assert(
+      fc.property(fc.string({ unit: 'grapheme', minLength: 50_000, maxLength: 100_000 }), (s) => {
+        const started = performance.now();
+        urlModel().predict(`https://${s}/${s}`);
+        expect(performance.now() - started).toBeLessThan(50);
+      }),
+      { numRuns: 5 },
+    );
   });
 });
 

@@ -175,6 +175,57 @@ const BRAND_WORDS: ReadonlySet<string> = new Set(
 const IPV4 = /^\d{1,3}(?:\.\d{1,3}){3}$/;
 const WORD_SPLIT = /[^a-z0-9]+/;
 
+const LOG2 = Math.log(2);
+/** Character counts of one label (a–z, 0–9), reused: the host features run once per host. */
+const charCounts = new Uint16Array(128);
+
+/**
+ * The shape of a machine-made name (round 2): length, character entropy, longest consonant run,
+ * digit/letter alternations, vowel share and hyphens of the registrable label (`dom`) or the
+ * subdomain (`sub`); the registrable label's length also crossed with its suffix (cheap TLDs carry
+ * short random names).
+ */
+function labelShape(sink: FeatureSink, names: boolean, ns: string, label: string, suffix: string): void {
+  const n = Math.min(label.length, 63);
+  if (n === 0) return;
+  charCounts.fill(0);
+  let run = 0;
+  let longestRun = 0;
+  let alternations = 0;
+  let vowels = 0;
+  let hyphens = 0;
+  let prevKind = 0;
+  for (let i = 0; i < n; i++) {
+    const c = label.charCodeAt(i);
+    if (c < 128) charCounts[c] = (charCounts[c] as number) + 1;
+    const isDigit = c >= 48 && c <= 57;
+    const isLetter = c >= 97 && c <= 122;
+    const isVowel = c === 97 || c === 101 || c === 105 || c === 111 || c === 117;
+    if (isVowel) vowels++;
+    if (c === 45) hyphens++;
+    if (isLetter && !isVowel && c !== 121) {
+      run++;
+      if (run > longestRun) longestRun = run;
+    } else run = 0;
+    const kind = isDigit ? 1 : isLetter ? 2 : 3;
+    if (prevKind !== 0 && kind !== prevKind && kind !== 3 && prevKind !== 3) alternations++;
+    prevKind = kind;
+  }
+  let entropy = 0;
+  for (let c = 0; c < 128; c++) {
+    const k = charCounts[c] as number;
+    if (k > 0) entropy -= (k / n) * (Math.log(k / n) / LOG2);
+  }
+  const len = n <= 24 ? String(n) : countBucket(n);
+  token(sink, names, `${ns}-len:`, len);
+  token(sink, names, `${ns}-entropy:`, String(Math.round(entropy * 2) / 2));
+  token(sink, names, `${ns}-consonant-run:`, String(Math.min(longestRun, 7)));
+  token(sink, names, `${ns}-alternations:`, countBucket(alternations));
+  token(sink, names, `${ns}-vowels:`, String(Math.round((10 * vowels) / n)));
+  token(sink, names, `${ns}-hyphens:`, countBucket(hyphens));
+  if (suffix !== '') token(sink, names, 'tld-len:', `${suffix}:${len}`);
+}
+
 /** Host features (cacheable per host). */
 export function hostFeatures(host: string, sink: FeatureSink, names = false): void {
   const h = host.slice(0, MAX_HOST);
@@ -210,12 +261,49 @@ export function hostFeatures(host: string, sink: FeatureSink, names = false): vo
     if (BRAND_WORDS.has(w)) token(sink, names, 'host:', 'brand-word');
   }
   const label = info.domainWithoutSuffix ?? '';
+  labelShape(sink, names, 'dom', label, suffix);
+  if (sub !== '') labelShape(sink, names, 'sub', sub, '');
   for (const brand of BRAND_WORDS) {
     if (brand.length >= 6 && label.includes(brand)) {
       token(sink, names, 'host:', 'brand-in-domain');
       break;
     }
   }
+}
+
+/**
+ * Random-looking path segments (round 2): a hex run of 8 or more, or a segment of 8+ letters and
+ * digits mixed (kits put a per-victim token in the path: `/a8f3k2x9/`, `/3f9c0e1d7b/`).
+ */
+function randomSegments(sink: FeatureSink, names: boolean, path: string): void {
+  let hexRun = 0;
+  let longestHex = 0;
+  let segLen = 0;
+  let segDigits = 0;
+  let segLetters = 0;
+  let mixed = false;
+  const n = Math.min(path.length, 256);
+  for (let i = 0; i <= n; i++) {
+    const c = i < n ? path.charCodeAt(i) : 47;
+    const isDigit = c >= 48 && c <= 57;
+    const isLetter = c >= 97 && c <= 122;
+    if (isDigit || (c >= 97 && c <= 102)) {
+      hexRun++;
+      if (hexRun > longestHex) longestHex = hexRun;
+    } else hexRun = 0;
+    if (isDigit || isLetter) {
+      segLen++;
+      if (isDigit) segDigits++;
+      else segLetters++;
+    } else {
+      if (segLen >= 8 && segDigits >= 2 && segLetters >= 2) mixed = true;
+      segLen = 0;
+      segDigits = 0;
+      segLetters = 0;
+    }
+  }
+  if (longestHex >= 8) token(sink, names, 'path:', longestHex >= 16 ? 'hex-run-16' : 'hex-run-8');
+  if (mixed) token(sink, names, 'path:', 'random-segment');
 }
 
 /** Path-and-query features (read per URL). */
@@ -241,6 +329,15 @@ export function restFeatures(rest: string, sink: FeatureSink, names = false): vo
   if (rest.includes('@')) token(sink, names, 'rest:', 'at-sign');
   if (path.includes('//')) token(sink, names, 'rest:', 'double-slash');
   if (rest.includes('http')) token(sink, names, 'rest:', 'embedded-url');
+  const seg1End = path.indexOf('/', 1);
+  const seg1 = path.slice(1, seg1End < 0 ? Math.min(path.length, 33) : Math.min(seg1End, 33));
+  if (seg1 !== '') token(sink, names, 'path-seg1:', seg1);
+  if (query !== '')
+    for (const pair of query.slice(0, 160).split('&', 8)) {
+      const eq = pair.indexOf('=');
+      token(sink, names, 'query-key:', (eq < 0 ? pair : pair.slice(0, eq)).slice(0, 24));
+    }
+  randomSegments(sink, names, path);
   let words = 0;
   let suspicious = false;
   let brand = false;
