@@ -8,7 +8,7 @@ import {
 } from '../../src/channels/message/index.ts';
 import {
   MAX_ALLOWED_SENDERS,
-  normaliseSender,
+  normaliseAllowedSender,
   subscriberKey,
 } from '../../src/channels/message/subscriber-store.ts';
 import { SUBSCRIBER } from '../../src/channels/message/subscribers.ts';
@@ -401,15 +401,15 @@ describe('recipient and sender normalisation', () => {
       fc.property(fc.string({ unit: 'grapheme', maxLength: 400 }), (raw) => {
         const key = subscriberKey(hasher, raw);
         expect(key === undefined || /^[0-9a-f]{64}$/.test(key)).toBe(true);
-        const sender = normaliseSender(raw);
+        const sender = normaliseAllowedSender(raw);
         // Normalising twice changes nothing: the allow list and screening agree.
-        if (sender !== undefined) expect(normaliseSender(sender)).toBe(sender);
+        if (sender !== undefined) expect(normaliseAllowedSender(sender)).toBe(sender);
       }),
     );
     const long = '０９０'.repeat(35_000) + '\u202e@\u0000😀';
     const t0 = performance.now();
     subscriberKey(hasher, long);
-    normaliseSender(long);
+    normaliseAllowedSender(long);
     expect(performance.now() - t0).toBeLessThan(200);
   });
 
@@ -420,10 +420,10 @@ describe('recipient and sender normalisation', () => {
     expect(subscriberKey(hasher, 'taro')).not.toBe(subscriberKey(hasher, 'jiro'));
     expect(subscriberKey(hasher, '  ')).toBeUndefined();
     expect(subscriberKey(hasher, '090-1234-5678')).toMatch(/^[0-9a-f]{64}$/);
-    expect(normaliseSender('Amazon')).toBe('AMAZON');
-    expect(normaliseSender('090-1234-5678')).toBe('+819012345678');
-    expect(normaliseSender('12345')).toBe('12345');
-    expect(normaliseSender(' @ ')).toBeUndefined();
+    expect(normaliseAllowedSender('Amazon')).toBe('AMAZON');
+    expect(normaliseAllowedSender('090-1234-5678')).toBe('+819012345678');
+    expect(normaliseAllowedSender('12345')).toBe('12345');
+    expect(normaliseAllowedSender(' @ ')).toBeUndefined();
   });
 });
 

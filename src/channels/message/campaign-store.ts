@@ -1,6 +1,4 @@
 import { sql } from 'kysely';
-import type { KeyedHasher } from '../../intel/keyed-hash.ts';
-import { normalisePhone } from '../../intel/normalise-phone.ts';
 import { arrayParam } from '../../intel/pg-array.ts';
 import {
   hammingDistance,
@@ -62,19 +60,6 @@ export const SWEEP_EVERY_MS = 60_000;
 export function campaignSender(sender: string, kind: MessageKind): string {
   const normalised = classifySender(kind, sender).normalised;
   return normalised === '' ? sender.trim() : normalised;
-}
-
-/**
- * The keyed hash of a recipient: a phone number's E.164 form hashed as `phone`, any other handle
- * (lower case) as `identity`. Never stored raw.
- */
-export function recipientKey(hasher: KeyedHasher, recipient: string): string {
-  const r = recipient.trim();
-  try {
-    return hasher.hash('phone', normalisePhone(r));
-  } catch {
-    return hasher.hash('identity', `handle:${r.toLowerCase()}`);
-  }
 }
 
 export class CampaignStore {

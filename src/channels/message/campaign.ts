@@ -8,9 +8,10 @@ import {
   DEFAULT_CAMPAIGN_SETTINGS,
   readCampaignSettings,
 } from './campaign-settings.ts';
-import { CampaignStore, campaignSender, recipientKey } from './campaign-store.ts';
+import { CampaignStore, campaignSender } from './campaign-store.ts';
 import { type MessagePart, type MessageScreening, messageDb } from './message-part.ts';
 import type { MessageDetector, MessageEnrichment, MessageState } from './message-state.ts';
+import { subscriberKey } from './subscriber-store.ts';
 
 /**
  * MESSAGE_CAMPAIGN (measure I1; issue 9, build item 2): many near-identical texts from different
@@ -238,7 +239,9 @@ export function campaignPart(deps: ChannelDeps): MessagePart {
           receivedAt: messageTime(screening),
           kind: event.payload.kind,
           sender: campaignSender(event.payload.sender, event.payload.kind),
-          recipientKey: event.payload.recipient ? recipientKey(deps.hasher, event.payload.recipient) : null,
+          recipientKey: event.payload.recipient
+            ? (subscriberKey(deps.hasher, event.payload.recipient) ?? null)
+            : null,
           fingerprint: messageFingerprint(state),
           urls: state.urls.map((u) => u.url),
           phones: phonesOf(state),

@@ -12,6 +12,7 @@ import type { MessagePart } from './message-part.ts';
 import { type MessagePayload, messageSchema } from './message-schema.ts';
 import { beginMessage, type MessageState } from './message-state.ts';
 import { MESSAGE_MIGRATIONS } from './migrations/index.ts';
+import { subscriberKey } from './subscriber-store.ts';
 import { subscriberPart } from './subscribers.ts';
 
 export { extractMessage } from './message-extractor.ts';
@@ -118,12 +119,20 @@ export function createMessageChannel(deps: ChannelDeps): MessageChannel {
       description: 'メッセージの既定ポリシー / Default message policy',
       thresholds: { warn: 4, block: 8 },
       groups: { intel: { maxScore: 20 } },
+      // A message cannot wait for a person because a lookup (campaign, verified senders, the subscriber's
+      // settings) failed: the verdict stands on the checks that ran, and the failure is recorded and explained.
+      signals: { POLICY_ENRICHMENT_FAILED: { forceAction: null } },
     },
     defaultSettings,
     settingsIssues: (settings) => issueCheckers.flatMap((check) => check(settings)),
     ...(waiver ? { waiver } : {}),
     ...(thresholds ? { thresholds } : {}),
     ...(notices ? { notices } : {}),
+    // The recipient is the person protected: the decision log keeps only its keyed hash (as the tables do).
+    redact: (payload) =>
+      payload.recipient === undefined
+        ? payload
+        : { ...payload, recipient: subscriberKey(deps.hasher, payload.recipient) ?? '' },
     record: async (verdict, screening) => {
       for (const record of recorders) await record(verdict, screening);
     },

@@ -3,7 +3,7 @@ import { type ChannelOperation, defineOperation } from '../../core/index.ts';
 import {
   fieldError,
   MAX_ALLOWED_SENDERS,
-  normaliseSender,
+  normaliseAllowedSender,
   STRENGTHS,
   type SubscriberStore,
 } from './subscriber-store.ts';
@@ -40,7 +40,7 @@ const keyOf = (store: SubscriberStore, recipient: string) => store.requireKey(re
 
 /** The sender as the allow list keeps it, a 400 naming `sender` when it normalises to nothing. */
 function senderOf(raw: string): string {
-  const sender = normaliseSender(raw);
+  const sender = normaliseAllowedSender(raw);
   if (sender === undefined)
     throw fieldError(
       'sender',

@@ -2,6 +2,7 @@ import { type FieldIssue, MamoruError } from '../../core/index.ts';
 import type { KeyedHasher } from '../../intel/keyed-hash.ts';
 import { normalisePhone } from '../../intel/normalise-phone.ts';
 import type { MessageDb } from './message-part.ts';
+import { normaliseSender } from './sender-format.ts';
 
 /** Filter strengths a subscriber chooses (I3): fewer warnings, the policy's own thresholds, more warnings. */
 export const STRENGTHS = ['low', 'standard', 'high'] as const;
@@ -31,7 +32,6 @@ const KEYS_MAX = 50_000;
 
 // A recipient or sender written as a phone number: digits with the separators people use, a + or tel:.
 const PHONE_LIKE = /^(?:tel:)?[+＋]?[0-9０-９][0-9０-９\s\-‐‑‒–—―−ー－ｰ.()/]*$/i;
-const DIGITS = /^[0-9]+$/;
 
 /**
  * The recipient as settings are keyed (I3): a phone number in E.164 (090-… →
@@ -71,26 +71,22 @@ export function subscriberKey(hasher: KeyedHasher, recipient: string): string | 
 }
 
 /**
- * A sender as the allow list keeps it: a phone number in E.164, a short
- * code as its digits, an alphanumeric sender ID or a handle NFKC-folded,
- * trimmed, without a leading `@`, upper-cased (sender IDs are matched
- * without regard to case). Undefined for an empty value.
+ * A sender as the allow list keeps it: as the sender checks and the
+ * verified-sender registry normalise it (`normaliseSender` of
+ * sender-format.ts: E.164 for a phone number, a short code as its digits,
+ * a sender ID or handle NFKC-folded and upper-cased), without a leading `@`
+ * (a subscriber types `@taro` for the platform's `taro`). Undefined for an
+ * empty value, or a number no network could send from.
  *
- * @example normaliseSender('Amazon') // 'AMAZON'; normaliseSender('090-1234-5678') // '+819012345678'
+ * @example normaliseAllowedSender('Amazon') // 'AMAZON'; normaliseAllowedSender('090-1234-5678') // '+819012345678'
  */
-export function normaliseSender(sender: string): string | undefined {
+export function normaliseAllowedSender(sender: string): string | undefined {
   const folded = sender.normalize('NFKC').trim();
-  if (folded === '') return undefined;
-  if (PHONE_LIKE.test(folded)) {
-    try {
-      return normalisePhone(folded);
-    } catch {
-      const digits = folded.replace(/[^0-9]/g, '');
-      if (DIGITS.test(digits) && digits.length > 0 && !folded.includes('+')) return digits;
-    }
-  }
-  const name = (folded.startsWith('@') ? folded.slice(1) : folded).trim().toUpperCase();
-  return name === '' ? undefined : name;
+  const name = folded.replace(/^[@\s]+/u, '');
+  if (name === '') return undefined;
+  const normalised = normaliseSender(name);
+  // A handle folded into one that starts with `@` (NFKC of a look-alike at sign) is folded once more.
+  return normalised?.startsWith('@') ? normaliseAllowedSender(normalised) : normalised;
 }
 
 /** A bounded map, oldest first out (insertion order; a hit moves to the back). */
@@ -175,11 +171,11 @@ export class SubscriberStore {
     return key ?? undefined;
   }
 
-  /** {@link normaliseSender}, remembered per raw value (parsing a phone number is the costly part). */
+  /** {@link normaliseAllowedSender}, remembered per raw value (parsing a phone number is the costly part). */
   senderOf(raw: string): string | undefined {
     const known = this.#senders.get(raw);
     if (known !== undefined) return known ?? undefined;
-    const sender = normaliseSender(raw) ?? null;
+    const sender = normaliseAllowedSender(raw) ?? null;
     this.#senders.set(raw, sender);
     return sender ?? undefined;
   }

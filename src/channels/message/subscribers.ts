@@ -23,7 +23,7 @@ export interface SubscriberView {
   readonly allowedSender: boolean;
   /** The recipient's keyed hash; null when the message names no recipient. */
   readonly subscriber: string | null;
-  /** The sender as the allow list keeps it (`normaliseSender`); null when it normalises to nothing. */
+  /** The sender as the allow list keeps it (`normaliseAllowedSender`); null when it normalises to nothing. */
   readonly sender: string | null;
 }
 
