@@ -191,9 +191,16 @@ const KEYWORDS: readonly PreparedKeyword[] = BRANDS.flatMap((b) =>
 );
 /** Brand top-level domains (`.microsoft`, `.jcb`): only the brand registers names under them. */
 const BRAND_TLDS: ReadonlySet<string> = new Set(KEYWORDS.map((k) => k.plain));
-const BRAND_DOMAINS: readonly { brand: string; domain: string }[] = BRANDS.flatMap((b) =>
-  b.domains.map((domain) => ({ brand: b.name, domain })),
-);
+const BRAND_DOMAINS: readonly { brand: string; domain: string; dotted: string; hyphened: string }[] =
+  BRANDS.flatMap((b) =>
+    b.domains.map((domain) => ({
+      brand: b.name,
+      domain,
+      // Built once: `fromSubdomain` looks for `.smbc.co.jp.` and `.smbc-co-jp.` in every subdomain.
+      dotted: `.${domain}.`,
+      hyphened: `.${domain.replace(/\./g, '-')}.`,
+    })),
+  );
 
 /** Inputs longer than this are no URL a message carries; checked on their first part only. */
 const MAX_INPUT = 4096;
@@ -321,8 +328,8 @@ function fromSubdomain(parts: Parts): Lookalike | undefined {
   const { subdomain, domain } = parts;
   if (subdomain === '') return undefined;
   const sub = `.${subdomain}.`;
-  for (const { brand, domain: own } of BRAND_DOMAINS)
-    if (sub.includes(`.${own}.`) || sub.includes(`.${own.replace(/\./g, '-')}.`))
+  for (const { brand, domain: own, dotted, hyphened } of BRAND_DOMAINS)
+    if (sub.includes(dotted) || sub.includes(hyphened))
       return {
         brand,
         kind: 'subdomain',
