@@ -260,7 +260,10 @@ function main(): void {
   );
   const model = new LogisticModel(pruned.dimension, pruned.weights(), pruned.bias, {
     name: 'url',
-    features: 'url-model.ts: host and path char 3-5-grams, words, counts, suffix, brand and phishing words',
+    features:
+      'url-model.ts: host and path char 3-5-grams, words, counts, suffix, brand and phishing words; round 2: label shape (length, entropy, consonant run, alternations, vowels, hyphens, suffix x length), first path segment, query keys, random path segments',
+    popularityPrior:
+      'src/intel/data/popular-domains.txt: thresholds chosen on the benign validation URLs off popular sites',
     data: 'jpcert-phishurl (time split), dmoz-benign (site split), majestic (bare hosts); train split only',
     seed: URL_SEED,
     trainRows: data.train.length,
