@@ -1,8 +1,14 @@
 import { readFile } from 'node:fs/promises';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { loadConfig } from '../../src/config.ts';
 import type { ChannelModule, Detector, SignalDeclaration } from '../../src/core/index.ts';
+import {
+  extractTextIndicators,
+  INTEL_SIGNALS,
+  intelMatchDetectors,
+  uniqueRefs,
+} from '../../src/intel/index.ts';
 import { Mamoru } from '../../src/mamoru.ts';
 import { bearer, createOrg, startTestServer, type TestServer } from '../helpers/server.ts';
 
@@ -57,7 +63,7 @@ describe('a policy is a layer over the channel default', () => {
     expect(shown).toMatchObject({ version: 1, document: body.document, effective: body.effective });
   });
 
-  it('null removes a default; an unknown setting, or a setting on a channel without settings, is refused naming it', async () => {
+  it('null removes a default; an unknown setting is refused naming it', async () => {
     const api = client((await createOrg(server, 'Carrier nulls')).token);
     const put = await api.put('contract', {
       document: {
@@ -74,13 +80,14 @@ describe('a policy is a layer over the channel default', () => {
     expect(misspelt.json().errors).toEqual(
       expect.arrayContaining([expect.objectContaining({ path: 'settings.lineCap' })]),
     );
-    const message = await api.put('message', { document: { settings: { lineCaps: 6 } } });
+    // The message channel has settings (sender, campaign, strength): one it does not have is refused.
+    const message = await api.put('message', { document: { settings: { sender: { colour: 'red' } } } });
     expect(message.statusCode).toBe(400);
     expect(message.json().errors).toEqual([
       {
-        path: 'settings.lineCaps',
-        message: 'message チャネルには設定がありません / the message channel has no settings',
-        ja: 'message チャネルには設定がありません',
+        path: 'settings.sender.colour',
+        message: 'unknown setting; ignored',
+        ja: '不明な設定です（無視されます）',
       },
     ]);
     // A threshold below one the default keeps is refused, saying where that one comes from.
@@ -90,14 +97,14 @@ describe('a policy is a layer over the channel default', () => {
       expect.objectContaining({
         path: 'thresholds.review',
         message: expect.stringContaining(
-          "the default's thresholds warn=3, block=9 still apply (null removes one)",
+          "the default's thresholds warn=4, block=8 still apply (null removes one)",
         ),
       }),
     ]);
-    expect(below.json().errors[0].message).toMatch(/^warn のしきい値（3）より大きくしてください/);
+    expect(below.json().errors[0].message).toMatch(/^warn のしきい値（4）より大きくしてください/);
     const removed = await api.put('message', { document: { thresholds: { warn: null, review: 0.5 } } });
     expect(removed.statusCode, removed.body).toBe(200);
-    expect(removed.json().effective.thresholds).toEqual({ review: 0.5, block: 9 });
+    expect(removed.json().effective.thresholds).toEqual({ review: 0.5, block: 8 });
     const noId = await api.put('message', { document: { id: null } });
     expect(noId.statusCode).toBe(400);
     expect(noId.json().errors[0].path).toBe('id');
@@ -187,10 +194,21 @@ describe('GET and PUT take each other’s output as it is', () => {
       version: 1,
       comment: 'warn sooner',
       document: { thresholds: { warn: 2 } },
-      effective: { id: 'message.default', thresholds: { warn: 2, review: 6, block: 9 } },
+      effective: { id: 'message.default', thresholds: { warn: 2, block: 8 } },
     });
   });
 });
+
+/**
+ * Every message detector but the intel lookup turned off: the re-run tests below are about intel
+ * matches, and the message channel's own detectors (content model, URLs, senders…) would flag their
+ * lures whatever the lists say.
+ */
+function otherDetectorsOff(): Record<string, { enabled: false }> {
+  const names = server.mamoru.engine.detectors('message').filter((d) => d !== 'intel.match');
+  expect(names.length).toBeGreaterThan(0);
+  return Object.fromEntries(names.map((d) => [d, { enabled: false as const }]));
+}
 
 describe('dry-run says how it tried each decision', () => {
   it('weights and thresholds only: recorded hits re-scored (exact), before and after per decision', async () => {
@@ -215,7 +233,7 @@ describe('dry-run says how it tried each decision', () => {
     expect(report.summary.en).toMatch(/^\d+ decisions? checked, \d+ verdicts? would change/);
   });
 
-  it('a detector the draft turns on is run again on the recorded event (message keeps it whole)', async () => {
+  it('message: a detector the draft turns on is re-scored only (its detectors read lookups made at screening), named per decision', async () => {
     const org = await createOrg(server, 'Telco detector off');
     await server.mamoru.intel.upsert(org.orgId, {
       type: 'url',
@@ -225,7 +243,10 @@ describe('dry-run says how it tried each decision', () => {
       source: 'test',
     });
     const api = client(org.token);
-    const off = await api.put('message', { document: { detectors: { 'intel.match': { enabled: false } } } });
+    const others = otherDetectorsOff();
+    const off = await api.put('message', {
+      document: { detectors: { ...others, 'intel.match': { enabled: false } } },
+    });
     expect(off.statusCode, off.body).toBe(200);
     const screened = (await api.screen('message', SAMPLE)).json();
     expect(screened.action).toBe('allow');
@@ -233,49 +254,22 @@ describe('dry-run says how it tried each decision', () => {
 
     const shown = (await api.get('/v1/policies/message')).json();
     // The draft is the view with the detector on again: a view is taken as a draft too.
-    const res = await api.dryRun('message', { ...shown, document: {} });
+    const res = await api.dryRun('message', { ...shown, document: { detectors: others } });
     expect(res.statusCode, res.body).toBe(200);
     const report = res.json();
+    // Campaigns, subscribers' settings and verified senders are read at screening: a past
+    // screening cannot be repeated faithfully, so the decision is re-scored only, and says so.
     expect(report).toMatchObject({
-      mode: 'reevaluate',
+      checked: 1,
+      mode: 'rescore_only',
+      modes: { rescored: 0, reevaluated: 0, rescored_only: 1 },
       reevaluate: ['detectors.intel.match.enabled'],
-      rescoredOnly: { count: 0, decisionIds: [] },
+      rescoredOnly: { count: 1, decisionIds: [screened.id] },
       drifted: 0,
     });
-    expect(report.changes).toEqual([
-      expect.objectContaining({
-        decisionId: screened.id,
-        mode: 'reevaluated',
-        from: { action: 'allow', score: 0 },
-      }),
-    ]);
-    expect(report.changes[0].to.action).not.toBe('allow');
-    expect(report.changes[0].replayed).toBeUndefined();
-  });
-
-  it('a re-run whose own policy no longer gives the recorded verdict (intel changed since) is marked drifted', async () => {
-    const org = await createOrg(server, 'Telco drift');
-    const api = client(org.token);
-    await api.put('message', { document: { signals: { INTEL_MATCH_PHONE: { enabled: false } } } });
-    const text = '荷物の再配達はこちら https://redelivery.drift.example/track';
-    const screened = (await api.screen('message', { kind: 'sms', sender: '+819012345678', text })).json();
-    expect(screened.action).toBe('allow');
-    await server.mamoru.intel.upsert(org.orgId, {
-      type: 'url',
-      value: 'https://redelivery.drift.example/track',
-      verdict: 'malicious',
-      confidence: 95,
-      source: 'test',
-    });
-    const report = (await api.dryRun('message', { document: {} })).json();
-    expect(report.reevaluate).toEqual(['signals.INTEL_MATCH_PHONE.enabled']);
-    expect(report.drifted).toBe(1);
-    const change = report.changes.find((c: { decisionId: string }) => c.decisionId === screened.id);
-    expect(change).toMatchObject({
-      mode: 'reevaluated',
-      from: { action: 'allow' },
-      replayed: { action: 'review' },
-    });
+    expect(report.rescoredOnly.note.ja).toMatch(/^再採点のみ：/);
+    expect(report.rescoredOnly.note.en).toMatch(/^re-scored only: /);
+    expect(report.changes).toEqual([]);
   });
 
   it('contract: a settings change is re-scored only, said per decision in Japanese and English, and counted', async () => {
@@ -415,6 +409,142 @@ describe('dry-run of a settings change on a channel that can be re-run', () => {
   });
 });
 
+/** A channel with no settings at all (neither registered channel is one any more). */
+const plainChannel: ChannelModule<{ amount: number }> = {
+  name: 'plaintest',
+  title: { ja: '設定なしテスト', en: 'No-settings test' },
+  schema: z.object({ amount: z.number().int().min(0) }),
+  signals: [],
+  detectors: [],
+  extract: () => [],
+  defaultPolicy: { id: 'plaintest.default', channel: 'plaintest', thresholds: { review: 5 } },
+  example: { amount: 1 },
+};
+
+describe('a channel without settings', () => {
+  let mamoru: Mamoru;
+  const admin = { id: 'key_admin', role: 'admin' as const, orgId: '' };
+  beforeAll(async () => {
+    mamoru = await Mamoru.open(loadConfig({ dataDir: 'memory://' }, {}), { channels: [plainChannel] });
+    admin.orgId = (await mamoru.bootstrap({ demo: false }))!.orgId;
+  });
+  afterAll(async () => mamoru?.close());
+
+  it('refuses any setting, naming it and saying the channel has none', async () => {
+    await expect(
+      mamoru.policies.put(admin, 'plaintest', { settings: { lineCaps: 6 } }),
+    ).rejects.toMatchObject({
+      code: 'invalid_policy',
+      issues: [
+        {
+          path: 'settings.lineCaps',
+          message: 'plaintest チャネルには設定がありません / the plaintest channel has no settings',
+        },
+      ],
+    });
+    // Without settings the layer is stored.
+    await expect(
+      mamoru.policies.put(admin, 'plaintest', { thresholds: { review: 6 } }),
+    ).resolves.toMatchObject({
+      version: 1,
+    });
+  });
+});
+
+/**
+ * A channel that keeps its events whole and reads no lookups made at screening — the message
+ * channel as it was when it only matched lists: the intel match alone, on a sender and a text.
+ */
+const noteChannel: ChannelModule<{ sender: string; text: string }> = {
+  name: 'notetest',
+  title: { ja: '照合テスト', en: 'Match test' },
+  schema: z.object({ sender: z.string(), text: z.string() }),
+  signals: INTEL_SIGNALS,
+  detectors: intelMatchDetectors(),
+  extract: (payload, tools) => {
+    const sender = tools.indicator('phone', payload.sender, 'sender');
+    return uniqueRefs([...(sender ? [sender] : []), ...extractTextIndicators(payload.text, tools, 'text')]);
+  },
+  defaultPolicy: {
+    id: 'notetest.default',
+    channel: 'notetest',
+    thresholds: { warn: 3, review: 6, block: 9 },
+    groups: { intel: { maxScore: 20 } },
+  },
+  example: { sender: '+819012345678', text: 'こんにちは' },
+};
+
+describe('dry-run of a channel that keeps its events whole', () => {
+  let mamoru: Mamoru;
+  const admin = { id: 'key_admin', role: 'admin' as const, orgId: '' };
+  // A database of its own for each test: a dry-run tries every decision of the organisation.
+  beforeEach(async () => {
+    mamoru = await Mamoru.open(loadConfig({ dataDir: 'memory://' }, {}), { channels: [noteChannel] });
+    admin.orgId = (await mamoru.bootstrap({ demo: false }))!.orgId;
+  });
+  afterEach(async () => mamoru?.close());
+
+  it('a detector the draft turns on is run again on the recorded event', async () => {
+    const url = 'https://amazon-co-jp.account-verify.example/login';
+    await mamoru.intel.upsert(admin.orgId, {
+      type: 'url',
+      value: url,
+      verdict: 'malicious',
+      confidence: 95,
+      source: 'test',
+    });
+    await mamoru.policies.put(admin, 'notetest', { detectors: { 'intel.match': { enabled: false } } });
+    const screened = await mamoru.screen(admin, 'notetest', {
+      sender: '+81300000000',
+      text: `確認はこちら ${url}`,
+    });
+    expect(screened.action).toBe('allow');
+    expect(screened.hits).toEqual([]);
+
+    const shown = await mamoru.policies.current(admin.orgId, 'notetest');
+    // The draft is a view with the detector on again: a view is taken as a draft too.
+    const report = await mamoru.policies.dryRun(admin, 'notetest', { ...shown, document: {} });
+    expect(report).toMatchObject({
+      mode: 'reevaluate',
+      reevaluate: ['detectors.intel.match.enabled'],
+      rescoredOnly: { count: 0, decisionIds: [] },
+      drifted: 0,
+    });
+    expect(report.changes).toEqual([
+      expect.objectContaining({
+        decisionId: screened.id,
+        mode: 'reevaluated',
+        from: { action: 'allow', score: 0 },
+      }),
+    ]);
+    expect(report.changes[0]!.to.action).not.toBe('allow');
+    expect(report.changes[0]!.replayed).toBeUndefined();
+  });
+
+  it('a re-run whose own policy no longer gives the recorded verdict (intel changed since) is marked drifted', async () => {
+    await mamoru.policies.put(admin, 'notetest', { signals: { INTEL_MATCH_PHONE: { enabled: false } } });
+    const text = '荷物の再配達はこちら https://redelivery.drift.example/track';
+    const screened = await mamoru.screen(admin, 'notetest', { sender: '+819012345678', text });
+    expect(screened.action).toBe('allow');
+    await mamoru.intel.upsert(admin.orgId, {
+      type: 'url',
+      value: 'https://redelivery.drift.example/track',
+      verdict: 'malicious',
+      confidence: 95,
+      source: 'test',
+    });
+    const report = await mamoru.policies.dryRun(admin, 'notetest', {});
+    expect(report.reevaluate).toEqual(['signals.INTEL_MATCH_PHONE.enabled']);
+    expect(report.drifted).toBe(1);
+    const change = report.changes.find((c) => c.decisionId === screened.id);
+    expect(change).toMatchObject({
+      mode: 'reevaluated',
+      from: { action: 'allow' },
+      replayed: { action: 'review' },
+    });
+  });
+});
+
 describe('docs/policies.md', () => {
   it('every example policy file is accepted as it is, and resolves as the page says', async () => {
     const page = await readFile(new URL('../../docs/policies.md', import.meta.url), 'utf8');
@@ -431,6 +561,6 @@ describe('docs/policies.md', () => {
     expect(full!.effective.signals.CONTRACT_KYC_MISSING).toEqual({ forceAction: 'block' });
     expect(full!.effective.caseSlaHours).toEqual({ review: 48, step_up: 24 });
     expect(full!.layer.overrides).toMatchObject({ deny: [{ value: '+819011112222' }] });
-    expect(message!.effective.thresholds).toEqual({ warn: 2, review: 6, block: 9 });
+    expect(message!.effective.thresholds).toEqual({ warn: 2, block: 8 });
   });
 });
