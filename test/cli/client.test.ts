@@ -78,9 +78,10 @@ describe('the CLI while the server runs', () => {
   });
 
   it('stores a policy layer, screens through the API and works the case it opened', async () => {
-    // Without a block threshold the phishing SMS (score above 9) goes to a person.
+    // The default warns or blocks and has no review threshold: without a block threshold and with a
+    // review threshold at the default's block score, the phishing SMS (score 8 and above) goes to a person.
     const layer = join(dirname(dir), 'layer.json');
-    await writeFile(layer, JSON.stringify({ thresholds: { block: null } }));
+    await writeFile(layer, JSON.stringify({ thresholds: { block: null, review: 8 } }));
     const set = await cli(['policy', 'set', 'message', layer, '--comment', 'review instead of block']);
     expect(set.code, set.stderr).toBe(0);
     expect(JSON.parse(set.stdout)).toMatchObject({ channel: 'message', version: 1 });
