@@ -4,8 +4,9 @@
  * platform of its host (free hosting, dynamic DNS, tunnels, shorteners), an IP-literal host, an `@`
  * decoy, and obfuscation. `riskScore` sums the default weights the way the message channel scores the
  * URL signals, so `eval-url.ts` measures exactly what a message with that one URL would get.
+ * Round 2: the model does not judge hosts on popular sites (`isPopularHost`, the popularity prior).
  *
- * Cost: the host's share (look-alike ~40 µs cold, platform, the model's host features) is cached per
+ * Cost: the host's share (look-alike ~20 µs cold, platform, the model's host features) is cached per
  * host, and the whole answer per canonical URL, in bounded LRU maps: a URL seen before costs one map
  * lookup.
  */
