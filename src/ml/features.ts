@@ -253,33 +253,43 @@ export interface FeatureIndices {
  * model's ~1 µs budget per SMS). `extractFeatures(text, { words: false })` counts exactly these
  * indices (a test checks it on arbitrary Unicode). The returned buffer is reused by the next call.
  */
+/** Scanner state, module-level so that a call allocates no closure (one scan runs at a time: JS is single-threaded). */
+let scanMask = 0;
+let scanWords = false;
+let scanNgrams = emitNgrams;
+let runLength = 0;
+let runIsJa = false;
+let previousWord = 0;
+
+function flushRun(): void {
+  if (runLength === 0) return;
+  if (runIsJa) {
+    scanNgrams(0, runLength, 1, 3, NS_JA, scanMask);
+    previousWord = 0;
+  } else {
+    if (scanWords) previousWord = emitWord(1, runLength, previousWord, scanMask);
+    pushRun(runLength, 0x20);
+    scanNgrams(0, runLength + 1, 2, 4, NS_LATIN, scanMask);
+  }
+  runLength = 0;
+}
+
 export function featureIndices(normalised: string, options: IndexOptions = {}): FeatureIndices {
   const mask = checkDimension(options.dimension ?? DEFAULT_DIMENSION);
-  const words = options.latinWords === true;
-  const ngrams = options.hash === 'unit' ? emitNgramsUnit : emitNgrams;
+  scanMask = mask;
+  scanWords = options.latinWords === true;
+  scanNgrams = options.hash === 'unit' ? emitNgramsUnit : emitNgrams;
   foundLength = 0;
-  let runLength = 0;
-  let runIsJa = false;
-  let previousWord = 0;
-  const flush = () => {
-    if (runLength === 0) return;
-    if (runIsJa) {
-      ngrams(0, runLength, 1, 3, NS_JA, mask);
-      previousWord = 0;
-    } else {
-      if (words) previousWord = emitWord(1, runLength, previousWord, mask);
-      pushRun(runLength, 0x20);
-      ngrams(0, runLength + 1, 2, 4, NS_LATIN, mask);
-    }
-    runLength = 0;
-  };
+  runLength = 0;
+  runIsJa = false;
+  previousWord = 0;
   const n = normalised.length;
   for (let i = 0; i < n; i++) {
     let cp = normalised.charCodeAt(i);
     if (cp === 0x3c /* < */) {
       const k = placeholderAt(normalised, i);
       if (k >= 0) {
-        flush();
+        flushRun();
         previousWord = 0;
         emit(PLACEHOLDER_HASHES[k] as number, mask);
         if (labels !== null) labels.push(PLACEHOLDER_LIST[k] as string);
@@ -297,7 +307,7 @@ export function featureIndices(normalised: string, options: IndexOptions = {}): 
     const c = classOf(cp);
     if (c === CLASS_JA || c === CLASS_WORD) {
       const isJa = c === CLASS_JA;
-      if (runLength > 0 && isJa !== runIsJa) flush();
+      if (runLength > 0 && isJa !== runIsJa) flushRun();
       if (runLength === 0 && !isJa) {
         pushRun(0, 0x20); // the leading pad of a Latin run
         runLength = 1;
@@ -306,15 +316,15 @@ export function featureIndices(normalised: string, options: IndexOptions = {}): 
       pushRun(runLength, cp);
       runLength++;
     } else {
-      flush();
+      flushRun();
       if (c === CLASS_SYMBOL) {
         emit(fnvStep(NS_SYMBOL, cp), mask);
         if (labels !== null) labels.push(String.fromCodePoint(cp));
-        if (words) previousWord = 0;
+        if (scanWords) previousWord = 0;
       }
     }
   }
-  flush();
+  flushRun();
   return { indices: found, length: foundLength };
 }
 
