@@ -116,6 +116,8 @@ describe('featureIndices (issue 9 item 2: the allocation-free path)', () => {
     const plain = featureIndices('荷物 pay now <URL> !', options);
     expect(labelled.map((l) => l.index)).toEqual([...plain.indices.slice(0, plain.length)]);
     const texts = labelled.map((l) => l.text);
-    expect(texts).toEqual(expect.arrayContaining(['荷物', '荷', 'pay', 'pay now', ' now', 'now ', '<URL>', '!']));
+    expect(texts).toEqual(
+      expect.arrayContaining(['荷物', '荷', 'pay', 'pay now', ' now', 'now ', '<URL>', '!']),
+    );
   });
 });
