@@ -15,6 +15,9 @@ describe('extractUrls: obfuscated URLs (issue 9 item 2, I1)', () => {
     ['至急 h**p://evil(dot)com/x にアクセス', 'http://evil.com/x', 'h**p://evil(dot)com/x', true],
     ['hXXp[:]//evil{.}example/login', 'http://evil.example/login', 'hXXp[:]//evil{.}example/login', true],
     ['ttps://evil。com/a', 'https://evil.com/a', 'ttps://evil。com/a', true],
+    // The colon dropped or spaced out (SpamHunter's Japanese lures, link-filter dodges).
+    ['ご確認ください。 http //abc.duckdns.org', 'http://abc.duckdns.org/', 'http //abc.duckdns.org', true],
+    ['https: //evil.example/login', 'https://evil.example/login', 'https: //evil.example/login', true],
     ['go to evil dot com now', 'http://evil.com/', 'evil dot com', true],
     ['evil [dot] example / path', 'http://evil.example/', 'evil [dot] example', true],
     [

@@ -221,11 +221,16 @@ const SPACED_SUFFIXES = SPACED_SUFFIX_LIST.map((x) => x.replace('.', '\\.')).joi
 
 function deobfuscate(text: string): Mapped {
   let m = foldWidth(text);
-  // Schemes: hxxp, h**p, hXXp, h__p, ttp (no h); with :// or a defanged [:]// or [://].
-  m = rewrite(m, /(?<![A-Za-z0-9])(?:h(?:xx|XX|\*\*|__|tt)|tt)p(s?)(?:\[:\]\/\/|\[:\/\/\]|:\/\/)/gi, (x) => {
-    const canonical = `http${x[1]!.toLowerCase()}://`;
-    return x[0].toLowerCase() === canonical ? undefined : canonical;
-  });
+  // Schemes: hxxp, h**p, hXXp, h__p, ttp (no h); with :// or a defanged [:]// or [://], or with the
+  // colon dropped or spaced out (`http //`, `https: //`, `http:/ /`), as lure kits write to dodge link filters.
+  m = rewrite(
+    m,
+    /(?<![A-Za-z0-9])(?:h(?:xx|XX|\*\*|__|tt)|tt)p(s?)(?:\[:\]\/\/|\[:\/\/\]|:\/\/| {0,2}: {0,2}\/ ?\/| {1,2}\/ ?\/)/gi,
+    (x) => {
+      const canonical = `http${x[1]!.toLowerCase()}://`;
+      return x[0].toLowerCase() === canonical ? undefined : canonical;
+    },
+  );
   // Bracketed dots anywhere: a sentence never writes [.] or [dot].
   m = rewrite(m, /\s?(?:\[\.\]|\(\.\)|\{\.\}|\[dot\]|\(dot\)|\{dot\}|<dot>)\s?/gi, () => '.');
   // The ideographic full stop and " dot " between ASCII labels (not after a common word: "the dot com era").

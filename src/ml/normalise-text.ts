@@ -96,7 +96,8 @@ const TLDS =
 // next sentence (https://x.example/aこちらから), and Japanese paths are rare enough to give up.
 const URL_CHAR = `[^\\s<>"'\`「」『』【】（）、。${JA}]`;
 const PATH = `(?:[/?#:]${URL_CHAR}*)?`;
-const URL_SCHEME = `(?:h(?:tt|xx|\\*\\*)ps?|ftp)(?::|\\[:\\])//${URL_CHAR}+`;
+// The colon may be dropped or spaced out (`http //`, `https: //`), as lure kits write to dodge link filters.
+const URL_SCHEME = `(?:h(?:tt|xx|\\*\\*)ps?|ftp)(?::|\\[:\\]| {0,2}: {0,2}| {1,2})/ ?/${URL_CHAR}+`;
 const URL_WWW = `www${DOT}${LABEL}(?:${DOT}${LABEL})+${PATH}`;
 // Combining marks count: 'İ' lower-cases to 'i' + U+0307, which must still bound a placeholder.
 const LATINISH = '\\p{Script=Latin}\\p{Script=Cyrillic}\\p{Script=Greek}\\d\\p{M}';
@@ -192,6 +193,7 @@ function refangUrl(url: string): string {
   let u = url
     .replace(/^h(?:xx|\*\*)p/i, 'http')
     .replace(/^(\w+)\[:\]/, '$1:')
+    .replace(/^(\w+)(?: {0,2}: {0,2}| {1,2})\/ ?\//, '$1://')
     .replace(/\[\.\]|\(\.\)|\{\.\}|\[dot\]|\(dot\)/gi, '.');
   if (!/^[a-z]+:\/\//i.test(u)) u = `http://${u}`;
   return u;

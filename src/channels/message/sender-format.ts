@@ -105,9 +105,12 @@ export function gsmSeptets(id: string): number | undefined {
   return n;
 }
 
-/** A sender ID or handle as the registry keys it: NFKC, single spaces, upper case. */
+/**
+ * A sender ID or handle as the registry keys it: NFKC, single spaces, upper case, and NFKC again
+ * (upper-casing can leave a sequence NFKC composes, `ῒ` → `Ϊ̀`), so normalising twice changes nothing.
+ */
 function upperId(raw: string): string {
-  return raw.normalize('NFKC').replace(/\s+/gu, ' ').trim().toUpperCase();
+  return raw.normalize('NFKC').replace(/\s+/gu, ' ').trim().toUpperCase().normalize('NFKC');
 }
 
 function classifyDigits(digits: string): SenderClass {

@@ -1,4 +1,6 @@
 import { defineSignals, type Hit } from '../../../core/index.ts';
+import { isBrandOwnHost } from '../../../intel/lookalike.ts';
+import { assessUrl } from '../../../intel/url-risk.ts';
 import { labelledFeatures } from '../../../ml/features.ts';
 import {
   loadMessageModel,
@@ -8,7 +10,7 @@ import {
 } from '../../../ml/message-data.ts';
 import { PLACEHOLDER_TOKENS, type PlaceholderKind } from '../../../ml/normalise-text.ts';
 import type { MessagePart } from '../message-part.ts';
-import type { MessageDetector } from '../message-state.ts';
+import type { MessageDetector, MessageState } from '../message-state.ts';
 
 /**
  * MESSAGE_LURE_MODEL (measures I1, I3; issue 9 item 2): the content model's
@@ -28,6 +30,14 @@ import type { MessageDetector } from '../message-state.ts';
  * - p → 1: 7.6, still a warn: the model alone never blocks (it reads wording,
  *   and wording can be copied by a real notice); with one URL or sender sign
  *   of weight ≥ 0.4 it blocks.
+ * A lure leads somewhere: a link, a number to call, an address to write to,
+ * a keyword to reply. A text that gives the recipient nowhere to go but
+ * brands' own or popular sites (a real carrier's delivery notice, a bank's
+ * "call the number on your card") scores half ({@link NO_WAY_OUT_FACTOR}),
+ * so wording alone, however close to a lure, does not warn: notices copy the
+ * lures' wording (or the lures copy theirs), and what tells them apart is
+ * where they send the reader — which the URL, sender and call-back checks
+ * read. With the factor's cap the model then stays below warn alone.
  * Runs in the `post` stage and defers to POST_RECRUITMENT_CRIME: when that
  * detector (its own model and cues for 闇バイト posts) has fired, the content
  * model's reading of the same words would count them twice.
@@ -79,6 +89,22 @@ const DEFERS_TO: ReadonlySet<string> = new Set(['POST_RECRUITMENT_CRIME', 'POST_
 /** How many features the evidence names. */
 const EVIDENCE_FEATURES = 5;
 
+/** The factor's multiplier when the text leads nowhere a fraudster controls (see the signal's doc). */
+export const NO_WAY_OUT_FACTOR = 0.5;
+
+// A keyword to send back or a number to text or call: premium-SMS and "reply YES" lures lead there.
+const REPLY_CUE = /\b(?:reply|txt|text|send|call|ring|whatsapp|telegram)\b|返信|ライン|line|テレグラム/u;
+
+/**
+ * Whether the message gives the recipient somewhere to go that its sender may control: a URL off
+ * brands' own and popular sites, a phone number, an e-mail address, or a reply or call cue.
+ */
+export function leadsSomewhere(state: MessageState): boolean {
+  for (const r of state.text.replacements) if (r.kind === 'phone' || r.kind === 'email') return true;
+  for (const u of state.urls) if (!isBrandOwnHost(u.host) && !assessUrl(u).popular) return true;
+  return REPLY_CUE.test(state.text.text);
+}
+
 /** factor = 2p, capped: p 0.5 → 1 (score 4, warn), p 0.95 → 1.9 (score 7.6). */
 export function lureFactor(p: number): number {
   return Math.min(LURE_MODEL_MAX_FACTOR, 2 * p);
@@ -129,10 +155,11 @@ export function lureModelPart(): MessagePart {
       const p = messageProbability(m, normalised);
       if (!(p >= LURE_MODEL_FLOOR)) return [];
       const features = topLureFeatures(m, normalised);
+      const somewhere = leadsSomewhere(ctx.state);
       const hit: Hit = {
         signal: 'MESSAGE_LURE_MODEL',
-        factor: lureFactor(p),
-        evidence: [`p=${p.toFixed(3)}`, ...features],
+        factor: somewhere ? lureFactor(p) : lureFactor(p) * NO_WAY_OUT_FACTOR,
+        evidence: [`p=${p.toFixed(3)}`, ...(somewhere ? [] : ['leads-nowhere']), ...features],
         params: { probability: p.toFixed(2), features: features.join(' ') || '—' },
       };
       return [hit];
