@@ -352,23 +352,23 @@ function invalidPolicy(issues: readonly FieldIssue[]): MamoruError {
 }
 
 /**
- * What is wrong with a policy's settings for a channel: the channel's own
- * check when it has one; otherwise every key that is not one of its default
- * settings (a channel without settings takes none), so a misspelt setting is
- * refused rather than silently ignored.
+ * What is wrong with a policy's settings for a channel: every top-level key
+ * that is not one of its default settings (a channel without settings takes
+ * none), so a misspelt setting is refused rather than stored and ignored;
+ * then the channel's own check of the values, when it has one.
  */
 function settingsIssues(channel: AnyChannel, settings: Readonly<Record<string, unknown>>): FieldIssue[] {
-  if (channel.settingsIssues) return channel.settingsIssues(settings);
   const known = channel.defaultSettings ?? {};
-  return Object.keys(settings)
+  const unknown = Object.keys(settings)
     .filter((key) => !Object.hasOwn(known, key))
     .map((key) => ({
       path: `settings.${key}`,
       message:
         Object.keys(known).length === 0
           ? `${channel.name} チャネルには設定がありません / the ${channel.name} channel has no settings`
-          : '不明な設定です / unknown setting',
+          : `不明な設定です（${Object.keys(known).join('、')} のいずれか）/ unknown setting (one of ${Object.keys(known).join(', ')})`,
     }));
+  return channel.settingsIssues ? [...unknown, ...channel.settingsIssues(settings)] : unknown;
 }
 
 /** The layer as stored: as given, with the allow/deny lists it gives normalised. */

@@ -28,7 +28,7 @@ const EXACT: Record<string, string> = {
   'is not a JSON object': 'JSON オブジェクトではありません',
   'must be a JSON object': 'JSON オブジェクトで指定してください',
   'expected an object': 'オブジェクトで指定してください',
-  'unknown setting; ignored': '不明な設定です（無視されます）',
+  'unknown setting: the policy is refused': '不明な設定です（ポリシーは受け付けられません）',
   'unknown signal for this channel': 'このチャネルにないシグナルです',
   "the engine's own signal: use the policy's overrides (allow and deny lists; overrides.denyAction)":
     'エンジン自身のシグナルです。ポリシーの overrides（許可・拒否リストと overrides.denyAction）で指定してください',

@@ -197,7 +197,7 @@ for (const backend of mamoruBackends()) {
       const settings = { lineCaps: { person: { voice: 'five' } }, velocty: { windowDays: 3 } };
       expect(contractSettingsIssues(settings)).toEqual([
         { path: 'settings.lineCaps.person.voice', message: expect.stringContaining('expected number') },
-        { path: 'settings.velocty', message: 'unknown setting; ignored' },
+        { path: 'settings.velocty', message: 'unknown setting: the policy is refused' },
       ]);
       await expect(
         mamoru.putPolicy(as('admin'), 'contract', { ...CONTRACT_DEFAULT_POLICY, settings }),

@@ -86,9 +86,18 @@ describe('a policy is a layer over the channel default', () => {
     expect(message.json().errors).toEqual([
       {
         path: 'settings.sender.colour',
-        message: 'unknown setting; ignored',
-        ja: '不明な設定です（無視されます）',
+        message: 'unknown setting: the policy is refused',
+        ja: '不明な設定です（ポリシーは受け付けられません）',
       },
+    ]);
+    // A top-level key no part of the message channel owns (a typo) is refused too, naming what there is.
+    const typo = await api.put('message', { document: { settings: { campain: { windowMinutes: 30 } } } });
+    expect(typo.statusCode).toBe(400);
+    expect(typo.json().errors).toEqual([
+      expect.objectContaining({
+        path: 'settings.campain',
+        message: expect.stringContaining('one of sender'),
+      }),
     ]);
     // A threshold below one the default keeps is refused, saying where that one comes from.
     const below = await api.put('message', { document: { thresholds: { review: 0.5 } } });
@@ -404,7 +413,12 @@ describe('dry-run of a settings change on a channel that can be re-run', () => {
   it('settings that are not the channel’s are refused', async () => {
     await expect(mamoru.policies.put(admin, 'limittest', { settings: { limt: 40 } })).rejects.toMatchObject({
       code: 'invalid_policy',
-      issues: [{ path: 'settings.limt', message: '不明な設定です / unknown setting' }],
+      issues: [
+        {
+          path: 'settings.limt',
+          message: '不明な設定です（limit のいずれか）/ unknown setting (one of limit)',
+        },
+      ],
     });
   });
 });

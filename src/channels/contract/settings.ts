@@ -250,7 +250,7 @@ function readSection(
   }
   if (given) {
     for (const key of Object.keys(given)) {
-      if (!Object.hasOwn(spec, key)) issues.push({ path: at(key), message: 'unknown setting; ignored' });
+      if (!Object.hasOwn(spec, key)) issues.push({ path: at(key), message: 'unknown setting: the policy is refused' });
     }
   }
   const out: Record<string, unknown> = {};

@@ -99,7 +99,7 @@ describe('MESSAGE_SENDER_IMPOSSIBLE', () => {
     ).toEqual([
       { path: 'settings.sender.alphanumericSms', message: 'must be one of international, impossible' },
       { path: 'settings.sender.newAccountDays', message: 'must be an integer from 0 to 365' },
-      { path: 'settings.sender.colour', message: 'unknown setting; ignored' },
+      { path: 'settings.sender.colour', message: 'unknown setting: the policy is refused' },
     ]);
     expect(
       message.settingsIssues?.({ sender: { alphanumericSms: 'impossible', newAccountDays: 3 } }),

@@ -124,7 +124,7 @@ function settingsIssues(settings: Readonly<Record<string, unknown>>): FieldIssue
     } else if (key === 'newAccountDays') {
       if (!Number.isInteger(value) || (value as number) < 0 || (value as number) > 365)
         issues.push({ path: 'settings.sender.newAccountDays', message: 'must be an integer from 0 to 365' });
-    } else issues.push({ path: `settings.sender.${key}`, message: 'unknown setting; ignored' });
+    } else issues.push({ path: `settings.sender.${key}`, message: 'unknown setting: the policy is refused' });
   }
   return issues;
 }
