@@ -6,8 +6,14 @@ import { createExtractTools } from '../../../intel/extract-tools.ts';
 import { createKeyedHasher } from '../../../intel/keyed-hash.ts';
 import { loadMessageModel, messageProbability } from '../../../ml/message-data.ts';
 import { normaliseText } from '../../../ml/normalise-text.ts';
-import { createMessageChannel } from '../index.ts';
-import { contentLength, LURE_MODEL_FLOOR, lureFactor, topLureFeatures } from './lure-model.ts';
+import { beginMessage, createMessageChannel } from '../index.ts';
+import {
+  contentLength,
+  LURE_MODEL_FLOOR,
+  leadsSomewhere,
+  lureFactor,
+  topLureFeatures,
+} from './lure-model.ts';
 
 const hasher = createKeyedHasher('message-test-key-0123456789');
 const tools = createExtractTools(hasher);
@@ -84,6 +90,34 @@ describe('MESSAGE_LURE_MODEL (I1)', () => {
   ])('does not hit ordinary messages: %s', async (text) => {
     const { hit } = await screen(text);
     expect(hit).toBeUndefined();
+  });
+
+  it("counts half when the text leads nowhere but brands' own or popular sites: wording alone does not warn", async () => {
+    const state = (text: string) =>
+      beginMessage({
+        id: 'e',
+        orgId: 'o',
+        channel: 'message',
+        receivedAt: '2026-01-15T00:00:00Z',
+        payload: message.schema.parse({ kind: 'sms', sender: '+819012345678', text }),
+      });
+    expect(leadsSomewhere(state('不在のため持ち帰りました。再配達 https://sagawa-qx.top'))).toBe(true);
+    expect(leadsSomewhere(state('料金が未払いです。03-1234-5678 までご連絡ください'))).toBe(true);
+    expect(leadsSomewhere(state('Reply YES to claim your prize'))).toBe(true);
+    expect(leadsSomewhere(state('【ヤマト運輸】お荷物は営業所でお預かりしています'))).toBe(false);
+    expect(
+      leadsSomewhere(state('配達状況は https://www.amazon.co.jp/gp/your-account でご確認ください')),
+    ).toBe(false);
+    // The same lure wording: with a link it may warn; without anywhere to go it stays below warn.
+    const lure = '【佐川急便】お荷物のお届けに伺いましたが不在のため持ち帰りました。';
+    const linked = await screen(`${lure}再配達はこちら https://sagawa-qx.top`);
+    const bare = await screen(lure);
+    if (bare.hit) {
+      expect(bare.hit.evidence).toContain('leads-nowhere');
+      expect(bare.hit.score).toBeLessThan(4);
+    }
+    expect(linked.hit?.evidence).not.toContain('leads-nowhere');
+    expect(linked.verdict.action).not.toBe('allow');
   });
 
   it('names only features that pushed towards fraud, strongest first', () => {
