@@ -221,17 +221,165 @@ function assertNever(x: never): never {
   throw new Error(`unexpected placeholder kind ${String(x)}`);
 }
 
+// Performance (issue 9, "Must show": ≥ 100k messages/s per core). The steps above stay the
+// definition; the code below only skips work that cannot change the result, so the output is
+// identical to applying every step to the whole text (src/ml/normalise-text.equivalence.test.ts
+// compares it with the frozen reference in test/helpers/reference/normalise-text.ts).
+
+// Guards: each is a superset test (it may say yes when the step would change nothing, never the
+// reverse), linear in the text's length, and cheaper than the step it guards.
+/** Some character INVISIBLE removes (the same class, not global). */
+const MAY_HOLD_INVISIBLE = new RegExp(INVISIBLE.source, 'u');
+const NON_ASCII = /[\u0080-\uFFFF]/;
+/** DIGIT_DASH's dash right after a digit. */
+const MAY_HOLD_DIGIT_DASH = /\d[\u2010-\u2015\u2212\u30FC\uFF70\uFE58\uFE63\u2E3A\u2E3B]/;
+/** Whitespace between two non-ASCII characters (every character of JA is non-ASCII). */
+const MAY_HOLD_SPACE_BETWEEN_JA = /(?<=[\u0080-\uFFFF])\s+(?=[\u0080-\uFFFF])/;
+/** One character (one or two units) with whitespace on both sides: the middle of three SPACED_SINGLES. */
+const MAY_HOLD_SPACED_SINGLES = /\s\S[\s\S]?\s/;
+/** Whitespace that WHITESPACE and trim() would change: two in a row, other than ' ', or at either end. */
+const MAY_COLLAPSE = /\s\s|[^\S ]|^\s|\s$/;
+
 /** Steps 1–4: the text with invisible characters removed, NFKC, dashes and spacing folded. */
 export function foldSpacing(input: string): string {
-  return input
-    .replace(INVISIBLE, '')
-    .normalize('NFKC')
-    .replace(INVISIBLE, '')
-    .replace(DIGIT_DASH, '-')
-    .replace(SPACE_BETWEEN_JA, '')
-    .replace(SPACED_SINGLES, (m) => m.replace(WHITESPACE, ''))
-    .replace(WHITESPACE, ' ')
-    .trim();
+  let s = MAY_HOLD_INVISIBLE.test(input) ? input.replace(INVISIBLE, '') : input;
+  // ASCII is its own NFKC; when NFKC changes nothing, the second INVISIBLE pass has nothing to remove.
+  if (NON_ASCII.test(s)) {
+    const nfkc = s.normalize('NFKC');
+    if (nfkc !== s) s = MAY_HOLD_INVISIBLE.test(nfkc) ? nfkc.replace(INVISIBLE, '') : nfkc;
+    if (MAY_HOLD_DIGIT_DASH.test(s)) s = s.replace(DIGIT_DASH, '-');
+    if (MAY_HOLD_SPACE_BETWEEN_JA.test(s)) s = s.replace(SPACE_BETWEEN_JA, '');
+  }
+  if (MAY_HOLD_SPACED_SINGLES.test(s)) s = s.replace(SPACED_SINGLES, (m) => m.replace(WHITESPACE, ''));
+  return collapse(s);
+}
+
+/** Steps 6 on a piece of text outside placeholders; ASCII needs lower-casing only (every fold above is of non-ASCII letters). */
+function foldPiece(segment: string): string {
+  if (!ASCII_FOLDS_ONLY_LOWER) return foldSegment(segment);
+  if (!NON_ASCII.test(segment)) return segment.toLowerCase();
+  // foldSegment's steps, with the katakana fold as a loop rather than a callback per character.
+  return foldKatakanaLoop(
+    segment
+      .replace(UPPER_HOMOGLYPH, (c) => UPPER_HOMOGLYPHS[c] ?? c)
+      .toLowerCase()
+      .replace(HOMOGLYPH, (c) => HOMOGLYPHS[c] ?? c),
+  ).normalize('NFKC');
+}
+
+/** `s.replace(KATAKANA, foldKatakana)` without a call per character. */
+function foldKatakanaLoop(s: string): string {
+  let out = '';
+  let last = 0;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if ((c >= 0x30a1 && c <= 0x30f6) || c === 0x30fd || c === 0x30fe) {
+      if (i > last) out += s.slice(last, i);
+      out += String.fromCharCode(c - 0x60);
+      last = i + 1;
+    }
+  }
+  return last === 0 ? s : out + s.slice(last);
+}
+const ASCII_FOLDS_ONLY_LOWER = [...Object.keys(HOMOGLYPHS), ...Object.keys(UPPER_HOMOGLYPHS)].every(
+  (k) => k.charCodeAt(0) > 0x7f,
+);
+
+/**
+ * Where a placeholder may start. PLACEHOLDER is tried (sticky) only at positions where one of its
+ * alternatives can begin, which is most of its cost saved: scanned at every position, each
+ * alternative ran to the end of the word before failing. A position qualifies when it holds '<'
+ * (a token); or a character that starts a URL, phone number, amount or code (Latin, Cyrillic or
+ * Greek letter, digit, ¥ $ € £ +) with no character of START's lookbehind before it; or a
+ * character of an e-mail's local part with no character of EMAIL's lookbehind before it. The
+ * classes are the regex's own, with its flags (case folding included), cached per code point.
+ */
+const CAN_START = /[\p{Script=Latin}\p{Script=Cyrillic}\p{Script=Greek}\d¥$€£+]/iu;
+const BLOCKS_START = new RegExp(`[${LATINISH}-]`, 'iu');
+const EMAIL_LOCAL = /[\p{Script=Latin}\p{Script=Cyrillic}\p{Script=Greek}\p{M}\d._%+-]/iu;
+const BLOCKS_EMAIL = /[\p{L}\p{N}\p{M}._%+-]/iu;
+const F_KNOWN = 1;
+const F_CAN_START = 2;
+const F_BLOCKS_START = 4;
+const F_EMAIL_LOCAL = 8;
+const F_BLOCKS_EMAIL = 16;
+/** Starts a phone number, amount or code, or is a token's '<': needs no anchor. */
+const F_NUMERIC = 32;
+const NUMERIC = /[\d¥$€£+<]/iu;
+const charFlags = new Uint8Array(0x110000);
+
+function flagsOf(cp: number): number {
+  const known = charFlags[cp]!;
+  if (known !== 0) return known;
+  const c = String.fromCodePoint(cp);
+  const flags =
+    F_KNOWN |
+    (CAN_START.test(c) ? F_CAN_START : 0) |
+    (BLOCKS_START.test(c) ? F_BLOCKS_START : 0) |
+    (EMAIL_LOCAL.test(c) ? F_EMAIL_LOCAL : 0) |
+    (BLOCKS_EMAIL.test(c) ? F_BLOCKS_EMAIL : 0) |
+    (NUMERIC.test(c) ? F_NUMERIC : 0);
+  charFlags[cp] = flags;
+  return flags;
+}
+
+const PLACEHOLDER_AT = new RegExp(PLACEHOLDER.source, 'iuy');
+
+/** The next placeholder match at or after `from`, as `PLACEHOLDER` scanning from `from` would find it. */
+function nextPlaceholder(s: string, from: number): RegExpExecArray | null {
+  const n = s.length;
+  let previous = 0; // flags of the code point before i; 0 at the start of the text
+  let anchor = -1;
+  if (from > 0) {
+    let p = s.charCodeAt(from - 1);
+    if (p >= 0xdc00 && p <= 0xdfff && from > 1) {
+      const h = s.charCodeAt(from - 2);
+      if (h >= 0xd800 && h <= 0xdbff) p = ((h - 0xd800) << 10) + (p - 0xdc00) + 0x10000;
+    }
+    previous = flagsOf(p);
+  }
+  for (let i = from; i < n; ) {
+    let cp = s.charCodeAt(i);
+    let width = 1;
+    if (cp >= 0xd800 && cp <= 0xdbff && i + 1 < n) {
+      const low = s.charCodeAt(i + 1);
+      if (low >= 0xdc00 && low <= 0xdfff) {
+        cp = ((cp - 0xd800) << 10) + (low - 0xdc00) + 0x10000;
+        width = 2;
+      }
+    }
+    const flags = flagsOf(cp);
+    if (
+      cp === 60 || // '<'
+      (flags & F_CAN_START && !(previous & F_BLOCKS_START)) ||
+      (flags & F_EMAIL_LOCAL && !(previous & F_BLOCKS_EMAIL))
+    ) {
+      // Past a digit, '+', '<' or a currency sign, only an e-mail or a URL can start, and each needs
+      // an anchor close ahead: '@' after ≤ 64 code points of local part, '/' of a scheme, or the
+      // first (defanged) dot of a domain ('.', '[.]', '(dot)', '{.}') after a ≤ 63-code-point label.
+      if (i > anchor) anchor = nextAnchor(s, i);
+      if (anchor - i <= ANCHOR_WINDOW || flags & F_NUMERIC) {
+        PLACEHOLDER_AT.lastIndex = i;
+        const m = PLACEHOLDER_AT.exec(s);
+        if (m !== null) return m;
+      }
+    }
+    previous = flags;
+    i += width;
+  }
+  return null;
+}
+
+/** UTF-16 units from a candidate to the anchor it needs: 64 code points of two units each, and a margin. */
+const ANCHOR_WINDOW = 140;
+
+/** The index of the next '@', '/', '.', '[', '(' or '{' at or after `from` (the text's length when none). */
+function nextAnchor(s: string, from: number): number {
+  for (let i = from; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c === 64 || c === 47 || c === 46 || c === 91 || c === 40 || c === 123) return i;
+  }
+  return Number.POSITIVE_INFINITY;
 }
 
 /**
@@ -246,12 +394,12 @@ export function foldSpacing(input: string): string {
 export function normaliseText(input: string): NormalisedText {
   const folded = foldSpacing(input);
   if (!MAY_HOLD_PLACEHOLDER.test(folded)) {
-    return { text: foldSegment(folded).replace(WHITESPACE, ' ').trim(), replacements: [] };
+    return { text: collapse(foldPiece(folded)), replacements: [] };
   }
   const replacements: Replacement[] = [];
   let out = '';
   let last = 0;
-  for (const m of folded.matchAll(PLACEHOLDER)) {
+  for (let m = nextPlaceholder(folded, 0); m !== null; m = nextPlaceholder(folded, m.index + m[0].length)) {
     const groups = m.groups ?? {};
     let token: string | undefined;
     if (groups.existing !== undefined) {
@@ -267,10 +415,15 @@ export function normaliseText(input: string): NormalisedText {
       }
     }
     if (token === undefined || !EXISTING.test(token)) continue;
-    out += foldSegment(folded.slice(last, m.index)) + token;
+    out += foldPiece(folded.slice(last, m.index)) + token;
     last = m.index + m[0].length;
   }
-  out += foldSegment(folded.slice(last));
+  out += foldPiece(folded.slice(last));
   // Folding can join what a placeholder or lower-casing separated; a final pass keeps it idempotent.
-  return { text: out.replace(WHITESPACE, ' ').trim(), replacements };
+  return { text: collapse(out), replacements };
+}
+
+/** `s.replace(WHITESPACE, ' ').trim()`, skipped when it would change nothing. */
+function collapse(s: string): string {
+  return MAY_COLLAPSE.test(s) ? s.replace(WHITESPACE, ' ').trim() : s;
 }
