@@ -93,44 +93,92 @@ export function isShortenerHost(host: string): boolean {
 /**
  * Text being rewritten, with each character's span in the original text
  * (`from` inclusive, `to` exclusive), whether a de-obfuscating rewrite made it and
- * whether it was written full width.
+ * whether it was written full width. `identity`: nothing but `foldWidth`'s
+ * one-unit-for-one-unit folds has happened, so every offset is the input's own
+ * (`source`), and the arrays are left empty until a rewrite needs them
+ * (`materialise`); read through `fromOf` and `toOf` (most messages need no
+ * rewrite, and four arrays of one entry per character were a third of the
+ * extraction's cost).
  */
-type Mapped = { s: string; from: number[]; to: number[]; obf: boolean[]; wide: boolean[] };
+type Mapped = {
+  s: string;
+  from: number[];
+  to: number[];
+  obf: boolean[];
+  wide: boolean[];
+  identity: boolean;
+  /** For an identity map: the input, whose full-width characters `s` holds folded. */
+  source: string;
+};
+
+/** Full-width forms and the ideographic space: what `foldWidth` folds. */
+const WIDE = /[\uFF01-\uFF5E\u3000]/;
+const WIDE_ALL = /[\uFF01-\uFF5E\u3000]/g;
+const isWideUnit = (c: number): boolean => (c >= 0xff01 && c <= 0xff5e) || c === 0x3000;
+/** NFKC of U+FF01–U+FF5E is U+0021–U+007E and of U+3000 a space: one unit for one unit. */
+const foldWide = (c: string): string => String.fromCharCode(c === '\u3000' ? 0x20 : c.charCodeAt(0) - 0xfee0);
 
 /**
- * Fold full-width forms to ASCII character by character with NFKC, keeping
- * the map to the original offsets (a whole-string normalize() would lose it).
+ * Fold full-width forms to ASCII, keeping the map to the original offsets
+ * (each folds to one unit, as NFKC would fold it: checked when this module loads).
  * `。` and `｡` are not folded here: they are dots only between ASCII labels.
+ * Only the Halfwidth and Fullwidth Forms block and the ideographic space: NFKC of other
+ * characters (ligatures, ㍿, circled digits) is not how URLs are disguised, and keeps the text.
  */
 function foldWidth(text: string): Mapped {
-  const from: number[] = [];
-  const to: number[] = [];
-  const obf: boolean[] = [];
-  const wide: boolean[] = [];
-  let s = '';
+  const s = WIDE.test(text) ? text.replace(WIDE_ALL, foldWide) : text;
+  return { s, from: [], to: [], obf: [], wide: [], identity: true, source: text };
+}
+for (let c = 0xff01; c <= 0xff5e; c++) {
+  const ch = String.fromCharCode(c);
+  if (foldWide(ch) !== ch.normalize('NFKC'))
+    throw new Error(`foldWide disagrees with NFKC at U+${c.toString(16)}`);
+}
+if (foldWide('\u3000') !== '\u3000'.normalize('NFKC'))
+  throw new Error('foldWide disagrees with NFKC at U+3000');
+
+/** The arrays of an identity map, one entry per unit (a surrogate pair's two units both span the pair). */
+function materialise(m: Mapped): Mapped {
+  if (!m.identity) return m;
+  const out: Mapped = { s: m.s, from: [], to: [], obf: [], wide: [], identity: false, source: '' };
+  const text = m.source;
   for (let i = 0; i < text.length; ) {
     const cp = text.codePointAt(i)!;
     const len = cp > 0xffff ? 2 : 1;
-    const ch = text.slice(i, i + len);
-    // Only the Halfwidth and Fullwidth Forms block and the ideographic space: NFKC of other
-    // characters (ligatures, ㍿, circled digits) is not how URLs are disguised, and keeps the text.
-    const isWide = (cp >= 0xff01 && cp <= 0xff5e) || cp === 0x3000;
-    const folded = isWide ? ch.normalize('NFKC') : ch;
-    for (let k = 0; k < folded.length; k++) {
-      from.push(i);
-      to.push(i + len);
-      obf.push(false);
-      wide.push(isWide);
+    for (let k = 0; k < len; k++) {
+      out.from.push(i);
+      out.to.push(i + len);
+      out.obf.push(false);
+      out.wide.push(isWideUnit(cp));
     }
-    s += folded;
     i += len;
   }
-  return { s, from, to, obf, wide };
+  return out;
+}
+
+/** Where the unit at `i` of an identity map starts: a low surrogate after a high one belongs to the pair. */
+function pairStart(s: string, i: number): number {
+  const c = s.charCodeAt(i);
+  if (c >= 0xdc00 && c <= 0xdfff && i > 0) {
+    const h = s.charCodeAt(i - 1);
+    if (h >= 0xd800 && h <= 0xdbff) return i - 1;
+  }
+  return i;
+}
+
+function fromOf(m: Mapped, i: number): number {
+  return m.identity ? pairStart(m.s, i) : m.from[i]!;
+}
+
+function toOf(m: Mapped, i: number): number {
+  if (!m.identity) return m.to[i]!;
+  const start = pairStart(m.s, i);
+  return start + (m.s.codePointAt(start)! > 0xffff ? 2 : 1);
 }
 
 /** Replace every match of `re` (global) by `replace(match)`, keeping the offset map; the new characters count as de-obfuscated. */
 function rewrite(m: Mapped, re: RegExp, replace: (match: RegExpExecArray) => string | undefined): Mapped {
-  const out: Mapped = { s: '', from: [], to: [], obf: [], wide: [] };
+  let out: Mapped | undefined;
   let last = 0;
   re.lastIndex = 0;
   for (let match = re.exec(m.s); match !== null; match = re.exec(m.s)) {
@@ -140,6 +188,10 @@ function rewrite(m: Mapped, re: RegExp, replace: (match: RegExpExecArray) => str
     }
     const replacement = replace(match);
     if (replacement === undefined) continue;
+    if (out === undefined) {
+      m = materialise(m);
+      out = { s: '', from: [], to: [], obf: [], wide: [], identity: false, source: '' };
+    }
     copy(m, out, last, match.index);
     const end = match.index + match[0].length;
     for (let k = 0; k < replacement.length; k++) {
@@ -151,7 +203,7 @@ function rewrite(m: Mapped, re: RegExp, replace: (match: RegExpExecArray) => str
     out.s += replacement;
     last = end;
   }
-  if (last === 0) return m;
+  if (out === undefined || last === 0) return m;
   copy(m, out, last, m.s.length);
   return out;
 }
@@ -219,6 +271,12 @@ const SPACED_SUFFIX_LIST = [
 const SPACED_SUFFIX_SET: ReadonlySet<string> = new Set(SPACED_SUFFIX_LIST);
 const SPACED_SUFFIXES = SPACED_SUFFIX_LIST.map((x) => x.replace('.', '\\.')).join('|');
 
+/** A space beside the dot before a common suffix: "amazon .co.jp", "example. com", "example . com". */
+const SPACED_SUFFIX_DOT = new RegExp(
+  `(?<=[A-Za-z0-9])(?: +\\. *|\\. +)(?=(?:${SPACED_SUFFIXES})(?![A-Za-z0-9.-]|\\.[A-Za-z]))`,
+  'g',
+);
+
 function deobfuscate(text: string): Mapped {
   let m = foldWidth(text);
   // Schemes: hxxp, h**p, hXXp, h__p, ttp (no h); with :// or a defanged [:]// or [://], or with the
@@ -241,14 +299,7 @@ function deobfuscate(text: string): Mapped {
     return word === undefined || STOPWORDS.has(word.toLowerCase()) ? undefined : '.';
   });
   // A space beside the dot before a common suffix: "amazon .co.jp", "example. com", "example . com".
-  m = rewrite(
-    m,
-    new RegExp(
-      `(?<=[A-Za-z0-9])(?: +\\. *|\\. +)(?=(?:${SPACED_SUFFIXES})(?![A-Za-z0-9.-]|\\.[A-Za-z]))`,
-      'g',
-    ),
-    () => '.',
-  );
+  m = rewrite(m, SPACED_SUFFIX_DOT, () => '.');
   return m;
 }
 
@@ -279,8 +330,25 @@ function count(s: string, c: string): number {
   return n;
 }
 
-/** Whether an ASCII or Unicode host name has a known public suffix and a registrable part (or is an IPv4 literal). */
+/**
+ * Whether an ASCII or Unicode host name has a known public suffix and a registrable part (or is an
+ * IPv4 literal). A pure function of the host, and a campaign's hosts repeat: each answer is kept in a
+ * bounded cache (the Public Suffix List lookup was a tenth of the extraction's cost).
+ */
 function validHost(host: string): boolean {
+  const known = validHosts.get(host);
+  if (known !== undefined) return known;
+  const valid = findValidHost(host);
+  if (validHosts.size >= VALID_HOSTS) validHosts.delete(validHosts.keys().next().value!);
+  validHosts.set(host, valid);
+  return valid;
+}
+
+/** Hosts `validHost` has seen, oldest first. */
+const validHosts = new Map<string, boolean>();
+const VALID_HOSTS = 4096;
+
+function findValidHost(host: string): boolean {
   if (/^\d{1,3}(?:\.\d{1,3}){3}$/.test(host)) return true;
   const info = parse(host);
   if (info.isIp) return false;
@@ -355,7 +423,8 @@ export function extractUrls(text: string): ExtractedUrl[] {
   const s = m.s;
   const found: ExtractedUrl[] = [];
   const taken: [number, number][] = [];
-  for (const x of s.matchAll(SCHEME_URL)) {
+  SCHEME_URL.lastIndex = 0;
+  for (let x = SCHEME_URL.exec(s); x !== null; x = SCHEME_URL.exec(s)) {
     if (found.length >= MAX_URLS) break;
     taken.push([x.index, x.index + x[0].length]);
     const authority = authorityPrefix(x[1]!);
@@ -366,8 +435,10 @@ export function extractUrls(text: string): ExtractedUrl[] {
     const at = authority.lastIndexOf('@');
     add(found, text, m, x.index, candidate, at >= 0 ? authority.slice(0, at) : undefined);
   }
-  if (s.includes('.')) {
-    const rest = blank(s, taken);
+  SCHEME_URL.lastIndex = 0;
+  // Every bare host holds a dot outside the scheme URLs (often there is none left).
+  const rest = s.includes('.') ? blank(s, taken) : '';
+  if (rest.includes('.')) {
     for (const x of rest.matchAll(BARE_HOST)) {
       if (found.length >= MAX_URLS) break;
       const candidate = trimEnd(x[0]);
@@ -406,8 +477,8 @@ export function extractUrls(text: string): ExtractedUrl[] {
       }
       add(found, text, m, start, url, undefined, end);
     }
-    found.sort((a, b) => a.index - b.index);
   }
+  found.sort((a, b) => a.index - b.index);
   return found;
 }
 
@@ -430,16 +501,19 @@ function add(
   const host = /^[^:]+:\/\/([^/?]+)/.exec(url)?.[1] ?? '';
   let obfuscated = false;
   let fullWidth = false;
-  for (let i = start; i < end; i++) {
-    if (m.obf[i]) obfuscated = true;
-    if (m.wide[i]) fullWidth = true;
-  }
+  if (!m.identity)
+    for (let i = start; i < end; i++) {
+      if (m.obf[i]) obfuscated = true;
+      if (m.wide[i]) fullWidth = true;
+    }
+  else if (m.s !== m.source)
+    for (let i = start; i < end; i++) if (isWideUnit(m.source.charCodeAt(i))) fullWidth = true;
   // Spaces glued out of the middle of a domain are obfuscation even though no rewrite made them.
   if (/ /.test(m.s.slice(start, end))) obfuscated = true;
-  const index = m.from[start]!;
+  const index = fromOf(m, start);
   const entry: ExtractedUrl = {
     url,
-    raw: text.slice(index, m.to[end - 1]!),
+    raw: text.slice(index, toOf(m, end - 1)),
     obfuscated,
     bare: !/^[a-z][a-z0-9+.-]*:\/\//i.test(candidate),
     fullWidth,
