@@ -1,8 +1,9 @@
 import { randomBytes } from 'node:crypto';
-import { DummyDriver, Kysely, PostgresAdapter, PostgresIntrospector, PostgresQueryCompiler } from 'kysely';
+import type { Kysely } from 'kysely';
 import pg from 'pg';
 import type { ChannelIntel } from '../../src/channels/channel-deps.ts';
 import { channelMigrations } from '../../src/channels/registry.ts';
+import { emptyDatabase } from '../../src/store/empty-db.ts';
 import { openStore, type Store } from '../../src/store/index.ts';
 import type { CoreDatabase } from '../../src/store/schema.ts';
 
@@ -99,14 +100,7 @@ async function runOnServer(serverUrl: string, statement: string): Promise<void> 
  * @example const channels = createChannels({ db: unconnectedDb(), hasher, decisions: { loggedEvent: async () => undefined }, intel: unusedIntel });
  */
 export function unconnectedDb(): Kysely<CoreDatabase> {
-  return new Kysely<CoreDatabase>({
-    dialect: {
-      createAdapter: () => new PostgresAdapter(),
-      createDriver: () => new DummyDriver(),
-      createIntrospector: (db) => new PostgresIntrospector(db),
-      createQueryCompiler: () => new PostgresQueryCompiler(),
-    },
-  });
+  return emptyDatabase();
 }
 
 /** An indicator writer for suites whose channels never write indicators: any call fails the test. */

@@ -18,7 +18,6 @@ import { randomBytes } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { open, readFile } from 'node:fs/promises';
 import { createInterface } from 'node:readline';
-import { DummyDriver, Kysely, PostgresAdapter, PostgresIntrospector, PostgresQueryCompiler } from 'kysely';
 import {
   type Action,
   createEngine,
@@ -29,7 +28,7 @@ import {
 import { createExtractTools } from '../../intel/extract-tools.ts';
 import { createKeyedHasher } from '../../intel/keyed-hash.ts';
 import type { Confusion } from '../../ml/metrics.ts';
-import type { CoreDatabase } from '../../store/schema.ts';
+import { emptyDatabase } from '../../store/empty-db.ts';
 import { createMessageChannel } from './index.ts';
 import { MESSAGE_KINDS } from './message-schema.ts';
 
@@ -60,18 +59,6 @@ export interface MessageEvalResult extends GroupMetrics {
 /** A file that cannot be read (missing, a folder, no permission): the CLI exits 2. */
 export class EvalFileError extends Error {
   readonly code = 'EVAL_FILE_UNREADABLE';
-}
-
-/** The database of a fresh installation: every query answers no rows, nothing is written. */
-function emptyDb(): Kysely<CoreDatabase> {
-  return new Kysely<CoreDatabase>({
-    dialect: {
-      createAdapter: () => new PostgresAdapter(),
-      createDriver: () => new DummyDriver(),
-      createIntrospector: (db) => new PostgresIntrospector(db),
-      createQueryCompiler: () => new PostgresQueryCompiler(),
-    },
-  });
 }
 
 /** Counts only (no row kept): memory stays constant however long the file is. */
@@ -156,7 +143,7 @@ export async function evaluateMessageFile(
   await readable(path, 'ファイル');
   const hasher = createKeyedHasher(randomBytes(32));
   const message = createMessageChannel({
-    db: emptyDb(),
+    db: emptyDatabase(),
     hasher,
     decisions: { loggedEvent: async () => undefined },
     intel: {

@@ -1,31 +1,19 @@
 import { describe, expect, it } from 'vitest';
-import { unconnectedDb, unusedIntel } from '../../../test/helpers/stores.ts';
+import { messageKit } from '../../../test/helpers/message-channel.ts';
 import {
-  createEngine,
   type IndicatorMatch,
   type IndicatorRef,
   type IntelLookup,
   policyDocumentSchema,
   type Screening,
 } from '../../core/index.ts';
-import { createExtractTools } from '../../intel/extract-tools.ts';
-import { createKeyedHasher } from '../../intel/keyed-hash.ts';
-import { createMessageChannel, MAX_MESSAGE_TEXT } from './index.ts';
+import { MAX_MESSAGE_TEXT } from './index.ts';
 
 /** The message channel keeps no per-screening state and reads no enrichment: its extractor ignores the screening. */
 const NO_SCREENING = {} as Screening<never, never>;
 
-const hasher = createKeyedHasher('message-test-key-0123456789');
-const tools = createExtractTools(hasher);
-// Built on a database that answers no rows: these tests read none of the channel's tables.
-const message = createMessageChannel({
-  db: unconnectedDb(),
-  hasher,
-  decisions: { loggedEvent: async () => undefined },
-  intel: unusedIntel,
-});
-const engine = createEngine({ channels: [message] });
-const policy = { version: 0, document: policyDocumentSchema.parse(message.defaultPolicy) };
+const { tools, message, engine, policy } = messageKit();
+
 /** The default policy with only the intel lookup on: these tests are about matching lists. */
 const intelOnly = {
   version: 0,

@@ -1,21 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { unconnectedDb, unusedIntel } from '../../../../test/helpers/stores.ts';
-import { createEngine, policyDocumentSchema } from '../../../core/index.ts';
-import { createExtractTools } from '../../../intel/extract-tools.ts';
-import { createKeyedHasher } from '../../../intel/keyed-hash.ts';
-import { createMessageChannel } from '../index.ts';
+import { messageKit } from '../../../../test/helpers/message-channel.ts';
 
-const hasher = createKeyedHasher('message-test-key-0123456789');
-const tools = createExtractTools(hasher);
-const message = createMessageChannel({
-  db: unconnectedDb(),
-  hasher,
-  decisions: { loggedEvent: async () => undefined },
-  intel: unusedIntel,
-});
-const engine = createEngine({ channels: [message] });
-const policy = { version: 0, document: policyDocumentSchema.parse(message.defaultPolicy) };
+const { tools, message, engine, policy } = messageKit();
 
 async function callback(text: string, sender = '+819012345678') {
   const verdict = await engine.evaluate({

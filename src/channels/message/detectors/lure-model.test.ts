@@ -1,12 +1,9 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { unconnectedDb, unusedIntel } from '../../../../test/helpers/stores.ts';
-import { createEngine, policyDocumentSchema } from '../../../core/index.ts';
-import { createExtractTools } from '../../../intel/extract-tools.ts';
-import { createKeyedHasher } from '../../../intel/keyed-hash.ts';
+import { messageKit } from '../../../../test/helpers/message-channel.ts';
 import { loadMessageModel, messageProbability } from '../../../ml/message-data.ts';
 import { normaliseText } from '../../../ml/normalise-text.ts';
-import { beginMessage, createMessageChannel } from '../index.ts';
+import { beginMessage } from '../index.ts';
 import {
   contentLength,
   LURE_MODEL_FLOOR,
@@ -15,16 +12,7 @@ import {
   topLureFeatures,
 } from './lure-model.ts';
 
-const hasher = createKeyedHasher('message-test-key-0123456789');
-const tools = createExtractTools(hasher);
-const message = createMessageChannel({
-  db: unconnectedDb(),
-  hasher,
-  decisions: { loggedEvent: async () => undefined },
-  intel: unusedIntel,
-});
-const engine = createEngine({ channels: [message] });
-const policy = { version: 0, document: policyDocumentSchema.parse(message.defaultPolicy) };
+const { tools, message, engine, policy } = messageKit();
 
 async function screen(text: string) {
   const verdict = await engine.evaluate({

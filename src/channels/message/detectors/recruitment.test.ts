@@ -7,24 +7,13 @@
 import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { unconnectedDb, unusedIntel } from '../../../../test/helpers/stores.ts';
-import { createEngine, type IntelLookup, policyDocumentSchema } from '../../../core/index.ts';
-import { createExtractTools } from '../../../intel/extract-tools.ts';
-import { createKeyedHasher } from '../../../intel/keyed-hash.ts';
+import { messageKit } from '../../../../test/helpers/message-channel.ts';
+import { type IntelLookup, policyDocumentSchema } from '../../../core/index.ts';
 import { normaliseText } from '../../../ml/normalise-text.ts';
-import { createMessageChannel } from '../index.ts';
 import { beginMessage } from '../message-state.ts';
 import { recruitmentDetector } from './recruitment.ts';
 
-const hasher = createKeyedHasher('message-test-key-0123456789');
-const tools = createExtractTools(hasher);
-const message = createMessageChannel({
-  db: unconnectedDb(),
-  hasher,
-  decisions: { loggedEvent: async () => undefined },
-  intel: unusedIntel,
-});
-const engine = createEngine({ channels: [message] });
+const { tools, message, engine } = messageKit();
 /** No indicator is on any list: these tests are about the text. */
 const noIntel: IntelLookup = { lookup: async () => [] };
 const policy = { version: 0, document: policyDocumentSchema.parse(message.defaultPolicy) };

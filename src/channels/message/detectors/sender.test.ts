@@ -1,21 +1,9 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { unconnectedDb, unusedIntel } from '../../../../test/helpers/stores.ts';
-import { createEngine, policyDocumentSchema } from '../../../core/index.ts';
-import { createExtractTools } from '../../../intel/extract-tools.ts';
-import { createKeyedHasher } from '../../../intel/keyed-hash.ts';
-import { createMessageChannel } from '../index.ts';
+import { messageKit } from '../../../../test/helpers/message-channel.ts';
+import { policyDocumentSchema } from '../../../core/index.ts';
 
-const hasher = createKeyedHasher('message-test-key-0123456789');
-const tools = createExtractTools(hasher);
-// A database that answers no rows: the verified-sender registry is empty.
-const message = createMessageChannel({
-  db: unconnectedDb(),
-  hasher,
-  decisions: { loggedEvent: async () => undefined },
-  intel: unusedIntel,
-});
-const engine = createEngine({ channels: [message] });
+const { tools, message, engine } = messageKit();
 const policyOf = (settings: Record<string, unknown> = {}) => ({
   version: 0,
   document: policyDocumentSchema.parse({ ...message.defaultPolicy, settings }),

@@ -1,27 +1,9 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { unconnectedDb, unusedIntel } from '../../../../test/helpers/stores.ts';
-import {
-  createEngine,
-  type IndicatorMatch,
-  type IndicatorRef,
-  type IntelLookup,
-  policyDocumentSchema,
-} from '../../../core/index.ts';
-import { createExtractTools } from '../../../intel/extract-tools.ts';
-import { createKeyedHasher } from '../../../intel/keyed-hash.ts';
-import { createMessageChannel } from '../index.ts';
+import { messageKit } from '../../../../test/helpers/message-channel.ts';
+import type { IndicatorMatch, IndicatorRef, IntelLookup } from '../../../core/index.ts';
 
-const hasher = createKeyedHasher('message-url-test-key-0123456789');
-const tools = createExtractTools(hasher);
-const message = createMessageChannel({
-  db: unconnectedDb(),
-  hasher,
-  decisions: { loggedEvent: async () => undefined },
-  intel: unusedIntel,
-});
-const engine = createEngine({ channels: [message] });
-const policy = { version: 0, document: policyDocumentSchema.parse(message.defaultPolicy) };
+const { tools, message, engine, policy } = messageKit('message-url-test-key-0123456789');
 
 /** Intel that lists `https://example.com/` and the domain `example.com` as malicious. */
 const listed: IntelLookup = {
