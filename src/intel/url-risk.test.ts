@@ -1,12 +1,12 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { LruCache } from './lru-cache.ts';
 import { extractUrls, isShortenerHost } from './url-extract.ts';
 import {
   assessUrl,
   clearUrlRiskCache,
   hostingPlatformOf,
   isPopularHost,
-  LruCache,
   modelLevelOf,
   popularDomains,
   riskScore,

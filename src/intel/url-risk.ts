@@ -10,11 +10,13 @@
  * host, and the whole answer per canonical URL, in bounded LRU maps: a URL seen before costs one map
  * lookup.
  */
+
 import { readFileSync } from 'node:fs';
 import { parse } from 'tldts';
 import { urlModel, urlParts } from '../ml/url-model.ts';
 import platformData from './data/hosting-platforms.json' with { type: 'json' };
 import { isBrandOwnHost, type Lookalike, lookalikeInPath, lookalikeOf } from './lookalike.ts';
+import { LruCache } from './lru-cache.ts';
 import type { ExtractedUrl } from './url-extract.ts';
 import { isShortenerHost } from './url-extract.ts';
 
@@ -170,34 +172,6 @@ export function riskScore(risk: UrlRisk): number {
   let score = 0;
   for (const s of urlSignals(risk)) score += URL_WEIGHTS[s.signal] * s.factor;
   return score;
-}
-
-/** A Map kept at most `max` entries long, dropping the least recently used (Map keeps insertion order). */
-export class LruCache<K, V> {
-  readonly #max: number;
-  readonly #map = new Map<K, V>();
-  constructor(max: number) {
-    this.#max = max;
-  }
-  get(key: K): V | undefined {
-    const v = this.#map.get(key);
-    if (v !== undefined) {
-      this.#map.delete(key);
-      this.#map.set(key, v);
-    }
-    return v;
-  }
-  set(key: K, value: V): void {
-    this.#map.delete(key);
-    this.#map.set(key, value);
-    if (this.#map.size > this.#max) this.#map.delete(this.#map.keys().next().value as K);
-  }
-  get size(): number {
-    return this.#map.size;
-  }
-  clear(): void {
-    this.#map.clear();
-  }
 }
 
 interface HostRisk {

@@ -1,5 +1,6 @@
 import { type FieldIssue, MamoruError } from '../../core/index.ts';
 import type { KeyedHasher } from '../../intel/keyed-hash.ts';
+import { LruCache } from '../../intel/lru-cache.ts';
 import { normalisePhone } from '../../intel/normalise-phone.ts';
 import type { MessageDb } from './message-part.ts';
 import { normaliseSender } from './sender-format.ts';
@@ -89,42 +90,6 @@ export function normaliseAllowedSender(sender: string): string | undefined {
   return normalised?.startsWith('@') ? normaliseAllowedSender(normalised) : normalised;
 }
 
-/** A bounded map, oldest first out (insertion order; a hit moves to the back). */
-class Lru<V> {
-  readonly #map = new Map<string, V>();
-  readonly #max: number;
-
-  constructor(max: number) {
-    this.#max = max;
-  }
-
-  get(key: string): V | undefined {
-    const v = this.#map.get(key);
-    if (v !== undefined) {
-      this.#map.delete(key);
-      this.#map.set(key, v);
-    }
-    return v;
-  }
-
-  set(key: string, value: V): void {
-    this.#map.delete(key);
-    if (this.#map.size >= this.#max) {
-      const oldest = this.#map.keys().next();
-      if (!oldest.done) this.#map.delete(oldest.value);
-    }
-    this.#map.set(key, value);
-  }
-
-  delete(key: string): void {
-    this.#map.delete(key);
-  }
-
-  clear(): void {
-    this.#map.clear();
-  }
-}
-
 interface CachedSubscriber {
   readonly settings: SubscriberSettings;
   readonly senders: Map<string, boolean>;
@@ -149,9 +114,9 @@ export interface StoredSettings extends SubscriberSettings {
 export class SubscriberStore {
   readonly #db: MessageDb;
   readonly #hasher: KeyedHasher;
-  readonly #cache = new Lru<CachedSubscriber>(CACHE_MAX);
-  readonly #keys = new Lru<string | null>(KEYS_MAX);
-  readonly #senders = new Lru<string | null>(KEYS_MAX);
+  readonly #cache = new LruCache<string, CachedSubscriber>(CACHE_MAX);
+  readonly #keys = new LruCache<string, string | null>(KEYS_MAX);
+  readonly #senders = new LruCache<string, string | null>(KEYS_MAX);
 
   constructor(db: MessageDb, hasher: KeyedHasher) {
     this.#db = db;
