@@ -3,6 +3,7 @@ import { type ChannelOperation, defineOperation, type IndicatorRef, notFound } f
 import { isBrandOwnHost } from '../../intel/lookalike.ts';
 import { registrableDomain } from '../../intel/normalise-domain.ts';
 import { isShortenerHost } from '../../intel/url-extract.ts';
+import { hostingPlatformOf } from '../../intel/url-risk.ts';
 import { hammingDistance, simhashBands, simhashHex } from '../../ml/simhash.ts';
 import type { ChannelIntel } from '../channel-deps.ts';
 import { DEFAULT_CAMPAIGN_SETTINGS } from './campaign-settings.ts';
@@ -15,7 +16,9 @@ import type { CampaignRow, CampaignStore } from './campaign-store.ts';
  */
 
 /**
- * Registrable domains (ICANN rules) that are shared platforms whose users get subdomains or paths,
+ * Registrable domains (ICANN rules) of shared sites whose users get subdomains or paths — file sharing,
+ * link pages, messaging, site builders the hosting-platform list (`hostingPlatformOf`,
+ * src/intel/data/hosting-platforms.json) does not hold —
  * and that the Public Suffix List does not split: a lure on `x.weebly.com` or `sites.google.com/…`
  * must not list the platform itself. (Platforms the PSL lists as private suffixes — github.io,
  * wixsite.com, duckdns.org, pages.dev … — give the user's own name as the registrable domain and are
@@ -23,32 +26,20 @@ import type { CampaignRow, CampaignStore } from './campaign-store.ts';
  * the brand list.
  */
 export const SHARED_PLATFORM_DOMAINS: ReadonlySet<string> = new Set([
-  'google.com',
-  'forms.gle',
   'page.link',
-  'weebly.com',
-  'wordpress.com',
   'wix.com',
-  'jimdofree.com',
   'jimdo.com',
-  'fc2.com',
   'tiiny.host',
-  '000webhostapp.com',
-  'glitch.me',
   'studio.site',
-  'xsrv.jp',
-  'lolipop.jp',
   'line.me',
   'lin.ee',
   'linktr.ee',
-  'amazonaws.com',
   'cloudfront.net',
   'dropbox.com',
   'box.com',
   'onedrive.live.com',
   'live.com',
   'sharepoint.com',
-  'canva.site',
   'notion.so',
   'telegra.ph',
   't.me',
@@ -96,8 +87,12 @@ export function campaignDomain(host: string): { domain: string } | { skipped: st
   const own = registrableDomain(host, { privateSuffixes: true });
   if (typeof own !== 'string') return { skipped: host };
   const icann = registrableDomain(host);
-  if (typeof icann === 'string' && SHARED_PLATFORM_DOMAINS.has(icann) && own === icann)
-    return { skipped: icann };
+  if (typeof icann === 'string' && own === icann) {
+    if (SHARED_PLATFORM_DOMAINS.has(icann)) return { skipped: icann };
+    // A free host, dynamic DNS or tunnel the PSL does not split: the platform is not the fraudster's.
+    const platform = hostingPlatformOf(host);
+    if (platform) return { skipped: platform.domain };
+  }
   if (isShortenerHost(own)) return { skipped: own };
   return { domain: own };
 }

@@ -38,7 +38,7 @@ describe('campaign senders and domains', () => {
     expect(campaignDomain('login.evil-bank.top')).toEqual({ domain: 'evil-bank.top' });
     expect(campaignDomain('evil.duckdns.org')).toEqual({ domain: 'evil.duckdns.org' });
     expect(campaignDomain('bit.ly')).toEqual({ skipped: 'bit.ly' });
-    expect(campaignDomain('sites.google.com')).toEqual({ skipped: 'google.com' });
+    expect(campaignDomain('sites.google.com')).toEqual({ skipped: 'sites.google.com' });
     expect(campaignDomain('x.weebly.com')).toEqual({ skipped: 'weebly.com' });
     expect('domain' in campaignDomain('www.amazon.co.jp')).toBe(false);
   });
