@@ -128,14 +128,22 @@ const CODE = '(?<![\\d/.,%-])\\d{4,8}(?![\\d/.,%年月日時分秒-])';
 // end right before a token.
 const TOKEN = '<(?:URL|EMAIL|PHONE|AMOUNT|CODE)>';
 const START = `(?<![${LATINISH}-])(?<!${TOKEN})`;
+const ALTERNATIVES = {
+  existing: `(?<existing>${TOKEN})`,
+  email: `(?<email>(?<!${TOKEN})${EMAIL}(?!${TOKEN}))`,
+  url: `(?<url>${START}(?:${URL_SCHEME}|${URL_WWW}|${URL_BARE}(?!${TOKEN})))`,
+  phone: `(?<phone>${START}(?<![\\d+])(?:${PHONE})(?!\\d))`,
+  amount: `(?<amount>${START}(?<![\\d.,])(?:${AMOUNT}))`,
+  code: `(?<code>${START}${CODE})`,
+};
 const PLACEHOLDER = new RegExp(
   [
-    `(?<existing>${TOKEN})`,
-    `(?<email>(?<!${TOKEN})${EMAIL}(?!${TOKEN}))`,
-    `(?<url>${START}(?:${URL_SCHEME}|${URL_WWW}|${URL_BARE}(?!${TOKEN})))`,
-    `(?<phone>${START}(?<![\\d+])(?:${PHONE})(?!\\d))`,
-    `(?<amount>${START}(?<![\\d.,])(?:${AMOUNT}))`,
-    `(?<code>${START}${CODE})`,
+    ALTERNATIVES.existing,
+    ALTERNATIVES.email,
+    ALTERNATIVES.url,
+    ALTERNATIVES.phone,
+    ALTERNATIVES.amount,
+    ALTERNATIVES.code,
   ].join('|'),
   'giu',
 );
@@ -189,7 +197,11 @@ function foldSegment(segment: string): string {
     .normalize('NFKC');
 }
 
+// A URL written plainly (http:// or https://, no bracket): every rewrite below leaves it as it is.
+const PLAIN_URL = /^https?:\/\/[^[({]*$/i;
+
 function refangUrl(url: string): string {
+  if (PLAIN_URL.test(url)) return url;
   let u = url
     .replace(/^h(?:xx|\*\*)p/i, 'http')
     .replace(/^(\w+)\[:\]/, '$1:')
@@ -237,8 +249,16 @@ const MAY_HOLD_DIGIT_DASH = /\d[\u2010-\u2015\u2212\u30FC\uFF70\uFE58\uFE63\u2E3
 const MAY_HOLD_SPACE_BETWEEN_JA = /(?<=[\u0080-\uFFFF])\s+(?=[\u0080-\uFFFF])/;
 /** One character (one or two units) with whitespace on both sides: the middle of three SPACED_SINGLES. */
 const MAY_HOLD_SPACED_SINGLES = /\s\S[\s\S]?\s/;
-/** Whitespace that WHITESPACE and trim() would change: two in a row, other than ' ', or at either end. */
-const MAY_COLLAPSE = /\s\s|[^\S ]|^\s|\s$/;
+/** Whitespace other than ' ' (`\s` less the space). */
+const OTHER_SPACE = /[\t\n\v\f\r\u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000\uFEFF]/;
+
+/** Whether WHITESPACE and trim() would change `s`: whitespace other than ' ', two spaces in a row, or a space at either end. */
+function mayCollapse(s: string): boolean {
+  return (
+    s.length > 0 &&
+    (s.charCodeAt(0) === 32 || s.charCodeAt(s.length - 1) === 32 || s.includes('  ') || OTHER_SPACE.test(s))
+  );
+}
 
 /** Steps 1–4: the text with invisible characters removed, NFKC, dashes and spacing folded. */
 export function foldSpacing(input: string): string {
@@ -258,14 +278,27 @@ export function foldSpacing(input: string): string {
 function foldPiece(segment: string): string {
   if (!ASCII_FOLDS_ONLY_LOWER) return foldSegment(segment);
   if (!NON_ASCII.test(segment)) return segment.toLowerCase();
-  // foldSegment's steps, with the katakana fold as a loop rather than a callback per character.
-  return foldKatakanaLoop(
-    segment
-      .replace(UPPER_HOMOGLYPH, (c) => UPPER_HOMOGLYPHS[c] ?? c)
-      .toLowerCase()
-      .replace(HOMOGLYPH, (c) => HOMOGLYPHS[c] ?? c),
-  ).normalize('NFKC');
+  // foldSegment's steps, with the katakana fold as a loop rather than a callback per character, and
+  // each homoglyph table scanned only when a character of its range is there.
+  let s = UPPER_RANGE.test(segment)
+    ? segment.replace(UPPER_HOMOGLYPH, (c) => UPPER_HOMOGLYPHS[c] ?? c)
+    : segment;
+  s = s.toLowerCase();
+  if (LOWER_RANGE.test(s)) s = s.replace(HOMOGLYPH, (c) => HOMOGLYPHS[c] ?? c);
+  return foldKatakanaLoop(s).normalize('NFKC');
 }
+
+/** One range holding every key of a table (all in the BMP): a cheap test before the table's regex. */
+function rangeOf(keys: readonly string[]): RegExp {
+  const codes = keys.map((k) => {
+    if (k.length !== 1) throw new Error(`homoglyph key ${k} is not one BMP character`);
+    return k.charCodeAt(0);
+  });
+  const hex = (c: number) => `\\u${c.toString(16).padStart(4, '0')}`;
+  return new RegExp(`[${hex(Math.min(...codes))}-${hex(Math.max(...codes))}]`);
+}
+const UPPER_RANGE = rangeOf(Object.keys(UPPER_HOMOGLYPHS));
+const LOWER_RANGE = rangeOf(Object.keys(HOMOGLYPHS));
 
 /** `s.replace(KATAKANA, foldKatakana)` without a call per character. */
 function foldKatakanaLoop(s: string): string {
@@ -324,12 +357,16 @@ function flagsOf(cp: number): number {
 }
 
 const PLACEHOLDER_AT = new RegExp(PLACEHOLDER.source, 'iuy');
+/**
+ * PLACEHOLDER without the alternatives that need an anchor (e-mail, URL) nor the token, in the same
+ * order: what PLACEHOLDER matches at a digit, '+' or currency sign with no '@' or dot close ahead.
+ */
+const NUMBER_AT = new RegExp([ALTERNATIVES.phone, ALTERNATIVES.amount, ALTERNATIVES.code].join('|'), 'iuy');
 
 /** The next placeholder match at or after `from`, as `PLACEHOLDER` scanning from `from` would find it. */
 function nextPlaceholder(s: string, from: number): RegExpExecArray | null {
   const n = s.length;
   let previous = 0; // flags of the code point before i; 0 at the start of the text
-  let anchor = -1;
   if (from > 0) {
     let p = s.charCodeAt(from - 1);
     if (p >= 0xdc00 && p <= 0xdfff && from > 1) {
@@ -357,10 +394,20 @@ function nextPlaceholder(s: string, from: number): RegExpExecArray | null {
       // Past a digit, '+', '<' or a currency sign, only an e-mail or a URL can start, and each needs
       // an anchor close ahead: '@' after ≤ 64 code points of local part, '/' of a scheme, or the
       // first (defanged) dot of a domain ('.', '[.]', '(dot)', '{.}') after a ≤ 63-code-point label.
-      if (i > anchor) anchor = nextAnchor(s, i);
-      if (anchor - i <= ANCHOR_WINDOW || flags & F_NUMERIC) {
-        PLACEHOLDER_AT.lastIndex = i;
-        const m = PLACEHOLDER_AT.exec(s);
+      let re: RegExp | undefined;
+      if (cp === 60) re = PLACEHOLDER_AT;
+      else if (flags & F_NUMERIC) {
+        // A digit, '+' or currency sign: an e-mail or URL only with '@' or a dot close ahead.
+        if (i > digitAnchor) digitAnchor = nextAnchor(s, i, false);
+        if (digitAnchor - i <= ANCHOR_WINDOW) re = PLACEHOLDER_AT;
+        else if (!(cp >= 48 && cp <= 57) || digitMayStart(s, i)) re = NUMBER_AT;
+      } else {
+        if (i > anchor) anchor = nextAnchor(s, i, true);
+        if (anchor - i <= ANCHOR_WINDOW) re = PLACEHOLDER_AT;
+      }
+      if (re !== undefined) {
+        re.lastIndex = i;
+        const m = re.exec(s);
         if (m !== null) return m;
       }
     }
@@ -370,17 +417,56 @@ function nextPlaceholder(s: string, from: number): RegExpExecArray | null {
   return null;
 }
 
+/**
+ * The next anchor at or after the last position that looked for one, kept across the calls of one
+ * text (`normaliseText` resets it) so that the search stays linear: each unit is read once.
+ */
+let anchor = -1;
+
 /** UTF-16 units from a candidate to the anchor it needs: 64 code points of two units each, and a margin. */
 const ANCHOR_WINDOW = 140;
 
-/** The index of the next '@', '/', '.', '[', '(' or '{' at or after `from` (the text's length when none). */
-function nextAnchor(s: string, from: number): number {
+/** The index of the next '@', '.', '[', '(' or '{' (and '/' when `slash`) at or after `from` (∞ when none). */
+function nextAnchor(s: string, from: number, slash: boolean): number {
   for (let i = from; i < s.length; i++) {
     const c = s.charCodeAt(i);
-    if (c === 64 || c === 47 || c === 46 || c === 91 || c === 40 || c === 123) return i;
+    if (c === 64 || c === 46 || c === 91 || c === 40 || c === 123 || (slash && c === 47)) return i;
   }
   return Number.POSITIVE_INFINITY;
 }
+
+/** Like `anchor`, without '/': a URL that starts with a digit, '+' or currency sign has no scheme. */
+let digitAnchor = -1;
+/** The end of the last run of digits, commas and dots measured (a number's extent), kept as `anchor` is. */
+let numberEnd = -1;
+/** First characters of the units an amount may end in (円 ドル ユーロ yen jpy usd dollar 万 億 千), either case. */
+const UNIT_FIRST = new Set([...'万億千円ドユyYjJuUdD'].map((c) => c.charCodeAt(0)));
+
+/**
+ * Whether a phone number, amount or code may start at the ASCII digit at `i` (START's lookbehind
+ * already holds): a phone number starts with 0 (or +); a code is a run of 4–8 digits; an amount
+ * is digits, commas and dots then, after at most three whitespace characters, a unit. Each scan
+ * is linear over the text: runs are measured once.
+ */
+function digitMayStart(s: string, i: number): boolean {
+  if (s.charCodeAt(i) === 48) return true;
+  const n = s.length;
+  let j = i + 1;
+  while (j < n && isDigit(s.charCodeAt(j))) j++;
+  if (j - i >= 4 && j - i <= 8) return true;
+  if (i >= numberEnd) {
+    numberEnd = j;
+    while (numberEnd < n && isNumberUnit(s.charCodeAt(numberEnd))) numberEnd++;
+  }
+  let k = numberEnd;
+  for (let spaces = 0; spaces < 3 && k < n && isSpaceUnit(s.charCodeAt(k)); spaces++) k++;
+  return k < n && UNIT_FIRST.has(s.charCodeAt(k));
+}
+
+const isDigit = (c: number): boolean => c >= 48 && c <= 57;
+const isNumberUnit = (c: number): boolean => (c >= 48 && c <= 57) || c === 44 || c === 46;
+const isSpaceUnit = (c: number): boolean => c === 32 || WHITESPACE_UNIT.test(String.fromCharCode(c));
+const WHITESPACE_UNIT = /\s/;
 
 /**
  * Normalises a Japanese or English message for the lure features and the model (issue 9; I1, I3, P7).
@@ -399,6 +485,9 @@ export function normaliseText(input: string): NormalisedText {
   const replacements: Replacement[] = [];
   let out = '';
   let last = 0;
+  anchor = -1;
+  digitAnchor = -1;
+  numberEnd = -1;
   for (let m = nextPlaceholder(folded, 0); m !== null; m = nextPlaceholder(folded, m.index + m[0].length)) {
     const groups = m.groups ?? {};
     let token: string | undefined;
@@ -425,5 +514,5 @@ export function normaliseText(input: string): NormalisedText {
 
 /** `s.replace(WHITESPACE, ' ').trim()`, skipped when it would change nothing. */
 function collapse(s: string): string {
-  return MAY_COLLAPSE.test(s) ? s.replace(WHITESPACE, ' ').trim() : s;
+  return mayCollapse(s) ? s.replace(WHITESPACE, ' ').trim() : s;
 }
