@@ -336,6 +336,9 @@ function count(s: string, c: string): number {
  * bounded cache (the Public Suffix List lookup was a tenth of the extraction's cost).
  */
 function validHost(host: string): boolean {
+  // Only host-sized strings are kept: a DNS name has at most 253 characters, and 100 KB of dotted
+  // words must not fill the cache with 100 KB keys.
+  if (host.length > 253) return findValidHost(host);
   const known = validHosts.get(host);
   if (known !== undefined) return known;
   const valid = findValidHost(host);
