@@ -38,3 +38,33 @@ describe('normaliseText equals the reference', () => {
     );
   });
 });
+
+describe('normaliseText stays linear on 100 KB of candidate-heavy text', () => {
+  // Each repeats what makes the placeholder scanner stop and look: a token, a digit run, a dot or '@'
+  // ahead, a currency sign. A search restarted per candidate would be quadratic here (it was once:
+  // 1.4 s on '<AMOUNT>' repeated).
+  const units = [
+    '<AMOUNT>',
+    '1,',
+    'a.',
+    'a@',
+    '5万',
+    '0',
+    ' 1',
+    '1.',
+    '+1 ',
+    '¥',
+    'abc ',
+    'あ ',
+    '1ー',
+    'x.com ',
+    '<',
+  ];
+  it.each(units)('%j repeated', (unit) => {
+    const s = unit.repeat(Math.ceil(100_000 / unit.length)).slice(0, 100_000);
+    normaliseText(s); // warm (the per-code-point flags are computed once)
+    const t0 = performance.now();
+    normaliseText(s);
+    expect(performance.now() - t0).toBeLessThan(200);
+  });
+});
