@@ -1,5 +1,6 @@
 import { domainToUnicode } from 'node:url';
 import { parse } from 'tldts';
+import { LruCache } from './lru-cache.ts';
 import { normaliseUrl } from './normalise-url.ts';
 
 /**
@@ -333,7 +334,7 @@ function count(s: string, c: string): number {
 /**
  * Whether an ASCII or Unicode host name has a known public suffix and a registrable part (or is an
  * IPv4 literal). A pure function of the host, and a campaign's hosts repeat: each answer is kept in a
- * bounded cache (the Public Suffix List lookup was a tenth of the extraction's cost).
+ * bounded LRU cache (the Public Suffix List lookup was a tenth of the extraction's cost).
  */
 function validHost(host: string): boolean {
   // Only host-sized strings are kept: a DNS name has at most 253 characters, and 100 KB of dotted
@@ -342,14 +343,12 @@ function validHost(host: string): boolean {
   const known = validHosts.get(host);
   if (known !== undefined) return known;
   const valid = findValidHost(host);
-  if (validHosts.size >= VALID_HOSTS) validHosts.delete(validHosts.keys().next().value!);
   validHosts.set(host, valid);
   return valid;
 }
 
-/** Hosts `validHost` has seen, oldest first. */
-const validHosts = new Map<string, boolean>();
-const VALID_HOSTS = 4096;
+/** Hosts `validHost` has seen (4096, least recently used out). */
+const validHosts = new LruCache<string, boolean>(4096);
 
 function findValidHost(host: string): boolean {
   if (/^\d{1,3}(?:\.\d{1,3}){3}$/.test(host)) return true;
