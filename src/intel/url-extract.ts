@@ -310,9 +310,11 @@ const SCHEME_URL =
   /(?<![A-Za-z0-9])(?:https?|ftp):\/\/([^\s/?#<>"'`\\^{|}\p{Ps}\p{Pe}\p{Pi}\p{Pf}]+)([/?#][!-~]*)?/giu;
 // A bare host: ASCII labels (xn-- included), or labels with letters of any script ending in an
 // ASCII suffix (例え.jp); then an optional port and path. The lookbehind keeps e-mail domains out.
+// Labels are counted ({1,16}: real hosts have a handful): unbounded, a 100 KB run of `ab.cd.` matched as
+// one host whose labels were then stripped one PSL lookup at a time — seconds of CPU for one message.
 const BARE_HOST =
-  /(?<![\p{L}\p{N}@._\-/])(?:[\p{L}\p{N}](?:[\p{L}\p{N}-]{0,61}[\p{L}\p{N}])?\.)+[A-Za-z][A-Za-z0-9-]{1,62}(?![A-Za-z0-9-])(?::\d{1,5})?([/?#][!-~]*)?/gu;
-const BARE_ASCII_TAIL = /(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z][A-Za-z0-9-]{1,62}$/;
+  /(?<![\p{L}\p{N}@._\-/])(?:[\p{L}\p{N}](?:[\p{L}\p{N}-]{0,61}[\p{L}\p{N}])?\.){1,16}[A-Za-z][A-Za-z0-9-]{1,62}(?![A-Za-z0-9-])(?::\d{1,5})?([/?#][!-~]*)?/gu;
+const BARE_ASCII_TAIL = /(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.){1,16}[A-Za-z][A-Za-z0-9-]{1,62}$/;
 const TRAILING = '.,;:!?\'")]}>*';
 
 /** Drop punctuation that ends a sentence rather than the URL; keep a `)` closing a `(` inside it. */

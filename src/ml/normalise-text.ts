@@ -98,12 +98,13 @@ const URL_CHAR = `[^\\s<>"'\`「」『』【】（）、。${JA}]`;
 const PATH = `(?:[/?#:]${URL_CHAR}*)?`;
 // The colon may be dropped or spaced out (`http //`, `https: //`), as lure kits write to dodge link filters.
 const URL_SCHEME = `(?:h(?:tt|xx|\\*\\*)ps?|ftp)(?::|\\[:\\]| {0,2}: {0,2}| {1,2})/ ?/${URL_CHAR}+`;
-const URL_WWW = `www${DOT}${LABEL}(?:${DOT}${LABEL})+${PATH}`;
+// Labels are counted ({1,16}): unbounded, a 100 KB run of defanged dots backtracked for seconds.
+const URL_WWW = `www${DOT}${LABEL}(?:${DOT}${LABEL}){1,16}${PATH}`;
 // Combining marks count: 'İ' lower-cases to 'i' + U+0307, which must still bound a placeholder.
 const LATINISH = '\\p{Script=Latin}\\p{Script=Cyrillic}\\p{Script=Greek}\\d\\p{M}';
-const URL_BARE = `(?<![${LATINISH}@.-])${LABEL}(?:${DOT}${LABEL})*${DOT}(?:${TLDS})(?![${LATINISH}-])${PATH}`;
+const URL_BARE = `(?<![${LATINISH}@.-])${LABEL}(?:${DOT}${LABEL}){0,16}${DOT}(?:${TLDS})(?![${LATINISH}-])${PATH}`;
 // The local part takes Cyrillic and Greek look-alikes too, as the folded text would read them as Latin.
-const EMAIL = `(?<![\\p{L}\\p{N}\\p{M}._%+-])[\\p{Script=Latin}\\p{Script=Cyrillic}\\p{Script=Greek}\\p{M}\\d._%+-]{1,64}@${LABEL}(?:\\.${LABEL})+`;
+const EMAIL = `(?<![\\p{L}\\p{N}\\p{M}._%+-])[\\p{Script=Latin}\\p{Script=Cyrillic}\\p{Script=Greek}\\p{M}\\d._%+-]{1,64}@${LABEL}(?:\\.${LABEL}){1,16}`;
 // Phone numbers: Japanese mobile and IP (0X0-XXXX-XXXX), toll-free and navi-dial (0120, 0800, 0570),
 // landlines (separators required, else a 10-digit run), +81 and other international forms.
 const SEP = '[- ]?';
