@@ -18,6 +18,14 @@ describe('extractUrls: obfuscated URLs (issue 9 item 2, I1)', () => {
     // The colon dropped or spaced out (SpamHunter's Japanese lures, link-filter dodges).
     ['ご確認ください。 http //abc.duckdns.org', 'http://abc.duckdns.org/', 'http //abc.duckdns.org', true],
     ['https: //evil.example/login', 'https://evil.example/login', 'https: //evil.example/login', true],
+    // Spaces beside the dots and slashes after a scheme (OCR, link-filter dodges).
+    [
+      'お支払いは http //www .payment.example.co.jp /Nowtb から',
+      'http://www.payment.example.co.jp/Nowtb',
+      'http //www .payment.example.co.jp /Nowtb',
+      true,
+    ],
+    ['確認 http:// www.example.com/a', 'http://www.example.com/a', 'http:// www.example.com/a', true],
     ['go to evil dot com now', 'http://evil.com/', 'evil dot com', true],
     ['evil [dot] example / path', 'http://evil.example/', 'evil [dot] example', true],
     [

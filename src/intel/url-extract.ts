@@ -278,6 +278,10 @@ const SPACED_SUFFIX_DOT = new RegExp(
   'g',
 );
 
+const SPLIT_URL =
+  /(?<=https?:\/\/[!-~]{0,253})(?: {1,2}(?=[./][A-Za-z0-9])|(?<=[./]) {1,2}(?=[A-Za-z0-9]))/g;
+const SPLIT_URL_HINT = /:\/\/(?: |[!-~]{1,253} {1,2}[./][A-Za-z0-9]|[!-~]{0,253}[./] {1,2}[A-Za-z0-9])/;
+
 function deobfuscate(text: string): Mapped {
   let m = foldWidth(text);
   // Schemes: hxxp, h**p, hXXp, h__p, ttp (no h); with :// or a defanged [:]// or [://], or with the
@@ -290,6 +294,15 @@ function deobfuscate(text: string): Mapped {
       return x[0].toLowerCase() === canonical ? undefined : canonical;
     },
   );
+  // OCR (the SpamHunter texts) and link-filter dodges split a URL after its scheme with spaces beside a dot
+  // or slash (`http://www .payment.example.co.jp /x`, `http:// www.example.com`): inside a URL that has a
+  // scheme, a space right after a dot or slash, or right before one that a label follows, is dropped — a
+  // pass per split, at most four (only texts with `:// ` or ` .`/` /` after a scheme pay for it).
+  for (let pass = 0; pass < 4 && SPLIT_URL_HINT.test(m.s); pass++) {
+    const joined = rewrite(m, SPLIT_URL, () => '');
+    if (joined === m) break;
+    m = joined;
+  }
   // Bracketed dots anywhere: a sentence never writes [.] or [dot].
   m = rewrite(m, /\s?(?:\[\.\]|\(\.\)|\{\.\}|\[dot\]|\(dot\)|\{dot\}|<dot>)\s?/gi, () => '.');
   // The ideographic full stop and " dot " between ASCII labels (not after a common word: "the dot com era").
