@@ -279,8 +279,8 @@ const SPACED_SUFFIX_DOT = new RegExp(
 );
 
 const SPLIT_URL =
-  /(?<=https?:\/\/[!-~]{0,253})(?: {1,2}(?=[./][A-Za-z0-9])|(?<=[./]) {1,2}(?=[A-Za-z0-9]))/g;
-const SPLIT_URL_HINT = /:\/\/(?: |[!-~]{1,253} {1,2}[./][A-Za-z0-9]|[!-~]{0,253}[./] {1,2}[A-Za-z0-9])/;
+  /(?<=https?:\/\/[!-~]{0,253})(?: {1,2}(?=[./][A-Za-z0-9])|(?<=\.|:\/\/) {1,2}(?=[A-Za-z0-9]))/g;
+const SPLIT_URL_HINT = /:\/\/(?: |[!-~]{1,253} {1,2}[./][A-Za-z0-9]|[!-~]{0,253}\. {1,2}[A-Za-z0-9])/;
 
 function deobfuscate(text: string): Mapped {
   let m = foldWidth(text);
@@ -296,7 +296,8 @@ function deobfuscate(text: string): Mapped {
   );
   // OCR (the SpamHunter texts) and link-filter dodges split a URL after its scheme with spaces beside a dot
   // or slash (`http://www .payment.example.co.jp /x`, `http:// www.example.com`): inside a URL that has a
-  // scheme, a space right after a dot or slash, or right before one that a label follows, is dropped — a
+  // scheme, a space right after its `//` or a dot, or right before a dot or slash that a label follows, is
+  // dropped (not one after a path's slash: `http://a/ http://b/` are two URLs) — a
   // pass per split, at most four (only texts with `:// ` or ` .`/` /` after a scheme pay for it).
   for (let pass = 0; pass < 4 && SPLIT_URL_HINT.test(m.s); pass++) {
     const joined = rewrite(m, SPLIT_URL, () => '');
@@ -327,7 +328,8 @@ const SCHEME_URL =
 // one host whose labels were then stripped one PSL lookup at a time — seconds of CPU for one message.
 const BARE_HOST =
   /(?<![\p{L}\p{N}@._\-/])(?:[\p{L}\p{N}](?:[\p{L}\p{N}-]{0,61}[\p{L}\p{N}])?\.){1,16}[A-Za-z][A-Za-z0-9-]{1,62}(?![A-Za-z0-9-])(?::\d{1,5})?([/?#][!-~]*)?/gu;
-const BARE_ASCII_TAIL = /(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.){1,16}[A-Za-z][A-Za-z0-9-]{1,62}$/;
+const BARE_ASCII_TAIL =
+  /(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.){1,16}[A-Za-z][A-Za-z0-9-]{1,62}$/;
 const TRAILING = '.,;:!?\'")]}>*';
 
 /** Drop punctuation that ends a sentence rather than the URL; keep a `)` closing a `(` inside it. */
@@ -528,9 +530,12 @@ function add(
   // Spaces glued out of the middle of a domain are obfuscation even though no rewrite made them.
   if (/ /.test(m.s.slice(start, end))) obfuscated = true;
   const index = fromOf(m, start);
+  const raw = text.slice(index, toOf(m, end - 1));
+  // Spaces the split-URL rule removed (`http:// www.example.com`) leave no rewritten character behind.
+  if (!obfuscated && / /.test(raw)) obfuscated = true;
   const entry: ExtractedUrl = {
     url,
-    raw: text.slice(index, toOf(m, end - 1)),
+    raw,
     obfuscated,
     bare: !/^[a-z][a-z0-9+.-]*:\/\//i.test(candidate),
     fullWidth,
