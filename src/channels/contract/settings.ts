@@ -250,7 +250,8 @@ function readSection(
   }
   if (given) {
     for (const key of Object.keys(given)) {
-      if (!Object.hasOwn(spec, key)) issues.push({ path: at(key), message: 'unknown setting: the policy is refused' });
+      if (!Object.hasOwn(spec, key))
+        issues.push({ path: at(key), message: 'unknown setting: the policy is refused' });
     }
   }
   const out: Record<string, unknown> = {};
