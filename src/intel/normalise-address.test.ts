@@ -440,6 +440,11 @@ describe('normaliseJapaneseAddress properties', () => {
     );
   });
 
+  it('is its own normal form where the parser reads the text only once it is cleaned (fast-check found 十　字f字)', () => {
+    const once = normaliseJapaneseAddress('十　字f字');
+    expect(normaliseJapaneseAddress(once)).toBe(once);
+  });
+
   it('property: kanji numerals read back what they write (0–9999), positional or with units', () => {
     fc.assert(
       fc.property(fc.integer({ min: 0, max: 9999 }), (n) => {

@@ -248,7 +248,13 @@ function normalise(raw: string, keepRoom: boolean): string {
   try {
     const parts = parseJapaneseAddress(raw);
     let key = keyOf(parts);
-    if (key === '') return fallback(raw);
+    if (key === '') {
+      // What the parser could not read is cleaned; cleaning (spaces gone) can make it readable, and then
+      // the normal form is what the parser reads of it, as it would be for the cleaned text itself.
+      const cleaned = fallback(raw);
+      key = keyOf(parseJapaneseAddress(cleaned));
+      if (key === '') return cleaned;
+    }
     // Applied until stable, as foldText is: removing spaces and punctuation from a
     // name can make a form the first pass did not see, so a key keys to itself.
     for (let i = 0; i < 4; i++) {

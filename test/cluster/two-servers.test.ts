@@ -199,7 +199,8 @@ describe.skipIf(!serverUrl)('two servers on one PostgreSQL', () => {
     const before = await version(b);
     expect(await version(b)).toBe(before);
     const stored = await api(a, 'PUT', '/v1/policies/message', {
-      document: { caseSlaHours: { review: 12 } },
+      // The message default warns and blocks; a review threshold (and no block) makes listed senders open cases.
+      document: { thresholds: { block: null, review: 6 }, caseSlaHours: { review: 12 } },
       comment: 'cluster test',
     });
     expect(stored.status).toBe(200);
@@ -245,7 +246,7 @@ describe.skipIf(!serverUrl)('two servers on one PostgreSQL', () => {
     );
     // Cases that expire within about a second, expired and delivered by whichever server sweeps.
     const put = await api(a, 'PUT', '/v1/policies/message', {
-      document: { caseSlaHours: { review: 0.0003 } },
+      document: { thresholds: { block: null, review: 6 }, caseSlaHours: { review: 0.0003 } },
       comment: 'cluster test: review cases due in about a second',
     });
     expect(put.status, JSON.stringify(put.json)).toBe(200);

