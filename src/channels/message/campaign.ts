@@ -122,11 +122,23 @@ const EMPTY: Omit<CampaignAnswer, 'skipped'> = {
   capped: false,
 };
 
+/** How long a campaign answer is reused for the same text and sender (ms). */
+export const CAMPAIGN_CACHE_MS = 2_000;
+
 function campaignEnrichment(store: CampaignStore): MessageEnrichment<CampaignAnswer> {
   return {
     name: CAMPAIGN_LOOKUP.name,
     budgetMs: 40,
     output: isCampaignAnswer,
+    // The same text from the same sender within a couple of seconds (a flood) reuses the answer: its
+    // copies and senders are at most that old, and the table is not read again for every copy.
+    cache: {
+      key: (screening) => {
+        const fp = messageFingerprint(screening.state);
+        return `${fp.hi}:${fp.lo}|${campaignSender(screening.event.payload.sender, screening.event.payload.kind)}`;
+      },
+      ttlMs: () => CAMPAIGN_CACHE_MS,
+    },
     async run(screening) {
       const settings = readCampaignSettings(screening.settings);
       const { state, event } = screening;
