@@ -1,4 +1,4 @@
-import { sql } from 'kysely';
+import { type Insertable, sql } from 'kysely';
 import { arrayParam } from '../../intel/pg-array.ts';
 import {
   hammingDistance,
@@ -10,6 +10,7 @@ import {
 import type { MessageDb } from './message-part.ts';
 import type { MessageKind } from './message-schema.ts';
 import { classifySender } from './sender-format.ts';
+import type { MessageMessagesTable } from './tables.ts';
 
 /**
  * The campaign check's reads and writes of `message_messages` (MESSAGE_CAMPAIGN, measure I1): one
@@ -66,44 +67,83 @@ export function campaignSender(sender: string, kind: MessageKind): string {
   return normalised === '' ? sender.trim() : normalised;
 }
 
+/** Most rows one INSERT of queued records writes. */
+export const INSERT_BATCH = 500;
+
 export class CampaignStore {
   readonly #db: MessageDb;
+  readonly #pending: {
+    readonly values: Insertable<MessageMessagesTable>;
+    readonly resolve: () => void;
+    readonly reject: (error: unknown) => void;
+  }[] = [];
+  #draining = false;
   readonly #lastSweep = new Map<string, number>();
 
   constructor(db: MessageDb) {
     this.#db = db;
   }
 
-  /** Records one screened message (once per decision), and now and then sweeps rows past retention. */
+  /**
+   * Records one screened message (once per decision), and now and then sweeps rows past retention.
+   * Rows recorded at the same time go in one INSERT (group commit, as the decision log does): each
+   * caller still waits for its own row to be written, but a busy server writes a batch per round trip
+   * instead of a transaction per message.
+   */
   async record(row: CampaignRecord, retentionMinutes: number): Promise<void> {
     const [band0, band1, band2, band3] = simhashBands(row.fingerprint);
-    await this.#db
-      .insertInto('message_messages')
-      .values({
-        org_id: row.orgId,
-        decision_id: row.decisionId,
-        received_at: row.receivedAt,
-        kind: row.kind,
-        sender: row.sender,
-        recipient_key: row.recipientKey,
-        simhash: simhashHex(row.fingerprint),
-        band0,
-        band1,
-        band2,
-        band3,
-        urls: arrayParam(row.urls, 'text') as unknown as string[],
-        phones: arrayParam(row.phones, 'text') as unknown as string[],
-        action: row.action,
-        score: row.score,
-      })
-      .onConflict((oc) => oc.columns(['org_id', 'decision_id']).doNothing())
-      .execute();
+    await this.#enqueue({
+      org_id: row.orgId,
+      decision_id: row.decisionId,
+      received_at: row.receivedAt,
+      kind: row.kind,
+      sender: row.sender,
+      recipient_key: row.recipientKey,
+      simhash: simhashHex(row.fingerprint),
+      band0,
+      band1,
+      band2,
+      band3,
+      urls: arrayParam(row.urls, 'text') as unknown as string[],
+      phones: arrayParam(row.phones, 'text') as unknown as string[],
+      action: row.action,
+      score: row.score,
+    });
     const now = Date.now();
     const last = this.#lastSweep.get(row.orgId);
     if (last !== undefined && now - last < SWEEP_EVERY_MS) return;
     if (this.#lastSweep.size >= 10_000) this.#lastSweep.clear();
     this.#lastSweep.set(row.orgId, now);
     await this.sweep(row.orgId, new Date(now - retentionMinutes * 60_000));
+  }
+
+  #enqueue(values: Insertable<MessageMessagesTable>): Promise<void> {
+    return new Promise((resolve, reject) => {
+      this.#pending.push({ values, resolve, reject });
+      if (!this.#draining) {
+        this.#draining = true;
+        // After the current turn, so the rows of requests answered together are written together.
+        setImmediate(() => void this.#drain());
+      }
+    });
+  }
+
+  /** Writes the queued rows, a batch of at most {@link INSERT_BATCH} per statement, one statement at a time. */
+  async #drain(): Promise<void> {
+    while (this.#pending.length > 0) {
+      const batch = this.#pending.splice(0, INSERT_BATCH);
+      try {
+        await this.#db
+          .insertInto('message_messages')
+          .values(batch.map((b) => b.values))
+          .onConflict((oc) => oc.columns(['org_id', 'decision_id']).doNothing())
+          .execute();
+        for (const b of batch) b.resolve();
+      } catch (error) {
+        for (const b of batch) b.reject(error);
+      }
+    }
+    this.#draining = false;
   }
 
   /**
