@@ -1,5 +1,6 @@
 import { defineSignals, type Hit } from '../../../core/index.ts';
 import { isBrandOwnHost } from '../../../intel/lookalike.ts';
+import { LruCache } from '../../../intel/lru-cache.ts';
 import { assessUrl } from '../../../intel/url-risk.ts';
 import { labelledFeatures } from '../../../ml/features.ts';
 import {
@@ -133,6 +134,19 @@ export function topLureFeatures(m: MessageModel, normalised: string, n = EVIDENC
     .map((f) => `「${f.text}」+${f.contribution.toFixed(2)}`);
 }
 
+/** Evidence remembered per text (up to 1,000 characters): copies of a lure repeat it word for word. */
+const explained = new LruCache<string, string[]>(10_000);
+
+function lureEvidence(m: MessageModel, normalised: string): string[] {
+  if (normalised.length > 1000) return topLureFeatures(m, normalised);
+  let features = explained.get(normalised);
+  if (features === undefined) {
+    features = topLureFeatures(m, normalised);
+    explained.set(normalised, features);
+  }
+  return features;
+}
+
 let shared: MessageModel | undefined;
 
 /** The committed model, read once per process. */
@@ -154,7 +168,7 @@ export function lureModelPart(): MessagePart {
       if (contentLength(normalised, replacements) < LURE_MODEL_MIN_CHARS) return [];
       const p = messageProbability(m, normalised);
       if (!(p >= LURE_MODEL_FLOOR)) return [];
-      const features = topLureFeatures(m, normalised);
+      const features = lureEvidence(m, normalised);
       const somewhere = leadsSomewhere(ctx.state);
       const hit: Hit = {
         signal: 'MESSAGE_LURE_MODEL',

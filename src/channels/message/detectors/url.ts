@@ -1,5 +1,13 @@
 import { defineSignals, type Hit } from '../../../core/index.ts';
-import { assessUrl, URL_WEIGHTS, type UrlRisk, type UrlSignal, urlSignals } from '../../../intel/url-risk.ts';
+import { LruCache } from '../../../intel/lru-cache.ts';
+import {
+  assessUrl,
+  URL_CACHE_SIZE,
+  URL_WEIGHTS,
+  type UrlRisk,
+  type UrlSignal,
+  urlSignals,
+} from '../../../intel/url-risk.ts';
 import { urlModel } from '../../../ml/url-model.ts';
 import type { MessagePart } from '../message-part.ts';
 import type { MessageDetector } from '../message-state.ts';
@@ -150,7 +158,7 @@ function evidence(signal: UrlSignal, risk: UrlRisk, raw: string): string {
     case 'MESSAGE_URL_LOOKALIKE':
       return `${risk.url}: ${risk.lookalike?.evidence ?? ''}`;
     case 'MESSAGE_URL_MODEL':
-      return `${risk.url}: p=${risk.p.toFixed(3)}; ${urlModel().explain(risk.url, 4).join(', ')}`;
+      return `${risk.url}: p=${risk.p.toFixed(3)}; ${modelEvidence(risk.url)}`;
     case 'MESSAGE_URL_FREE_HOSTING':
     case 'MESSAGE_URL_DYNAMIC_DNS':
     case 'MESSAGE_URL_SHORTENER':
@@ -162,6 +170,18 @@ function evidence(signal: UrlSignal, risk: UrlRisk, raw: string): string {
     case 'MESSAGE_URL_IP_HOST':
       return `${risk.url}: IP host ${risk.host}`;
   }
+}
+
+/** The model's top features of a URL, remembered per URL: a campaign repeats its links, and explaining re-hashes them. */
+const explained = new LruCache<string, string>(URL_CACHE_SIZE);
+
+function modelEvidence(url: string): string {
+  let text = explained.get(url);
+  if (text === undefined) {
+    text = urlModel().explain(url, 4).join(', ');
+    explained.set(url, text);
+  }
+  return text;
 }
 
 /**
