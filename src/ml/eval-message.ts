@@ -27,7 +27,7 @@ import {
 } from './message-data.ts';
 import { type Metrics, metrics, type Scored } from './metrics.ts';
 import { normaliseText } from './normalise-text.ts';
-import { rocSvg } from './roc-svg.ts';
+import { rocPoints, rocSvg } from './roc-svg.ts';
 
 export const EVAL_THRESHOLD = 0.5;
 
@@ -44,22 +44,13 @@ export interface GroupResult extends Metrics {
  * together); null without both classes.
  */
 export function recallAtFpr(scored: readonly Scored[], fpr: number): number | null {
-  const sorted = [...scored].sort((a, b) => b.p - a.p);
-  const positives = sorted.filter((s) => s.fraud).length;
-  const negatives = sorted.length - positives;
-  if (positives === 0 || negatives === 0) return null;
-  let tp = 0;
-  let fp = 0;
+  const points = rocPoints(scored);
+  if (points.length < 2) return null;
+  // The ROC curve's points, threshold by threshold from the highest p: the last one within the FPR.
   let best = 0;
-  for (let i = 0; i < sorted.length; ) {
-    const p = sorted[i]?.p;
-    while (i < sorted.length && sorted[i]?.p === p) {
-      if (sorted[i]?.fraud) tp++;
-      else fp++;
-      i++;
-    }
-    if (fp / negatives <= fpr) best = tp / positives;
-    else break;
+  for (const point of points) {
+    if (point.fpr > fpr) break;
+    best = point.tpr;
   }
   return best;
 }
