@@ -139,7 +139,7 @@ describe('lookalikeOf', () => {
     lookalikeOf(big);
     lookalikeOf('x'.repeat(100_000));
     lookalikeOf(`${'amazon-'.repeat(15_000)}.xyz`);
-    expect(performance.now() - started).toBeLessThan(200);
+    expect(performance.now() - started).toBeLessThan(1000);
   });
 });
 

@@ -192,7 +192,7 @@ describe('extractUrls: arbitrary input (property)', () => {
         const text = chunk.repeat(50).slice(0, 100_000);
         const started = performance.now();
         extractUrls(text);
-        expect(performance.now() - started).toBeLessThan(200);
+        expect(performance.now() - started).toBeLessThan(1000);
       }),
       { numRuns: 5 },
     );
@@ -210,7 +210,7 @@ describe('extractUrls: arbitrary input (property)', () => {
     extractUrls(text); // warm the regular expressions and tldts once
     const started = performance.now();
     const found = extractUrls(text);
-    expect(performance.now() - started).toBeLessThan(200);
+    expect(performance.now() - started).toBeLessThan(1000);
     expect(found.length).toBeLessThanOrEqual(MAX_URLS);
   });
 });

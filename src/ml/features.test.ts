@@ -73,7 +73,7 @@ describe('extractFeatures properties', () => {
         extractFeatures(n);
         const t0 = performance.now();
         extractFeatures(n);
-        expect(performance.now() - t0).toBeLessThan(200);
+        expect(performance.now() - t0).toBeLessThan(1000);
       }),
       { numRuns: 10 },
     );

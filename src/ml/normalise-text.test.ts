@@ -160,7 +160,7 @@ describe('normaliseText properties', () => {
         normaliseText(s); // warm
         const t0 = performance.now();
         normaliseText(s);
-        expect(performance.now() - t0).toBeLessThan(200);
+        expect(performance.now() - t0).toBeLessThan(1000);
       }),
       { numRuns: 15 },
     );

@@ -91,10 +91,10 @@ describe('simhash (MESSAGE_CAMPAIGN, I1)', () => {
     const big = '🙂あ\u200f<URL> x\u0000'.repeat(100_000 / 9);
     const t0 = performance.now();
     simhash(big);
-    expect(performance.now() - t0).toBeLessThan(50);
+    expect(performance.now() - t0).toBeLessThan(500);
   });
 
-  it('costs about a microsecond for an SMS', () => {
+  it('stays in microseconds for an SMS (a loose bound; the exact figure is measured by the benchmark)', () => {
     const text = normaliseText(
       '【佐川急便】お荷物をお届けに上がりましたが不在の為持ち帰りました。ご確認ください。 http://x.top',
     ).text;
@@ -102,8 +102,8 @@ describe('simhash (MESSAGE_CAMPAIGN, I1)', () => {
     const n = 50_000;
     const t0 = performance.now();
     for (let i = 0; i < n; i++) simhash(text);
-    // Generous bound for a shared CI core; about 1 µs on the dev machine.
-    expect(((performance.now() - t0) * 1000) / n).toBeLessThan(10);
+    // Catches an order-of-magnitude regression only: about 1 µs on the dev machine, a loaded CI core is slower.
+    expect(((performance.now() - t0) * 1000) / n).toBeLessThan(100);
   });
 
   const SMISHING = new URL('../../../shared/data/sms/ja-smishing-train.jsonl', import.meta.url);

@@ -82,6 +82,6 @@ describe('MESSAGE_CALLBACK_LURE (I1)', () => {
     const { verdict } = await callback(big);
     const outcome = verdict.outcomes.find((o) => o.detector === 'message.callback_lure')!;
     expect(outcome.outcome).toBe('ok');
-    expect(outcome.ms).toBeLessThan(50);
+    expect(outcome.ms).toBeLessThan(500);
   });
 });

@@ -158,7 +158,7 @@ describe('message.recruitment on arbitrary input', () => {
         const t0 = performance.now();
         const hits = run(s) as readonly unknown[];
         expect(Array.isArray(hits)).toBe(true);
-        expect(performance.now() - t0).toBeLessThan(200);
+        expect(performance.now() - t0).toBeLessThan(1000);
       }),
       { numRuns: 200 },
     );
