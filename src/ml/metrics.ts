@@ -54,13 +54,8 @@ export function rocAuc(scored: readonly Scored[]): number | null {
   return (rankSum - (positives * (positives + 1)) / 2) / (positives * negatives);
 }
 
-export function metrics(scored: readonly Scored[], threshold = 0.5): Metrics {
-  const c: Confusion = { tp: 0, fp: 0, tn: 0, fn: 0 };
-  for (const s of scored) {
-    const flagged = s.p >= threshold;
-    if (s.fraud) flagged ? c.tp++ : c.fn++;
-    else flagged ? c.fp++ : c.tn++;
-  }
+/** Precision, recall, false-positive rate and F1 of a confusion matrix; null where undefined. */
+export function rates(c: Confusion): Pick<Metrics, 'precision' | 'recall' | 'fpr' | 'f1'> {
   const ratio = (a: number, b: number) => (b === 0 ? null : a / b);
   const precision = ratio(c.tp, c.tp + c.fp);
   const recall = ratio(c.tp, c.tp + c.fn);
@@ -68,15 +63,22 @@ export function metrics(scored: readonly Scored[], threshold = 0.5): Metrics {
     precision === null || recall === null || precision + recall === 0
       ? null
       : (2 * precision * recall) / (precision + recall);
+  return { precision, recall, fpr: ratio(c.fp, c.fp + c.tn), f1 };
+}
+
+export function metrics(scored: readonly Scored[], threshold = 0.5): Metrics {
+  const c: Confusion = { tp: 0, fp: 0, tn: 0, fn: 0 };
+  for (const s of scored) {
+    const flagged = s.p >= threshold;
+    if (s.fraud) flagged ? c.tp++ : c.fn++;
+    else flagged ? c.fp++ : c.tn++;
+  }
   return {
     n: scored.length,
     fraud: c.tp + c.fn,
     legit: c.fp + c.tn,
     confusion: c,
-    precision,
-    recall,
-    fpr: ratio(c.fp, c.fp + c.tn),
-    f1,
+    ...rates(c),
     rocAuc: rocAuc(scored),
   };
 }

@@ -27,7 +27,7 @@ import {
 } from '../../core/index.ts';
 import { createExtractTools } from '../../intel/extract-tools.ts';
 import { createKeyedHasher } from '../../intel/keyed-hash.ts';
-import type { Confusion } from '../../ml/metrics.ts';
+import { type Confusion, rates } from '../../ml/metrics.ts';
 import { emptyDatabase } from '../../store/empty-db.ts';
 import { createMessageChannel } from './index.ts';
 import { MESSAGE_KINDS } from './message-schema.ts';
@@ -74,19 +74,9 @@ class Group {
   }
   result(): GroupMetrics {
     const { tp, fp, tn, fn } = this.confusion;
-    const ratio = (a: number, b: number) => (b === 0 ? null : a / b);
-    const precision = ratio(tp, tp + fp);
-    const recall = ratio(tp, tp + fn);
-    const f1 =
-      precision === null || recall === null || precision + recall === 0
-        ? null
-        : (2 * precision * recall) / (precision + recall);
     return {
       counts: { n: tp + fp + tn + fn, fraud: tp + fn, legit: fp + tn },
-      precision,
-      recall,
-      fpr: ratio(fp, fp + tn),
-      f1,
+      ...rates(this.confusion),
       confusion: { ...this.confusion },
       actions: this.actions,
     };
