@@ -81,9 +81,15 @@ export const REAL_SOURCES: ReadonlySet<string> = new Set(['uci-sms', 'ja-smishin
 
 /**
  * A hand-written file: `{"kind"?, "text"}` lines, all with one label; a `{"_comment"}` line is
- * skipped, a line without a non-empty text is rejected with its number.
+ * skipped, a line without a non-empty text is rejected with its number. `sourceOf` names a row's
+ * source from its line (the recruitment files split theirs by `lang`); the file's by default.
  */
-export function parseHandWritten(text: string, source: string, label: 'fraud' | 'legit'): ParsedFile {
+export function parseHandWritten(
+  text: string,
+  source: string,
+  label: 'fraud' | 'legit',
+  sourceOf: (row: Record<string, unknown>) => string = () => source,
+): ParsedFile {
   const rows: LabelledRow[] = [];
   const rejected: RejectedLine[] = [];
   jsonLines(text, source, rejected, (o, line) => {
@@ -92,7 +98,7 @@ export function parseHandWritten(text: string, source: string, label: 'fraud' | 
       rejected.push({ source, line, reason: 'text is not a non-empty string' });
       return;
     }
-    rows.push({ text: o.text, label, source, line });
+    rows.push({ text: o.text, label, source: sourceOf(o), line });
   });
   return { rows, rejected };
 }

@@ -14,15 +14,9 @@
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import {
-  jsonLines,
-  type LabelledRow,
-  normaliseForDedup,
-  type ParsedFile,
-  prepareDataset,
-  type RejectedLine,
-} from './dataset.ts';
+import { normaliseForDedup, type ParsedFile, prepareDataset } from './dataset.ts';
 import { trainLogistic } from './linear-model.ts';
+import { parseHandWritten } from './message-data.ts';
 import { type Metrics, metrics, type Scored } from './metrics.ts';
 import { normaliseText } from './normalise-text.ts';
 import {
@@ -53,18 +47,7 @@ export const POLICE_PHRASES_URL = new URL(
 
 /** Hand-written rows: `{"kind", "lang", "text"}` per line, all of the file's label; `{"_comment"}` skipped. */
 export function parseRecruitmentRows(text: string, label: 'fraud' | 'legit', source: string): ParsedFile {
-  const rows: LabelledRow[] = [];
-  const rejected: RejectedLine[] = [];
-  jsonLines(text, source, rejected, (o, line) => {
-    if ('_comment' in o) return;
-    if (typeof o.text !== 'string' || o.text.trim() === '') {
-      rejected.push({ source, line, reason: 'text is not a non-empty string' });
-      return;
-    }
-    const lang = o.lang === 'en' ? 'en' : 'ja';
-    rows.push({ text: o.text, label, source: `${source}-${lang}`, line });
-  });
-  return { rows, rejected };
+  return parseHandWritten(text, source, label, (o) => `${source}-${o.lang === 'en' ? 'en' : 'ja'}`);
 }
 
 /** The police phrases of the fixture (column `text` of the TSV). */
