@@ -10,7 +10,7 @@ import {
   defineSignals,
   policyDocumentSchema,
 } from '../src/core/index.ts';
-import { type BenchResult, percentile } from './report.ts';
+import { type BenchResult, timeInProcess } from './report.ts';
 
 interface Sms {
   readonly sender: string;
@@ -90,33 +90,11 @@ export async function benchEngine(seconds: number): Promise<BenchResult> {
     receivedAt: new Date().toISOString(),
     payload: { sender: i % 2 ? '+819012345678' : '+15551234567', text },
   }));
-  // Warm up the JIT before measuring.
-  for (let i = 0; i < 20_000; i++)
-    await engine.evaluate({ event: events[i % events.length]!, policy, tools });
-  const samples: number[] = [];
-  const memBefore = process.memoryUsage().heapUsed;
-  const started = performance.now();
-  const until = started + seconds * 1000;
-  let n = 0;
-  while (performance.now() < until) {
-    for (let k = 0; k < 1000; k++) {
-      const t = performance.now();
-      await engine.evaluate({ event: events[n % events.length]!, policy, tools });
-      if ((n & 15) === 0) samples.push(performance.now() - t);
-      n++;
-    }
-  }
-  const elapsed = (performance.now() - started) / 1000;
-  samples.sort((a, b) => a - b);
-  return {
-    name: 'engine: verdicts in process (10 detectors, 1 core)',
-    unit: 'verdicts/s',
-    throughput: n / elapsed,
-    p50Ms: percentile(samples, 0.5),
-    p99Ms: percentile(samples, 0.99),
-    count: n,
-    seconds: elapsed,
-    heapMiB: (process.memoryUsage().heapUsed - memBefore) / 2 ** 20,
-    rssMiB: process.memoryUsage().rss / 2 ** 20,
-  };
+  const timed = await timeInProcess({
+    seconds,
+    warmUp: 20_000,
+    sampleEvery: 16,
+    call: (n) => engine.evaluate({ event: events[n % events.length]!, policy, tools }),
+  });
+  return { name: 'engine: verdicts in process (10 detectors, 1 core)', unit: 'verdicts/s', ...timed };
 }

@@ -16,7 +16,7 @@ import { createEngine, type PolicyDocumentInput, policyDocumentSchema } from '..
 import { createExtractTools } from '../src/intel/extract-tools.ts';
 import { createKeyedHasher } from '../src/intel/keyed-hash.ts';
 import { unconnectedDb, unusedIntel } from '../test/helpers/stores.ts';
-import { type BenchResult, percentile } from './report.ts';
+import { type BenchResult, timeInProcess } from './report.ts';
 
 /** The mix: [kind, sender, text]; `{n}` becomes a number that changes per message (fresh hosts, codes). */
 const MIX: readonly (readonly ['sms' | 'dm' | 'post', string, string])[] = [
@@ -104,39 +104,22 @@ export async function benchMessages(seconds: number): Promise<BenchResult> {
   };
   // Payloads are made before timing: parsing the request is the HTTP bench's business.
   const events = Array.from({ length: 64 * MIX.length }, (_, i) => eventOf(i));
-  for (let i = 0; i < 20_000; i++)
-    await engine.evaluate({ event: events[i % events.length]!, policy, tools });
   const actions: Record<string, number> = {};
-  const samples: number[] = [];
-  const memBefore = process.memoryUsage().heapUsed;
-  const started = performance.now();
-  const until = started + seconds * 1000;
-  let n = 0;
-  while (performance.now() < until) {
-    for (let k = 0; k < 1000; k++) {
-      const t = performance.now();
-      const verdict = await engine.evaluate({ event: events[n % events.length]!, policy, tools });
-      // One in 17, not 16: the mix has 16 texts, so every 16th message would always be the first text.
-      if (n % 17 === 0) {
-        samples.push(performance.now() - t);
-        actions[verdict.action] = (actions[verdict.action] ?? 0) + 1;
-      }
-      n++;
-    }
-  }
-  const elapsed = (performance.now() - started) / 1000;
-  samples.sort((a, b) => a - b);
+  const timed = await timeInProcess({
+    seconds,
+    warmUp: 20_000,
+    // One in 17, not 16: the mix has 16 texts, so every 16th message would always be the first text.
+    sampleEvery: 17,
+    call: (n) => engine.evaluate({ event: events[n % events.length]!, policy, tools }),
+    sampled: (verdict) => {
+      actions[verdict.action] = (actions[verdict.action] ?? 0) + 1;
+    },
+  });
   const off = Object.keys(document.detectors).join(', ') || 'none';
   return {
     name: 'messages: verdicts in process (message channel, model + URL checks, no database, 1 core)',
     unit: 'verdicts/s',
-    throughput: n / elapsed,
-    p50Ms: percentile(samples, 0.5),
-    p99Ms: percentile(samples, 0.99),
-    count: n,
-    seconds: elapsed,
-    heapMiB: (process.memoryUsage().heapUsed - memBefore) / 2 ** 20,
-    rssMiB: process.memoryUsage().rss / 2 ** 20,
+    ...timed,
     note: `${MIX.length} texts (ja/en, legit/fraud), ${channel.detectors.length} detectors; off (need the database): ${off}; sampled actions ${JSON.stringify(actions)}`,
   };
 }

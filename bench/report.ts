@@ -31,6 +31,51 @@ export function percentile(sorted: readonly number[], q: number): number {
   return sorted[i] as number;
 }
 
+/**
+ * Verdicts in process, timed: `warmUp` calls for the JIT, then calls for `seconds`, the latency of one
+ * call in `sampleEvery` kept (`sampled` sees that call's answer). The throughput, latency and memory
+ * figures of a `BenchResult`; the caller names it.
+ */
+export async function timeInProcess<T>(options: {
+  readonly seconds: number;
+  readonly warmUp: number;
+  readonly sampleEvery: number;
+  readonly call: (n: number) => Promise<T>;
+  readonly sampled?: (answer: T) => void;
+}): Promise<
+  Pick<BenchResult, 'throughput' | 'p50Ms' | 'p99Ms' | 'count' | 'seconds' | 'heapMiB' | 'rssMiB'>
+> {
+  const { seconds, warmUp, sampleEvery, call, sampled } = options;
+  for (let i = 0; i < warmUp; i++) await call(i);
+  const samples: number[] = [];
+  const memBefore = process.memoryUsage().heapUsed;
+  const started = performance.now();
+  const until = started + seconds * 1000;
+  let n = 0;
+  while (performance.now() < until) {
+    for (let k = 0; k < 1000; k++) {
+      const t = performance.now();
+      const answer = await call(n);
+      if (n % sampleEvery === 0) {
+        samples.push(performance.now() - t);
+        sampled?.(answer);
+      }
+      n++;
+    }
+  }
+  const elapsed = (performance.now() - started) / 1000;
+  samples.sort((a, b) => a - b);
+  return {
+    throughput: n / elapsed,
+    p50Ms: percentile(samples, 0.5),
+    p99Ms: percentile(samples, 0.99),
+    count: n,
+    seconds: elapsed,
+    heapMiB: (process.memoryUsage().heapUsed - memBefore) / 2 ** 20,
+    rssMiB: process.memoryUsage().rss / 2 ** 20,
+  };
+}
+
 const fmt = (n: number | undefined, digits = 2) =>
   n === undefined || Number.isNaN(n) ? '–' : n.toLocaleString('en-US', { maximumFractionDigits: digits });
 
