@@ -2,21 +2,10 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { messageKit } from '../../../../test/helpers/message-channel.ts';
 
-const { tools, message, engine, policy } = messageKit();
+const { screen } = messageKit();
 
 async function callback(text: string, sender = '+819012345678') {
-  const verdict = await engine.evaluate({
-    event: {
-      id: 'evt_1',
-      orgId: 'org_a',
-      channel: 'message',
-      receivedAt: '2026-01-15T00:00:00Z',
-      payload: message.schema.parse({ kind: 'sms', sender, text }),
-    },
-    policy,
-    tools,
-    intel: { lookup: async () => [] },
-  });
+  const verdict = await screen({ kind: 'sms', sender, text });
   return { verdict, hit: verdict.hits.find((h) => h.signal === 'MESSAGE_CALLBACK_LURE') };
 }
 

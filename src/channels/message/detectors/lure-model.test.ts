@@ -12,21 +12,11 @@ import {
   topLureFeatures,
 } from './lure-model.ts';
 
-const { tools, message, engine, policy } = messageKit();
+const kit = messageKit();
+const { message } = kit;
 
 async function screen(text: string) {
-  const verdict = await engine.evaluate({
-    event: {
-      id: 'evt_1',
-      orgId: 'org_a',
-      channel: 'message',
-      receivedAt: '2026-01-15T00:00:00Z',
-      payload: message.schema.parse({ kind: 'sms', sender: '+819012345678', text }),
-    },
-    policy,
-    tools,
-    intel: { lookup: async () => [] },
-  });
+  const verdict = await kit.screen({ kind: 'sms', sender: '+819012345678', text });
   return { verdict, hit: verdict.hits.find((h) => h.signal === 'MESSAGE_LURE_MODEL') };
 }
 

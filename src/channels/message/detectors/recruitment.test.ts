@@ -8,29 +8,14 @@ import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { messageKit } from '../../../../test/helpers/message-channel.ts';
-import { type IntelLookup, policyDocumentSchema } from '../../../core/index.ts';
 import { normaliseText } from '../../../ml/normalise-text.ts';
 import { beginMessage } from '../message-state.ts';
 import { recruitmentDetector } from './recruitment.ts';
 
-const { tools, message, engine } = messageKit();
-/** No indicator is on any list: these tests are about the text. */
-const noIntel: IntelLookup = { lookup: async () => [] };
-const policy = { version: 0, document: policyDocumentSchema.parse(message.defaultPolicy) };
-
-const screen = (text: string, kind = 'post') =>
-  engine.evaluate({
-    event: {
-      id: 'evt_1',
-      orgId: 'org_a',
-      channel: 'message',
-      receivedAt: '2026-01-15T00:00:00Z',
-      payload: message.schema.parse({ kind, sender: 'user_123', text }),
-    },
-    policy,
-    tools,
-    intel: noIntel,
-  });
+// No indicator is on any list (the kit's default): these tests are about the text.
+const kit = messageKit();
+const { message, engine } = kit;
+const screen = (text: string, kind = 'post') => kit.screen({ kind, sender: 'user_123', text });
 const signalsOf = (v: Awaited<ReturnType<typeof screen>>) => v.hits.map((h) => h.signal);
 
 const POLICE = readFileSync(new URL('./fixtures/npa-recruitment-phrases.tsv', import.meta.url), 'utf8')

@@ -3,26 +3,16 @@ import { describe, expect, it } from 'vitest';
 import { messageKit } from '../../../../test/helpers/message-channel.ts';
 import { policyDocumentSchema } from '../../../core/index.ts';
 
-const { tools, message, engine } = messageKit();
+const kit = messageKit();
+const { message } = kit;
 const policyOf = (settings: Record<string, unknown> = {}) => ({
   version: 0,
   document: policyDocumentSchema.parse({ ...message.defaultPolicy, settings }),
 });
-const noIntel = { lookup: async () => [] };
+const _noIntel = { lookup: async () => [] };
 
 async function screen(payload: Record<string, unknown>, settings: Record<string, unknown> = {}) {
-  const verdict = await engine.evaluate({
-    event: {
-      id: 'evt_1',
-      orgId: 'org_a',
-      channel: 'message',
-      receivedAt: '2026-01-15T00:00:00Z',
-      payload: message.schema.parse(payload),
-    },
-    policy: policyOf(settings),
-    tools,
-    intel: noIntel,
-  });
+  const verdict = await kit.screen(payload, { policy: policyOf(settings) });
   const mine = verdict.hits.filter((h) => h.signal.startsWith('MESSAGE_SENDER_'));
   return { verdict, mine, signals: mine.map((h) => h.signal).sort() };
 }
