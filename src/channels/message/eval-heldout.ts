@@ -11,12 +11,10 @@
  * Needs ../shared/data (the UCI and SpamHunter sets); without it, says so and
  * exits 0.
  */
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { loadMessageDataset, REAL_SOURCES, SOURCE_LANGUAGE } from '../../ml/message-data.ts';
-import { evaluateMessageFile, type GroupMetrics } from './evaluate.ts';
+import { evaluateMessageLines, type GroupMetrics } from './evaluate.ts';
 
 const f = (x: number | null) => (x === null ? '—' : x.toFixed(3));
 
@@ -46,23 +44,16 @@ async function main(): Promise<void> {
     if (REAL_SOURCES.has(r.source)) add(`language:${lang} (real only)`, line);
     add(`source:${r.source}`, line);
   }
-  const dir = mkdtempSync(join(tmpdir(), 'mamoru-eval-'));
   const results: Record<string, GroupMetrics> = {};
-  try {
-    for (const [key, lines] of [...groups].sort(([a], [b]) => a.localeCompare(b))) {
-      const file = join(dir, `${key.replace(/[^a-z0-9-]+/gi, '_')}.jsonl`);
-      writeFileSync(file, `${lines.join('\n')}\n`);
-      const {
-        byKind: _byKind,
-        rejected: _rejected,
-        policy: _policy,
-        note: _note,
-        ...m
-      } = await evaluateMessageFile(file);
-      results[key] = m;
-    }
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
+  for (const [key, lines] of [...groups].sort(([a], [b]) => a.localeCompare(b))) {
+    const {
+      byKind: _byKind,
+      rejected: _rejected,
+      policy: _policy,
+      note: _note,
+      ...m
+    } = await evaluateMessageLines(lines);
+    results[key] = m;
   }
   const md = [
     '# メッセージチャネル評価 / message channel evaluation (held-out split)',

@@ -131,6 +131,21 @@ export async function evaluateMessageFile(
   options: { readonly policyFile?: string } = {},
 ): Promise<MessageEvalResult> {
   await readable(path, 'ファイル');
+  const policy = options.policyFile === undefined ? undefined : await readPolicy(options.policyFile);
+  const lines = createInterface({ input: createReadStream(path, { encoding: 'utf8' }), crlfDelay: Infinity });
+  return evaluateMessageLines(lines, { policy });
+}
+
+/**
+ * Screens labelled JSON lines (`{"text", "label", "kind"?, "sender"?}`, one a line, numbered from 1)
+ * through the message channel on an empty database, under `policy` (the channel's default when
+ * absent): what `evaluateMessageFile` does with a file's lines, and `npm run eval` with the held-out
+ * rows. Keeps counts only, so memory stays constant however many lines come.
+ */
+export async function evaluateMessageLines(
+  lines: AsyncIterable<string> | Iterable<string>,
+  options: { readonly policy?: PolicyDocument | undefined } = {},
+): Promise<MessageEvalResult> {
   const hasher = createKeyedHasher(randomBytes(32));
   const message = createMessageChannel({
     db: emptyDatabase(),
@@ -143,10 +158,7 @@ export async function evaluateMessageFile(
     },
   });
   const engine = createEngine({ channels: [message] });
-  const document =
-    options.policyFile === undefined
-      ? policyDocumentSchema.parse(message.defaultPolicy)
-      : await readPolicy(options.policyFile);
+  const document = options.policy ?? policyDocumentSchema.parse(message.defaultPolicy);
   const policy: PolicyRef = { version: 0, document };
   const tools = createExtractTools(hasher);
   const intel = { lookup: async () => [] };
@@ -160,7 +172,6 @@ export async function evaluateMessageFile(
   };
   const kinds = new Set<string>(MESSAGE_KINDS);
   let lineNo = 0;
-  const lines = createInterface({ input: createReadStream(path, { encoding: 'utf8' }), crlfDelay: Infinity });
   for await (const raw of lines) {
     lineNo++;
     const line = lineNo === 1 ? raw.replace(/^\uFEFF/, '') : raw;
