@@ -137,6 +137,13 @@ export function can(role: Role, permission: Permission): boolean {
   return GRANTS.get(role)?.has(permission) ?? false;
 }
 
+/** Everything the actor may do: its role's grants, narrowed for an origin-bound key (what `/v1/me` tells the console). */
+export function permissionsOf(actor: Actor): Permission[] {
+  return PERMISSIONS.filter(
+    (p) => can(actor.role, p) && (actor.origin === undefined || ORIGIN_PERMISSIONS.has(p)),
+  );
+}
+
 /** Throw `forbidden` unless the actor's role holds the permission. */
 export function requirePermission(actor: Actor, permission: Permission): void {
   if (!can(actor.role, permission)) {

@@ -8,6 +8,7 @@ import { safeError } from '../core/safe-error.ts';
 import { Mamoru } from '../mamoru.ts';
 import { Metrics } from '../metrics.ts';
 import { buildServer } from '../server/app.ts';
+import { ensureConsoleBuilt } from '../server/console.ts';
 import { writeKeyFile } from '../setup.ts';
 import { ClusterLease } from '../store/cluster-lease.ts';
 import { writeServerFile } from './api-client.ts';
@@ -47,6 +48,13 @@ export function registerServeCommand(program: Command): void {
     const boot = await mamoru.bootstrap({ demo: config.demo });
     // The checkpoint signing key is loaded before listening: a bad MAMORU_CHECKPOINT_KEY stops the start.
     const checkpoints = await checkpointWriter(mamoru, logger);
+    // The console is built by `npm install`; a clone installed without scripts builds it here, once.
+    const consoleState = await ensureConsoleBuilt();
+    if (consoleState === 'built') logger.info('console built into console/dist');
+    if (consoleState === 'unavailable')
+      logger.warn(
+        'console not built and could not be built: run npm run build:console (the API works without it)',
+      );
     const app = await buildServer({
       mamoru,
       metrics,

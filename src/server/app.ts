@@ -19,6 +19,7 @@ import { safeError } from '../core/safe-error.ts';
 import type { Mamoru } from '../mamoru.ts';
 import type { Metrics } from '../metrics.ts';
 import { clientOf } from './client-address.ts';
+import { consoleRoutes } from './console.ts';
 import { lazyChildLogger } from './lazy-child-logger.ts';
 import {
   MAX_PATH_PARAM,
@@ -61,6 +62,8 @@ export interface ServerOptions {
    * default: the client is the peer of the connection.
    */
   readonly trustProxy?: boolean | number | string | readonly string[];
+  /** Serve the web console at `/` (default true; its files come from `console/dist`). */
+  readonly console?: boolean;
 }
 
 /**
@@ -202,6 +205,7 @@ export async function buildServer(options: ServerOptions): Promise<App> {
   await adminRoutes(app, { mamoru });
   await operationRoutes(app, { mamoru });
   await importRoutes(app, { mamoru });
+  if (options.console !== false) await consoleRoutes(app);
   await app.ready();
   return app;
 }

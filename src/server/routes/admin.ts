@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { PERMISSIONS, permissionsOf } from '../../cases/roles.ts';
 import { MamoruError, notFound, textField } from '../../core/index.ts';
 import type { Mamoru } from '../../mamoru.ts';
 import type { Organisation } from '../../store/store.ts';
@@ -45,6 +46,13 @@ export async function adminRoutes(app: App, { mamoru }: { mamoru: Mamoru }): Pro
           200: z.object({
             keyId: z.string(),
             role: roleSchema,
+            origin: z
+              .string()
+              .nullable()
+              .describe('キーが限定された発生元（なければ null）/ the origin the key is bound to, or null'),
+            permissions: z
+              .array(z.enum(PERMISSIONS))
+              .describe('このキーでできること / what this key may do (the console shows only these)'),
             organisation: organisationSchema,
             operator: z.boolean(),
           }),
@@ -59,6 +67,8 @@ export async function adminRoutes(app: App, { mamoru }: { mamoru: Mamoru }): Pro
       return {
         keyId: actor.id,
         role: actor.role,
+        origin: actor.origin ?? null,
+        permissions: permissionsOf(actor),
         organisation,
         operator: await mamoru.isOperator(actor.orgId),
       };

@@ -1,0 +1,48 @@
+import { useTranslation } from 'react-i18next';
+import { ApiError } from '../api.ts';
+
+/**
+ * An API problem (RFC 9457) as the user reads it: the title, the detail and
+ * each field the server named — never a bare "something went wrong".
+ */
+export function ErrorNotice({ error, onRetry }: { readonly error: unknown; readonly onRetry?: () => void }) {
+  const { t } = useTranslation();
+  if (!error) return null;
+  let title = t('error.title');
+  let detail: string | undefined;
+  let issues: readonly { path: string; message: string }[] = [];
+  if (error instanceof ApiError) {
+    if (error.status === 0) detail = t('error.network');
+    else if (error.status === 403) {
+      title = t('error.forbidden');
+      detail = error.detail;
+    } else if (error.status === 404) {
+      title = t('error.notFound');
+      detail = error.detail;
+    } else {
+      title = error.title;
+      detail = error.detail;
+    }
+    issues = error.issues;
+  } else if (error instanceof Error) {
+    detail = error.message;
+  }
+  return (
+    <div className="notice notice-error" role="alert">
+      <strong>{title}</strong>
+      {detail ? <p>{detail}</p> : null}
+      {issues.length > 0 ? (
+        <ul>
+          {issues.map((issue) => (
+            <li key={`${issue.path}:${issue.message}`}>{t('error.field', issue)}</li>
+          ))}
+        </ul>
+      ) : null}
+      {onRetry ? (
+        <button type="button" className="button" onClick={onRetry}>
+          {t('common.retry')}
+        </button>
+      ) : null}
+    </div>
+  );
+}
