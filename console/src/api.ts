@@ -36,7 +36,10 @@ export function setKey(key: string | null): void {
 /** One field-level problem, as the API's RFC 9457 problem details list them. */
 export interface ProblemIssue {
   readonly path: string;
+  /** English. */
   readonly message: string;
+  /** Japanese, when the API gives it. */
+  readonly ja?: string;
 }
 
 /** An RFC 9457 problem from the API (or a network failure, status 0). */
@@ -56,9 +59,11 @@ export class ApiError extends Error {
     this.title = title;
     this.detail = detail;
     this.code = typeof body?.code === 'string' ? body.code : undefined;
-    this.issues = Array.isArray(body?.issues)
-      ? (body.issues as unknown[]).filter(isIssue).map((i) => ({ path: i.path, message: i.message }))
-      : [];
+    // The API names the fields at fault in `errors` (its Problem schema); `issues` is the older name.
+    const listed = Array.isArray(body?.errors) ? body.errors : Array.isArray(body?.issues) ? body.issues : [];
+    this.issues = (listed as unknown[])
+      .filter(isIssue)
+      .map((i) => ({ path: i.path, message: i.message, ...(typeof i.ja === 'string' ? { ja: i.ja } : {}) }));
   }
 }
 
