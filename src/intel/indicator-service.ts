@@ -24,7 +24,7 @@ import {
 } from './indicator-schemas.ts';
 import { indicatorValue } from './indicator-value.ts';
 import { IntelCache, type IntelCacheOptions, type LoadedMatch } from './intel-cache.ts';
-import type { KeyedHasher } from './keyed-hash.ts';
+import { isKeyedHash, type KeyedHasher } from './keyed-hash.ts';
 import type { IdentityAttributes } from './normalise-identity.ts';
 import { type PreparedIndicator, upsertIndicatorRow, upsertIndicators } from './upsert-indicators.ts';
 
@@ -319,6 +319,17 @@ export class IndicatorService implements IntelLookup {
       },
       expiresAt: r.expires_at === null ? null : new Date(r.expires_at).getTime(),
     }));
+  }
+
+  /**
+   * The value a verdict stores for a raw one: normalised, and keyed-hashed
+   * for sensitive types (a sensitive value given as its hash, 64 hex digits,
+   * is taken as it is).
+   * @throws MamoruError `invalid_indicator` when the value is not of the type.
+   */
+  storedValue(type: IndicatorType, raw: string): string {
+    const hashed = isSensitiveType(type) && isKeyedHash(raw);
+    return indicatorValue(type, raw, this.#hasher, { hashed });
   }
 
   /**

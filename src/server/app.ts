@@ -37,6 +37,7 @@ export type { App } from './route-kit.ts';
 import type { App } from './route-kit.ts';
 import { adminRoutes } from './routes/admin.ts';
 import { caseRoutes } from './routes/cases.ts';
+import { channelRoutes } from './routes/channels.ts';
 import { decisionRoutes } from './routes/decisions.ts';
 import { healthRoutes } from './routes/health.ts';
 import { importRoutes } from './routes/imports.ts';
@@ -204,6 +205,7 @@ export async function buildServer(options: ServerOptions): Promise<App> {
   await policyRoutes(app, { mamoru });
   await adminRoutes(app, { mamoru });
   await operationRoutes(app, { mamoru });
+  await channelRoutes(app, { mamoru });
   await importRoutes(app, { mamoru });
   if (options.console !== false) await consoleRoutes(app);
   await app.ready();

@@ -6,7 +6,14 @@ import { auditDecisionLog } from './decision-audit.ts';
 import { decisionHash, GENESIS_HASH } from './decision-hash.ts';
 import { storableJson } from './json-text.ts';
 import type { Database } from './schema.ts';
-import type { AuditOptions, AuditReport, DecisionLog, DecisionQuery, DecisionRecord } from './store.ts';
+import {
+  type AuditOptions,
+  type AuditReport,
+  DECISION_SCAN_LIMIT,
+  type DecisionLog,
+  type DecisionQuery,
+  type DecisionRecord,
+} from './store.ts';
 
 /** Advisory lock key that serialises the appends that find no chain head yet (the first ones), across processes. */
 const CHAIN_LOCK = 0x6d616d6f7275; // 'mamoru'
@@ -138,6 +145,30 @@ export class SqlDecisionLog implements DecisionLog {
     if (query.channel !== undefined) q = q.where('channel', '=', query.channel);
     if (query.action !== undefined) q = q.where('action', '=', query.action);
     if (query.beforeSeq !== undefined) q = q.where('seq', '<', query.beforeSeq);
+    if (query.eventId !== undefined) q = q.where('event_id', '=', query.eventId);
+    if (query.from !== undefined) q = q.where('created_at', '>=', instant(query.from, 'from'));
+    if (query.to !== undefined) q = q.where('created_at', '<', instant(query.to, 'to'));
+    if (query.signal !== undefined) {
+      const wanted = JSON.stringify([{ signal: query.signal }]);
+      q = q.where(sql<boolean>`verdict->'hits' @> ${wanted}::jsonb`);
+    }
+    if (query.indicator !== undefined) {
+      const { type, value } = query.indicator;
+      const wanted = JSON.stringify([type === undefined ? { value } : { type, value }]);
+      q = q.where(sql<boolean>`verdict->'indicators' @> ${wanted}::jsonb`);
+    }
+    // A search in the verdicts without a time window walks the newest rows only (no index serves it).
+    if ((query.signal !== undefined || query.indicator !== undefined) && query.from === undefined) {
+      let newest = this.#db
+        .selectFrom('decisions')
+        .select('seq')
+        .where('org_id', '=', orgId)
+        .orderBy('seq', 'desc')
+        .offset(DECISION_SCAN_LIMIT - 1)
+        .limit(1);
+      if (query.channel !== undefined) newest = newest.where('channel', '=', query.channel);
+      q = q.where('seq', '>=', sql<number>`coalesce((${newest}), 0)`);
+    }
     const rows = await q.orderBy('seq', 'desc').limit(limit).execute();
     return rows.map(toRecord);
   }
@@ -396,6 +427,13 @@ function storedText(value: unknown, field: string): [text: string, changed: bool
   const storable = storableJson(text);
   // Rare: NUL or an unpaired surrogate became U+FFFD; write the changed value's own canonical text.
   return storable === text ? [text, false] : [canonicalJson(JSON.parse(storable)), true];
+}
+
+/** An ISO 8601 instant of a query, as a Date; a 400 on `field` when it is not one. */
+function instant(text: string, field: string): Date {
+  const date = new Date(text);
+  if (Number.isNaN(date.getTime())) throw invalidField(field, 'must be an ISO 8601 date-time');
+  return date;
 }
 
 function toRecord(row: {

@@ -118,7 +118,27 @@ export interface DecisionQuery {
   readonly limit?: number;
   /** Only decisions with seq below this (pagination, newest first). */
   readonly beforeSeq?: number;
+  /** Only decisions created at or after this instant (ISO 8601). */
+  readonly from?: string;
+  /** Only decisions created before this instant (ISO 8601, exclusive). */
+  readonly to?: string;
+  /** Only decisions whose verdict hits include this signal. */
+  readonly signal?: string;
+  /**
+   * Only decisions whose verdict's extracted indicators include this value
+   * (as the verdict stores it: normalised, keyed-hashed for sensitive types),
+   * of this type when one is given.
+   */
+  readonly indicator?: { readonly value: string; readonly type?: string };
+  /** Only decisions of this event id. */
+  readonly eventId?: string;
 }
+
+/**
+ * How many of an organisation's newest decisions a search by signal or
+ * indicator walks when no `from` bounds it.
+ */
+export const DECISION_SCAN_LIMIT = 100_000;
 
 /**
  * What `audit verify` can find (X1), stable identifiers:

@@ -1,6 +1,13 @@
 import type { KeyObject } from 'node:crypto';
 import { z } from 'zod';
-import { ACTIONS, notFound } from '../../core/index.ts';
+import {
+  ACTIONS,
+  INDICATOR_TYPES,
+  type IndicatorType,
+  invalidField,
+  isMamoruError,
+  notFound,
+} from '../../core/index.ts';
 import type { Mamoru } from '../../mamoru.ts';
 import { CheckpointIssuer } from '../../store/checkpoint-issuer.ts';
 import { loadSigningKey, parsePublicKey, publicKeyPem } from '../../store/checkpoint-key.ts';
@@ -39,6 +46,9 @@ export async function decisionRoutes(app: App, { mamoru }: { mamoru: Mamoru }): 
       schema: {
         tags: ['decisions'],
         summary: '判定の一覧（新しい順）/ List decisions, newest first',
+        description:
+          '期間（from〜to）、シグナル、インジケーター、イベント ID で絞り込めます。期間を指定せずにシグナルかインジケーターで探すときは、組織の最新 100,000 件（channel 指定時はそのチャネルの最新 100,000 件）だけを調べます。 / ' +
+          'Filter by time window (`from` inclusive, `to` exclusive, on the decision time), `signal`, `indicator` (with `indicatorType`: normalised as intel normalises it, keyed-hashed for sensitive types) and `eventId`. A search by `signal` or `indicator` without `from` walks only the organisation’s newest 100,000 decisions (of the channel, when `channel` is given): give `from` to search further back.',
         querystring: z.object({
           channel: z.string().max(50).optional(),
           action: z.enum(ACTIONS).optional(),
@@ -54,6 +64,32 @@ export async function decisionRoutes(app: App, { mamoru }: { mamoru: Mamoru }): 
             .min(0)
             .optional()
             .describe('旧名（cursor と同じ）/ deprecated: the same as cursor'),
+          from: z.iso
+            .datetime({ offset: true })
+            .optional()
+            .describe('この時刻以降（ISO 8601）/ created at or after this instant (ISO 8601)'),
+          to: z.iso
+            .datetime({ offset: true })
+            .optional()
+            .describe(
+              'この時刻より前（ISO 8601、含まない）/ created before this instant (ISO 8601, exclusive)',
+            ),
+          signal: z
+            .string()
+            .regex(/^[A-Z][A-Z0-9]*(_[A-Z0-9]+)+$/, 'must be a signal name (UPPER_SNAKE_CASE)')
+            .max(100)
+            .optional()
+            .describe('このシグナルが発火した判定 / decisions whose hits include this signal'),
+          indicator: z
+            .string()
+            .min(1)
+            .max(2048)
+            .optional()
+            .describe(
+              '判定が抽出したインジケーターの値。indicatorType があれば正規化（機微な種別はキー付きハッシュ）してから比較 / a value among the indicators the verdict extracted; normalised (keyed-hashed for bank_account, card, identity) when indicatorType is given, else compared as given',
+            ),
+          indicatorType: z.enum(INDICATOR_TYPES).optional(),
+          eventId: z.string().min(1).max(200).optional(),
         }),
         response: { 200: pageSchema(decisionSchema), ...errorResponses },
       },
@@ -67,11 +103,27 @@ export async function decisionRoutes(app: App, { mamoru }: { mamoru: Mamoru }): 
         ...(q.channel ? { channel: q.channel } : {}),
         ...(q.action ? { action: q.action } : {}),
         ...(before !== undefined ? { beforeSeq: before } : {}),
+        ...(q.from ? { from: q.from } : {}),
+        ...(q.to ? { to: q.to } : {}),
+        ...(q.signal ? { signal: q.signal } : {}),
+        ...(q.eventId ? { eventId: q.eventId } : {}),
+        ...(q.indicator !== undefined ? { indicator: indicatorOf(q.indicator, q.indicatorType) } : {}),
       });
       const last = items.at(-1);
       return { items, nextCursor: items.length === q.limit && last ? String(last.seq) : null };
     },
   );
+  /** The indicator as the verdicts store it; a value that is not of its type is a 400 on the query. */
+  const indicatorOf = (raw: string, type: IndicatorType | undefined) => {
+    if (type === undefined) return { value: raw };
+    try {
+      return { type, value: mamoru.intel.storedValue(type, raw) };
+    } catch (error) {
+      if (isMamoruError(error) && error.code === 'invalid_indicator')
+        throw invalidField('query.indicator', `not a valid ${type}: ${error.message}`);
+      throw error;
+    }
+  };
   // The signing key is loaded (created in the data folder) on the first checkpoint asked for.
   let issuer: Promise<{ signingKey: KeyObject; key: string; publicKey: string }> | undefined;
   const checkpoints = () => {
