@@ -1,24 +1,22 @@
 import { createRoute } from '@tanstack/react-router';
-import { useTranslation } from 'react-i18next';
 import { rootRoute } from '../../root.tsx';
-import { useSession } from '../../session.tsx';
-import { Forbidden } from '../../ui/Forbidden.tsx';
+import { CasePage } from './CasePage.tsx';
+import { CaseQueue } from './CaseQueue.tsx';
+import { validateCaseSearch, validateQueueSearch } from './search.ts';
 
-/** Placeholder until the page is written. */
-function CasesPage() {
-  const { t } = useTranslation();
-  const { can } = useSession();
-  if (!can('cases:read')) return <Forbidden />;
-  return (
-    <section className="page">
-      <h1>{t('nav.cases')}</h1>
-    </section>
-  );
-}
-
+/** The case queue (`/cases`, filters in the URL) and one case (`/cases/$caseId`). */
 export const casesRoute = createRoute({
   getParentRoute: () => rootRoute,
   path: '/cases',
-  component: CasesPage,
+  validateSearch: validateQueueSearch,
+  component: CaseQueue,
 });
-export const caseRoutes = [casesRoute];
+
+export const caseRoute = createRoute({
+  getParentRoute: () => rootRoute,
+  path: '/cases/$caseId',
+  validateSearch: validateCaseSearch,
+  component: CasePage,
+});
+
+export const caseRoutes = [casesRoute, caseRoute];
