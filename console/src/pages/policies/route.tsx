@@ -1,24 +1,20 @@
 import { createRoute } from '@tanstack/react-router';
-import { useTranslation } from 'react-i18next';
 import { rootRoute } from '../../root.tsx';
-import { useSession } from '../../session.tsx';
-import { Forbidden } from '../../ui/Forbidden.tsx';
+import { PolicyList } from './PolicyList.tsx';
+import { PolicyPage } from './PolicyPage.tsx';
 
-/** Placeholder until the page is written. */
-function PoliciesPage() {
-  const { t } = useTranslation();
-  const { can } = useSession();
-  if (!can('policies:read')) return <Forbidden />;
-  return (
-    <section className="page">
-      <h1>{t('nav.policies')}</h1>
-    </section>
-  );
-}
-
+/** `/policies`: the channels and the policy each runs now. */
 export const policiesRoute = createRoute({
   getParentRoute: () => rootRoute,
   path: '/policies',
-  component: PoliciesPage,
+  component: PolicyList,
 });
-export const policyRoutes = [policiesRoute];
+
+/** `/policies/$channel`: the form, the dry-run, saving, versions and roll back. */
+export const policyRoute = createRoute({
+  getParentRoute: () => rootRoute,
+  path: '/policies/$channel',
+  component: PolicyPage,
+});
+
+export const policyRoutes = [policiesRoute, policyRoute];
