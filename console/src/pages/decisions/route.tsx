@@ -1,24 +1,22 @@
 import { createRoute } from '@tanstack/react-router';
-import { useTranslation } from 'react-i18next';
 import { rootRoute } from '../../root.tsx';
-import { useSession } from '../../session.tsx';
-import { Forbidden } from '../../ui/Forbidden.tsx';
+import { DecisionPage } from './DecisionPage.tsx';
+import { DecisionsPage } from './DecisionsPage.tsx';
+import { type DecisionSearch, parseDecisionSearch } from './search.ts';
 
-/** Placeholder until the page is written. */
-function DecisionsPage() {
-  const { t } = useTranslation();
-  const { can } = useSession();
-  if (!can('decisions:read')) return <Forbidden />;
-  return (
-    <section className="page">
-      <h1>{t('nav.decisions')}</h1>
-    </section>
-  );
-}
-
+/** The verdict explorer: the decision log searched by time, channel, action, signal and indicator. */
 export const decisionsRoute = createRoute({
   getParentRoute: () => rootRoute,
   path: '/decisions',
+  validateSearch: (search: Record<string, unknown>): DecisionSearch => parseDecisionSearch(search),
   component: DecisionsPage,
 });
-export const decisionRoutes = [decisionsRoute];
+
+/** One decision: its verdict, the event as recorded, its place in the chain. */
+export const decisionRoute = createRoute({
+  getParentRoute: () => rootRoute,
+  path: '/decisions/$decisionId',
+  component: DecisionPage,
+});
+
+export const decisionRoutes = [decisionsRoute, decisionRoute];

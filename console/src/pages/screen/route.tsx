@@ -1,24 +1,19 @@
 import { createRoute } from '@tanstack/react-router';
-import { useTranslation } from 'react-i18next';
 import { rootRoute } from '../../root.tsx';
-import { useSession } from '../../session.tsx';
-import { Forbidden } from '../../ui/Forbidden.tsx';
+import { ScreenPage } from './ScreenPage.tsx';
 
-/** Placeholder until the page is written. */
-function ScreenPage() {
-  const { t } = useTranslation();
-  const { can } = useSession();
-  if (!can('screen')) return <Forbidden />;
-  return (
-    <section className="page">
-      <h1>{t('nav.screen')}</h1>
-    </section>
-  );
+export interface ScreenSearch {
+  readonly channel?: string;
 }
 
+/** Screen one event: pick a channel, fill the payload (or the contract form), see the verdict. */
 export const screenRoute = createRoute({
   getParentRoute: () => rootRoute,
   path: '/screen',
+  validateSearch: (search: Record<string, unknown>): ScreenSearch =>
+    typeof search.channel === 'string' && /^[a-z][a-z0-9_-]{0,49}$/.test(search.channel)
+      ? { channel: search.channel }
+      : {},
   component: ScreenPage,
 });
 export const screenRoutes = [screenRoute];
