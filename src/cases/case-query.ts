@@ -76,6 +76,8 @@ export async function queryCases(
   if (filter.channel !== undefined) query = query.where('channel', '=', filter.channel);
   if (filter.action !== undefined) query = query.where('action', '=', filter.action);
   if (filter.assignee !== undefined) query = query.where('assignee', '=', filter.assignee);
+  // For an origin-bound key `casesOf` already keeps its own origin: asking for another finds nothing.
+  if (filter.origin !== undefined) query = query.where('origin', '=', filter.origin);
   if (filter.overdue === true) {
     query = query.where('status', 'in', ACTIVE_STATUSES).where('due_at', '<=', now);
   } else if (filter.overdue === false) {

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { CASE_ACTIONS } from '../core/action.ts';
 import { SHARING_SCOPES } from '../core/indicator.ts';
+import { isOrigin } from '../core/origin.ts';
 import { textField } from '../core/text.ts';
 import { RESOLUTIONS } from './case-effect.ts';
 import { CASE_STATUSES } from './case-status.ts';
@@ -80,6 +81,15 @@ export const listCasesQuerySchema = z
     channel: z.string().min(1).max(50).optional(),
     action: z.enum(CASE_ACTIONS).optional(),
     assignee: z.string().min(1).max(200).optional(),
+    /**
+     * Only cases of this origin (`shop:123`, `online`…). An origin-bound key
+     * sees only its own origin's cases whatever it asks.
+     */
+    origin: z
+      .string()
+      .max(140)
+      .refine(isOrigin, 'must be an origin: <kind>:<id> or <kind> (shop:shinjuku-01, online)')
+      .optional(),
     /** Only cases still waiting (open or in review) whose due time has passed. */
     overdue: z.union([z.boolean(), z.stringbool()]).optional(),
     /**

@@ -45,6 +45,7 @@ import { indicatorRoutes } from './routes/indicators.ts';
 import { operationRoutes } from './routes/operations.ts';
 import { policyRoutes } from './routes/policies.ts';
 import { screenRoutes } from './routes/screen.ts';
+import { statsRoutes } from './routes/stats.ts';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -206,6 +207,7 @@ export async function buildServer(options: ServerOptions): Promise<App> {
   await adminRoutes(app, { mamoru });
   await operationRoutes(app, { mamoru });
   await channelRoutes(app, { mamoru });
+  await statsRoutes(app, { mamoru });
   await importRoutes(app, { mamoru });
   if (options.console !== false) await consoleRoutes(app);
   await app.ready();

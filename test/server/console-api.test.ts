@@ -33,10 +33,12 @@ for (const backend of mamoruBackends()) {
       return res.json().token as string;
     };
     const decisions: { message?: string; contract?: string; otherOrg?: string } = {};
+    let mamoru: Mamoru;
+    let caseId: string;
 
     beforeAll(async () => {
       const opened = await backend.open();
-      const mamoru: Mamoru = opened.mamoru;
+      mamoru = opened.mamoru;
       const boot = await mamoru.bootstrap({ demo: false });
       if (!boot) throw new Error('bootstrap created nothing');
       const metrics = new Metrics({ defaults: false });
@@ -57,6 +59,16 @@ for (const backend of mamoruBackends()) {
         source: 'test',
       });
       expect(ind.statusCode, ind.body).toBe(201);
+      // Anything suspicious goes to review: the message screened below opens a case.
+      const put = await inject('PUT', '/v1/policies/message', admin, {
+        document: {
+          id: 'message.strict',
+          channel: 'message',
+          thresholds: { warn: null, review: 0.5, block: 100 },
+        },
+        comment: 'review anything suspicious',
+      });
+      expect(put.statusCode, put.body).toBe(200);
       const msg = await inject('POST', '/v1/screen/message', admin, {
         kind: 'sms',
         sender: '09011112222',
@@ -64,6 +76,9 @@ for (const backend of mamoruBackends()) {
       });
       expect(msg.statusCode, msg.body).toBe(200);
       decisions.message = msg.json().id;
+      expect(msg.json().action).toBe('review');
+      const cases = await inject('GET', '/v1/cases', admin);
+      caseId = cases.json().items.find((c: { decisionId: string }) => c.decisionId === decisions.message).id;
       const catalogue = await inject('GET', '/v1/channels', admin);
       const contract = catalogue.json().items.find((c: { name: string }) => c.name === 'contract');
       const con = await inject('POST', '/v1/screen/contract', admin, contract.example);
@@ -176,6 +191,96 @@ for (const backend of mamoruBackends()) {
           await key('agent', 'shop:1'),
         );
         expect(res.statusCode).toBe(403);
+      });
+    });
+
+    describe('GET /v1/cases?origin=', () => {
+      beforeAll(async () => {
+        await mamoru.store.db
+          .updateTable('cases')
+          .set({ origin: 'shop:shinjuku-01' })
+          .where('id', '=', caseId)
+          .execute();
+      });
+      const caseIds = (res: { json(): { items: { id: string }[] } }) => res.json().items.map((c) => c.id);
+      it('keeps the cases of that origin', async () => {
+        const res = await inject('GET', '/v1/cases?origin=shop:shinjuku-01', admin);
+        expect(res.statusCode, res.body).toBe(200);
+        expect(caseIds(res)).toEqual([caseId]);
+        expect(caseIds(await inject('GET', '/v1/cases?origin=shop:shibuya-02', admin))).toEqual([]);
+        expect(caseIds(await inject('GET', '/v1/cases?origin=shop:shinjuku-01', other))).toEqual([]);
+      });
+      it('an origin-bound key sees only its own origin whatever it asks', async () => {
+        const shop = await key('agent', 'shop:shibuya-02');
+        const res = await inject('GET', '/v1/cases?origin=shop:shinjuku-01', shop);
+        expect(res.statusCode, res.body).toBe(200);
+        expect(caseIds(res)).toEqual([]);
+        const own = await key('agent', 'shop:shinjuku-01');
+        expect(caseIds(await inject('GET', '/v1/cases?origin=shop:shinjuku-01', own))).toEqual([caseId]);
+      });
+      it('answers 400 naming query.origin', async () => {
+        const res = await inject('GET', '/v1/cases?origin=Not%20An%20Origin', admin);
+        expect(res.statusCode).toBe(400);
+        expect(res.json().errors.map((e: { path: string }) => e.path)).toContain('query.origin');
+      });
+    });
+
+    describe('GET /v1/stats/overview', () => {
+      it('counts the window’s decisions, signals, intel matches and cases', async () => {
+        const res = await inject('GET', '/v1/stats/overview', await key('reviewer'));
+        expect(res.statusCode, res.body).toBe(200);
+        const body = res.json();
+        expect(body.hours).toBe(24);
+        expect(Date.parse(body.to) - Date.parse(body.from)).toBe(24 * 3_600_000);
+        expect(body.totals.decisions).toBe(2);
+        expect(body.totals.byChannel).toEqual({ message: 1, contract: 1 });
+        expect(body.totals.byAction.review).toBeGreaterThanOrEqual(1);
+        expect(Object.keys(body.totals.byAction)).toEqual(
+          expect.arrayContaining(['allow', 'review', 'block']),
+        );
+        for (const row of body.perHour) {
+          expect(row.hour).toMatch(/^\d{4}-\d\d-\d\dT\d\d:00:00\.000Z$/);
+          expect(row.count).toBeGreaterThan(0);
+        }
+        expect(body.perHour.reduce((n: number, r: { count: number }) => n + r.count, 0)).toBe(2);
+        expect(body.topSignals).toContainEqual({ signal: 'INTEL_MATCH_PHONE', count: 1 });
+        expect(body.topIndicators).toEqual([{ type: 'phone', value: '+819011112222', count: 1 }]);
+        expect(body.cases.open + body.cases.inReview).toBeGreaterThanOrEqual(1);
+        expect(body.cases.byChannel).toContainEqual(expect.objectContaining({ channel: 'message' }));
+      });
+      it('filters by channel', async () => {
+        const res = await inject('GET', '/v1/stats/overview?hours=1&channel=contract', admin);
+        expect(res.statusCode, res.body).toBe(200);
+        expect(res.json().totals.decisions).toBe(1);
+        expect(res.json().topIndicators).toEqual([]);
+        expect(res.json().cases.byChannel.map((c: { channel: string }) => c.channel)).not.toContain(
+          'message',
+        );
+      });
+      it('counts closed cases whose delivery failed', async () => {
+        const db = mamoru.store.db;
+        const before = (await inject('GET', '/v1/stats/overview', admin)).json().cases;
+        await db
+          .updateTable('cases')
+          .set({ status: 'resolved', outcome_delivered_at: null, outcome_attempts: 2 })
+          .where('id', '=', caseId)
+          .execute();
+        const after = (await inject('GET', '/v1/stats/overview', admin)).json().cases;
+        expect(after.deliveryFailed).toBe(before.deliveryFailed + 1);
+        expect(after.undelivered).toBe(before.undelivered + 1);
+        expect(after.open + after.inReview).toBe(before.open + before.inReview - 1);
+      });
+      it('shows only the organisation’s own', async () => {
+        const res = await inject('GET', '/v1/stats/overview', other);
+        expect(res.json().totals.decisions).toBe(1);
+        expect(res.json().totals.byChannel).toEqual({ message: 1 });
+      });
+      it('answers 400 naming the field, 403 without decisions:read', async () => {
+        const res = await inject('GET', '/v1/stats/overview?hours=721', admin);
+        expect(res.statusCode).toBe(400);
+        expect(res.json().errors.map((e: { path: string }) => e.path)).toContain('query.hours');
+        const shop = await key('agent', 'shop:1');
+        expect((await inject('GET', '/v1/stats/overview', shop)).statusCode).toBe(403);
       });
     });
   });
