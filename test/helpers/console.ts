@@ -442,3 +442,39 @@ export async function eventually<T>(
     await new Promise((r) => setTimeout(r, 200));
   }
 }
+
+/**
+ * Screen one event on the console's `/screen` page as a clerk would: choose the
+ * channel, replace the JSON, submit; answers the verdict's action shown.
+ */
+export async function screenOnPage(
+  page: Page,
+  base: string,
+  channel: string,
+  payload: unknown,
+): Promise<{ action: string; caseLink: string | null }> {
+  if (!page.url().startsWith(`${base}/screen`)) await page.goto(`${base}/screen`);
+  const select = page.getByTestId('screen-channel');
+  await select.waitFor({ timeout: 30_000 });
+  if ((await select.inputValue()) !== channel) await select.selectOption(channel);
+  const editor = page.getByTestId('screen-payload');
+  await editor.fill(JSON.stringify(payload, null, 2));
+  const result = page.getByTestId('screen-result');
+  const answered = page.waitForResponse(
+    (res) => res.request().method() === 'POST' && new URL(res.url()).pathname === `/v1/screen/${channel}`,
+    { timeout: 30_000 },
+  );
+  await page.getByTestId('screen-submit').click();
+  const response = await answered;
+  if (response.status() !== 200)
+    throw new Error(`screen ${channel}: ${response.status()} ${await response.text()}`);
+  const verdictId = ((await response.json()) as { id: string }).id;
+  // The shown verdict is the one just answered (its id is on the page).
+  await result.getByText(verdictId).first().waitFor({ timeout: 30_000 });
+  const action = result.getByTestId('verdict-action');
+  const caseLink = await result
+    .getByTestId('screen-case-link')
+    .getAttribute('href', { timeout: 1_000 })
+    .catch(() => null);
+  return { action: (await action.getAttribute('data-action')) ?? '', caseLink };
+}
