@@ -3,15 +3,26 @@ import { useTranslation } from 'react-i18next';
 import { rootRoute } from '../../root.tsx';
 import { useSession } from '../../session.tsx';
 import { Forbidden } from '../../ui/Forbidden.tsx';
+import { KeysPanel } from './KeysPanel.tsx';
+import { OrgsPanel } from './OrgsPanel.tsx';
+import { RolesTable } from './RolesTable.tsx';
+import './admin.css';
 
-/** Placeholder until the page is written. */
+/**
+ * Admin (C4): the organisation's API keys (keys:admin) and, for an admin of
+ * the operator organisation, organisations and partnerships (orgs:admin).
+ */
 function AdminPage() {
-  const { t } = useTranslation();
-  const { can } = useSession();
+  const { t } = useTranslation('admin');
+  const { me, can } = useSession();
   if (!can('keys:admin')) return <Forbidden />;
   return (
-    <section className="page">
-      <h1>{t('nav.admin')}</h1>
+    <section className="page admin" aria-labelledby="admin-title">
+      <h1 id="admin-title">{t('title')}</h1>
+      <p className="help">{t('lead', { org: me.organisation.name })}</p>
+      <KeysPanel />
+      {me.operator && can('orgs:admin') ? <OrgsPanel /> : null}
+      <RolesTable />
     </section>
   );
 }

@@ -76,7 +76,7 @@ export function IndicatorTable({ search }: { readonly search: IndicatorSearch })
               const expired = isExpired(indicator, now);
               return (
                 <tr key={indicator.id} className={expired ? 'indicators-expired' : undefined}>
-                  <td>{t(`type.${indicator.type}`)}</td>
+                  <td className="indicators-type">{t(`type.${indicator.type}`)}</td>
                   <th scope="row" className="indicators-value">
                     <span className="mono">{indicator.value}</span>
                     {indicator.hashed ? (
