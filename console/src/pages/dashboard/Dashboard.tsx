@@ -75,7 +75,7 @@ export function Dashboard({
           {overview.isFetching ? <span className="help"> {t('refreshing')}</span> : null}
         </p>
       </div>
-      <form className="filters" onSubmit={(event) => event.preventDefault()} aria-label={t('filters.label')}>
+      <div className="filters">
         <div className="field">
           <label htmlFor="dashboard-hours">{t('filters.window')}</label>
           <select
@@ -113,7 +113,7 @@ export function Dashboard({
         >
           {t('refresh')}
         </button>
-      </form>
+      </div>
 
       {overview.error ? <ErrorNotice error={overview.error} onRetry={() => void overview.refetch()} /> : null}
       {overview.isPending ? (
