@@ -8,7 +8,7 @@ export function RolesTable() {
   return (
     <section className="panel" aria-labelledby="admin-roles-title">
       <h2 id="admin-roles-title">{t('roles.title')}</h2>
-      <dl className="facts admin-roles">
+      <dl className="admin-roles">
         {ROLES.map((role) => (
           <div key={role} className="admin-role">
             <dt>{t(`common:role.${role}`)}</dt>
