@@ -79,7 +79,8 @@ export interface Verdict {
 /** `lines=6` → ['lines', '6']; a piece of evidence without `=` has no key. */
 export function splitEvidence(item: string): readonly [string | null, string] {
   const at = item.indexOf('=');
-  if (at <= 0) return [null, item];
+  // Only a name-like key (`lines`, `holder.address`) is a key; `https://…?a=b` is one value.
+  if (at <= 0 || at > 48 || !/^[A-Za-z_][\w.-]*$/.test(item.slice(0, at))) return [null, item];
   return [item.slice(0, at), item.slice(at + 1)];
 }
 

@@ -230,15 +230,17 @@ function Explorer() {
                       void navigate({ to: '/decisions/$decisionId', params: { decisionId: d.verdict.id } });
                     }}
                   >
-                    <td className="decisions-time">
+                    <td className="decisions-time" data-label={t('common:common.time')}>
                       <time dateTime={d.verdict.createdAt}>{formatTime(d.verdict.createdAt, language)}</time>
                     </td>
-                    <td>{d.verdict.channel}</td>
-                    <td>
+                    <td data-label={t('common:common.channel')}>{d.verdict.channel}</td>
+                    <td data-label={t('common:common.action')}>
                       <ActionBadge action={d.verdict.action} />
                     </td>
-                    <td className="num">{formatNumber(d.verdict.score, language, 3)}</td>
-                    <td className="decisions-reasons">
+                    <td className="num" data-label={t('common:common.score')}>
+                      {formatNumber(d.verdict.score, language, 3)}
+                    </td>
+                    <td className="decisions-reasons" data-label={t('topReasons')}>
                       {(d.verdict.reasons ?? []).length === 0 ? (
                         <span className="help">{t('noReasons')}</span>
                       ) : (
@@ -255,7 +257,7 @@ function Explorer() {
                         </ul>
                       )}
                     </td>
-                    <td>
+                    <td data-label={t('id')}>
                       <Link
                         to="/decisions/$decisionId"
                         params={{ decisionId: d.verdict.id }}
