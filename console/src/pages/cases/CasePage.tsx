@@ -176,7 +176,7 @@ function Outcome({ item }: { readonly item: Case }) {
       <dl className="facts">
         {item.resolutionReason ? (
           <>
-            <dt>{t('resolve.reason')}</dt>
+            <dt>{t('outcome.reason')}</dt>
             <dd className="cases-prewrap">{item.resolutionReason}</dd>
           </>
         ) : null}

@@ -425,7 +425,8 @@ function Shortcuts({ open, onToggle }: { readonly open: boolean; readonly onTogg
   return (
     <div className="cases-shortcuts">
       <p className="help">
-        {t('shortcuts.short')}{' '}
+        {t('shortcuts.intro')}{' '}
+        {shown.map((s) => `${t(`shortcuts.${s}.keys`)} ${t(`shortcuts.${s}.what`)}`).join(' · ')}{' '}
         <button
           type="button"
           className="button button-quiet cases-shortcuts-toggle"
