@@ -38,13 +38,13 @@ export function ActionChart({ counts }: { counts: readonly ActionCount[] }) {
     if (!element || counts.length === 0) return;
     const width = Math.max(280, Math.min(720, element.clientWidth || 600));
     const bars = (align: -1 | 1) => uPlot.paths.bars?.({ size: [0.35, 48], align, gap: 2 });
-    const before = bars(-1);
-    const after = bars(1);
+    const before = bars(1);
+    const after = bars(-1);
     const plot = new uPlot(
       {
         width,
         height: 240,
-        legend: { show: true },
+        legend: { show: false },
         cursor: { show: false },
         scales: {
           x: { time: false, range: [-0.6, counts.length - 0.4] },
@@ -86,6 +86,10 @@ export function ActionChart({ counts }: { counts: readonly ActionCount[] }) {
   return (
     <figure className="policies-chart">
       <figcaption>{t('chart.caption')}</figcaption>
+      <div aria-hidden="true" className="policies-legend">
+        <span className="policies-swatch policies-swatch-before" /> {t('chart.before')}
+        <span className="policies-swatch policies-swatch-after" /> {t('chart.after')}
+      </div>
       <div ref={box} aria-hidden="true" className="policies-chart-plot" />
       <div className="table-wrap">
         <table>

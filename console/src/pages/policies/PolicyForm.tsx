@@ -102,6 +102,16 @@ export function PolicyForm({ ctx, schema }: { ctx: FormContext; schema: PolicySc
   );
 }
 
+/**
+ * The engine's own list signals: a policy may not tune them (the allow and
+ * deny lists decide, with `overrides.denyAction`); the server answers 400.
+ */
+const ENGINE_SIGNALS = new Set(['POLICY_ALLOW_LISTED', 'POLICY_DENY_LISTED']);
+
+function tunable(signal: PolicySchema['signals'][number]): boolean {
+  return signal.tunable ?? !ENGINE_SIGNALS.has(signal.name);
+}
+
 function SignalsTable({ ctx, schema }: { ctx: FormContext; schema: PolicySchema }) {
   const { t, i18n } = useTranslation('policies');
   const layerSignals = getAt(ctx.layer, ['signals']);
@@ -137,7 +147,27 @@ function SignalsTable({ ctx, schema }: { ctx: FormContext; schema: PolicySchema 
             const enabled = effectiveAt(ctx.layer, ctx.defaults, enabledPath) ?? true;
             const forced = has(ctx.layer, forcePath)
               ? getAt(ctx.layer, forcePath)
-              : (defaultAt(ctx, forcePath) ?? declared?.forceAction ?? null);
+              : ctx.defaults && has(ctx.defaults, forcePath)
+                ? defaultAt(ctx, forcePath)
+                : (declared?.forceAction ?? null);
+            if (declared && !tunable(declared))
+              return (
+                <tr key={name}>
+                  <th scope="row" className="policies-signal-name">
+                    <code>{name}</code>
+                    {declared.description ? (
+                      <span className="policies-signal-desc">
+                        {pick(declared.description, i18n.language)}
+                      </span>
+                    ) : null}
+                  </th>
+                  <td>{declared.group ? <code>{declared.group}</code> : '—'}</td>
+                  <td className="num">{typeof defaultWeight === 'number' ? defaultWeight : '—'}</td>
+                  <td colSpan={3} className="help">
+                    {t('signals.engine')}
+                  </td>
+                </tr>
+              );
             const enabledId = fieldId(enabledPath);
             const forceId = fieldId(forcePath);
             return (

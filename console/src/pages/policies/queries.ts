@@ -22,6 +22,8 @@ export interface SchemaSignal {
   readonly weight?: number;
   readonly description?: Localized;
   readonly forceAction?: Action | null;
+  /** False for the engine's own signals, which a policy may not tune. */
+  readonly tunable?: boolean;
 }
 
 /** `GET /v1/policies/{channel}/schema`: what the form is generated from. */
