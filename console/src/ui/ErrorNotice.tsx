@@ -6,11 +6,12 @@ import { ApiError } from '../api.ts';
  * each field the server named — never a bare "something went wrong".
  */
 export function ErrorNotice({ error, onRetry }: { readonly error: unknown; readonly onRetry?: () => void }) {
-  const { t } = useTranslation();
+  const { t, i18n } = useTranslation();
   if (!error) return null;
+  const japanese = !i18n.language.startsWith('en');
   let title = t('error.title');
   let detail: string | undefined;
-  let issues: readonly { path: string; message: string }[] = [];
+  let issues: readonly { path: string; message: string; ja?: string }[] = [];
   if (error instanceof ApiError) {
     if (error.status === 0) detail = t('error.network');
     else if (error.status === 403) {
@@ -34,7 +35,12 @@ export function ErrorNotice({ error, onRetry }: { readonly error: unknown; reado
       {issues.length > 0 ? (
         <ul>
           {issues.map((issue) => (
-            <li key={`${issue.path}:${issue.message}`}>{t('error.field', issue)}</li>
+            <li key={`${issue.path}:${issue.message}`}>
+              {t('error.field', {
+                path: issue.path,
+                message: japanese && issue.ja ? issue.ja : issue.message,
+              })}
+            </li>
           ))}
         </ul>
       ) : null}
