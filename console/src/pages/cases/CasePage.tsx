@@ -9,6 +9,7 @@ import { ActionBadge } from '../../ui/ActionBadge.tsx';
 import { ErrorNotice } from '../../ui/ErrorNotice.tsx';
 import { Forbidden } from '../../ui/Forbidden.tsx';
 import { formatNumber, formatTime } from '../../ui/format.ts';
+import { type Verdict, VerdictView } from '../../ui/VerdictView.tsx';
 import { CaseDetails } from './CaseDetails.tsx';
 import { CASES_QUERY } from './CaseQueue.tsx';
 import { CaseVerdict } from './CaseVerdict.tsx';
@@ -62,7 +63,7 @@ function CaseView() {
   const item = detail.data;
   const now = Date.now();
   const waiting = isWaiting(item.status);
-  const verdict = decision.data?.verdict;
+  const verdict = decision.data?.verdict as Verdict | undefined;
 
   return (
     <section className="page cases-page" aria-labelledby="case-title">
@@ -113,12 +114,17 @@ function CaseView() {
       <div className="grid-2">
         <section className="panel" aria-labelledby="case-verdict">
           <h2 id="case-verdict">{t('verdict.title')}</h2>
-          <CaseVerdict
-            reasons={verdict?.reasons ?? item.summary.reasons}
-            hits={verdict?.hits ?? item.summary.hits}
-            channel={item.channel}
-            score={item.summary.score}
-          />
+          {verdict ? (
+            <VerdictView verdict={verdict} headingLevel={3} />
+          ) : (
+            // Without decisions:read (an origin-bound key), what the case itself carries.
+            <CaseVerdict
+              reasons={item.summary.reasons}
+              hits={item.summary.hits}
+              channel={item.channel}
+              score={item.summary.score}
+            />
+          )}
         </section>
         <section className="panel" aria-labelledby="case-details-title" data-testid="case-details">
           <h2 id="case-details-title">{t('details.title')}</h2>
