@@ -239,6 +239,38 @@ export class PolicyService {
   }
 
   /**
+   * Store, as the channel's next version, the layer an earlier version stored
+   * (version 0: the empty layer, back to the channel default). The history
+   * keeps who rolled back and when; the comment defaults to
+   * `v<N> に戻す / rollback to v<N>`. The layer is checked as a new one is.
+   * @throws MamoruError `not_found` naming `body.version` when there is no such version.
+   */
+  async rollback(
+    principal: Principal,
+    channelName: string,
+    version: number,
+    comment?: string,
+  ): Promise<PolicyView> {
+    requirePermission(principal, 'policies:write');
+    this.#channel(channelName);
+    let layer: PolicyLayer = {};
+    if (version !== 0) {
+      const stored = await this.#store.policies.get(principal.orgId, channelName, version);
+      if (!stored) {
+        const message = `policy ${channelName} has no version ${version}`;
+        throw new MamoruError('not_found', message, { issues: [{ path: 'body.version', message }] });
+      }
+      layer = stored.document;
+    }
+    return this.put(
+      principal,
+      channelName,
+      { document: layer },
+      comment || `v${version} に戻す / rollback to v${version}`,
+    );
+  }
+
+  /**
    * Dry-run a draft (a layer, or a `policy show` view) against the last
    * `limit` decisions of a channel: see {@link dryRunPolicy}.
    */

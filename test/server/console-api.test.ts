@@ -283,5 +283,146 @@ for (const backend of mamoruBackends()) {
         expect((await inject('GET', '/v1/stats/overview', shop)).statusCode).toBe(403);
       });
     });
+
+    describe('GET /v1/policies/:channel/schema', () => {
+      it('answers the document’s JSON Schema, the signals, actions and the default', async () => {
+        const res = await inject('GET', '/v1/policies/message/schema', await key('reviewer'));
+        expect(res.statusCode, res.body).toBe(200);
+        const body = res.json();
+        expect(body.channel).toBe('message');
+        expect(body.document.type).toBe('object');
+        expect(Object.keys(body.document.properties)).toEqual(
+          expect.arrayContaining(['thresholds', 'signals']),
+        );
+        expect(body.signals.map((s: { name: string }) => s.name)).toEqual(
+          expect.arrayContaining(['POLICY_ALLOW_LISTED', 'INTEL_MATCH_PHONE']),
+        );
+        expect(body.actions).toContain('block');
+        expect(body.caseActions).toEqual(['step_up', 'review', 'hold']);
+        const v0 = await inject('GET', '/v1/policies/message/versions?limit=500', admin);
+        expect(v0.statusCode).toBe(200);
+        expect(body.defaults.thresholds).toBeTypeOf('object');
+      });
+      it('answers 400 for an unknown channel, 403 without policies:read', async () => {
+        const res = await inject('GET', '/v1/policies/fax/schema', admin);
+        expect(res.statusCode).toBeGreaterThanOrEqual(400);
+        expect(res.statusCode).toBeLessThan(500);
+        const shop = await key('agent');
+        expect((await inject('GET', '/v1/policies/message/schema', shop)).statusCode).toBe(403);
+      });
+    });
+
+    describe('POST /v1/policies/:channel/rollback', () => {
+      it('stores a new version with that version’s document, and v0 goes back to the default', async () => {
+        const current = (await inject('GET', '/v1/policies/message', admin)).json();
+        expect(current.version).toBe(1);
+        const back = await inject('POST', '/v1/policies/message/rollback', admin, { version: 0 });
+        expect(back.statusCode, back.body).toBe(200);
+        expect(back.json().version).toBe(2);
+        expect(back.json().document).toEqual({});
+        expect(back.json().comment).toBe('v0 に戻す / rollback to v0');
+        const again = await inject('POST', '/v1/policies/message/rollback', admin, {
+          version: 1,
+          comment: 'strict again',
+        });
+        expect(again.statusCode, again.body).toBe(200);
+        expect(again.json()).toMatchObject({
+          version: 3,
+          document: current.document,
+          comment: 'strict again',
+        });
+        expect(again.json().effective).toEqual(current.effective);
+        const history = (await inject('GET', '/v1/policies/message/versions', admin)).json().items;
+        expect(history.map((v: { version: number }) => v.version).slice(0, 3)).toEqual([3, 2, 1]);
+      });
+      it('answers 404 naming body.version, 400 on a bad body, 403 without policies:write', async () => {
+        const missing = await inject('POST', '/v1/policies/message/rollback', admin, { version: 99 });
+        expect(missing.statusCode).toBe(404);
+        expect(missing.json().errors.map((e: { path: string }) => e.path)).toContain('body.version');
+        const bad = await inject('POST', '/v1/policies/message/rollback', admin, { version: -1 });
+        expect(bad.statusCode).toBe(400);
+        expect(bad.json().errors.map((e: { path: string }) => e.path)).toContain('body.version');
+        const reviewer = await key('reviewer');
+        const refused = await inject('POST', '/v1/policies/message/rollback', reviewer, { version: 0 });
+        expect(refused.statusCode).toBe(403);
+      });
+      it('never reads another organisation’s versions', async () => {
+        // The other organisation stored no version 3.
+        const res = await inject('POST', '/v1/policies/message/rollback', other, { version: 3 });
+        expect(res.statusCode).toBe(404);
+      });
+    });
+
+    describe('GET /v1/indicators/export', () => {
+      beforeAll(async () => {
+        for (const body of [
+          {
+            type: 'url',
+            value: 'https://phish.example/login?a=1,2',
+            verdict: 'suspicious',
+            tags: ['a', 'b'],
+          },
+          { type: 'card', value: '4111 1111 1111 1111', description: 'a "stolen" card, reported' },
+        ]) {
+          const res = await inject('POST', '/v1/indicators', admin, body);
+          expect(res.statusCode, res.body).toBe(201);
+        }
+        const theirs = await inject('POST', '/v1/indicators', other, {
+          type: 'phone',
+          value: '090-9999-8888',
+        });
+        expect(theirs.statusCode, theirs.body).toBe(201);
+      });
+      it('streams JSON lines of every indicator, hashes kept as hashes', async () => {
+        const res = await inject('GET', '/v1/indicators/export', await key('reviewer'));
+        expect(res.statusCode, res.body).toBe(200);
+        expect(res.headers['content-type']).toMatch(/^application\/x-ndjson/);
+        expect(res.headers['content-disposition']).toMatch(
+          /^attachment; filename="indicators-\d{4}-\d\d-\d\d\.jsonl"$/,
+        );
+        const lines = res.body
+          .trim()
+          .split('\n')
+          .map((l) => JSON.parse(l));
+        expect(lines.map((l) => l.type).sort()).toEqual(['card', 'phone', 'url']);
+        const card = lines.find((l) => l.type === 'card');
+        expect(card.hashed).toBe(true);
+        expect(card.value).toMatch(/^[0-9a-f]{64}$/);
+        expect(res.body).not.toContain('4111');
+        expect(res.body).not.toContain('+819099998888');
+      });
+      it('exports CSV that the import reads back', async () => {
+        const res = await inject('GET', '/v1/indicators/export?format=csv&type=url', admin);
+        expect(res.statusCode, res.body).toBe(200);
+        expect(res.headers['content-type']).toMatch(/^text\/csv/);
+        const [header, ...rows] = res.body.trim().split('\r\n');
+        expect(header).toBe(
+          'type,value,verdict,confidence,source,scope,expires_at,tags,description,hashed,first_seen,last_seen',
+        );
+        expect(rows).toHaveLength(1);
+        const all = await inject('GET', '/v1/indicators/export?format=csv', admin);
+        const imported = await app.inject({
+          method: 'POST',
+          url: '/v1/indicators/import',
+          headers: { ...bearer(other), 'content-type': 'text/csv' },
+          payload: all.body,
+        });
+        expect(imported.statusCode, imported.body).toBe(200);
+        expect(imported.json()).toMatchObject({ rejected: 0 });
+        const mine = (await inject('GET', '/v1/indicators?limit=1000', admin)).json().items;
+        const theirs = (await inject('GET', '/v1/indicators?limit=1000', other)).json().items;
+        for (const i of mine) {
+          expect(theirs).toContainEqual(
+            expect.objectContaining({ type: i.type, value: i.value, verdict: i.verdict, tags: i.tags }),
+          );
+        }
+      });
+      it('answers 400 naming the field, 403 without indicators:read', async () => {
+        const res = await inject('GET', '/v1/indicators/export?format=xml', admin);
+        expect(res.statusCode).toBe(400);
+        expect(res.json().errors.map((e: { path: string }) => e.path)).toContain('query.format');
+        expect((await inject('GET', '/v1/indicators/export', await key('agent'))).statusCode).toBe(403);
+      });
+    });
   });
 }

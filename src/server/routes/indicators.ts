@@ -1,8 +1,10 @@
+import { Readable } from 'node:stream';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { INDICATOR_TYPES, INDICATOR_VERDICTS, SHARING_SCOPES } from '../../core/index.ts';
 import { importIndicators } from '../../intel/import-indicators.ts';
 import { ImportReports } from '../../intel/import-reports.ts';
+import { EXPORT_FORMATS, exportIndicators } from '../../intel/indicator-export.ts';
 import {
   indicatorInputSchema,
   indicatorLookupSchema,
@@ -82,6 +84,49 @@ export async function indicatorRoutes(app: App, { mamoru }: { mamoru: Mamoru }):
       },
     },
     async (request) => mamoru.intel.list(actorOf(request, 'indicators:read').orgId, request.query),
+  );
+  app.get(
+    '/v1/indicators/export',
+    {
+      schema: {
+        tags: ['indicators'],
+        summary: '指標の書き出し（CSV・JSON Lines）/ Export indicators (CSV or JSON lines)',
+        description:
+          '組織の指標のうち条件に合うものすべてを、取り込み（POST /v1/indicators/import）がそのまま読める形でストリームで返します。機微な種類の値は鍵付きハッシュ（hashed）のままです。 / ' +
+          'Every indicator of the organisation that matches the filters, streamed (newest first), in the form the import (POST /v1/indicators/import) reads back: CSV with a header row of the import’s columns, or JSON lines of POST /v1/indicators bodies. Values are the stored ones: normalised, keyed hashes for bank_account, card and identity (`hashed`). Needs indicators:read.',
+        querystring: indicatorQuerySchema.omit({ limit: true, cursor: true }).extend({
+          format: z.enum(EXPORT_FORMATS).default('jsonl').describe('jsonl (default) or csv'),
+        }),
+        response: {
+          200: z.unknown().meta({
+            description: 'The indicators, as an attachment (indicators-<date>.jsonl or .csv)',
+            content: {
+              'application/x-ndjson': {
+                schema: { type: 'string', description: 'one POST /v1/indicators body per line' },
+              },
+              'text/csv': {
+                schema: {
+                  type: 'string',
+                  description:
+                    'a header row (type,value,verdict,confidence,source,scope,expires_at,tags,description,hashed,first_seen,last_seen), then one indicator per record; tags separated by ;',
+                },
+              },
+            },
+          }),
+          ...errorResponses,
+        },
+      },
+    },
+    async (request, reply) => {
+      const actor = actorOf(request, 'indicators:read');
+      const { format, ...filter } = request.query;
+      const date = new Date().toISOString().slice(0, 10);
+      const lines = exportIndicators((q) => mamoru.intel.list(actor.orgId, q), filter, format);
+      return reply
+        .type(format === 'csv' ? 'text/csv; charset=utf-8' : 'application/x-ndjson; charset=utf-8')
+        .header('content-disposition', `attachment; filename="indicators-${date}.${format}"`)
+        .send(Readable.from(lines));
+    },
   );
   app.post(
     '/v1/indicators',

@@ -1,11 +1,12 @@
 import { z } from 'zod';
-import { ACTIONS, notFound, textField } from '../../core/index.ts';
+import { ACTIONS, CASE_ACTIONS, notFound, policyDocumentSchema, textField } from '../../core/index.ts';
 import type { Mamoru } from '../../mamoru.ts';
 import { DRY_RUN_MODES } from '../../policy-dry-run.ts';
 import type { PolicyView } from '../../policy-service.ts';
 import { pageFrom, pageQuery, pageSchema } from '../paging.ts';
 import { type App, actorOf } from '../route-kit.ts';
 import { errorResponses } from '../schemas.ts';
+import { channelSignalSchema, channelSignals } from './channels.ts';
 
 const channelParams = z.object({ channel: z.string().min(1).max(50) });
 const localizedText = z.object({ ja: z.string(), en: z.string() });
@@ -90,8 +91,82 @@ function view(v: PolicyView) {
   };
 }
 
-/** Policies as versioned data: read, put a new version, list versions, dry-run a draft. */
+const policySchemaAnswer = z
+  .object({
+    channel: z.string(),
+    document: documentSchema.describe(
+      'ポリシー文書の JSON Schema（入力として）/ the JSON Schema (2020-12) of a policy document, as input',
+    ),
+    signals: z.array(channelSignalSchema).readonly(),
+    actions: z.array(z.enum(ACTIONS)).readonly(),
+    caseActions: z.array(z.enum(CASE_ACTIONS)).readonly(),
+    defaults: documentSchema.describe(
+      'チャネルの既定ポリシー（版 0 の effective）/ the channel default policy (the effective of version 0)',
+    ),
+  })
+  .meta({ id: 'PolicySchema' });
+
+/** The JSON Schema of a policy document as input: the same for every channel, made once. */
+let documentJsonSchema: Record<string, unknown> | undefined;
+
+/** Policies as versioned data: read, put a new version, list versions, dry-run a draft, roll back. */
 export async function policyRoutes(app: App, { mamoru }: { mamoru: Mamoru }): Promise<void> {
+  app.get(
+    '/v1/policies/:channel/schema',
+    {
+      schema: {
+        tags: ['policies'],
+        summary:
+          'ポリシーの書き方（スキーマ・シグナル・既定）/ What a policy may say: schema, signals, defaults',
+        description:
+          'ポリシー文書の JSON Schema、チャネルのシグナル（/v1/channels と同じ）、判定の種類、既定ポリシー。 / ' +
+          'The JSON Schema of a policy document (as input), the channel’s signals (as GET /v1/channels lists them), the actions, the actions that open a case, and the channel default policy.',
+        params: channelParams,
+        response: { 200: policySchemaAnswer, ...errorResponses },
+      },
+    },
+    async (request) => {
+      actorOf(request, 'policies:read');
+      const channel = mamoru.channel(request.params.channel);
+      documentJsonSchema ??= z.toJSONSchema(policyDocumentSchema, {
+        io: 'input',
+        unrepresentable: 'any',
+      }) as Record<string, unknown>;
+      return {
+        channel: channel.name,
+        document: documentJsonSchema,
+        signals: channelSignals(channel),
+        actions: [...ACTIONS],
+        caseActions: [...CASE_ACTIONS],
+        defaults: mamoru.policies.default(channel.name) as Record<string, unknown>,
+      };
+    },
+  );
+  app.post(
+    '/v1/policies/:channel/rollback',
+    {
+      schema: {
+        tags: ['policies'],
+        summary: '以前の版に戻す / Roll back to an earlier version',
+        description:
+          '指定した版の文書を新しい版として保存します（0 はチャネルの既定に戻す）。履歴には誰がいつ戻したかが残ります。 / ' +
+          'Stores a NEW version whose document is that version’s (0: back to the channel default, the empty layer); the history says who rolled back and when. The comment defaults to “rollback to vN”. 404 naming body.version when there is no such version. Needs policies:write.',
+        params: channelParams,
+        body: z
+          .object({
+            version: z.number().int().min(0).max(1_000_000),
+            comment: textField('text', 2000, { min: 0 }).optional(),
+          })
+          .meta({ examples: [{ version: 0, comment: '既定のポリシーに戻す' }] }),
+        response: { 200: policyVersionSchema, ...errorResponses },
+      },
+    },
+    async (request) => {
+      const actor = actorOf(request, 'policies:write');
+      const { version, comment } = request.body;
+      return view(await mamoru.policies.rollback(actor, request.params.channel, version, comment));
+    },
+  );
   app.get(
     '/v1/policies/:channel',
     {
