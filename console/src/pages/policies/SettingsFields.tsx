@@ -74,7 +74,14 @@ export function SettingsFields({
   return (
     <>
       {Object.entries(value).map(([key, child]) => (
-        <SettingField key={key} ctx={ctx} path={[...path, key]} value={child} schema={schema} />
+        <SettingField
+          key={key}
+          ctx={ctx}
+          path={[...path, key]}
+          value={child}
+          schema={schema}
+          numberSiblings={Object.values(value).some((v) => typeof v === 'number')}
+        />
       ))}
     </>
   );
@@ -85,11 +92,14 @@ function SettingField({
   path,
   value,
   schema,
+  numberSiblings,
 }: {
   ctx: FormContext;
   path: Path;
   value: Json;
   schema: JsonSchema | undefined;
+  /** A null beside numbers is a number that may be null (a cap of null is no cap). */
+  numberSiblings: boolean;
 }) {
   const { t } = useTranslation('policies');
   const node = schemaAt(schema, path.slice(1));
@@ -104,11 +114,14 @@ function SettingField({
         </legend>
         {node?.description ? <p className="help">{node.description}</p> : null}
         <SettingsFields ctx={ctx} value={value} schema={schema} path={path} />
-        <FieldState ctx={ctx} path={path} label={label} />
+        <FieldState ctx={ctx} path={path} label={label} quiet />
       </fieldset>
     );
   }
-  if (typeof value === 'number' || (value === null && (kinds.has('number') || kinds.has('integer')))) {
+  if (
+    typeof value === 'number' ||
+    (value === null && (kinds.has('number') || kinds.has('integer') || (kinds.size === 0 && numberSiblings)))
+  ) {
     const nullable = value === null || kinds.has('null') || fallback === null;
     return (
       <NumberField

@@ -24,9 +24,21 @@ export function fieldId(path: Path): string {
 }
 
 /** Whether the field comes from the default or this organisation, and a reset to the default. */
-export function FieldState({ ctx, path, label }: { ctx: FormContext; path: Path; label: string }) {
+export function FieldState({
+  ctx,
+  path,
+  label,
+  quiet = false,
+}: {
+  ctx: FormContext;
+  path: Path;
+  label: string;
+  /** Say nothing while the field is the default's (for groups of fields). */
+  quiet?: boolean;
+}) {
   const { t } = useTranslation('policies');
   const own = has(ctx.layer, path);
+  if (quiet && !own) return null;
   return (
     <span className="policies-state">
       <span className={own ? 'policies-own' : 'policies-default'}>
