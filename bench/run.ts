@@ -13,8 +13,11 @@
  * issue's target; seeding takes minutes).
  * `import`: bulk imports (indicators, lines; API and the CLI's direct runner)
  * of BENCH_IMPORT_ROWS rows (default 1M), and a 66 MB file of bad lines.
+ * `console`: the web console's main bundle (raw, gzip) and first load in Chromium on
+ * loopback (sign-in FCP; sign-in submit → dashboard KPIs), medians of 5 cold loads.
  */
 import { fileURLToPath } from 'node:url';
+import { benchConsole } from './console.ts';
 import { benchContract } from './contract.ts';
 import { benchDecisionLog } from './decision-log.ts';
 import { benchEngine } from './engine.ts';
@@ -62,5 +65,6 @@ if (want('import')) {
   results.push(...(await benchImport('pglite', rows)));
   if (process.env.DATABASE_URL) results.push(...(await benchImport('postgres', rows)));
 }
+if (want('console')) results.push(...(await benchConsole()));
 const file = await report(results, fileURLToPath(new URL('./results', import.meta.url)));
 process.stdout.write(`\nJSON: ${file}\n`);
