@@ -146,7 +146,10 @@ export class SqlDecisionLog implements DecisionLog {
     if (query.action !== undefined) q = q.where('action', '=', query.action);
     if (query.beforeSeq !== undefined) q = q.where('seq', '<', query.beforeSeq);
     if (query.eventId !== undefined) q = q.where('event_id', '=', query.eventId);
-    if (query.from !== undefined) q = q.where('created_at', '>=', instant(query.from, 'from'));
+    if (query.from !== undefined) {
+      const from = instant(query.from, 'from');
+      q = q.where('created_at', '>=', from).where('seq', '>=', await seqFloor(this.#db, orgId, from));
+    }
     if (query.to !== undefined) q = q.where('created_at', '<', instant(query.to, 'to'));
     if (query.signal !== undefined) {
       const wanted = JSON.stringify([{ signal: query.signal }]);
@@ -427,6 +430,50 @@ function storedText(value: unknown, field: string): [text: string, changed: bool
   const storable = storableJson(text);
   // Rare: NUL or an unpaired surrogate became U+FFFD; write the changed value's own canonical text.
   return storable === text ? [text, false] : [canonicalJson(JSON.parse(storable)), true];
+}
+
+/**
+ * How much earlier than the instant asked for `seqFloor` starts: decisions
+ * are appended in about the order they were made, not exactly (batches,
+ * several processes), so the floor leaves an hour of margin.
+ */
+const FLOOR_SLACK_MS = 3_600_000;
+
+/**
+ * A seq below which the organisation has no decision made at or after `at`
+ * (less an hour's margin): a query on a time window adds `seq >= floor` and
+ * walks the `(org_id, seq)` index from there instead of the whole log (there
+ * is no index on the decision time, and none is added: appends must stay
+ * cheap). A binary search over seq, about 40 index probes at most.
+ */
+export async function seqFloor(db: Kysely<Database>, orgId: string, at: Date): Promise<number> {
+  const target = at.getTime() - FLOOR_SLACK_MS;
+  const newest = await db
+    .selectFrom('decisions')
+    .select('seq')
+    .where('org_id', '=', orgId)
+    .orderBy('seq', 'desc')
+    .limit(1)
+    .executeTakeFirst();
+  if (!newest) return 0;
+  // Invariant: every decision with seq <= lo was made before target; the largest such seq is <= hi.
+  let lo = 0;
+  let hi = Number(newest.seq);
+  while (lo < hi) {
+    const mid = Math.floor((lo + hi + 1) / 2);
+    const row = await db
+      .selectFrom('decisions')
+      .select(['seq', 'created_at'])
+      .where('org_id', '=', orgId)
+      .where('seq', '<=', mid)
+      .orderBy('seq', 'desc')
+      .limit(1)
+      .executeTakeFirst();
+    if (!row || new Date(row.created_at).getTime() < target) lo = mid;
+    // The row at or below mid is not older than target, so neither is any seq from it on.
+    else hi = Number(row.seq) - 1;
+  }
+  return lo + 1;
 }
 
 /** An ISO 8601 instant of a query, as a Date; a 400 on `field` when it is not one. */

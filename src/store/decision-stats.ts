@@ -1,4 +1,5 @@
 import { type Kysely, sql } from 'kysely';
+import { seqFloor } from './decision-log.ts';
 import type { Database } from './schema.ts';
 
 /** Rows of the top lists. */
@@ -34,7 +35,9 @@ export async function decisionStats(
   query: DecisionStatsQuery,
 ): Promise<DecisionStats> {
   const channel = query.channel === undefined ? sql`` : sql`and d.channel = ${query.channel}`;
-  const window = sql`d.org_id = ${orgId} and d.created_at >= ${query.from} and d.created_at < ${query.to} ${channel}`;
+  // The window's rows from the (org_id, seq) index: no index on the decision time (appends stay cheap).
+  const floor = await seqFloor(db, orgId, query.from);
+  const window = sql`d.org_id = ${orgId} and d.seq >= ${floor} and d.created_at >= ${query.from} and d.created_at < ${query.to} ${channel}`;
   const perHour = await sql<{ hour: string; channel: string; action: string; count: number }>`
     select to_char(date_trunc('hour', d.created_at at time zone 'UTC'), 'YYYY-MM-DD"T"HH24:00:00.000"Z"') as hour,
       d.channel, d.action, count(*)::int as count
