@@ -10,7 +10,7 @@
 import { access, readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import fastifyStatic from '@fastify/static';
-import type { FastifyReply } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { App } from './route-kit.ts';
 
 /** Where `npm install` (the `prepare` script) builds the console. */
@@ -68,53 +68,51 @@ export async function ensureConsoleBuilt(dir = CONSOLE_DIR): Promise<'present' |
   }
 }
 
+/** A 503 problem: the console has not been built (the API is unaffected). */
+function notBuilt(url: string) {
+  return {
+    type: 'about:blank',
+    title: 'コンソールが未ビルドです / The console is not built',
+    status: 503,
+    detail: 'npm run build:console を実行してください（npm install が実行します）/ run npm run build:console',
+    instance: url,
+  };
+}
+
 /**
- * Serve the console. Without a build the pages answer 503 with a problem that
- * says how to build it; the API is unaffected.
+ * Serve the console. `index.html` and the favicon are read on each request and
+ * the hashed assets are looked up as asked, so a rebuild (`npm run
+ * build:console`) shows at the next reload without a restart. Without a build
+ * the pages answer 503 with a problem that says how to build it.
  */
 export async function consoleRoutes(app: App, dir = CONSOLE_DIR): Promise<void> {
-  if (!(await consoleBuilt(dir))) {
-    for (const page of PAGES) {
-      app.get(page, { schema: { hide: true } }, async (request, reply) => {
-        secure(reply);
-        return reply.code(503).type('application/problem+json').send({
-          type: 'about:blank',
-          title: 'コンソールが未ビルドです / The console is not built',
-          status: 503,
-          detail: 'npm run build:console (npm install runs it) / run npm run build:console',
-          instance: request.url,
-        });
+  await app.register(async (scope) => {
+    if (await consoleBuilt(dir)) {
+      await scope.register(fastifyStatic, {
+        root: `${dir}assets`,
+        prefix: '/assets/',
+        index: false,
+        schemaHide: true,
+        decorateReply: false,
+        setHeaders: (reply) => {
+          const r = reply as unknown as FastifyReply;
+          secure(r);
+          // Vite names built assets by content hash: they never change.
+          r.header('cache-control', 'public, max-age=31536000, immutable');
+        },
       });
     }
-    return;
-  }
-  const index = await readFile(`${dir}index.html`);
-  await app.register(async (scope) => {
-    await scope.register(fastifyStatic, {
-      root: dir,
-      prefix: '/',
-      // One route per built file: nothing else under `/` is served from disk.
-      wildcard: false,
-      index: false,
-      schemaHide: true,
-      decorateReply: false,
-      setHeaders: (reply, path) => {
-        secure(reply as unknown as FastifyReply);
-        // Vite names built assets by content hash: they never change.
-        (reply as unknown as FastifyReply).header(
-          'cache-control',
-          /[/\\]assets[/\\]/.test(path) ? 'public, max-age=31536000, immutable' : 'no-cache',
-        );
-      },
-    });
-    const page = async (_request: unknown, reply: FastifyReply) => {
+    const file = (name: string, type: string) => async (request: FastifyRequest, reply: FastifyReply) => {
       secure(reply);
-      reply.header('cache-control', 'no-cache');
-      return reply.type('text/html; charset=utf-8').send(index);
+      const body = await readFile(`${dir}${name}`).catch(() => null);
+      if (body === null) return reply.code(503).type('application/problem+json').send(notBuilt(request.url));
+      return reply.header('cache-control', 'no-cache').type(type).send(body);
     };
+    const page = file('index.html', 'text/html; charset=utf-8');
     for (const path of PAGES) {
       scope.get(path, { schema: { hide: true } }, page);
       if (path !== '/') scope.get(`${path}/*`, { schema: { hide: true } }, page);
     }
+    scope.get('/favicon.svg', { schema: { hide: true } }, file('favicon.svg', 'image/svg+xml'));
   });
 }
