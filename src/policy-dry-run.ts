@@ -50,6 +50,11 @@ export interface DryRunReport {
   readonly checked: number;
   readonly changed: number;
   readonly transitions: Readonly<Record<string, number>>;
+  /** Every decision checked, counted by action as recorded (`before`) and under the draft (`after`). */
+  readonly actions: {
+    readonly before: Readonly<Partial<Record<Action, number>>>;
+    readonly after: Readonly<Partial<Record<Action, number>>>;
+  };
   readonly changes: readonly DryRunChange[];
   /** `rescore`, `reevaluate` or `rescore_only` when every decision was tried one way; `mixed` otherwise. */
   readonly mode: 'rescore' | 'reevaluate' | 'rescore_only' | 'mixed';
@@ -120,6 +125,8 @@ export async function dryRunPolicy(input: DryRunInput): Promise<DryRunReport> {
   const reevaluate = new Set<string>();
   const changes: DryRunChange[] = [];
   const transitions: Record<string, number> = {};
+  const before: Partial<Record<Action, number>> = {};
+  const after: Partial<Record<Action, number>> = {};
   const modes: Record<DryRunMode, number> = { rescored: 0, reevaluated: 0, rescored_only: 0 };
   const rescoredOnly: string[] = [];
   const whyOnly = new Set<Why>();
@@ -173,6 +180,8 @@ export async function dryRunPolicy(input: DryRunInput): Promise<DryRunReport> {
       to = { action: rescored.action, score: rescored.score };
     }
     modes[mode]++;
+    before[verdict.action] = (before[verdict.action] ?? 0) + 1;
+    after[to.action] = (after[to.action] ?? 0) + 1;
     if (to.action !== verdict.action) {
       const key = `${verdict.action}->${to.action}`;
       transitions[key] = (transitions[key] ?? 0) + 1;
@@ -193,6 +202,7 @@ export async function dryRunPolicy(input: DryRunInput): Promise<DryRunReport> {
     checked: records.length,
     changed: changes.length,
     transitions,
+    actions: { before, after },
     changes,
     mode: overallMode(modes),
     modes,

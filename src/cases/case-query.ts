@@ -78,6 +78,7 @@ export async function queryCases(
   if (filter.assignee !== undefined) query = query.where('assignee', '=', filter.assignee);
   // For an origin-bound key `casesOf` already keeps its own origin: asking for another finds nothing.
   if (filter.origin !== undefined) query = query.where('origin', '=', filter.origin);
+  if (filter.decisionId !== undefined) query = query.where('decision_id', '=', filter.decisionId);
   if (filter.overdue === true) {
     query = query.where('status', 'in', ACTIVE_STATUSES).where('due_at', '<=', now);
   } else if (filter.overdue === false) {

@@ -85,6 +85,8 @@ export const listCasesQuerySchema = z
      * Only cases of this origin (`shop:123`, `online`…). An origin-bound key
      * sees only its own origin's cases whatever it asks.
      */
+    /** The case opened by this decision (a decision opens at most one). */
+    decisionId: z.string().min(1).max(200).optional(),
     origin: z
       .string()
       .max(140)

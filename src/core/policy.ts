@@ -15,6 +15,11 @@ const ENGINE_SIGNALS: ReadonlySet<string> = new Set(
   POLICY_SIGNALS.map((s) => s.name).filter((n) => n !== 'POLICY_ENRICHMENT_FAILED'),
 );
 
+/** Whether a policy may not set this signal under `signals` (the engine's own list signals). */
+export function isEngineSignal(name: string): boolean {
+  return ENGINE_SIGNALS.has(name);
+}
+
 /**
  * A policy is versioned data, not code (rspamd's `scores.d` + `actions.conf` +
  * `force_actions`): per organisation and channel, weights per signal, a

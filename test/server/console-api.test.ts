@@ -424,5 +424,58 @@ for (const backend of mamoruBackends()) {
         expect((await inject('GET', '/v1/indicators/export', await key('agent'))).statusCode).toBe(403);
       });
     });
+
+    describe('GET /v1/roles, GET /v1/me', () => {
+      it('lists every role with its permissions, and /v1/me the key’s own (narrowed for an origin)', async () => {
+        const res = await inject('GET', '/v1/roles', await key('agent'));
+        expect(res.statusCode, res.body).toBe(200);
+        const roles = res.json().items as { role: string; permissions: string[] }[];
+        expect(roles.map((r) => r.role)).toEqual(['admin', 'analyst', 'reviewer', 'agent', 'system']);
+        expect(roles.find((r) => r.role === 'agent')?.permissions).not.toContain('cases:resolve');
+        expect(roles.find((r) => r.role === 'reviewer')?.permissions).toContain('cases:resolve');
+        const shop = await inject('GET', '/v1/me', await key('agent', 'shop:ueno-03'));
+        expect(shop.json()).toMatchObject({
+          role: 'agent',
+          origin: 'shop:ueno-03',
+          permissions: ['screen', 'cases:read', 'cases:comment'],
+        });
+        expect((await inject('GET', '/v1/me', admin)).json().origin).toBeNull();
+      });
+    });
+
+    describe('GET /v1/cases?decisionId=', () => {
+      it('finds the case a decision opened, and nothing for another organisation', async () => {
+        const mine = await inject('GET', `/v1/cases?decisionId=${decisions.message}`, admin);
+        expect(mine.json().items.map((c: { id: string }) => c.id)).toEqual([caseId]);
+        const theirs = await inject('GET', `/v1/cases?decisionId=${decisions.message}`, other);
+        expect(theirs.json().items).toEqual([]);
+      });
+    });
+
+    describe('channel signals are marked tunable or not', () => {
+      it('the engine’s own list signals are not; a channel’s are', async () => {
+        const res = await inject('GET', '/v1/policies/message/schema', admin);
+        const signals = res.json().signals as { name: string; tunable: boolean }[];
+        expect(signals.find((s) => s.name === 'POLICY_DENY_LISTED')?.tunable).toBe(false);
+        expect(signals.find((s) => s.name === 'POLICY_ENRICHMENT_FAILED')?.tunable).toBe(true);
+        expect(signals.find((s) => s.name === 'INTEL_MATCH_PHONE')?.tunable).toBe(true);
+      });
+    });
+
+    describe('POST /v1/policies/:channel/dry-run counts every decision before and after', () => {
+      it('answers actions.before and actions.after over all the decisions checked', async () => {
+        const res = await inject('POST', '/v1/policies/message/dry-run', admin, {
+          document: { thresholds: { review: 100, block: 200 } },
+          limit: 100,
+        });
+        expect(res.statusCode, res.body).toBe(200);
+        const report = res.json();
+        const sum = (counts: Record<string, number>) => Object.values(counts).reduce((a, b) => a + b, 0);
+        expect(sum(report.actions.before)).toBe(report.checked);
+        expect(sum(report.actions.after)).toBe(report.checked);
+        expect(report.actions.before.review).toBeGreaterThanOrEqual(1);
+        expect(report.changed).toBeGreaterThanOrEqual(1);
+      });
+    });
   });
 }

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { PERMISSIONS, permissionsOf } from '../../cases/roles.ts';
+import { PERMISSIONS, permissionsOf, ROLE_PERMISSIONS, ROLES } from '../../cases/roles.ts';
 import { MamoruError, notFound, textField } from '../../core/index.ts';
 import type { Mamoru } from '../../mamoru.ts';
 import type { Organisation } from '../../store/store.ts';
@@ -72,6 +72,28 @@ export async function adminRoutes(app: App, { mamoru }: { mamoru: Mamoru }): Pro
         organisation,
         operator: await mamoru.isOperator(actor.orgId),
       };
+    },
+  );
+
+  app.get(
+    '/v1/roles',
+    {
+      schema: {
+        tags: ['admin'],
+        summary: '役割と権限 / Roles and what each may do',
+        description:
+          'Each role with its permissions (an origin-bound key has at most screen, cases:read and cases:comment whatever its role). Any key may read it.',
+        response: {
+          200: z.object({
+            items: z.array(z.object({ role: roleSchema, permissions: z.array(z.enum(PERMISSIONS)) })),
+          }),
+          ...errorResponses,
+        },
+      },
+    },
+    async (request) => {
+      actorOf(request);
+      return { items: ROLES.map((role) => ({ role, permissions: [...ROLE_PERMISSIONS[role]] })) };
     },
   );
 

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ACTIONS, type AnyChannel, operationMethod, type SignalDeclaration } from '../../core/index.ts';
+import { isEngineSignal } from '../../core/policy.ts';
 import { POLICY_SIGNALS } from '../../core/signals.ts';
 import type { Mamoru } from '../../mamoru.ts';
 import { type App, actorOf } from '../route-kit.ts';
@@ -18,6 +19,11 @@ export const channelSignalSchema = z
       .enum(ACTIONS)
       .optional()
       .describe('既定で強制される判定 / the action it forces by default'),
+    tunable: z
+      .boolean()
+      .describe(
+        'ポリシーの signals で重み等を変えられるか（エンジン固有のものは overrides で）/ whether a policy may set it under signals (the engine’s own go through overrides)',
+      ),
   })
   .meta({ id: 'ChannelSignal' });
 
@@ -60,6 +66,7 @@ export function channelSignals(channel: AnyChannel): ChannelSignal[] {
       weight: s.weight,
       description: { ja: s.description.ja, en: s.description.en },
       ...(s.forceAction ? { forceAction: s.forceAction } : {}),
+      tunable: !isEngineSignal(s.name),
     });
   };
   for (const s of POLICY_SIGNALS) add(s);

@@ -58,6 +58,14 @@ const dryRunReportSchema = z
     checked: z.number().int(),
     changed: z.number().int(),
     transitions: z.record(z.string(), z.number().int()),
+    actions: z
+      .object({
+        before: z.partialRecord(z.enum(ACTIONS), z.number().int()),
+        after: z.partialRecord(z.enum(ACTIONS), z.number().int()),
+      })
+      .describe(
+        '試したすべての判定の件数（記録された判定と下書きでの判定）/ every decision checked, by action: as recorded and under the draft',
+      ),
     changes: z.array(dryRunChangeSchema).readonly(),
     mode: z.enum(['rescore', 'reevaluate', 'rescore_only', 'mixed']),
     modes: z.object({
