@@ -1,12 +1,13 @@
 import { useQuery } from '@tanstack/react-query';
-import { Link, useParams, useRouter } from '@tanstack/react-router';
-import type { MouseEvent, ReactNode } from 'react';
+import { Link, useParams } from '@tanstack/react-router';
 import { useTranslation } from 'react-i18next';
 import { api } from '../../api.ts';
 import { useSession } from '../../session.tsx';
+import type { Page } from '../../types.ts';
 import { ErrorNotice } from '../../ui/ErrorNotice.tsx';
 import { Forbidden } from '../../ui/Forbidden.tsx';
 import { VerdictView } from '../../ui/VerdictView.tsx';
+import type { CaseStatus } from '../cases/model.ts';
 import type { Decision } from './decision.ts';
 import './decisions.css';
 
@@ -14,33 +15,6 @@ export function DecisionPage() {
   const { can } = useSession();
   if (!can('decisions:read')) return <Forbidden />;
   return <DecisionDetail />;
-}
-
-/**
- * A link to a console path that another page declares (the router's own
- * `Link` checks paths against the routes it knows at build time): same
- * behaviour — the console's history, a new tab with a modifier key.
- */
-export function PathLink({
-  href,
-  children,
-  className,
-}: {
-  readonly href: string;
-  readonly children: ReactNode;
-  readonly className?: string;
-}) {
-  const router = useRouter();
-  const onClick = (event: MouseEvent<HTMLAnchorElement>) => {
-    if (event.button !== 0 || event.metaKey || event.ctrlKey || event.shiftKey || event.altKey) return;
-    event.preventDefault();
-    router.history.push(href);
-  };
-  return (
-    <a href={href} onClick={onClick} className={className}>
-      {children}
-    </a>
-  );
 }
 
 function DecisionDetail() {
@@ -86,14 +60,15 @@ function DecisionDetail() {
                     {can('policies:read') ? (
                       <>
                         {' '}
-                        <PathLink href={`/policies/${encodeURIComponent(d.verdict.channel)}`}>
+                        <Link to="/policies/$channel" params={{ channel: d.verdict.channel }}>
                           {t('openPolicy', { channel: d.verdict.channel })}
-                        </PathLink>
+                        </Link>
                       </>
                     ) : null}
                   </dd>
                 </>
               ) : null}
+              {can('cases:read') ? <DecisionCase decisionId={decisionId} /> : null}
             </dl>
             <p className="help">{t('chainHelp')}</p>
           </section>
@@ -107,5 +82,41 @@ function DecisionDetail() {
         </>
       ) : null}
     </section>
+  );
+}
+
+/** The case this decision opened (`GET /v1/cases?decisionId=`), as a row of the facts; nothing when none. */
+function DecisionCase({ decisionId }: { readonly decisionId: string }) {
+  const { t } = useTranslation('decisions');
+  const found = useQuery({
+    queryKey: ['decision-case', decisionId],
+    queryFn: ({ signal }) =>
+      api<Page<{ readonly id: string; readonly status: CaseStatus }>>('/v1/cases', {
+        query: { decisionId, limit: 1 },
+        signal,
+      }),
+    retry: false,
+  });
+  const c = found.data?.items[0];
+  if (found.error) {
+    return (
+      <>
+        <dt>{t('case')}</dt>
+        <dd>
+          <ErrorNotice error={found.error} onRetry={() => void found.refetch()} />
+        </dd>
+      </>
+    );
+  }
+  if (!c) return null;
+  return (
+    <>
+      <dt>{t('case')}</dt>
+      <dd data-testid="decision-case">
+        <Link to="/cases/$caseId" params={{ caseId: c.id }}>
+          {t('openCase', { status: t(`common:status.${c.status}`) })}
+        </Link>
+      </dd>
+    </>
   );
 }
