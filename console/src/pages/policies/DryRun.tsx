@@ -12,21 +12,14 @@ import { ActionChart, type ActionCount } from './ActionChart.tsx';
 import type { JsonObject } from './layer.ts';
 import type { DryRunReport } from './queries.ts';
 
-/** Actions before and after, among the verdicts that would change (from the transitions). */
+/** Every decision checked, by action as recorded (`before`) and under the draft (`after`). */
 export function actionCounts(report: DryRunReport): ActionCount[] {
-  const before = new Map<string, number>();
-  const after = new Map<string, number>();
-  for (const [key, n] of Object.entries(report.transitions)) {
-    const [from, to] = key.split(/->|→/);
-    if (!from || !to) continue;
-    before.set(from, (before.get(from) ?? 0) + n);
-    after.set(to, (after.get(to) ?? 0) + n);
-  }
-  const seen = new Set([...before.keys(), ...after.keys()]);
+  const { before, after } = report.actions;
+  const seen = new Set([...Object.keys(before), ...Object.keys(after)]);
   const order = [...ACTIONS, ...[...seen].filter((a) => !(ACTIONS as readonly string[]).includes(a))];
   return order
     .filter((a) => seen.has(a))
-    .map((action) => ({ action, before: before.get(action) ?? 0, after: after.get(action) ?? 0 }));
+    .map((action) => ({ action, before: before[action] ?? 0, after: after[action] ?? 0 }));
 }
 
 /**
@@ -98,6 +91,12 @@ export function DryRun({
           {report.rescoredOnly?.note ? (
             <p className="notice notice-info">{pick(report.rescoredOnly.note, i18n.language)}</p>
           ) : null}
+          {report.checked > 0 ? (
+            <>
+              <h3>{t('chart.title')}</h3>
+              <ActionChart counts={actionCounts(report)} />
+            </>
+          ) : null}
           {report.changed > 0 ? (
             <>
               <h3>{t('dryRun.transitions')}</h3>
@@ -130,8 +129,6 @@ export function DryRun({
                   </tbody>
                 </table>
               </div>
-              <h3>{t('chart.title')}</h3>
-              <ActionChart counts={actionCounts(report)} />
               <h3>{t('dryRun.changes')}</h3>
               <div className="table-wrap">
                 <table data-testid="policy-diff-table">

@@ -66,6 +66,11 @@ export interface DryRunReport {
   readonly checked: number;
   readonly changed: number;
   readonly transitions: Readonly<Record<string, number>>;
+  /** Every decision checked, counted by action as recorded and under the draft. */
+  readonly actions: {
+    readonly before: Readonly<Partial<Record<string, number>>>;
+    readonly after: Readonly<Partial<Record<string, number>>>;
+  };
   readonly changes: readonly DryRunChange[];
   readonly rescoredOnly?: { readonly count: number; readonly note?: Localized };
   readonly summary: Localized;
