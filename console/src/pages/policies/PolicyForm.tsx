@@ -102,16 +102,6 @@ export function PolicyForm({ ctx, schema }: { ctx: FormContext; schema: PolicySc
   );
 }
 
-/**
- * The engine's own list signals: a policy may not tune them (the allow and
- * deny lists decide, with `overrides.denyAction`); the server answers 400.
- */
-const ENGINE_SIGNALS = new Set(['POLICY_ALLOW_LISTED', 'POLICY_DENY_LISTED']);
-
-function tunable(signal: PolicySchema['signals'][number]): boolean {
-  return signal.tunable ?? !ENGINE_SIGNALS.has(signal.name);
-}
-
 function SignalsTable({ ctx, schema }: { ctx: FormContext; schema: PolicySchema }) {
   const { t, i18n } = useTranslation('policies');
   const layerSignals = getAt(ctx.layer, ['signals']);
@@ -150,7 +140,8 @@ function SignalsTable({ ctx, schema }: { ctx: FormContext; schema: PolicySchema 
               : ctx.defaults && has(ctx.defaults, forcePath)
                 ? defaultAt(ctx, forcePath)
                 : (declared?.forceAction ?? null);
-            if (declared && !tunable(declared))
+            // The engine's own signals (the allow and deny lists): a policy may not tune them.
+            if (declared && !declared.tunable)
               return (
                 <tr key={name}>
                   <th scope="row" className="policies-signal-name">

@@ -1,7 +1,6 @@
 import { useQuery } from '@tanstack/react-query';
-import { ApiError, api } from '../../api.ts';
+import { api } from '../../api.ts';
 import type { Action, Localized, Page } from '../../types.ts';
-import { ACTIONS } from '../../types.ts';
 import type { JsonObject } from './layer.ts';
 
 /** `GET /v1/policies/{channel}` and each version of `…/versions`. */
@@ -22,8 +21,8 @@ export interface SchemaSignal {
   readonly weight?: number;
   readonly description?: Localized;
   readonly forceAction?: Action | null;
-  /** False for the engine's own signals, which a policy may not tune. */
-  readonly tunable?: boolean;
+  /** False for the engine's own signals (the allow and deny lists), which a policy may not set under `signals`. */
+  readonly tunable: boolean;
 }
 
 /** `GET /v1/policies/{channel}/schema`: what the form is generated from. */
@@ -34,7 +33,7 @@ export interface PolicySchema {
   readonly signals: readonly SchemaSignal[];
   readonly actions: readonly string[];
   readonly caseActions: readonly string[];
-  /** The channel's default effective document (undefined: not known, see {@link usePolicySchema}). */
+  /** The channel's default effective document (undefined: not known). */
   readonly defaults?: JsonObject;
 }
 
@@ -105,32 +104,12 @@ export function useVersion(channel: string, version: number | null) {
   });
 }
 
-/**
- * The channel's policy schema. While a server has no `…/schema` route yet
- * (404), a schema is read off the current policy: its signals, the actions,
- * and the defaults when the organisation has stored nothing (version 0).
- */
+/** The channel's policy schema (`GET /v1/policies/{channel}/schema`), once its current policy is read. */
 export function usePolicySchema(channel: string, current: PolicyVersion | undefined) {
   return useQuery({
-    queryKey: ['policy', channel, 'schema', current?.version ?? null],
+    queryKey: ['policy', channel, 'schema'],
     enabled: current !== undefined,
     staleTime: Number.POSITIVE_INFINITY,
-    queryFn: async (): Promise<PolicySchema> => {
-      try {
-        return await api<PolicySchema>(`/v1/policies/${encodeURIComponent(channel)}/schema`);
-      } catch (error) {
-        if (!(error instanceof ApiError) || error.status !== 404 || !current) throw error;
-        const signals = current.effective.signals;
-        return {
-          channel,
-          signals: Object.keys(typeof signals === 'object' && signals ? signals : {}).map((name) => ({
-            name,
-          })),
-          actions: [...ACTIONS],
-          caseActions: ['step_up', 'review', 'hold'],
-          ...(current.version === 0 ? { defaults: current.effective } : {}),
-        };
-      }
-    },
+    queryFn: () => api<PolicySchema>(`/v1/policies/${encodeURIComponent(channel)}/schema`),
   });
 }
