@@ -9,7 +9,13 @@ import { readFile } from 'node:fs/promises';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import common from '../../console/src/i18n/ja/common.json' with { type: 'json' };
 import { CONSOLE_DIR } from '../../src/server/console.ts';
-import { type ConsoleHarness, describeBrowser, openConsoleHarness } from '../helpers/console.ts';
+import {
+  type ConsoleActor,
+  type ConsoleHarness,
+  describeBrowser,
+  openConsoleHarness,
+  undocumentedCalls,
+} from '../helpers/console.ts';
 
 const CONSOLE_PATHS = [
   '/',
@@ -78,6 +84,43 @@ describeBrowser('console security and permissions (Chromium)', () => {
     await admin.page.locator('#api-key').waitFor();
     const session = await admin.page.evaluate(() => Object.values({ ...sessionStorage }).join('\n'));
     expect(session).not.toContain(admin.token);
+  });
+
+  it('notices a CSP violation when one happens (the watcher every scenario relies on works)', async () => {
+    const probe = await h.actor('anonymous');
+    await probe.page.goto(h.url('/'));
+    await probe.page.locator('#api-key').waitFor();
+    await probe.page.evaluate(() => {
+      const script = document.createElement('script');
+      script.textContent = 'window.__inlineRan = true';
+      document.body.append(script);
+      document.body.setAttribute('style', 'outline: 1px solid red');
+    });
+    await expect.poll(() => probe.cspViolations.length).toBeGreaterThanOrEqual(2);
+    expect(
+      await probe.page.evaluate(() => (window as { __inlineRan?: boolean }).__inlineRan),
+    ).toBeUndefined();
+    expect(probe.cspViolations.join('\n')).toMatch(/script-src/);
+    // Expected here: forgotten, so that the file's final check still sees none elsewhere.
+    probe.cspViolations.length = 0;
+  });
+
+  it('checks what the final check checks: calls outside /openapi.json are named, the logs are captured', async () => {
+    const fake = {
+      requests: [
+        { method: 'GET', url: h.url('/v1/cases/case_1') },
+        { method: 'POST', url: h.url('/v1/cases/case_1/resolve') },
+        { method: 'DELETE', url: h.url('/v1/cases/case_1') },
+        { method: 'GET', url: h.url('/v1/not-a-route') },
+        { method: 'GET', url: h.url('/assets/x.js') },
+      ],
+    } as unknown as ConsoleActor;
+    expect(await undocumentedCalls(h.server.base, [fake])).toEqual([
+      'DELETE /v1/cases/case_1',
+      'GET /v1/not-a-route',
+    ]);
+    // Every request the browser made is in the server's captured log (debug level), without its key.
+    expect(h.server.logs.some((line) => line.includes('"route":"/v1/me"'))).toBe(true);
   });
 
   it('refuses a wrong key on the sign-in page without storing it', async () => {
