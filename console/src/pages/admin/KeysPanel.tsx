@@ -5,10 +5,10 @@ import { ApiError, api } from '../../api.ts';
 import { useSession } from '../../session.tsx';
 import type { Page } from '../../types.ts';
 import { ROLES, type Role } from '../../types.ts';
+import { ConfirmButton } from '../../ui/ConfirmButton.tsx';
 import { ErrorNotice } from '../../ui/ErrorNotice.tsx';
+import { fieldErrors } from '../../ui/field-errors.ts';
 import { formatTime } from '../../ui/format.ts';
-import { ConfirmButton } from '../indicators/ConfirmButton.tsx';
-import { fieldErrors } from '../indicators/model.ts';
 import { type ApiKey, type CreatedKey, ORIGIN_ROLES } from './model.ts';
 import { TokenPanel } from './TokenPanel.tsx';
 

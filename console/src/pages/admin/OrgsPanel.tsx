@@ -5,8 +5,8 @@ import { ApiError, api } from '../../api.ts';
 import { useSession } from '../../session.tsx';
 import type { Page } from '../../types.ts';
 import { ErrorNotice } from '../../ui/ErrorNotice.tsx';
+import { fieldErrors } from '../../ui/field-errors.ts';
 import { formatTime } from '../../ui/format.ts';
-import { fieldErrors } from '../indicators/model.ts';
 import type { CreatedKey, OrganisationRow } from './model.ts';
 import { TokenPanel } from './TokenPanel.tsx';
 

@@ -4,9 +4,9 @@ import { useTranslation } from 'react-i18next';
 import { ApiError, api } from '../../api.ts';
 import { useSession } from '../../session.tsx';
 import { ErrorNotice } from '../../ui/ErrorNotice.tsx';
+import { fieldErrors } from '../../ui/field-errors.ts';
 import { INDICATORS_QUERY } from './IndicatorTable.tsx';
 import {
-  fieldErrors,
   INDICATOR_TYPES,
   type Indicator,
   type IndicatorType,

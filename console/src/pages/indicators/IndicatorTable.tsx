@@ -3,9 +3,9 @@ import { useTranslation } from 'react-i18next';
 import { api } from '../../api.ts';
 import { useSession } from '../../session.tsx';
 import type { Page } from '../../types.ts';
+import { ConfirmButton } from '../../ui/ConfirmButton.tsx';
 import { ErrorNotice } from '../../ui/ErrorNotice.tsx';
 import { formatTime } from '../../ui/format.ts';
-import { ConfirmButton } from './ConfirmButton.tsx';
 import type { Indicator, IndicatorSearch } from './model.ts';
 
 const PAGE_SIZE = 50;

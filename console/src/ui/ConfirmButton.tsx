@@ -1,5 +1,6 @@
 import { useEffect, useId, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
+import './confirm.css';
 
 /**
  * A button that asks before it acts: the first press shows the question and
@@ -21,7 +22,7 @@ export function ConfirmButton({
   readonly busy?: boolean;
   readonly className?: string;
 }) {
-  const { t } = useTranslation();
+  const { t } = useTranslation('common');
   const [asking, setAsking] = useState(false);
   const confirmRef = useRef<HTMLButtonElement>(null);
   const openerRef = useRef<HTMLButtonElement>(null);
