@@ -66,7 +66,8 @@ describeBrowser(
 
     it('runs the whole exception through the console', async () => {
       // 1. The agency screens the 6th voice line: review, and a case it can open.
-      const agency = await h.actor('agent');
+      // The agency works on a 390 px wide tablet or phone.
+      const agency = await h.actor('agent', { width: 390, height: 844 });
       const first = await screenOnPage(agency.page, h.server.base, 'contract', application);
       expect(first.action).toBe('review');
       expect(first.caseLink).toMatch(/^\/cases\//);
@@ -124,8 +125,8 @@ describeBrowser(
       await expect
         .poll(() => hq.page.getByTestId('case-status').getAttribute('data-status'), { timeout: 30_000 })
         .toBe('resolved');
-    const resolved = await h.server.api('reviewer', 'GET', `/v1/cases/${caseId}`);
-    expect(JSON.stringify(resolved.body)).toContain('"resolution":"approved"');
+      const resolved = await h.server.api('reviewer', 'GET', `/v1/cases/${caseId}`);
+      expect(JSON.stringify(resolved.body)).toContain('"resolution":"approved"');
 
       // 5. The agency screens the same application again: it passes.
       await h.server.mamoru.outcomes.drain();

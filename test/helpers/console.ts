@@ -288,13 +288,8 @@ export async function openActor(
 export async function signIn(page: Page, token: string): Promise<void> {
   await page.locator('#api-key').fill(token);
   await page.locator('#api-key').press('Enter');
-  await page
-    .locator('#main-nav')
-    .waitFor({ state: 'visible', timeout: 30_000 })
-    .catch(async () => {
-      // At 390 px the menu is folded: the header's sign-out button says the session is open.
-      await page.locator('header.topbar').waitFor({ state: 'visible', timeout: 30_000 });
-    });
+  // The signed-in layout's header (at 390 px the menu itself is folded away).
+  await page.locator('header.topbar').waitFor({ state: 'visible', timeout: 30_000 });
 }
 
 /** Path templates of `/openapi.json` as matchers: `{id}` matches one path segment. */
