@@ -9,6 +9,7 @@ import { ConfirmButton } from '../../ui/ConfirmButton.tsx';
 import { ErrorNotice } from '../../ui/ErrorNotice.tsx';
 import { fieldErrors } from '../../ui/field-errors.ts';
 import { formatTime } from '../../ui/format.ts';
+import { CURSOR_PAGING, LoadMore } from '../../ui/paging.tsx';
 import { type ApiKey, type CreatedKey, ORIGIN_ROLES } from './model.ts';
 import { TokenPanel } from './TokenPanel.tsx';
 
@@ -30,8 +31,7 @@ export function KeysPanel() {
     queryKey: KEYS_QUERY,
     queryFn: ({ pageParam, signal }) =>
       api<Page<ApiKey>>('/v1/keys', { query: { limit: 100, cursor: pageParam }, signal }),
-    initialPageParam: undefined as string | undefined,
-    getNextPageParam: (last) => last.nextCursor ?? undefined,
+    ...CURSOR_PAGING,
   });
   const create = useMutation({
     mutationFn: (body: Record<string, unknown>) => api<CreatedKey>('/v1/keys', { method: 'POST', body }),
@@ -115,18 +115,7 @@ export function KeysPanel() {
         </table>
       </div>
       {keys.isPending ? <p aria-live="polite">{t('common:common.loading')}</p> : null}
-      {keys.hasNextPage ? (
-        <div className="actions-row">
-          <button
-            type="button"
-            className="button"
-            disabled={keys.isFetchingNextPage}
-            onClick={() => void keys.fetchNextPage()}
-          >
-            {t('common:common.more')}
-          </button>
-        </div>
-      ) : null}
+      <LoadMore list={keys} />
       <p className="help">{t('keys.selfHelp')}</p>
 
       <form onSubmit={submit} noValidate aria-labelledby="admin-key-new-title">

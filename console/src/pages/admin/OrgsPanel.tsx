@@ -7,6 +7,7 @@ import type { Page } from '../../types.ts';
 import { ErrorNotice } from '../../ui/ErrorNotice.tsx';
 import { fieldErrors } from '../../ui/field-errors.ts';
 import { formatTime } from '../../ui/format.ts';
+import { CURSOR_PAGING, LoadMore } from '../../ui/paging.tsx';
 import type { CreatedKey, OrganisationRow } from './model.ts';
 import { TokenPanel } from './TokenPanel.tsx';
 
@@ -28,8 +29,7 @@ export function OrgsPanel() {
     queryKey: ORGS_QUERY,
     queryFn: ({ pageParam, signal }) =>
       api<Page<OrganisationRow>>('/v1/orgs', { query: { limit: 100, cursor: pageParam }, signal }),
-    initialPageParam: undefined as string | undefined,
-    getNextPageParam: (last) => last.nextCursor ?? undefined,
+    ...CURSOR_PAGING,
   });
   const create = useMutation({
     mutationFn: (body: { name: string }) =>
@@ -88,13 +88,7 @@ export function OrgsPanel() {
           </tbody>
         </table>
       </div>
-      {orgs.hasNextPage ? (
-        <div className="actions-row">
-          <button type="button" className="button" onClick={() => void orgs.fetchNextPage()}>
-            {t('common:common.more')}
-          </button>
-        </div>
-      ) : null}
+      <LoadMore list={orgs} />
 
       <form onSubmit={createOrg} noValidate aria-labelledby="admin-org-new-title">
         <h3 id="admin-org-new-title">{t('orgs.new')}</h3>

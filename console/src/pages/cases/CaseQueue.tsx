@@ -11,6 +11,7 @@ import { useChannelCatalogue } from '../../ui/channels.ts';
 import { ErrorNotice } from '../../ui/ErrorNotice.tsx';
 import { Forbidden } from '../../ui/Forbidden.tsx';
 import { formatTime } from '../../ui/format.ts';
+import { CURSOR_PAGING, LoadMore } from '../../ui/paging.tsx';
 import { CASE_ACTIONS, type Case, type CaseStatus, WAITING } from './model.ts';
 import { AgeText, AssigneeText, ChannelName, DueText, StatusText } from './parts.tsx';
 import { type QueueSearch, STATUS_FILTERS, type StatusFilter } from './search.ts';
@@ -66,9 +67,8 @@ function Queue() {
   const list = useInfiniteQuery({
     queryKey: [...CASES_QUERY, 'list', query],
     queryFn: ({ pageParam, signal }) =>
-      api<Page<Case>>('/v1/cases', { query: { ...query, cursor: pageParam ?? undefined }, signal }),
-    initialPageParam: null as string | null,
-    getNextPageParam: (last) => last.nextCursor,
+      api<Page<Case>>('/v1/cases', { query: { ...query, cursor: pageParam }, signal }),
+    ...CURSOR_PAGING,
   });
   const items = useMemo(() => list.data?.pages.flatMap((p) => p.items) ?? [], [list.data]);
 
@@ -243,18 +243,7 @@ function Queue() {
               </tbody>
             </table>
           </div>
-          {list.hasNextPage ? (
-            <div className="actions-row">
-              <button
-                type="button"
-                className="button"
-                onClick={() => void list.fetchNextPage()}
-                disabled={list.isFetchingNextPage}
-              >
-                {list.isFetchingNextPage ? t('common:common.loading') : t('common:common.more')}
-              </button>
-            </div>
-          ) : null}
+          <LoadMore list={list} />
         </>
       )}
     </section>

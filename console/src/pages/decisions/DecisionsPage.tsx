@@ -11,6 +11,7 @@ import { useChannelCatalogue } from '../../ui/channels.ts';
 import { ErrorNotice } from '../../ui/ErrorNotice.tsx';
 import { Forbidden } from '../../ui/Forbidden.tsx';
 import { formatNumber, formatTime } from '../../ui/format.ts';
+import { CURSOR_PAGING, LoadMore } from '../../ui/paging.tsx';
 import type { Decision } from './decision.ts';
 import {
   type DecisionSearch,
@@ -80,8 +81,7 @@ function Explorer() {
         query: { ...search, limit: PAGE_SIZE, cursor: pageParam },
         signal,
       }),
-    initialPageParam: undefined as string | undefined,
-    getNextPageParam: (last) => last.nextCursor ?? undefined,
+    ...CURSOR_PAGING,
   });
 
   const submit = (event: FormEvent) => {
@@ -272,18 +272,7 @@ function Explorer() {
               </tbody>
             </table>
           </div>
-          {list.hasNextPage ? (
-            <div className="actions-row">
-              <button
-                type="button"
-                className="button"
-                onClick={() => void list.fetchNextPage()}
-                disabled={list.isFetchingNextPage}
-              >
-                {list.isFetchingNextPage ? t('common:common.loading') : t('common:common.more')}
-              </button>
-            </div>
-          ) : null}
+          <LoadMore list={list} />
         </>
       )}
     </section>

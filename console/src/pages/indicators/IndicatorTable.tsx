@@ -6,6 +6,7 @@ import type { Page } from '../../types.ts';
 import { ConfirmButton } from '../../ui/ConfirmButton.tsx';
 import { ErrorNotice } from '../../ui/ErrorNotice.tsx';
 import { formatTime } from '../../ui/format.ts';
+import { CURSOR_PAGING, LoadMore } from '../../ui/paging.tsx';
 import type { Indicator, IndicatorSearch } from './model.ts';
 
 const PAGE_SIZE = 50;
@@ -29,8 +30,7 @@ export function IndicatorTable({ search }: { readonly search: IndicatorSearch })
         query: { ...search, limit: PAGE_SIZE, cursor: pageParam },
         signal,
       }),
-    initialPageParam: undefined as string | undefined,
-    getNextPageParam: (last) => last.nextCursor ?? undefined,
+    ...CURSOR_PAGING,
   });
   const expire = useMutation({
     mutationFn: (id: string) =>
@@ -146,18 +146,7 @@ export function IndicatorTable({ search }: { readonly search: IndicatorSearch })
       ) : rows.length === 0 && !list.isError ? (
         <p>{t('list.empty')}</p>
       ) : null}
-      {list.hasNextPage ? (
-        <div className="actions-row">
-          <button
-            type="button"
-            className="button"
-            disabled={list.isFetchingNextPage}
-            onClick={() => void list.fetchNextPage()}
-          >
-            {list.isFetchingNextPage ? t('common:common.loading') : t('common:common.more')}
-          </button>
-        </div>
-      ) : null}
+      <LoadMore list={list} />
       <p className="help" aria-live="polite">
         {t('list.count', { count: rows.length })}
       </p>
