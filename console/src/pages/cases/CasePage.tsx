@@ -9,6 +9,7 @@ import { ActionBadge } from '../../ui/ActionBadge.tsx';
 import { ErrorNotice } from '../../ui/ErrorNotice.tsx';
 import { Forbidden } from '../../ui/Forbidden.tsx';
 import { formatNumber, formatTime } from '../../ui/format.ts';
+import { prettyJson } from '../../ui/json.ts';
 import { type Verdict, VerdictView } from '../../ui/VerdictView.tsx';
 import { CaseDetails } from './CaseDetails.tsx';
 import { CASES_QUERY } from './CaseQueue.tsx';
@@ -154,7 +155,7 @@ function CaseView() {
           ) : (
             <details className="cases-json">
               <summary>{t('event.show')}</summary>
-              <pre>{JSON.stringify(decision.data.event, null, 2)}</pre>
+              <pre>{prettyJson(decision.data.event)}</pre>
             </details>
           )}
         </section>

@@ -6,6 +6,7 @@ import { useSession } from '../../session.tsx';
 import type { Page } from '../../types.ts';
 import { ErrorNotice } from '../../ui/ErrorNotice.tsx';
 import { Forbidden } from '../../ui/Forbidden.tsx';
+import { prettyJson } from '../../ui/json.ts';
 import { VerdictView } from '../../ui/VerdictView.tsx';
 import type { CaseStatus } from '../cases/model.ts';
 import type { Decision } from './decision.ts';
@@ -76,7 +77,7 @@ function DecisionDetail() {
             <h2 id="decision-event">{t('event')}</h2>
             <details open className="decision-event">
               <summary>{t('eventJson')}</summary>
-              <pre>{JSON.stringify(d.event, null, 2)}</pre>
+              <pre>{prettyJson(d.event)}</pre>
             </details>
           </section>
         </>

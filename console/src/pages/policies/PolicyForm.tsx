@@ -1,6 +1,7 @@
 import { useEffect, useId, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { pick } from '../../i18n/index.ts';
+import { prettyJson } from '../../ui/json.ts';
 import { defaultAt, FieldIssues, FieldState, type FormContext, fieldId, NumberField } from './fields.tsx';
 import { effectiveAt, getAt, has, isObject, type JsonObject } from './layer.ts';
 import type { PolicySchema } from './queries.ts';
@@ -270,7 +271,7 @@ function GroupsFields({ ctx, schema }: { ctx: FormContext; schema: PolicySchema 
 function RawLayer({ ctx }: { ctx: FormContext }) {
   const { t } = useTranslation('policies');
   const id = useId();
-  const shown = JSON.stringify(ctx.layer, null, 2);
+  const shown = prettyJson(ctx.layer);
   const [text, setText] = useState(shown);
   const [problem, setProblem] = useState<string | null>(null);
   useEffect(() => {

@@ -4,6 +4,7 @@ import { useTranslation } from 'react-i18next';
 import { api } from '../../api.ts';
 import { ErrorNotice } from '../../ui/ErrorNotice.tsx';
 import { formatTime } from '../../ui/format.ts';
+import { prettyJson } from '../../ui/json.ts';
 import { fieldDiff, type Json } from './layer.ts';
 import { type PolicyVersion, policyKey, useVersion, useVersions, versionsKey } from './queries.ts';
 
@@ -133,7 +134,7 @@ function VersionDetail({
       <div className="grid-2">
         <div>
           <h4>{t('versions.document')}</h4>
-          <pre data-testid="policy-version-json">{JSON.stringify(version.document, null, 2)}</pre>
+          <pre data-testid="policy-version-json">{prettyJson(version.document)}</pre>
         </div>
         <div>
           <h4>{t('versions.diff', { current: current.version })}</h4>

@@ -9,6 +9,7 @@ import type { CatalogueChannel } from '../../ui/channels.ts';
 import { useChannelCatalogue } from '../../ui/channels.ts';
 import { ErrorNotice } from '../../ui/ErrorNotice.tsx';
 import { Forbidden } from '../../ui/Forbidden.tsx';
+import { prettyJson } from '../../ui/json.ts';
 import { type Verdict, VerdictView } from '../../ui/VerdictView.tsx';
 import { ContractForm } from './ContractForm.tsx';
 import { isObject, type Json } from './json-path.ts';
@@ -31,7 +32,7 @@ function withOrigin(channel: string, example: unknown, origin: string | null): u
 
 function exampleText(channel: CatalogueChannel | undefined, origin: string | null): string {
   if (!channel || channel.example === undefined) return '{\n}\n';
-  return `${JSON.stringify(withOrigin(channel.name, channel.example, origin), null, 2)}\n`;
+  return `${prettyJson(withOrigin(channel.name, channel.example, origin))}\n`;
 }
 
 type Parsed = { ok: true; value: unknown } | { ok: false; message: string };
@@ -132,7 +133,7 @@ function Screen() {
                   <ContractForm
                     value={formValue}
                     origin={me.origin}
-                    onChange={(next) => setText(`${JSON.stringify(next, null, 2)}\n`)}
+                    onChange={(next) => setText(`${prettyJson(next)}\n`)}
                   />
                 ) : (
                   <p className="help">{t('contract.needsJson')}</p>
