@@ -119,6 +119,31 @@ async function seed(server: ConsoleServer): Promise<Seeded> {
       pledgeSigned: true,
     }),
   );
+  // A corporate application without the employment check (P4): another case for HQ.
+  await must(
+    'corporate application',
+    server.api('admin', 'POST', '/v1/screen/contract', {
+      applicationId: 'APP-2026-012150',
+      salesChannel: { type: 'shop', shopId: 'shinjuku-01' },
+      holder: {
+        type: 'corporation',
+        identity: {
+          name: '鈴木 一郎',
+          birthDate: '1972-08-09',
+          address: '東京都千代田区丸の内一丁目1番1号',
+          documentSerial: 'MN1234567890',
+        },
+        corporation: { corporateNumber: '7123456789012', name: '株式会社サンプル商事' },
+      },
+      identityVerification: {
+        method: 'ic_chip_face',
+        assuranceLevel: 3,
+        performedAt: '2026-12-06T09:30:00+09:00',
+      },
+      lines: [{ simType: 'data_sms', count: 8, purpose: '営業車両の端末用 / for the sales fleet' }],
+      pledgeSigned: true,
+    }),
+  );
   // Messages: lures and plain texts, from a few senders.
   let blocked = '';
   for (const [i, text] of [...LURES, ...PLAIN, ...LURES.slice(0, 3)].entries()) {
