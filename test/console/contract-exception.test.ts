@@ -13,6 +13,7 @@ import {
   AGENCY_ORIGIN,
   type ConsoleHarness,
   describeBrowser,
+  E2E_TIMEOUT,
   openConsoleHarness,
   screenOnPage,
 } from '../helpers/console.ts';
@@ -40,6 +41,7 @@ const application = {
 
 describeBrowser(
   'contract exception: agency screens a 6th line, HQ approves, the re-screen passes (Chromium)',
+  { timeout: E2E_TIMEOUT },
   () => {
     let h: ConsoleHarness;
     beforeAll(async () => {

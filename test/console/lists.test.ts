@@ -12,87 +12,92 @@ import indicators from '../../console/src/i18n/ja/indicators.json' with { type: 
 import {
   type ConsoleHarness,
   describeBrowser,
+  E2E_TIMEOUT,
   openConsoleHarness,
   screenOnPage,
 } from '../helpers/console.ts';
 
 const PHISHING_URL = 'https://kaimono-navi-support.example/account/verify';
 
-describeBrowser('lists: an indicator file imported in the console blocks a message (Chromium)', () => {
-  let h: ConsoleHarness;
-  let dir: string;
-  beforeAll(async () => {
-    h = await openConsoleHarness();
-    dir = await mkdtemp(join(tmpdir(), 'mamoru-console-lists-'));
-  });
-  afterAll(async () => {
-    await rm(dir, { recursive: true, force: true });
-    if (!h) return;
-    expect(await h.finish()).toEqual([]);
-  });
+describeBrowser(
+  'lists: an indicator file imported in the console blocks a message (Chromium)',
+  { timeout: E2E_TIMEOUT },
+  () => {
+    let h: ConsoleHarness;
+    let dir: string;
+    beforeAll(async () => {
+      h = await openConsoleHarness();
+      dir = await mkdtemp(join(tmpdir(), 'mamoru-console-lists-'));
+    });
+    afterAll(async () => {
+      await rm(dir, { recursive: true, force: true });
+      if (!h) return;
+      expect(await h.finish()).toEqual([]);
+    });
 
-  it('imports a JSONL file with one bad line, then screens a message with its URL: blocked', async () => {
-    const sms = (text: string) => ({ kind: 'sms', sender: '+819012340000', text });
-    // Before the import, the same URL in a plain text is not blocked.
-    const before = await h.server.api<{ action: string }>(
-      'analyst',
-      'POST',
-      '/v1/screen/message',
-      sms(`ご注文の確認はこちら ${PHISHING_URL}`),
-    );
-    expect(before.status).toBe(200);
-    expect(before.body.action).not.toBe('block');
+    it('imports a JSONL file with one bad line, then screens a message with its URL: blocked', async () => {
+      const sms = (text: string) => ({ kind: 'sms', sender: '+819012340000', text });
+      // Before the import, the same URL in a plain text is not blocked.
+      const before = await h.server.api<{ action: string }>(
+        'analyst',
+        'POST',
+        '/v1/screen/message',
+        sms(`ご注文の確認はこちら ${PHISHING_URL}`),
+      );
+      expect(before.status).toBe(200);
+      expect(before.body.action).not.toBe('block');
 
-    const file = join(dir, 'feed.jsonl');
-    await writeFile(
-      file,
-      [
-        JSON.stringify({
-          type: 'url',
-          value: PHISHING_URL,
-          verdict: 'malicious',
-          confidence: 95,
-          tags: ['phishing'],
-        }),
-        JSON.stringify({ type: 'domain', value: 'kaimono-navi-support.example', verdict: 'malicious' }),
-        '{"type": "url", "value": ',
-        JSON.stringify({ type: 'ip', value: '203.0.113.77', verdict: 'suspicious' }),
-        '',
-      ].join('\n'),
-    );
-    const analyst = await h.actor('analyst');
-    const { page } = analyst;
-    await page.goto(h.url('/indicators'));
-    await page.getByTestId('indicator-import-file').setInputFiles(file);
-    await page.getByLabel(indicators.import.source).fill('e2e-feed');
-    await page.getByTestId('indicator-import-submit').click();
+      const file = join(dir, 'feed.jsonl');
+      await writeFile(
+        file,
+        [
+          JSON.stringify({
+            type: 'url',
+            value: PHISHING_URL,
+            verdict: 'malicious',
+            confidence: 95,
+            tags: ['phishing'],
+          }),
+          JSON.stringify({ type: 'domain', value: 'kaimono-navi-support.example', verdict: 'malicious' }),
+          '{"type": "url", "value": ',
+          JSON.stringify({ type: 'ip', value: '203.0.113.77', verdict: 'suspicious' }),
+          '',
+        ].join('\n'),
+      );
+      const analyst = await h.actor('analyst');
+      const { page } = analyst;
+      await page.goto(h.url('/indicators'));
+      await page.getByTestId('indicator-import-file').setInputFiles(file);
+      await page.getByLabel(indicators.import.source).fill('e2e-feed');
+      await page.getByTestId('indicator-import-submit').click();
 
-    const report = page.getByTestId('indicator-import-report');
-    await report.waitFor({ timeout: 60_000 });
-    const progress = page.getByTestId('indicator-import-progress');
-    const [value, max] = await Promise.all([progress.getAttribute('value'), progress.getAttribute('max')]);
-    expect(Number(value)).toBeGreaterThan(0);
-    expect(Number(value)).toBe(Number(max));
+      const report = page.getByTestId('indicator-import-report');
+      await report.waitFor({ timeout: 60_000 });
+      const progress = page.getByTestId('indicator-import-progress');
+      const [value, max] = await Promise.all([progress.getAttribute('value'), progress.getAttribute('max')]);
+      expect(Number(value)).toBeGreaterThan(0);
+      expect(Number(value)).toBe(Number(max));
 
-    // One rejected line, its number (3) in the rejections table.
-    const rows = report.locator('tbody tr');
-    await expect.poll(() => rows.count()).toBe(1);
-    expect((await rows.first().locator('th').textContent())?.trim()).toBe('3');
-    const facts = await report.locator('dl.facts dd').allTextContents();
-    // processed, imported, updated, rejected, id
-    expect(facts.slice(0, 4).map((f) => f.trim())).toEqual(['4', '3', '0', '1']);
+      // One rejected line, its number (3) in the rejections table.
+      const rows = report.locator('tbody tr');
+      await expect.poll(() => rows.count()).toBe(1);
+      expect((await rows.first().locator('th').textContent())?.trim()).toBe('3');
+      const facts = await report.locator('dl.facts dd').allTextContents();
+      // processed, imported, updated, rejected, id
+      expect(facts.slice(0, 4).map((f) => f.trim())).toEqual(['4', '3', '0', '1']);
 
-    // The lists show it.
-    await page.goto(h.url(`/indicators?type=url`));
-    await page.getByTestId('indicator-table').getByText(PHISHING_URL).first().waitFor();
+      // The lists show it.
+      await page.goto(h.url(`/indicators?type=url`));
+      await page.getByTestId('indicator-table').getByText(PHISHING_URL).first().waitFor();
 
-    // A message with that URL, screened on /screen, is blocked.
-    const screened = await screenOnPage(
-      page,
-      h.server.base,
-      'message',
-      sms(`【重要】お支払い方法を更新してください ${PHISHING_URL}`),
-    );
-    expect(screened.action).toBe('block');
-  });
-});
+      // A message with that URL, screened on /screen, is blocked.
+      const screened = await screenOnPage(
+        page,
+        h.server.base,
+        'message',
+        sms(`【重要】お支払い方法を更新してください ${PHISHING_URL}`),
+      );
+      expect(screened.action).toBe('block');
+    });
+  },
+);

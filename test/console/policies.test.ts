@@ -8,7 +8,7 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import common from '../../console/src/i18n/ja/common.json' with { type: 'json' };
 import policies from '../../console/src/i18n/ja/policies.json' with { type: 'json' };
-import { type ConsoleHarness, describeBrowser, openConsoleHarness } from '../helpers/console.ts';
+import { type ConsoleHarness, describeBrowser, E2E_TIMEOUT, openConsoleHarness } from '../helpers/console.ts';
 
 /** Lures (blocked, scores 11–40 with the message channel's default block at 8) and plain texts. */
 const MESSAGES = [
@@ -27,67 +27,71 @@ const version = async (h: ConsoleHarness) => {
   return res.body.version;
 };
 
-describeBrowser('policies: a dry-run shows the changes before saving (Chromium)', () => {
-  let h: ConsoleHarness;
-  beforeAll(async () => {
-    h = await openConsoleHarness();
-    for (const [i, text] of MESSAGES.entries()) {
-      const res = await h.server.api('admin', 'POST', '/v1/screen/message', {
-        kind: 'sms',
-        sender: `+8190111100${i}`,
-        text,
-      });
-      expect(res.status).toBe(200);
-    }
-  });
-  afterAll(async () => {
-    if (!h) return;
-    expect(await h.finish()).toEqual([]);
-  });
+describeBrowser(
+  'policies: a dry-run shows the changes before saving (Chromium)',
+  { timeout: E2E_TIMEOUT },
+  () => {
+    let h: ConsoleHarness;
+    beforeAll(async () => {
+      h = await openConsoleHarness();
+      for (const [i, text] of MESSAGES.entries()) {
+        const res = await h.server.api('admin', 'POST', '/v1/screen/message', {
+          kind: 'sms',
+          sender: `+8190111100${i}`,
+          text,
+        });
+        expect(res.status).toBe(200);
+      }
+    });
+    afterAll(async () => {
+      if (!h) return;
+      expect(await h.finish()).toEqual([]);
+    });
 
-  it('changes the block threshold, dry-runs, sees the diff, then saves a new version', async () => {
-    const stored = await version(h);
-    const analyst = await h.actor('analyst');
-    const { page } = analyst;
-    await page.goto(h.url('/policies/message'));
-    const form = page.getByTestId('policy-form');
-    await form.waitFor({ timeout: 30_000 });
-    const block = form.getByLabel(common.action.block, { exact: true });
-    expect(await block.inputValue()).toBe('8');
-    await block.fill('30');
-    await block.press('Tab');
+    it('changes the block threshold, dry-runs, sees the diff, then saves a new version', async () => {
+      const stored = await version(h);
+      const analyst = await h.actor('analyst');
+      const { page } = analyst;
+      await page.goto(h.url('/policies/message'));
+      const form = page.getByTestId('policy-form');
+      await form.waitFor({ timeout: 30_000 });
+      const block = form.getByLabel(common.action.block, { exact: true });
+      expect(await block.inputValue()).toBe('8');
+      await block.fill('30');
+      await block.press('Tab');
 
-    // Dry-run: the count and the diff table, before anything is saved.
-    await page.getByTestId('policy-dry-run').click();
-    const report = page.getByTestId('policy-dry-run-report');
-    const changed = report.getByTestId('policy-changed-count');
-    await changed.waitFor({ timeout: 60_000 });
-    const count = Number((await changed.textContent())?.replace(/[^\d]/g, ''));
-    expect(count).toBeGreaterThan(0);
-    const diff = report.getByTestId('policy-diff-table');
-    await expect.poll(() => diff.locator('tbody tr').count()).toBe(count);
-    const firstRow = (await diff.locator('tbody tr').first().textContent()) ?? '';
-    expect(firstRow).toContain(common.action.block);
-    expect(firstRow).toContain(common.action.warn);
-    expect(await version(h)).toBe(stored);
+      // Dry-run: the count and the diff table, before anything is saved.
+      await page.getByTestId('policy-dry-run').click();
+      const report = page.getByTestId('policy-dry-run-report');
+      const changed = report.getByTestId('policy-changed-count');
+      await changed.waitFor({ timeout: 60_000 });
+      const count = Number((await changed.textContent())?.replace(/[^\d]/g, ''));
+      expect(count).toBeGreaterThan(0);
+      const diff = report.getByTestId('policy-diff-table');
+      await expect.poll(() => diff.locator('tbody tr').count()).toBe(count);
+      const firstRow = (await diff.locator('tbody tr').first().textContent()) ?? '';
+      expect(firstRow).toContain(common.action.block);
+      expect(firstRow).toContain(common.action.warn);
+      expect(await version(h)).toBe(stored);
 
-    // Save with a reason: a new version, listed.
-    await page
-      .getByLabel(policies.save.comment)
-      .fill('ブロックのしきい値を 30 に（誤遮断の確認）/ block at 30');
-    await page.getByTestId('policy-save').click();
-    await expect.poll(() => version(h), { timeout: 30_000 }).toBe(stored + 1);
-    const versions = page.getByTestId('policy-versions');
-    await versions
-      .locator('tbody tr td:first-child')
-      .filter({ hasText: new RegExp(`^${stored + 1}`) })
-      .first()
-      .waitFor({ timeout: 30_000 });
-    const saved = await h.server.api<{ document: { thresholds?: { block?: number } } }>(
-      'analyst',
-      'GET',
-      '/v1/policies/message',
-    );
-    expect(saved.body.document.thresholds?.block).toBe(30);
-  });
-});
+      // Save with a reason: a new version, listed.
+      await page
+        .getByLabel(policies.save.comment)
+        .fill('ブロックのしきい値を 30 に（誤遮断の確認）/ block at 30');
+      await page.getByTestId('policy-save').click();
+      await expect.poll(() => version(h), { timeout: 30_000 }).toBe(stored + 1);
+      const versions = page.getByTestId('policy-versions');
+      await versions
+        .locator('tbody tr td:first-child')
+        .filter({ hasText: new RegExp(`^${stored + 1}`) })
+        .first()
+        .waitFor({ timeout: 30_000 });
+      const saved = await h.server.api<{ document: { thresholds?: { block?: number } } }>(
+        'analyst',
+        'GET',
+        '/v1/policies/message',
+      );
+      expect(saved.body.document.thresholds?.block).toBe(30);
+    });
+  },
+);

@@ -13,6 +13,7 @@ import {
   type ConsoleActor,
   type ConsoleHarness,
   describeBrowser,
+  E2E_TIMEOUT,
   openConsoleHarness,
   undocumentedCalls,
 } from '../helpers/console.ts';
@@ -28,7 +29,7 @@ const CONSOLE_PATHS = [
   '/admin',
 ];
 
-describeBrowser('console security and permissions (Chromium)', () => {
+describeBrowser('console security and permissions (Chromium)', { timeout: E2E_TIMEOUT }, () => {
   let h: ConsoleHarness;
   beforeAll(async () => {
     h = await openConsoleHarness();

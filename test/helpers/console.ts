@@ -36,6 +36,9 @@ export const skipBrowser = process.env.MAMORU_SKIP_BROWSER === '1';
 /** `describe` for suites that drive Chromium: skipped only when MAMORU_SKIP_BROWSER=1. */
 export const describeBrowser: typeof describe = skipBrowser ? (describe.skip as typeof describe) : describe;
 
+/** Each browser test's time limit: a loaded 2-core CI machine runs several Chromiums at once. */
+export const E2E_TIMEOUT = 180_000;
+
 /** The users of the scenarios: each role a key of its own. */
 export type ActorName = 'admin' | 'analyst' | 'reviewer' | 'agent';
 
