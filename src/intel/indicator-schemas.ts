@@ -127,6 +127,14 @@ export const indicatorQuerySchema = z
     verdict: indicatorVerdictSchema.optional(),
     scope: sharingScopeSchema.optional(),
     source: label(200).optional().describe('情報源で絞り込み / Filter by source'),
+    value: z
+      .string()
+      .min(1)
+      .max(MAX_RAW_LENGTH)
+      .optional()
+      .describe(
+        '値で検索: type と一緒なら正規化（機微な種類はキー付きハッシュ）して完全一致、type なしなら部分一致（大文字小文字を区別しない）/ Search by value: with type, the value normalised (keyed-hashed for sensitive types) matches exactly; without type, any value containing the text (case-insensitive; reads the list)',
+      ),
     limit: z.coerce.number().int().min(1).max(1000).default(100).describe('件数 1–1000 / Page size'),
     cursor: z
       .string()

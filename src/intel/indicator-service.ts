@@ -1,11 +1,13 @@
-import type { Kysely } from 'kysely';
+import { type Kysely, sql } from 'kysely';
 import {
   type IndicatorMatch,
   type IndicatorRef,
   type IndicatorType,
   type IndicatorVerdict,
   type IntelLookup,
+  isMamoruError,
   isSensitiveType,
+  MamoruError,
   notFound,
   type SharingScope,
 } from '../core/index.ts';
@@ -201,6 +203,13 @@ export class IndicatorService implements IntelLookup {
     if (q.verdict) select = select.where('verdict', '=', q.verdict);
     if (q.scope) select = select.where('scope', '=', q.scope);
     if (q.source) select = select.where('source', '=', q.source);
+    if (q.value !== undefined) {
+      if (q.type) select = select.where('value', '=', this.#searchValue(q.type, q.value));
+      else
+        select = select.where(
+          sql<boolean>`lower(value) like ${`%${escapeLike(q.value.toLowerCase())}%`} escape '\\'`,
+        );
+    }
     if (q.cursor) select = select.where('id', '<', q.cursor);
     // Ids are time-ordered, so id order is creation order.
     const rows = await select
@@ -327,6 +336,19 @@ export class IndicatorService implements IntelLookup {
    * is taken as it is).
    * @throws MamoruError `invalid_indicator` when the value is not of the type.
    */
+  /** The stored form of a searched value; a value not of the type is a 400 naming `query.value`. */
+  #searchValue(type: IndicatorType, raw: string): string {
+    try {
+      return this.storedValue(type, raw);
+    } catch (error) {
+      if (isMamoruError(error))
+        throw new MamoruError('validation_failed', error.message, {
+          issues: [{ path: 'query.value', message: error.message }],
+        });
+      throw error;
+    }
+  }
+
   storedValue(type: IndicatorType, raw: string): string {
     const hashed = isSensitiveType(type) && isKeyedHash(raw);
     return indicatorValue(type, raw, this.#hasher, { hashed });
@@ -344,4 +366,9 @@ export class IndicatorService implements IntelLookup {
   ): Promise<readonly IndicatorMatch[]> {
     return this.lookup(orgId, [{ type, value: indicatorValue(type, raw, this.#hasher, options) }]);
   }
+}
+
+/** `%`, `_` and the escape itself taken literally in a LIKE pattern. */
+function escapeLike(text: string): string {
+  return text.replace(/[\\%_]/g, (c) => `\\${c}`);
 }

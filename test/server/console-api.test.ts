@@ -425,6 +425,23 @@ for (const backend of mamoruBackends()) {
       });
     });
 
+    describe('GET /v1/indicators?value=', () => {
+      it('finds a value normalised with its type, by substring without, and names query.value when invalid', async () => {
+        const exact = await inject('GET', '/v1/indicators?type=phone&value=%2B81%2090%201111%202222', admin);
+        expect(exact.statusCode, exact.body).toBe(200);
+        expect(exact.json().items.map((i: { value: string }) => i.value)).toEqual(['+819011112222']);
+        const part = await inject('GET', '/v1/indicators?value=1111', admin);
+        expect(part.json().items.map((i: { value: string }) => i.value)).toContain('+819011112222');
+        expect((await inject('GET', '/v1/indicators?value=%25', admin)).json().items).toEqual([]);
+        const mineOrg = exact.json().items[0].orgId;
+        const theirs = (await inject('GET', '/v1/indicators?value=1111', other)).json().items;
+        for (const i of theirs as { orgId: string }[]) expect(i.orgId).not.toBe(mineOrg);
+        const bad = await inject('GET', '/v1/indicators?type=phone&value=not-a-phone', admin);
+        expect(bad.statusCode, bad.body).toBe(400);
+        expect(bad.json().errors.map((e: { path: string }) => e.path)).toContain('query.value');
+      });
+    });
+
     describe('GET /v1/roles, GET /v1/me', () => {
       it('lists every role with its permissions, and /v1/me the key’s own (narrowed for an origin)', async () => {
         const res = await inject('GET', '/v1/roles', await key('agent'));
