@@ -14,6 +14,7 @@ export function Filters({
   const [draft, setDraft] = useState<Record<string, string>>({});
   useEffect(() => {
     setDraft({
+      value: search.value ?? '',
       type: search.type ?? '',
       verdict: search.verdict ?? '',
       scope: search.scope ?? '',
@@ -29,6 +30,20 @@ export function Filters({
   return (
     <search aria-label={t('filters.label')}>
       <form className="filters" onSubmit={submit}>
+        <div className="field">
+          <label htmlFor="ind-f-value">{t('field.value')}</label>
+          <input
+            id="ind-f-value"
+            type="search"
+            value={draft.value ?? ''}
+            onChange={set('value')}
+            maxLength={2048}
+            aria-describedby="ind-f-value-help"
+          />
+          <span id="ind-f-value-help" className="help">
+            {t('filters.valueHelp')}
+          </span>
+        </div>
         <div className="field">
           <label htmlFor="ind-f-type">{t('field.type')}</label>
           <select id="ind-f-type" value={draft.type ?? ''} onChange={set('type')}>

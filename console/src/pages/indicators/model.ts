@@ -50,6 +50,8 @@ export interface IndicatorSearch {
   readonly verdict?: Verdict | undefined;
   readonly scope?: Scope | undefined;
   readonly source?: string | undefined;
+  /** A value searched: exact after normalisation with a type, a substring without. */
+  readonly value?: string | undefined;
 }
 
 function oneOf<T extends string>(value: unknown, allowed: readonly T[]): T | undefined {
@@ -61,7 +63,9 @@ function oneOf<T extends string>(value: unknown, allowed: readonly T[]): T | und
 /** The URL's search params, anything unknown dropped. */
 export function indicatorSearch(search: Record<string, unknown>): IndicatorSearch {
   const source = typeof search.source === 'string' ? search.source.trim().slice(0, 200) : '';
+  const value = typeof search.value === 'string' ? search.value.trim().slice(0, 2048) : '';
   return {
+    value: value || undefined,
     type: oneOf(search.type, INDICATOR_TYPES),
     verdict: oneOf(search.verdict, VERDICTS),
     scope: oneOf(search.scope, SCOPES),
