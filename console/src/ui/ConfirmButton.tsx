@@ -29,8 +29,11 @@ export function ConfirmButton({
   const questionId = useId();
   const wasAsking = useRef(false);
   useEffect(() => {
-    if (asking) confirmRef.current?.focus();
-    else if (wasAsking.current) openerRef.current?.focus();
+    if (asking) {
+      confirmRef.current?.focus();
+      // In a scrolling table the whole question comes into view, not only the edge of its button.
+      confirmRef.current?.parentElement?.scrollIntoView?.({ block: 'nearest', inline: 'nearest' });
+    } else if (wasAsking.current) openerRef.current?.focus();
     wasAsking.current = asking;
   }, [asking]);
   if (!asking) {
