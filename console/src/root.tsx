@@ -1,5 +1,5 @@
-import { createRootRoute, Link, Outlet } from '@tanstack/react-router';
-import { useState } from 'react';
+import { createRootRoute, Link, Outlet, useRouterState } from '@tanstack/react-router';
+import { useEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { LANGUAGES, type Language, setLanguage } from './i18n/index.ts';
 import { useSession } from './session.tsx';
@@ -36,10 +36,35 @@ export function LanguageSwitch() {
   );
 }
 
+/**
+ * After a move to another page (not on the first load, nor when only the search
+ * params change), focus goes to the new page's heading, or to main: a keyboard
+ * or screen-reader user starts at the top of the new content, not on the link
+ * that was pressed.
+ */
+function useFocusOnNavigation(): void {
+  const pathname = useRouterState({ select: (state) => state.location.pathname });
+  const previous = useRef(pathname);
+  useEffect(() => {
+    if (previous.current === pathname) return;
+    previous.current = pathname;
+    const frame = requestAnimationFrame(() => {
+      const main = document.getElementById('main');
+      if (!main || main.contains(document.activeElement)) return;
+      const heading = main.querySelector<HTMLElement>('h1');
+      const target = heading ?? main;
+      if (!target.hasAttribute('tabindex')) target.setAttribute('tabindex', '-1');
+      target.focus();
+    });
+    return () => cancelAnimationFrame(frame);
+  }, [pathname]);
+}
+
 function Layout() {
   const { t } = useTranslation();
   const { me, can, signOut } = useSession();
   const [menuOpen, setMenuOpen] = useState(false);
+  useFocusOnNavigation();
   return (
     <div className="shell">
       <a className="skip-link" href="#main">
