@@ -28,7 +28,7 @@ if (!root) throw new Error('#root missing from index.html');
 createRoot(root).render(
   <StrictMode>
     <QueryClientProvider client={queryClient}>
-      <SessionProvider signIn={(onSignedIn) => <SignIn onSignedIn={onSignedIn} />}>
+      <SessionProvider signIn={(onSignedIn, ended) => <SignIn onSignedIn={onSignedIn} ended={ended} />}>
         <RouterProvider router={router} />
       </SessionProvider>
     </QueryClientProvider>

@@ -1,4 +1,4 @@
-import { createRootRoute, Link, Outlet, useRouterState } from '@tanstack/react-router';
+import { createRootRoute, Link, Outlet, useNavigate, useRouterState } from '@tanstack/react-router';
 import { useEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { LANGUAGES, type Language, setLanguage } from './i18n/index.ts';
@@ -64,6 +64,12 @@ function Layout() {
   const { t } = useTranslation();
   const { me, can, signOut } = useSession();
   const [menuOpen, setMenuOpen] = useState(false);
+  const navigate = useNavigate();
+  // The next key starts on the home page, not on a page of the previous key it may not see.
+  const leave = () => {
+    signOut();
+    void navigate({ to: '/', replace: true });
+  };
   useFocusOnNavigation();
   return (
     <div className="shell">
@@ -88,7 +94,7 @@ function Layout() {
           {me.origin ? <span className="origin">{t('session.origin', { origin: me.origin })}</span> : null}
         </div>
         <LanguageSwitch />
-        <button type="button" className="button button-quiet" onClick={signOut}>
+        <button type="button" className="button button-quiet" onClick={leave}>
           {t('session.signOut')}
         </button>
       </header>

@@ -35,10 +35,12 @@ export function SessionProvider({
 }: {
   readonly children: ReactNode;
   /** The sign-in page: it checks a key with `GET /v1/me` and hands both over. */
-  readonly signIn: (onSignedIn: (key: string, me: Me) => void) => ReactNode;
+  readonly signIn: (onSignedIn: (key: string, me: Me) => void, ended: boolean) => ReactNode;
 }) {
   const queryClient = useQueryClient();
   const [key, setKeyState] = useState(currentKey);
+  /** The API refused the key (401: revoked or unknown): the sign-in page says why the session ended. */
+  const [ended, setEnded] = useState(false);
   const me = useQuery({
     queryKey: ME_QUERY,
     queryFn: () => api<Me>('/v1/me'),
@@ -46,14 +48,21 @@ export function SessionProvider({
     staleTime: 60_000,
     retry: false,
   });
-  const signOut = useCallback(() => {
+  const endSession = useCallback(() => {
     setKey(null);
     setKeyState(null);
     queryClient.clear();
   }, [queryClient]);
+  const signOut = useCallback(() => {
+    setEnded(false);
+    endSession();
+  }, [endSession]);
   useEffect(() => {
-    whenUnauthenticated(signOut);
-  }, [signOut]);
+    whenUnauthenticated(() => {
+      setEnded(true);
+      endSession();
+    });
+  }, [endSession]);
   const session = useMemo<Session | null>(() => {
     if (!me.data || key === null) return null;
     const granted = new Set(me.data.permissions);
@@ -63,11 +72,12 @@ export function SessionProvider({
     return (
       <>
         {signIn((newKey, newMe) => {
+          setEnded(false);
           queryClient.clear();
           queryClient.setQueryData(ME_QUERY, newMe);
           setKey(newKey);
           setKeyState(newKey);
-        })}
+        }, ended)}
       </>
     );
   }

@@ -10,7 +10,14 @@ import { ErrorNotice } from '../../ui/ErrorNotice.tsx';
  * kept for this tab only (sessionStorage). The key's role and origin decide
  * what the console shows.
  */
-export function SignIn({ onSignedIn }: { readonly onSignedIn: (key: string, me: Me) => void }) {
+export function SignIn({
+  onSignedIn,
+  ended = false,
+}: {
+  readonly onSignedIn: (key: string, me: Me) => void;
+  /** The previous session ended because the API refused its key (revoked): say so. */
+  readonly ended?: boolean;
+}) {
   const { t } = useTranslation('signin');
   const [key, setKey] = useState('');
   const [error, setError] = useState<unknown>(null);
@@ -41,6 +48,11 @@ export function SignIn({ onSignedIn }: { readonly onSignedIn: (key: string, me: 
           <h1>{t('title')}</h1>
           <LanguageSwitch />
         </div>
+        {ended ? (
+          <p className="notice notice-error" role="alert" data-testid="signin-ended">
+            {t('ended')}
+          </p>
+        ) : null}
         <p>{t('lead')}</p>
         <form onSubmit={submit} noValidate>
           <label htmlFor="api-key">{t('key')}</label>
