@@ -170,7 +170,15 @@ function Queue() {
   return (
     <section className="page cases-queue-page" aria-labelledby="cases-title">
       <h1 id="cases-title">{t('queue.title')}</h1>
-      <Filters search={search} onChange={setFilter} channelNames={channels.data?.map((c) => c.name)} />
+      <Filters
+        search={search}
+        onChange={setFilter}
+        channelNames={channels.data?.map((c) => c.name)}
+        channelTitle={(name) => {
+          const title = channels.data?.find((c) => c.name === name)?.title;
+          return title ? pick(title, i18n.language) : name;
+        }}
+      />
       <Shortcuts open={helpOpen} onToggle={() => setHelpOpen((open) => !open)} />
       <p className="visually-hidden" aria-live="polite" aria-atomic="true">
         {announcement}
@@ -254,10 +262,13 @@ function Filters({
   search,
   onChange,
   channelNames,
+  channelTitle,
 }: {
   readonly search: QueueSearch;
   readonly onChange: (patch: Partial<QueueSearch>) => void;
   readonly channelNames: readonly string[] | undefined;
+  /** The channel's title from the catalogue, in the page's language. */
+  readonly channelTitle: (name: string) => string;
 }) {
   const { t } = useTranslation('cases');
   const { me } = useSession();
@@ -307,7 +318,7 @@ function Filters({
             <option value="">{t('common:common.all')}</option>
             {channelNames.map((name) => (
               <option key={name} value={name}>
-                {name}
+                {channelTitle(name)}
               </option>
             ))}
           </select>
