@@ -373,6 +373,7 @@ export interface ConsoleHarness {
   readonly browser: Browser;
   readonly actors: ConsoleActor[];
   url(path: string): string;
+  /** A new signed-in actor; leave its context open: `finish()` reads its storage. */
   actor(name: ActorName | 'anonymous', options?: ActorOptions): Promise<ConsoleActor>;
   /** The problems `finish` would report, without closing. */
   problems(): Promise<string[]>;
