@@ -93,12 +93,29 @@ describeBrowser(
       });
       expect(refused.status).toBe(403);
 
-      // 3. HQ signs in, opens the case from the queue, sees the purpose and the line counts.
+      // 3. HQ signs in and works the queue by keyboard: j to the case, a to take it, r to resolve it.
       const hq = await h.actor('reviewer');
       await hq.page.goto(h.url('/cases'));
       const hqRow = hq.page.locator(`[data-testid="case-row"][data-case-id="${caseId}"]`);
       await hqRow.waitFor({ timeout: 30_000 });
-      await hqRow.getByRole('link').first().click();
+      for (let i = 0; i < 20 && (await hqRow.getAttribute('aria-selected')) !== 'true'; i++)
+        await hq.page.keyboard.press('j');
+      expect(await hqRow.getAttribute('aria-selected')).toBe('true');
+      await hq.page.keyboard.press('a');
+      const me = await h.server.api<{ keyId: string }>('reviewer', 'GET', '/v1/me');
+      await expect
+        .poll(
+          async () => JSON.stringify((await h.server.api('reviewer', 'GET', `/v1/cases/${caseId}`)).body),
+          {
+            timeout: 30_000,
+          },
+        )
+        .toContain(`"assignee":"${me.body.keyId}"`);
+      await hq.page.keyboard.press('r');
+      // The case opens with the reason field focused.
+      const reason = hq.page.getByLabel(cases.resolve.reason);
+      await reason.waitFor({ timeout: 30_000 });
+      await expect.poll(() => reason.evaluate((el) => el === document.activeElement)).toBe(true);
       const details = hq.page.getByTestId('case-details');
       await details.waitFor();
       await details.getByText(PURPOSE).first().waitFor();
