@@ -187,7 +187,7 @@ export function VerdictView({
             {hits.map((hit, index) => {
               const description = describeSignal(catalogue.data, hit.signal, verdict.channel);
               const evidence = hit.evidence ?? [];
-              const params = Object.entries(hit.params ?? {});
+              const params = paramsForLanguage(hit.params, language);
               return (
                 // biome-ignore lint/suspicious/noArrayIndexKey: a verdict's hits never reorder
                 <li key={`${hit.signal}:${index}`} className="verdict-hit" data-signal={hit.signal}>
@@ -351,4 +351,20 @@ export function VerdictView({
       </section>
     </article>
   );
+}
+
+/**
+ * A hit's params, without the other language's wording: a detector may give a
+ * value in both (`capGroupJa` / `capGroupEn`, used in its reason texts); only
+ * the one of the page's language is shown.
+ */
+function paramsForLanguage(
+  params: Readonly<Record<string, string | number>> | undefined,
+  language: string,
+): [string, string | number][] {
+  const entries = Object.entries(params ?? {});
+  const keys = new Set(entries.map(([key]) => key));
+  const other = language.startsWith('en') ? 'Ja' : 'En';
+  const own = other === 'Ja' ? 'En' : 'Ja';
+  return entries.filter(([key]) => !(key.endsWith(other) && keys.has(key.slice(0, -2) + own)));
 }
