@@ -2,7 +2,8 @@
  * Lists (C4, issue 10 "must show"): an analyst imports an indicator file on
  * /indicators — the progress bar reaches the end, the report shows the one
  * rejected line with its number — and a message holding the imported phishing
- * URL, screened on /screen, is then blocked.
+ * URL, screened on /screen, is then blocked; the verdict explorer finds that
+ * decision by the signal it matched (and both by the URL they carried).
  */
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -79,9 +80,9 @@ describeBrowser(
       expect(Number(value)).toBe(Number(max));
 
       // One rejected line, its number (3) in the rejections table.
-      const rows = report.locator('tbody tr');
-      await expect.poll(() => rows.count()).toBe(1);
-      expect((await rows.first().locator('th').textContent())?.trim()).toBe('3');
+      const rejected = report.locator('tbody tr');
+      await expect.poll(() => rejected.count()).toBe(1);
+      expect((await rejected.first().locator('th').textContent())?.trim()).toBe('3');
       const facts = await report.locator('dl.facts dd').allTextContents();
       // processed, imported, updated, rejected, id
       expect(facts.slice(0, 4).map((f) => f.trim())).toEqual(['4', '3', '0', '1']);
@@ -98,6 +99,21 @@ describeBrowser(
         sms(`【重要】お支払い方法を更新してください ${PHISHING_URL}`),
       );
       expect(screened.action).toBe('block');
+
+      // The verdict explorer: both messages carried the URL; only the second matched the list (INTEL_MATCH_URL).
+      await page.goto(
+        h.url(`/decisions?channel=message&indicator=${encodeURIComponent(PHISHING_URL)}&indicatorType=url`),
+      );
+      const rows = page.getByTestId('decision-row');
+      await rows.first().waitFor({ timeout: 30_000 });
+      await expect.poll(() => rows.count(), { timeout: 30_000 }).toBe(2);
+      await page.goto(h.url('/decisions?signal=INTEL_MATCH_URL'));
+      await rows.first().waitFor({ timeout: 30_000 });
+      await expect.poll(() => rows.count(), { timeout: 30_000 }).toBe(1);
+      await rows.first().getByRole('link').first().click();
+      const verdict = page.getByTestId('verdict');
+      await verdict.getByText('INTEL_MATCH_URL').first().waitFor({ timeout: 30_000 });
+      expect(await verdict.getByTestId('verdict-action').getAttribute('data-action')).toBe('block');
     });
   },
 );
