@@ -65,6 +65,18 @@ function Layout() {
   const { me, can, signOut } = useSession();
   const [menuOpen, setMenuOpen] = useState(false);
   const navigate = useNavigate();
+  const toggleRef = useRef<HTMLButtonElement>(null);
+  // Escape folds the open menu (phone width) and gives focus back to its button.
+  useEffect(() => {
+    if (!menuOpen) return;
+    const onKey = (event: KeyboardEvent) => {
+      if (event.key !== 'Escape') return;
+      setMenuOpen(false);
+      toggleRef.current?.focus();
+    };
+    document.addEventListener('keydown', onKey);
+    return () => document.removeEventListener('keydown', onKey);
+  }, [menuOpen]);
   // The next key starts on the home page, not on a page of the previous key it may not see.
   const leave = () => {
     signOut();
@@ -78,6 +90,7 @@ function Layout() {
       </a>
       <header className="topbar">
         <button
+          ref={toggleRef}
           type="button"
           className="menu-toggle"
           aria-expanded={menuOpen}
