@@ -339,7 +339,7 @@ export async function undocumentedCalls(base: string, actors: readonly ConsoleAc
   return [...bad].sort();
 }
 
-/** What the browser kept that holds the key: localStorage values and cookies (both must be none). */
+/** Where the key leaked: localStorage values, cookies, request URLs, the browser console (all must be none). */
 export async function keyTraces(actor: ConsoleActor): Promise<string[]> {
   const found: string[] = [];
   const cookies = await actor.context.cookies();
@@ -356,6 +356,10 @@ export async function keyTraces(actor: ConsoleActor): Promise<string[]> {
     });
     for (const [k, v] of stored) if (actor.token && v.includes(actor.token)) found.push(`localStorage ${k}`);
   }
+  if (actor.token)
+    for (const request of actor.requests)
+      if (request.url.includes(actor.token))
+        found.push(`a request's URL: ${request.method} ${request.url.slice(0, 60)}`);
   if (actor.token)
     for (const message of actor.consoleMessages)
       if (message.includes(actor.token)) found.push(`console: ${message.slice(0, 80)}`);
