@@ -405,6 +405,35 @@ ${table('ja')}
 ## English
 
 ${table('en')}
+
+## 端から端までのテスト / End-to-end tests
+
+\`npx vitest run test/console/\`（\`npm test\` にも含まれます）は、本物のサーバー（PGlite、
+\`DATABASE_URL\` があれば PostgreSQL の新しいデータベース）と Debian の Chromium
+（\`/usr/bin/chromium\`、\`MAMORU_CHROMIUM\` で変更）で、代理店の 6 回線目の審査から本部の承認と
+再審査まで、指標ファイルの取り込みとそのURLを含むメッセージの遮断、ポリシーの保存前の試行、CSP
+とキーの扱い、権限ごとのメニュー、アクセシビリティの基本を確かめます。Chromium のない環境では
+\`MAMORU_SKIP_BROWSER=1\` でブラウザのテストを飛ばせます（CI は \`.ci/run\` で入れます）。
+\`npm run bench console\` はバンドルの大きさと初回表示の時間を測ります。
+
+\`npx vitest run test/console/\` (part of \`npm test\`) drives Debian's Chromium (\`/usr/bin/chromium\`,
+or \`MAMORU_CHROMIUM\`) against a real server (PGlite; a fresh PostgreSQL database with
+\`DATABASE_URL\`): an agency's 6th line to HQ's approval and the re-screen, an indicator file imported
+and a message with its URL blocked, a policy dry-run before saving, the CSP and the key's handling,
+each role's menu, and accessibility basics. Without Chromium, \`MAMORU_SKIP_BROWSER=1\` skips the browser
+suites (CI installs it in \`.ci/run\`). \`npm run bench console\` measures the bundle and the first load.
+
+| file | what it checks |
+| --- | --- |
+| test/console/contract-exception.test.ts | P2: agency screens a 6th voice line (review), cannot resolve (no controls, API 403); HQ works the queue by keyboard, sees purpose and line counts, approves after a confirm step; the re-screen is allowed |
+| test/console/lists.test.ts | indicator import with progress and a per-line report; the message with that URL is blocked; the verdict explorer finds it |
+| test/console/policies.test.ts | a threshold changed, dry-run count and diff table before saving; the version moves only on save |
+| test/console/security.test.ts | CSP on every console response, no inline script, key never in localStorage, cookies, URLs or logs; agent menu and forbidden pages |
+| test/console/accessibility.test.ts | one h1, heading order, named controls, scoped headers, no sideways scroll at 390 px; keyboard and focus |
+| test/console/catalogues.test.ts | ja/en catalogues with the same keys, no empty text, no literal text in components |
+
+Every browser test also fails on a CSP violation, an uncaught page error, or a \`/v1\` call that
+\`/openapi.json\` does not describe (test/helpers/console.ts).
 `;
 }
 
