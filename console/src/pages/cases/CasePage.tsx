@@ -1,6 +1,6 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { Link, useParams, useSearch } from '@tanstack/react-router';
-import { type FormEvent, useState } from 'react';
+import { type FormEvent, useEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { api } from '../../api.ts';
 import { pick } from '../../i18n/index.ts';
@@ -32,6 +32,8 @@ function CaseView() {
   const { can } = useSession();
   const { caseId } = useParams({ from: '/cases/$caseId' });
   const search = useSearch({ from: '/cases/$caseId' }) as CaseSearch;
+  /** Resolved on this page just now: the outcome takes the focus (the resolve form it replaces had it). */
+  const [resolvedHere, setResolvedHere] = useState(false);
   const detail = useQuery({
     queryKey: [...CASES_QUERY, 'detail', caseId],
     queryFn: ({ signal }) => api<CaseDetail>(`/v1/cases/${encodeURIComponent(caseId)}`, { signal }),
@@ -104,11 +106,17 @@ function CaseView() {
         </dl>
       </div>
 
-      {item.status === 'resolved' || item.status === 'expired' ? <Outcome item={item} /> : null}
+      {item.status === 'resolved' || item.status === 'expired' ? (
+        <Outcome item={item} focus={resolvedHere} />
+      ) : null}
 
       {waiting && can('cases:resolve') ? (
         <div className="panel">
-          <ResolvePanel item={item} focus={search.resolve === true} />
+          <ResolvePanel
+            item={item}
+            focus={search.resolve === true}
+            onResolved={() => setResolvedHere(true)}
+          />
         </div>
       ) : null}
 
@@ -174,10 +182,20 @@ function BackLink() {
 }
 
 /** A closed case: what was decided, by whom, and what the channel does. */
-function Outcome({ item }: { readonly item: Case }) {
+function Outcome({ item, focus = false }: { readonly item: Case; readonly focus?: boolean }) {
   const { t, i18n } = useTranslation('cases');
+  const ref = useRef<HTMLDivElement>(null);
+  useEffect(() => {
+    if (focus) ref.current?.focus();
+  }, [focus]);
   return (
-    <div className={item.status === 'resolved' ? 'notice notice-ok' : 'notice notice-info'} role="status">
+    <div
+      ref={ref}
+      tabIndex={-1}
+      className={item.status === 'resolved' ? 'notice notice-ok' : 'notice notice-info'}
+      role="status"
+      data-testid="case-outcome"
+    >
       <strong>{item.resolution ? t(`outcome.${item.resolution}`) : t('outcome.expired')}</strong>
       {item.effect ? <p>{t(`resolve.effect.${item.effect}`)}</p> : null}
       <dl className="facts">

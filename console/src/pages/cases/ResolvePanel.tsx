@@ -12,7 +12,16 @@ import { type Case, effectOf, type Resolution, SHARE_INDICATORS, type ShareIndic
  * src/cases/case-effect.ts computes it) before anything happens; a second step
  * repeats it and asks to confirm.
  */
-export function ResolvePanel({ item, focus }: { readonly item: Case; readonly focus: boolean }) {
+export function ResolvePanel({
+  item,
+  focus,
+  onResolved,
+}: {
+  readonly item: Case;
+  readonly focus: boolean;
+  /** Called once the API has resolved the case (the page then shows the outcome in place of this form). */
+  readonly onResolved?: () => void;
+}) {
   const { t } = useTranslation('cases');
   const queryClient = useQueryClient();
   const id = useId();
@@ -44,6 +53,7 @@ export function ResolvePanel({ item, focus }: { readonly item: Case; readonly fo
       }),
     onSuccess: () => {
       setChoice(null);
+      onResolved?.();
       void queryClient.invalidateQueries({ queryKey: CASES_QUERY });
     },
   });
