@@ -59,6 +59,11 @@ function Explorer() {
   const search = useSearch({ from: '/decisions' });
   const navigate = useNavigate({ from: '/decisions' });
   const catalogue = useChannelCatalogue();
+  /** A channel by its catalogue title in the page's language, else its name. */
+  const channelTitle = (name: string) => {
+    const title = catalogue.data?.find((c) => c.name === name)?.title;
+    return title ? pick(title, language) : name;
+  };
   const [draft, setDraft] = useState<Draft>(() => draftOf(search));
   useEffect(() => setDraft(draftOf(search)), [search]);
   const ids = useId();
@@ -233,7 +238,7 @@ function Explorer() {
                     <td className="decisions-time" data-label={t('common:common.time')}>
                       <time dateTime={d.verdict.createdAt}>{formatTime(d.verdict.createdAt, language)}</time>
                     </td>
-                    <td data-label={t('common:common.channel')}>{d.verdict.channel}</td>
+                    <td data-label={t('common:common.channel')}>{channelTitle(d.verdict.channel)}</td>
                     <td data-label={t('common:common.action')}>
                       <ActionBadge action={d.verdict.action} />
                     </td>
