@@ -101,6 +101,20 @@ describeBrowser(
       expect(screened.action).toBe('block');
 
       // The verdict explorer: both messages carried the URL; only the second matched the list (INTEL_MATCH_URL).
+      // The decision log is written in batches, just after the verdict: wait until the API lists it.
+      await expect
+        .poll(
+          async () =>
+            (
+              await h.server.api<{ items: unknown[] }>(
+                'analyst',
+                'GET',
+                '/v1/decisions?signal=INTEL_MATCH_URL',
+              )
+            ).body.items.length,
+          { timeout: 30_000 },
+        )
+        .toBe(1);
       await page.goto(
         h.url(`/decisions?channel=message&indicator=${encodeURIComponent(PHISHING_URL)}&indicatorType=url`),
       );

@@ -8,7 +8,13 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import common from '../../console/src/i18n/ja/common.json' with { type: 'json' };
 import policies from '../../console/src/i18n/ja/policies.json' with { type: 'json' };
-import { type ConsoleHarness, describeBrowser, E2E_TIMEOUT, openConsoleHarness } from '../helpers/console.ts';
+import {
+  type ConsoleHarness,
+  describeBrowser,
+  E2E_TIMEOUT,
+  eventually,
+  openConsoleHarness,
+} from '../helpers/console.ts';
 
 /** Lures (blocked, scores 11–40 with the message channel's default block at 8) and plain texts. */
 const MESSAGES = [
@@ -42,6 +48,17 @@ describeBrowser(
         });
         expect(res.status).toBe(200);
       }
+      // The decision log is written in batches just after each verdict; the dry-run reads the log.
+      await eventually(
+        async () =>
+          (
+            await h.server.api<{ items: unknown[] }>(
+              'analyst',
+              'GET',
+              '/v1/decisions?channel=message&limit=50',
+            )
+          ).body.items.length === MESSAGES.length,
+      );
     });
     afterAll(async () => {
       if (!h) return;
