@@ -21,10 +21,12 @@ export function ErrorNotice({ error, onRetry }: { readonly error: unknown; reado
       title = t('error.notFound');
       detail = error.detail;
     } else {
-      title = error.title;
-      detail = error.detail;
+      title = oneLanguage(error.title, japanese, TITLE_PAIR);
+      detail = error.detail === undefined ? undefined : oneLanguage(error.detail, japanese, DETAIL_PAIR);
     }
     issues = error.issues;
+    // The detail only joins the issues in both languages: the list below says it in one.
+    if (issues.length > 0 && error.status !== 403 && error.status !== 404) detail = undefined;
   } else if (error instanceof Error) {
     detail = error.message;
   }
@@ -51,4 +53,15 @@ export function ErrorNotice({ error, onRetry }: { readonly error: unknown; reado
       ) : null}
     </div>
   );
+}
+
+/** The API's problem titles read `日本語 (English)`; its details `日本語 / English`. */
+const TITLE_PAIR = /^(.*[\u3040-\u30ff\u4e00-\u9fff].*?) \(([\x20-\x7e]+)\)$/s;
+const DETAIL_PAIR = /^(.*[\u3040-\u30ff\u4e00-\u9fff].*?) \/ ([\x20-\x7e]+)$/s;
+
+/** The page language's half of a text the API wrote in both, else the text as it is. */
+function oneLanguage(text: string, japanese: boolean, pair: RegExp): string {
+  const match = pair.exec(text);
+  if (!match) return text;
+  return (japanese ? match[1] : match[2]) ?? text;
 }
