@@ -3,10 +3,11 @@
  * changes a threshold on /policies/message, runs the dry-run and sees how many
  * verdicts would change and which (the diff table) BEFORE saving; the stored
  * version does not move until save; after saving, the versions list shows the
- * new version.
+ * new version. The dashboard counts the decisions and verifies the audit chain.
  */
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import common from '../../console/src/i18n/ja/common.json' with { type: 'json' };
+import dashboard from '../../console/src/i18n/ja/dashboard.json' with { type: 'json' };
 import policies from '../../console/src/i18n/ja/policies.json' with { type: 'json' };
 import {
   type ConsoleHarness,
@@ -34,7 +35,7 @@ const version = async (h: ConsoleHarness) => {
 };
 
 describeBrowser(
-  'policies: a dry-run shows the changes before saving (Chromium)',
+  'dashboard and policies: decisions counted; a dry-run shows the changes before saving (Chromium)',
   { timeout: E2E_TIMEOUT },
   () => {
     let h: ConsoleHarness;
@@ -63,6 +64,20 @@ describeBrowser(
     afterAll(async () => {
       if (!h) return;
       expect(await h.finish()).toEqual([]);
+    });
+
+    it('counts those decisions on the dashboard and verifies the audit chain on demand', async () => {
+      const admin = await h.actor('admin');
+      const kpis = admin.page.getByTestId('dashboard-kpis');
+      await kpis.waitFor({ timeout: 30_000 });
+      expect((await kpis.locator('.dashboard-kpi-value').first().textContent())?.trim()).toBe(
+        String(MESSAGES.length),
+      );
+      await admin.page.getByTestId('dashboard-hourly-chart').waitFor();
+      await admin.page.getByTestId('dashboard-top-signals').getByText('MESSAGE_LURE_MODEL').first().waitFor();
+      const audit = admin.page.getByTestId('dashboard-audit');
+      await audit.getByRole('button', { name: dashboard.audit.verify }).click();
+      await audit.getByText(dashboard.audit.ok).waitFor({ timeout: 60_000 });
     });
 
     it('changes the block threshold, dry-runs, sees the diff, then saves a new version', async () => {
