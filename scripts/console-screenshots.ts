@@ -427,7 +427,7 @@ suites (CI installs it in \`.ci/run\`). \`npm run bench console\` measures the b
 | --- | --- |
 | test/console/contract-exception.test.ts | P2: agency screens a 6th voice line (review), cannot resolve (no controls, API 403); HQ works the queue by keyboard, sees purpose and line counts, approves after a confirm step; the re-screen is allowed |
 | test/console/lists.test.ts | indicator import with progress and a per-line report; the message with that URL is blocked; the verdict explorer finds it |
-| test/console/policies.test.ts | a threshold changed, dry-run count and diff table before saving; the version moves only on save |
+| test/console/policies.test.ts | the dashboard counts the decisions and verifies the audit chain; a threshold changed, dry-run count and diff table before saving; the version moves only on save |
 | test/console/security.test.ts | CSP on every console response, no inline script, key never in localStorage, cookies, URLs or logs; agent menu and forbidden pages |
 | test/console/accessibility.test.ts | one h1, heading order, named controls, scoped headers, no sideways scroll at 390 px; keyboard and focus |
 | test/console/catalogues.test.ts | ja/en catalogues with the same keys, no empty text, no literal text in components |
