@@ -391,12 +391,12 @@ function readme(): string {
 Mamoru のウェブコンソール（\`/\`、issue 10 C4）の主な画面です。\`npm run screenshots\`
 （scripts/console-screenshots.ts）が使い捨てのサーバーにデータ（回線上限の例外案件とリング、SMS
 の誘導文と通常のメッセージ、指標、ポリシーの版）を入れて撮り直します。幅 1440 px と 390 px、
-縦は 3,000 px までです。
+縦は 3,000 px まで（PNG が約 400 KB を超えるときはさらに短く）です。
 
 The web console's main pages (served at \`/\`, issue 10 C4). \`npm run screenshots\`
 (scripts/console-screenshots.ts) takes them again on a throwaway server seeded with a line-cap
 exception case and its ring, SMS lures and plain messages, indicators and a policy version. 1440 px
-and 390 px wide, full pages cut at 3,000 px high.
+and 390 px wide, full pages cut at 3,000 px high (shorter where the PNG would pass ~400 KB).
 
 ## 日本語
 
