@@ -92,6 +92,8 @@ export async function consoleRoutes(app: App, dir = CONSOLE_DIR): Promise<void> 
         root: `${dir}assets`,
         prefix: '/assets/',
         index: false,
+        // The build writes .br and .gz twins (console/vite.config.ts): sent to browsers that accept them.
+        preCompressed: true,
         schemaHide: true,
         decorateReply: false,
         setHeaders: (reply) => {
