@@ -194,7 +194,7 @@ function Queue() {
         <>
           <p className="help">{t('queue.count', { count: items.length })}</p>
           <div className="table-wrap">
-            <table data-testid="case-queue" className="cases-table">
+            <table data-testid="case-queue" className="cases-table cards">
               <caption className="visually-hidden">{t('queue.caption')}</caption>
               <thead>
                 <tr>
@@ -221,28 +221,30 @@ function Queue() {
                     aria-selected={index === selected}
                     onClick={() => setSelected(index)}
                   >
-                    <td className="cases-due">
+                    <td className="cases-due" data-label={t('field.due')}>
                       <DueText item={item} now={now} />
                     </td>
-                    <td>
+                    <td data-label={t('common:common.channel')}>
                       <ChannelName name={item.channel} />
                     </td>
-                    <td>
+                    <td data-label={t('common:common.action')}>
                       <ActionBadge action={item.action} />
                     </td>
-                    <td className="cases-summary">
+                    <td className="cases-summary" data-label={t('field.summary')}>
                       <Link to="/cases/$caseId" params={{ caseId: item.id }} search={{}}>
                         {pick(item.summary.summary, i18n.language)}
                       </Link>
                     </td>
-                    <td className="mono">{item.origin ?? '—'}</td>
-                    <td>
+                    <td className="mono" data-label={t('field.origin')}>
+                      {item.origin ?? '—'}
+                    </td>
+                    <td data-label={t('field.assignee')}>
                       <AssigneeText assignee={item.assignee} />
                     </td>
-                    <td>
+                    <td data-label={t('field.status')}>
                       <StatusText status={item.status} />
                     </td>
-                    <td className="num">
+                    <td className="num" data-label={t('field.age')}>
                       <AgeText createdAt={item.createdAt} now={now} />
                       <span className="visually-hidden">{formatTime(item.createdAt, i18n.language)}</span>
                     </td>

@@ -209,7 +209,7 @@ function Explorer() {
             {t('shown', { count: rows.length })}
           </p>
           <div className="table-wrap">
-            <table className="decisions-table" data-testid="decision-table">
+            <table className="decisions-table cards" data-testid="decision-table">
               <caption className="visually-hidden">{t('tableCaption')}</caption>
               <thead>
                 <tr>
