@@ -41,6 +41,8 @@ export async function bundleSizes(dir = CONSOLE_DIR): Promise<{
   }
   const all = { raw: 0, gzip: 0, files: 0 };
   for (const file of await readdir(join(dir, 'assets'))) {
+    // The .br and .gz twins the build writes are the same assets, compressed.
+    if (/\.(br|gz)$/.test(file)) continue;
     if (!(await stat(join(dir, 'assets', file))).isFile()) continue;
     const s = await size(join('assets', file));
     all.raw += s.raw;
