@@ -11,6 +11,19 @@ export interface Localized {
 export const ACTIONS = ['allow', 'warn', 'step_up', 'review', 'hold', 'block', 'freeze'] as const;
 export type Action = (typeof ACTIONS)[number];
 
+export const INDICATOR_TYPES = [
+  'phone',
+  'url',
+  'domain',
+  'email',
+  'ip',
+  'bank_account',
+  'card',
+  'identity',
+  'crypto_address',
+] as const;
+export type IndicatorType = (typeof INDICATOR_TYPES)[number];
+
 export const ROLES = ['admin', 'analyst', 'reviewer', 'agent', 'system'] as const;
 export type Role = (typeof ROLES)[number];
 

@@ -1,18 +1,7 @@
 import type { Action } from '../../types.ts';
-import { ACTIONS } from '../../types.ts';
+import { ACTIONS, INDICATOR_TYPES, type IndicatorType } from '../../types.ts';
 
-export const INDICATOR_TYPES = [
-  'phone',
-  'url',
-  'domain',
-  'email',
-  'ip',
-  'bank_account',
-  'card',
-  'identity',
-  'crypto_address',
-] as const;
-export type IndicatorType = (typeof INDICATOR_TYPES)[number];
+export { INDICATOR_TYPES, type IndicatorType };
 
 /** The explorer's filters, as kept in the URL (times as ISO 8601 instants). */
 export interface DecisionSearch {

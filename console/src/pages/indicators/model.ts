@@ -3,18 +3,9 @@
  * is the reference) and the vocabularies of its filters and forms.
  */
 
-export const INDICATOR_TYPES = [
-  'phone',
-  'url',
-  'domain',
-  'email',
-  'ip',
-  'bank_account',
-  'card',
-  'identity',
-  'crypto_address',
-] as const;
-export type IndicatorType = (typeof INDICATOR_TYPES)[number];
+import { INDICATOR_TYPES, type IndicatorType } from '../../types.ts';
+
+export { INDICATOR_TYPES, type IndicatorType };
 
 /** Held only as keyed hashes: the list shows the hash, never a raw value. */
 export const SENSITIVE_TYPES: ReadonlySet<IndicatorType> = new Set(['bank_account', 'card', 'identity']);
