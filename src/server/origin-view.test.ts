@@ -173,3 +173,22 @@ describe('caseFor', () => {
     });
   });
 });
+
+describe('the summary an origin reads', () => {
+  const reviewers = {
+    ja: '判定: 審査（TEST_CAP により強制、スコア 5、理由 2 件）：上限を超える申込',
+    en: 'Verdict: Review (forced by TEST_CAP, score 5, 2 reasons): over the cap',
+  };
+  it('names the action and the top reason in the customer’s words, without score or rule', () => {
+    const seen = verdictFor(shop, { ...verdict, summary: reviewers });
+    expect(seen.summary.ja).toBe('判定: 審査：この回線はお申し込みいただけません');
+    expect(seen.summary.en).toBe('Verdict: review: This line cannot be applied for');
+    const theCase = caseFor(shop, { ...aCase, summary: { ...aCase.summary, summary: reviewers } });
+    expect(theCase.summary.summary).toEqual(seen.summary);
+    for (const text of [seen.summary.ja, seen.summary.en, theCase.summary.summary.ja])
+      expect(text).not.toMatch(/TEST_CAP|スコア|score/);
+  });
+  it('leaves HQ’s summary as it is', () => {
+    expect(verdictFor(hq, { ...verdict, summary: reviewers }).summary).toEqual(reviewers);
+  });
+});

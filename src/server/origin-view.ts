@@ -1,7 +1,7 @@
 import type { Case, CaseDetail } from '../cases/case.ts';
 import type { CasePage } from '../cases/case-query.ts';
 import type { Actor } from '../cases/roles.ts';
-import type { Reason, Verdict } from '../core/index.ts';
+import { ACTION_LABELS, type Action, type LocalizedText, type Reason, type Verdict } from '../core/index.ts';
 
 /**
  * What an origin-bound key (a shop's or sales agency's, P2) is shown of a
@@ -17,9 +17,11 @@ import type { Reason, Verdict } from '../core/index.ts';
  */
 export function verdictFor<V extends Verdict>(actor: Actor, verdict: V): V {
   if (actor.origin === undefined) return verdict;
+  const reasons = forCustomer(verdict.reasons);
   return {
     ...verdict,
-    reasons: forCustomer(verdict.reasons),
+    reasons,
+    summary: customerSummary(verdict.action, reasons),
     hits: withoutEvidence(verdict.hits),
     // A detector's or an enrichment's message is HQ's diagnostic text (an error thrown by a
     // lookup may quote what it read); the origin sees how each went, by code (found by H8).
@@ -38,10 +40,29 @@ function withoutMessage<O extends { readonly message?: string | undefined }>(
 export function caseFor<C extends Case | CaseDetail>(actor: Actor, item: C): C {
   if (actor.origin === undefined) return item;
   const { details: _details, ...summary } = item.summary;
+  const reasons = forCustomer(summary.reasons);
   return {
     ...item,
-    summary: { ...summary, reasons: forCustomer(summary.reasons), hits: withoutEvidence(summary.hits) },
+    summary: {
+      ...summary,
+      summary: customerSummary(item.action, reasons),
+      reasons,
+      hits: withoutEvidence(summary.hits),
+    },
   };
+}
+
+/**
+ * The one-line summary an origin reads: the action and the top reason in the
+ * customer's words — not the reviewer's summary, which carries the score and
+ * the rule that forced the action.
+ */
+function customerSummary(action: Action, reasons: readonly Reason[]): LocalizedText {
+  const label = ACTION_LABELS[action];
+  const top = reasons[0];
+  return top
+    ? { ja: `判定: ${label.ja}：${top.ja}`, en: `Verdict: ${label.en}: ${top.en}` }
+    : { ja: `判定: ${label.ja}`, en: `Verdict: ${label.en}` };
 }
 
 /** Reasons in the customer's words where they have them; the reviewer's text is left out then. */
