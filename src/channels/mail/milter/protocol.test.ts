@@ -114,6 +114,19 @@ describe('decoding captured packets', () => {
     ]);
   });
 
+  it('ignores bytes after the three OPTNEG fields', () => {
+    expect(decodeAll(hex('00000011 4f 00000006 000001ff 001fffff 00000000'))).toEqual([
+      { type: 'optneg', version: 6, actions: 0x1ff, protocol: 0x1fffff },
+    ]);
+  });
+
+  it('the encoder refuses what the wire cannot carry', () => {
+    expect(() => encodeCommand({ type: 'macro', stage: '', macros: [] })).toThrow(MilterProtocolError);
+    expect(() => encodeCommand({ type: 'helo', hostname: 'a\0b' })).toThrow(
+      expect.objectContaining({ code: 'malformed_packet' }),
+    );
+  });
+
   it('decodes SMFIC_UNKNOWN and an empty macro list', () => {
     expect(decodeAll(packet('U', 'XFOO bar\0'))).toEqual([{ type: 'unknown', command: 'XFOO bar' }]);
     expect(decodeAll(packet('D', 'N'))).toEqual([{ type: 'macro', stage: 'N', macros: [] }]);
@@ -161,6 +174,23 @@ describe('stream framing', () => {
     for (const byte of stream) out.push(...decoder.feed(Uint8Array.of(byte)));
     expect(out).toEqual(expected);
     expect(decoder.pending).toBe(0);
+  });
+
+  it('a full body chunk fed one byte at a time is decoded once, holding only its own bytes', () => {
+    const bytes = packet('B', Buffer.alloc(65535, 0x62));
+    const decoder = new MilterDecoder();
+    for (let i = 0; i < bytes.length - 1; i++) expect(decoder.feed(bytes.subarray(i, i + 1))).toEqual([]);
+    expect(decoder.pending).toBe(bytes.length - 1);
+    const [command] = decoder.feed(bytes.subarray(bytes.length - 1));
+    expect(command?.type === 'body' && command.chunk.length).toBe(65535);
+    expect(decoder.pending).toBe(0);
+  });
+
+  it('decoded commands do not share memory with the fed bytes', () => {
+    const bytes = packet('B', 'abc');
+    const [command] = new MilterDecoder().feed(bytes);
+    bytes.fill(0);
+    expect(command).toEqual({ type: 'body', chunk: new Uint8Array(Buffer.from('abc')) });
   });
 
   it('end() refuses a stream cut inside a packet', () => {

@@ -294,7 +294,8 @@ function decodePacket(packet: Buffer, encoding: 'utf8' | 'latin1'): MilterComman
   const data = packet.subarray(1);
   switch (type) {
     case 'optneg': {
-      // MTA → filter: version, actions, protocol (uint32 each); v6 MTAs send nothing after them.
+      // MTA → filter: version, actions, protocol (uint32 each). Bytes after them are ignored, as
+      // libmilter does (the filter's reply may carry macro lists; the MTA's never does in v6).
       if (data.length < 12) throw malformed('SMFIC_OPTNEG', `needs 12 bytes, got ${data.length}`);
       return {
         type,
@@ -380,8 +381,8 @@ export function frame(command: string, ...parts: readonly Uint8Array[]): Buffer 
 }
 
 /** A NUL-terminated string; a NUL inside would split it, so it is refused. */
-function cString(text: string, what: string): Buffer {
-  if (text.includes('\0')) throw new MilterProtocolError('invalid_reply', `${what} contains a NUL byte`);
+function cString(text: string, what: string, code: MilterErrorCode = 'invalid_reply'): Buffer {
+  if (text.includes('\0')) throw new MilterProtocolError(code, `${what} contains a NUL byte`);
   return Buffer.from(`${text}\0`, 'utf8');
 }
 
@@ -392,43 +393,60 @@ function uint32(value: number): Buffer {
 }
 
 /** Encodes an MTA command (what Postfix sends); used by tests and a test MTA. */
+/** A command's string: a NUL in it is refused as a malformed packet. */
+function commandString(text: string, what: string): Buffer {
+  return cString(text, what, 'malformed_packet');
+}
+
 export function encodeCommand(command: MilterCommand): Buffer {
   const byte = COMMAND_BYTE[command.type];
   switch (command.type) {
     case 'optneg':
       return frame(byte, uint32(command.version), uint32(command.actions), uint32(command.protocol));
     case 'macro':
+      if (command.stage.length !== 1 || command.stage.charCodeAt(0) > 0x7f)
+        throw new MilterProtocolError(
+          'malformed_packet',
+          `macro stage must be one ASCII character, got ${JSON.stringify(command.stage)}`,
+        );
       return frame(
         byte,
-        Buffer.from(command.stage.slice(0, 1), 'latin1'),
+        Buffer.from(command.stage, 'latin1'),
         ...command.macros.flatMap(([name, value]) => [
-          cString(name, 'macro name'),
-          cString(value, 'macro value'),
+          commandString(name, 'macro name'),
+          commandString(value, 'macro value'),
         ]),
       );
     case 'connect': {
       const head = [
-        cString(command.hostname, 'hostname'),
+        commandString(command.hostname, 'hostname'),
         Buffer.from(FAMILY_BYTE[command.family], 'latin1'),
       ];
       if (command.family === 'unknown') return frame(byte, ...head);
       const port = Buffer.alloc(2);
       port.writeUInt16BE(command.port, 0);
-      return frame(byte, ...head, port, cString(command.address, 'address'));
+      return frame(byte, ...head, port, commandString(command.address, 'address'));
     }
     case 'helo':
-      return frame(byte, cString(command.hostname, 'hostname'));
+      return frame(byte, commandString(command.hostname, 'hostname'));
     case 'mail':
-      return frame(byte, ...[command.sender, ...command.args].map((s) => cString(s, 'MAIL argument')));
+      return frame(byte, ...[command.sender, ...command.args].map((s) => commandString(s, 'MAIL argument')));
     case 'rcpt':
-      return frame(byte, ...[command.recipient, ...command.args].map((s) => cString(s, 'RCPT argument')));
+      return frame(
+        byte,
+        ...[command.recipient, ...command.args].map((s) => commandString(s, 'RCPT argument')),
+      );
     case 'header':
-      return frame(byte, cString(command.name, 'header name'), cString(command.value, 'header value'));
+      return frame(
+        byte,
+        commandString(command.name, 'header name'),
+        commandString(command.value, 'header value'),
+      );
     case 'body':
     case 'eob':
       return frame(byte, command.chunk);
     case 'unknown':
-      return frame(byte, cString(command.command, 'command'));
+      return frame(byte, commandString(command.command, 'command'));
     case 'data':
     case 'eoh':
     case 'abort':
