@@ -330,6 +330,42 @@ describe('hostile server', () => {
   });
 });
 
+describe('cut answers', () => {
+  it('an answer cut at any byte is never read as an answer', async () => {
+    const legit = legitAnswer();
+    try {
+      for (let cut = 0; cut < legit.length; cut++) {
+        server.setRawResponder((query) => {
+          const full = Buffer.from(legit);
+          full.writeUInt16BE(query.id ?? 0, 0);
+          return full.subarray(0, cut);
+        });
+        expect(
+          await codeOf(resolverFor({ timeoutMs: 20, tries: 1 }).resolve('example.jp', 'TXT')),
+          `cut ${cut}`,
+        ).toBe('ETIMEOUT');
+      }
+    } finally {
+      server.setRawResponder(undefined);
+    }
+  });
+});
+
+describe('zone file subset', () => {
+  it('reads TTLs, classes, comments, quoted chunks with ; and escapes', () => {
+    const zone = parseZoneFile(`
+      ; a comment
+      A.Example.jp. 60 IN TXT "v=DMARC1; p=reject" "say \\"hi\\"" ; trailing comment
+      a.example.jp MX 5 MX.example.jp.
+    `);
+    expect(zone['a.example.jp']).toEqual([
+      { type: 'TXT', data: ['v=DMARC1; p=reject', 'say "hi"'], ttl: 60 },
+      { type: 'MX', data: { preference: 5, exchange: 'mx.example.jp' } },
+    ]);
+    expect(() => parseZoneFile('a.example.jp IN HINFO x y')).toThrow(/unsupported/);
+  });
+});
+
 /** A real answer to `example.jp TXT` with id 0, for a hostile server to tamper with. */
 function legitAnswer(): Buffer {
   const name = 'example.jp';
