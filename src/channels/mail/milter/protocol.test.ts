@@ -232,6 +232,14 @@ describe('limits', () => {
     expect(decoder.pending).toBe(0);
   });
 
+  it('a feed that reaches a bad packet throws, even after good ones in the same call', () => {
+    const decoder = new MilterDecoder();
+    expect(() => decoder.feed(Buffer.concat([packet('N'), packet('Z')]))).toThrow(
+      expect.objectContaining({ code: 'unknown_command' }),
+    );
+    expect(() => decoder.end()).toThrow(expect.objectContaining({ code: 'unknown_command' }));
+  });
+
   it('refuses a bad limit', () => {
     expect(() => new MilterDecoder({ maxPacketLength: 0 })).toThrow(RangeError);
     expect(() => new MilterDecoder({ maxPacketLength: 1.5 })).toThrow(RangeError);

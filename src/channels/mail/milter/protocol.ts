@@ -199,7 +199,11 @@ export class MilterDecoder {
     return this.#held;
   }
 
-  /** @throws MilterProtocolError on a bad length, an unknown command or a malformed packet. */
+  /**
+   * @throws MilterProtocolError on a bad length, an unknown command or a malformed packet. Commands
+   * decoded earlier in the same call are dropped with it: the connection is closed anyway and the
+   * MTA keeps the mail (tempfail), so nothing half-decoded is acted on.
+   */
   feed(bytes: Uint8Array): MilterCommand[] {
     if (this.#failed) throw this.#failed;
     if (bytes.length === 0) return [];
