@@ -18,7 +18,7 @@
  *
  * Memory is bounded per connection: the decoder holds at most one packet, the body is kept up to
  * `maxMessageBytes` (then only counted, and the verdict is asked with `tooLarge`), headers up to
- * `maxMessageBytes` bytes in all, and the socket is paused while a verdict is being decided.
+ * `MAX_HEADER_BYTES` in all, and the socket is paused while a verdict is being decided.
  */
 import { Buffer } from 'node:buffer';
 import net from 'node:net';
@@ -66,7 +66,7 @@ export interface MilterMessage {
   readonly body: Uint8Array;
   /** Body bytes the MTA sent, including those past the limit. */
   readonly bodyBytes: number;
-  /** True when the body or the headers went over `maxMessageBytes` and were cut. */
+  /** True when the body went over `maxMessageBytes` or the headers over `MAX_HEADER_BYTES`, and were cut. */
   readonly tooLarge: boolean;
 }
 
@@ -97,7 +97,7 @@ export interface MilterServerOptions {
   readonly port: number;
   /** Decides one message; called once per end-of-body. */
   readonly onMessage: (envelope: MilterEnvelope, message: MilterMessage) => Promise<MilterDecision>;
-  /** Body bytes kept per message (and header bytes, separately); more is counted, not kept. */
+  /** Body bytes kept per message; more is counted, not kept (headers: `MAX_HEADER_BYTES`). */
   readonly maxMessageBytes: number;
   /** How long `onMessage` may take before the message is answered 451 4.7.1. */
   readonly timeoutMs: number;
@@ -118,6 +118,13 @@ export interface MilterServer {
 
 /** The text of the tempfail sent for our own failures. */
 export const INTERNAL_TEMPFAIL_TEXT = 'Mail filter temporarily unavailable, try again later';
+
+/**
+ * Header bytes (names + values) kept per message; more headers are dropped and the message is
+ * `tooLarge`. Postfix sends each header whole (up to `header_size_limit`, 100 KiB) but not their
+ * number: this bounds it, independently of the body limit.
+ */
+export const MAX_HEADER_BYTES = 1 << 20;
 
 /** How long `close()` waits for an ended connection's peer to close before cutting it. */
 const CLOSE_GRACE_MS = 2000;
@@ -220,9 +227,11 @@ export async function createMilterServer(options: MilterServerOptions): Promise<
       if (!closed) socket.write(packets.length === 1 ? (packets[0] as Buffer) : Buffer.concat(packets));
     };
 
-    const resetMessage = (): void => {
+    /** Forgets the message; `keepStage` keeps the macros sent just before the command starting the next one. */
+    const resetMessage = (keepStage?: string): void => {
       message = new MessageState();
-      for (const stage of macros.keys()) if (!CONNECTION_STAGES.has(stage)) macros.delete(stage);
+      for (const stage of macros.keys())
+        if (!CONNECTION_STAGES.has(stage) && stage !== keepStage) macros.delete(stage);
     };
 
     const resetConnection = (): void => {
@@ -315,7 +324,7 @@ export async function createMilterServer(options: MilterServerOptions): Promise<
           break;
         case 'mail':
           // A new MAIL starts a new message even if the MTA sent no ABORT.
-          resetMessage();
+          resetMessage('M');
           message.sender = command.sender;
           message.senderArgs = command.args;
           break;
@@ -324,7 +333,7 @@ export async function createMilterServer(options: MilterServerOptions): Promise<
           break;
         case 'header': {
           const size = command.name.length + command.value.length;
-          if (message.headerBytes + size > maxMessageBytes) message.tooLarge = true;
+          if (message.headerBytes + size > MAX_HEADER_BYTES) message.tooLarge = true;
           else {
             message.headers.push({ name: command.name, value: command.value });
             message.headerBytes += size;
