@@ -10,6 +10,7 @@ import { decodeReplies, encodeCommand, type MilterCommand, type MilterReply } fr
 import {
   createMilterServer,
   INTERNAL_TEMPFAIL_TEXT,
+  MAX_HEADER_BYTES,
   type MilterDecision,
   type MilterEnvelope,
   type MilterMessage,
@@ -391,6 +392,40 @@ describe('milter server: several messages and failures', () => {
     mta.send([...SESSION_START, ...message]);
     await mta.replies(1 + continues(SESSION_START) + continues(message) + 1);
     expect((seen[0] as Seen).message.tooLarge).toBe(false);
+  });
+
+  it('headers past MAX_HEADER_BYTES are dropped and the message is tooLarge', async () => {
+    const { server, seen } = await start(async () => ({ kind: 'accept' }));
+    const mta = await connect(server);
+    const big = ` ${'x'.repeat(100_000)}`;
+    const count = Math.ceil(MAX_HEADER_BYTES / big.length) + 1;
+    const message: MilterCommand[] = [
+      { type: 'mail', sender: '<a@sender.example>', args: [] },
+      ...Array.from({ length: count }, (): MilterCommand => ({ type: 'header', name: 'X-Big', value: big })),
+      { type: 'eob', chunk: new Uint8Array(0) },
+    ];
+    mta.send([OPTNEG, ...message]);
+    await mta.replies(1 + continues(message) + 1);
+    const { message: seenMessage } = seen[0] as Seen;
+    expect(seenMessage.tooLarge).toBe(true);
+    expect(seenMessage.headers.length).toBeLessThan(count);
+    expect(seenMessage.headers.length * (big.length + 5)).toBeLessThanOrEqual(MAX_HEADER_BYTES);
+  });
+
+  it('commands pipelined behind an end-of-body are answered after its verdict, in order', async () => {
+    let release: (d: MilterDecision) => void = () => {};
+    const { server } = await start(
+      () =>
+        new Promise<MilterDecision>((resolve) => {
+          release = resolve;
+        }),
+    );
+    const mta = await connect(server);
+    const message = messageCommands();
+    mta.send([...SESSION_START, ...message, { type: 'mail', sender: '<next@sender.example>', args: [] }]);
+    await mta.replies(1 + continues(SESSION_START) + continues(message));
+    release({ kind: 'discard' });
+    expect(await mta.replies(2)).toEqual([{ type: 'discard' }, { type: 'continue' }]);
   });
 
   it('a malformed packet closes the socket and onMessage is not called', async () => {

@@ -332,7 +332,7 @@ export async function createMilterServer(options: MilterServerOptions): Promise<
           message.recipients.push({ address: command.recipient, args: command.args });
           break;
         case 'header': {
-          const size = command.name.length + command.value.length;
+          const size = Buffer.byteLength(command.name) + Buffer.byteLength(command.value);
           if (message.headerBytes + size > MAX_HEADER_BYTES) message.tooLarge = true;
           else {
             message.headers.push({ name: command.name, value: command.value });
