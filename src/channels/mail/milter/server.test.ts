@@ -439,6 +439,38 @@ describe('milter server: several messages and failures', () => {
     expect(seen).toHaveLength(0);
   });
 
+  it('closes a connection silent past idleTimeoutMs, but never one waiting for its verdict', async () => {
+    let release: (d: MilterDecision) => void = () => {};
+    const { server } = await start(() => new Promise<MilterDecision>((resolve) => (release = resolve)), {
+      idleTimeoutMs: 100,
+    });
+    const idle = await connect(server);
+    idle.send([OPTNEG]);
+    await idle.replies(1);
+    await idle.closedByServer();
+    const busy = await connect(server);
+    busy.send([...SESSION_START, ...messageCommands()]);
+    await busy.replies(1 + continues(SESSION_START) + continues(messageCommands()));
+    // Past the idle time with the verdict pending: still open, and the verdict still arrives.
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(busy.closed).toBe(false);
+    release({ kind: 'accept' });
+    expect(await busy.replies(1)).toEqual([{ type: 'accept' }]);
+  });
+
+  it('closes connections past maxConnections at once; the others are served', async () => {
+    const { server } = await start(async () => ({ kind: 'accept' }), { maxConnections: 1 });
+    const first = await connect(server);
+    first.send([OPTNEG]);
+    await first.replies(1);
+    const second = await connect(server);
+    await second.closedByServer();
+    expect(first.closed).toBe(false);
+    first.send([...SESSION_START.slice(1), ...messageCommands()]);
+    const answers = await first.replies(continues(SESSION_START) + continues(messageCommands()) + 1);
+    expect(answers.at(-1)).toEqual({ type: 'accept' });
+  });
+
   it('a command before OPTNEG closes the socket', async () => {
     const { server, seen } = await start(async () => ({ kind: 'accept' }));
     const mta = await connect(server);

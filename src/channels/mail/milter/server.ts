@@ -101,6 +101,16 @@ export interface MilterServerOptions {
   readonly maxMessageBytes: number;
   /** How long `onMessage` may take before the message is answered 451 4.7.1. */
   readonly timeoutMs: number;
+  /**
+   * A connection silent this long while no verdict is pending is closed (default 300 s, Postfix's
+   * own `milter_content_timeout`): a stalled MTA does not hold a socket for ever.
+   */
+  readonly idleTimeoutMs?: number;
+  /**
+   * Connections served at once (default 256); more are closed at once, and the MTA applies
+   * `milter_default_action` (tempfail: the mail stays queued).
+   */
+  readonly maxConnections?: number;
   readonly logger?: MilterLogger;
 }
 
@@ -185,16 +195,28 @@ export async function createMilterServer(options: MilterServerOptions): Promise<
   if (!Number.isFinite(timeoutMs) || timeoutMs <= 0)
     throw new RangeError(`timeoutMs must be positive, got ${timeoutMs}`);
   const logger = options.logger ?? SILENT_LOGGER;
+  const idleTimeoutMs = options.idleTimeoutMs ?? 300_000;
+  const maxConnections = options.maxConnections ?? 256;
+  if (!Number.isFinite(idleTimeoutMs) || idleTimeoutMs <= 0)
+    throw new RangeError(`idleTimeoutMs must be positive, got ${idleTimeoutMs}`);
+  if (!Number.isInteger(maxConnections) || maxConnections < 1)
+    throw new RangeError(`maxConnections must be a positive integer, got ${maxConnections}`);
   const sockets = new Map<net.Socket, { busy: boolean }>();
   let closing = false;
 
   const server = net.createServer((socket) => {
-    const connection = { busy: false };
-    sockets.set(socket, connection);
-    if (closing) {
+    if (closing || sockets.size >= maxConnections) {
+      if (!closing) logger.warn({ maxConnections }, 'milter connection refused: too many connections');
       socket.destroy();
       return;
     }
+    const connection = { busy: false };
+    sockets.set(socket, connection);
+    // Silent while no verdict is pending: the MTA has stalled or gone; close (a pending verdict has
+    // its own timeout, `timeoutMs`).
+    socket.setTimeout(idleTimeoutMs, () => {
+      if (!connection.busy) socket.destroy();
+    });
     serve(socket, connection);
   });
 
