@@ -5,9 +5,9 @@ import {
   type IndicatorType,
   type IndicatorVerdict,
   type IntelLookup,
+  invalidField,
   isMamoruError,
   isSensitiveType,
-  MamoruError,
   notFound,
   type SharingScope,
 } from '../core/index.ts';
@@ -204,7 +204,7 @@ export class IndicatorService implements IntelLookup {
     if (q.scope) select = select.where('scope', '=', q.scope);
     if (q.source) select = select.where('source', '=', q.source);
     if (q.value !== undefined) {
-      if (q.type) select = select.where('value', '=', this.#searchValue(q.type, q.value));
+      if (q.type) select = select.where('value', '=', this.storedValue(q.type, q.value, 'query.value'));
       else
         select = select.where(
           sql<boolean>`lower(value) like ${`%${escapeLike(q.value.toLowerCase())}%`} escape '\\'`,
@@ -333,25 +333,18 @@ export class IndicatorService implements IntelLookup {
   /**
    * The value a verdict stores for a raw one: normalised, and keyed-hashed
    * for sensitive types (a sensitive value given as its hash, 64 hex digits,
-   * is taken as it is).
-   * @throws MamoruError `invalid_indicator` when the value is not of the type.
+   * is taken as it is). A value that is not of the type is a 400 naming
+   * `field` (the query parameter it came from).
+   * @throws MamoruError `validation_failed` on `field` when the value is not of the type.
    */
-  /** The stored form of a searched value; a value not of the type is a 400 naming `query.value`. */
-  #searchValue(type: IndicatorType, raw: string): string {
+  storedValue(type: IndicatorType, raw: string, field: string): string {
     try {
-      return this.storedValue(type, raw);
+      return indicatorValue(type, raw, this.#hasher, { hashed: isSensitiveType(type) && isKeyedHash(raw) });
     } catch (error) {
-      if (isMamoruError(error))
-        throw new MamoruError('validation_failed', error.message, {
-          issues: [{ path: 'query.value', message: error.message }],
-        });
+      if (isMamoruError(error) && error.code === 'invalid_indicator')
+        throw invalidField(field, `not a valid ${type}: ${error.message}`);
       throw error;
     }
-  }
-
-  storedValue(type: IndicatorType, raw: string): string {
-    const hashed = isSensitiveType(type) && isKeyedHash(raw);
-    return indicatorValue(type, raw, this.#hasher, { hashed });
   }
 
   /**

@@ -1,13 +1,6 @@
 import type { KeyObject } from 'node:crypto';
 import { z } from 'zod';
-import {
-  ACTIONS,
-  INDICATOR_TYPES,
-  type IndicatorType,
-  invalidField,
-  isMamoruError,
-  notFound,
-} from '../../core/index.ts';
+import { ACTIONS, INDICATOR_TYPES, type IndicatorType, notFound } from '../../core/index.ts';
 import type { Mamoru } from '../../mamoru.ts';
 import { CheckpointIssuer } from '../../store/checkpoint-issuer.ts';
 import { loadSigningKey, parsePublicKey, publicKeyPem } from '../../store/checkpoint-key.ts';
@@ -114,16 +107,10 @@ export async function decisionRoutes(app: App, { mamoru }: { mamoru: Mamoru }): 
     },
   );
   /** The indicator as the verdicts store it; a value that is not of its type is a 400 on the query. */
-  const indicatorOf = (raw: string, type: IndicatorType | undefined) => {
-    if (type === undefined) return { value: raw };
-    try {
-      return { type, value: mamoru.intel.storedValue(type, raw) };
-    } catch (error) {
-      if (isMamoruError(error) && error.code === 'invalid_indicator')
-        throw invalidField('query.indicator', `not a valid ${type}: ${error.message}`);
-      throw error;
-    }
-  };
+  const indicatorOf = (raw: string, type: IndicatorType | undefined) =>
+    type === undefined
+      ? { value: raw }
+      : { type, value: mamoru.intel.storedValue(type, raw, 'query.indicator') };
   // The signing key is loaded (created in the data folder) on the first checkpoint asked for.
   let issuer: Promise<{ signingKey: KeyObject; key: string; publicKey: string }> | undefined;
   const checkpoints = () => {
