@@ -18,21 +18,30 @@ export type IndicatorPager = (
  * columns, or JSON lines of `POST /v1/indicators` bodies. Values are the
  * stored ones (normalised; keyed hashes for sensitive types, marked
  * `hashed`), never raw secrets.
+ *
+ * The first page is read before this resolves, so a filter the store refuses
+ * (a value not of its type) is an error the caller answers as a 400 — not a
+ * stream broken after its 200 was sent.
  */
-export async function* exportIndicators(
+export async function exportIndicators(
   list: IndicatorPager,
   filter: Omit<IndicatorQuery, 'limit' | 'cursor'>,
   format: ExportFormat,
-): AsyncGenerator<string> {
-  if (format === 'csv') yield `${CSV_COLUMNS.join(',')}\r\n`;
-  let cursor: string | undefined;
-  do {
-    const page = await list({ ...filter, limit: EXPORT_PAGE, ...(cursor ? { cursor } : {}) });
-    let chunk = '';
-    for (const indicator of page.items) chunk += format === 'csv' ? csvLine(indicator) : jsonLine(indicator);
-    if (chunk !== '') yield chunk;
-    cursor = page.nextCursor ?? undefined;
-  } while (cursor !== undefined);
+): Promise<AsyncGenerator<string>> {
+  const first = await list({ ...filter, limit: EXPORT_PAGE });
+  return lines(first);
+
+  async function* lines(page: Awaited<ReturnType<IndicatorPager>>): AsyncGenerator<string> {
+    if (format === 'csv') yield `${CSV_COLUMNS.join(',')}\r\n`;
+    for (;;) {
+      let chunk = '';
+      for (const indicator of page.items)
+        chunk += format === 'csv' ? csvLine(indicator) : jsonLine(indicator);
+      if (chunk !== '') yield chunk;
+      if (page.nextCursor === null) return;
+      page = await list({ ...filter, limit: EXPORT_PAGE, cursor: page.nextCursor });
+    }
+  }
 }
 
 /** One indicator as the import's JSON lines take it (`POST /v1/indicators`' body). */

@@ -439,6 +439,16 @@ for (const backend of mamoruBackends()) {
         const bad = await inject('GET', '/v1/indicators?type=phone&value=not-a-phone', admin);
         expect(bad.statusCode, bad.body).toBe(400);
         expect(bad.json().errors.map((e: { path: string }) => e.path)).toContain('query.value');
+        // The export reads the same filter before its first byte: a 400, not a 200 broken mid-stream.
+        for (const format of ['jsonl', 'csv']) {
+          const exp = await inject(
+            'GET',
+            `/v1/indicators/export?format=${format}&type=phone&value=not-a-phone`,
+            admin,
+          );
+          expect(exp.statusCode, exp.body).toBe(400);
+          expect(exp.json().errors.map((e: { path: string }) => e.path)).toContain('query.value');
+        }
       });
     });
 

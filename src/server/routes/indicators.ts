@@ -121,7 +121,7 @@ export async function indicatorRoutes(app: App, { mamoru }: { mamoru: Mamoru }):
       const actor = actorOf(request, 'indicators:read');
       const { format, ...filter } = request.query;
       const date = new Date().toISOString().slice(0, 10);
-      const lines = exportIndicators((q) => mamoru.intel.list(actor.orgId, q), filter, format);
+      const lines = await exportIndicators((q) => mamoru.intel.list(actor.orgId, q), filter, format);
       return reply
         .type(format === 'csv' ? 'text/csv; charset=utf-8' : 'application/x-ndjson; charset=utf-8')
         .header('content-disposition', `attachment; filename="indicators-${date}.${format}"`)
