@@ -17,6 +17,12 @@ import { withConfigFlags } from './config-flags.ts';
 import { configFrom } from './context.ts';
 
 /** `mamoru serve`: the API on the configured database; on first start a demo organisation and its key. */
+/** What the server's logs never carry: secrets are replaced wherever a log line would hold them. */
+export const LOG_REDACTION = {
+  paths: ['req.headers.authorization', 'token', '*.token', 'hmacKey', '*.hmacKey'],
+  censor: '[redacted]',
+};
+
 export function registerServeCommand(program: Command): void {
   withConfigFlags(program.command('serve').description('API サーバーを起動 / start the API server'), [
     'port',
@@ -38,10 +44,7 @@ export function registerServeCommand(program: Command): void {
     await assertPortFree(config.port, config.host);
     const logger = pino({
       level: config.logLevel,
-      redact: {
-        paths: ['req.headers.authorization', 'token', '*.token', 'hmacKey', '*.hmacKey'],
-        censor: '[redacted]',
-      },
+      redact: LOG_REDACTION,
     });
     const metrics = new Metrics();
     const mamoru = await Mamoru.open(config, { logger, metrics });

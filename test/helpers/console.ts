@@ -21,6 +21,7 @@ import { Writable } from 'node:stream';
 import pino from 'pino';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { describe } from 'vitest';
+import { LOG_REDACTION } from '../../src/cli/serve-command.ts';
 import { loadConfig } from '../../src/config.ts';
 import { Mamoru } from '../../src/mamoru.ts';
 import { Metrics } from '../../src/metrics.ts';
@@ -107,10 +108,7 @@ export async function startConsoleServer(): Promise<ConsoleServer> {
   const logger = pino(
     {
       level: 'debug',
-      redact: {
-        paths: ['req.headers.authorization', 'token', '*.token', 'hmacKey', '*.hmacKey'],
-        censor: '[redacted]',
-      },
+      redact: LOG_REDACTION,
     },
     sink,
   );
