@@ -235,7 +235,7 @@ function shapeOf(props: ChartProps): string {
 }
 
 export function Chart(props: ChartProps) {
-  const { t } = useTranslation('dashboard');
+  const { t } = useTranslation();
   const { x, series, label, xHeader, formatX, formatY, totalHeader, testId } = props;
   const holder = useRef<HTMLDivElement>(null);
   const plot = useRef<uPlot | null>(null);
