@@ -269,7 +269,7 @@ export class Mamoru {
     const writes: Promise<unknown>[] = [];
     if (channel.record) writes.push(channel.record(verdict, screening));
     let opened: OpenedCase | undefined;
-    if (opensCase(verdict.action))
+    if (opensCase(verdict.action) && (channel.opensCase?.(verdict) ?? true))
       writes.push(
         this.cases
           .open(verdict, {

@@ -2,6 +2,7 @@ import type { AnyChannel, ChannelPlugin } from '../core/index.ts';
 import type { StoreMigrations } from '../store/store.ts';
 import type { ChannelDeps } from './channel-deps.ts';
 import { contractPlugin } from './contract/index.ts';
+import { mailPlugin } from './mail/index.ts';
 import { messagePlugin } from './message/index.ts';
 
 export type { ChannelDeps } from './channel-deps.ts';
@@ -14,7 +15,7 @@ export type RegisteredChannel = ChannelPlugin<ChannelDeps>;
  * module has no side effects). Adding a channel is one folder (its module,
  * tables and migrations) and one line here (issue 8, item 1).
  */
-export const CHANNEL_PLUGINS: readonly RegisteredChannel[] = [messagePlugin, contractPlugin];
+export const CHANNEL_PLUGINS: readonly RegisteredChannel[] = [messagePlugin, contractPlugin, mailPlugin];
 
 /**
  * The channels' migrations by channel, for the store to run with the core's

@@ -59,13 +59,15 @@ export interface ChannelModule<P = unknown, St = unknown> {
    * detector gets it through the screening (`screening.state`, `ctx.state`),
    * so nothing is computed twice or cached by payload identity. Pure and
    * quick; a `validation_failed` error it throws (an identity that cannot be
-   * keyed) refuses the event with the field named.
+   * keyed) refuses the event with the field named. It may answer a promise
+   * where the only parser of the event's format is asynchronous (the mail
+   * channel's MIME parser); it still does no I/O.
    */
   readonly begin?: (
     event: ScreenEvent<P>,
     tools: ExtractTools,
     settings: Readonly<Record<string, unknown>>,
-  ) => St;
+  ) => St | Promise<St>;
   readonly extract: (payload: P, tools: ExtractTools, screening: Screening<P, St>) => IndicatorRef[];
   /**
    * The slow lookups the detectors may need (the holder's history, DNS
@@ -157,6 +159,13 @@ export interface ChannelModule<P = unknown, St = unknown> {
    * opens its own case.
    */
   readonly subject?: (payload: P, screening: Screening<P, St>) => string;
+  /**
+   * Whether a verdict that needs a person (`step_up`, `review`, `hold`) opens
+   * a case; without it, every such verdict does. The mail channel keeps its
+   * quarantine (`hold`) in its own table, released by the recipient: a case
+   * is opened only when someone appeals (E4), not for every quarantined mail.
+   */
+  readonly opensCase?: (verdict: Verdict) => boolean;
   /**
    * What the channel does beside screening (import lines, release a
    * quarantined mail…), each served as `/v1/<channel>/<path>` and as the

@@ -241,7 +241,8 @@ export class Engine {
     const outcomes: DetectorOutcome[] = [];
     let hits: RawHit[] = [];
     const channel = prepared.channel;
-    const state = channel.begin ? channel.begin(event, input.tools, plan.settings) : undefined;
+    const begun = channel.begin ? channel.begin(event, input.tools, plan.settings) : undefined;
+    const state = isPromiseLike(begun) ? await begun : begun;
     let run: EnrichmentRun | undefined;
     const screening: Screening = {
       event,

@@ -1,0 +1,6 @@
+import type { MailPart } from '../mail-part.ts';
+
+/** Filled in by issue 11's work on this part. */
+export function senderPart(): MailPart {
+  return {};
+}

@@ -1,0 +1,39 @@
+import type { ExtractTools, IndicatorRef } from '../../core/index.ts';
+import { extractTextIndicators, extractUrlIndicators, uniqueRefs } from '../../intel/index.ts';
+import type { MailScreening } from './mail-part.ts';
+import type { MailPayload } from './mail-schema.ts';
+
+/**
+ * Indicators of a mail message, looked up in intel (`INTEL_MATCH_*`): the
+ * connecting client's IP, the envelope sender, the From and Reply-To
+ * addresses with their domains, every link (with its domain), and the
+ * e-mail addresses and phone numbers in the subject and text. The
+ * recipients are the people protected and are not looked up.
+ */
+export function extractMail(
+  payload: MailPayload,
+  tools: ExtractTools,
+  screening?: Pick<MailScreening, 'state'>,
+): IndicatorRef[] {
+  const refs: IndicatorRef[] = [];
+  const push = (ref: IndicatorRef | undefined) => {
+    if (ref) refs.push(ref);
+  };
+  const { envelope } = payload;
+  if (envelope.clientIp) push(tools.indicator('ip', envelope.clientIp, 'envelope.clientIp'));
+  if (envelope.mailFrom) push(tools.indicator('email', envelope.mailFrom, 'envelope.mailFrom'));
+  const state = screening?.state;
+  if (!state) return uniqueRefs(refs);
+  for (const [field, box] of [
+    ['from', state.from],
+    ...state.replyTo.map((r) => ['replyTo', r] as const),
+  ] as const) {
+    if (!box) continue;
+    push(tools.indicator('email', box.address, field));
+    if (box.domain) push(tools.indicator('domain', box.domain, field));
+  }
+  if (state.mailFromDomain) push(tools.indicator('domain', state.mailFromDomain, 'envelope.mailFrom'));
+  for (const u of state.urls) refs.push(...extractUrlIndicators(u.url, tools, 'links'));
+  refs.push(...extractTextIndicators(`${state.subject}\n${state.text}`, tools, 'text'));
+  return uniqueRefs(refs);
+}

@@ -1,0 +1,4 @@
+import type { Migration } from 'kysely/migration';
+
+/** The mail channel's migrations (issue 11), run by the store with the core's in one name order. */
+export const MAIL_MIGRATIONS: Readonly<Record<string, Migration>> = {};
