@@ -1,4 +1,8 @@
-import { createMailChannel, type MailChannel } from '../../src/channels/mail/index.ts';
+import {
+  createMailChannel,
+  type MailChannel,
+  type MailChannelOptions,
+} from '../../src/channels/mail/index.ts';
 import {
   createEngine,
   type Engine,
@@ -39,17 +43,23 @@ export function mailPayload(
  * with an engine, the default policy and a `screen` helper: the set-up every
  * pure detector suite of the channel shares.
  *
+ * DNS is off unless `options.dns` gives a resolver (one on a loopback
+ * server of `test/helpers/dns-server.ts`): no test asks the internet.
+ *
  * @example const { screen } = mailKit(); const verdict = await screen(mailPayload(raw));
  */
-export function mailKit(key = 'mail-test-key-0123456789abcdef'): MailKit {
+export function mailKit(options: MailChannelOptions = {}, key = 'mail-test-key-0123456789abcdef'): MailKit {
   const hasher = createKeyedHasher(key);
   const tools = createExtractTools(hasher);
-  const mail = createMailChannel({
-    db: unconnectedDb(),
-    hasher,
-    decisions: { loggedEvent: async () => undefined },
-    intel: unusedIntel,
-  });
+  const mail = createMailChannel(
+    {
+      db: unconnectedDb(),
+      hasher,
+      decisions: { loggedEvent: async () => undefined },
+      intel: unusedIntel,
+    },
+    { dns: 'off', authServId: 'mx.test.example', ...options },
+  );
   const engine = createEngine({ channels: [mail] });
   const policy: PolicyRef = { version: 0, document: policyDocumentSchema.parse(mail.defaultPolicy) };
   const none: IntelLookup = { lookup: async () => [] };

@@ -1,3 +1,4 @@
+import { hostname } from 'node:os';
 import type { ChannelModule, ChannelPlugin, SignalDeclaration } from '../../core/index.ts';
 import { INTEL_SIGNALS, intelMatchDetectors } from '../../intel/index.ts';
 import type { ChannelDeps } from '../channel-deps.ts';
@@ -6,6 +7,7 @@ import { attachmentsPart } from './detectors/attachments.ts';
 import { linksPart } from './detectors/links.ts';
 import { mailLureModelPart } from './detectors/lure-model.ts';
 import { senderPart } from './detectors/sender.ts';
+import { createDnsResolver, type DnsResolver } from './dns-resolver.ts';
 import { extractMail } from './mail-extractor.ts';
 import type { MailPart } from './mail-part.ts';
 import { MAIL_SCHEMA_MESSAGES_JA, type MailPayload, mailSchema } from './mail-schema.ts';
@@ -18,6 +20,44 @@ export { extractMail } from './mail-extractor.ts';
 export { type MailDb, type MailPart, type MailScreening, mailDb } from './mail-part.ts';
 export { MAX_MAIL_BYTES, type MailEnvelope, type MailPayload, mailBytes, mailSchema } from './mail-schema.ts';
 export { beginMail, type MailDetector, type MailState } from './mail-state.ts';
+
+/**
+ * How a mail channel is built beside its `ChannelDeps`: process-wide things
+ * an organisation's policy cannot change (the DNS it asks, this MTA's name,
+ * where released mail goes). `mailOptionsFromEnv` reads them for the server.
+ */
+export interface MailChannelOptions {
+  /**
+   * DNS for SPF, DKIM, DMARC, ARC and BIMI: a resolver (`createDnsResolver`),
+   * or `'off'`: no authentication checks at all (an evaluation without DNS).
+   * Default: a resolver on the system's name servers.
+   */
+  readonly dns?: Pick<DnsResolver, 'resolve'> | 'off';
+  /** The authserv-id of the `Authentication-Results` headers added (this MTA's host name). */
+  readonly authServId?: string;
+  /** Where released mail is re-injected by SMTP (`smtp://host:port`): the next hop, past the filter. */
+  readonly releaseSmtp?: string;
+}
+
+/**
+ * The mail channel's options from the environment: `MAMORU_DNS_SERVERS`
+ * (comma-separated `host[:port]`; default the system's), `MAMORU_MAIL_DNS=off`,
+ * `MAMORU_MAIL_AUTHSERV_ID` (default the host name), `MAMORU_MAIL_RELEASE_SMTP`
+ * (default `smtp://127.0.0.1:10026`, Postfix's re-injection listener).
+ */
+export function mailOptionsFromEnv(env: NodeJS.ProcessEnv = process.env): MailChannelOptions {
+  const servers = env.MAMORU_DNS_SERVERS?.split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+  return {
+    dns:
+      env.MAMORU_MAIL_DNS === 'off'
+        ? 'off'
+        : createDnsResolver(servers && servers.length > 0 ? { nameservers: servers } : {}),
+    authServId: env.MAMORU_MAIL_AUTHSERV_ID || hostname(),
+    releaseSmtp: env.MAMORU_MAIL_RELEASE_SMTP || 'smtp://127.0.0.1:10026',
+  };
+}
 
 /** The mail channel as the engine sees it. */
 export type MailChannel = ChannelModule<MailPayload, MailState>;
@@ -51,15 +91,15 @@ const EXAMPLE: MailPayload = {
  * brand and Reply-To, attachments, sender reputation, and the quarantine
  * with the recipients' strength (E4).
  */
-export function mailParts(deps: ChannelDeps): MailPart[] {
+export function mailParts(deps: ChannelDeps, options: MailChannelOptions = {}): MailPart[] {
   return [
-    authPart(deps),
+    authPart(deps, options),
     mailLureModelPart(),
     linksPart(),
     senderPart(),
     attachmentsPart(),
     reputationPart(deps),
-    quarantinePart(deps),
+    quarantinePart(deps, options),
   ];
 }
 
@@ -84,8 +124,8 @@ function onlyHook<K extends 'thresholds' | 'notices' | 'onOutcome' | 'caseDetail
  *
  * @example const mail = createMailChannel({ db: store.db, hasher, decisions: store.decisions, intel });
  */
-export function createMailChannel(deps: ChannelDeps): MailChannel {
-  const parts = mailParts(deps);
+export function createMailChannel(deps: ChannelDeps, options: MailChannelOptions = {}): MailChannel {
+  const parts = mailParts(deps, options);
   const signals: SignalDeclaration[] = [...INTEL_SIGNALS];
   for (const p of parts) signals.push(...(p.signals ?? []));
   const recorders = parts.flatMap((p) => (p.record ? [p.record] : []));
@@ -168,5 +208,5 @@ function redactMail(payload: MailPayload, state: MailState): unknown {
 export const mailPlugin: ChannelPlugin<ChannelDeps> = {
   name: 'mail',
   migrations: MAIL_MIGRATIONS,
-  create: createMailChannel,
+  create: (deps) => createMailChannel(deps, mailOptionsFromEnv()),
 };

@@ -1,7 +1,8 @@
 import type { ChannelDeps } from '../../channel-deps.ts';
+import type { MailChannelOptions } from '../index.ts';
 import type { MailPart } from '../mail-part.ts';
 
 /** Filled in by issue 11's work on this part. */
-export function authPart(_deps: ChannelDeps): MailPart {
+export function authPart(_deps: ChannelDeps, _options: MailChannelOptions): MailPart {
   return {};
 }
