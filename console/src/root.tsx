@@ -9,6 +9,7 @@ import type { Permission } from './types.ts';
 const NAV: readonly { readonly to: string; readonly label: string; readonly needs: Permission }[] = [
   { to: '/', label: 'nav.dashboard', needs: 'decisions:read' },
   { to: '/cases', label: 'nav.cases', needs: 'cases:read' },
+  { to: '/quarantine', label: 'quarantine:nav', needs: 'cases:read' },
   { to: '/decisions', label: 'nav.decisions', needs: 'decisions:read' },
   { to: '/screen', label: 'nav.screen', needs: 'screen' },
   { to: '/indicators', label: 'nav.indicators', needs: 'indicators:read' },

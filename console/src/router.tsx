@@ -5,6 +5,7 @@ import { dashboardRoutes } from './pages/dashboard/route.tsx';
 import { decisionRoutes } from './pages/decisions/route.tsx';
 import { indicatorRoutes } from './pages/indicators/route.tsx';
 import { policyRoutes } from './pages/policies/route.tsx';
+import { quarantineRoutes } from './pages/quarantine/route.tsx';
 import { screenRoutes } from './pages/screen/route.tsx';
 import { rootRoute } from './root.tsx';
 
@@ -16,6 +17,7 @@ const routeTree = rootRoute.addChildren([
   ...screenRoutes,
   ...indicatorRoutes,
   ...policyRoutes,
+  ...quarantineRoutes,
   ...adminRoutes,
 ]);
 

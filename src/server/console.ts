@@ -30,7 +30,16 @@ export const CONSOLE_CSP = [
 ].join('; ');
 
 /** The console's pages (client-side routes): each answers `index.html`. */
-const PAGES = ['/', '/cases', '/decisions', '/screen', '/indicators', '/policies', '/admin'] as const;
+const PAGES = [
+  '/',
+  '/cases',
+  '/decisions',
+  '/screen',
+  '/indicators',
+  '/policies',
+  '/admin',
+  '/quarantine',
+] as const;
 
 function secure(reply: FastifyReply): void {
   reply.header('content-security-policy', CONSOLE_CSP);

@@ -1,0 +1,138 @@
+/**
+ * The mail quarantine as the console reads it (issue 11 item 4, E4): the API's
+ * objects (`GET /v1/mail/quarantine`, `/v1/mail/quarantine/{id}`, release,
+ * appeal, per-recipient strength) and the page's search params. The types name
+ * only the fields the pages use; `/openapi.json` is the reference.
+ */
+import type { Localized, Permission } from '../../types.ts';
+
+export const QUARANTINE_STATUSES = ['quarantined', 'released', 'deleted', 'expired'] as const;
+export type QuarantineStatus = (typeof QUARANTINE_STATUSES)[number];
+
+export const STRENGTHS = ['low', 'standard', 'high'] as const;
+export type Strength = (typeof STRENGTHS)[number];
+
+/** Who may do what (the operations' `permission`): the console hides what the key cannot do. */
+export const CAN_READ: Permission = 'cases:read';
+export const CAN_RELEASE: Permission = 'cases:resolve';
+export const CAN_APPEAL: Permission = 'cases:resolve';
+export const CAN_SET_STRENGTH: Permission = 'cases:resolve';
+
+export interface QuarantineAppeal {
+  readonly caseId: string;
+  readonly status: string;
+  readonly reason: string;
+}
+
+/** One quarantined mail in the list. */
+export interface QuarantineItem {
+  readonly id: string;
+  readonly decisionId: string;
+  readonly recipients: readonly string[];
+  readonly from: string | null;
+  readonly subject: string;
+  readonly score: number;
+  readonly action: string;
+  readonly summary: Localized;
+  readonly receivedAt: string;
+  readonly expiresAt: string;
+  readonly status: QuarantineStatus;
+  readonly size: number;
+  readonly appeal: QuarantineAppeal | null;
+}
+
+/** One reason as the API may send it: a text in both languages, alone or with its signal. */
+export type QuarantineReason =
+  | Localized
+  | string
+  | {
+      readonly signal?: string;
+      readonly name?: string;
+      readonly reason?: Localized | string;
+      readonly description?: Localized | string;
+      readonly customer?: Localized | string;
+    };
+
+/** `GET /v1/mail/quarantine/{id}`: the item with its headers, a text preview and the reasons. */
+export interface QuarantineDetail extends QuarantineItem {
+  readonly headers: readonly { readonly name: string; readonly value: string }[];
+  readonly textPreview: string;
+  readonly reasons: readonly QuarantineReason[];
+}
+
+export interface ReleaseResult {
+  readonly id: string;
+  readonly status: 'released';
+  readonly releasedTo: readonly string[];
+}
+
+export interface AppealResult {
+  readonly id: string;
+  readonly caseId: string;
+}
+
+export interface StrengthSetting {
+  readonly recipient: string;
+  readonly strength: Strength;
+}
+
+/** A reason in the page's language, with its signal name when the API gave one. */
+export function reasonText(
+  reason: QuarantineReason,
+  pick: (text: Localized) => string,
+): { readonly signal?: string; readonly text: string } {
+  const text = (value: Localized | string | undefined): string =>
+    value === undefined ? '' : typeof value === 'string' ? value : pick(value);
+  if (typeof reason === 'string') return { text: reason };
+  if ('ja' in reason && 'en' in reason && typeof reason.ja === 'string') return { text: pick(reason) };
+  const r = reason as Exclude<QuarantineReason, string | Localized>;
+  const signal = r.signal ?? r.name;
+  const body = text(r.reason) || text(r.customer) || text(r.description) || (signal ?? '');
+  return signal ? { signal, text: body } : { text: body };
+}
+
+/** The list's filters, kept in the URL (a recipient's view can be bookmarked). */
+export interface QuarantineSearch {
+  readonly recipient?: string;
+  readonly status?: QuarantineStatus;
+}
+
+function oneOf<T extends string>(values: readonly T[], value: unknown): T | undefined {
+  return typeof value === 'string' && (values as readonly string[]).includes(value)
+    ? (value as T)
+    : undefined;
+}
+
+/** Unknown values are dropped; `quarantined` is the default and stays out of the URL. */
+export function validateQuarantineSearch(search: Record<string, unknown>): QuarantineSearch {
+  const out: { recipient?: string; status?: QuarantineStatus } = {};
+  if (typeof search.recipient === 'string') {
+    const recipient = search.recipient.trim().slice(0, 320);
+    if (recipient) out.recipient = recipient;
+  }
+  const status = oneOf(QUARANTINE_STATUSES, search.status);
+  if (status && status !== 'quarantined') out.status = status;
+  return out;
+}
+
+/** The detail page remembers which recipient's view it was opened from (release to that one). */
+export interface QuarantineItemSearch {
+  readonly recipient?: string;
+}
+
+export function validateItemSearch(search: Record<string, unknown>): QuarantineItemSearch {
+  if (typeof search.recipient !== 'string') return {};
+  const recipient = search.recipient.trim().slice(0, 320);
+  return recipient ? { recipient } : {};
+}
+
+/** Sizes as a reader reads them (bytes, KB, MB). */
+export function formatSize(bytes: number, language: string): string {
+  const format = (n: number, digits: number) =>
+    new Intl.NumberFormat(language.startsWith('en') ? 'en-GB' : 'ja-JP', {
+      maximumFractionDigits: digits,
+    }).format(n);
+  if (bytes < 1024) return `${format(bytes, 0)} B`;
+  if (bytes < 1024 * 1024) return `${format(bytes / 1024, 1)} KB`;
+  return `${format(bytes / (1024 * 1024), 1)} MB`;
+}
