@@ -1,0 +1,319 @@
+/**
+ * The mail channel at the MTA (measures E1–E4, issue 11 item 3): what the milter server hands
+ * over (envelope, headers, body) becomes a mail payload, and the verdict on it becomes the
+ * milter's answer to Postfix.
+ *
+ * | verdict                     | milter answer                                                     |
+ * | --------------------------- | ----------------------------------------------------------------- |
+ * | allow                       | accept, with `Authentication-Results` and `X-Mamoru-Verdict`      |
+ * | warn                        | accept, the same headers and `X-Mamoru-Warning` (RFC 2047, ja/en) |
+ * | step_up, review, hold       | discard (see below)                                               |
+ * | block, freeze               | reject `550 5.7.1` with a reason the sender can act on            |
+ * | any failure while deciding  | tempfail `451 4.7.1` (the sending MTA keeps the mail and retries) |
+ *
+ * Quarantine (E4, 誤遮断の防止): a held mail is already in Mamoru's own quarantine table when
+ * `screen` returns — the mail channel's `record` hook writes it before the verdict is answered,
+ * and a failing record fails the whole screening. The MTA is then told `discard`: it answers 250
+ * to the sender and drops its copy, and Mamoru holds the only one, for the recipient or an
+ * operator to release (re-injected by SMTP past the filter) or appeal. Because the record failing
+ * makes `screen` throw, which answers 451, a mail is never accepted and then lost.
+ *
+ * Too large: a message over `MAX_MAIL_BYTES` (Postfix's own default `message_size_limit`, so
+ * Postfix normally refuses it first) is accepted unscanned with `X-Mamoru-Verdict: unscanned`.
+ * Not tempfail: the sender's MTA would retry it for days and then bounce it, a delayed 誤遮断 of
+ * a mail that may well be real; not reject, for the same reason. rspamd does the same past its
+ * `max_message` size. Keep Postfix's `message_size_limit` at or below `MAX_MAIL_BYTES`.
+ */
+import { isIP } from 'node:net';
+import { encodeWord } from 'nodemailer/lib/mime-funcs';
+import type { Action, Verdict } from '../../core/index.ts';
+import { authenticationResultsHeader } from './auth/authentication-results.ts';
+import { envelopeSchema, MAX_MAIL_BYTES, MAX_RECIPIENTS, type MailPayload } from './mail-schema.ts';
+import {
+  type AddedHeader,
+  createMilterServer,
+  type MilterDecision,
+  type MilterEnvelope,
+  type MilterLogger,
+  type MilterMessage,
+  type MilterServer,
+} from './milter/server.ts';
+
+/** The text of the 451 answered when the verdict could not be made (or the quarantine written). */
+export const MTA_TEMPFAIL_TEXT = 'Mail filter temporarily unavailable, try again later';
+
+/** The longest reject text we send (libmilter's `MAXREPLYLEN` is 980 with the code). */
+const MAX_REJECT_TEXT = 400;
+
+const FIELD = envelopeSchema.shape;
+const HOST_NAME = /^[A-Za-z0-9.-]{1,255}$/;
+
+/** `<a@b>` → `a@b`; `<>` → `` (the null sender); anything else trimmed. */
+function unbracket(address: string): string {
+  const trimmed = address.trim();
+  const m = /^<(.*)>$/s.exec(trimmed);
+  return (m ? (m[1] ?? '') : trimmed).trim();
+}
+
+/** A field's value when the mail schema takes it, else undefined (a missing field is valid; a bad one is not). */
+function valid<T>(
+  schema: { safeParse(v: unknown): { success: boolean; data?: T } },
+  value: unknown,
+): T | undefined {
+  if (value === undefined) return undefined;
+  const parsed = schema.safeParse(value);
+  return parsed.success ? parsed.data : undefined;
+}
+
+/**
+ * Thrown when the milter's message cannot be a mail payload (no usable recipient): the MTA is
+ * answered 451, never an accept of an unscreened mail.
+ */
+export class MtaPayloadError extends Error {
+  override readonly name = 'MtaPayloadError';
+  readonly reason: 'too_large' | 'no_recipient';
+  constructor(reason: 'too_large' | 'no_recipient', message: string) {
+    super(message);
+    this.reason = reason;
+  }
+}
+
+/**
+ * The message's bytes as the sender's MTA sent them: each header `Name:value\r\n` (the value
+ * keeps its leading space, HDR_LEADSPC; folded lines end in CRLF), a blank line, the body.
+ */
+export function milterMessageBytes(message: MilterMessage): Buffer {
+  const head = message.headers.map((h) => `${h.name}:${h.value.replace(/\r?\n/g, '\r\n')}\r\n`).join('');
+  return Buffer.concat([Buffer.from(`${head}\r\n`, 'utf8'), message.body]);
+}
+
+/**
+ * The mail payload for what the milter received: `rawBase64` of the exact message bytes — each
+ * header as received (`Name:value\r\n`, the value keeps its leading space; folded lines get
+ * CRLF), a blank line, the body as the MTA sent it — and the SMTP envelope (client IP, its
+ * resolved name, HELO, MAIL FROM and RCPT TO without angle brackets). Envelope fields the mail
+ * schema would refuse (a client of unknown address, an empty HELO) are left out, as an MTA
+ * that did not see them would; `mta` is the MTA's own name (the `j` macro) or `mta`.
+ *
+ * @throws MtaPayloadError when no recipient is usable, or the message is over `MAX_MAIL_BYTES`.
+ * @example const payload = milterMessageToPayload(envelope, message, 'mx.example.jp');
+ */
+export function milterMessageToPayload(
+  envelope: MilterEnvelope,
+  message: MilterMessage,
+  mta?: string,
+  now: Date = new Date(),
+): MailPayload {
+  const bytes = milterMessageBytes(message);
+  if (bytes.length > MAX_MAIL_BYTES)
+    throw new MtaPayloadError('too_large', `message of ${bytes.length} bytes, over ${MAX_MAIL_BYTES}`);
+  const rcptTo: string[] = [];
+  for (const r of envelope.recipients) {
+    const address = valid<string>(FIELD.rcptTo.element, unbracket(r.address));
+    if (address !== undefined && rcptTo.length < MAX_RECIPIENTS) rcptTo.push(address);
+  }
+  if (rcptTo.length === 0)
+    throw new MtaPayloadError('no_recipient', 'no usable recipient in the milter envelope');
+  const client = envelope.client;
+  const clientIp = client && client.family !== 'unknown' && isIP(client.address) ? client.address : undefined;
+  // Postfix names a client without reverse DNS `unknown`, Sendmail `[address]`: neither is a name.
+  const named = client && client.hostname !== 'unknown' && !client.hostname.startsWith('[');
+  const mtaName = [envelope.macros.j, mta].find((n) => n !== undefined && HOST_NAME.test(n));
+  const env = {
+    ...(clientIp !== undefined ? { clientIp: valid<string>(FIELD.clientIp, clientIp) } : {}),
+    ...(named ? { clientHostname: valid<string>(FIELD.clientHostname, client.hostname) } : {}),
+    helo: valid<string>(FIELD.helo, envelope.helo),
+    mailFrom:
+      envelope.sender === undefined ? undefined : valid<string>(FIELD.mailFrom, unbracket(envelope.sender)),
+    rcptTo,
+  };
+  return {
+    rawBase64: bytes.toString('base64'),
+    envelope: Object.fromEntries(
+      Object.entries(env).filter(([, v]) => v !== undefined),
+    ) as MailPayload['envelope'],
+    ...(mtaName ? { mta: mtaName } : {}),
+    receivedAt: now.toISOString(),
+  };
+}
+
+/** Printable ASCII only, on one line: what an SMTP reply (and a plain header) may carry. */
+function ascii(text: string): string {
+  return text
+    .normalize('NFKC')
+    .replace(/[^\x20-\x7e]+/g, ' ')
+    .replace(/\s+/g, ' ')
+    .trim();
+}
+
+/** A header value folded before `max` columns at spaces, with LF (Postfix takes `\n` + space in milter headers). */
+function fold(value: string, max = 76): string {
+  const lines: string[] = [];
+  let line = '';
+  for (const word of value.split(' ')) {
+    if (line && line.length + 1 + word.length > max) {
+      lines.push(line);
+      line = word;
+    } else line = line ? `${line} ${word}` : word;
+  }
+  if (line) lines.push(line);
+  return lines.join('\n ');
+}
+
+/** RFC 2047 `B` encoded-words of UTF-8 text, one per folded line. */
+function encodedWords(text: string): string {
+  return encodeWord(text, 'B', 52).split(' ').join('\n ');
+}
+
+/** The reason a sender can act on: the reasons that raised the verdict, in English, ASCII, with the decision's id. */
+export function rejectText(verdict: Verdict): string {
+  const raising = new Set(
+    verdict.hits.filter((h) => h.score > 0 || h.signal === verdict.forced?.by).map((h) => h.signal),
+  );
+  const parts: string[] = [];
+  for (const r of verdict.reasons) {
+    if (!raising.has(r.signal)) continue;
+    const text = ascii(r.customer?.en ?? r.en).replace(/\.$/, '');
+    if (text && !parts.includes(text)) parts.push(text);
+  }
+  const ref = ` (ref ${ascii(verdict.id)})`;
+  let because = parts.join('; ');
+  const room = MAX_REJECT_TEXT - 'Message rejected: '.length - ref.length;
+  if (because.length > room) because = `${because.slice(0, room - 3).trimEnd()}...`;
+  return `Message rejected: ${because || 'it matched the recipient domain policy'}${ref}`;
+}
+
+/** `X-Mamoru-Verdict` and `Authentication-Results`, the headers every delivered mail gets. */
+function deliveryHeaders(verdict: Verdict, authServId: string): AddedHeader[] {
+  return [
+    {
+      name: 'Authentication-Results',
+      value: authenticationResultsHeader(verdict, authServId).replace(/\r\n/g, '\n'),
+    },
+    {
+      name: 'X-Mamoru-Verdict',
+      value: `${verdict.action}; score=${verdict.score}; decision=${ascii(verdict.id)}`,
+    },
+  ];
+}
+
+const QUARANTINED: readonly Action[] = ['step_up', 'review', 'hold'];
+
+/**
+ * The milter's answer to a verdict (see the table at the top of this module). Never throws: a
+ * verdict it cannot map is a 451.
+ *
+ * @example verdictToMilter(verdict, 'mx.example.jp') // { kind: 'reject', code: '550', ext: '5.7.1', text: '…' }
+ */
+export function verdictToMilter(verdict: Verdict, authServId: string): MilterDecision {
+  try {
+    const action = verdict.action;
+    if (action === 'allow') return { kind: 'accept', addHeaders: deliveryHeaders(verdict, authServId) };
+    if (action === 'warn')
+      return {
+        kind: 'accept',
+        addHeaders: [
+          ...deliveryHeaders(verdict, authServId),
+          {
+            name: 'X-Mamoru-Warning',
+            value: `${encodedWords(verdict.summary.ja)}\n ${fold(`/ ${ascii(verdict.summary.en)}`)}`,
+          },
+        ],
+      };
+    // Mamoru's quarantine holds the only copy (written before `screen` returned); the MTA drops its own.
+    if (QUARANTINED.includes(action)) return { kind: 'discard' };
+    if (action === 'block' || action === 'freeze')
+      return { kind: 'reject', code: '550', ext: '5.7.1', text: rejectText(verdict) };
+    return { kind: 'tempfail', text: MTA_TEMPFAIL_TEXT };
+  } catch {
+    return { kind: 'tempfail', text: MTA_TEMPFAIL_TEXT };
+  }
+}
+
+/** The answer to a message too large to screen: delivered unscanned, and marked so. */
+export const UNSCANNED_DECISION: MilterDecision = {
+  kind: 'accept',
+  addHeaders: [{ name: 'X-Mamoru-Verdict', value: 'unscanned; reason=too-large' }],
+};
+
+export interface MailMilterOptions {
+  /** Screens one mail payload: `mamoru.screen(principal, 'mail', payload)`. */
+  readonly screen: (payload: MailPayload) => Promise<Verdict>;
+  /** The authserv-id of the `Authentication-Results` added (this MTA's host name). */
+  readonly authServId: string;
+  /** The MTA's name when it sends no `j` macro (origin `mta:<name>`). */
+  readonly mta?: string;
+  readonly logger?: MilterLogger;
+}
+
+/**
+ * The milter server's `onMessage`: payload → screen → decision. Never throws: any failure (a
+ * message that is no payload, the store down, the quarantine not written) is a 451 4.7.1, and
+ * the sending MTA keeps the mail.
+ */
+export function mailMilterHandler(
+  options: MailMilterOptions,
+): (envelope: MilterEnvelope, message: MilterMessage) => Promise<MilterDecision> {
+  const unscanned = (message: MilterMessage): MilterDecision => {
+    options.logger?.warn(
+      { bodyBytes: message.bodyBytes, limit: MAX_MAIL_BYTES },
+      'milter: message too large to screen; delivered unscanned (X-Mamoru-Verdict: unscanned)',
+    );
+    return UNSCANNED_DECISION;
+  };
+  return async (envelope, message) => {
+    if (message.tooLarge) return unscanned(message);
+    try {
+      const verdict = await options.screen(milterMessageToPayload(envelope, message, options.mta));
+      return verdictToMilter(verdict, options.authServId);
+    } catch (error) {
+      if (error instanceof MtaPayloadError && error.reason === 'too_large') return unscanned(message);
+      options.logger?.error(
+        { err: error instanceof Error ? { name: error.name, message: error.message } : String(error) },
+        'milter: screening failed; answering 451 4.7.1',
+      );
+      return { kind: 'tempfail', text: MTA_TEMPFAIL_TEXT };
+    }
+  };
+}
+
+/**
+ * `inet:127.0.0.1:11332` (Postfix's `smtpd_milters` form), `127.0.0.1:11332` or `[::1]:11332`
+ * → host and port.
+ *
+ * @throws RangeError naming the expected form.
+ */
+export function parseMilterListen(value: string): { host: string; port: number } {
+  const m = /^(?:inet6?:)?(?:\[([0-9A-Fa-f:.]+)\]|([A-Za-z0-9.-]+)):(\d{1,5})$/.exec(value.trim());
+  const port = Number(m?.[3]);
+  const host = m?.[1] ?? m?.[2];
+  if (!m || host === undefined || !Number.isInteger(port) || port > 65535)
+    throw new RangeError(
+      `ミルターの待ち受けは inet:host:port の形で指定してください / the milter address must be inet:host:port (e.g. inet:127.0.0.1:11332), got ${JSON.stringify(value)}`,
+    );
+  return { host, port };
+}
+
+/** How long one verdict may take before the MTA is answered 451 (DNS checks have their own budgets). */
+export const MILTER_VERDICT_TIMEOUT_MS = 60_000;
+
+/**
+ * Starts the milter server for the mail channel on `listen` (`inet:127.0.0.1:11332`); close it
+ * with the API server.
+ *
+ * @example const milter = await startMailMilter({ listen: 'inet:127.0.0.1:11332', screen, authServId: 'mx.example.jp' });
+ */
+export async function startMailMilter(
+  options: MailMilterOptions & { readonly listen: string; readonly timeoutMs?: number },
+): Promise<MilterServer> {
+  const { host, port } = parseMilterListen(options.listen);
+  return createMilterServer({
+    host,
+    port,
+    // A body over the largest screened message is counted, not kept, and seen as `tooLarge`.
+    maxMessageBytes: MAX_MAIL_BYTES,
+    timeoutMs: options.timeoutMs ?? MILTER_VERDICT_TIMEOUT_MS,
+    onMessage: mailMilterHandler(options),
+    ...(options.logger ? { logger: options.logger } : {}),
+  });
+}
