@@ -12,17 +12,18 @@
  */
 import { createSocket, type RemoteInfo } from 'node:dgram';
 import { createServer, type Socket } from 'node:net';
-import type { Answer, DecodedPacket, Packet, SoaData } from 'dns-packet';
+import type { Answer, DecodedPacket, Packet } from 'dns-packet';
 import dnsPacket from 'dns-packet';
+import {
+  normaliseZone,
+  parseZoneFile,
+  type Zone,
+  type ZoneRecord,
+} from '../../src/channels/mail/zone-resolver.ts';
 
-export type ZoneRecord =
-  | { type: 'A' | 'AAAA' | 'CNAME' | 'PTR' | 'NS'; data: string; ttl?: number }
-  | { type: 'TXT'; data: string | readonly string[]; ttl?: number }
-  | { type: 'MX'; data: { preference: number; exchange: string }; ttl?: number }
-  | { type: 'SOA'; data: SoaData; ttl?: number };
-
-/** Name (without the trailing dot, any case) → its records. */
-export type Zone = Record<string, readonly ZoneRecord[]>;
+export type { Zone, ZoneRecord } from '../../src/channels/mail/zone-resolver.ts';
+/** The zone-file subset's parser lives beside the zone resolver (`mamoru eval mail --zone` reads the same files). */
+export { parseZoneFile } from '../../src/channels/mail/zone-resolver.ts';
 
 export type Transport = 'udp' | 'tcp';
 
@@ -83,14 +84,6 @@ export interface RunningDnsServer {
 }
 
 const lower = (name: string): string => name.replace(/\.$/, '').toLowerCase();
-
-function normaliseZone(zone: Zone): Map<string, readonly ZoneRecord[]> {
-  const map = new Map<string, readonly ZoneRecord[]>();
-  for (const [name, records] of Object.entries(zone)) {
-    map.set(lower(name), [...(map.get(lower(name)) ?? []), ...records]);
-  }
-  return map;
-}
 
 function toAnswer(name: string, record: ZoneRecord, defaultTtl: number): Answer {
   const ttl = record.ttl ?? defaultTtl;
@@ -303,76 +296,4 @@ export async function startDnsServer(
       ]);
     },
   };
-}
-
-/** Splits a zone-file line into fields, keeping quoted strings (with `\"` and `\\`) whole. */
-function fields(line: string): string[] {
-  const out: string[] = [];
-  const re = /"((?:[^"\\]|\\.)*)"|(\S+)/g;
-  for (const m of line.matchAll(re)) {
-    if (m[1] !== undefined) out.push(`"${m[1].replace(/\\(.)/g, '$1')}`);
-    else if (m[2] !== undefined) out.push(m[2]);
-  }
-  return out;
-}
-
-/**
- * Parses the small zone-file subset the tests use: one record a line, `name TTL IN TYPE data`
- * (the TTL and class may be left out), `;` comments, TXT as one or more quoted strings (each a
- * chunk), MX as `preference exchange`, SOA as `mname rname serial refresh retry expire minimum`.
- */
-export function parseZoneFile(text: string): Zone {
-  const zone: Record<string, ZoneRecord[]> = {};
-  for (const rawLine of text.split('\n')) {
-    const line = rawLine.replace(/;[^"]*$/, '').trim();
-    if (!line) continue;
-    const f = fields(line);
-    const name = f.shift();
-    if (!name) continue;
-    let ttl: number | undefined;
-    if (f[0] !== undefined && /^\d+$/.test(f[0])) ttl = Number(f.shift());
-    if (f[0]?.toUpperCase() === 'IN') f.shift();
-    const type = f.shift()?.toUpperCase();
-    const key = lower(name);
-    const plain = (s: string | undefined): string => lower(s ?? '');
-    let record: ZoneRecord;
-    switch (type) {
-      case 'A':
-      case 'AAAA':
-        record = { type, data: f[0] ?? '' };
-        break;
-      case 'CNAME':
-      case 'PTR':
-      case 'NS':
-        record = { type, data: plain(f[0]) };
-        break;
-      case 'TXT':
-        record = { type, data: f.map((s) => (s.startsWith('"') ? s.slice(1) : s)) };
-        break;
-      case 'MX':
-        record = { type, data: { preference: Number(f[0]), exchange: plain(f[1]) } };
-        break;
-      case 'SOA': {
-        const [mname, rname, serial, refresh, retry, expire, minimum] = f;
-        record = {
-          type,
-          data: {
-            mname: plain(mname),
-            rname: plain(rname),
-            serial: Number(serial),
-            refresh: Number(refresh),
-            retry: Number(retry),
-            expire: Number(expire),
-            minimum: Number(minimum),
-          },
-        };
-        break;
-      }
-      default:
-        throw new Error(`zone file: unsupported record type ${type ?? '(none)'} in "${rawLine}"`);
-    }
-    if (ttl !== undefined) record.ttl = ttl;
-    zone[key] = [...(zone[key] ?? []), record];
-  }
-  return zone;
 }

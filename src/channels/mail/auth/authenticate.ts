@@ -1,0 +1,298 @@
+/**
+ * Authenticates one received mail (measures E2: DMARC on the receiving side; E3: BIMI and the
+ * sender's domain; E4: a DNS failure is a temperror, never a silent pass or fail): SPF on the
+ * client IP, HELO and MAIL FROM, DKIM (RSA and ed25519), ARC, DMARC and BIMI with mailauth's
+ * `authenticate()`, every lookup through the resolver given (ours, `dns-resolver.ts`, or a zone
+ * file's, `zone-resolver.ts`). DMARC is then evaluated again by our RFC 9989 evaluation
+ * (`dmarc.ts`, where mailauth 7.1 deviates) over mailauth's SPF and DKIM results; that one
+ * decides. The answer is plain JSON (`MailAuthResult`, checked by `mailAuthResultSchema` when it
+ * comes back as the `mail.auth` enrichment's answer), so that it can be logged, cached and
+ * compared by the conformance runs.
+ */
+import { authenticate } from 'mailauth';
+import { z } from 'zod';
+import type { DnsResolver } from '../dns-resolver.ts';
+import type { MailEnvelope } from '../mail-schema.ts';
+import { DMARC_POLICIES, evaluateDmarc } from './dmarc.ts';
+
+/** RFC 8601 result keywords (section 2.7), as used by SPF, DKIM, DMARC and ARC here. */
+export const AUTH_KEYWORDS = [
+  'pass',
+  'fail',
+  'softfail',
+  'neutral',
+  'none',
+  'temperror',
+  'permerror',
+  'policy',
+] as const;
+export type AuthKeyword = (typeof AUTH_KEYWORDS)[number];
+
+const keyword = z.enum(AUTH_KEYWORDS);
+const policy = z.enum(DMARC_POLICIES);
+const str = z.string().max(2000);
+
+export const mailAuthResultSchema = z.object({
+  spf: z.object({
+    result: keyword,
+    /** The domain checked: the MAIL FROM domain, or the HELO name for a null sender. */
+    domain: str.nullable(),
+    mailFrom: str.nullable(),
+    helo: str.nullable(),
+    clientIp: str.nullable(),
+    /** The sender's `exp=` text on a fail (third-party text: shown quoted, never trusted). */
+    explanation: str.nullable(),
+  }),
+  dkim: z.object({
+    /** The best result of the signatures: pass if one passed, else the first signature's, none without any. */
+    result: keyword,
+    signatures: z
+      .array(
+        z.object({
+          result: keyword,
+          domain: str.nullable(),
+          selector: str.nullable(),
+          algorithm: str.nullable(),
+          /** The signature passed and its d= aligns with From (DMARC). */
+          aligned: z.boolean(),
+          comment: str.nullable(),
+        }),
+      )
+      .max(100),
+  }),
+  dmarc: z.object({
+    result: z.enum(['pass', 'fail', 'none', 'temperror']),
+    fromDomain: str.nullable(),
+    skipReason: str.nullable(),
+    orgDomain: str.nullable(),
+    policyDomain: str.nullable(),
+    p: policy.nullable(),
+    sp: policy.nullable(),
+    np: policy.nullable(),
+    pct: z.number().nullable(),
+    t: z.boolean(),
+    psd: z.enum(['y', 'n', 'u']).nullable(),
+    /** The published policy for the author domain (p, sp or np), before `t`. */
+    published: policy.nullable(),
+    /** The policy to enforce on a failure (none with t=y); null without a record or on temperror. */
+    policy: policy.nullable(),
+    /** The policy mailauth applied (policy.dmarc of its Authentication-Results), for comparison. */
+    mailauthPolicy: str.nullable(),
+    alignment: z.object({ spf: str.nullable(), dkim: str.nullable() }),
+    error: str.nullable(),
+  }),
+  arc: z.object({
+    result: z.enum(['pass', 'fail', 'none']),
+    /** The highest ARC instance (0 without a chain). */
+    instance: z.number().int(),
+    /** The d= of each ARC-Seal, instance 1 first. */
+    sealers: z.array(str).max(50),
+    /** What the last sealer's ARC-Authentication-Results says (only with a chain that passes). */
+    upstream: z
+      .object({
+        authServId: str.nullable(),
+        dmarc: str.nullable(),
+        fromDomain: str.nullable(),
+        spf: str.nullable(),
+        dkim: str.nullable(),
+      })
+      .nullable(),
+    /** The last sealer, when the chain passes, it is in `trustedArcSealers` and it says DMARC passed for this From domain. */
+    vouchedBy: str.nullable(),
+    comment: str.nullable(),
+  }),
+  bimi: z.object({
+    result: z.enum(['pass', 'fail', 'none', 'skipped', 'declined', 'temperror']),
+    domain: str.nullable(),
+    selector: str.nullable(),
+    /** The logo's URL (https, SVG Tiny PS), for the UI. */
+    location: str.nullable(),
+    /** The VMC's URL (not fetched or checked here). */
+    authority: str.nullable(),
+    comment: str.nullable(),
+  }),
+});
+
+/** The authentication of one mail, as plain JSON. */
+export type MailAuthResult = z.infer<typeof mailAuthResultSchema>;
+
+export interface AuthenticateMailInput {
+  readonly bytes: Buffer;
+  readonly envelope: MailEnvelope;
+  readonly resolver: Pick<DnsResolver, 'resolve'>;
+  /** This MTA's name (the authserv-id of the headers). */
+  readonly authServId: string;
+  /** The time signatures are checked at (kept for the callers; mailauth reads the clock itself). */
+  readonly now?: Date;
+  /** ARC sealers whose word about upstream results is taken (a mailing list, a forwarder). */
+  readonly trustedArcSealers?: readonly string[];
+}
+
+const asKeyword = (value: unknown): AuthKeyword => {
+  const v = typeof value === 'string' ? value.toLowerCase() : 'none';
+  if (v === 'temperr') return 'temperror';
+  return (AUTH_KEYWORDS as readonly string[]).includes(v) ? (v as AuthKeyword) : 'none';
+};
+const text = (value: unknown): string | null =>
+  typeof value === 'string' && value !== '' ? value.slice(0, 2000) : null;
+
+interface LooseAuthResults {
+  mta?: unknown;
+  dmarc?: { result?: unknown; header?: { from?: unknown } };
+  spf?: { result?: unknown };
+  dkim?: Array<{ result?: unknown }>;
+}
+
+/**
+ * Runs SPF, DKIM, ARC, DMARC and BIMI for one mail through `resolver` and returns the results as
+ * plain JSON. A DNS failure gives `temperror` for the check that needed the answer. Throws only
+ * on a bug (mailauth's own errors are results).
+ *
+ * @example const auth = await authenticateMail({ bytes, envelope, resolver: createDnsResolver(), authServId: 'mx.example.jp' });
+ */
+export async function authenticateMail(input: AuthenticateMailInput): Promise<MailAuthResult> {
+  const { envelope } = input;
+  const resolve = input.resolver.resolve.bind(input.resolver);
+  const result = await authenticate(input.bytes, {
+    ...(envelope.clientIp ? { ip: envelope.clientIp } : {}),
+    ...(envelope.helo ? { helo: envelope.helo } : {}),
+    // an empty MAIL FROM is the null sender: SPF then checks the HELO name (RFC 7208 2.4)
+    sender: envelope.mailFrom ?? '',
+    mta: input.authServId,
+    resolver: resolve as never,
+    // RFC 8301: rsa-sha1 signatures do not count
+    rejectRsaSha1: true,
+  });
+
+  const spf = result.spf;
+  const spfResult = spf ? asKeyword(spf.status.result) : 'none';
+  const spfDomain = spf ? text(spf.domain) : null;
+
+  const signatures = (result.dkim.results ?? []).filter((r) => r.signingDomain || r.status.result !== 'none');
+  const passing = signatures.filter((r) => r.status.result === 'pass' && r.signingDomain);
+
+  const dmarc = await evaluateDmarc({
+    headerFrom: result.dkim.headerFrom ?? [],
+    fromFields: result.dkim.fromFields ?? 1,
+    spfDomains: spfResult === 'pass' && spfDomain ? [spfDomain] : [],
+    dkimDomains: passing.map((r) => r.signingDomain as string),
+    resolver: resolve,
+  });
+  const aligned = new Set(dmarc.dkimAligned);
+  const dkimSignatures = signatures.slice(0, 100).map((r) => {
+    const domain = text(r.signingDomain);
+    // RFC 6376 6.1.3 step 3: a body hash mismatch is a PERMFAIL, which RFC 8601 reports as fail;
+    // mailauth's lenient mode says neutral (its strict mode, fail).
+    const bodyHash = r.status.result === 'neutral' && r.status.comment === 'body hash did not verify';
+    const res = bodyHash ? 'fail' : asKeyword(r.status.result);
+    return {
+      result: res,
+      domain,
+      selector: text(r.selector),
+      algorithm: text(r.algo),
+      aligned: res === 'pass' && domain !== null && aligned.has(domain.toLowerCase().replace(/\.$/, '')),
+      comment: text(r.status.comment),
+    };
+  });
+  const dkimResult: AuthKeyword = dkimSignatures.some((s) => s.result === 'pass')
+    ? 'pass'
+    : (dkimSignatures[0]?.result ?? 'none');
+
+  const arc = result.arc;
+  const rawChain = arc ? (arc as { chain?: unknown }).chain : undefined;
+  const chain: unknown[] = Array.isArray(rawChain) ? rawChain : [];
+  const sealers = chain
+    .map((entry) => {
+      const seal = (entry as { 'arc-seal'?: { parsed?: { d?: { value?: unknown } } } })['arc-seal'];
+      return text(seal?.parsed?.d?.value)?.toLowerCase() ?? '';
+    })
+    .slice(0, 50);
+  const arcResult = arc ? asKeyword(arc.status.result) : 'none';
+  const aar =
+    arc && arcResult === 'pass' ? (arc.authenticationResults as LooseAuthResults | undefined) : undefined;
+
+  const bimi = result.bimi;
+  const bimiStatus = bimi ? String(bimi.status.result).toLowerCase() : 'none';
+  const bimiHeader = (bimi ? bimi.status.header : undefined) as
+    | { d?: unknown; selector?: unknown }
+    | undefined;
+
+  const mailauthDmarc = result.dmarc;
+  const out: MailAuthResult = {
+    spf: {
+      result: spfResult,
+      domain: spfDomain,
+      mailFrom: text(envelope.mailFrom),
+      helo: text(envelope.helo),
+      clientIp: text(envelope.clientIp),
+      explanation: spf ? text(spf.explanation) : null,
+    },
+    dkim: { result: dkimResult, signatures: dkimSignatures },
+    dmarc: {
+      result: dmarc.result,
+      fromDomain: dmarc.fromDomain,
+      skipReason: dmarc.skipReason,
+      orgDomain: dmarc.orgDomain,
+      policyDomain: dmarc.policyDomain,
+      p: dmarc.p,
+      sp: dmarc.sp,
+      np: dmarc.np,
+      pct: dmarc.pct,
+      t: dmarc.t,
+      psd: dmarc.psd,
+      published: dmarc.published,
+      policy: dmarc.policy,
+      mailauthPolicy: mailauthDmarc ? text(mailauthDmarc.status.policy?.dmarc) : null,
+      alignment: { ...dmarc.alignment },
+      error: dmarc.error,
+    },
+    arc: {
+      result: arcResult === 'pass' || arcResult === 'fail' ? arcResult : 'none',
+      instance: arc && typeof arc.i === 'number' ? arc.i : 0,
+      sealers: arcResult === 'none' ? [] : sealers,
+      upstream: aar
+        ? {
+            authServId: text(aar.mta),
+            dmarc: text(aar.dmarc?.result),
+            fromDomain: text(aar.dmarc?.header?.from)?.toLowerCase() ?? null,
+            spf: text(aar.spf?.result),
+            dkim: text(aar.dkim?.find((d) => d.result === 'pass')?.result ?? aar.dkim?.[0]?.result),
+          }
+        : null,
+      vouchedBy: null as string | null,
+      comment: arc ? text(arc.status.comment) : null,
+    },
+    bimi: {
+      result: (['pass', 'fail', 'none', 'skipped', 'declined', 'temperror'] as const).includes(
+        bimiStatus as 'pass',
+      )
+        ? (bimiStatus as MailAuthResult['bimi']['result'])
+        : bimiStatus === 'temperr'
+          ? 'temperror'
+          : 'none',
+      domain: text(bimiHeader?.d),
+      selector: text(bimiHeader?.selector),
+      location: bimi ? text(bimi.location) : null,
+      authority: bimi ? text(bimi.authority) : null,
+      comment: bimi ? text(bimi.status.comment) : null,
+    },
+  };
+  const vouchedBy = arcVouchesDmarc(out, input.trustedArcSealers ?? []);
+  return vouchedBy ? { ...out, arc: { ...out.arc, vouchedBy } } : out;
+}
+
+/** True when the ARC chain passes, its last sealer is trusted, and it says DMARC passed upstream for this From domain. */
+export function arcVouchesDmarc(auth: MailAuthResult, trustedSealers: readonly string[]): string | null {
+  if (auth.arc.result !== 'pass' || !auth.arc.upstream) return null;
+  const sealer = auth.arc.sealers.at(-1);
+  if (!sealer) return null;
+  const trusted = trustedSealers.some((t) => {
+    const d = t.toLowerCase().replace(/\.$/, '');
+    return sealer === d || sealer.endsWith(`.${d}`);
+  });
+  if (!trusted) return null;
+  if (auth.arc.upstream.dmarc?.toLowerCase() !== 'pass') return null;
+  const from = auth.arc.upstream.fromDomain?.replace(/\.$/, '');
+  if (from && auth.dmarc.fromDomain && from !== auth.dmarc.fromDomain) return null;
+  return sealer;
+}
