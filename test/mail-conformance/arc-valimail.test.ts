@@ -17,19 +17,13 @@ import { dkimVerify } from 'mailauth/lib/dkim/verify.js';
 import { describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
 import type { Zone, ZoneRecord } from '../helpers/dns-server.ts';
+import { txtStrings } from './parsers.ts';
 import { partition, suiteDns, suiteFile } from './suite.ts';
 
 interface ArcCase {
   readonly scenario: number;
   readonly message: string;
   readonly cv: string;
-}
-
-/** A TXT value as the strings of one record: at most 255 octets each (RFC 1035 3.3.14). */
-function txtStrings(value: string): string[] {
-  const out: string[] = [];
-  for (let i = 0; i < value.length; i += 255) out.push(value.slice(i, i + 255));
-  return out.length > 0 ? out : [''];
 }
 
 /** Cases whose empty (draft-era) cv RFC 8617 turns into "fail", with the clause. */
