@@ -176,11 +176,18 @@ function Actions({ detail, recipient }: { readonly detail: QuarantineDetail; rea
   const { can } = useSession();
   const mayRelease = can(CAN_RELEASE) && detail.status === 'quarantined';
   const mayAppeal = can(CAN_APPEAL) && detail.status === 'quarantined' && !detail.appeal;
-  if (!mayRelease && !mayAppeal && !detail.appeal) return null;
+  // Kept here: once released, the refreshed mail offers no release, but the answer stays on the page.
+  const [released, setReleased] = useState<ReleaseResult | null>(null);
+  if (!mayRelease && !mayAppeal && !detail.appeal && !released) return null;
   return (
     <section className="panel" aria-labelledby="quarantine-actions">
       <h2 id="quarantine-actions">{t('detail.actions')}</h2>
-      {mayRelease ? <Release detail={detail} recipient={recipient} /> : null}
+      {released ? (
+        <p className="notice notice-ok" role="status" data-testid="quarantine-released">
+          {t('release.done', { recipients: released.releasedTo.join(', ') })}
+        </p>
+      ) : null}
+      {mayRelease ? <Release detail={detail} recipient={recipient} onReleased={setReleased} /> : null}
       {detail.appeal ? (
         <AppealShown caseId={detail.appeal.caseId} status={detail.appeal.status} />
       ) : mayAppeal ? (
@@ -190,7 +197,15 @@ function Actions({ detail, recipient }: { readonly detail: QuarantineDetail; rea
   );
 }
 
-function Release({ detail, recipient }: { readonly detail: QuarantineDetail; readonly recipient?: string }) {
+function Release({
+  detail,
+  recipient,
+  onReleased,
+}: {
+  readonly detail: QuarantineDetail;
+  readonly recipient?: string;
+  readonly onReleased: (result: ReleaseResult) => void;
+}) {
   const { t } = useTranslation('quarantine');
   const queryClient = useQueryClient();
   const several = detail.recipients.length > 1;
@@ -204,6 +219,7 @@ function Release({ detail, recipient }: { readonly detail: QuarantineDetail; rea
         method: 'POST',
         body: several && chosen.length < detail.recipients.length ? { recipients: chosen } : {},
       }),
+    onSuccess: onReleased,
     onSettled: () => void queryClient.invalidateQueries({ queryKey: QUARANTINE_QUERY }),
   });
   return (
@@ -243,11 +259,6 @@ function Release({ detail, recipient }: { readonly detail: QuarantineDetail; rea
         />
       </div>
       {release.isPending ? <p aria-busy="true">{t('release.sending')}</p> : null}
-      {release.data ? (
-        <p className="notice notice-ok" role="status" data-testid="quarantine-released">
-          {t('release.done', { recipients: release.data.releasedTo.join(', ') })}
-        </p>
-      ) : null}
       {release.error ? (
         <div data-testid="quarantine-release-error">
           <ErrorNotice error={release.error} />

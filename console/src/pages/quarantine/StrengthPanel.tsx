@@ -25,11 +25,10 @@ export function StrengthPanel({ recipient }: { readonly recipient: string }) {
   const [chosen, setChosen] = useState<Strength | undefined>(undefined);
   const [saved, setSaved] = useState(false);
   const shown = current.data?.strength;
-  // biome-ignore lint/correctness/useExhaustiveDependencies: a new recipient or a fresh answer starts over
-  useEffect(() => {
-    setChosen(shown);
-    setSaved(false);
-  }, [shown, recipient]);
+  // The choice follows what the server says (after a save too); the 'saved' note only lasts for this recipient.
+  useEffect(() => setChosen(shown), [shown]);
+  // biome-ignore lint/correctness/useExhaustiveDependencies: another recipient starts over
+  useEffect(() => setSaved(false), [recipient]);
   const save = useMutation({
     mutationFn: (strength: Strength) =>
       api<StrengthSetting>('/v1/mail/strength', { method: 'POST', body: { recipient, strength } }),

@@ -1,0 +1,498 @@
+/**
+ * The console's mail quarantine pages (issue 11 item 4, E4), in Chromium.
+ *
+ * 1. Against the API contract: the `/v1/mail/…` answers are served by a fake
+ *    in the browser context (Playwright `route`), so the pages are tested
+ *    whatever the server's quarantine holds — the operator's list with cursor
+ *    paging and filters in the URL, a recipient's view with the strength level
+ *    changed, the detail (headers, the text shown as TEXT: markup in it never
+ *    becomes elements, reasons, the decision link), release refused by the next
+ *    hop (the error is shown, the mail stays quarantined), release done, the
+ *    "not fraud" appeal giving its case link, a key without `cases:resolve`
+ *    shown no action, and the accessibility basics at 390 px in ja and en.
+ * 2. On the real server: a lure screened by `POST /v1/screen/mail` is
+ *    quarantined, listed, opened, appealed (case link), and its release to a
+ *    next hop that is down (a closed loopback port) shows the error while the
+ *    mail stays quarantined. Skipped (at run time) while the server's API has
+ *    no quarantine routes in `/openapi.json`.
+ */
+import type { Page, Route } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import qEn from '../../console/src/i18n/en/quarantine.json' with { type: 'json' };
+import common from '../../console/src/i18n/ja/common.json' with { type: 'json' };
+import q from '../../console/src/i18n/ja/quarantine.json' with { type: 'json' };
+import {
+  type ConsoleActor,
+  type ConsoleHarness,
+  describeBrowser,
+  E2E_TIMEOUT,
+  keyTraces,
+  openActor,
+  openApiRoutes,
+  openConsoleHarness,
+  undocumentedCalls,
+} from '../helpers/console.ts';
+import { freePort } from '../helpers/free-port.ts';
+
+// ---------------------------------------------------------------------------
+// A fake of the quarantine API, as the contract of issue 11 describes it.
+
+interface FakeItem {
+  id: string;
+  decisionId: string;
+  recipients: string[];
+  from: string | null;
+  subject: string;
+  score: number;
+  action: string;
+  summary: { ja: string; en: string };
+  receivedAt: string;
+  expiresAt: string;
+  status: 'quarantined' | 'released' | 'deleted' | 'expired';
+  size: number;
+  appeal: null | { caseId: string; status: string; reason: string };
+}
+
+const HOSTILE_TEXT =
+  '<img src=x onerror="window.__pwned=1"><b>太字</b> ログイン https://amazon-co-jp.verify.example/';
+
+function fakeItems(): FakeItem[] {
+  const item = (n: number, patch: Partial<FakeItem>): FakeItem => ({
+    id: `q-${n}`,
+    decisionId: `dec-${n}`,
+    recipients: ['hanako@example.jp'],
+    from: 'Amazon.co.jp <account-update@amazon-co-jp.verify.example>',
+    subject: `【重要】アカウントが停止されました ${n}`,
+    score: 9.5,
+    action: 'hold',
+    summary: { ja: `ブランドのなりすまし ${n}`, en: `Brand impersonation ${n}` },
+    receivedAt: `2026-12-0${n}T09:30:00Z`,
+    expiresAt: `2026-12-3${n > 1 ? 1 : 0}T09:30:00Z`,
+    status: 'quarantined',
+    size: 2048 * n,
+    appeal: null,
+    ...patch,
+  });
+  // Newest first, as the API answers.
+  return [
+    item(5, { id: 'q-down', subject: '次のホップが止まっているメール' }),
+    item(4, { recipients: ['hanako@example.jp', 'taro@example.jp'] }),
+    item(3, { recipients: ['taro@example.jp'] }),
+    item(2, { status: 'released' }),
+  ];
+}
+
+interface FakeApi {
+  readonly items: FakeItem[];
+  readonly calls: { method: string; path: string; query: string; body: unknown }[];
+  strength: Record<string, string>;
+}
+
+const problem = (route: Route, status: number, title: string, detail: string) =>
+  route.fulfill({
+    status,
+    contentType: 'application/problem+json',
+    body: JSON.stringify({ type: 'about:blank', title, status, detail }),
+  });
+
+/** Serve the contract's routes in this page's context; anything else under /v1/mail is a 404. */
+async function installFakeApi(page: Page): Promise<FakeApi> {
+  const fake: FakeApi = { items: fakeItems(), calls: [], strength: { 'hanako@example.jp': 'standard' } };
+  await page.context().route('**/v1/mail/**', async (route) => {
+    const request = route.request();
+    const url = new URL(request.url());
+    const body = request.postData() ? JSON.parse(request.postData() as string) : undefined;
+    fake.calls.push({ method: request.method(), path: url.pathname, query: url.search, body });
+    const json = (value: unknown, status = 200) =>
+      route.fulfill({ status, contentType: 'application/json', body: JSON.stringify(value) });
+    const path = url.pathname;
+    if (request.method() === 'GET' && path === '/v1/mail/quarantine') {
+      const recipient = url.searchParams.get('recipient');
+      const status = url.searchParams.get('status') ?? 'quarantined';
+      const matching = fake.items.filter(
+        (i) => i.status === status && (!recipient || i.recipients.includes(recipient)),
+      );
+      // Two a page, whatever the limit: the console must follow the cursor.
+      const start = Number(url.searchParams.get('cursor') ?? 0);
+      const next = start + 2 < matching.length ? String(start + 2) : null;
+      return json({ items: matching.slice(start, start + 2), nextCursor: next });
+    }
+    const one = /^\/v1\/mail\/quarantine\/([^/]+)(?:\/(release|appeal))?$/.exec(path);
+    const item = one ? fake.items.find((i) => i.id === decodeURIComponent(one[1] ?? '')) : undefined;
+    if (one && !item) return problem(route, 404, '見つかりません (Not found)', 'no such mail');
+    if (one && item && request.method() === 'GET' && !one[2])
+      return json({
+        ...item,
+        headers: [
+          { name: 'Received', value: 'from mx.verify.example (203.0.113.9) by mx.example.jp' },
+          { name: 'Received', value: 'from localhost by mx.verify.example' },
+          { name: 'From', value: item.from ?? '' },
+          { name: 'Subject', value: item.subject },
+        ],
+        textPreview: HOSTILE_TEXT,
+        reasons: [
+          {
+            signal: 'MAIL_BRAND_SPOOF',
+            reason: { ja: '差出人がブランドを装っています', en: 'The sender impersonates a brand' },
+          },
+          { ja: 'リンクの表示と行き先が違います', en: 'A link says one place and goes to another' },
+        ],
+      });
+    if (one && item && request.method() === 'POST' && one[2] === 'release') {
+      if (item.status !== 'quarantined')
+        return problem(route, 409, '配信済みです (Already released)', 'released before');
+      if (item.id === 'q-down')
+        return problem(
+          route,
+          502,
+          '次の配送先が受け付けませんでした (The next hop refused the mail)',
+          '127.0.0.1:10026 に接続できません / cannot connect to 127.0.0.1:10026',
+        );
+      const to = (body as { recipients?: string[] } | undefined)?.recipients ?? item.recipients;
+      item.status = 'released';
+      return json({ id: item.id, status: 'released', releasedTo: to });
+    }
+    if (one && item && request.method() === 'POST' && one[2] === 'appeal') {
+      item.appeal = { caseId: 'case-appeal-1', status: 'open', reason: String(body?.reason) };
+      return json({ id: item.id, caseId: 'case-appeal-1' });
+    }
+    if (path === '/v1/mail/strength' && request.method() === 'GET') {
+      const recipient = url.searchParams.get('recipient') ?? '';
+      return json({ recipient, strength: fake.strength[recipient] ?? 'standard' });
+    }
+    if (path === '/v1/mail/strength' && request.method() === 'POST') {
+      const { recipient, strength } = body as { recipient: string; strength: string };
+      fake.strength[recipient] = strength;
+      return json({ recipient, strength });
+    }
+    return problem(route, 404, '見つかりません (Not found)', `${request.method()} ${path}`);
+  });
+  return fake;
+}
+
+// ---------------------------------------------------------------------------
+// Accessibility basics, as test/console/accessibility.test.ts checks the other pages.
+
+function audit(narrow: boolean): string[] {
+  const found: string[] = [];
+  const visible = (el: Element) => {
+    const box = (el as HTMLElement).getBoundingClientRect();
+    const style = getComputedStyle(el);
+    return style.visibility !== 'hidden' && style.display !== 'none' && (box.width > 0 || box.height > 0);
+  };
+  const main = document.querySelector('main') ?? document.body;
+  const h1 = [...main.querySelectorAll('h1')];
+  if (h1.length !== 1) found.push(`${h1.length} <h1> in <main>`);
+  let level = 1;
+  for (const h of main.querySelectorAll('h1, h2, h3, h4, h5, h6')) {
+    const next = Number(h.tagName[1]);
+    if (next > level + 1) found.push(`heading ${h.tagName} after h${level}: ${h.textContent?.slice(0, 40)}`);
+    level = next;
+  }
+  for (const control of document.querySelectorAll('input, select, textarea, button')) {
+    const el = control as HTMLInputElement;
+    if (el.type === 'hidden' || !visible(el)) continue;
+    const named =
+      (el.labels && el.labels.length > 0) ||
+      el.getAttribute('aria-label') ||
+      el.getAttribute('aria-labelledby') ||
+      (el.tagName === 'BUTTON' && el.textContent?.trim());
+    if (!named) found.push(`unnamed <${el.tagName.toLowerCase()} ${el.id ? `id=${el.id}` : ''}>`);
+  }
+  for (const th of document.querySelectorAll('th'))
+    if (!th.closest('thead') && !th.getAttribute('scope'))
+      found.push(`<th> without scope: ${th.textContent?.slice(0, 30)}`);
+  if (narrow && document.documentElement.scrollWidth > window.innerWidth + 1)
+    found.push(`page is ${document.documentElement.scrollWidth} px wide at ${window.innerWidth} px`);
+  return found;
+}
+
+/**
+ * What the harness checks of its own actors, for one whose `/v1/mail` answers
+ * come from the fake: no CSP violation, no page error, no key kept, and every
+ * other `/v1` call documented in `/openapi.json`.
+ */
+async function ownProblems(base: string, actor: ConsoleActor): Promise<string[]> {
+  const real = {
+    ...actor,
+    requests: actor.requests.filter((r) => !new URL(r.url).pathname.startsWith('/v1/mail/')),
+  };
+  return [
+    ...actor.cspViolations.map((v) => `${actor.name}: CSP violation ${v}`),
+    ...actor.pageErrors.map((e) => `${actor.name}: page error ${e}`),
+    ...(await keyTraces(actor)).map((t) => `${actor.name}: key kept in ${t}`),
+    ...(await undocumentedCalls(base, [real])).map((c) => `not in /openapi.json: ${c}`),
+  ];
+}
+
+describeBrowser('quarantine pages against the API contract (Chromium)', { timeout: E2E_TIMEOUT }, () => {
+  let h: ConsoleHarness;
+  const actors: ConsoleActor[] = [];
+  beforeAll(async () => {
+    h = await openConsoleHarness();
+  });
+  afterAll(async () => {
+    if (!h) return;
+    const found: string[] = [];
+    for (const actor of actors) found.push(...(await ownProblems(h.server.base, actor)));
+    for (const actor of actors) await actor.context.close().catch(() => {});
+    expect([...found, ...(await h.finish())]).toEqual([]);
+  });
+  const open = async (name: 'admin' | 'agent', options: { width?: number; language?: 'ja' | 'en' } = {}) => {
+    const actor = await openActor(h.browser, h.server, name, options);
+    actors.push(actor);
+    return { actor, fake: await installFakeApi(actor.page) };
+  };
+
+  it('lists the quarantine newest first with cursor paging; filters live in the URL; a recipient sees and changes their strength', async () => {
+    const { actor, fake } = await open('admin');
+    const { page } = actor;
+    // The menu leads there.
+    await page.getByRole('navigation').getByRole('link', { name: q.nav }).click();
+    await page.getByRole('heading', { level: 1, name: q.list.title }).waitFor();
+    const rows = page.getByTestId('quarantine-row');
+    await expect.poll(() => rows.count()).toBe(2);
+    expect(await rows.evaluateAll((r) => r.map((e) => e.getAttribute('data-quarantine-id')))).toEqual([
+      'q-down',
+      'q-4',
+    ]);
+    await page.getByRole('button', { name: common.common.more }).click();
+    await expect.poll(() => rows.count()).toBe(3);
+    expect(await rows.nth(2).getAttribute('data-quarantine-id')).toBe('q-3');
+    expect(fake.calls.some((c) => c.query.includes('cursor=2'))).toBe(true);
+    const cells = (await rows.nth(1).getByRole('cell').allTextContents()).map((c) => c.trim());
+    expect(cells).toContain('hanako@example.jp, taro@example.jp');
+    expect(cells).toContain('ブランドのなりすまし 4');
+    expect(cells).toContain('9.5');
+
+    // The status filter: released mail, in the URL.
+    await page.getByRole('combobox', { name: q.field.status, exact: true }).selectOption('released');
+    await page.waitForURL(/status=released/);
+    await expect.poll(() => rows.count()).toBe(1);
+    expect(await rows.first().getAttribute('data-quarantine-id')).toBe('q-2');
+
+    // A recipient's view: the heading names them, the strength shows and changes.
+    await page.goto(h.url('/quarantine?recipient=taro%40example.jp'));
+    await page.getByRole('heading', { level: 1, name: 'taro@example.jp の隔離メール' }).waitFor();
+    await expect.poll(() => rows.count()).toBe(2);
+    expect(fake.calls.some((c) => c.query.includes('recipient=taro%40example.jp'))).toBe(true);
+    const strength = page.getByTestId('quarantine-strength');
+    await strength.getByTestId('quarantine-strength-current').waitFor();
+    expect(await strength.getByTestId('quarantine-strength-current').getAttribute('data-strength')).toBe(
+      'standard',
+    );
+    for (const level of ['low', 'standard', 'high'] as const)
+      await strength.getByText(q.strength.level[level].what).waitFor();
+    await strength.getByRole('radio', { name: q.strength.level.high.name }).check();
+    await strength.getByRole('button', { name: q.strength.save }).click();
+    await strength.getByText(q.strength.saved.replace('{{level}}', q.strength.level.high.name)).waitFor();
+    expect(fake.calls.find((c) => c.method === 'POST')?.body).toEqual({
+      recipient: 'taro@example.jp',
+      strength: 'high',
+    });
+    expect(fake.strength['taro@example.jp']).toBe('high');
+
+    // The recipient filter typed in the form lands in the URL.
+    await page.goto(h.url('/quarantine'));
+    const field = page.getByRole('textbox', { name: q.field.recipient, exact: true });
+    await field.fill('hanako@example.jp');
+    await field.press('Enter');
+    await page.waitForURL(/recipient=hanako%40example\.jp/);
+    await page.getByRole('heading', { level: 1, name: 'hanako@example.jp の隔離メール' }).waitFor();
+  });
+
+  it('shows a mail as text; a refused release keeps it quarantined; the appeal links its case; a release goes through', async () => {
+    const { actor, fake } = await open('admin');
+    const { page } = actor;
+    await page.goto(h.url('/quarantine/q-down'));
+    await page.getByRole('heading', { level: 1, name: q.detail.title }).waitFor();
+    // The text preview is text: its markup is shown, never made into elements.
+    const preview = page.getByTestId('quarantine-preview');
+    expect(await preview.textContent()).toBe(HOSTILE_TEXT);
+    expect(await preview.locator('img, b').count()).toBe(0);
+    expect(await page.evaluate(() => (window as unknown as { __pwned?: number }).__pwned)).toBeUndefined();
+    await page.getByTestId('quarantine-reasons').getByText('差出人がブランドを装っています').waitFor();
+    await page.getByTestId('quarantine-reasons').getByText('MAIL_BRAND_SPOOF').waitFor();
+    expect(await page.getByTestId('quarantine-headers').locator('tbody tr').count()).toBe(4);
+    expect(await page.getByTestId('quarantine-decision-link').getAttribute('href')).toBe('/decisions/dec-5');
+
+    // Release against a next hop that refuses: the problem is shown, the mail stays quarantined.
+    await page.getByRole('button', { name: q.release.button }).click();
+    await page.getByText(q.release.question.replace('{{recipients}}', 'hanako@example.jp')).waitFor();
+    await page.getByRole('button', { name: q.release.confirm, exact: true }).click();
+    const failed = page.getByTestId('quarantine-release-error');
+    await failed.getByRole('alert').getByText('次の配送先が受け付けませんでした').waitFor();
+    await failed.getByText(q.release.failedKept).waitFor();
+    await expect
+      .poll(() => page.getByTestId('quarantine-status').getAttribute('data-status'))
+      .toBe('quarantined');
+    await page.getByRole('button', { name: q.release.button }).waitFor();
+
+    // The appeal needs a reason, then gives the case's link.
+    const appeal = page.getByTestId('quarantine-appeal');
+    await appeal.getByRole('button', { name: q.appeal.button }).click();
+    await appeal.getByText(q.appeal.reasonMissing).waitFor();
+    expect(fake.calls.some((c) => c.path.endsWith('/appeal'))).toBe(false);
+    await appeal.getByLabel(q.appeal.reason).fill('取引先からの正規の請求書です');
+    await appeal.getByRole('button', { name: q.appeal.button }).click();
+    const link = page.getByTestId('quarantine-case-link');
+    await link.waitFor();
+    expect(await link.getAttribute('href')).toBe('/cases/case-appeal-1');
+    expect(fake.calls.find((c) => c.path.endsWith('/appeal'))?.body).toEqual({
+      reason: '取引先からの正規の請求書です',
+    });
+
+    // From a recipient's view, a mail for two is released to that recipient only.
+    await page.goto(h.url('/quarantine/q-4?recipient=taro%40example.jp'));
+    const release = page.getByTestId('quarantine-release');
+    await release.getByRole('checkbox', { name: 'taro@example.jp' }).waitFor();
+    expect(await release.getByRole('checkbox', { name: 'taro@example.jp' }).isChecked()).toBe(true);
+    expect(await release.getByRole('checkbox', { name: 'hanako@example.jp' }).isChecked()).toBe(false);
+    await release.getByRole('button', { name: q.release.button }).click();
+    await release.getByRole('button', { name: q.release.confirm, exact: true }).click();
+    await page
+      .getByTestId('quarantine-released')
+      .getByText(q.release.done.replace('{{recipients}}', 'taro@example.jp'))
+      .waitFor();
+    expect(fake.calls.find((c) => c.path === '/v1/mail/quarantine/q-4/release')?.body).toEqual({
+      recipients: ['taro@example.jp'],
+    });
+    await expect
+      .poll(() => page.getByTestId('quarantine-status').getAttribute('data-status'))
+      .toBe('released');
+    expect(await page.getByRole('button', { name: q.release.button }).count()).toBe(0);
+  });
+
+  it('shows a key without cases:resolve the mail but no release, appeal or strength change', async () => {
+    const { actor } = await open('agent');
+    const { page } = actor;
+    await page.goto(h.url('/quarantine/q-3'));
+    await page.getByTestId('quarantine-preview').waitFor();
+    expect(await page.getByRole('button', { name: q.release.button }).count()).toBe(0);
+    expect(await page.getByRole('button', { name: q.appeal.button }).count()).toBe(0);
+    await page.goto(h.url('/quarantine?recipient=taro%40example.jp'));
+    await page.getByTestId('quarantine-strength-current').waitFor();
+    expect(await page.getByRole('radio').count()).toBe(0);
+    await page.getByText(q.strength.level.low.what).waitFor();
+  });
+
+  for (const [width, language] of [
+    [390, 'ja'],
+    [1440, 'en'],
+  ] as const)
+    it(`${width} px, ${language}: one h1, ordered headings, named controls, scoped headers, no sideways scroll`, async () => {
+      const { actor } = await open('admin', { width, language });
+      const { page } = actor;
+      const found: string[] = [];
+      for (const path of ['/quarantine', '/quarantine?recipient=hanako%40example.jp', '/quarantine/q-4']) {
+        await page.goto(h.url(path));
+        await page.locator('main h1').waitFor();
+        await page.getByTestId(path.includes('q-4') ? 'quarantine-preview' : 'quarantine-table').waitFor();
+        if (path.includes('recipient')) await page.getByTestId('quarantine-strength-current').waitFor();
+        for (const p of await page.evaluate(audit, width < 600)) found.push(`${path}: ${p}`);
+      }
+      if (language === 'en') await page.getByRole('heading', { level: 1, name: qEn.detail.title }).waitFor();
+      expect(found).toEqual([]);
+    });
+});
+
+// ---------------------------------------------------------------------------
+// On the real server, once the mail channel keeps a quarantine.
+
+const LURE = [
+  'From: "Amazon.co.jp" <account-update@amazon-co-jp.account-verify.example>',
+  'To: hanako@example.jp',
+  'Reply-To: support@amazon-help-desk.example.top',
+  'Subject: =?UTF-8?B?44CQ6YeN6KaB44CR44Ki44Kr44Km44Oz44OI44GM5YGc5q2i44GV44KM44G+44GX44Gf?=',
+  'Date: Thu, 03 Dec 2026 09:30:00 +0900',
+  'Message-ID: <lure-1@amazon-co-jp.account-verify.example>',
+  'MIME-Version: 1.0',
+  'Content-Type: text/plain; charset=UTF-8',
+  'Content-Transfer-Encoding: 8bit',
+  '',
+  'お客様のアカウントは停止されました。24時間以内に以下のリンクからログインし、お支払い情報を更新してください。',
+  '更新されない場合、アカウントは削除されます。',
+  'https://amazon-co-jp.account-verify.example/login?id=8812',
+  '',
+].join('\r\n');
+
+describeBrowser('quarantine pages on the real server (Chromium)', { timeout: E2E_TIMEOUT }, () => {
+  let h: ConsoleHarness;
+  let landed = false;
+  const saved = { dns: process.env.MAMORU_MAIL_DNS, release: process.env.MAMORU_MAIL_RELEASE_SMTP };
+  beforeAll(async () => {
+    // No DNS outside loopback; released mail goes to a loopback port where nothing listens.
+    process.env.MAMORU_MAIL_DNS = 'off';
+    process.env.MAMORU_MAIL_RELEASE_SMTP = `smtp://127.0.0.1:${await freePort()}`;
+    h = await openConsoleHarness();
+    const routes = await openApiRoutes(h.server.base);
+    landed = ['/v1/mail/quarantine', '/v1/mail/quarantine/x/release', '/v1/mail/quarantine/x/appeal'].every(
+      (path) => routes.some((r) => r.re.test(path)),
+    );
+  });
+  afterAll(async () => {
+    if (saved.dns === undefined) delete process.env.MAMORU_MAIL_DNS;
+    else process.env.MAMORU_MAIL_DNS = saved.dns;
+    if (saved.release === undefined) delete process.env.MAMORU_MAIL_RELEASE_SMTP;
+    else process.env.MAMORU_MAIL_RELEASE_SMTP = saved.release;
+    if (!h) return;
+    expect(await h.finish()).toEqual([]);
+  });
+
+  it('a screened lure is quarantined, listed, opened, appealed (case link); a release to a down next hop shows the error and keeps it', async (ctx) => {
+    if (!landed) ctx.skip();
+    const screened = await h.server.api<{ id: string; action: string }>('admin', 'POST', '/v1/screen/mail', {
+      raw: LURE,
+      envelope: {
+        clientIp: '203.0.113.9',
+        clientHostname: 'mx.account-verify.example',
+        helo: 'mx.account-verify.example',
+        mailFrom: 'bounce@account-verify.example',
+        rcptTo: ['hanako@example.jp'],
+      },
+    });
+    expect(screened.status).toBe(200);
+    expect(screened.body.action).toBe('hold');
+
+    const reviewer = await h.actor('reviewer');
+    const { page } = reviewer;
+    await page.goto(h.url('/quarantine?recipient=hanako%40example.jp'));
+    await page.getByRole('heading', { level: 1, name: 'hanako@example.jp の隔離メール' }).waitFor();
+    const row = page.getByTestId('quarantine-row').first();
+    await row.waitFor({ timeout: 30_000 });
+    await row.getByTestId('quarantine-open').click();
+    await page
+      .getByTestId('quarantine-preview')
+      .getByText('お客様のアカウントは停止されました', { exact: false })
+      .waitFor();
+    expect(await page.getByTestId('quarantine-decision-link').getAttribute('href')).toBe(
+      `/decisions/${screened.body.id}`,
+    );
+
+    // Release: the next hop is down, so the mail stays quarantined.
+    await page.getByRole('button', { name: q.release.button }).click();
+    await page.getByRole('button', { name: q.release.confirm, exact: true }).click();
+    await page.getByTestId('quarantine-release-error').getByRole('alert').waitFor({ timeout: 60_000 });
+    await expect
+      .poll(() => page.getByTestId('quarantine-status').getAttribute('data-status'))
+      .toBe('quarantined');
+
+    // Appeal: a case opens, and its page is reachable from here.
+    const appeal = page.getByTestId('quarantine-appeal');
+    await appeal.getByLabel(q.appeal.reason).fill('取引先からの正規のお知らせです');
+    await appeal.getByRole('button', { name: q.appeal.button }).click();
+    const link = page.getByTestId('quarantine-case-link');
+    await link.waitFor({ timeout: 30_000 });
+    const href = await link.getAttribute('href');
+    expect(href).toMatch(/^\/cases\/[^/]+$/);
+    await link.click();
+    await page.getByTestId('case-details').waitFor({ timeout: 30_000 });
+  });
+});
+
+describe('quarantine catalogues', () => {
+  it('name the two actions with the words of the brief', () => {
+    expect(q.release.button).toBe('受信者に配信する（隔離を解除）');
+    expect(q.appeal.button).toBe('詐欺ではないと申し立てる');
+  });
+});
