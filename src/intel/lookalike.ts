@@ -421,3 +421,13 @@ export function lookalikeInPath(host: string, path: string): Lookalike | undefin
     path: (q >= 0 ? path.slice(0, q) : path).slice(0, MAX_INPUT),
   });
 }
+
+/**
+ * The brand whose own registrable domain a host is on (`mail.rakuten.co.jp` → 楽天), or undefined
+ * (the first brand listing it, for a domain two brands share). For the mail channel's brand checks.
+ */
+export function ownBrandOf(host: string): string | undefined {
+  const parts = split(host);
+  if (parts === undefined || parts.domain === undefined) return undefined;
+  return BRANDS.find((b) => b.domains.includes(parts.domain as string))?.name;
+}

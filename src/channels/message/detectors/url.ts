@@ -1,5 +1,6 @@
 import { defineSignals, type Hit } from '../../../core/index.ts';
 import { LruCache } from '../../../intel/lru-cache.ts';
+import type { ExtractedUrl } from '../../../intel/url-extract.ts';
 import {
   assessUrl,
   URL_CACHE_SIZE,
@@ -185,40 +186,42 @@ function modelEvidence(url: string): string {
 }
 
 /**
- * One detector over every URL of the message (`ctx.state.urls`, extracted once): each signal fires
- * at most once, with the factor of its strongest URL and up to three URLs as evidence, so a message
- * with many links scores like its worst one, not their count.
+ * The URL hits of a list of extracted URLs (MESSAGE_URL_* names; the mail channel renames them to its
+ * own): each signal at most once, with the factor of its strongest URL and up to three URLs as
+ * evidence, so a message with many links scores like its worst one, not their count.
  */
+export function urlHits(urls: readonly ExtractedUrl[]): Hit[] {
+  if (urls.length === 0) return [];
+  const best = new Map<UrlSignal, { factor: number; risk: UrlRisk; raw: string; evidence: string[] }>();
+  for (const u of urls) {
+    const risk = assessUrl(u);
+    for (const { signal, factor } of urlSignals(risk)) {
+      const seen = best.get(signal);
+      if (seen === undefined) {
+        best.set(signal, { factor, risk, raw: u.raw, evidence: [evidence(signal, risk, u.raw)] });
+        continue;
+      }
+      if (seen.evidence.length < MAX_EVIDENCE_URLS) seen.evidence.push(evidence(signal, risk, u.raw));
+      if (factor > seen.factor) Object.assign(seen, { factor, risk, raw: u.raw });
+    }
+  }
+  const hits: Hit[] = [];
+  for (const [signal, b] of best) {
+    hits.push({
+      signal,
+      ...(b.factor !== 1 ? { factor: Number(b.factor.toFixed(4)) } : {}),
+      evidence: b.evidence,
+      params: params(signal, b.risk, b.raw),
+    });
+  }
+  return hits;
+}
+
+/** One detector over every URL of the message (`ctx.state.urls`, extracted once): see `urlHits`. */
 const urlDetector: MessageDetector = {
   name: 'message.url',
   signals: URL_SIGNALS.map((s) => s.name),
-  run: (_event, ctx) => {
-    const urls = ctx.state.urls;
-    if (urls.length === 0) return [];
-    const best = new Map<UrlSignal, { factor: number; risk: UrlRisk; raw: string; evidence: string[] }>();
-    for (const u of urls) {
-      const risk = assessUrl(u);
-      for (const { signal, factor } of urlSignals(risk)) {
-        const seen = best.get(signal);
-        if (seen === undefined) {
-          best.set(signal, { factor, risk, raw: u.raw, evidence: [evidence(signal, risk, u.raw)] });
-          continue;
-        }
-        if (seen.evidence.length < MAX_EVIDENCE_URLS) seen.evidence.push(evidence(signal, risk, u.raw));
-        if (factor > seen.factor) Object.assign(seen, { factor, risk, raw: u.raw });
-      }
-    }
-    const hits: Hit[] = [];
-    for (const [signal, b] of best) {
-      hits.push({
-        signal,
-        ...(b.factor !== 1 ? { factor: Number(b.factor.toFixed(4)) } : {}),
-        evidence: b.evidence,
-        params: params(signal, b.risk, b.raw),
-      });
-    }
-    return hits;
-  },
+  run: (_event, ctx) => urlHits(ctx.state.urls),
 };
 
 /** MESSAGE_URL_* (I1): URL model, look-alike brands, hosting platforms, shorteners, IP hosts, @ decoys, hidden URLs. */
