@@ -13,6 +13,8 @@
  * issue's target; seeding takes minutes).
  * `import`: bulk imports (indicators, lines; API and the CLI's direct runner)
  * of BENCH_IMPORT_ROWS rows (default 1M), and a 66 MB file of bad lines.
+ * `mail`: the mail channel in process (full scan, DNS answers cached on a loopback server) and
+ * through the milter on loopback (p50/p99 as the MTA sees them); CPU per message.
  * `console`: the web console's main bundle (raw, gzip) and first load in Chromium on
  * loopback (sign-in FCP; sign-in submit → dashboard KPIs), medians of 5 cold loads.
  */
@@ -23,6 +25,7 @@ import { benchDecisionLog } from './decision-log.ts';
 import { benchEngine } from './engine.ts';
 import { benchHttp, type HttpBackend, type HttpTarget } from './http.ts';
 import { benchImport } from './import.ts';
+import { benchMail } from './mail.ts';
 import { benchMessages } from './messages.ts';
 import { type BenchResult, report } from './report.ts';
 
@@ -65,6 +68,7 @@ if (want('import')) {
   results.push(...(await benchImport('pglite', rows)));
   if (process.env.DATABASE_URL) results.push(...(await benchImport('postgres', rows)));
 }
+if (want('mail')) results.push(...(await benchMail(seconds)));
 if (want('console')) results.push(...(await benchConsole()));
 const file = await report(results, fileURLToPath(new URL('./results', import.meta.url)));
 process.stdout.write(`\nJSON: ${file}\n`);
