@@ -92,6 +92,13 @@ export const SETTINGS = {
     ja: 'ケースの期限切れと結果の再配信を行う間隔（秒）。複数サーバーでもこの間隔に一度だけ実行',
     en: 'Seconds between case sweeps (expiry, outcome redelivery); run once per interval across all servers on one database',
   },
+  milter: {
+    env: 'MAMORU_MILTER',
+    flag: '--milter',
+    default: '',
+    ja: 'メールのミルターの待ち受け（例 inet:127.0.0.1:11332、Postfix の smtpd_milters と同じ値）。未設定なら起動しない',
+    en: "Where the mail milter listens (e.g. inet:127.0.0.1:11332, the value of Postfix's smtpd_milters); off when unset",
+  },
 } as const;
 
 export type SettingName = keyof typeof SETTINGS;
@@ -126,6 +133,12 @@ const configSchema = z.object({
     .min(10)
     .max(7 * 24 * 3600),
   sweepInterval: z.coerce.number().int().min(1).max(3600),
+  milter: z
+    .string()
+    .trim()
+    .regex(/^(?:(?:inet6?:)?(?:\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9.-]+):\d{1,5})?$/, {
+      message: 'inet:host:port (e.g. inet:127.0.0.1:11332), or empty for off',
+    }),
 });
 
 export type Config = Readonly<z.infer<typeof configSchema>>;

@@ -21,6 +21,7 @@ import { registerDecisionCommands } from './decision-commands.ts';
 import { registerEvalCommands } from './eval-commands.ts';
 import { registerImportCommands } from './import-commands.ts';
 import { registerIntelCommands } from './intel-commands.ts';
+import { registerMailCommands } from './mail-commands.ts';
 import { registerChannelCommands } from './operation-commands.ts';
 import { registerScreenCommand } from './screen-command.ts';
 import { registerServeCommand } from './serve-command.ts';
@@ -40,6 +41,8 @@ export function buildProgram(): Command {
   registerEvalCommands(program);
   // `mamoru <channel> …`: screen, and each operation a registered channel declares.
   registerChannelCommands(program, describedChannels());
+  // `mamoru mail scan <file.eml>`: a mail file screened as the milter would (issue 11).
+  registerMailCommands(program);
   return program;
 }
 

@@ -78,7 +78,7 @@ export async function screenFromFile(
  * English; the notices to read or show the customer; the case when a person
  * must decide.
  */
-function printVerdict(v: ScreenResult): void {
+export function printVerdict(v: ScreenResult): void {
   const lines = [`${v.summary.ja}`, `${v.summary.en}`, ''];
   for (const r of v.reasons) lines.push(`- [${r.signal}] ${r.ja}`, `  ${r.en}`);
   for (const n of v.notices ?? []) lines.push(`* ${n.ja}`, `  ${n.en}`);

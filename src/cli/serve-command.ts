@@ -1,7 +1,9 @@
 import { createServer } from 'node:net';
+import { hostname } from 'node:os';
 import { join } from 'node:path';
 import type { Command } from 'commander';
-import pino from 'pino';
+import pino, { type Logger } from 'pino';
+import { type MilterServer, mailOptionsFromEnv, startMailMilter } from '../channels/mail/index.ts';
 import type { Config } from '../config.ts';
 import { MamoruError } from '../core/index.ts';
 import { safeError } from '../core/safe-error.ts';
@@ -38,6 +40,7 @@ export function registerServeCommand(program: Command): void {
     'checkpointInterval',
     'sweepInterval',
     'trustProxy',
+    'milter',
   ]).action(async (_options, command: Command) => {
     const config = configFrom(command);
     // Before anything is written (data folder, database, first organisation, key file): a port in use stops here.
@@ -79,6 +82,9 @@ export function registerServeCommand(program: Command): void {
             return async () => {};
           });
     if (boot) await printFirstStart(config, address, boot.token);
+    // The mail milter for Postfix (`smtpd_milters = inet:127.0.0.1:11332`), off unless MAMORU_MILTER is set.
+    const milter = config.milter ? await startMilter(mamoru, config.milter, logger) : undefined;
+    if (milter) logger.info({ milter: config.milter }, 'mail milter listening');
     // Every MAMORU_SWEEP_INTERVAL (and once now, for what a stopped process left behind): expire cases past their
     // due time, and deliver again the outcomes no channel has acted on. However many servers share the database,
     // one runs each sweep: the one that takes the interval's lease (issue 8 item 8).
@@ -116,12 +122,44 @@ export function registerServeCommand(program: Command): void {
       // Another server takes the sweep at its next tick rather than after this one's lease.
       await lease.release(SWEEP_LEASE).catch(() => {});
       await forgetServer().catch(() => {});
+      // The milter first: mail being screened gets its verdict before the store closes.
+      await milter?.close();
       await app.close();
       await mamoru.close();
       process.exit(0);
     };
     process.once('SIGINT', () => void stop('SIGINT'));
     process.once('SIGTERM', () => void stop('SIGTERM'));
+  });
+}
+
+/**
+ * Starts the mail channel's milter on `listen` (`inet:127.0.0.1:11332`), screening as the
+ * operator organisation — the organisation the CLI works as by default — with a `system`
+ * principal `milter:<listen>` not bound to an origin: the milter runs inside the server, so it
+ * needs no API key, and each mail's origin is `mta:<the MTA's name>` from its `j` macro. One
+ * Mamoru serves one mail provider's MTAs; a provider with several organisations runs one
+ * Mamoru per organisation, or screens through `POST /v1/screen/mail` with keys bound to
+ * `mta:<host>`.
+ *
+ * @throws MamoruError when the mail channel is not registered or no organisation exists yet.
+ */
+export async function startMilter(mamoru: Mamoru, listen: string, logger?: Logger): Promise<MilterServer> {
+  mamoru.channel('mail');
+  const orgId = await mamoru.store.settings.get<string>('operator_org');
+  if (!orgId)
+    throw new MamoruError(
+      'not_found',
+      '組織がありません。ミルターは運用組織として審査します / no organisation yet: the milter screens as the operator organisation',
+    );
+  const principal = { id: `milter:${listen}`, role: 'system', orgId } as const;
+  const milterLogger = logger?.child({ component: 'milter' });
+  return startMailMilter({
+    listen,
+    authServId: mailOptionsFromEnv().authServId ?? hostname(),
+    mta: hostname(),
+    screen: (payload) => mamoru.screen(principal, 'mail', payload),
+    ...(milterLogger ? { logger: milterLogger } : {}),
   });
 }
 

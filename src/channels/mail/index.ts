@@ -20,6 +20,14 @@ export { extractMail } from './mail-extractor.ts';
 export { type MailDb, type MailPart, type MailScreening, mailDb } from './mail-part.ts';
 export { MAX_MAIL_BYTES, type MailEnvelope, type MailPayload, mailBytes, mailSchema } from './mail-schema.ts';
 export { beginMail, type MailDetector, type MailState } from './mail-state.ts';
+export type { MilterServer } from './milter/server.ts';
+export {
+  mailMilterHandler,
+  milterMessageToPayload,
+  parseMilterListen,
+  startMailMilter,
+  verdictToMilter,
+} from './mta.ts';
 
 /**
  * How a mail channel is built beside its `ChannelDeps`: process-wide things

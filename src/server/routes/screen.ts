@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { MAX_MAIL_BYTES } from '../../channels/mail/index.ts';
 import { MamoruError, textField } from '../../core/index.ts';
 import { safeError } from '../../core/safe-error.ts';
 import type { Mamoru } from '../../mamoru.ts';
@@ -31,6 +32,16 @@ function batchSerialiser(mamoru: Mamoru) {
     return `{"results":[${items.join(',')}]${others === '{}' ? '}' : `,${others.slice(1)}`}`;
   };
 }
+
+/**
+ * Request bodies larger than the server's `bodyLimit` that a channel's events need (issue 11):
+ * a mail of up to `MAX_MAIL_BYTES` (10,240,000, Postfix's `message_size_limit`) sent as
+ * `rawBase64` is about 13.7 MB of JSON, and its envelope up to 1000 recipients. Only that
+ * channel's route takes more; `/v1/events` and the rest keep the server's limit.
+ */
+export const SCREEN_BODY_LIMITS: Readonly<Record<string, number>> = {
+  mail: Math.ceil(MAX_MAIL_BYTES / 3) * 4 + 2 * 1024 * 1024,
+};
 
 const eventIdQuery = z.object({
   eventId: textField('name', 200)
@@ -65,6 +76,9 @@ export async function screenRoutes(app: App, { mamoru }: { mamoru: Mamoru }): Pr
           response: { 200: screenResultSchema, ...errorResponses },
         },
         serializerCompiler: () => answerSerialiser(mamoru),
+        ...(SCREEN_BODY_LIMITS[channel.name] !== undefined
+          ? { bodyLimit: Math.max(app.initialConfig.bodyLimit ?? 0, SCREEN_BODY_LIMITS[channel.name] ?? 0) }
+          : {}),
       },
       async (request) => {
         const actor = actorOf(request, 'screen');
