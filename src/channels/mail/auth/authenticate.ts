@@ -79,6 +79,8 @@ export const mailAuthResultSchema = z.object({
     /** The policy mailauth applied (policy.dmarc of its Authentication-Results), for comparison. */
     mailauthPolicy: str.nullable(),
     alignment: z.object({ spf: str.nullable(), dkim: str.nullable() }),
+    /** The DMARC record applied, as published. */
+    record: str.nullable(),
     error: str.nullable(),
   }),
   arc: z.object({
@@ -244,7 +246,8 @@ export async function authenticateMail(input: AuthenticateMailInput): Promise<Ma
       policy: dmarc.policy,
       mailauthPolicy: mailauthDmarc ? text(mailauthDmarc.status.policy?.dmarc) : null,
       alignment: { ...dmarc.alignment },
-      error: dmarc.error,
+      record: text(dmarc.record),
+      error: text(dmarc.error),
     },
     arc: {
       result: arcResult === 'pass' || arcResult === 'fail' ? arcResult : 'none',
