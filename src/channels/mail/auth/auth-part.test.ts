@@ -66,7 +66,7 @@ function withSettings(settings: Record<string, unknown>): PolicyRef {
   return { version: 1, document: policyDocumentSchema.parse({ ...mail.defaultPolicy, settings }) };
 }
 
-const AUTH = new Set(AUTH_SIGNALS.map((s) => s.name));
+const AUTH = new Set<string>(AUTH_SIGNALS.map((s) => s.name));
 /** The auth part's signals of a verdict (other parts of the channel fire their own). */
 const signals = (v: Verdict) =>
   v.hits
