@@ -182,7 +182,7 @@ export class Mamoru {
     });
     const channels =
       options.channels ??
-      createChannels({ db: store.db, hasher, decisions: store.decisions, intel }, plugins);
+      createChannels({ db: store.db, hasher, decisions: store.decisions, intel, cases }, plugins);
     for (const channel of channels) {
       registerJapaneseMessages(channel.messagesJa);
       const act = channel.onOutcome;

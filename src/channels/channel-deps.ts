@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { IndicatorRef, IndicatorVerdict, SharingScope } from '../core/indicator.ts';
+import type { Verdict } from '../core/verdict.ts';
 import type { KeyedHasher } from '../intel/keyed-hash.ts';
 import type { CoreDatabase } from '../store/schema.ts';
 import type { DecisionReader } from '../store/store.ts';
@@ -15,6 +16,29 @@ export interface ChannelDeps {
   readonly hasher: KeyedHasher;
   readonly decisions: DecisionReader;
   readonly intel: ChannelIntel;
+  /**
+   * The case queue, for a channel that opens a case after screening (the
+   * mail channel's appeal of a quarantined mail, E4); absent where no case
+   * service runs (the CLI's catalogue, pure tests).
+   */
+  readonly cases?: ChannelCases | undefined;
+}
+
+/**
+ * How a channel opens a case on one of its decisions after the screening
+ * (the cases module's `CaseService.open`): at most one case per decision,
+ * a second call answers the case already opened.
+ */
+export interface ChannelCases {
+  open(
+    verdict: Verdict,
+    options: {
+      readonly details?: Readonly<Record<string, unknown>> | undefined;
+      readonly origin?: string | undefined;
+    },
+  ): Promise<
+    { readonly case: { readonly id: string; readonly status: string }; readonly reused: boolean } | undefined
+  >;
 }
 
 /** How a channel records indicators (the intel module's `IndicatorService` implements it). */
