@@ -21,7 +21,9 @@
  * - milter: a fake MTA (the codec's `encodeCommand` / `decodeReplies`) on loopback sends the same
  *   corpus over several connections, each a Postfix-like session (OPTNEG, CONNECT, HELO, then
  *   MAIL, RCPT, headers, body in 64 KiB chunks, EOB per message, each command waiting for its
- *   reply as Postfix does); latency is from a message's MAIL to its final reply. The fake MTA runs in the same process, so its
+ *   reply as Postfix does) to the channel's milter glue (`startMailMilter`, mta.ts: payload from
+ *   the milter's envelope, headers and body; verdict to accept, discard into the quarantine or
+ *   550); latency is from a message's MAIL to its final reply. The fake MTA runs in the same process, so its
  *   CPU counts in the figure per message.
  */
 import { generateKeyPairSync } from 'node:crypto';
@@ -36,13 +38,8 @@ import {
   type MilterCommand,
   type MilterReply,
 } from '../src/channels/mail/milter/protocol.ts';
-import {
-  createMilterServer,
-  type MilterDecision,
-  type MilterEnvelope,
-  type MilterMessage,
-} from '../src/channels/mail/milter/server.ts';
-import { createEngine, policyDocumentSchema, type Verdict } from '../src/core/index.ts';
+import { startMailMilter } from '../src/channels/mail/mta.ts';
+import { createEngine, policyDocumentSchema } from '../src/core/index.ts';
 import { createExtractTools } from '../src/intel/extract-tools.ts';
 import { createKeyedHasher } from '../src/intel/keyed-hash.ts';
 import { startDnsServer } from '../test/helpers/dns-server.ts';
@@ -306,19 +303,6 @@ class FakeMta {
   }
 }
 
-/**
- * The milter's decision on a verdict, as the MTA glue maps it (mta.ts): allow/warn accept with a
- * header, hold and the like quarantine, block reject 550 5.7.1.
- */
-function decision(verdict: Verdict): MilterDecision {
-  const header = { name: 'X-Mamoru-Verdict', value: `${verdict.action} score=${verdict.score}` };
-  if (verdict.action === 'allow' || verdict.action === 'warn')
-    return { kind: 'accept', addHeaders: [header] };
-  if (verdict.action === 'block' || verdict.action === 'freeze')
-    return { kind: 'reject', code: '550', ext: '5.7.1', text: 'Message refused as fraudulent' };
-  return { kind: 'quarantine', reason: 'mamoru', addHeaders: [header] };
-}
-
 export async function benchMail(seconds: number): Promise<BenchResult[]> {
   const { mails, zone } = await corpus();
   const dns = await startDnsServer(zone as never);
@@ -372,25 +356,10 @@ export async function benchMail(seconds: number): Promise<BenchResult[]> {
   };
 
   // The milter: several connections, each sending the corpus in turn from its own offset.
-  const server = await createMilterServer({
-    host: '127.0.0.1',
-    port: 0,
-    maxMessageBytes: 10 << 20,
-    timeoutMs: 60_000,
-    onMessage: async (envelope: MilterEnvelope, message: MilterMessage) => {
-      const head = message.headers.map((h) => `${h.name}:${h.value}`).join('\r\n');
-      const raw = Buffer.concat([Buffer.from(`${head}\r\n\r\n`, 'utf8'), message.body]);
-      const payload = mail.schema.parse({
-        rawBase64: raw.toString('base64'),
-        envelope: {
-          clientIp: envelope.client?.address,
-          helo: envelope.helo,
-          mailFrom: (envelope.sender ?? '').replace(/^<|>$/g, ''),
-          rcptTo: envelope.recipients.map((r) => r.address.replace(/^<|>$/g, '')),
-        },
-      });
-      return decision(await screen(payload, 0));
-    },
+  const server = await startMailMilter({
+    listen: 'inet:127.0.0.1:0',
+    screen: (payload) => screen(payload, 0),
+    authServId: 'mx.bench.example',
   });
   const encoded = mails.map((m) => steps(messageCommands(m)));
   const mtas = await Promise.all(

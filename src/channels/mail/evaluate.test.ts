@@ -12,6 +12,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { runCli } from '../../../test/cli/run-cli.ts';
 import { type Action, severity } from '../../core/index.ts';
+import { dkimKey, sign } from './auth/test-kit.ts';
 import {
   type BoundedLine,
   boundedLines,
@@ -302,6 +303,57 @@ describe('options', () => {
   it('MAX_LINE_BYTES leaves room for the largest mail escaped in JSON', () => {
     expect(MAX_LINE_BYTES).toBeGreaterThan(2 * MAX_MAIL_BYTES);
   });
+});
+
+describe('--zone: DNS answered from a zone file', () => {
+  it('authenticates with the zone: a signed mail passes DKIM and DMARC, a spoof of the domain is refused', async () => {
+    const key = dkimKey('rsa');
+    const zone = join(dir, 'shop.zone');
+    const p = key.record
+      .match(/.{1,200}/gu)
+      ?.map((c) => `"${c}"`)
+      .join(' ');
+    writeFileSync(
+      zone,
+      [
+        'shop.example. 300 IN TXT "v=spf1 ip4:192.0.2.10 -all"',
+        '_dmarc.shop.example. 300 IN TXT "v=DMARC1; p=reject"',
+        `s1._domainkey.shop.example. 300 IN TXT ${p}`,
+        '',
+      ].join('\n'),
+    );
+    const plain = mail('ご注文の発送', 'ご注文の商品を発送しました。', 'Shop <info@shop.example>');
+    const signed = await sign(plain, 'shop.example', 's1', key);
+    const file = join(dir, 'zone.jsonl');
+    writeFileSync(
+      file,
+      [
+        {
+          raw: signed,
+          label: 'legit',
+          envelope: { clientIp: '192.0.2.10', mailFrom: 'bounce@shop.example' },
+        },
+        { raw: plain, label: 'fraud', envelope: { clientIp: '198.51.100.9', mailFrom: 'x@shop.example' } },
+      ]
+        .map((r) => JSON.stringify({ ...r, envelope: { ...r.envelope, rcptTo: ['user@example.jp'] } }))
+        .join('\n'),
+    );
+    const dns = await mailEvalDns({ zone });
+    expect(dns.label).toBe(`zone:${zone}`);
+    const seen: { label: string; action: string; signals: string[] }[] = [];
+    const r = await evaluateMailPath(file, {
+      dns: dns.dns,
+      dnsLabel: dns.label,
+      onVerdict: (item, v) =>
+        seen.push({ label: item.label, action: v.action, signals: v.hits.map((h) => h.signal) }),
+    });
+    expect(r.dns).toBe(`zone:${zone}`);
+    expect(seen[0]?.signals).toContain('MAIL_DKIM_PASS');
+    expect(seen[0]?.signals).toContain('MAIL_DMARC_PASS');
+    expect(seen[1]?.signals).toContain('MAIL_DMARC_REJECT');
+    expect(seen[1]?.action).toBe('block');
+    expect(r.at.block.confusion.tp).toBe(1);
+  }, 60_000);
 });
 
 describe('mamoru eval mail (command)', () => {

@@ -45,6 +45,7 @@ import { EvalFileError, MAX_REPORTED_REJECTS } from '../message/evaluate.ts';
 import type { DnsResolver } from './dns-resolver.ts';
 import { createMailChannel } from './index.ts';
 import { envelopeSchema, MAX_MAIL_BYTES, type MailEnvelope } from './mail-schema.ts';
+import { createZoneResolver } from './zone-resolver.ts';
 
 export { EvalFileError } from '../message/evaluate.ts';
 
@@ -529,11 +530,6 @@ export async function mailEvalDns(options: {
         `ゾーンファイルを読めません: ${options.zone}（${(error as Error).message}）/ cannot read the zone file ${options.zone}`,
       );
     }
-    // Loaded by name until zone-resolver.ts is committed beside this module (another part of issue 11).
-    const spec = './zone-resolver.ts';
-    const { createZoneResolver } = (await import(spec)) as {
-      createZoneResolver: (zone: string) => Pick<DnsResolver, 'resolve'>;
-    };
     try {
       return { dns: createZoneResolver(text), label: `zone:${options.zone}` };
     } catch (error) {
