@@ -5,7 +5,10 @@
  *
  * Every suite runs through OUR resolver (`createDnsResolver`) asking the loopback authoritative
  * server of `test/helpers/dns-server.ts`, which serves the suite's own zone data: the same path
- * the mail channel takes in production, with no mocked resolver function in between.
+ * the mail channel takes in production, with no mocked resolver function in between. Where a
+ * suite can, it runs through the mail channel's authentication (`authenticateMail`, what the
+ * `mail.auth` enrichment calls: mailauth's `authenticate()` as we configure it), and where it
+ * helps to see mailauth's RFC-exact mode, through mailauth's functions directly as well.
  *
  * The suites are copies under `test/fixtures/mail-suites/<suite>/` with their licence and
  * PROVENANCE.txt, so the tests run on a fresh clone without `../shared`.
@@ -19,7 +22,9 @@ import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll } from 'vitest';
+import { authenticateMail, type MailAuthResult } from '../../src/channels/mail/auth/authenticate.ts';
 import { createDnsResolver, type DnsResolver } from '../../src/channels/mail/dns-resolver.ts';
+import type { MailEnvelope } from '../../src/channels/mail/mail-schema.ts';
 import { type RunningDnsServer, startDnsServer, type Zone } from '../helpers/dns-server.ts';
 
 export const SUITES_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', 'fixtures', 'mail-suites');
@@ -113,4 +118,29 @@ export function suiteDns(): SuiteDns {
     resolver: () =>
       createDnsResolver({ nameservers: [server().server], timeoutMs: SUITE_DNS_TIMEOUT_MS, tries: 1 }),
   };
+}
+
+/** This MTA's name in the suites' runs. */
+export const SUITE_AUTHSERV_ID = 'mx.mamoru.test';
+
+/**
+ * One message through the mail channel's authentication (`authenticateMail`) with a fresh
+ * resolver on the suite's DNS server.
+ */
+export async function throughAuthPath(
+  dns: SuiteDns,
+  bytes: Buffer,
+  envelope: Omit<MailEnvelope, 'rcptTo'> = {},
+): Promise<MailAuthResult> {
+  const resolver = dns.resolver();
+  try {
+    return await authenticateMail({
+      bytes,
+      envelope: { ...envelope, rcptTo: [`postmaster@${SUITE_AUTHSERV_ID}`] },
+      resolver,
+      authServId: SUITE_AUTHSERV_ID,
+    });
+  } finally {
+    resolver.close();
+  }
 }
