@@ -13,7 +13,6 @@ import {
   defineOperation,
   type EnrichmentRef,
   type FieldIssue,
-  MamoruError,
   type ThresholdProfile,
 } from '../../core/index.ts';
 import type { KeyedHasher } from '../../intel/keyed-hash.ts';
@@ -338,8 +337,6 @@ export function strengthParts(deps: Pick<ChannelDeps, 'db' | 'hasher'>): {
       output,
       run: async (input, ctx) => {
         const key = recipientKey(deps.hasher, input.recipient);
-        if (!(STRENGTHS as readonly string[]).includes(input.strength))
-          throw new MamoruError('validation_failed', 'strength: must be low, standard or high');
         await store.set(ctx.actor.orgId, key, input.strength, ctx.actor.id);
         return { recipient: input.recipient, recipientKey: key, strength: input.strength };
       },
