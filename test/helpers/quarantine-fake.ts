@@ -3,7 +3,7 @@
  * describes it, served inside a Chromium context with Playwright `route`: the
  * console's quarantine pages can be tested (and looked at) whatever the
  * server's quarantine holds. `q-down` is a mail whose next hop refuses the
- * release (502); the list answers two items a page whatever the limit, so that
+ * release (503); the list answers two items a page whatever the limit, so that
  * the console must follow the cursor.
  */
 import type { Page, Route } from 'playwright-core';
@@ -105,9 +105,14 @@ export async function installFakeApi(page: Page): Promise<FakeApi> {
         reasons: [
           {
             signal: 'MAIL_BRAND_SPOOF',
-            reason: { ja: '差出人がブランドを装っています', en: 'The sender impersonates a brand' },
+            ja: '差出人がブランドを装っています',
+            en: 'The sender impersonates a brand',
           },
-          { ja: 'リンクの表示と行き先が違います', en: 'A link says one place and goes to another' },
+          {
+            signal: 'MAIL_URL_TEXT_MISMATCH',
+            ja: 'リンクの表示と行き先が違います',
+            en: 'A link says one place and goes to another',
+          },
         ],
       });
     if (one && item && request.method() === 'POST' && one[2] === 'release') {
@@ -116,7 +121,7 @@ export async function installFakeApi(page: Page): Promise<FakeApi> {
       if (item.id === 'q-down')
         return problem(
           route,
-          502,
+          503,
           '次の配送先が受け付けませんでした (The next hop refused the mail)',
           '127.0.0.1:10026 に接続できません / cannot connect to 127.0.0.1:10026',
         );

@@ -25,7 +25,6 @@ import {
   type QuarantineDetail,
   type QuarantineItemSearch,
   type ReleaseResult,
-  reasonText,
 } from './model.ts';
 import { StatusBadge } from './parts.tsx';
 import { QUARANTINE_QUERY } from './QuarantineList.tsx';
@@ -79,6 +78,15 @@ function Detail() {
               <dd>{formatTime(d.receivedAt, i18n.language)}</dd>
               <dt>{t('field.expiresAt')}</dt>
               <dd>{formatTime(d.expiresAt, i18n.language)}</dd>
+              {d.releasedAt ? (
+                <>
+                  <dt>{t('field.releasedAt')}</dt>
+                  <dd>
+                    {formatTime(d.releasedAt, i18n.language)}
+                    {d.releasedTo && d.releasedTo.length > 0 ? ` → ${d.releasedTo.join(', ')}` : ''}
+                  </dd>
+                </>
+              ) : null}
               <dt>{t('field.score')}</dt>
               <dd className="num">{formatNumber(d.score, i18n.language, 1)}</dd>
               <dt>{t('field.action')}</dt>
@@ -150,7 +158,7 @@ function Detail() {
 
 function Reasons({ detail }: { readonly detail: QuarantineDetail }) {
   const { t, i18n } = useTranslation('quarantine');
-  const reasons = detail.reasons.map((r) => reasonText(r, (text) => pick(text, i18n.language)));
+  const reasons = detail.reasons.map((r) => ({ signal: r.signal, text: pick(r, i18n.language) }));
   return (
     <section className="panel" aria-labelledby="quarantine-reasons">
       <h2 id="quarantine-reasons">{t('detail.reasons')}</h2>
@@ -162,7 +170,7 @@ function Reasons({ detail }: { readonly detail: QuarantineDetail }) {
             // biome-ignore lint/suspicious/noArrayIndexKey: the reasons are fixed for this mail
             <li key={index}>
               {r.text}
-              {r.signal ? <code className="quarantine-signal">{r.signal}</code> : null}
+              <code className="quarantine-signal">{r.signal}</code>
             </li>
           ))}
         </ul>

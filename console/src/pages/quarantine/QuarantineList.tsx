@@ -17,6 +17,7 @@ import { formatNumber, formatTime } from '../../ui/format.ts';
 import { CURSOR_PAGING, LoadMore } from '../../ui/paging.tsx';
 import {
   CAN_READ,
+  CAN_READ_STRENGTH,
   QUARANTINE_STATUSES,
   type QuarantineItem,
   type QuarantineSearch,
@@ -37,6 +38,7 @@ export function QuarantineList() {
 
 function List() {
   const { t, i18n } = useTranslation('quarantine');
+  const { can } = useSession();
   const search = useSearch({ from: '/quarantine' }) as QuarantineSearch;
   const navigate = useNavigate({ from: '/quarantine' });
   const status = search.status ?? 'quarantined';
@@ -65,7 +67,7 @@ function List() {
         </p>
       ) : null}
       <Filters search={search} onChange={setFilter} />
-      {search.recipient ? <StrengthPanel recipient={search.recipient} /> : null}
+      {search.recipient && can(CAN_READ_STRENGTH) ? <StrengthPanel recipient={search.recipient} /> : null}
       <h2 className="quarantine-list-heading">{t('list.mails')}</h2>
       {list.isPending ? (
         <p aria-busy="true">{t('common:common.loading')}</p>

@@ -62,8 +62,10 @@ export function StrengthPanel({ recipient }: { readonly recipient: string }) {
           <fieldset className="quarantine-strength-choices">
             <legend>{t('strength.choose')}</legend>
             {STRENGTHS.map((level) => (
-              <label key={level} className="quarantine-strength-choice">
+              // The name alone is the radio's label (its explanation describes it), so each is found by its name.
+              <div key={level} className="quarantine-strength-choice">
                 <input
+                  id={`quarantine-strength-${level}`}
                   type="radio"
                   name="quarantine-strength"
                   value={level}
@@ -75,12 +77,12 @@ export function StrengthPanel({ recipient }: { readonly recipient: string }) {
                   aria-describedby={`quarantine-strength-${level}-help`}
                 />
                 <span>
-                  <strong>{t(`strength.level.${level}.name`)}</strong>
+                  <label htmlFor={`quarantine-strength-${level}`}>{t(`strength.level.${level}.name`)}</label>
                   <span id={`quarantine-strength-${level}-help`} className="help">
                     {t(`strength.level.${level}.what`)}
                   </span>
                 </span>
-              </label>
+              </div>
             ))}
           </fieldset>
           <div className="actions-row">

@@ -16,7 +16,9 @@ export type Strength = (typeof STRENGTHS)[number];
 export const CAN_READ: Permission = 'cases:read';
 export const CAN_RELEASE: Permission = 'cases:resolve';
 export const CAN_APPEAL: Permission = 'cases:resolve';
-export const CAN_SET_STRENGTH: Permission = 'cases:resolve';
+/** A recipient's strength is a subscriber setting (as the message filter's): `GET`/`POST /v1/mail/strength`. */
+export const CAN_READ_STRENGTH: Permission = 'subscribers:read';
+export const CAN_SET_STRENGTH: Permission = 'subscribers:write';
 
 export interface QuarantineAppeal {
   readonly caseId: string;
@@ -39,19 +41,16 @@ export interface QuarantineItem {
   readonly status: QuarantineStatus;
   readonly size: number;
   readonly appeal: QuarantineAppeal | null;
+  readonly releasedAt?: string | null;
+  readonly releasedTo?: readonly string[];
 }
 
-/** One reason as the API may send it: a text in both languages, alone or with its signal. */
-export type QuarantineReason =
-  | Localized
-  | string
-  | {
-      readonly signal?: string;
-      readonly name?: string;
-      readonly reason?: Localized | string;
-      readonly description?: Localized | string;
-      readonly customer?: Localized | string;
-    };
+/** One reason of the verdict: the signal raised and what it means, in both languages. */
+export interface QuarantineReason {
+  readonly signal: string;
+  readonly ja: string;
+  readonly en: string;
+}
 
 /** `GET /v1/mail/quarantine/{id}`: the item with its headers, a text preview and the reasons. */
 export interface QuarantineDetail extends QuarantineItem {
@@ -64,6 +63,7 @@ export interface ReleaseResult {
   readonly id: string;
   readonly status: 'released';
   readonly releasedTo: readonly string[];
+  readonly messageId?: string;
 }
 
 export interface AppealResult {
@@ -74,21 +74,6 @@ export interface AppealResult {
 export interface StrengthSetting {
   readonly recipient: string;
   readonly strength: Strength;
-}
-
-/** A reason in the page's language, with its signal name when the API gave one. */
-export function reasonText(
-  reason: QuarantineReason,
-  pick: (text: Localized) => string,
-): { readonly signal?: string; readonly text: string } {
-  const text = (value: Localized | string | undefined): string =>
-    value === undefined ? '' : typeof value === 'string' ? value : pick(value);
-  if (typeof reason === 'string') return { text: reason };
-  if ('ja' in reason && 'en' in reason && typeof reason.ja === 'string') return { text: pick(reason) };
-  const r = reason as Exclude<QuarantineReason, string | Localized>;
-  const signal = r.signal ?? r.name;
-  const body = text(r.reason) || text(r.customer) || text(r.description) || (signal ?? '');
-  return signal ? { signal, text: body } : { text: body };
 }
 
 /** The list's filters, kept in the URL (a recipient's view can be bookmarked). */
