@@ -224,6 +224,45 @@ describe('verdictToMilter', () => {
     expect(t).toMatch(/\.\.\. \(ref dec_0123456789\)$/);
   });
 
+  it('gives only the forcing reason when a signal forced the rejection, and at most three otherwise', () => {
+    const forced = verdict('block', {
+      forced: { action: 'block', by: 'MAIL_DMARC_REJECT', kind: 'signal' },
+      hits: [
+        ...verdict('block').hits,
+        {
+          signal: 'MAIL_LURE_MODEL',
+          group: 'content',
+          detector: 'lure',
+          factor: 1,
+          weight: 5,
+          score: 5,
+          evidence: [],
+        },
+      ],
+      reasons: [
+        ...verdict('block').reasons,
+        { signal: 'MAIL_LURE_MODEL', ja: '詐欺の文面', en: 'The wording resembles fraud' },
+      ],
+    });
+    expect(rejectText(forced)).toBe(
+      'Message rejected: The sender domain example.com publishes DMARC p=reject and this message failed DMARC (ref dec_0123456789)',
+    );
+    const many = ['A', 'B', 'C', 'D'].map((s) => ({
+      signal: s,
+      group: 'g',
+      detector: 'd',
+      factor: 1,
+      weight: 4,
+      score: 4,
+      evidence: [],
+    }));
+    const four = verdict('block', {
+      hits: many,
+      reasons: many.map((h) => ({ signal: h.signal, ja: h.signal, en: `reason ${h.signal}` })),
+    });
+    expect(rejectText(four)).toBe('Message rejected: reason A; reason B; reason C (ref dec_0123456789)');
+  });
+
   it('names no reason when only lowering signals fired, and still rejects', () => {
     const v = verdict('block', { hits: [], reasons: [{ signal: 'X', ja: 'x', en: 'secret' }] });
     expect(rejectText(v)).toBe(

@@ -165,14 +165,20 @@ function encodedWords(text: string): string {
   return encodeWord(text, 'B', 52).split(' ').join('\n ');
 }
 
-/** The reason a sender can act on: the reasons that raised the verdict, in English, ASCII, with the decision's id. */
+/**
+ * The reason a sender can act on, in English and ASCII, with the decision's id for the
+ * recipient's postmaster: the signal that forced the rejection when one did (the sender's DMARC
+ * p=reject: the one reason that counts), else up to three reasons that raised the score — a
+ * reason's customer text where its signal declares one. Never the score or the thresholds.
+ */
 export function rejectText(verdict: Verdict): string {
+  const forcedBy = verdict.forced?.kind === 'signal' ? verdict.forced.by : undefined;
   const raising = new Set(
-    verdict.hits.filter((h) => h.score > 0 || h.signal === verdict.forced?.by).map((h) => h.signal),
+    verdict.hits.filter((h) => (forcedBy ? h.signal === forcedBy : h.score > 0)).map((h) => h.signal),
   );
   const parts: string[] = [];
   for (const r of verdict.reasons) {
-    if (!raising.has(r.signal)) continue;
+    if (!raising.has(r.signal) || parts.length === 3) continue;
     const text = ascii(r.customer?.en ?? r.en).replace(/\.$/, '');
     if (text && !parts.includes(text)) parts.push(text);
   }
