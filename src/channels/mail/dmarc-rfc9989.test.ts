@@ -5,10 +5,12 @@
  * false fail). Issue 11 item 1: find out which DMARCbis parts mailauth implements (Tree Walk,
  * `psd`, `sp`/`np`, `t`) and which we must implement in our own DMARC evaluation.
  *
- * Each case cites its RFC 9989 section. Where mailauth deviates from the RFC the case is an
- * `it.fails` with the RFC's expectation (it passes while mailauth still deviates, and turns
- * red once mailauth or our evaluation conforms), next to a plain `it` recording what mailauth
- * does today. The deviations are listed in DMARC.md beside this file.
+ * Each case cites its RFC 9989 section (numbers as mailauth's comments give them) and follows the
+ * text of the last DMARCbis source (ietf-wg-dmarc/draft-ietf-dmarc-dmarcbis, the editors' copy
+ * with the final terms "DMARC Policy Record", "Domain Owner Assessment Policy"). Two cases were
+ * first written as `it.fails` from an intermediate draft (t=y as "do not apply"; psd=y at the
+ * starting name not stopping the walk); the last text says the opposite on both, and mailauth
+ * follows it: they are plain tests now. DMARC.md beside this file has the details.
  */
 import fc from 'fast-check';
 import type { DMARCResult } from 'mailauth';
@@ -168,24 +170,11 @@ describe('DNS Tree Walk (RFC 9989 4.10)', () => {
     expect(result.policy).toBe('reject');
   });
 
-  // Deviation: RFC 9989 4.10 step 2 stops the walk at the starting domain only for psd=n, and
-  // 4.10.2 rule 2 ignores a psd=y record "for the domain where the tree walk started", so a
-  // PSD sending as itself still walks up, and a parent record without psd (fewest labels) is
-  // its Organizational Domain. mailauth's treeWalk() stops at psd=y on the starting domain too,
-  // so the Organizational Domain of a psd=y author domain is always itself.
-  it.fails('a psd=y record at the starting domain does not stop the walk (4.10 step 2, 4.10.2 rule 2)', async () => {
-    const zone: Zone = {
-      '_dmarc.gov.example': [txt('v=DMARC1; p=reject; psd=y')],
-      '_dmarc.example': [txt('v=DMARC1; p=reject')],
-      'gov.example': [host],
-    };
-    const result = await evaluate(zone, 'x@gov.example', { dkimDomains: ['example'] });
-    expect(dmarcQueries()).toContain('_dmarc.example');
-    expect(result.domain).toBe('example');
-    expect(result.status.result).toBe('pass');
-  });
-
-  it('mailauth today: a psd=y record at the starting domain stops the walk there (see the it.fails above)', async () => {
+  // RFC 9989 4.10 step 2: "If a single record remains and it contains either a "psd=y" tag or a
+  // "psd=n" tag, stop." 4.10.2 rule 2 skips a psd=y record "for the domain where the tree walk
+  // started", so rule 3 picks the only record found: a PSD sending as itself is its own
+  // Organizational Domain, and a parent's DKIM signature does not align with it.
+  it('a psd=y record at the starting domain stops the walk; the PSD is its own Organizational Domain (4.10 step 2, 4.10.2 rules 2-3)', async () => {
     const zone: Zone = {
       '_dmarc.gov.example': [txt('v=DMARC1; p=reject; psd=y')],
       '_dmarc.example': [txt('v=DMARC1; p=reject')],
@@ -195,6 +184,61 @@ describe('DNS Tree Walk (RFC 9989 4.10)', () => {
     expect(dmarcQueries()).toEqual(['_dmarc.gov.example']);
     expect(result.domain).toBe('gov.example');
     expect(result.status.result).toBe('fail');
+  });
+});
+
+describe('The Organizational Domain examples of RFC 9989 4.10.2', () => {
+  // "given the starting domain a.mail.example.com, if a search for the Organizational Domain only
+  // yields a DMARC Policy Record at _dmarc.com and that record contains the tag psd=y, then the
+  // Organizational Domain for this domain would be example.com"
+  it('only _dmarc.com with psd=y: the Organizational Domain is example.com, and the PSD policy applies', async () => {
+    const result = await evaluate(
+      { '_dmarc.com': [txt('v=DMARC1; p=quarantine; psd=y')], 'a.mail.example.com': [host] },
+      'x@a.mail.example.com',
+      { dkimDomains: ['example.com'] },
+    );
+    expect(result.domain).toBe('example.com');
+    expect(result.policyDomain).toBe('com');
+    expect(result.status.result).toBe('pass');
+  });
+
+  // "if in the course of a tree walk a DMARC Policy Record is queried for at first
+  // _dmarc.mail.example.com and then _dmarc.example.com, and a valid DMARC Policy Record containing
+  // the psd tag set to y is found at _dmarc.example.com, then mail.example.com ... is thus the
+  // Organizational Domain"
+  it('psd=y found at _dmarc.example.com after _dmarc.mail.example.com: mail.example.com (rule 2)', async () => {
+    const result = await evaluate(
+      { '_dmarc.example.com': [txt('v=DMARC1; p=reject; psd=y')], 'mail.example.com': [host] },
+      'x@mail.example.com',
+      { spfDomains: ['example.com'] },
+    );
+    expect(dmarcQueries()).toEqual(['_dmarc.mail.example.com', '_dmarc.example.com']);
+    expect(result.domain).toBe('mail.example.com');
+    // example.com is the PSD itself, not under the author's Organizational Domain: no alignment
+    expect(result.status.result).toBe('fail');
+    expect(result.policy).toBe('reject');
+  });
+
+  // "if a search for the Organizational Domain yields a DMARC Policy Record at _dmarc.mail.example.com
+  // with the psd tag set to n, then the Organizational Domain for this domain would be mail.example.com"
+  it('psd=n at _dmarc.mail.example.com: mail.example.com (rule 1)', async () => {
+    const result = await evaluate(
+      {
+        '_dmarc.mail.example.com': [txt('v=DMARC1; p=none; psd=n')],
+        '_dmarc.example.com': [txt('v=DMARC1; p=reject')],
+        'a.mail.example.com': [host],
+      },
+      'x@a.mail.example.com',
+      { dkimDomains: ['example.com'] },
+    );
+    expect(result.domain).toBe('mail.example.com');
+    expect(result.policyDomain).toBe('mail.example.com');
+    expect(result.status.result).toBe('fail');
+  });
+
+  it('t=y has no effect on p=none (4.7 "t")', async () => {
+    const result = await evaluate({ '_dmarc.example.com': [txt('v=DMARC1; p=none; t=y')] }, 'x@example.com');
+    expect(result.policy).toBe('none');
   });
 });
 
@@ -263,16 +307,10 @@ describe('t=y testing mode (RFC 9989 4.7 "t")', () => {
     expect(result.status.result).toBe('fail');
   });
 
-  // Deviation: RFC 9989 4.7 "t=y": "a request ... not [to] apply the policy, but instead apply
-  // any special handling rules". mailauth instead steps the policy down one level, the RFC 7489
-  // pct=0 behaviour (reject -> quarantine, quarantine -> none), so `policy` and policy.dmarc
-  // say "quarantine" for p=reject; t=y. We expect "not enforced": none.
-  it.fails('t=y: the policy to enforce is none (4.7 "t")', async () => {
-    const result = await evaluate(zone, 'x@example.com');
-    expect(result.policy).toBe('none');
-  });
-
-  it('mailauth today: t=y steps reject down to quarantine and quarantine to none', async () => {
+  // RFC 9989 4.7 "t": the Domain Owner "has an expectation that the policy applied to any failing
+  // messages will be one level below the specified policy" (quarantine -> none, reject ->
+  // quarantine), and t "has no effect on any policy ... that is none".
+  it('t=y: the policy applied is one level below the published one: reject -> quarantine, quarantine -> none (4.7 "t")', async () => {
     const reject = await evaluate(zone, 'x@example.com');
     expect(reject.policy).toBe('quarantine');
     expect(reject.status.policy).toEqual({ dmarc: 'quarantine' });

@@ -41,6 +41,8 @@ beforeAll(async () => {
       'news.example': [spf],
       '_dmarc.news.example': [{ type: 'TXT', data: 'v=DMARC1; p=none' }],
       'lists.example': [{ type: 'TXT', data: `v=spf1 ip4:${LIST_IP} -all` }],
+      'testing.example': [spf],
+      '_dmarc.testing.example': [{ type: 'TXT', data: 'v=DMARC1; p=reject; t=y' }],
     },
     {
       'sel._domainkey.bank.example': rsa,
@@ -113,6 +115,21 @@ describe('authentication part: DMARC enforcement (E2)', () => {
       domain: 'shop.example',
       policy: 'quarantine',
     });
+  });
+
+  it('p=reject; t=y (testing): one level below, quarantine (RFC 9989 4.7 "t"); the header says what was published', async () => {
+    const v = await screen(message('info@testing.example'), {
+      clientIp: SPOOF_IP,
+      mailFrom: 'x@testing.example',
+    });
+    expect(v.action).toBe('hold');
+    expect(hit(v, 'MAIL_DMARC_QUARANTINE')?.params).toMatchObject({
+      policy: 'quarantine',
+      published: 'reject',
+    });
+    expect(ar(v)).toContain(
+      'dmarc=fail (published p=reject) policy.dmarc=quarantine header.from=testing.example',
+    );
   });
 
   it('a p=none domain: MAIL_DMARC_FAIL_NONE adds score, nothing is forced', async () => {

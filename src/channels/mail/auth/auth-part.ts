@@ -22,8 +22,13 @@ import { createDnsResolver } from '../dns-resolver.ts';
 import type { MailChannelOptions } from '../index.ts';
 import type { MailPart } from '../mail-part.ts';
 import type { MailDetector, MailEnrichment } from '../mail-state.ts';
-import { authenticateMail, type MailAuthResult, mailAuthResultSchema } from './authenticate.ts';
-import { DMARC_POLICIES, type Policy } from './dmarc.ts';
+import {
+  authenticateMail,
+  DMARC_POLICIES,
+  type MailAuthResult,
+  mailAuthResultSchema,
+  type Policy,
+} from './authenticate.ts';
 
 /** The enrichment's name (detectors `need` it). */
 export const MAIL_AUTH = 'mail.auth';

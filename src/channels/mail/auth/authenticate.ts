@@ -1,19 +1,24 @@
 /**
  * Authenticates one received mail (measures E2: DMARC on the receiving side; E3: BIMI and the
  * sender's domain; E4: a DNS failure is a temperror, never a silent pass or fail): SPF on the
- * client IP, HELO and MAIL FROM, DKIM (RSA and ed25519), ARC, DMARC and BIMI with mailauth's
- * `authenticate()`, every lookup through the resolver given (ours, `dns-resolver.ts`, or a zone
- * file's, `zone-resolver.ts`). DMARC is then evaluated again by our RFC 9989 evaluation
- * (`dmarc.ts`, where mailauth 7.1 deviates) over mailauth's SPF and DKIM results; that one
- * decides. The answer is plain JSON (`MailAuthResult`, checked by `mailAuthResultSchema` when it
- * comes back as the `mail.auth` enrichment's answer), so that it can be logged, cached and
- * compared by the conformance runs.
+ * client IP, HELO and MAIL FROM, DKIM (RSA and ed25519), ARC, DMARC (RFC 9989, DMARCbis) and
+ * BIMI with mailauth's `authenticate()`, every lookup through the resolver given (ours,
+ * `dns-resolver.ts`, or a zone file's, `zone-resolver.ts`). mailauth 7.1 conforms to RFC 9989
+ * where we checked it (DMARC.md, `dmarc-rfc9989.test.ts`), so its DMARC answer is used as it is.
+ * The answer is plain JSON (`MailAuthResult`, checked by `mailAuthResultSchema` when it comes
+ * back as the `mail.auth` enrichment's answer), so that it can be logged, cached and compared by
+ * the conformance runs. Our own code only reads mailauth's results, maps a DKIM body-hash
+ * mismatch to `fail` (RFC 6376 6.1.3, mailauth's lenient mode says neutral), lists the ARC
+ * sealers and decides whether a trusted sealer vouches for an upstream DMARC pass.
  */
-import { authenticate } from 'mailauth';
+import { type AuthenticateResult, authenticate } from 'mailauth';
 import { z } from 'zod';
 import type { DnsResolver } from '../dns-resolver.ts';
 import type { MailEnvelope } from '../mail-schema.ts';
-import { DMARC_POLICIES, evaluateDmarc } from './dmarc.ts';
+
+/** DMARC policy keywords (RFC 9989 4.7 "p", "sp", "np"). */
+export const DMARC_POLICIES = ['none', 'quarantine', 'reject'] as const;
+export type Policy = (typeof DMARC_POLICIES)[number];
 
 /** RFC 8601 result keywords (section 2.7), as used by SPF, DKIM, DMARC and ARC here. */
 export const AUTH_KEYWORDS = [
@@ -72,12 +77,13 @@ export const mailAuthResultSchema = z.object({
     pct: z.number().nullable(),
     t: z.boolean(),
     psd: z.enum(['y', 'n', 'u']).nullable(),
-    /** The published policy for the author domain (p, sp or np), before `t`. */
+    /** The published policy for the author domain (p for its own record, else sp or np), before `t`. */
     published: policy.nullable(),
-    /** The policy to enforce on a failure (none with t=y); null without a record or on temperror. */
+    /**
+     * The policy to apply on a failure (RFC 9989 4.10.1 and 4.7 "t": with t=y one level below the
+     * published one); null without a record or on temperror.
+     */
     policy: policy.nullable(),
-    /** The policy mailauth applied (policy.dmarc of its Authentication-Results), for comparison. */
-    mailauthPolicy: str.nullable(),
     alignment: z.object({ spf: str.nullable(), dkim: str.nullable() }),
     /** The DMARC record applied, as published. */
     record: str.nullable(),
@@ -171,16 +177,8 @@ export async function authenticateMail(input: AuthenticateMailInput): Promise<Ma
   const spfDomain = spf ? text(spf.domain) : null;
 
   const signatures = (result.dkim.results ?? []).filter((r) => r.signingDomain || r.status.result !== 'none');
-  const passing = signatures.filter((r) => r.status.result === 'pass' && r.signingDomain);
 
-  const dmarc = await evaluateDmarc({
-    headerFrom: result.dkim.headerFrom ?? [],
-    fromFields: result.dkim.fromFields ?? 1,
-    spfDomains: spfResult === 'pass' && spfDomain ? [spfDomain] : [],
-    dkimDomains: passing.map((r) => r.signingDomain as string),
-    resolver: resolve,
-  });
-  const aligned = new Set(dmarc.dkimAligned);
+  const dmarc = readDmarc(result.dmarc, result.dmarcSkipReason);
   const dkimSignatures = signatures.slice(0, 100).map((r) => {
     const domain = text(r.signingDomain);
     // RFC 6376 6.1.3 step 3: a body hash mismatch is a PERMFAIL, which RFC 8601 reports as fail;
@@ -192,7 +190,8 @@ export async function authenticateMail(input: AuthenticateMailInput): Promise<Ma
       domain,
       selector: text(r.selector),
       algorithm: text(r.algo),
-      aligned: res === 'pass' && domain !== null && aligned.has(domain.toLowerCase().replace(/\.$/, '')),
+      // authenticate() sets `aligned` of a passing signature from the DMARC verdict (RFC 9989 Tree Walks)
+      aligned: res === 'pass' && typeof r.status.aligned === 'string' && r.status.aligned !== '',
       comment: text(r.status.comment),
     };
   });
@@ -219,7 +218,6 @@ export async function authenticateMail(input: AuthenticateMailInput): Promise<Ma
     | { d?: unknown; selector?: unknown }
     | undefined;
 
-  const mailauthDmarc = result.dmarc;
   const out: MailAuthResult = {
     spf: {
       result: spfResult,
@@ -230,25 +228,7 @@ export async function authenticateMail(input: AuthenticateMailInput): Promise<Ma
       explanation: spf ? text(spf.explanation) : null,
     },
     dkim: { result: dkimResult, signatures: dkimSignatures },
-    dmarc: {
-      result: dmarc.result,
-      fromDomain: dmarc.fromDomain,
-      skipReason: dmarc.skipReason,
-      orgDomain: dmarc.orgDomain,
-      policyDomain: dmarc.policyDomain,
-      p: dmarc.p,
-      sp: dmarc.sp,
-      np: dmarc.np,
-      pct: dmarc.pct,
-      t: dmarc.t,
-      psd: dmarc.psd,
-      published: dmarc.published,
-      policy: dmarc.policy,
-      mailauthPolicy: mailauthDmarc ? text(mailauthDmarc.status.policy?.dmarc) : null,
-      alignment: { ...dmarc.alignment },
-      record: text(dmarc.record),
-      error: text(dmarc.error),
-    },
+    dmarc,
     arc: {
       result: arcResult === 'pass' || arcResult === 'fail' ? arcResult : 'none',
       instance: arc && typeof arc.i === 'number' ? arc.i : 0,
@@ -298,4 +278,78 @@ export function arcVouchesDmarc(auth: MailAuthResult, trustedSealers: readonly s
   const from = auth.arc.upstream.fromDomain?.replace(/\.$/, '');
   if (from && auth.dmarc.fromDomain && from !== auth.dmarc.fromDomain) return null;
   return sealer;
+}
+
+const TEST_MODE_POLICY: Record<Policy, Policy> = { reject: 'quarantine', quarantine: 'none', none: 'none' };
+const asPolicy = (value: unknown): Policy | null =>
+  typeof value === 'string' && (DMARC_POLICIES as readonly string[]).includes(value)
+    ? (value as Policy)
+    : null;
+const domainText = (value: unknown): string | null => text(value)?.toLowerCase().replace(/\.+$/, '') ?? null;
+
+/**
+ * mailauth's DMARC result as plain JSON. mailauth 7.1 implements RFC 9989 (Tree Walk, psd, np,
+ * sp, t=y one level below): see DMARC.md and dmarc-rfc9989.test.ts, which check it through our
+ * resolver; so its answer is used as it is, only read.
+ */
+function readDmarc(d: AuthenticateResult['dmarc'], skipReason: string | undefined): MailAuthResult['dmarc'] {
+  if (!d) {
+    return {
+      result: 'none',
+      fromDomain: null,
+      skipReason: skipReason ?? 'no-author-domain',
+      orgDomain: null,
+      policyDomain: null,
+      p: null,
+      sp: null,
+      np: null,
+      pct: null,
+      t: false,
+      psd: null,
+      published: null,
+      policy: null,
+      alignment: { spf: null, dkim: null },
+      record: null,
+      error: null,
+    };
+  }
+  const raw = String(d.status.result).toLowerCase();
+  const result =
+    raw === 'pass' || raw === 'fail' || raw === 'temperror' ? raw : raw === 'temperr' ? 'temperror' : 'none';
+  // the applied record as parsed by mailauth (not enumerable on the result)
+  const record = (d as { record?: Record<string, unknown> }).record;
+  const known = result === 'pass' || result === 'fail';
+  const policy = known ? asPolicy(d.policy) : null;
+  const p = asPolicy(d.p);
+  const fromDomain = domainText(d.status.header?.from);
+  const policyDomain = domainText(d.policyDomain);
+  const candidates = (
+    policyDomain !== null && policyDomain === fromDomain ? [p] : [asPolicy(d.sp), asPolicy(d.np), p]
+  ).filter((x): x is Policy => x !== null);
+  const published =
+    policy === null
+      ? null
+      : d.testMode
+        ? (candidates.find((c) => TEST_MODE_POLICY[c] === policy) ?? policy)
+        : policy;
+  const psd = typeof record?.psd === 'string' ? record.psd : null;
+  const pct = typeof record?.pct === 'number' ? record.pct : null;
+  return {
+    result,
+    fromDomain,
+    skipReason: null,
+    orgDomain: domainText(d.domain),
+    policyDomain,
+    p: result === 'none' ? null : p,
+    sp: result === 'none' ? null : asPolicy(d.sp),
+    np: result === 'none' ? null : asPolicy(d.np),
+    pct,
+    t: d.testMode === true,
+    psd: psd === 'y' || psd === 'n' || psd === 'u' ? psd : null,
+    published,
+    policy,
+    alignment: { spf: domainText(d.alignment?.spf?.result), dkim: domainText(d.alignment?.dkim?.result) },
+    record: text(d.rr),
+    error: result === 'temperror' ? (text(d.error) ?? 'temporary DNS error') : null,
+  };
 }
