@@ -10,12 +10,16 @@
  *    hop (the error is shown, the mail stays quarantined), release done, the
  *    "not fraud" appeal giving its case link, a key without `cases:resolve`
  *    shown no action, and the accessibility basics at 390 px in ja and en.
- * 2. On the real server: a lure screened by `POST /v1/screen/mail` is
- *    quarantined, listed, opened, appealed (case link), and its release to a
- *    next hop that is down (a closed loopback port) shows the error while the
- *    mail stays quarantined. Skipped (at run time) while the server's API has
- *    no quarantine routes in `/openapi.json`.
+ * 2. On the real server: lures screened by `POST /v1/screen/mail` are
+ *    quarantined and listed (all, one recipient's, released); with the next
+ *    hop down (a loopback port where nothing listens) a release shows the
+ *    error and the mail stays quarantined, and its appeal opens a case the
+ *    link leads to; with the next hop up (smtp-server on that port) the other
+ *    mail is released and arrives there with its X-Mamoru-Released header.
+ *    Skipped (at run time) while the server's API has no quarantine routes in
+ *    `/openapi.json`.
  */
+import { SMTPServer } from 'smtp-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import qEn from '../../console/src/i18n/en/quarantine.json' with { type: 'json' };
 import common from '../../console/src/i18n/ja/common.json' with { type: 'json' };
@@ -263,31 +267,59 @@ describeBrowser('quarantine pages against the API contract (Chromium)', { timeou
 // ---------------------------------------------------------------------------
 // On the real server, once the mail channel keeps a quarantine.
 
-const LURE = [
-  'From: "Amazon.co.jp" <account-update@amazon-co-jp.account-verify.example>',
-  'To: hanako@example.jp',
-  'Reply-To: support@amazon-help-desk.example.top',
-  'Subject: =?UTF-8?B?44CQ6YeN6KaB44CR44Ki44Kr44Km44Oz44OI44GM5YGc5q2i44GV44KM44G+44GX44Gf?=',
-  'Date: Thu, 03 Dec 2026 09:30:00 +0900',
-  'Message-ID: <lure-1@amazon-co-jp.account-verify.example>',
-  'MIME-Version: 1.0',
-  'Content-Type: text/plain; charset=UTF-8',
-  'Content-Transfer-Encoding: 8bit',
-  '',
-  'お客様のアカウントは停止されました。24時間以内に以下のリンクからログインし、お支払い情報を更新してください。',
-  '更新されない場合、アカウントは削除されます。',
-  'https://amazon-co-jp.account-verify.example/login?id=8812',
-  '',
-].join('\r\n');
+/** A lure to one recipient (the Subject reads 【重要】アカウントが停止されました). */
+const lure = (to: string, n: number) =>
+  [
+    'From: "Amazon.co.jp" <account-update@amazon-co-jp.account-verify.example>',
+    `To: ${to}`,
+    'Reply-To: support@amazon-help-desk.example.top',
+    'Subject: =?UTF-8?B?44CQ6YeN6KaB44CR44Ki44Kr44Km44Oz44OI44GM5YGc5q2i44GV44KM44G+44GX44Gf?=',
+    'Date: Thu, 03 Dec 2026 09:30:00 +0900',
+    `Message-ID: <lure-${n}@amazon-co-jp.account-verify.example>`,
+    'MIME-Version: 1.0',
+    'Content-Type: text/plain; charset=UTF-8',
+    'Content-Transfer-Encoding: 8bit',
+    '',
+    'お客様のアカウントは停止されました。24時間以内に以下のリンクからログインし、お支払い情報を更新してください。',
+    '更新されない場合、アカウントは削除されます。',
+    `https://amazon-co-jp.account-verify.example/login?id=${8810 + n}`,
+    '',
+  ].join('\r\n');
+
+/** An SMTP next hop on 127.0.0.1:`port` that keeps what it receives. */
+async function nextHop(port: number) {
+  const received: { to: string[]; text: string }[] = [];
+  const server = new SMTPServer({
+    authOptional: true,
+    disabledCommands: ['STARTTLS', 'AUTH'],
+    logger: false,
+    onData(stream, session, callback) {
+      const chunks: Buffer[] = [];
+      stream.on('data', (c: Buffer) => chunks.push(c));
+      stream.on('end', () => {
+        received.push({
+          to: session.envelope.rcptTo.map((r) => r.address),
+          text: Buffer.concat(chunks).toString('utf8'),
+        });
+        callback();
+      });
+    },
+  });
+  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
+  return { received, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
+}
 
 describeBrowser('quarantine pages on the real server (Chromium)', { timeout: E2E_TIMEOUT }, () => {
   let h: ConsoleHarness;
   let landed = false;
+  let hopPort = 0;
+  let hop: Awaited<ReturnType<typeof nextHop>> | undefined;
   const saved = { dns: process.env.MAMORU_MAIL_DNS, release: process.env.MAMORU_MAIL_RELEASE_SMTP };
   beforeAll(async () => {
-    // No DNS outside loopback; released mail goes to a loopback port where nothing listens.
+    // No DNS outside loopback; released mail goes to a loopback port where nothing listens (yet).
+    hopPort = await freePort();
     process.env.MAMORU_MAIL_DNS = 'off';
-    process.env.MAMORU_MAIL_RELEASE_SMTP = `smtp://127.0.0.1:${await freePort()}`;
+    process.env.MAMORU_MAIL_RELEASE_SMTP = `smtp://127.0.0.1:${hopPort}`;
     h = await openConsoleHarness();
     const routes = await openApiRoutes(h.server.base);
     landed = ['/v1/mail/quarantine', '/v1/mail/quarantine/x/release', '/v1/mail/quarantine/x/appeal'].every(
@@ -295,6 +327,7 @@ describeBrowser('quarantine pages on the real server (Chromium)', { timeout: E2E
     );
   });
   afterAll(async () => {
+    await hop?.close();
     if (saved.dns === undefined) delete process.env.MAMORU_MAIL_DNS;
     else process.env.MAMORU_MAIL_DNS = saved.dns;
     if (saved.release === undefined) delete process.env.MAMORU_MAIL_RELEASE_SMTP;
@@ -303,7 +336,7 @@ describeBrowser('quarantine pages on the real server (Chromium)', { timeout: E2E
     expect(await h.finish()).toEqual([]);
   });
 
-  it('a screened lure is quarantined, listed, opened, appealed (case link); a release to a down next hop shows the error and keeps it', async (ctx) => {
+  it('screened lures are quarantined and listed; with the next hop down a release shows the error and keeps the mail, the appeal opens a case; with it up a release delivers', async (ctx) => {
     if (!landed) ctx.skip();
     // The page is under test, not the score: nothing is refused at SMTP time, so a lure is held.
     const policy = await h.server.api('admin', 'PUT', '/v1/policies/mail', {
@@ -311,35 +344,44 @@ describeBrowser('quarantine pages on the real server (Chromium)', { timeout: E2E
       comment: '隔離画面のテスト / quarantine page test',
     });
     expect(policy.status).toBeLessThan(300);
-    const screened = await h.server.api<{ id: string; action: string }>('admin', 'POST', '/v1/screen/mail', {
-      raw: LURE,
-      envelope: {
-        clientIp: '203.0.113.9',
-        clientHostname: 'mx.account-verify.example',
-        helo: 'mx.account-verify.example',
-        mailFrom: 'bounce@account-verify.example',
-        rcptTo: ['hanako@example.jp'],
-      },
-    });
-    expect(screened.status).toBe(200);
-    expect(screened.body.action).toBe('hold');
+    const screen = async (to: string, n: number) => {
+      const screened = await h.server.api<{ id: string; action: string }>(
+        'admin',
+        'POST',
+        '/v1/screen/mail',
+        {
+          raw: lure(to, n),
+          envelope: {
+            clientIp: '203.0.113.9',
+            clientHostname: 'mx.account-verify.example',
+            helo: 'mx.account-verify.example',
+            mailFrom: 'bounce@account-verify.example',
+            rcptTo: [to],
+          },
+        },
+      );
+      expect(screened.status).toBe(200);
+      expect(screened.body.action).toBe('hold');
+      return screened.body.id;
+    };
+    const first = await screen('hanako@example.jp', 1);
+    await screen('taro@example.jp', 2);
 
     const reviewer = await h.actor('reviewer');
     const { page } = reviewer;
+    await page.goto(h.url('/quarantine'));
+    await expect.poll(() => page.getByTestId('quarantine-row').count(), { timeout: 30_000 }).toBe(2);
     await page.goto(h.url('/quarantine?recipient=hanako%40example.jp'));
     await page.getByRole('heading', { level: 1, name: 'hanako@example.jp の隔離メール' }).waitFor();
-    const row = page.getByTestId('quarantine-row').first();
-    await row.waitFor({ timeout: 30_000 });
-    await row.getByTestId('quarantine-open').click();
-    await page
-      .getByTestId('quarantine-preview')
-      .getByText('お客様のアカウントは停止されました', { exact: false })
-      .waitFor();
+    await expect.poll(() => page.getByTestId('quarantine-row').count(), { timeout: 30_000 }).toBe(1);
+    await page.getByTestId('quarantine-open').click();
+    await page.getByTestId('quarantine-preview').getByText('お客様のアカウントは停止されました').waitFor();
+    await page.getByTestId('quarantine-subject').getByText('【重要】アカウントが停止されました').waitFor();
     expect(await page.getByTestId('quarantine-decision-link').getAttribute('href')).toBe(
-      `/decisions/${screened.body.id}`,
+      `/decisions/${first}`,
     );
 
-    // Release: the next hop is down, so the mail stays quarantined.
+    // Release with the next hop down: the error is shown and the mail stays quarantined.
     await page.getByRole('button', { name: q.release.button }).click();
     await page.getByRole('button', { name: q.release.confirm, exact: true }).click();
     await page.getByTestId('quarantine-release-error').getByRole('alert').waitFor({ timeout: 60_000 });
@@ -347,16 +389,34 @@ describeBrowser('quarantine pages on the real server (Chromium)', { timeout: E2E
       .poll(() => page.getByTestId('quarantine-status').getAttribute('data-status'))
       .toBe('quarantined');
 
-    // Appeal: a case opens, and its page is reachable from here.
+    // "Not fraud": a case opens, and its page is reachable from here.
     const appeal = page.getByTestId('quarantine-appeal');
     await appeal.getByLabel(q.appeal.reason).fill('取引先からの正規のお知らせです');
     await appeal.getByRole('button', { name: q.appeal.button }).click();
     const link = page.getByTestId('quarantine-case-link');
     await link.waitFor({ timeout: 30_000 });
-    const href = await link.getAttribute('href');
-    expect(href).toMatch(/^\/cases\/[^/]+$/);
+    expect(await link.getAttribute('href')).toMatch(/^\/cases\/[^/]+$/);
     await link.click();
     await page.getByTestId('case-details').waitFor({ timeout: 30_000 });
+
+    // The next hop comes up: the other mail is released and arrives there, marked.
+    hop = await nextHop(hopPort);
+    await page.goto(h.url('/quarantine?recipient=taro%40example.jp'));
+    await page.getByTestId('quarantine-open').click();
+    await page.getByRole('button', { name: q.release.button }).click();
+    await page.getByRole('button', { name: q.release.confirm, exact: true }).click();
+    await page
+      .getByTestId('quarantine-released')
+      .getByText(q.release.done.replace('{{recipients}}', 'taro@example.jp'))
+      .waitFor({ timeout: 60_000 });
+    await expect
+      .poll(() => page.getByTestId('quarantine-status').getAttribute('data-status'))
+      .toBe('released');
+    expect(hop.received.map((m) => m.to)).toEqual([['taro@example.jp']]);
+    expect(hop.received[0]?.text).toMatch(/^X-Mamoru-Released: /);
+    // The operator's list of released mail shows it.
+    await page.goto(h.url('/quarantine?status=released'));
+    await expect.poll(() => page.getByTestId('quarantine-row').count(), { timeout: 30_000 }).toBe(1);
   });
 });
 
