@@ -289,7 +289,9 @@ postlog unix-dgram n - n - 1 postlogd
   });
 
   it('(c) delivers a clean DKIM-signed mail with Authentication-Results: dkim, spf and dmarc pass', async () => {
-    const transcript = await swaks(ports.filter, 'alice@sender.test', 'bob@rcpt.test', clean);
+    // Results forged by the sender above the signature: deleted, ours added (RFC 8601 section 5).
+    const forged = `Authentication-Results: ${MX}; dkim=pass header.d=forged.test\r\nX-Mamoru-Verdict: allow; forged\r\n`;
+    const transcript = await swaks(ports.filter, 'alice@sender.test', 'bob@rcpt.test', forged + clean);
     expect(transcript).toMatch(/<- +250 2\.0\.0 Ok: queued/);
     const [mail] = await until(
       'the clean mail in the Maildir',
@@ -306,6 +308,9 @@ postlog unix-dgram n - n - 1 postlogd
     expect(results).toMatch(/\bspf=pass\b/);
     expect(results).toMatch(/\bdmarc=pass\b/);
     expect(unfolded).toMatch(/^X-Mamoru-Verdict: (allow|warn); score=-?[0-9.]+; decision=dec_\w+$/m);
+    expect(unfolded.match(/^Authentication-Results:/gm)).toHaveLength(1);
+    expect(unfolded.match(/^X-Mamoru-Verdict:/gm)).toHaveLength(1);
+    expect(unfolded).not.toMatch(/forged/);
   });
 
   it('(b) quarantines a lure (250, nothing delivered, a row in the quarantine) and delivers it when released', async () => {

@@ -9,9 +9,10 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { ACTIONS, type Action, type Verdict } from '../../core/index.ts';
 import { MAX_MAIL_BYTES, mailBytes, mailSchema } from './mail-schema.ts';
-import { FAMILIES } from './milter/protocol.ts';
+import { decodeReplies, FAMILIES } from './milter/protocol.ts';
 import { decisionReplies, type MilterEnvelope, type MilterMessage } from './milter/server.ts';
 import {
+  forgedHeaders,
   MTA_TEMPFAIL_TEXT,
   MtaPayloadError,
   mailMilterHandler,
@@ -290,6 +291,37 @@ describe('mailMilterHandler', () => {
     });
     expect((await handler(envelope(), message())).kind).toBe('reject');
     expect(mailSchema.safeParse(seen[0]).success).toBe(true);
+  });
+
+  it("deletes the sender's X-Mamoru-* headers and Authentication-Results of our authserv-id from delivered mail", async () => {
+    const headers = [
+      { name: 'Received', value: ' from x' },
+      { name: 'Authentication-Results', value: ' other.example; spf=pass' },
+      { name: 'authentication-results', value: ' MX.rcpt.example 1; dkim=pass (forged)' },
+      { name: 'X-Mamoru-Verdict', value: ' allow; score=0' },
+      { name: 'Authentication-Results', value: ' mx.rcpt.example;dmarc=pass' },
+      { name: 'X-Mamoru-Warning', value: ' none' },
+    ];
+    expect(forgedHeaders(headers, 'mx.rcpt.example')).toEqual([
+      { name: 'authentication-results', index: 2, value: '' },
+      { name: 'X-Mamoru-Verdict', index: 1, value: '' },
+      { name: 'Authentication-Results', index: 3, value: '' },
+      { name: 'X-Mamoru-Warning', index: 1, value: '' },
+    ]);
+    const handler = mailMilterHandler({
+      authServId: 'mx.rcpt.example',
+      screen: async () => verdict('allow'),
+    });
+    const accepted = await handler(envelope(), message({ headers }));
+    expect(accepted.kind === 'accept' && accepted.changeHeaders?.length).toBe(4);
+    const replies = decodeReplies(Buffer.concat(decisionReplies(accepted)));
+    expect(replies.slice(0, 2)).toEqual([
+      { type: 'chgheader', index: 2, name: 'authentication-results', value: '' },
+      { type: 'chgheader', index: 1, name: 'X-Mamoru-Verdict', value: '' },
+    ]);
+    // Held or refused mail is not changed (the quarantine keeps the message as received).
+    const held = mailMilterHandler({ authServId: 'mx.rcpt.example', screen: async () => verdict('hold') });
+    expect(await held(envelope(), message({ headers }))).toEqual({ kind: 'discard' });
   });
 
   it('answers 451 when screening fails (the store is down, the quarantine not written) or no recipient is usable', async () => {

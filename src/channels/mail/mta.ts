@@ -6,6 +6,7 @@
  * | verdict                     | milter answer                                                     |
  * | --------------------------- | ----------------------------------------------------------------- |
  * | allow                       | accept, with `Authentication-Results` and `X-Mamoru-Verdict`      |
+ * |                             | (the sender's own `X-Mamoru-*` and our-id A-R headers deleted)   |
  * | warn                        | accept, the same headers and `X-Mamoru-Warning` (RFC 2047, ja/en) |
  * | step_up, review, hold       | discard (see below)                                               |
  * | block, freeze               | reject `550 5.7.1` with a reason the sender can act on            |
@@ -31,9 +32,11 @@ import { authenticationResultsHeader } from './auth/authentication-results.ts';
 import { envelopeSchema, MAX_MAIL_BYTES, MAX_RECIPIENTS, type MailPayload } from './mail-schema.ts';
 import {
   type AddedHeader,
+  type ChangedHeader,
   createMilterServer,
   type MilterDecision,
   type MilterEnvelope,
+  type MilterHeader,
   type MilterLogger,
   type MilterMessage,
   type MilterServer,
@@ -236,6 +239,30 @@ export function verdictToMilter(verdict: Verdict, authServId: string): MilterDec
   }
 }
 
+/**
+ * The headers of a received message to delete before delivery, so that no sender can pass off
+ * its own results as ours: every `X-Mamoru-*` header, and each `Authentication-Results` whose
+ * authserv-id is ours (RFC 8601 section 5: an MTA removes those it did not add). Indices are
+ * per name, 1-based, as the milter protocol counts them.
+ */
+export function forgedHeaders(headers: readonly MilterHeader[], authServId: string): ChangedHeader[] {
+  const seen = new Map<string, number>();
+  const ours = authServId.toLowerCase();
+  const out: ChangedHeader[] = [];
+  for (const h of headers) {
+    const key = h.name.toLowerCase();
+    const index = (seen.get(key) ?? 0) + 1;
+    seen.set(key, index);
+    const forged =
+      key.startsWith('x-mamoru-') ||
+      (key === 'authentication-results' &&
+        // authserv-id, optionally followed by a version and comments, up to the first ';'.
+        (/^\s*([^\s;(]+)/.exec(h.value)?.[1] ?? '').toLowerCase() === ours);
+    if (forged) out.push({ name: h.name, index, value: '' });
+  }
+  return out;
+}
+
 /** The answer to a message too large to screen: delivered unscanned, and marked so. */
 export const UNSCANNED_DECISION: MilterDecision = {
   kind: 'accept',
@@ -271,7 +298,9 @@ export function mailMilterHandler(
     if (message.tooLarge) return unscanned(message);
     try {
       const verdict = await options.screen(milterMessageToPayload(envelope, message, options.mta));
-      return verdictToMilter(verdict, options.authServId);
+      const decision = verdictToMilter(verdict, options.authServId);
+      const forged = decision.kind === 'accept' ? forgedHeaders(message.headers, options.authServId) : [];
+      return forged.length > 0 ? { ...decision, changeHeaders: forged } : decision;
     } catch (error) {
       if (error instanceof MtaPayloadError && error.reason === 'too_large') return unscanned(message);
       options.logger?.error(

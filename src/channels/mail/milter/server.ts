@@ -76,9 +76,24 @@ export interface AddedHeader {
   readonly value: string;
 }
 
+/**
+ * A header of the message as received changed before delivery: the `index`-th (1-based) header
+ * of that name; an empty `value` deletes it (forged `Authentication-Results` of our authserv-id,
+ * RFC 8601 section 5). Needs `CHGHDRS`, which Postfix grants.
+ */
+export interface ChangedHeader {
+  readonly name: string;
+  readonly index: number;
+  readonly value: string;
+}
+
 /** The verdict on one message. */
 export type MilterDecision =
-  | { readonly kind: 'accept'; readonly addHeaders?: readonly AddedHeader[] }
+  | {
+      readonly kind: 'accept';
+      readonly addHeaders?: readonly AddedHeader[];
+      readonly changeHeaders?: readonly ChangedHeader[];
+    }
   /** Held by the MTA (Postfix hold queue) with `reason`, for release by the user or an operator (E4). */
   | { readonly kind: 'quarantine'; readonly reason: string; readonly addHeaders?: readonly AddedHeader[] }
   | { readonly kind: 'reject'; readonly code: '550'; readonly ext: '5.7.1'; readonly text: string }
@@ -147,7 +162,13 @@ export function decisionReplies(decision: MilterDecision): Buffer[] {
     (list ?? []).map((h) => reply.addHeader(h.name, ` ${h.value}`));
   switch (decision.kind) {
     case 'accept':
-      return [...headers(decision.addHeaders), reply.accept()];
+      return [
+        ...(decision.changeHeaders ?? []).map((h) =>
+          reply.changeHeader(h.index, h.name, h.value === '' ? '' : ` ${h.value}`),
+        ),
+        ...headers(decision.addHeaders),
+        reply.accept(),
+      ];
     case 'quarantine':
       return [...headers(decision.addHeaders), reply.quarantine(decision.reason), reply.accept()];
     case 'reject':
