@@ -4,7 +4,13 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { parseFakeDns, parsePslTests, parseRecordsAndMessage, txtStrings } from './parsers.ts';
+import {
+  parseFakeDns,
+  parsePslTests,
+  parseRecordsAndMessage,
+  parseStalwartSpf,
+  txtStrings,
+} from './parsers.ts';
 
 const quote = (s: string | null): string => (s === null ? 'null' : `'${s.replace(/[\\']/g, '\\$&')}'`);
 
@@ -111,6 +117,72 @@ describe('txtStrings', () => {
         const strings = txtStrings(value);
         expect(strings.join('')).toBe(value);
         expect(strings.every((s) => s.length <= 255)).toBe(true);
+      }),
+    );
+  });
+});
+
+describe('parseStalwartSpf', () => {
+  it('keeps DNS data across blocks, replaces a name set again, and snapshots each expect', () => {
+    const cases = parseStalwartSpf(
+      [
+        '# comment: with a colon',
+        'name: First',
+        'records:',
+        '  spf: test.org v=spf1 -all',
+        '  mx: test.org 192.168.1.5, a::1',
+        '  ptr: 10.0.0.1 h1.test.org, h2.test.org.',
+        'tests:',
+        '  - domain: mx.test.org',
+        '    sender: sender@test.org',
+        '    ip: a:b::1',
+        "    expect: fail a:b::1 is not one of test.org's designated mail servers.",
+        '---',
+        'name: Second',
+        '  - spf: test.org v=spf1 +all',
+        '    ip: 10.0.0.1',
+        '    expect: pass   ',
+      ].join('\n'),
+    );
+    expect(cases).toHaveLength(2);
+    expect(cases[0]).toMatchObject({
+      title: 'First',
+      index: 1,
+      helo: 'mx.test.org',
+      mailFrom: 'sender@test.org',
+      ip: 'a:b::1',
+      expect: 'fail',
+      explanation: "a:b::1 is not one of test.org's designated mail servers.",
+    });
+    expect(cases[0]?.txt.get('test.org')).toBe('v=spf1 -all');
+    expect(cases[0]?.mx.get('test.org')).toEqual(['192.168.1.5', 'a::1']);
+    expect(cases[0]?.ptr.get('10.0.0.1')).toEqual(['h1.test.org', 'h2.test.org.']);
+    expect(cases[1]).toMatchObject({ title: 'Second', helo: 'mx.test.org', ip: '10.0.0.1', expect: 'pass' });
+    expect(cases[1]?.explanation).toBeUndefined();
+    expect(cases[1]?.txt.get('test.org')).toBe('v=spf1 +all');
+    expect(cases[1]?.mx.get('test.org')).toEqual(['192.168.1.5', 'a::1']);
+  });
+
+  it('makes one case per expect line, each with the last record set for its name', () => {
+    const name = fc.constantFrom('a.org', 'b.org', 'c.test.org');
+    const record = fc.stringMatching(/^v=spf1( [a-z0-9:./-]{1,12}){0,3}$/);
+    const step = fc.oneof(
+      fc.tuple(fc.constant('spf' as const), name, record),
+      fc.tuple(fc.constant('expect' as const), fc.constantFrom('pass', 'fail', 'none')),
+    );
+    fc.assert(
+      fc.property(fc.array(step, { maxLength: 30 }), (steps) => {
+        const lines = steps.map((st) =>
+          st[0] === 'spf' ? `  spf: ${st[1]} ${st[2]}` : `    expect: ${st[1]}`,
+        );
+        const cases = parseStalwartSpf(lines.join('\n'));
+        const txt = new Map<string, string>();
+        const expected: { result: string; txt: Map<string, string> }[] = [];
+        for (const st of steps) {
+          if (st[0] === 'spf') txt.set(st[1], st[2]);
+          else expected.push({ result: st[1], txt: new Map(txt) });
+        }
+        expect(cases.map((c) => ({ result: c.expect, txt: new Map(c.txt) }))).toEqual(expected);
       }),
     );
   });

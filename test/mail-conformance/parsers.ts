@@ -92,3 +92,119 @@ export function txtStrings(value: string): string[] {
   for (let i = 0; i < value.length; i += 255) out.push(value.slice(i, i + 255));
   return out.length > 0 ? out : [''];
 }
+
+/** One case of Stalwart's SPF suite: the DNS data in force when its `expect:` line came. */
+export interface StalwartSpfCase {
+  /** `name:` of its block and the case's number in the file (1-based). */
+  readonly title: string;
+  readonly index: number;
+  /** HELO (`domain:`), MAIL FROM (`sender:`) and client IP (`ip:`); 127.0.0.1 until set. */
+  readonly helo: string;
+  readonly mailFrom: string;
+  readonly ip: string;
+  readonly expect: string;
+  /** The expected explanation text, when the `expect:` line has one. */
+  readonly explanation?: string;
+  /** name → TXT (`spf:` and `exp:` share it, the last one set wins). */
+  readonly txt: ReadonlyMap<string, string>;
+  /** name → addresses (`a:`, `aaaa:`), name → MX host addresses in preference order (`mx:`). */
+  readonly a: ReadonlyMap<string, readonly string[]>;
+  readonly aaaa: ReadonlyMap<string, readonly string[]>;
+  readonly mx: ReadonlyMap<string, readonly string[]>;
+  /** IP address → PTR names (`ptr:`). */
+  readonly ptr: ReadonlyMap<string, readonly string[]>;
+}
+
+/**
+ * Stalwart's SPF suite files (`resources/spf/*.yml`). Not YAML to a YAML parser (keys repeat):
+ * upstream reads them line by line, a leading `-` dropped, and so does this: `spf:`/`exp:`/`a:`/
+ * `aaaa:`/`mx:`/`ptr:` set DNS data (kept for the rest of the file, a later line for the same
+ * name replaces it), `domain:`/`sender:`/`ip:` set the identities, `expect: <result> [text]`
+ * makes a case with everything in force at that line.
+ */
+export function parseStalwartSpf(text: string): StalwartSpfCase[] {
+  const txt = new Map<string, string>();
+  const a = new Map<string, string[]>();
+  const aaaa = new Map<string, string[]>();
+  const mx = new Map<string, string[]>();
+  const ptr = new Map<string, string[]>();
+  const cases: StalwartSpfCase[] = [];
+  let title = '';
+  let helo = '';
+  let mailFrom = '';
+  let ip = '127.0.0.1';
+  const list = (value: string): string[] =>
+    value
+      .split(',')
+      .map((v) => v.trim())
+      .filter(Boolean);
+  const pair = (value: string): [string, string] => {
+    const v = value.trim();
+    const space = v.indexOf(' ');
+    if (space < 0) throw new Error(`Stalwart SPF: no value after the name in "${value}"`);
+    return [v.slice(0, space).toLowerCase(), v.slice(space + 1).trim()];
+  };
+  for (const raw of text.split(/\r?\n/)) {
+    let line = raw.trim();
+    if (line.startsWith('-')) line = line.slice(1).trim();
+    if (line.startsWith('#')) continue;
+    const colon = line.indexOf(':');
+    if (colon < 0) continue;
+    const key = line.slice(0, colon);
+    const value = line.slice(colon + 1);
+    switch (key) {
+      case 'name':
+        title = value.trim();
+        break;
+      case 'spf':
+      case 'exp': {
+        const [name, record] = pair(value);
+        txt.set(name, record);
+        break;
+      }
+      case 'a':
+      case 'aaaa':
+      case 'mx': {
+        const [name, addresses] = pair(value);
+        (key === 'a' ? a : key === 'aaaa' ? aaaa : mx).set(name, list(addresses));
+        break;
+      }
+      case 'ptr': {
+        const [address, names] = pair(value);
+        ptr.set(address, list(names));
+        break;
+      }
+      case 'domain':
+        helo = value.trim();
+        break;
+      case 'sender':
+        mailFrom = value.trim();
+        break;
+      case 'ip':
+        ip = value.trim();
+        break;
+      case 'expect': {
+        const v = value.trim();
+        const space = v.indexOf(' ');
+        const result = space < 0 ? v : v.slice(0, space);
+        const explanation = space < 0 ? undefined : v.slice(space + 1).trim();
+        cases.push({
+          title,
+          index: cases.length + 1,
+          helo,
+          mailFrom,
+          ip,
+          expect: result,
+          ...(explanation ? { explanation } : {}),
+          txt: new Map(txt),
+          a: new Map(a),
+          aaaa: new Map(aaaa),
+          mx: new Map(mx),
+          ptr: new Map(ptr),
+        });
+        break;
+      }
+    }
+  }
+  return cases;
+}
