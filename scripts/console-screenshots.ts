@@ -46,6 +46,39 @@ const PLAIN = [
   '【○○クリニック】明日の診察は午前11時です。保険証をお持ちください。',
 ];
 
+/** Mail lures (issue 11): a brand's account notice and a parcel notice, each with its link. */
+const MAIL_LURES: readonly ((to: string, n: number) => string)[] = [
+  (to, n) =>
+    [
+      'From: "Amazon.co.jp" <account-update@amazon-co-jp.account-verify.example>',
+      `To: ${to}`,
+      'Subject: =?UTF-8?B?44CQ6YeN6KaB44CR44Ki44Kr44Km44Oz44OI44GM5YGc5q2i44GV44KM44G+44GX44Gf?=',
+      'Date: Sat, 05 Dec 2026 09:30:00 +0900',
+      `Message-ID: <shot-${n}@amazon-co-jp.account-verify.example>`,
+      'MIME-Version: 1.0',
+      'Content-Type: text/plain; charset=UTF-8',
+      'Content-Transfer-Encoding: 8bit',
+      '',
+      'お客様のアカウントは停止されました。24時間以内に以下のリンクからログインし、お支払い情報を更新してください。',
+      'https://amazon-co-jp.account-verify.example/login',
+      '',
+    ].join('\r\n'),
+  (to, n) =>
+    [
+      'From: "佐川急便" <info@sagawa-delivery.example.top>',
+      `To: ${to}`,
+      'Subject: =?UTF-8?B?44GK6I2354mp44Gu44GK5bGK44GR44Gr44Gk44GE44Gm?=',
+      'Date: Sat, 05 Dec 2026 11:02:00 +0900',
+      `Message-ID: <shot-${n}@sagawa-delivery.example.top>`,
+      'MIME-Version: 1.0',
+      'Content-Type: text/plain; charset=UTF-8',
+      'Content-Transfer-Encoding: 8bit',
+      '',
+      'お荷物のお届けにあがりましたが不在のため持ち帰りました。再配達の手続きはこちら http://sagawa-delivery.example.top/track',
+      '',
+    ].join('\r\n'),
+];
+
 const SHARED_ADDRESS = '埼玉県さいたま市浦和区高砂3-15-1';
 const HOLDER = {
   name: '佐藤 花子',
@@ -57,6 +90,8 @@ const HOLDER = {
 interface Seeded {
   readonly caseId: string;
   readonly decisionId: string;
+  /** A quarantined mail (issue 11), when the mail channel keeps a quarantine. */
+  readonly quarantineId: string;
 }
 
 async function must<T>(what: string, res: Promise<{ status: number; body: T }>): Promise<T> {
@@ -180,7 +215,34 @@ async function seed(server: ConsoleServer): Promise<Seeded> {
       comment: 'ブロックのしきい値を 9 に / block at 9',
     }),
   );
-  return { caseId: sixth.case?.id ?? '', decisionId: blocked || sixth.id };
+  // Mail (issue 11): lures held in quarantine for two recipients (nothing refused at SMTP time here).
+  await must(
+    'mail policy',
+    server.api('admin', 'PUT', '/v1/policies/mail', {
+      document: { thresholds: { block: 1000 } },
+      comment: '受信拒否をせず隔離する / quarantine instead of refusing',
+    }),
+  );
+  for (const [i, to] of ['hanako@example.jp', 'taro@example.jp', 'hanako@example.jp'].entries())
+    await must(
+      'mail',
+      server.api('admin', 'POST', '/v1/screen/mail', {
+        raw: MAIL_LURES[i % MAIL_LURES.length]?.(to, i),
+        envelope: {
+          clientIp: '203.0.113.9',
+          clientHostname: 'mx.account-verify.example',
+          helo: 'mx.account-verify.example',
+          mailFrom: 'bounce@account-verify.example',
+          rcptTo: [to],
+        },
+      }),
+    );
+  const quarantine = await server.api<{ items?: { id: string }[] }>('admin', 'GET', '/v1/mail/quarantine');
+  return {
+    caseId: sixth.case?.id ?? '',
+    decisionId: blocked || sixth.id,
+    quarantineId: quarantine.body.items?.[0]?.id ?? '',
+  };
 }
 
 interface Shot {
@@ -300,6 +362,26 @@ const SHOTS: readonly Shot[] = [
     open: (page, base) => policyDryRun(page, base),
   },
   {
+    name: 'quarantine',
+    title: {
+      ja: '隔離メール（受信者ごと、強さの設定つき）',
+      en: "Quarantined mail (one recipient's, with the strength)",
+    },
+    open: async (page, base) => {
+      await page.goto(`${base}/quarantine?recipient=hanako%40example.jp`);
+      await visible(page, 'quarantine-row');
+      await visible(page, 'quarantine-strength-current');
+    },
+  },
+  {
+    name: 'quarantine-mail',
+    title: { ja: '隔離メールの詳細（配信・申し立て）', en: 'A quarantined mail (release, appeal)' },
+    open: async (page, base, seeded) => {
+      await page.goto(`${base}/quarantine/${seeded.quarantineId}`);
+      await visible(page, 'quarantine-preview');
+    },
+  },
+  {
     name: 'admin',
     title: { ja: '管理（キー・組織）', en: 'Admin (keys, organisations)' },
     open: async (page, base) => {
@@ -320,6 +402,8 @@ async function main(): Promise<void> {
   const only = process.env.SCREENSHOTS_ONLY?.split(',').filter(Boolean);
   const shots = only ? SHOTS.filter((s) => only.includes(s.name)) : SHOTS;
   await mkdir(OUT, { recursive: true });
+  // Mail is screened with its DNS checks off: no query leaves the machine.
+  process.env.MAMORU_MAIL_DNS = 'off';
   const server = await startConsoleServer();
   const browser = await launchChromium();
   const failed: string[] = [];
@@ -390,12 +474,12 @@ function readme(): string {
 
 Mamoru のウェブコンソール（\`/\`、issue 10 C4）の主な画面です。\`npm run screenshots\`
 （scripts/console-screenshots.ts）が使い捨てのサーバーにデータ（回線上限の例外案件とリング、SMS
-の誘導文と通常のメッセージ、指標、ポリシーの版）を入れて撮り直します。幅 1440 px と 390 px、
+の誘導文と通常のメッセージ、指標、ポリシーの版、隔離されたメール）を入れて撮り直します。幅 1440 px と 390 px、
 縦は 3,000 px まで（PNG が約 400 KB を超えるときはさらに短く）です。
 
 The web console's main pages (served at \`/\`, issue 10 C4). \`npm run screenshots\`
 (scripts/console-screenshots.ts) takes them again on a throwaway server seeded with a line-cap
-exception case and its ring, SMS lures and plain messages, indicators and a policy version. 1440 px
+exception case and its ring, SMS lures and plain messages, indicators, a policy version and quarantined mail. 1440 px
 and 390 px wide, full pages cut at 3,000 px high (shorter where the PNG would pass ~400 KB).
 
 ## 日本語
