@@ -3,6 +3,7 @@
  * messages signed with test keys, with the records on the loopback DNS server read through our
  * resolver; DNS failures (SERVFAIL, timeout) must come out temperror, never pass or fail.
  */
+import fc from 'fast-check';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { type RunningDnsServer, startDnsServer, type Zone } from '../../../../test/helpers/dns-server.ts';
 import { createDnsResolver, type DnsResolver } from '../dns-resolver.ts';
@@ -261,6 +262,49 @@ describe('authenticateMail', () => {
       server.misbehave('sender.example', undefined);
       expect(auth.spf.result).toBe('temperror');
     });
+  });
+
+  it('without a client IP or MAIL FROM SPF is none, not an error', async () => {
+    const auth = await check(message('billing@sender.example'), {});
+    expect(auth.spf.result).toBe('none');
+    expect(auth.dmarc.result).toBe('fail');
+  });
+
+  it('no From domain, or two: DMARC cannot be evaluated and says why (RFC 9989 5.3.1)', async () => {
+    const none = await check(message('undisclosed-recipients:;'), { clientIp: SPOOF_IP });
+    expect(none.dmarc).toMatchObject({ result: 'none', fromDomain: null, skipReason: expect.any(String) });
+    const two = await check(message('a@sender.example, b@other.example'), { clientIp: SPOOF_IP });
+    expect(two.dmarc).toMatchObject({ result: 'none', skipReason: 'multiple-author-domains' });
+  });
+
+  it('property: any bytes (broken headers, bad signatures, binary) give a valid result, never a throw', async () => {
+    const header = fc.constantFrom(
+      'From: a@sender.example',
+      'From: <@@>',
+      'DKIM-Signature: v=1; a=rsa-sha256; d=sender.example; s=sel; b=AAAA; bh=BBBB; h=from',
+      'DKIM-Signature: garbage',
+      'ARC-Seal: i=1; cv=none; d=lists.example; s=arc; b=x',
+      'ARC-Message-Signature: i=1; d=lists.example; s=arc; h=from; bh=x; b=y',
+      'BIMI-Selector: v=BIMI1; s=x',
+      'Subject: =?UTF-8?B?4oCm?=',
+    );
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(header, { maxLength: 6 }),
+        fc.uint8Array({ maxLength: 200 }),
+        async (headers, body) => {
+          const bytes = Buffer.concat([Buffer.from(`${headers.join('\r\n')}\r\n\r\n`), Buffer.from(body)]);
+          const result = await authenticateMail({
+            bytes,
+            envelope: { rcptTo: ['u@example.jp'], clientIp: SPOOF_IP, mailFrom: 'x@sender.example' },
+            resolver: dns,
+            authServId: 'mx.test.example',
+          });
+          expect(mailAuthResultSchema.safeParse(result).success).toBe(true);
+        },
+      ),
+      { numRuns: 40 },
+    );
   });
 
   it('works with a zone-file resolver (mamoru eval mail --zone)', async () => {

@@ -173,7 +173,9 @@ export async function authenticateMail(input: AuthenticateMailInput): Promise<Ma
   });
 
   const spf = result.spf;
-  const spfResult = spf ? asKeyword(spf.status.result) : 'none';
+  // without the client's IP there is nothing to check (mailauth says temperror: RFC 7208 4.1 needs
+  // <ip>); asking again later would not help, so it is none
+  const spfResult = spf && envelope.clientIp ? asKeyword(spf.status.result) : 'none';
   const spfDomain = spf ? text(spf.domain) : null;
 
   const signatures = (result.dkim.results ?? []).filter((r) => r.signingDomain || r.status.result !== 'none');

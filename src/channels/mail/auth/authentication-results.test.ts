@@ -30,7 +30,12 @@ function parseAuthResults(text: string): Parsed {
   };
   const cfws = () => {
     for (;;) {
-      while (text[i] === ' ' || text[i] === '\t') i++;
+      for (;;) {
+        if (text[i] === ' ' || text[i] === '\t') i++;
+        // FWS: a line break only before white space
+        else if (text.startsWith('\r\n', i) && (text[i + 2] === ' ' || text[i + 2] === '\t')) i += 3;
+        else break;
+      }
       if (text[i] !== '(') return;
       let depth = 0;
       do {
@@ -199,6 +204,24 @@ describe('authenticationResultsHeader', () => {
     expect(h).toBe('mx.example.jp; spf=none smtp.helo=mx.a.example; arc=none');
   });
 
+  it('many signatures: folded between resinfos, every line under 998 octets, parsed the same', () => {
+    const sigs = Array.from({ length: 10 }, (_, n) => ({
+      signal: n === 0 ? 'MAIL_DKIM_PASS' : 'MAIL_DKIM_FAIL',
+      factor: n === 0 ? 1 : 0,
+      params: {
+        result: n === 0 ? 'pass' : 'fail',
+        domain: `${'d'.repeat(60)}.s${n}.example`,
+        selector: 's'.repeat(60),
+      },
+    }));
+    const header = authenticationResultsHeader(verdict(sigs), 'mx.example.jp');
+    expect(header).toContain('\r\n\t');
+    for (const line of header.split('\r\n')) expect(line.length).toBeLessThan(998);
+    const parsed = parseAuthResults(header);
+    expect(parsed.results.filter((r) => r.method === 'dkim')).toHaveLength(10);
+    expect(parsed.results[0]?.props['header.s']).toBe('s'.repeat(60));
+  });
+
   it('an authserv-id that is not a token is quoted', () => {
     expect(authenticationResultsHeader(verdict([]), 'mx example;jp')).toBe('"mx example;jp"; none');
   });
@@ -234,11 +257,11 @@ describe('authenticationResultsHeader', () => {
           { signal: 'MAIL_BIMI_VALID', params: { domain, selector, location: 'https://x' } },
         ]);
         const header = authenticationResultsHeader(v, id || 'mx');
-        expect(header).not.toMatch(/[\r\n\0]/);
-        expect(header).toMatch(/^[\x20-\x7e]*$/);
+        // no line break but the folding one (CRLF and a tab), no NUL, only printable ASCII
+        expect(header.replace(/\r\n\t/g, ' ')).toMatch(/^[\x20-\x7e]*$/);
         const parsed = parseAuthResults(header);
         expect(parsed.results.map((r) => r.method)).toEqual(['spf', 'dkim', 'dmarc', 'arc', 'bimi']);
-        const ascii = (s: string) => s.replace(/[^\x20-\x7e]/g, '?');
+        const ascii = (s: string) => s.slice(0, 255).replace(/[^\x20-\x7e]/g, '?');
         if (domain) {
           expect(parsed.results[1]?.props['header.d']).toBe(ascii(domain));
           expect(parsed.results[2]?.props['header.from']).toBe(ascii(domain));

@@ -13,12 +13,18 @@
  */
 import type { Verdict, VerdictHit } from '../../../core/index.ts';
 
+/** The longest value written (a domain name has at most 253 octets). */
+export const MAX_VALUE = 255;
+/** Past this length the resinfos go on lines of their own (RFC 5322 2.1.1: at most 998 octets a line). */
+const FOLD_AT = 900;
+
 /** RFC 2045 token: printable ASCII without SPACE and tspecials. */
 const TOKEN = /^[!#$%&'*+\-.0-9A-Z^_`a-z{|}~]+$/;
 
 /** A value (RFC 2045 `token / quoted-string`), safe for a header line. */
 export function headerValue(raw: string): string {
-  const ascii = raw.replace(/[^\x20-\x7e]/g, '?');
+  // a domain name is at most 253 octets: anything longer is cut, so that one value fits a line
+  const ascii = raw.slice(0, MAX_VALUE).replace(/[^\x20-\x7e]/g, '?');
   if (ascii !== '' && TOKEN.test(ascii)) return ascii;
   return `"${ascii.replace(/["\\]/g, (c) => `\\${c}`)}"`;
 }
@@ -106,7 +112,7 @@ function dmarc(hits: readonly VerdictHit[]): string | undefined {
  * `mx.example.jp; spf=pass smtp.mailfrom=a.example; dkim=pass header.d=a.example header.s=sel;
  * dmarc=pass policy.dmarc=reject header.from=a.example; arc=none`. Without authentication hits
  * (DNS off): `mx.example.jp; none`. When the authentication ran out of time or failed: every
- * method temperror.
+ * method temperror. A value longer than one line allows is folded between resinfos.
  */
 export function authenticationResultsHeader(verdict: Verdict, authServId: string): string {
   const id = headerValue(authServId);
@@ -141,5 +147,7 @@ export function authenticationResultsHeader(verdict: Verdict, authServId: string
     }
     return `${id}; none`;
   }
-  return `${id}; ${parts.join('; ')}`;
+  const line = `${id}; ${parts.join('; ')}`;
+  // folded (CRLF and a tab, RFC 5322 FWS) between resinfos when one line would be too long
+  return line.length <= FOLD_AT ? line : `${id};\r\n\t${parts.join(';\r\n\t')}`;
 }
