@@ -3,7 +3,12 @@ import { hostname } from 'node:os';
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import pino, { type Logger } from 'pino';
-import { type MilterServer, mailOptionsFromEnv, startMailMilter } from '../channels/mail/index.ts';
+import {
+  type MilterServer,
+  mailOptionsFromEnv,
+  parseMilterListen,
+  startMailMilter,
+} from '../channels/mail/index.ts';
 import type { Config } from '../config.ts';
 import { MamoruError } from '../core/index.ts';
 import { safeError } from '../core/safe-error.ts';
@@ -45,6 +50,10 @@ export function registerServeCommand(program: Command): void {
     const config = configFrom(command);
     // Before anything is written (data folder, database, first organisation, key file): a port in use stops here.
     await assertPortFree(config.port, config.host);
+    if (config.milter) {
+      const milterAt = parseMilterListen(config.milter);
+      await assertPortFree(milterAt.port, milterAt.host);
+    }
     const logger = pino({
       level: config.logLevel,
       redact: LOG_REDACTION,
