@@ -19,7 +19,7 @@ const html = (body: string, from = 'news@shop.example') =>
     '',
   ].join('\r\n');
 
-const OURS = new Set(LINK_SIGNALS.map((s) => s.name));
+const OURS: ReadonlySet<string> = new Set(LINK_SIGNALS.map((s) => s.name));
 const kit = mailKit();
 async function hits(raw: string) {
   const verdict = await kit.screen(mailPayload(raw));
