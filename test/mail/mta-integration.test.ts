@@ -150,6 +150,17 @@ describe('the milter of mamoru serve, and POST /v1/screen/mail', () => {
   });
 });
 
+describe('MAMORU_MILTER', () => {
+  it("takes Postfix's inet:host:port or nothing (off), and names the variable of a bad value", () => {
+    expect(loadConfig({}, {}).milter).toBe('');
+    expect(loadConfig({}, { MAMORU_MILTER: 'inet:127.0.0.1:11332' }).milter).toBe('inet:127.0.0.1:11332');
+    expect(loadConfig({ milter: '[::1]:11332' }, {}).milter).toBe('[::1]:11332');
+    expect(() => loadConfig({}, { MAMORU_MILTER: 'unix:/run/mamoru.sock' })).toThrow(
+      /MAMORU_MILTER \(--milter\)/,
+    );
+  });
+});
+
 describe('mamoru mail scan', () => {
   let dir: string;
   beforeAll(async () => {
