@@ -301,6 +301,19 @@ export class QuarantineStore {
       .execute();
   }
 
+  /** Delete a quarantined mail's bytes (status `deleted`); false when it is not quarantined or a release holds it. */
+  async delete(orgId: string, id: string): Promise<boolean> {
+    const done = await this.#db
+      .updateTable('mail_quarantine')
+      .set({ status: 'deleted', message: null })
+      .where('org_id', '=', orgId)
+      .where('id', '=', id)
+      .where('status', '=', 'quarantined')
+      .where('released_by', 'is', null)
+      .executeTakeFirst();
+    return Number(done.numUpdatedRows) > 0;
+  }
+
   /** Record an appeal's case on a row that has none; false when it has one already. */
   async appealed(orgId: string, id: string, caseId: string, reason: string, at: Date): Promise<boolean> {
     const done = await this.#db

@@ -449,6 +449,25 @@ for (const backend of storeBackends()) {
       expect((await run(mail, 'quarantine-expire', {})).expired).toBe(0);
     });
 
+    it('deletes a quarantined mail: bytes dropped, status deleted, then neither releasable nor deletable', async () => {
+      const { verdict } = await hold();
+      const item = await itemOf(verdict.id);
+      await expect(run(mail, 'quarantine-delete', {}, ctx({ id: item.id }))).resolves.toEqual({
+        id: item.id,
+        status: 'deleted',
+      });
+      const deleted = await run(mail, 'quarantine-list', { status: 'deleted', limit: '200' });
+      expect(deleted.items.map((i: { id: string }) => i.id)).toContain(item.id);
+      const shown = await run(mail, 'quarantine-show', {}, ctx({ id: item.id }));
+      expect(shown).toMatchObject({ status: 'deleted', headers: [], textPreview: '' });
+      await expect(run(mail, 'quarantine-release', {}, ctx({ id: item.id }))).rejects.toMatchObject({
+        code: 'conflict',
+      });
+      await expect(run(mail, 'quarantine-delete', {}, ctx({ id: item.id }))).rejects.toMatchObject({
+        code: 'conflict',
+      });
+    });
+
     it('the header a release prepends is one line whatever the actor id holds', () => {
       expect(releasedHeader(new Date(0), 'a\r\nBcc: x', 'dec_1')).toBe(
         'X-Mamoru-Released: 1970-01-01T00:00:00.000Z by a Bcc: x; decision dec_1\r\n',

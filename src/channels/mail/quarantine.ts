@@ -14,7 +14,8 @@
  *   MTA's mail only);
  * - `POST quarantine/:id/release` (`quarantine-release`) and
  *   `POST quarantine/:id/appeal` (`quarantine-appeal`) — `cases:resolve`;
- * - `POST quarantine/expire` (`quarantine-expire`) — `cases:resolve`;
+ * - `POST quarantine/:id/delete` (`quarantine-delete`) and `POST
+ *   quarantine/expire` (`quarantine-expire`) — `cases:resolve`;
  * - `GET labels` (`labels-export`) — `cases:read`;
  * - `GET strength` / `POST strength` (`strength-show` / `strength-set`) —
  *   `subscribers:read` / `subscribers:write`, as the message channel's
@@ -405,6 +406,30 @@ export function quarantinePart(deps: ChannelDeps, options: MailChannelOptions): 
             `メール ${row.id} には既に申し立てがあります`,
           );
         return { id: row.id, caseId: opened.case.id };
+      },
+    }),
+    defineOperation({
+      name: 'quarantine-delete',
+      method: 'POST',
+      path: 'quarantine/:id/delete',
+      permission: 'cases:resolve',
+      summary: { ja: '隔離メールを削除', en: 'Delete a quarantined mail' },
+      description: {
+        ja: 'メール本体を消し、状態を deleted にします（判定と一覧の記録は残ります）。隔離中でなければ 409。',
+        en: 'Drops the message and marks it deleted (the verdict and the listing stay). 409 unless it is quarantined.',
+      },
+      input: { kind: 'query', schema: z.object({}).strict() },
+      output: z.object({ id: z.string(), status: z.literal('deleted') }),
+      run: async (_input, ctx) => {
+        const row = await store.get(ctx.actor.orgId, ctx.params.id as string, ctx.actor.origin);
+        if (row.appeal?.status === 'open')
+          throw conflict(
+            `mail ${row.id} has an open appeal`,
+            `メール ${row.id} には審査中の申し立てがあります`,
+          );
+        if (!(await store.delete(ctx.actor.orgId, row.id)))
+          throw conflict(`mail ${row.id} is not quarantined`, `メール ${row.id} は隔離中ではありません`);
+        return { id: row.id, status: 'deleted' as const };
       },
     }),
     defineOperation({

@@ -129,6 +129,7 @@ describe('the mail channel’s operations (the console’s contract)', () => {
       'quarantine-show': ['GET', 'quarantine/:id', 'cases:read'],
       'quarantine-release': ['POST', 'quarantine/:id/release', 'cases:resolve'],
       'quarantine-appeal': ['POST', 'quarantine/:id/appeal', 'cases:resolve'],
+      'quarantine-delete': ['POST', 'quarantine/:id/delete', 'cases:resolve'],
       'quarantine-expire': ['POST', 'quarantine/expire', 'cases:resolve'],
       'labels-export': ['GET', 'labels', 'cases:read'],
       'strength-show': ['GET', 'strength', 'subscribers:read'],

@@ -266,7 +266,7 @@ const recipientField = z
   );
 
 /**
- * The recipients' strength: the `mail.recipients` enrichment (budget 50 ms;
+ * The recipients' strength: the `mail.recipients` enrichment (budget 200 ms;
  * cached answers return at once), a detector that fires nothing but makes
  * the engine run it (a policy that disables `mail.recipients` turns the
  * strengths off), and the `strength` / `strength-set` operations.
@@ -280,7 +280,7 @@ export function strengthParts(deps: Pick<ChannelDeps, 'db' | 'hasher'>): {
   const store = new StrengthStore(mailDb(deps));
   const enrichment: MailEnrichment<RecipientsView> = {
     name: RECIPIENTS.name,
-    budgetMs: 50,
+    budgetMs: 200,
     output: isRecipientsView,
     run: async (screening) => {
       const keys = screening.event.payload.envelope.rcptTo.map((r) => recipientKey(deps.hasher, r));
