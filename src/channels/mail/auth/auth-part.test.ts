@@ -246,6 +246,21 @@ describe('authentication part: DNS failures are temperrors (E4)', () => {
     }
   });
 
+  it('a p=reject domain whose SPF record SERVFAILs is not refused on the DNS hiccup (no false fail)', async () => {
+    server.misbehave('bank.example', { kind: 'servfail' });
+    try {
+      const v = await screen(message('info@bank.example'), {
+        clientIp: SENDER_IP,
+        mailFrom: 'x@bank.example',
+      });
+      expect(signals(v)).toContain('MAIL_DMARC_TEMPERROR');
+      expect(signals(v)).not.toContain('MAIL_DMARC_REJECT');
+      expect(v.action).not.toBe('block');
+    } finally {
+      server.misbehave('bank.example', undefined);
+    }
+  });
+
   it('an authentication past its budget: the header says temperror for every method', async () => {
     const v = await screen(message('info@bank.example'), { clientIp: SPOOF_IP, mailFrom: 'x@bank.example' });
     const timedOut: Verdict = {

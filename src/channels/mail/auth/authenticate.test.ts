@@ -231,8 +231,9 @@ describe('authenticateMail', () => {
       });
       server.misbehave('sender.example', undefined);
       expect(auth.spf.result).toBe('temperror');
-      // the DMARC record is still there: with no aligned pass it fails for the author domain
-      expect(auth.dmarc.result).toBe('fail');
+      // nothing else passed: the SPF pass that may have followed is not ruled out (E4)
+      expect(auth.dmarc).toMatchObject({ result: 'temperror', policy: null, p: 'reject' });
+      expect(auth.dmarc.error).toContain('SPF of sender.example');
     });
 
     it('SERVFAIL on _dmarc: dmarc=temperror with no policy to enforce', async () => {
@@ -249,8 +250,19 @@ describe('authenticateMail', () => {
       server.misbehave('sel._domainkey.sender.example', undefined);
       expect(auth.dkim.result).toBe('temperror');
       expect(auth.dkim.signatures[0]?.result).toBe('temperror');
-      // nothing passed: DMARC fails (a temperror of DKIM alone is not a DMARC temperror in RFC 9989)
-      expect(auth.dmarc.result).toBe('fail');
+      // an aligned signature that could not be checked: not a DMARC fail but a temperror (E4)
+      expect(auth.dmarc).toMatchObject({ result: 'temperror', policy: null });
+    });
+
+    it('a temperror of an identifier that could never align leaves the DMARC fail as it is', async () => {
+      server.misbehave('elsewhere.example', { kind: 'servfail' });
+      const auth = await check(message('billing@sender.example'), {
+        clientIp: SPOOF_IP,
+        mailFrom: 'x@elsewhere.example',
+      });
+      server.misbehave('elsewhere.example', undefined);
+      expect(auth.spf.result).toBe('temperror');
+      expect(auth.dmarc).toMatchObject({ result: 'fail', policy: 'reject' });
     });
 
     it('a timeout on the SPF record: spf=temperror', async () => {

@@ -180,7 +180,7 @@ export async function authenticateMail(input: AuthenticateMailInput): Promise<Ma
 
   const signatures = (result.dkim.results ?? []).filter((r) => r.signingDomain || r.status.result !== 'none');
 
-  const dmarc = readDmarc(result.dmarc, result.dmarcSkipReason);
+  const mailauthDmarc = readDmarc(result.dmarc, result.dmarcSkipReason);
   const dkimSignatures = signatures.slice(0, 100).map((r) => {
     const domain = text(r.signingDomain);
     // RFC 6376 6.1.3 step 3: a body hash mismatch is a PERMFAIL, which RFC 8601 reports as fail;
@@ -200,6 +200,8 @@ export async function authenticateMail(input: AuthenticateMailInput): Promise<Ma
   const dkimResult: AuthKeyword = dkimSignatures.some((s) => s.result === 'pass')
     ? 'pass'
     : (dkimSignatures[0]?.result ?? 'none');
+
+  const dmarc = undecidedFailure(mailauthDmarc, spfResult === 'temperror' ? spfDomain : null, dkimSignatures);
 
   const arc = result.arc;
   const rawChain = arc ? (arc as { chain?: unknown }).chain : undefined;
@@ -353,5 +355,39 @@ function readDmarc(d: AuthenticateResult['dmarc'], skipReason: string | undefine
     alignment: { spf: domainText(d.alignment?.spf?.result), dkim: domainText(d.alignment?.dkim?.result) },
     record: text(d.rr),
     error: result === 'temperror' ? (text(d.error) ?? 'temporary DNS error') : null,
+  };
+}
+
+/** True when `domain` is the author domain or under its Organizational Domain (could align, relaxed). */
+function couldAlign(domain: string, d: MailAuthResult['dmarc']): boolean {
+  const name = domain.toLowerCase().replace(/\.+$/, '');
+  const org = d.orgDomain ?? d.fromDomain;
+  return name === d.fromDomain || (org !== null && (name === org || name.endsWith(`.${org}`)));
+}
+
+/**
+ * A DMARC fail that a temporary error may have caused is a temperror (E4: never a false fail).
+ * When nothing aligned passed, but SPF or a DKIM signature whose domain could align ended in
+ * temperror, the pass that would have followed is not ruled out: the sender's policy is not
+ * applied on a DNS hiccup (RFC 9989 4.10.1 leaves DNS errors to the receiver; this receiver
+ * fails open rather than refusing real mail, and reports temperror).
+ */
+export function undecidedFailure(
+  d: MailAuthResult['dmarc'],
+  spfTempDomain: string | null,
+  signatures: MailAuthResult['dkim']['signatures'],
+): MailAuthResult['dmarc'] {
+  if (d.result !== 'fail') return d;
+  const spf = spfTempDomain !== null && couldAlign(spfTempDomain, d);
+  const dkim = signatures.find(
+    (s) => s.result === 'temperror' && s.domain !== null && couldAlign(s.domain, d),
+  );
+  if (!spf && !dkim) return d;
+  const why = spf ? `SPF of ${spfTempDomain}` : `DKIM of ${dkim?.domain ?? ''}`;
+  return {
+    ...d,
+    result: 'temperror',
+    policy: null,
+    error: `${why} ended in temperror: a pass is not ruled out`,
   };
 }
