@@ -231,6 +231,24 @@ describeBrowser('quarantine pages against the API contract (Chromium)', { timeou
     expect(await page.getByRole('button', { name: q.release.button }).count()).toBe(0);
   });
 
+  it('a mail released meanwhile by someone else (409): the page refreshes to released and offers no release', async () => {
+    const { actor, fake } = await open('admin');
+    const { page } = actor;
+    await page.goto(h.url('/quarantine/q-3'));
+    await page.getByRole('button', { name: q.release.button }).waitFor();
+    const item = fake.items.find((i) => i.id === 'q-3');
+    if (!item) throw new Error('the fake has no q-3');
+    item.status = 'released';
+    await page.getByRole('button', { name: q.release.button }).click();
+    await page.getByRole('button', { name: q.release.confirm, exact: true }).click();
+    await expect
+      .poll(() => page.getByTestId('quarantine-status').getAttribute('data-status'))
+      .toBe('released');
+    expect(fake.calls.some((c) => c.path === '/v1/mail/quarantine/q-3/release')).toBe(true);
+    expect(await page.getByText(q.release.failedKept).count()).toBe(0);
+    expect(await page.getByRole('button', { name: q.release.button }).count()).toBe(0);
+  });
+
   it('shows a key without cases:resolve the mail but no release or appeal, and without subscribers:read no strength', async () => {
     const { actor, fake } = await open('agent');
     const { page } = actor;

@@ -9,7 +9,7 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { Link, useParams, useSearch } from '@tanstack/react-router';
 import { type FormEvent, useId, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { api } from '../../api.ts';
+import { ApiError, api } from '../../api.ts';
 import { pick } from '../../i18n/index.ts';
 import { useSession } from '../../session.tsx';
 import { ConfirmButton } from '../../ui/ConfirmButton.tsx';
@@ -270,7 +270,10 @@ function Release({
       {release.error ? (
         <div data-testid="quarantine-release-error">
           <ErrorNotice error={release.error} />
-          <p className="help">{t('release.failedKept')}</p>
+          {/* A 409 means someone else released it first: the refreshed page says so, not "kept". */}
+          {release.error instanceof ApiError && release.error.status === 409 ? null : (
+            <p className="help">{t('release.failedKept')}</p>
+          )}
         </div>
       ) : null}
     </div>
