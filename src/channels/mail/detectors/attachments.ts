@@ -326,8 +326,9 @@ export function zipEntries(b: Uint8Array): ZipEntry[] {
   return out;
 }
 
-/** The most bytes a nested ZIP may inflate to (listing only). */
+/** The most bytes a nested ZIP may inflate to (listing only), and the most nested ZIPs opened per archive. */
 const MAX_NESTED_BYTES = 16 * 1024 * 1024;
+const MAX_NESTED = 3;
 
 /** The bytes of a stored or deflated entry (for a ZIP inside a ZIP), or undefined. */
 function entryBytes(b: Uint8Array, e: ZipEntry): Uint8Array | undefined {
@@ -473,13 +474,20 @@ function archiveFindings(
   const out: Finding[] = [];
   let encrypted = false;
   let vba = false;
+  let nested = 0;
   for (const e of entries) {
     if (e.encrypted) encrypted = true;
     if (/(?:^|\/)vbaProject\.bin$/iu.test(e.name)) vba = true;
     const risk = nameRisk(e.name);
     if (risk !== undefined)
       out.push({ file, severity: risk.severity, why: `holds ${e.name.slice(0, 80)}: ${risk.why}` });
-    else if (depth === 0 && extensionOf(e.name) === 'zip' && e.size <= MAX_NESTED_BYTES) {
+    else if (
+      depth === 0 &&
+      extensionOf(e.name) === 'zip' &&
+      e.size <= MAX_NESTED_BYTES &&
+      nested < MAX_NESTED
+    ) {
+      nested++;
       const inner = entryBytes(bytes, e);
       if (inner !== undefined)
         for (const f of archiveFindings(file, zipEntries(inner), inner, passwordInText, 1))

@@ -85,6 +85,14 @@ describe('MAIL_URL_* (E1, E3: the links of a mail)', () => {
     expect(await hits(html(tracked, 'info@other-shop.example'))).toEqual([]);
   });
 
+  it('plain text: bare domains are not judged by the model, words joined across a space are not hidden URLs', async () => {
+    const text = (body: string) =>
+      ['From: <a@news.example>', 'To: user@example.jp', 'Subject: t', '', body, ''].join('\r\n');
+    expect(await hits(text('See c.l.py and add dcc.rhyolite.com to your config.'))).toEqual([]);
+    const defanged = await hits(text('Do not open hxxps://login-verify[.]example/account'));
+    expect(defanged.map((h) => h.signal)).toContain('MAIL_URL_OBFUSCATED');
+  });
+
   it('other checks still run on the From own site and on tracking hosts', async () => {
     const found = await hits(
       html('<a href="https://amazon-co-jp.verify-account.example/x">x</a>', 'a@verify-account.example'),

@@ -179,7 +179,19 @@ const MAX_EVIDENCE = 3;
 
 /** Whether the URL model judges a link of a mail from `fromDomain` (see `mailUrlHits`). */
 function modelJudges(u: ExtractedUrl, fromSite: string | undefined): boolean {
-  return !isTrackingHost(u.host) && (fromSite === undefined || siteOf(u.host) !== fromSite);
+  return !u.bare && !isTrackingHost(u.host) && (fromSite === undefined || siteOf(u.host) !== fromSite);
+}
+
+/** Defanging tricks (not a space): `hxxp`, `[.]`, `(dot)`… */
+const DEFANGED = /h[x*]{2}p|ttp:|\[|\(|\{|dot/iu;
+
+/**
+ * A URL as the mail's checks take it: one found only by joining words across a space in plain text
+ * (`add dcc.rhyolite.com` → adddcc.rhyolite.com, `few freshrpms.net`) is not counted as hidden —
+ * mail text wraps and runs words into domains, and a lure hides its link in HTML instead.
+ */
+function asMailUrl(u: ExtractedUrl): ExtractedUrl {
+  return u.obfuscated && /\s/u.test(u.raw) && !DEFANGED.test(u.raw) ? { ...u, obfuscated: false } : u;
 }
 
 /**
@@ -191,9 +203,13 @@ function modelJudges(u: ExtractedUrl, fromSite: string | undefined): boolean {
  *   authentic, which authentication, reputation and the brand checks answer (a forged From makes them
  *   the real owner's links); the model read a shop's `click.<shop>.jp/?qs=…` as 0.99 and
  *   `shop.<shop>.example/mypage/orders` as 0.94.
+ * - domains written bare in the text (`c.l.py`, `spamassassin-2.40.zip`, no scheme): in mail these are
+ *   newsgroup names, file names and sentences more often than links (on the SpamAssassin easy ham they
+ *   were most of the model's warnings).
  * Every other check still runs on every link (a look-alike From domain's links are look-alikes).
  */
-export function mailUrlHits(urls: readonly ExtractedUrl[], fromDomain?: string): Hit[] {
+export function mailUrlHits(found: readonly ExtractedUrl[], fromDomain?: string): Hit[] {
+  const urls = found.map(asMailUrl);
   const fromSite = fromDomain ? siteOf(fromDomain) : undefined;
   const unjudged = urls.filter((u) => !modelJudges(u, fromSite));
   const direct = unjudged.length === 0 ? urls : urls.filter((u) => modelJudges(u, fromSite));
