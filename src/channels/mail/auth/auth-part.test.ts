@@ -99,7 +99,7 @@ describe('authentication part: DMARC enforcement (E2)', () => {
     expect(v.forced).toEqual({ action: 'block', by: 'MAIL_DMARC_REJECT', kind: 'signal' });
     expect(signals(v)).toEqual(['MAIL_DKIM_NONE', 'MAIL_DMARC_REJECT', 'MAIL_SPF_FAIL']);
     expect(v.reasons[0]?.ja).toContain('bank.example');
-    expect(v.reasons[0]?.ja).toContain('p=reject');
+    expect(v.reasons[0]?.ja).toContain('bank.example の DMARC ポリシー: reject）。受信を拒否します');
     expect(v.reasons[0]?.en).toContain('DMARC failed for the sender domain bank.example');
     expect(v.reasons[0]?.customer?.ja).toContain('なりすまし');
     expect(ar(v)).toBe(
@@ -213,6 +213,17 @@ describe('authentication part: relaxing the policy (E2, E4)', () => {
     );
     expect(signals(v)).not.toContain('MAIL_DMARC_REJECT');
     expect(v.reasons.find((r) => r.signal === 'MAIL_DMARC_OVERRIDDEN_LOCAL')?.ja).toContain('組織の設定');
+  });
+
+  it('a local override can also be stricter: a p=none domain refused (the organisation’s choice, explained)', async () => {
+    const v = await screen(
+      message('info@news.example'),
+      { clientIp: SPOOF_IP, mailFrom: 'x@news.example' },
+      withSettings({ auth: { dmarcOverrides: { 'news.example': 'reject' } } }),
+    );
+    expect(v.action).toBe('block');
+    expect(signals(v)).toEqual(expect.arrayContaining(['MAIL_DMARC_REJECT', 'MAIL_DMARC_OVERRIDDEN_LOCAL']));
+    expect(signals(v)).not.toContain('MAIL_DMARC_FAIL_NONE');
   });
 
   it('a local override to none on a parent domain lets the mail through with the reason', async () => {

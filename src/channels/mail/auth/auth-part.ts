@@ -55,8 +55,8 @@ export const AUTH_SIGNALS = defineSignals([
       'DMARC failed and the sender domain’s policy is reject',
     ),
     reason: t(
-      '送信者ドメイン {domain} の DMARC 認証に失敗しました。ドメインのポリシー（{policyDomain}: p={policy}）により受信を拒否します',
-      'DMARC failed for the sender domain {domain}; its policy ({policyDomain}: p={policy}) asks to reject the mail',
+      '送信者ドメイン {domain} の DMARC 認証に失敗しました（{policyDomain} の DMARC ポリシー: {published}{testing}）。受信を拒否します',
+      'DMARC failed for the sender domain {domain} ({policyDomain} DMARC policy: {published}{testing}); the mail is rejected',
     ),
     customer: t(
       '送信元ドメイン {domain} を名乗っていますが、そのドメインから送られたことを確認できません（なりすましの可能性）',
@@ -73,8 +73,8 @@ export const AUTH_SIGNALS = defineSignals([
       'DMARC failed and the sender domain’s policy is quarantine',
     ),
     reason: t(
-      '送信者ドメイン {domain} の DMARC 認証に失敗しました。ドメインのポリシー（{policyDomain}: {policy}）により隔離します',
-      'DMARC failed for the sender domain {domain}; its policy ({policyDomain}: {policy}) asks to quarantine the mail',
+      '送信者ドメイン {domain} の DMARC 認証に失敗しました（{policyDomain} の DMARC ポリシー: {published}{testing}）。隔離します',
+      'DMARC failed for the sender domain {domain} ({policyDomain} DMARC policy: {published}{testing}); the mail is quarantined',
     ),
     customer: t(
       '送信元ドメイン {domain} から送られたことを確認できないため隔離しました',
@@ -404,6 +404,8 @@ export function dmarcHits(auth: MailAuthResult, settings: AuthSettings): Hit[] {
     policyDomain: s(d.policyDomain),
     policy: s(d.policy),
     published: s(d.published),
+    // t=y: the policy applied is one level below the published one (RFC 9989 4.7 "t")
+    testing: d.t ? ' t=y' : '',
   };
   const evidence = [
     `dmarc=${d.result}`,
