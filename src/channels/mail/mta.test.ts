@@ -22,6 +22,7 @@ import {
   UNSCANNED_DECISION,
   verdictToMilter,
 } from './mta.ts';
+import { QUARANTINED_ACTIONS } from './quarantine.ts';
 
 const enc = new TextEncoder();
 
@@ -184,6 +185,13 @@ describe('verdictToMilter', () => {
     expect(Buffer.concat(words).toString('utf8')).toBe('判定: 警告（スコア 5、理由 1 件）：不審なリンク');
     expect(warning.replace(/\n /g, ' ')).toContain('/ Verdict: Warn (score 5, 1 reason): suspicious link');
     expect(() => decisionReplies(d)).not.toThrow();
+  });
+
+  it('discards exactly the actions the quarantine part keeps a copy of, never another', () => {
+    for (const action of ACTIONS)
+      expect(verdictToMilter(verdict(action), 'mx').kind === 'discard', action).toBe(
+        QUARANTINED_ACTIONS.has(action),
+      );
   });
 
   it('discards a quarantined mail: Mamoru holds the only copy', () => {

@@ -27,7 +27,7 @@
  */
 import { isIP } from 'node:net';
 import { encodeWord } from 'nodemailer/lib/mime-funcs';
-import type { Action, Verdict } from '../../core/index.ts';
+import type { Verdict } from '../../core/index.ts';
 import { authenticationResultsHeader } from './auth/authentication-results.ts';
 import { envelopeSchema, MAX_MAIL_BYTES, MAX_RECIPIENTS, type MailPayload } from './mail-schema.ts';
 import {
@@ -41,6 +41,7 @@ import {
   type MilterMessage,
   type MilterServer,
 } from './milter/server.ts';
+import { QUARANTINED_ACTIONS } from './quarantine.ts';
 
 /** The text of the 451 answered when the verdict could not be made (or the quarantine written). */
 export const MTA_TEMPFAIL_TEXT = 'Mail filter temporarily unavailable, try again later';
@@ -206,8 +207,6 @@ function deliveryHeaders(verdict: Verdict, authServId: string): AddedHeader[] {
   ];
 }
 
-const QUARANTINED: readonly Action[] = ['step_up', 'review', 'hold'];
-
 /**
  * The milter's answer to a verdict (see the table at the top of this module). Never throws: a
  * verdict it cannot map is a 451.
@@ -230,7 +229,8 @@ export function verdictToMilter(verdict: Verdict, authServId: string): MilterDec
         ],
       };
     // Mamoru's quarantine holds the only copy (written before `screen` returned); the MTA drops its own.
-    if (QUARANTINED.includes(action)) return { kind: 'discard' };
+    // The same set as the quarantine part records: discarding anything it does not keep would lose the mail.
+    if (QUARANTINED_ACTIONS.has(action)) return { kind: 'discard' };
     if (action === 'block' || action === 'freeze')
       return { kind: 'reject', code: '550', ext: '5.7.1', text: rejectText(verdict) };
     return { kind: 'tempfail', text: MTA_TEMPFAIL_TEXT };
