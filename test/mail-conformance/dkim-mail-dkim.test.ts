@@ -188,8 +188,12 @@ const WEAK_KEYS_KNOWN_FAILURES: Readonly<Record<string, string>> = {
     'mailauth does not apply the key flag t=s (RFC 6376 3.6.1: i= must then have exactly the d= domain) and passes a signature with i= in a subdomain',
 };
 
+if (!present) {
+  it.skip(`Mail::DKIM corpus absent at ${SHARED} (not copied in-tree: licence to confirm)`, () => {});
+}
+
 describe.skipIf(!present)('Mail::DKIM corpus, through authenticateMail (the auth path)', () => {
-  const { pass, fail } = partition(cases, AUTH_PATH_KNOWN_FAILURES);
+  const { pass, fail } = present ? partition(cases, AUTH_PATH_KNOWN_FAILURES) : { pass: [], fail: [] };
   it.each(pass)('%s', async (_name, c) => check(c));
   if (fail.length > 0) it.fails.each(fail)('%s', async (_name, c) => check(c));
 });
@@ -197,7 +201,7 @@ describe.skipIf(!present)('Mail::DKIM corpus, through authenticateMail (the auth
 describe.skipIf(!present)(
   'Mail::DKIM corpus, mailauth dkimVerify() with 512-bit keys and rsa-sha1 allowed',
   () => {
-    const { pass, fail } = partition(cases, WEAK_KEYS_KNOWN_FAILURES);
+    const { pass, fail } = present ? partition(cases, WEAK_KEYS_KNOWN_FAILURES) : { pass: [], fail: [] };
     it.each(pass)('%s', async (_name, c) => check(c, true));
     if (fail.length > 0) it.fails.each(fail)('%s', async (_name, c) => check(c, true));
   },
