@@ -392,7 +392,14 @@ export function quarantinePart(deps: ChannelDeps, options: MailChannelOptions): 
             `mail ${row.id} is ${row.status}: nothing to appeal`,
             `メール ${row.id} は隔離中ではありません`,
           );
-        const verdict = { ...(row.verdict as Verdict), action: 'hold' as const };
+        // The case is on this mail's decision, of this organisation, as a hold (release or keep).
+        const verdict: Verdict = {
+          ...(row.verdict as Verdict),
+          id: row.decisionId,
+          orgId,
+          channel: 'mail',
+          action: 'hold',
+        };
         const details = appealDetails(
           { from: row.from, subject: row.subject, recipients: row.recipients.length },
           verdict,
