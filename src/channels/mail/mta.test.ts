@@ -448,6 +448,38 @@ describe('properties', () => {
     );
   });
 
+  it('parseMilterListen: any text is an address or a RangeError; every inet:host:port reads back', () => {
+    fc.assert(
+      fc.property(fc.string({ unit: 'binary', maxLength: 60 }), (text) => {
+        try {
+          const { host, port } = parseMilterListen(text);
+          expect(Number.isInteger(port) && port >= 0 && port <= 65535).toBe(true);
+          expect(host.length).toBeGreaterThan(0);
+        } catch (error) {
+          expect(error).toBeInstanceOf(RangeError);
+        }
+      }),
+      { numRuns: 500 },
+    );
+    fc.assert(
+      fc.property(
+        fc.oneof(
+          fc.domain(),
+          fc.ipV4(),
+          fc.ipV6().map((a) => `[${a}]`),
+        ),
+        fc.nat(65535),
+        fc.constantFrom('inet:', 'inet6:', ''),
+        (host, port, prefix) => {
+          expect(parseMilterListen(`${prefix}${host}:${port}`)).toEqual({
+            host: host.replace(/^\[|\]$/g, ''),
+            port,
+          });
+        },
+      ),
+    );
+  });
+
   it('any verdict: one of the decision kinds, encodable as milter replies', () => {
     const reason = fc.record({
       signal: fc.constantFrom('MAIL_DMARC_REJECT', 'MAIL_BIMI_VALID', 'OTHER'),
