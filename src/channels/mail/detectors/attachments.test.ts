@@ -270,6 +270,7 @@ describe('MAIL_ATTACHMENT_RISK through the channel', () => {
     const [hit] = await screen('phish-html-attachment.eml');
     expect(hit?.score).toBe(8);
     expect(hit?.evidence[0]).toContain('<form');
+    expect(hit?.evidence[0]).toContain('posts to https://collect.example/owa.php');
   });
 
   it('a PDF invoice and a photo give no hit', async () => {

@@ -1,5 +1,6 @@
 import { inflateRawSync } from 'node:zlib';
 import { defineSignals, type Hit } from '../../../core/index.ts';
+import { extractHtmlLinks } from '../mail-html.ts';
 import type { MailPart } from '../mail-part.ts';
 import type { MailAttachment, MailDetector, MailState } from '../mail-state.ts';
 
@@ -452,9 +453,12 @@ const ACTIVE_HTML =
 
 /** Why an HTML attachment is active (a form, a password field, a smuggling or redirect script), or undefined. */
 function activeHtml(b: Uint8Array): string | undefined {
-  const text = Buffer.from(b.buffer, b.byteOffset, Math.min(b.byteLength, 512 * 1024)).toString('latin1');
+  const text = Buffer.from(b.buffer, b.byteOffset, Math.min(b.byteLength, 512 * 1024)).toString('utf8');
   const m = ACTIVE_HTML.exec(text);
-  return m ? `holds ${m[0].slice(0, 40)}` : undefined;
+  if (!m) return undefined;
+  // Where its form posts: what the analyst blocks.
+  const form = extractHtmlLinks(text).find((l) => l.tag === 'form' && /^https?:/iu.test(l.href));
+  return `holds ${m[0].slice(0, 40)}${form ? `, its form posts to ${form.href.slice(0, 120)}` : ''}`;
 }
 
 // ---------------------------------------------------------------------------------------------

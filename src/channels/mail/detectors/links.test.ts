@@ -1,8 +1,10 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { mailKit, mailPayload } from '../../../../test/helpers/mail-channel.ts';
 import { extractUrls } from '../../../intel/url-extract.ts';
+import { ATTACHMENT_SIGNALS } from './attachments.ts';
 import { isTrackingHost, LINK_SIGNALS, linkMismatch, siteOf } from './links.ts';
+import { SENDER_SIGNALS } from './sender.ts';
 
 const fixture = (name: string) =>
   readFileSync(new URL(`../../../../test/fixtures/mail/${name}`, import.meta.url), 'utf8');
@@ -143,5 +145,23 @@ describe('MAIL_URL_TEXT_MISMATCH cases', () => {
     expect(siteOf('user.github.io')).toBe('user.github.io');
     expect(isTrackingHost('us1.list-manage.com')).toBe(true);
     expect(isTrackingHost('list-manage.com.evil.example')).toBe(false);
+  });
+});
+
+describe('legitimate fixtures (test/fixtures/mail/legit-*.eml)', () => {
+  const all: ReadonlySet<string> = new Set(
+    [...LINK_SIGNALS, ...SENDER_SIGNALS, ...ATTACHMENT_SIGNALS].map((s) => s.name),
+  );
+  const names = readdirSync(new URL('../../../../test/fixtures/mail/', import.meta.url)).filter((n) =>
+    n.startsWith('legit-'),
+  );
+
+  it('there are legitimate samples: receipts, a newsletter, a list, a bank, a shop, an invoice', () => {
+    expect(names.length).toBeGreaterThanOrEqual(7);
+  });
+
+  it.each(names)('%s: no link, sender or attachment hit', async (name) => {
+    const verdict = await kit.screen(mailPayload(fixture(name)));
+    expect(verdict.hits.filter((h) => all.has(h.signal))).toEqual([]);
   });
 });
