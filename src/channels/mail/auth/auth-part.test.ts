@@ -6,6 +6,7 @@
  * failures are temperrors that add no risk; the Authentication-Results header is built from the
  * verdict alone.
  */
+import fc from 'fast-check';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { type RunningDnsServer, startDnsServer, type Zone } from '../../../../test/helpers/dns-server.ts';
 import { mailKit, mailPayload } from '../../../../test/helpers/mail-channel.ts';
@@ -322,6 +323,21 @@ describe('authentication part: DNS off and settings', () => {
       'settings.auth.trustedArcSealers',
     );
     expect(mail.defaultSettings).toMatchObject({ auth: { trustedArcSealers: [], dmarcOverrides: {} } });
+  });
+
+  it('property: the domain check answers at once for any text, long hostile ones included (no backtracking blow-up)', () => {
+    const hostile = ['a'.repeat(40) + '!', `${'ab.'.repeat(80)}-`, 'a'.repeat(5000)];
+    for (const d of hostile) {
+      expect(authSettingsIssues({ auth: { trustedArcSealers: [d] } }).length).toBeGreaterThan(0);
+    }
+    fc.assert(
+      fc.property(fc.string({ maxLength: 300 }), (d) => {
+        const ok = authSettingsIssues({ auth: { trustedArcSealers: [d] } }).length === 0;
+        if (ok) expect(d).toMatch(/^[A-Za-z0-9_]/);
+        if (ok) expect(d).not.toContain('..');
+      }),
+      { numRuns: 300 },
+    );
   });
 
   it('readAuthSettings lower-cases domains and defaults bad keys; overrideFor picks the nearest parent', () => {
