@@ -10,7 +10,7 @@ import type { AddressInfo } from 'node:net';
 import { SMTPServer } from 'smtp-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { storeBackends, unusedIntel } from '../../../test/helpers/stores.ts';
-import { CaseService } from '../../cases/case-service.ts';
+import { CaseService, OUTCOME_LEASE_MS } from '../../cases/case-service.ts';
 import { OutcomeBus } from '../../cases/outcome-bus.ts';
 import {
   type ChannelOperation,
@@ -385,7 +385,7 @@ for (const backend of storeBackends()) {
         reason: '正規の請求書 / a genuine invoice',
       });
       const show = () => run(mail, 'quarantine-show', {}, ctx({ id: item.id }));
-      await waitFor(async () => (await show()).appeal.status !== 'open');
+      await waitFor(async () => (await show()).status === 'released');
       const shown = await show();
       expect(shown.status).toBe('released');
       expect(shown.appeal.status).toBe('approved');
@@ -397,6 +397,31 @@ for (const backend of storeBackends()) {
       expect(labels.items).toContainEqual(
         expect.objectContaining({ decisionId: verdict.id, label: 'legit', source: 'appeal' }),
       );
+    });
+
+    it('an approved appeal whose delivery fails stays approved and quarantined; the outcome sweep delivers it later', async () => {
+      const { verdict } = await hold();
+      const item = await itemOf(verdict.id);
+      const appeal = await run(mail, 'quarantine-appeal', { reason: 'ours' }, ctx({ id: item.id }));
+      hop.refuse.on = true;
+      try {
+        await cases.resolve({ id: 'usr_reviewer', role: 'reviewer', orgId: ORG }, appeal.caseId, {
+          resolution: 'approved',
+          reason: 'genuine',
+        });
+        await waitFor(async () => (await itemOf(verdict.id))?.appeal?.status === 'approved');
+        // The failed delivery is settled (its claim given back) before the sweep may take it again.
+        await new Promise((r) => setTimeout(r, 200));
+        expect((await itemOf(verdict.id)).status).toBe('quarantined');
+      } finally {
+        hop.refuse.on = false;
+      }
+      await waitFor(async () => {
+        await cases.redeliverOutcomes(new Date(Date.now() + OUTCOME_LEASE_MS + 60_000));
+        return (await itemOf(verdict.id)) === undefined;
+      });
+      const shown = await run(mail, 'quarantine-show', {}, ctx({ id: item.id }));
+      expect(shown).toMatchObject({ status: 'released', appeal: { status: 'approved' } });
     });
 
     it('a denied appeal keeps the mail and labels it fraud; the export gives the message with withMessage', async () => {

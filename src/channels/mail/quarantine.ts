@@ -573,11 +573,13 @@ export function quarantinePart(deps: ChannelDeps, options: MailChannelOptions): 
       switch (outcome.effect) {
         case 'release':
         case 'allow_once':
+          // Approved whether or not the next hop answers now: a failed delivery throws, the outcome queue
+          // tries again, and meanwhile an operator sees an approved appeal on a mail still to release.
+          await store.appealClosed(outcome.orgId, row.id, 'approved');
           // Released meanwhile by an operator: the appeal only labels it.
           if (row.status === 'quarantined')
             await release(outcome.orgId, row, outcome.resolvedBy, undefined, 'appeal');
           else await store.label(outcome.orgId, row.decisionId, 'legit', 'appeal', outcome.resolvedBy);
-          await store.appealClosed(outcome.orgId, row.id, 'approved');
           return;
         case 'refuse':
           await store.label(outcome.orgId, row.decisionId, 'fraud', 'appeal', outcome.resolvedBy);
