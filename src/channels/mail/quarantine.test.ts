@@ -317,6 +317,13 @@ for (const backend of storeBackends()) {
       );
     });
 
+    it('releases a bounce with the null sender (MAIL FROM:<>)', async () => {
+      const { verdict } = await hold(RAW, { mailFrom: undefined });
+      const item = await itemOf(verdict.id);
+      await run(mail, 'quarantine-release', {}, ctx({ id: item.id }));
+      expect((hop.received.at(-1) as Received).from).toBe('');
+    });
+
     it('releases to a subset of recipients; a recipient not of the mail is a 400', async () => {
       const { verdict } = await hold();
       const item = await itemOf(verdict.id);
