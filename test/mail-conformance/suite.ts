@@ -84,7 +84,15 @@ const lower = (name: string): string => name.replace(/\.$/, '').toLowerCase();
 export function suiteDns(): SuiteDns {
   let running: RunningDnsServer | undefined;
   beforeAll(async () => {
-    running = await startDnsServer({});
+    // the server binds UDP on a free port and then TCP on the same number, which another process
+    // may hold (EADDRINUSE) while 8 engineers' tests run: try a few ports before giving up
+    for (let attempt = 1; !running; attempt++) {
+      try {
+        running = await startDnsServer({});
+      } catch (error) {
+        if (attempt >= 5) throw error;
+      }
+    }
   });
   afterAll(async () => {
     await running?.stop();
