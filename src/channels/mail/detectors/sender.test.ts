@@ -50,10 +50,22 @@ describe('MAIL_BRAND_SPOOF (E1, E3)', () => {
     expect(spoof?.evidence.join(' ')).toContain('楽天カード');
   });
 
-  it('国税庁 in the display name over an unrelated domain warns', async () => {
+  it('国税庁 as the whole display name over an unrelated domain warns (6 x 1.1)', async () => {
     const [spoof] = await hits(fixture('phish-nta-unrelated-domain.eml'));
     expect(spoof?.params).toMatchObject({ brand: '国税庁', domain: 'tax-refund-center.example' });
-    expect(spoof?.score).toBe(4.5);
+    expect(spoof?.score).toBeCloseTo(6.6);
+  });
+
+  it('the brand alone (with generic words) counts more than a brand inside a longer name', () => {
+    const whole = (name: string) => displayNameBrand(name)?.whole;
+    expect(whole('【楽天カード】ご利用確認のお知らせ')).toBe(true);
+    expect(whole('Amazon カスタマーサービス')).toBe(true);
+    expect(whole('三井住友カード株式会社')).toBe(true);
+    expect(whole('旅行会社ABC × 楽天トラベル キャンペーン事務局')).toBe(false);
+    expect(brandClaims(from('国税庁', 'info@tax.example'))[0]?.factor).toBe(1.1);
+    expect(brandClaims(from('ABC旅行 楽天トラベル 提携プラン', 'info@abc-travel.example'))[0]?.factor).toBe(
+      0.75,
+    );
   });
 
   it('a display name that is a brand domain or address, over another domain', () => {

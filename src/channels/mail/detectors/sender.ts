@@ -24,8 +24,10 @@ import { siteOf } from './links.ts';
  *
  * Weights for the mail thresholds (warn 4, hold 8, block 15): a look-alike From domain alone is
  * quarantined (6 × 1.5); a brand's name over free mail or its domain as the display name warns
- * strongly (7.5) and with any other sign is quarantined; a brand's name over an unrelated business
- * domain warns (4.5: shops and resellers name brands); Reply-To and malformed headers add little.
+ * strongly (7.5) and with any other sign is quarantined; a display name that is the brand alone
+ * (`国税庁`, `Amazon.co.jp カスタマーサービス`) over an unrelated domain 6.6; a brand's name inside a
+ * longer name over a business domain 4.5 (shops and resellers name brands); Reply-To and malformed
+ * headers add little.
  */
 export const SENDER_SIGNALS = defineSignals([
   {
@@ -207,14 +209,28 @@ const JA_NAMES: readonly { name: string; brand: string }[] = (() => {
 const SHOP_AFTER =
   /^\s*(?:市場)?(?:店|ショップ|出店|出品|マーケットプレイス|公式ショップ|ストア|\s*(?:shop|store)\b)/iu;
 
-/** The brand a display name claims, with what matched, or undefined. */
-export function displayNameBrand(name: string): { brand: string; matched: string } | undefined {
+/**
+ * Words a lure adds around a brand's name in a display name (`Amazon.co.jp カスタマーサービス`,
+ * `【楽天カード】ご利用確認`, `Apple Support`): with only these beside it, the name is the brand's.
+ */
+const GENERIC =
+  /[\s\p{P}\p{S}]+|\b(?:co|jp|com|japan|support|team|service|services|customer|care|account|accounts|security|secure|notification|notifications|notice|info|information|official|center|centre|desk|help|no-?reply|mail|id)\b|株式会社|\(株\)|カスタマー(?:サービス|センター|サポート)?|サポート(?:センター|デスク)?|センター|事務局|お知らせ|お客様|窓口|公式|セキュリティ|アカウント|ご利用確認|重要|緊急|本人確認|サービス|通知|会員|係/giu;
+
+/** The brand a display name claims, what matched, and whether the name is the brand's alone; or undefined. */
+export function displayNameBrand(
+  name: string,
+): { brand: string; matched: string; whole: boolean } | undefined {
   const text = name.normalize('NFKC').slice(0, 200);
   if (text.trim() === '') return undefined;
+  const whole = (matched: string) => {
+    const at = text.toLowerCase().indexOf(matched.toLowerCase());
+    const rest = at < 0 ? text : text.slice(0, at) + text.slice(at + matched.length);
+    return rest.replace(GENERIC, '').length <= 1;
+  };
   for (const j of JA_NAMES) {
     const at = text.indexOf(j.name);
     if (at >= 0 && !SHOP_AFTER.test(text.slice(at + j.name.length)))
-      return { brand: j.brand, matched: j.name };
+      return { brand: j.brand, matched: j.name, whole: whole(j.name) };
   }
   // ASCII names through the SMS sender-ID matcher (look-alike letters, words, long names inside):
   // `Amazon.co.jp`, `SMBC-Card`, `Rakuten Ichiba`; common words (apple, mizuho) only as the whole name.
@@ -223,7 +239,8 @@ export function displayNameBrand(name: string): { brand: string; matched: string
   const at = text.toLowerCase().indexOf(claim.alias);
   if (at >= 0 && SHOP_AFTER.test(text.slice(at + claim.alias.length))) return undefined;
   if (claim.how !== 'exact' && senderBrandClaim('dm', text.slice(0, 64)) === null) return undefined;
-  return { brand: claim.brand, matched: claim.alias };
+  // The alias is a look-alike skeleton (amaz0n → amazon): a name the matcher read as exactly the brand is whole.
+  return { brand: claim.brand, matched: claim.alias, whole: claim.how === 'exact' || whole(claim.alias) };
 }
 
 /** A domain or address the display name shows (`amazon.co.jp`, `support@smbc-card.com`), or undefined. */
@@ -278,8 +295,12 @@ export function brandClaims(from: MailAddress): Claim[] {
   if (named !== undefined && !onBrandDomain(named.brand, domain))
     claims.push({
       brand: named.brand,
-      factor: free ? 1.25 : 0.75,
-      how: free ? 'brand name over free mail' : 'brand name over an unrelated domain',
+      factor: free ? 1.25 : named.whole ? 1.1 : 0.75,
+      how: free
+        ? 'brand name over free mail'
+        : named.whole
+          ? 'the brand as the whole display name, over an unrelated domain'
+          : 'brand name over an unrelated domain',
       evidence: `display name "${name.slice(0, 80)}" names ${named.brand} (${named.matched}), address is on ${free ? 'free mail ' : ''}${domain}`,
     });
   const local = address.slice(0, Math.max(0, address.lastIndexOf('@'))).slice(0, 64);
