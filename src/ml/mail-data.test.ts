@@ -203,3 +203,22 @@ describe('features and rendering', () => {
     );
   });
 });
+
+describe('mailScore', () => {
+  it('equals model.score(mailFeatures(text)) on arbitrary text, and repeats', async () => {
+    const { LogisticModel } = await import('./linear-model.ts');
+    const { MAIL_DIMENSION, mailScore } = await import('./mail-data.ts');
+    const w = new Float64Array(MAIL_DIMENSION);
+    for (let i = 0; i < w.length; i += 7) w[i] = ((i * 2654435761) % 1000) / 250 - 2;
+    const model = new LogisticModel(MAIL_DIMENSION, w, -1.5);
+    fc.assert(
+      fc.property(fc.string({ maxLength: 300 }), fc.string({ unit: 'grapheme', maxLength: 100 }), (a, b) => {
+        const text = mailModelText(a, b);
+        const expected = model.score(mailFeatures(text));
+        expect(mailScore(model, text)).toBeCloseTo(expected, 9);
+        expect(mailScore(model, text)).toBeCloseTo(expected, 9);
+      }),
+      { numRuns: 200 },
+    );
+  });
+});

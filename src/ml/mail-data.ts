@@ -41,7 +41,9 @@ export const MAIL_DIMENSION = 1 << 18;
 /** Seed of the split, the calibration rows and training. */
 export const MAIL_SEED = 11;
 /** Characters of the normalised text the model reads (a long mail's opening carries the lure). */
-export const MAIL_WINDOW = 6000;
+export const MAIL_WINDOW = 4000;
+/** Calibrated probability from which MAIL_LURE_MODEL hits (and `npm run eval` counts a mail as flagged). */
+export const MAIL_LURE_FLOOR = 0.5;
 /** Share of the TRAIN rows held apart to fit the Platt calibration (never the held-out rows). */
 export const MAIL_CALIBRATION_FRACTION = 0.15;
 /** Share of the hand-written families held out. */
@@ -112,6 +114,33 @@ export function mailFeatures(normalised: string): SparseFeatures {
   const value = out.size === 0 ? 0 : 1 / Math.sqrt(out.size);
   for (const i of out.keys()) out.set(i, value);
   return out;
+}
+
+/** Per-bucket stamps of {@link mailScore}: a bucket counts once per text without a Map or a Set. */
+const seenStamp = new Int32Array(MAIL_DIMENSION);
+let stampGeneration = 0;
+
+/**
+ * Log-odds of an already normalised text: exactly `model.score(mailFeatures(normalised))` up to
+ * rounding, without building the map (the detector's path: ~3× faster on a long mail).
+ */
+export function mailScore(model: LogisticModel, normalised: string): number {
+  const { indices, length } = featureIndices(normalised.slice(0, MAIL_WINDOW), MAIL_FEATURES);
+  stampGeneration++;
+  if (stampGeneration === 0x7fffffff) {
+    seenStamp.fill(0);
+    stampGeneration = 1;
+  }
+  let sum = 0;
+  let unique = 0;
+  for (let k = 0; k < length; k++) {
+    const i = indices[k] as number;
+    if (seenStamp[i] === stampGeneration) continue;
+    seenStamp[i] = stampGeneration;
+    unique++;
+    sum += model.weightAt(i);
+  }
+  return unique === 0 ? model.bias : model.bias + sum / Math.sqrt(unique);
 }
 
 /** Removes an mbox `From ` separator line at the start of a message. */
@@ -405,5 +434,5 @@ export function loadMailModel(url: URL = MAIL_MODEL_URL): MailModel {
 
 /** Calibrated probability of fraud of an already normalised mail text ({@link mailModelText}). */
 export function mailProbability(m: MailModel, normalised: string): number {
-  return calibrate(m.platt, m.model.score(mailFeatures(normalised)));
+  return calibrate(m.platt, mailScore(m.model, normalised));
 }
