@@ -1,9 +1,10 @@
 import { readdirSync, readFileSync } from 'node:fs';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { mailKit, mailPayload } from '../../../../test/helpers/mail-channel.ts';
 import { extractUrls } from '../../../intel/url-extract.ts';
 import { ATTACHMENT_SIGNALS } from './attachments.ts';
-import { isTrackingHost, LINK_SIGNALS, linkMismatch, siteOf } from './links.ts';
+import { isTrackingHost, LINK_SIGNALS, linkMismatch, mailUrlHits, siteOf } from './links.ts';
 import { SENDER_SIGNALS } from './sender.ts';
 
 const fixture = (name: string) =>
@@ -163,5 +164,27 @@ describe('legitimate fixtures (test/fixtures/mail/legit-*.eml)', () => {
   it.each(names)('%s: no link, sender or attachment hit', async (name) => {
     const verdict = await kit.screen(mailPayload(fixture(name)));
     expect(verdict.hits.filter((h) => all.has(h.signal))).toEqual([]);
+  });
+});
+
+describe('link checks on hostile input (property)', () => {
+  it('linkMismatch and mailUrlHits never throw on random anchor texts and targets', () => {
+    const host = fc.constantFrom(
+      'www.amazon.co.jp',
+      'u1.ct.sendgrid.net',
+      'evil.example',
+      '198.51.100.7',
+      'xn--80ak6aa92e.com',
+    );
+    fc.assert(
+      fc.property(host, fc.string({ maxLength: 40 }), fc.string({ maxLength: 400 }), (h, path, text) => {
+        const url = extractUrls(`https://${h}/${encodeURIComponent(path)}`)[0];
+        if (url === undefined) return;
+        const m = linkMismatch({ url, text, source: 'html' });
+        if (m !== undefined) expect(m.factor).toBeGreaterThan(0);
+        for (const hit of mailUrlHits([url], text)) expect(hit.signal.startsWith('MAIL_URL_')).toBe(true);
+      }),
+      { numRuns: 300 },
+    );
   });
 });

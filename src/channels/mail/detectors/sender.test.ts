@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { mailKit, mailPayload } from '../../../../test/helpers/mail-channel.ts';
 import { brandClaims, displayNameBrand, isFreeMail, SENDER_SIGNALS } from './sender.ts';
@@ -159,5 +160,43 @@ describe('MAIL_FROM_MALFORMED', () => {
     const several = await hits(mail(['From: a@x.example, b@y.example']));
     expect(several[0]?.evidence).toEqual(['2 From mailboxes without a Sender']);
     expect(await hits(mail(['From: a@x.example, b@y.example', 'Sender: a@x.example']))).toEqual([]);
+  });
+});
+
+describe('sender checks on hostile input (property)', () => {
+  it('brandClaims and displayNameBrand never throw on random names and addresses', () => {
+    const piece = fc.oneof(
+      fc.string({ maxLength: 30 }),
+      fc.constantFrom(
+        'Amazon',
+        '楽天',
+        '国税庁',
+        'amaz0n',
+        '\u202e',
+        '@',
+        '.co.jp',
+        'ｱﾏｿﾞﾝ',
+        '<',
+        '"',
+        '\ud800',
+      ),
+    );
+    fc.assert(
+      fc.property(fc.array(piece, { maxLength: 20 }), fc.array(piece, { maxLength: 5 }), (name, local) => {
+        const address = `${local.join('')}@${
+          name
+            .join('')
+            .replace(/[^a-z0-9.-]/giu, '')
+            .slice(0, 60) || 'x.example'
+        }`;
+        const claims = brandClaims(from(name.join('').slice(0, 1000), address));
+        for (const c of claims) {
+          expect(c.factor).toBeGreaterThan(0);
+          expect(c.evidence.length).toBeLessThan(1000);
+        }
+        displayNameBrand(name.join(''));
+      }),
+      { numRuns: 300 },
+    );
   });
 });
