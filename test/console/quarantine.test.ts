@@ -8,7 +8,7 @@
  *    changed, the detail (headers, the text shown as TEXT: markup in it never
  *    becomes elements, reasons, the decision link), release refused by the next
  *    hop (the error is shown, the mail stays quarantined), release done, the
- *    "not fraud" appeal giving its case link, a key without `cases:resolve`
+ *    "not fraud" appeal giving its case link, delete after asking, a key without `cases:resolve`
  *    shown no action, and the accessibility basics at 390 px in ja and en.
  * 2. On the real server: lures screened by `POST /v1/screen/mail` are
  *    quarantined and listed (all, one recipient's, released); with the next
@@ -209,6 +209,9 @@ describeBrowser('quarantine pages against the API contract (Chromium)', { timeou
     expect(fake.calls.find((c) => c.path.endsWith('/appeal'))?.body).toEqual({
       reason: '取引先からの正規の請求書です',
     });
+    // Under an open appeal the mail cannot be deleted: the button is gone once the page has the appeal.
+    await expect.poll(() => page.getByRole('button', { name: q.delete.button }).count()).toBe(0);
+    await page.getByTestId('quarantine-appealed').getByText(q.appeal.done).waitFor();
 
     // From a recipient's view, a mail for two is released to that recipient only.
     await page.goto(h.url('/quarantine/q-4?recipient=taro%40example.jp'));
@@ -249,6 +252,24 @@ describeBrowser('quarantine pages against the API contract (Chromium)', { timeou
     expect(await page.getByRole('button', { name: q.release.button }).count()).toBe(0);
   });
 
+  it('deletes a mail after asking, without delivering it', async () => {
+    const { actor, fake } = await open('admin');
+    const { page } = actor;
+    await page.goto(h.url('/quarantine/q-3'));
+    await page.getByRole('button', { name: q.delete.button }).click();
+    await page.getByText(q.delete.question).waitFor();
+    expect(fake.calls.some((c) => c.path.endsWith('/delete'))).toBe(false);
+    await page.getByRole('button', { name: q.delete.confirm, exact: true }).click();
+    await page.getByTestId('quarantine-deleted').getByText(q.delete.done).waitFor();
+    await expect
+      .poll(() => page.getByTestId('quarantine-status').getAttribute('data-status'))
+      .toBe('deleted');
+    expect(fake.calls.filter((c) => c.method === 'POST').map((c) => c.path)).toEqual([
+      '/v1/mail/quarantine/q-3/delete',
+    ]);
+    expect(await page.getByRole('button', { name: q.release.button }).count()).toBe(0);
+  });
+
   it('shows a key without cases:resolve the mail but no release or appeal, and without subscribers:read no strength', async () => {
     const { actor, fake } = await open('agent');
     const { page } = actor;
@@ -256,6 +277,7 @@ describeBrowser('quarantine pages against the API contract (Chromium)', { timeou
     await page.getByTestId('quarantine-preview').waitFor();
     expect(await page.getByRole('button', { name: q.release.button }).count()).toBe(0);
     expect(await page.getByRole('button', { name: q.appeal.button }).count()).toBe(0);
+    expect(await page.getByRole('button', { name: q.delete.button }).count()).toBe(0);
     await page.goto(h.url('/quarantine?recipient=taro%40example.jp'));
     await page.getByTestId('quarantine-table').waitFor();
     expect(await page.getByTestId('quarantine-strength').count()).toBe(0);

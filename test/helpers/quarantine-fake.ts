@@ -89,7 +89,7 @@ export async function installFakeApi(page: Page): Promise<FakeApi> {
       const next = start + 2 < matching.length ? String(start + 2) : null;
       return json({ items: matching.slice(start, start + 2), nextCursor: next });
     }
-    const one = /^\/v1\/mail\/quarantine\/([^/]+)(?:\/(release|appeal))?$/.exec(path);
+    const one = /^\/v1\/mail\/quarantine\/([^/]+)(?:\/(release|appeal|delete))?$/.exec(path);
     const item = one ? fake.items.find((i) => i.id === decodeURIComponent(one[1] ?? '')) : undefined;
     if (one && !item) return problem(route, 404, '見つかりません (Not found)', 'no such mail');
     if (one && item && request.method() === 'GET' && !one[2])
@@ -132,6 +132,14 @@ export async function installFakeApi(page: Page): Promise<FakeApi> {
     if (one && item && request.method() === 'POST' && one[2] === 'appeal') {
       item.appeal = { caseId: 'case-appeal-1', status: 'open', reason: String(body?.reason) };
       return json({ id: item.id, caseId: 'case-appeal-1' });
+    }
+    if (one && item && request.method() === 'POST' && one[2] === 'delete') {
+      if (item.appeal?.status === 'open')
+        return problem(route, 409, '審査中の申し立てがあります (An appeal is open)', 'appeal open');
+      if (item.status !== 'quarantined')
+        return problem(route, 409, '隔離中ではありません (Not quarantined)', 'not quarantined');
+      item.status = 'deleted';
+      return json({ id: item.id, status: 'deleted' });
     }
     if (path === '/v1/mail/strength' && request.method() === 'GET') {
       const recipient = url.searchParams.get('recipient') ?? '';

@@ -19,6 +19,7 @@ import { formatNumber, formatTime } from '../../ui/format.ts';
 import {
   type AppealResult,
   CAN_APPEAL,
+  CAN_DELETE,
   CAN_READ,
   CAN_RELEASE,
   formatSize,
@@ -186,7 +187,11 @@ function Actions({ detail, recipient }: { readonly detail: QuarantineDetail; rea
   const mayAppeal = can(CAN_APPEAL) && detail.status === 'quarantined' && !detail.appeal;
   // Kept here: once released, the refreshed mail offers no release, but the answer stays on the page.
   const [released, setReleased] = useState<ReleaseResult | null>(null);
-  if (!mayRelease && !mayAppeal && !detail.appeal && !released) return null;
+  const [deleted, setDeleted] = useState(false);
+  const [appealed, setAppealed] = useState<AppealResult | null>(null);
+  // An open appeal waits for its case: the server refuses to delete the mail under it.
+  const mayDelete = can(CAN_DELETE) && detail.status === 'quarantined' && detail.appeal?.status !== 'open';
+  if (!mayRelease && !mayAppeal && !mayDelete && !detail.appeal && !released && !deleted) return null;
   return (
     <section className="panel" aria-labelledby="quarantine-actions">
       <h2 id="quarantine-actions">{t('detail.actions')}</h2>
@@ -196,12 +201,56 @@ function Actions({ detail, recipient }: { readonly detail: QuarantineDetail; rea
         </p>
       ) : null}
       {mayRelease ? <Release detail={detail} recipient={recipient} onReleased={setReleased} /> : null}
-      {detail.appeal ? (
+      {appealed ? (
+        <AppealShown caseId={appealed.caseId} status="open" fresh />
+      ) : detail.appeal ? (
         <AppealShown caseId={detail.appeal.caseId} status={detail.appeal.status} />
       ) : mayAppeal ? (
-        <Appeal detail={detail} />
+        <Appeal detail={detail} onAppealed={setAppealed} />
       ) : null}
+      {deleted ? (
+        <p className="notice notice-ok" role="status" data-testid="quarantine-deleted">
+          {t('delete.done')}
+        </p>
+      ) : null}
+      {mayDelete ? <Delete detail={detail} onDeleted={() => setDeleted(true)} /> : null}
     </section>
+  );
+}
+
+function Delete({
+  detail,
+  onDeleted,
+}: {
+  readonly detail: QuarantineDetail;
+  readonly onDeleted: () => void;
+}) {
+  const { t } = useTranslation('quarantine');
+  const queryClient = useQueryClient();
+  const remove = useMutation({
+    mutationFn: () =>
+      api<{ id: string; status: 'deleted' }>(`/v1/mail/quarantine/${encodeURIComponent(detail.id)}/delete`, {
+        method: 'POST',
+      }),
+    onSuccess: onDeleted,
+    onSettled: () => void queryClient.invalidateQueries({ queryKey: QUARANTINE_QUERY }),
+  });
+  return (
+    <div className="quarantine-delete" data-testid="quarantine-delete">
+      <h3>{t('delete.title')}</h3>
+      <p className="help">{t('delete.help')}</p>
+      <div className="actions-row">
+        <ConfirmButton
+          label={t('delete.button')}
+          question={t('delete.question')}
+          confirmLabel={t('delete.confirm')}
+          busy={remove.isPending}
+          className="button button-danger"
+          onConfirm={() => remove.mutate()}
+        />
+      </div>
+      <ErrorNotice error={remove.error} />
+    </div>
   );
 }
 
@@ -280,7 +329,13 @@ function Release({
   );
 }
 
-function Appeal({ detail }: { readonly detail: QuarantineDetail }) {
+function Appeal({
+  detail,
+  onAppealed,
+}: {
+  readonly detail: QuarantineDetail;
+  readonly onAppealed: (result: AppealResult) => void;
+}) {
   const { t } = useTranslation('quarantine');
   const queryClient = useQueryClient();
   const [reason, setReason] = useState('');
@@ -292,14 +347,16 @@ function Appeal({ detail }: { readonly detail: QuarantineDetail }) {
         method: 'POST',
         body: { reason: text },
       }),
-    onSuccess: () => void queryClient.invalidateQueries({ queryKey: QUARANTINE_QUERY }),
+    onSuccess: (result) => {
+      onAppealed(result);
+      void queryClient.invalidateQueries({ queryKey: QUARANTINE_QUERY });
+    },
   });
   const submit = (event: FormEvent) => {
     event.preventDefault();
     setTouched(true);
     if (reason.trim()) appeal.mutate(reason.trim());
   };
-  if (appeal.data) return <AppealShown caseId={appeal.data.caseId} status="open" fresh />;
   const missing = touched && !reason.trim();
   return (
     <form className="quarantine-appeal" onSubmit={submit} data-testid="quarantine-appeal" noValidate>

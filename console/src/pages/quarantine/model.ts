@@ -16,6 +16,7 @@ export type Strength = (typeof STRENGTHS)[number];
 export const CAN_READ: Permission = 'cases:read';
 export const CAN_RELEASE: Permission = 'cases:resolve';
 export const CAN_APPEAL: Permission = 'cases:resolve';
+export const CAN_DELETE: Permission = 'cases:resolve';
 /** A recipient's strength is a subscriber setting (as the message filter's): `GET`/`POST /v1/mail/strength`. */
 export const CAN_READ_STRENGTH: Permission = 'subscribers:read';
 export const CAN_SET_STRENGTH: Permission = 'subscribers:write';
