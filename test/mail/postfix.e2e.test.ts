@@ -24,6 +24,7 @@ import { chmod, chown, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from '
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { dkimSign } from 'mailauth';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dkimKey, sign, txtRecord } from '../../src/channels/mail/auth/test-kit.ts';
 import type { MilterServer } from '../../src/channels/mail/index.ts';
@@ -45,7 +46,7 @@ const MAILDIR_ID = 65534;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Runs swaks against `port` with `message` as its DATA; resolves with its whole transcript. */
-function swaks(port: number, from: string, to: string, message: string): Promise<string> {
+function swaks(port: number, from: string, to: string, message: string | Buffer): Promise<string> {
   return new Promise((resolve, reject) => {
     const child = spawn(
       'swaks',
@@ -115,6 +116,8 @@ describe.skipIf(!available)('Postfix → milter → Mamoru (end to end)', () => 
   const ports = { filter: 0, reinject: 0, upstream: 0 };
   /** The clean mail, DKIM-signed in beforeAll. */
   let clean = '';
+  /** A clean mail whose Subject is raw 8-bit Shift_JIS, DKIM-signed (simple/simple) over its exact bytes. */
+  let rawSjis: Buffer = Buffer.alloc(0);
   const savedEnv: Record<string, string | undefined> = {};
   const config = () => join(dir, 'etc');
   const postfixLog = async () => (await readFile(join(dir, 'maillog'), 'utf8').catch(() => '')).slice(-4000);
@@ -255,6 +258,28 @@ postlog unix-dgram n - n - 1 postlogd
       'e2e',
       key,
     );
+    const sjis = Buffer.concat([
+      Buffer.from(
+        message({
+          from: 'Alice <alice@sender.test>',
+          subject: 'SUBJECT',
+          id: 'sjis-1',
+          body: 'Shift_JIS subject.',
+        }),
+      ),
+    ]);
+    const at = sjis.indexOf('SUBJECT');
+    // 「会議」 in Shift_JIS, unencoded in the header (what some Japanese mailers still send).
+    const unsigned = Buffer.concat([
+      sjis.subarray(0, at),
+      Buffer.from([0x89, 0xef, 0x8b, 0x63]),
+      sjis.subarray(at + 7),
+    ]);
+    const signed = await dkimSign(unsigned, {
+      canonicalization: 'simple/simple',
+      signatureData: [{ signingDomain: 'sender.test', selector: 'e2e', privateKey: key.privateKey }],
+    } as never);
+    rawSjis = Buffer.concat([Buffer.from(signed.signatures), unsigned]);
   }, 60_000);
 
   afterAll(async () => {
@@ -311,6 +336,22 @@ postlog unix-dgram n - n - 1 postlogd
     expect(unfolded.match(/^Authentication-Results:/gm)).toHaveLength(1);
     expect(unfolded.match(/^X-Mamoru-Verdict:/gm)).toHaveLength(1);
     expect(unfolded).not.toMatch(/forged/);
+
+    // The milter hands the raw 8-bit Subject over byte for byte: the simple/simple signature verifies.
+    expect(await swaks(ports.filter, 'alice@sender.test', 'bob@rcpt.test', rawSjis)).toMatch(
+      /<- +250 2\.0\.0 Ok: queued/,
+    );
+    const [sjis] = await until(
+      'the Shift_JIS mail in the Maildir',
+      async () => {
+        const found = await delivered('sjis-1@e2e');
+        return found.length > 0 ? found : undefined;
+      },
+      postfixLog,
+    );
+    expect(/^Authentication-Results: (.*)$/m.exec((sjis ?? '').replace(/\r?\n[ \t]+/g, ' '))?.[1]).toMatch(
+      /\bdkim=pass\b/,
+    );
   });
 
   it('(b) quarantines a lure (250, nothing delivered, a row in the quarantine) and delivers it when released', async () => {

@@ -105,12 +105,9 @@ function verdict(action: Action, over: Partial<Verdict> = {}): Verdict {
 
 describe('milterMessageToPayload', () => {
   it('reassembles the exact message bytes and the envelope without angle brackets', () => {
-    const payload = milterMessageToPayload(
-      envelope(),
-      message(),
-      undefined,
-      new Date('2026-01-15T00:00:00Z'),
-    );
+    const payload = milterMessageToPayload(envelope(), message(), undefined, {
+      now: new Date('2026-01-15T00:00:00Z'),
+    });
     expect(mailSchema.parse(payload)).toEqual(payload);
     expect(mailBytes(payload).toString('utf8')).toBe(
       'From: Alice <alice@sender.example>\r\nTo: bob@rcpt.example\r\n' +
@@ -132,6 +129,30 @@ describe('milterMessageToPayload', () => {
     const body = Uint8Array.from([0x82, 0xa0, 0x0d, 0x0a]); // Shift_JIS あ
     const payload = milterMessageToPayload(envelope(), message({ body, bodyBytes: 4 }));
     expect([...mailBytes(payload).subarray(-4)]).toEqual([0x82, 0xa0, 0x0d, 0x0a]);
+  });
+
+  it('keeps raw 8-bit header bytes exact when the server decodes latin1, and reads the envelope as UTF-8', () => {
+    const latin1 = (s: string) => Buffer.from(s, 'utf8').toString('latin1');
+    const sjisSubject = Buffer.from([0x82, 0xa0, 0x82, 0xa2]).toString('latin1'); // Shift_JIS あい, raw
+    const payload = milterMessageToPayload(
+      envelope({
+        recipients: [{ address: latin1('<ユーザー@例え.jp>'), args: [] }],
+        helo: latin1('メール.example'),
+      }),
+      message({ headers: [{ name: 'Subject', value: ` ${sjisSubject}` }] }),
+      undefined,
+      { encoding: 'latin1' },
+    );
+    expect([...mailBytes(payload).subarray(0, 14)]).toEqual([
+      ...Buffer.from('Subject: '),
+      0x82,
+      0xa0,
+      0x82,
+      0xa2,
+      0x0d,
+    ]);
+    expect(payload.envelope.rcptTo).toEqual(['ユーザー@例え.jp']);
+    expect(payload.envelope.helo).toBe('メール.example');
   });
 
   it('gives the null sender as an empty MAIL FROM and leaves out what the schema would refuse', () => {
@@ -428,22 +449,31 @@ describe('properties', () => {
 
   it('any milter envelope and message: a payload the mail schema takes, or MtaPayloadError; the handler never throws', async () => {
     await fc.assert(
-      fc.asyncProperty(envelopeArb, messageArb, async (env, msg) => {
-        try {
-          const payload = milterMessageToPayload(env, msg, 'mx.rcpt.example');
-          const parsed = mailSchema.safeParse(payload);
-          expect(parsed.success, JSON.stringify(parsed.error?.issues)).toBe(true);
-          expect(mailBytes(payload).subarray(-msg.body.length || Number.POSITIVE_INFINITY)).toEqual(
-            msg.body.length ? Buffer.from(msg.body) : Buffer.alloc(0),
-          );
-        } catch (error) {
-          expect(error).toBeInstanceOf(MtaPayloadError);
-        }
-        const handler = mailMilterHandler({ authServId: 'mx', screen: async () => verdict('allow') });
-        const decision = await handler(env, msg);
-        expect(['accept', 'tempfail']).toContain(decision.kind);
-        expect(() => decisionReplies(decision)).not.toThrow();
-      }),
+      fc.asyncProperty(
+        envelopeArb,
+        messageArb,
+        fc.constantFrom('utf8', 'latin1'),
+        async (env, msg, encoding) => {
+          try {
+            const payload = milterMessageToPayload(env, msg, 'mx.rcpt.example', { encoding });
+            const parsed = mailSchema.safeParse(payload);
+            expect(parsed.success, JSON.stringify(parsed.error?.issues)).toBe(true);
+            expect(mailBytes(payload).subarray(-msg.body.length || Number.POSITIVE_INFINITY)).toEqual(
+              msg.body.length ? Buffer.from(msg.body) : Buffer.alloc(0),
+            );
+          } catch (error) {
+            expect(error).toBeInstanceOf(MtaPayloadError);
+          }
+          const handler = mailMilterHandler({
+            authServId: 'mx',
+            encoding,
+            screen: async () => verdict('allow'),
+          });
+          const decision = await handler(env, msg);
+          expect(['accept', 'tempfail']).toContain(decision.kind);
+          expect(() => decisionReplies(decision)).not.toThrow();
+        },
+      ),
       { numRuns: 300 },
     );
   });

@@ -83,13 +83,23 @@ export class MtaPayloadError extends Error {
 }
 
 /**
+ * How the milter server decoded command strings: `latin1` (what `startMailMilter` uses) keeps
+ * every byte of a raw 8-bit header; `utf8` replaces bytes that are not UTF-8.
+ */
+export type MilterEncoding = 'utf8' | 'latin1';
+
+/**
  * The message's bytes as the sender's MTA sent them: each header `Name:value\r\n` (the value
  * keeps its leading space, HDR_LEADSPC; folded lines end in CRLF), a blank line, the body.
  */
-export function milterMessageBytes(message: MilterMessage): Buffer {
+export function milterMessageBytes(message: MilterMessage, encoding: MilterEncoding = 'utf8'): Buffer {
   const head = message.headers.map((h) => `${h.name}:${h.value.replace(/\r?\n/g, '\r\n')}\r\n`).join('');
-  return Buffer.concat([Buffer.from(`${head}\r\n`, 'utf8'), message.body]);
+  return Buffer.concat([Buffer.from(`${head}\r\n`, encoding), message.body]);
 }
+
+/** An envelope string as UTF-8 text, whichever way the server decoded it. */
+const text = (value: string | undefined, encoding: MilterEncoding): string | undefined =>
+  value === undefined || encoding === 'utf8' ? value : Buffer.from(value, 'latin1').toString('utf8');
 
 /**
  * The mail payload for what the milter received: `rawBase64` of the exact message bytes — each
@@ -106,29 +116,33 @@ export function milterMessageToPayload(
   envelope: MilterEnvelope,
   message: MilterMessage,
   mta?: string,
-  now: Date = new Date(),
+  options: { readonly now?: Date; readonly encoding?: MilterEncoding } = {},
 ): MailPayload {
-  const bytes = milterMessageBytes(message);
+  const encoding = options.encoding ?? 'utf8';
+  const now = options.now ?? new Date();
+  const bytes = milterMessageBytes(message, encoding);
   if (bytes.length > MAX_MAIL_BYTES)
     throw new MtaPayloadError('too_large', `message of ${bytes.length} bytes, over ${MAX_MAIL_BYTES}`);
   const rcptTo: string[] = [];
   for (const r of envelope.recipients) {
-    const address = valid<string>(FIELD.rcptTo.element, unbracket(r.address));
+    const address = valid<string>(FIELD.rcptTo.element, unbracket(text(r.address, encoding) ?? ''));
     if (address !== undefined && rcptTo.length < MAX_RECIPIENTS) rcptTo.push(address);
   }
   if (rcptTo.length === 0)
     throw new MtaPayloadError('no_recipient', 'no usable recipient in the milter envelope');
   const client = envelope.client;
   const clientIp = client && client.family !== 'unknown' && isIP(client.address) ? client.address : undefined;
+  const clientHostname = text(client?.hostname, encoding);
   // Postfix names a client without reverse DNS `unknown`, Sendmail `[address]`: neither is a name.
-  const named = client && client.hostname !== 'unknown' && !client.hostname.startsWith('[');
+  const named =
+    clientHostname !== undefined && clientHostname !== 'unknown' && !clientHostname.startsWith('[');
   const mtaName = [envelope.macros.j, mta].find((n) => n !== undefined && HOST_NAME.test(n));
+  const sender = text(envelope.sender, encoding);
   const env = {
     ...(clientIp !== undefined ? { clientIp: valid<string>(FIELD.clientIp, clientIp) } : {}),
-    ...(named ? { clientHostname: valid<string>(FIELD.clientHostname, client.hostname) } : {}),
-    helo: valid<string>(FIELD.helo, envelope.helo),
-    mailFrom:
-      envelope.sender === undefined ? undefined : valid<string>(FIELD.mailFrom, unbracket(envelope.sender)),
+    ...(named ? { clientHostname: valid<string>(FIELD.clientHostname, clientHostname) } : {}),
+    helo: valid<string>(FIELD.helo, text(envelope.helo, encoding)),
+    mailFrom: sender === undefined ? undefined : valid<string>(FIELD.mailFrom, unbracket(sender)),
     rcptTo,
   };
   return {
@@ -277,6 +291,8 @@ export interface MailMilterOptions {
   /** The MTA's name when it sends no `j` macro (origin `mta:<name>`). */
   readonly mta?: string;
   readonly logger?: MilterLogger;
+  /** How the milter server decodes strings (default `utf8`; `startMailMilter` uses `latin1`). */
+  readonly encoding?: MilterEncoding;
 }
 
 /**
@@ -297,7 +313,10 @@ export function mailMilterHandler(
   return async (envelope, message) => {
     if (message.tooLarge) return unscanned(message);
     try {
-      const verdict = await options.screen(milterMessageToPayload(envelope, message, options.mta));
+      const payload = milterMessageToPayload(envelope, message, options.mta, {
+        ...(options.encoding ? { encoding: options.encoding } : {}),
+      });
+      const verdict = await options.screen(payload);
       const decision = verdictToMilter(verdict, options.authServId);
       const forged = decision.kind === 'accept' ? forgedHeaders(message.headers, options.authServId) : [];
       return forged.length > 0 ? { ...decision, changeHeaders: forged } : decision;
@@ -342,13 +361,16 @@ export async function startMailMilter(
   options: MailMilterOptions & { readonly listen: string; readonly timeoutMs?: number },
 ): Promise<MilterServer> {
   const { host, port } = parseMilterListen(options.listen);
+  // Byte-exact headers: a DKIM signature covers a raw 8-bit Subject as it was sent.
+  const encoding: MilterEncoding = options.encoding ?? 'latin1';
   return createMilterServer({
     host,
     port,
+    encoding,
     // A body over the largest screened message is counted, not kept, and seen as `tooLarge`.
     maxMessageBytes: MAX_MAIL_BYTES,
     timeoutMs: options.timeoutMs ?? MILTER_VERDICT_TIMEOUT_MS,
-    onMessage: mailMilterHandler(options),
+    onMessage: mailMilterHandler({ ...options, encoding }),
     ...(options.logger ? { logger: options.logger } : {}),
   });
 }

@@ -127,6 +127,12 @@ export interface MilterServerOptions {
    */
   readonly maxConnections?: number;
   readonly logger?: MilterLogger;
+  /**
+   * How command strings (headers, envelope) are decoded: `utf8` (default) or `latin1`, one
+   * character per byte, so that raw 8-bit headers (a Shift_JIS Subject) can be turned back into
+   * their exact bytes with `Buffer.from(value, 'latin1')`.
+   */
+  readonly encoding?: 'utf8' | 'latin1';
 }
 
 export interface MilterServer {
@@ -242,7 +248,7 @@ export async function createMilterServer(options: MilterServerOptions): Promise<
   });
 
   function serve(socket: net.Socket, connection: { busy: boolean }): void {
-    const decoder = new MilterDecoder();
+    const decoder = new MilterDecoder(options.encoding ? { encoding: options.encoding } : {});
     const queue: MilterCommand[] = [];
     let negotiated = false;
     let pumping = false;
