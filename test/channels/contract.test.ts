@@ -62,7 +62,7 @@ describe.each(channels.map((c) => [c.name, c] as const))('channel %s', (name, ch
     const event = { id: 'e1', orgId: 'o1', channel: name, receivedAt: '2026-01-01T00:00:00.000Z', payload };
     const now = new Date('2026-01-01T00:00:00.000Z');
     const settings = { ...channel.defaultSettings };
-    const state = channel.begin?.(event, tools, settings);
+    const state = await channel.begin?.(event, tools, settings);
     const refs = channel.extract(payload, tools, { event, now, settings, state, enriched: () => undefined });
     for (const r of refs) expect(INDICATOR_TYPES).toContain(r.type);
     // Intel that knows every extracted value, so that the intel detectors fire and their hits are checked too.
