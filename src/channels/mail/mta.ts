@@ -24,6 +24,10 @@
  * Not tempfail: the sender's MTA would retry it for days and then bounce it, a delayed 誤遮断 of
  * a mail that may well be real; not reject, for the same reason. rspamd does the same past its
  * `max_message` size. Keep Postfix's `message_size_limit` at or below `MAX_MAIL_BYTES`.
+ *
+ * Libraries: RFC 2047 encoded-words come from nodemailer's `mime-funcs`; the header values
+ * built here are only folded at spaces (a few lines, no library needed). The milter codec and
+ * server are ours (`milter/README.md`: no maintained Node milter library exists).
  */
 import { isIP } from 'node:net';
 import { encodeWord } from 'nodemailer/lib/mime-funcs';
@@ -34,6 +38,7 @@ import {
   type AddedHeader,
   type ChangedHeader,
   createMilterServer,
+  INTERNAL_TEMPFAIL_TEXT,
   type MilterDecision,
   type MilterEnvelope,
   type MilterHeader,
@@ -43,8 +48,8 @@ import {
 } from './milter/server.ts';
 import { QUARANTINED_ACTIONS } from './quarantine.ts';
 
-/** The text of the 451 answered when the verdict could not be made (or the quarantine written). */
-export const MTA_TEMPFAIL_TEXT = 'Mail filter temporarily unavailable, try again later';
+/** The text of the 451 answered when the verdict could not be made (or the quarantine written): the server's own. */
+export const MTA_TEMPFAIL_TEXT = INTERNAL_TEMPFAIL_TEXT;
 
 /** The longest reject text we send (libmilter's `MAXREPLYLEN` is 980 with the code). */
 const MAX_REJECT_TEXT = 400;
