@@ -151,7 +151,8 @@ function Filters({
     onChange({ recipient: recipient.trim() || undefined });
   };
   return (
-    <form className="filters quarantine-filters" onSubmit={submit} aria-label={t('filter.label')}>
+    // noValidate: the browser's own bubble is not in our catalogues; the API says what it refuses.
+    <form className="filters quarantine-filters" onSubmit={submit} aria-label={t('filter.label')} noValidate>
       <div className="field">
         <label htmlFor="quarantine-recipient">{t('field.recipient')}</label>
         <input
