@@ -16,7 +16,8 @@ import type { Actor } from '../../cases/roles.ts';
 import type { OperationContext } from '../../core/index.ts';
 import type { Mamoru } from '../../mamoru.ts';
 import { CHANNEL_PLUGINS } from '../registry.ts';
-import { createMailChannel, mailPlugin } from './index.ts';
+import { createMailChannel, mailDb, mailPlugin } from './index.ts';
+import { ReputationStore } from './reputation.ts';
 
 const received: { to: string[]; bytes: Buffer }[] = [];
 let server: SMTPServer;
@@ -90,6 +91,13 @@ for (const backend of mamoruBackends()) {
       if (!boot) throw new Error('bootstrap created nothing');
       admin = { id: 'key_admin', role: 'admin', orgId: boot.orgId };
       // Every mail from a new sender (MAIL_SENDER_NEW, 1.5) is held: the flow does not depend on other detectors.
+      // The organisation has watched senders for a year (a new installation calls no sender new).
+      await new ReputationStore(mailDb(mamoru.store)).count(
+        admin.orgId,
+        [{ kind: 'from', key: 'seed.example.jp' }],
+        false,
+        new Date(Date.now() - 365 * 86_400_000),
+      );
       await mamoru.putPolicy(admin, 'mail', {
         ...mamoru.defaultPolicy('mail'),
         thresholds: { warn: 0.5, hold: 1, block: 1000 },

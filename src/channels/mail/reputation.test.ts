@@ -106,7 +106,7 @@ const SENDERS: ReputationView['senders'] = [
 
 function hits(history: SenderHistory[], earlier: string[] = [], senders = SENDERS) {
   return reputationHits(
-    { senders, history },
+    { senders, history, watchingSince: new Date(NOW.getTime() - 365 * DAY).toISOString() },
     DEFAULT_REPUTATION,
     NOW,
     earlier.map((signal) => ({ signal })),
@@ -120,6 +120,16 @@ describe('reputationHits (pure)', () => {
         signal: 'MAIL_SENDER_NEW',
         params: { domain: 'shop.example.co.jp', days: 7, messages: 1 },
       }),
+    ]);
+  });
+
+  it('no sender is "new" while the organisation’s own history is younger than the window', () => {
+    const young = (since: string | null) =>
+      reputationHits({ senders: SENDERS, history: [], watchingSince: since }, DEFAULT_REPUTATION, NOW, []);
+    expect(young(null)).toEqual([]);
+    expect(young(new Date(NOW.getTime() - 6 * DAY).toISOString())).toEqual([]);
+    expect(young(new Date(NOW.getTime() - 7 * DAY).toISOString()).map((h) => h.signal)).toEqual([
+      'MAIL_SENDER_NEW',
     ]);
   });
 
@@ -285,6 +295,13 @@ for (const backend of storeBackends()) {
     }
 
     it('counts every verdict per From domain, envelope domain and /24; bad only on other evidence', async () => {
+      // The organisation has watched for a year (else no sender is "new" yet).
+      await rep.count(
+        'org_a',
+        [{ kind: 'from', key: 'seed.example.jp' }],
+        false,
+        new Date(NOW.getTime() - 365 * DAY),
+      );
       const { verdict, screening } = await screen('count.example.jp');
       expect(verdict.hits.map((h) => h.signal)).toContain('MAIL_SENDER_NEW');
       await mail.record?.(verdict, screening);
@@ -319,6 +336,8 @@ for (const backend of storeBackends()) {
       const got = await rep.histories('org_a', senders);
       for (const h of got) expect(h).toMatchObject({ messages: 1, bad: 0, released: 2, upheld: 1 });
       expect(await rep.histories('org_b', senders)).toEqual([]);
+      expect(await rep.watchingSince('org_b', NOW)).toBeNull();
+      expect(await rep.watchingSince('org_a', NOW)).toBe(new Date(NOW.getTime() - 365 * DAY).toISOString());
     });
 
     it('concurrent upserts of the same senders all count (no lost update, no deadlock)', async () => {

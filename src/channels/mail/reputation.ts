@@ -14,7 +14,10 @@
  *   whose only positive sign is the reputation does not count as bad, so a
  *   bad ratio cannot feed on itself; a sender that turns clean recovers.
  * - MAIL_SENDER_NEW (1.5): the From domain was first seen in the last
- *   `newSenderDays` days (weak: every real sender is new once).
+ *   `newSenderDays` days (weak: every real sender is new once). Only once
+ *   the organisation's history is older than that window: in a new
+ *   installation's first week every sender is "new", and saying so would
+ *   only add noise (and false quarantines under the high strength).
  * - MAIL_SENDER_REPUTATION_GOOD (−3): a From domain with a long clean
  *   history (or releases and no bad mail), aligned with the envelope domain,
  *   and no authentication failure or brand spoof in this mail: a From header
@@ -112,6 +115,8 @@ export interface SenderHistory {
 export interface ReputationView {
   readonly senders: readonly { readonly kind: ReputationKind; readonly key: string }[];
   readonly history: readonly SenderHistory[];
+  /** The first time the organisation saw any sender (null: never): how long its history goes back. */
+  readonly watchingSince?: string | null;
 }
 
 export const REPUTATION: EnrichmentRef<ReputationView> = { name: 'mail.reputation' };
@@ -231,6 +236,7 @@ export function countsAsBad(verdict: Pick<Verdict, 'action' | 'hits'>): boolean 
 /** The senders' histories in `mail_reputation`. */
 export class ReputationStore {
   readonly #db: MailDb;
+  readonly #since = new Map<string, { since: string | null; expires: number }>();
 
   constructor(db: MailDb) {
     this.#db = db;
@@ -257,6 +263,30 @@ export class ReputationStore {
       released: Number(r.released),
       upheld: Number(r.upheld),
     }));
+  }
+
+  /**
+   * The first time the organisation saw any sender (null: never), cached in
+   * this process: for an hour while it is recent, for good once it is older
+   * than any window a policy sets (it only moves back in time).
+   */
+  async watchingSince(orgId: string, now: Date): Promise<string | null> {
+    const hit = this.#since.get(orgId);
+    if (
+      hit &&
+      (hit.expires > now.getTime() ||
+        (hit.since !== null && now.getTime() - Date.parse(hit.since) > 366 * DAY_MS))
+    )
+      return hit.since;
+    const row = await this.#db
+      .selectFrom('mail_reputation')
+      .select((eb) => eb.fn.min('first_seen').as('since'))
+      .where('org_id', '=', orgId)
+      .executeTakeFirst();
+    const since = row?.since ? new Date(row.since as Date | string).toISOString() : null;
+    if (this.#since.size > 10_000) this.#since.clear();
+    this.#since.set(orgId, { since, expires: now.getTime() + 3_600_000 });
+    return since;
   }
 
   /**
@@ -405,7 +435,11 @@ export function reputationHits(
   if (!fromSender) return hits;
   const from = byKind.get(`from:${fromSender.key}`);
   const days = from ? Math.floor((now.getTime() - Date.parse(from.firstSeen)) / DAY_MS) : 0;
-  if (!from || now.getTime() - Date.parse(from.firstSeen) < settings.newSenderDays * DAY_MS) {
+  const window = settings.newSenderDays * DAY_MS;
+  const watched =
+    typeof view.watchingSince === 'string' && now.getTime() - Date.parse(view.watchingSince) >= window;
+  if (!from || now.getTime() - Date.parse(from.firstSeen) < window) {
+    if (!watched) return hits;
     hits.push({
       signal: 'MAIL_SENDER_NEW',
       evidence: [`from=${fromSender.key}`, from ? `first_seen=${from.firstSeen}` : 'first_seen=now'],
@@ -462,7 +496,11 @@ export function reputationPart(deps: ChannelDeps): MailPart {
       typeof v === 'object' && v !== null && Array.isArray((v as ReputationView).history),
     run: async (screening) => {
       const senders = mailSenders(screening.event.payload, screening.state);
-      return { senders, history: await store.histories(screening.event.orgId, senders) };
+      const [history, watchingSince] = await Promise.all([
+        store.histories(screening.event.orgId, senders),
+        store.watchingSince(screening.event.orgId, screening.now),
+      ]);
+      return { senders, history, watchingSince };
     },
   };
   const detector: MailDetector = {

@@ -66,6 +66,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
       upheld integer not null default 0,
       primary key (org_id, kind, key)
     );
+    create index mail_reputation_first_seen on mail_reputation (org_id, first_seen);
     create table mail_recipient_strength (
       org_id text not null,
       recipient_key text not null,
