@@ -438,6 +438,10 @@ describeBrowser('quarantine pages on the real server (Chromium)', { timeout: E2E
     expect(await link.getAttribute('href')).toMatch(/^\/cases\/[^/]+$/);
     await link.click();
     await page.getByTestId('case-details').waitFor({ timeout: 30_000 });
+    // The case leads back to the mail.
+    await page.getByTestId('case-quarantine-link').click();
+    await page.getByTestId('quarantine-appealed').waitFor({ timeout: 30_000 });
+    expect(await page.getByTestId('quarantine-status').getAttribute('data-status')).toBe('quarantined');
 
     // The next hop comes up: the other mail is released and arrives there, marked.
     hop = await nextHop(hopPort);

@@ -1,6 +1,7 @@
 import type { ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
 import { formatNumber, formatTime } from '../../ui/format.ts';
+import { QuarantineCaseLink } from '../quarantine/QuarantineCaseLink.tsx';
 
 /**
  * What the channel shows the reviewer on a case (`summary.details`): a
@@ -17,6 +18,14 @@ export function CaseDetails({
 }) {
   if (channel === 'contract' && isRecord(details.linesRequested))
     return <ContractDetails details={details} />;
+  // A mail appeal's case leads back to the quarantined mail (its text and headers).
+  if (channel === 'mail' && typeof details.quarantineId === 'string')
+    return (
+      <>
+        <QuarantineCaseLink quarantineId={details.quarantineId} />
+        <GenericFacts value={details} depth={0} />
+      </>
+    );
   return <GenericFacts value={details} depth={0} />;
 }
 
