@@ -1,4 +1,4 @@
-import PostalMime, { type Address, type Email, type Header } from 'postal-mime';
+import PostalMime, { type Address, addressParser, type Email, type Header } from 'postal-mime';
 import type { Detector, Enrichment, ScreenEvent } from '../../core/index.ts';
 import { type ExtractedUrl, extractUrls } from '../../intel/url-extract.ts';
 import { type NormalisedText, normaliseText } from '../../ml/normalise-text.ts';
@@ -47,7 +47,7 @@ export interface MailState {
   readonly headers: readonly Header[];
   /** The first From mailbox; undefined when there is none. */
   readonly from?: MailAddress;
-  /** How many mailboxes the From headers name (RFC 5322: one, unless Sender is given). */
+  /** How many mailboxes the From headers name, all of them (RFC 5322: one, unless Sender is given). */
   readonly fromCount: number;
   readonly sender?: MailAddress;
   readonly replyTo: readonly MailAddress[];
@@ -98,6 +98,25 @@ function mailboxes(list: readonly Address[] | Address | undefined): MailAddress[
   return out;
 }
 
+/**
+ * The mailboxes of every From header: postal-mime's parsed `from` keeps only
+ * the first mailbox of the first header, and a second mailbox or header is
+ * how a message shows one sender to the reader and another to a filter.
+ */
+function countFromMailboxes(headers: readonly Header[], parsed: number): number {
+  let n = 0;
+  for (const h of headers) {
+    if (h.key !== 'from') continue;
+    try {
+      for (const a of addressParser(h.value.slice(0, 10_000)))
+        for (const m of a.group ?? [a]) if (typeof m.address === 'string' && m.address !== '') n++;
+    } catch {
+      n += 1;
+    }
+  }
+  return Math.max(n, parsed);
+}
+
 function toBytes(content: Email['attachments'][number]['content']): Uint8Array {
   if (typeof content === 'string') return Buffer.from(content, 'utf8');
   if (content instanceof Uint8Array) return content;
@@ -146,7 +165,7 @@ export async function beginMail(event: ScreenEvent<MailPayload>): Promise<MailSt
     bytes,
     headers: email.headers,
     ...(from[0] ? { from: from[0] } : {}),
-    fromCount: from.length,
+    fromCount: countFromMailboxes(email.headers, from.length),
     ...(mailboxes(email.sender)[0] ? { sender: mailboxes(email.sender)[0] } : {}),
     replyTo: mailboxes(email.replyTo),
     ...(mailFrom ? { mailFromDomain: domainOf(mailFrom) } : {}),

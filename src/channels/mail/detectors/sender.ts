@@ -1,4 +1,3 @@
-import { addressParser } from 'postal-mime';
 import { defineSignals, type Hit } from '../../../core/index.ts';
 import { BRANDS, isBrandOwnHost, lookalikeOf, ownBrandOf } from '../../../intel/lookalike.ts';
 import { extractUrls } from '../../../intel/url-extract.ts';
@@ -398,29 +397,12 @@ const replyToDetector: MailDetector = {
   },
 };
 
-/**
- * The mailboxes of the first From header. Counted here with postal-mime's address parser, as its
- * parsed `from` keeps only the first mailbox (so `state.fromCount` is at most 1).
- */
-function fromMailboxes(state: MailState): number {
-  const value = state.headers.find((h) => h.key === 'from')?.value;
-  if (value === undefined) return 0;
-  let n = 0;
-  try {
-    for (const a of addressParser(value.slice(0, 10_000)))
-      for (const m of a.group ?? [a]) if (typeof m.address === 'string' && m.address !== '') n++;
-  } catch {
-    return state.fromCount;
-  }
-  return n;
-}
-
 /** What is malformed in a mail's sender headers and structure. */
 export function malformed(state: MailState): string[] {
   const problems: string[] = [];
   const fromHeaders = state.headers.filter((h) => h.key === 'from').length;
   if (fromHeaders > 1) problems.push(`${fromHeaders} From headers`);
-  const mailboxes = Math.max(state.fromCount, fromMailboxes(state));
+  const mailboxes = state.fromCount;
   if (mailboxes === 0) problems.push('no From mailbox');
   else if (mailboxes > 1 && state.sender === undefined)
     problems.push(`${mailboxes} From mailboxes without a Sender`);
