@@ -373,7 +373,12 @@ postlog unix-dgram n - n - 1 postlogd
     // DMARC fails, and the sender's policy asks for the quarantine.
     const transcript = await swaks(ports.filter, 'bounce@mailer.test', 'bob@rcpt.test', lure);
     expect(transcript).toMatch(/<- +250 2\.0\.0 Ok/);
-    expect(await postfixLog()).toMatch(/milter-discard/);
+    // Postfix logs through postlogd, a moment after its reply.
+    await until(
+      'milter-discard in the Postfix log',
+      async () => ((await postfixLog()).includes('milter-discard') ? true : undefined),
+      postfixLog,
+    );
     const list = await server.app.inject({
       method: 'GET',
       url: '/v1/mail/quarantine',
