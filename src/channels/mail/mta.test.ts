@@ -383,6 +383,14 @@ describe('mailMilterHandler', () => {
     const big = new Uint8Array(MAX_MAIL_BYTES - 10);
     expect(await handler(envelope(), message({ body: big, bodyBytes: big.length }))).toBe(UNSCANNED_DECISION);
     expect(called).toBe(false);
+    const forged = await handler(
+      envelope(),
+      message({ tooLarge: true, headers: [{ name: 'X-Mamoru-Verdict', value: ' allow' }] }),
+    );
+    expect(forged).toEqual({
+      ...UNSCANNED_DECISION,
+      changeHeaders: [{ name: 'X-Mamoru-Verdict', index: 1, value: '' }],
+    });
   });
 });
 

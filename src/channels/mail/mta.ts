@@ -283,7 +283,7 @@ export function forgedHeaders(headers: readonly MilterHeader[], authServId: stri
 }
 
 /** The answer to a message too large to screen: delivered unscanned, and marked so. */
-export const UNSCANNED_DECISION: MilterDecision = {
+export const UNSCANNED_DECISION: Extract<MilterDecision, { kind: 'accept' }> = {
   kind: 'accept',
   addHeaders: [{ name: 'X-Mamoru-Verdict', value: 'unscanned; reason=too-large' }],
 };
@@ -313,7 +313,9 @@ export function mailMilterHandler(
       { bodyBytes: message.bodyBytes, limit: MAX_MAIL_BYTES },
       'milter: message too large to screen; delivered unscanned (X-Mamoru-Verdict: unscanned)',
     );
-    return UNSCANNED_DECISION;
+    // Unscanned, but still without the sender's own results passed off as ours.
+    const forged = forgedHeaders(message.headers, options.authServId);
+    return forged.length > 0 ? { ...UNSCANNED_DECISION, changeHeaders: forged } : UNSCANNED_DECISION;
   };
   return async (envelope, message) => {
     if (message.tooLarge) return unscanned(message);
