@@ -138,6 +138,25 @@ describe('the milter of mamoru serve, and POST /v1/screen/mail', () => {
     expect(logged?.event).toMatchObject({ mta: 'mx.rcpt.example', envelope: { clientIp: '192.0.2.10' } });
   });
 
+  it('mamoru mail scan through the running server (POST /v1/screen/mail)', async () => {
+    const url = await server.app.listen({ port: 0, host: '127.0.0.1' });
+    const dir = await mkdtemp(join(tmpdir(), 'mamoru-mail-scan-api-'));
+    try {
+      await writeFile(join(dir, 'ok.eml'), MESSAGE);
+      const res = await runCli(['mail', 'scan', join(dir, 'ok.eml'), '--event-id', 'scan-api-1'], {
+        env: { MAMORU_URL: url, MAMORU_API_KEY: server.token },
+      });
+      expect(res.code, res.stderr).toBe(0);
+      expect(JSON.parse(res.stdout)).toMatchObject({
+        channel: 'mail',
+        eventId: 'scan-api-1',
+        action: 'allow',
+      });
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
   it('answers 451 4.7.1 once the store is unavailable (the MTA keeps the mail)', async () => {
     await server.mamoru.store.close();
     const replies = await milterSession(milter.address().port, MESSAGE);
