@@ -280,7 +280,7 @@ postlog unix-dgram n - n - 1 postlogd
       signatureData: [{ signingDomain: 'sender.test', selector: 'e2e', privateKey: key.privateKey }],
     } as never);
     rawSjis = Buffer.concat([Buffer.from(signed.signatures), unsigned]);
-  }, 60_000);
+  }, 120_000);
 
   afterAll(async () => {
     if (dir && existsSync(join(dir, 'etc', 'main.cf'))) {
