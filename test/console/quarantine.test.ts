@@ -212,6 +212,12 @@ describeBrowser('quarantine pages against the API contract (Chromium)', { timeou
     // Under an open appeal the mail cannot be deleted: the button is gone once the page has the appeal.
     await expect.poll(() => page.getByRole('button', { name: q.delete.button }).count()).toBe(0);
     await page.getByTestId('quarantine-appealed').getByText(q.appeal.done).waitFor();
+    // The list shows the appeal's state.
+    await page.goto(h.url('/quarantine'));
+    await page
+      .locator('[data-quarantine-id="q-down"]')
+      .getByText(q.appeal.badge.replace('{{status}}', q.appeal.status.open))
+      .waitFor();
 
     // From a recipient's view, a mail for two is released to that recipient only.
     await page.goto(h.url('/quarantine/q-4?recipient=taro%40example.jp'));

@@ -122,7 +122,15 @@ function List() {
                     <td data-label={t('field.summary')}>{pick(item.summary, i18n.language)}</td>
                     <td data-label={t('field.status')}>
                       <StatusBadge status={item.status} />
-                      {item.appeal ? <span className="quarantine-appealed">{t('appeal.badge')}</span> : null}
+                      {item.appeal ? (
+                        <span className="quarantine-appealed">
+                          {t('appeal.badge', {
+                            status: t(`appeal.status.${item.appeal.status}`, {
+                              defaultValue: item.appeal.status,
+                            }),
+                          })}
+                        </span>
+                      ) : null}
                     </td>
                   </tr>
                 ))}

@@ -23,6 +23,7 @@ export const CAN_SET_STRENGTH: Permission = 'subscribers:write';
 
 export interface QuarantineAppeal {
   readonly caseId: string;
+  /** open (its case waits), approved (the mail is released), denied, expired (undecided: still quarantined). */
   readonly status: string;
   readonly reason: string;
 }
