@@ -135,6 +135,8 @@ interface ToolResult {
   readonly cpuMsPerMessage: number | null;
   readonly seconds: number;
   readonly errors: number;
+  /** Anything else the tool tells (Mamoru: actions per label, signals of its misses). */
+  readonly details?: unknown;
 }
 
 /** CPU seconds (user + system, own and reaped children) of a process and its live descendants. */
@@ -186,7 +188,11 @@ async function pool<T>(
   let next = 0;
   await Promise.all(
     Array.from({ length: concurrency }, async () => {
-      while (next < list.length) await work(list[next++] as T);
+      while (next < list.length) {
+        const i = next++;
+        if (i > 0 && i % 500 === 0) process.stderr.write(`  ${i}/${list.length}\n`);
+        await work(list[i] as T);
+      }
     }),
   );
 }
@@ -200,8 +206,11 @@ async function runMamoru(list: readonly Message[]): Promise<ToolResult> {
   }));
   // The same warm-up as the daemons get (the JIT here, their rule caches there), not counted.
   await evaluateMailItems(items.slice(0, WARM_UP));
+  const scores: { score: number; fraud: boolean }[] = [];
   const started = performance.now();
-  const r = await evaluateMailItems(items);
+  const r = await evaluateMailItems(items, {
+    onVerdict: (item, verdict) => scores.push({ score: verdict.score, fraud: item.label === 'fraud' }),
+  });
   const figure = (g: MailGroupMetrics) => ({ warn: g.at.warn, hold: g.at.hold, block: g.at.block });
   const figures: ToolResult['figures'] = { overall: figure(r) };
   for (const [g, m] of Object.entries(r.byGroup)) figures[g] = figure(m);
@@ -212,11 +221,50 @@ async function runMamoru(list: readonly Message[]): Promise<ToolResult> {
     cpuMsPerMessage: r.throughput.cpuMsPerMessage,
     seconds: (performance.now() - started) / 1000,
     errors: r.rejected.count,
+    details: { actions: r.actions, topSignals: r.topSignals, scores },
   };
+}
+
+/**
+ * Mamoru with its score threshold moved until its FPR is no higher than `fpr` (flagged = verdict
+ * score above the (k+1)-th highest legit score, k = ⌊fpr × legit⌋): what the same filter catches at
+ * another tool's false-positive rate. A policy with that warn threshold would flag the same mail
+ * (no forced action fires with DNS off).
+ */
+function atMatchedFpr(
+  scores: readonly { score: number; fraud: boolean }[],
+  fpr: number,
+): LevelFigures & {
+  threshold: number;
+} {
+  const legit = scores
+    .filter((s) => !s.fraud)
+    .map((s) => s.score)
+    .sort((a, b) => b - a);
+  const k = Math.floor(fpr * legit.length + 1e-9);
+  const cut = k < legit.length ? (legit[k] as number) : Number.NEGATIVE_INFINITY;
+  const c: Confusion = { tp: 0, fp: 0, tn: 0, fn: 0 };
+  for (const s of scores) {
+    const flagged = s.score > cut;
+    if (s.fraud) flagged ? c.tp++ : c.fn++;
+    else flagged ? c.fp++ : c.tn++;
+  }
+  return { ...rates(c), confusion: c, threshold: cut };
+}
+
+/** Daemons running, stopped on Ctrl-C too (a daemon left behind would hold its port and CPU). */
+const running = new Set<ChildProcess>();
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => {
+    for (const child of running) child.kill('SIGTERM');
+    process.exit(130);
+  });
 }
 
 function spawnDaemon(command: string, argv: string[], log: string): ChildProcess {
   const child = spawn(command, argv, { stdio: ['ignore', 'pipe', 'pipe'] });
+  running.add(child);
+  child.on('exit', () => running.delete(child));
   let out = '';
   const keep = (d: Buffer) => {
     out = (out + d.toString()).slice(-20_000);
@@ -527,7 +575,28 @@ try {
   throw error;
 }
 const groups = Object.keys(counts).sort();
-const markdown = table(results, groups);
+let markdown = table(results, groups);
+const mamoru = results.find((r) => r.tool === 'mamoru');
+const matched: Record<string, unknown> = {};
+if (mamoru) {
+  const scores = (mamoru.details as { scores: { score: number; fraud: boolean }[] }).scores;
+  const rows = [
+    '| Mamoru at the FPR of | its FPR | Mamoru score above | precision | recall | FPR | F1 |',
+    '| --- | ---: | ---: | ---: | ---: | ---: | ---: |',
+  ];
+  for (const r of results.filter((x) => x.tool !== 'mamoru')) {
+    for (const [level, f] of Object.entries(r.figures.overall ?? {})) {
+      if (f.fpr === null) continue;
+      const m = atMatchedFpr(scores, f.fpr);
+      matched[`${r.tool}.${level}`] = m;
+      rows.push(
+        `| ${r.tool} ${level} | ${pct(f.fpr)} | ${num(m.threshold, 2)} | ${pct(m.precision)} | ${pct(m.recall)} | ${pct(m.fpr)} | ${num(m.f1)} |`,
+      );
+    }
+  }
+  markdown += `\n\n**Mamoru at each other tool's false-positive rate (overall, score threshold moved)**\n\n${rows.join('\n')}`;
+  delete (mamoru.details as { scores?: unknown }).scores;
+}
 const body = {
   at: new Date().toISOString(),
   node: process.version,
@@ -539,6 +608,7 @@ const body = {
     messages: list.length,
   },
   results,
+  mamoruAtMatchedFpr: matched,
   markdown,
 };
 mkdirSync(new URL('.', `file://${args.out}`).pathname, { recursive: true });
