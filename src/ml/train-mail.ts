@@ -50,7 +50,7 @@ export function pruneThreshold(weights: Float64Array, keep: number, floor: numbe
 /** A feature must occur in at least this many training rows to get a weight. */
 export const MAIL_MIN_ROWS = 5;
 /** How many times a hand-written row counts in the fit. */
-export const WRITTEN_WEIGHT = 8;
+export const WRITTEN_WEIGHT = 12;
 
 export const MAIL_TRAIN_OPTIONS = {
   dimension: MAIL_DIMENSION,
@@ -116,7 +116,7 @@ export async function trainMailModel(): Promise<{ model: LogisticModel; kept: nu
   const meta = {
     name: 'mail-lure',
     features: `mailModelText (normaliseText of subject + text, first ${MAIL_WINDOW} chars) + featureIndices (unit hash; char 1-3 grams in Japanese runs, 2-4 in Latin runs, Latin words and word pairs, placeholders), binary, unit length, 2^18`,
-    data: 'spamassassin (easy-ham-1, spam-1, 70% hard-ham-1), enron (enron1-4) [real]; mail-*-written [hand-written, 75% of families, weight 8]; train split only',
+    data: `spamassassin (easy-ham-1, spam-1, 70% hard-ham-1), enron (enron1-4) [real]; mail-*-written [hand-written, 75% of families, each counted ${WRITTEN_WEIGHT} times]; train split only`,
     seed: MAIL_SEED,
     fitRows: fit.length,
     fitFraud: count(fit, 'fraud'),
