@@ -44,7 +44,7 @@ import {
   type MailEvalItem,
   type MailGroupMetrics,
 } from '../src/channels/mail/evaluate.ts';
-import { type MailRow, mailHeldOut, rawMessage } from '../src/ml/mail-data.ts';
+import { MAIL_MODEL_URL, type MailRow, mailHeldOut, rawMessage } from '../src/ml/mail-data.ts';
 import { type Confusion, rates } from '../src/ml/metrics.ts';
 
 const { values: args } = parseArgs({
@@ -601,6 +601,11 @@ const body = {
   at: new Date().toISOString(),
   node: process.version,
   machine: { cpus: cpus().length, cpu: cpus()[0]?.model ?? 'unknown', loadavg: loadavg() },
+  // Which content model decided (it is retrained as its data grows): the file's SHA-256.
+  model: {
+    file: 'src/ml/models/mail-lure.json',
+    sha256: createHash('sha256').update(readFileSync(MAIL_MODEL_URL)).digest('hex'),
+  },
   split: {
     what: 'mailHeldOut() of src/ml/mail-data.ts: SpamAssassin spam-2, easy-ham-2, 30 % of hard-ham-1; Enron enron5 and enron6; 25 % of the hand-written families',
     perGroup: PER_GROUP > 0 ? PER_GROUP : 'all',
