@@ -361,14 +361,8 @@ postlog unix-dgram n - n - 1 postlogd
       id: 'lure-1',
       body: 'お客様のアカウントが停止されました。24時間以内に下記より本人確認をしてください。\r\nhttps://shop.test.account-verify.example/login',
     });
-    // An organisation that quarantines rather than rejects what only its content condemns (E4, 誤遮断): no
-    // block threshold. Rejections forced by the sender's own DMARC p=reject stay, as in (a).
-    const admin = { id: 'e2e', role: 'admin' as const, orgId: server.orgId };
-    await server.mamoru.putPolicy(admin, 'mail', {
-      ...server.mamoru.defaultPolicy('mail'),
-      id: 'mail.quarantine-first',
-      thresholds: { warn: 4, hold: 8, block: 1000 },
-    });
+    // The default policy quarantines what the content, the links and the sender's name condemn (E4, 誤遮断:
+    // the recipient can undo a quarantine, not a refusal); the sender's own DMARC p=reject refuses, as in (a).
     // Sent through a bulk sender (SPF pass for mailer.test) with a From of shop.test (p=quarantine), unsigned:
     // DMARC fails, and the sender's policy asks for the quarantine.
     const transcript = await swaks(ports.filter, 'bounce@mailer.test', 'bob@rcpt.test', lure);

@@ -164,8 +164,13 @@ export function createMailChannel(deps: ChannelDeps, options: MailChannelOptions
       channel: 'mail',
       description: 'メールの既定ポリシー / Default mail policy',
       // warn: delivered with a warning header; hold: quarantined; block: refused with 550 5.7.1.
-      thresholds: { warn: 4, hold: 8, block: 15 },
-      groups: { intel: { maxScore: 20 } },
+      // Block sits far above hold: what the content, the links and the sender's name say puts a mail
+      // in the quarantine, which its recipient can undo (E4); a refusal at SMTP time cannot be undone,
+      // so it comes from the sender's own DMARC p=reject (MAIL_DMARC_REJECT forces it), a list entry,
+      // or overwhelming evidence of several kinds.
+      thresholds: { warn: 4, hold: 8, block: 40 },
+      // The links of one mail count at most 12: many bad links are one sign, not many.
+      groups: { intel: { maxScore: 20 }, url: { maxScore: 12 } },
       // A mail cannot wait for a lookup that failed: the verdict stands on the checks that ran.
       signals: { POLICY_ENRICHMENT_FAILED: { forceAction: null } },
     },

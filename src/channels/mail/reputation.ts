@@ -7,7 +7,7 @@
  * `record` for every verdict with one upsert; read by the `mail.reputation`
  * enrichment (one primary-key lookup of at most three rows).
  *
- * Signals (mail policy: warn 4, hold 8, block 15):
+ * Signals (mail policy: warn 4, hold 8, block 40):
  * - MAIL_SENDER_REPUTATION (5): most of a sender's recent mail was
  *   quarantined or refused. Alone it only warns: the reputation never
  *   quarantines a mail by itself under the standard strength, and a mail

@@ -31,16 +31,16 @@ import {
 } from './strength.ts';
 
 describe('strength thresholds', () => {
-  it('defaults: low 6/12/18, standard the policy’s, high 3/6/12', () => {
+  it('defaults: low 6/12/50, standard the policy’s, high 3/6/30', () => {
     const settings = { strength: DEFAULT_STRENGTH };
     expect(strengthProfile('low', settings)).toEqual({
       name: 'low',
-      thresholds: { warn: 6, hold: 12, block: 18 },
+      thresholds: { warn: 6, hold: 12, block: 50 },
     });
     expect(strengthProfile('standard', settings)).toBeUndefined();
     expect(strengthProfile('high', settings)).toEqual({
       name: 'high',
-      thresholds: { warn: 3, hold: 6, block: 12 },
+      thresholds: { warn: 3, hold: 6, block: 30 },
     });
   });
 
@@ -50,7 +50,7 @@ describe('strength thresholds', () => {
     };
     expect(strengthProfile('standard', settings)?.thresholds).toEqual({ warn: 5, hold: 9, block: 16 });
     expect(strengthProfile('low', settings)?.thresholds).toEqual({ warn: 7, hold: 14, block: 20 });
-    expect(strengthProfile('high', settings)?.thresholds).toEqual({ warn: 3, hold: 6, block: 12 });
+    expect(strengthProfile('high', settings)?.thresholds).toEqual({ warn: 3, hold: 6, block: 30 });
   });
 
   it('the strictest recipient decides (one verdict per message); none set → standard', () => {

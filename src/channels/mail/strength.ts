@@ -35,17 +35,17 @@ export interface MailThresholds {
 
 /**
  * Default thresholds per strength (`settings.strength`); standard is absent,
- * so the policy's own thresholds (warn 4, hold 8, block 15) decide. Low
+ * so the policy's own thresholds (warn 4, hold 8, block 40) decide. Low
  * lets one strong sign alone (4–5) through unlabelled and quarantines only
- * at 12 (two strong signs and a weak one), refusing at 18; high warns on
+ * at 12 (two strong signs and a weak one), refusing at 50; high warns on
  * one weak-to-middling sign (3), quarantines at 6 (one strong sign with a
- * weak one) and refuses at 12. Low keeps block well above hold: a recipient
+ * weak one) and refuses at 30. Low keeps block well above hold: a recipient
  * who chose fewer quarantines should still find a doubtful mail in the
  * quarantine, not have it refused at SMTP time.
  */
 export const DEFAULT_STRENGTH: Readonly<Partial<Record<Strength, MailThresholds>>> = Object.freeze({
-  low: Object.freeze({ warn: 6, hold: 12, block: 18 }),
-  high: Object.freeze({ warn: 3, hold: 6, block: 12 }),
+  low: Object.freeze({ warn: 6, hold: 12, block: 50 }),
+  high: Object.freeze({ warn: 3, hold: 6, block: 30 }),
 });
 
 const RANK: Readonly<Record<Strength, number>> = { low: 0, standard: 1, high: 2 };

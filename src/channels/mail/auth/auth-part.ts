@@ -38,7 +38,7 @@ export const MAIL_AUTH_BUDGET_MS = 3000;
 const t = (ja: string, en: string) => ({ ja, en });
 
 /**
- * Weights against the default policy (warn 4, hold 8, block 15): a pass lowers the score a
+ * Weights against the default policy (warn 4, hold 8, block 40): a pass lowers the score a
  * little (an attacker's own domain passes too); a failure adds a little, a DMARC failure of a
  * domain that publishes p=none adds more (its From was not the sender's); temperrors add
  * nothing (E4). The sender's p=reject and p=quarantine force block and hold by their

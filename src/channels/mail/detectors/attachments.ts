@@ -21,7 +21,7 @@ import type { MailAttachment, MailDetector, MailState } from '../mail-state.ts';
  * inflated (node:zlib, output capped) to list its names, one level deep.
  */
 
-/** Weight 5 for the mail thresholds (warn 4, hold 8, block 15); the factor says how bad the worst file is. */
+/** Weight 5 for the mail thresholds (warn 4, hold 8, block 40); the factor says how bad the worst file is. */
 export const ATTACHMENT_WEIGHT = 5;
 
 export const ATTACHMENT_SIGNALS = defineSignals([

@@ -13,7 +13,7 @@ import type { MailDetector, MailLink } from '../mail-state.ts';
  * - The message channel's URL checks (`urlHits` of `message/detectors/url.ts` over
  *   `intel/url-risk.ts`: look-alike brands, the URL model, free hosting, dynamic DNS and tunnels,
  *   shorteners, IP hosts, `@` decoys, hidden URLs), renamed MESSAGE_URL_* → MAIL_URL_* with weights
- *   for the mail thresholds (warn 4, hold 8, block 15). Intel matches on the links come from the
+ *   for the mail thresholds (warn 4, hold 8, block 40). Intel matches on the links come from the
  *   `intel.match` detector (INTEL_MATCH_*), not from here.
  * - MAIL_URL_TEXT_MISMATCH: an anchor whose visible text is a URL or host on one site while its
  *   target is on another — the classic phishing link. Not when both are on the same registrable
@@ -27,7 +27,7 @@ const GROUP = 'url';
 
 /**
  * Mail weights of the URL signals, by the message channel's names. Mail thresholds are warn 4,
- * hold (quarantine) 8, block 15: a look-alike link alone warns and with one more sign is quarantined.
+ * hold (quarantine) 8, block 40: a look-alike link alone warns and with one more sign is quarantined.
  * Lower than for SMS where mail differs: a mail carries many links and the worst one counts, so the
  * URL model (3 × 1–1.75) warns alone only when sure (on the SpamAssassin easy ham, 4 for the model
  * put 1–1.6 % of real mail at warn from links alone); hidden URLs (security newsletters defang the

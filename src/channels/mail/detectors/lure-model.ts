@@ -24,7 +24,7 @@ import type { MailDetector, MailState } from '../mail-state.ts';
  * phishing and legitimate mail; `npm run eval` for its held-out figures).
  *
  * Score = weight 5 × factor, factor = 1 + 2.5 × (p − 0.5) capped at 2, from p ≥ 0.5 — on the
- * mail thresholds (warn 4, hold 8, block 15):
+ * mail thresholds (warn 4, hold 8, block 40):
  * - p < 0.5: no hit;
  * - p 0.5: 5, the model alone warns (headers on a delivered mail);
  * - p ≥ 0.74: ≥ 8, the model alone holds a clear lure in quarantine;
@@ -60,7 +60,7 @@ export const MAIL_LURE_SIGNALS = defineSignals([
   },
 ]);
 
-/** The factor's cap: 5 × 2 = 10, above hold (8), well under block (15). */
+/** The factor's cap: 5 × 2 = 10, above hold (8), well under block (40). */
 export const MAIL_LURE_MAX_FACTOR = 2;
 /** The factor's multiplier when every link goes to a brand's own or a popular site and no phone number is given. */
 export const OWN_LINKS_FACTOR = 0.5;

@@ -21,7 +21,7 @@ import { siteOf } from './links.ts';
  * - MAIL_FROM_MALFORMED: no From, several From mailboxes or From headers (readers show different
  *   ones), or MIME the parser could not read fully.
  *
- * Weights for the mail thresholds (warn 4, hold 8, block 15): a look-alike From domain alone is
+ * Weights for the mail thresholds (warn 4, hold 8, block 40): a look-alike From domain alone is
  * quarantined (6 × 1.5); a brand's name over free mail or its domain as the display name warns
  * strongly (7.5) and with any other sign is quarantined; a display name that is the brand alone
  * (`国税庁`, `Amazon.co.jp カスタマーサービス`) over an unrelated domain 6.6; a brand's name inside a
