@@ -29,7 +29,7 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
 import PostalMime from 'postal-mime';
-import { MAX_MAIL_TEXT, PARSE_LIMITS } from '../channels/mail/mail-state.ts';
+import { MAX_MAIL_TEXT, mailBodyText, PARSE_LIMITS } from '../channels/mail/mail-state.ts';
 import { calibrate, IDENTITY_PLATT, type Platt } from './calibration.ts';
 import { hashUnit, jsonLines, normaliseForDedup, type RejectedLine } from './dataset.ts';
 import { featureIndices, type SparseFeatures } from './features.ts';
@@ -155,7 +155,7 @@ export async function parseMailText(raw: string): Promise<{ subject: string; tex
     const year = email.date ? new Date(email.date).getUTCFullYear() : Number.NaN;
     return {
       subject: email.subject ?? '',
-      text: (email.text ?? '').slice(0, MAX_MAIL_TEXT),
+      text: mailBodyText(email),
       // Spam forges its Date: a year outside the corpus's era is no year.
       ...(year >= 1995 && year <= 2026 ? { year } : {}),
     };

@@ -67,6 +67,9 @@ export function mailOptionsFromEnv(env: NodeJS.ProcessEnv = process.env): MailCh
   };
 }
 
+/** The default policy's thresholds: warn (delivered with warning headers), hold (quarantine), block (550). */
+export const MAIL_THRESHOLDS = Object.freeze({ warn: 4, hold: 8, block: 40 });
+
 /** The mail channel as the engine sees it. */
 export type MailChannel = ChannelModule<MailPayload, MailState>;
 
@@ -168,7 +171,7 @@ export function createMailChannel(deps: ChannelDeps, options: MailChannelOptions
       // in the quarantine, which its recipient can undo (E4); a refusal at SMTP time cannot be undone,
       // so it comes from the sender's own DMARC p=reject (MAIL_DMARC_REJECT forces it), a list entry,
       // or overwhelming evidence of several kinds.
-      thresholds: { warn: 4, hold: 8, block: 40 },
+      thresholds: MAIL_THRESHOLDS,
       // The links of one mail count at most 12: many bad links are one sign, not many.
       groups: { intel: { maxScore: 20 }, url: { maxScore: 12 } },
       // A mail cannot wait for a lookup that failed: the verdict stands on the checks that ran.

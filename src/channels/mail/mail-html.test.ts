@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { extractHtmlLinks, MAX_HTML_LINKS, MAX_LINK_TEXT } from './mail-html.ts';
+import { extractHtmlLinks, MAX_HTML_LINKS, MAX_LINK_TEXT, readHtml } from './mail-html.ts';
 
 describe('extractHtmlLinks (E1: the links of a mail HTML body)', () => {
   it('reads anchors with their visible text, entities decoded in targets and text', () => {
@@ -123,6 +123,27 @@ describe('extractHtmlLinks (E1: the links of a mail HTML body)', () => {
         }
       }),
       { numRuns: 500 },
+    );
+  });
+});
+
+describe('readHtml (E1: what the content model reads of an HTML-only mail)', () => {
+  it('gives the visible text: blocks as lines, entities decoded, alt text in place of images, no script, style or head', () => {
+    const { text, links } = readHtml(
+      '<html><head><title>件名</title><style>p{}</style></head><body><p>ご確認<br>ください&amp;</p>' +
+        '<a href="https://x.example/">ログイン</a><img alt="Amazon"><table><tr><td>a</td><td>b</td></tr></table>' +
+        '<script>var secret=1</script>end</body></html>',
+    );
+    expect(text).toBe('ご確認\nください&\nログイン Amazon\na\nb\nend');
+    expect(links).toEqual([{ href: 'https://x.example/', text: 'ログイン', tag: 'a' }]);
+  });
+
+  it('never throws and keeps the text within its bound on any input', () => {
+    fc.assert(
+      fc.property(fc.string({ maxLength: 2000 }), fc.integer({ min: 0, max: 300 }), (html, max) => {
+        const { text } = readHtml(html, max);
+        expect(text.length).toBeLessThanOrEqual(max);
+      }),
     );
   });
 });

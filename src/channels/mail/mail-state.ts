@@ -2,7 +2,7 @@ import PostalMime, { type Address, addressParser, type Email, type Header } from
 import type { Detector, Enrichment, ScreenEvent } from '../../core/index.ts';
 import { type ExtractedUrl, extractUrls } from '../../intel/url-extract.ts';
 import { type NormalisedText, normaliseText } from '../../ml/normalise-text.ts';
-import { extractHtmlLinks } from './mail-html.ts';
+import { type HtmlReading, readHtml } from './mail-html.ts';
 import { type MailPayload, mailBytes } from './mail-schema.ts';
 
 /** A mailbox of a header (From, Reply-To, Sender), its domain lower-cased ('' when it has none). */
@@ -132,6 +132,21 @@ async function parse(bytes: Buffer, problems: string[]): Promise<Email> {
   }
 }
 
+/** The most HTML characters read (links and text): a hostile body is cut, a mail's lure is near its top. */
+const MAX_HTML_READ = MAX_MAIL_TEXT * 5;
+
+/**
+ * The body text of a parsed mail: its text part, or for a mail sent as HTML
+ * only (postal-mime gives no text then) the text its HTML shows; at most
+ * {@link MAX_MAIL_TEXT} characters. What the content model reads, in the
+ * channel and in training alike.
+ */
+export function mailBodyText(email: Pick<Email, 'text' | 'html'>, html?: HtmlReading): string {
+  const text = email.text ?? '';
+  if (text.trim() !== '' || !email.html) return text.slice(0, MAX_MAIL_TEXT);
+  return (html ?? readHtml(email.html.slice(0, MAX_HTML_READ), MAX_MAIL_TEXT)).text;
+}
+
 /**
  * The per-screening state of a mail message: parsed once with postal-mime
  * (bounded by {@link PARSE_LIMITS}). Never throws for a malformed message.
@@ -142,12 +157,13 @@ export async function beginMail(event: ScreenEvent<MailPayload>): Promise<MailSt
   const problems: string[] = [];
   const email = await parse(bytes, problems);
   const from = mailboxes(email.from);
-  const text = (email.text ?? '').slice(0, MAX_MAIL_TEXT);
+  const html = email.html ? readHtml(email.html.slice(0, MAX_HTML_READ), MAX_MAIL_TEXT) : undefined;
+  const text = mailBodyText(email, html);
   const subject = (email.subject ?? '').slice(0, 2000);
   const links: MailLink[] = [];
   const seen = new Set<string>();
-  if (email.html) {
-    for (const link of extractHtmlLinks(email.html.slice(0, MAX_MAIL_TEXT * 5))) {
+  if (html) {
+    for (const link of html.links) {
       for (const url of extractUrls(link.href)) {
         if (seen.has(url.url)) continue;
         seen.add(url.url);
