@@ -94,9 +94,14 @@ describe('MAIL_BRAND_SPOOF (E1, E3)', () => {
       expect(brandClaims(from(name, address)), `${name} <${address}>`).toEqual([]);
   });
 
-  it('a brand own domain that is free mail is no cover (icloud.com, docomo.ne.jp)', () => {
+  it("a brand's own consumer mail service is no cover, but counts under warn alone (icloud.com, docomo.ne.jp)", () => {
     expect(brandClaims(from('Apple ID', 'x@icloud.com'))[0]?.brand).toBe('Apple ID');
-    expect(brandClaims(from('ドコモ', 'x@docomo.ne.jp'))[0]?.brand).toBe('NTT docomo');
+    const docomo = brandClaims(from('NTTドコモ', 'info@docomo.ne.jp'))[0];
+    expect(docomo?.brand).toBe('NTT docomo');
+    // 6 x 0.5 = 3: the carrier's own notices come from its mail service too; DMARC and the content decide.
+    expect(docomo?.factor).toBe(0.5);
+    // Another brand's name over the same service is free mail as ever.
+    expect(brandClaims(from('楽天カード', 'x@docomo.ne.jp'))[0]?.factor).toBe(1.25);
   });
 
   it('shops naming the marketplace they sell on, people and ordinary names do not fire', async () => {

@@ -291,15 +291,21 @@ export function brandClaims(from: MailAddress): Claim[] {
       });
   }
   const named = displayNameBrand(name);
+  // The brand's own consumer mail service (docomo.ne.jp for ドコモ, au.com for au, icloud.com for
+  // Apple): the brand's notices come from it too, and so may a subscriber who names the account after
+  // the brand. Weak (under warn alone): DMARC and the content decide.
+  const ownService = named !== undefined && free && SITES.get(named.brand)?.has(siteOf(domain)) === true;
   if (named !== undefined && !onBrandDomain(named.brand, domain))
     claims.push({
       brand: named.brand,
-      factor: free ? 1.25 : named.whole ? 1.1 : 0.75,
-      how: free
-        ? 'brand name over free mail'
-        : named.whole
-          ? 'the brand as the whole display name, over an unrelated domain'
-          : 'brand name over an unrelated domain',
+      factor: ownService ? 0.5 : free ? 1.25 : named.whole ? 1.1 : 0.75,
+      how: ownService
+        ? "brand name over the brand's own consumer mail service"
+        : free
+          ? 'brand name over free mail'
+          : named.whole
+            ? 'the brand as the whole display name, over an unrelated domain'
+            : 'brand name over an unrelated domain',
       evidence: `display name "${name.slice(0, 80)}" names ${named.brand} (${named.matched}), address is on ${free ? 'free mail ' : ''}${domain}`,
     });
   const local = address.slice(0, Math.max(0, address.lastIndexOf('@'))).slice(0, 64);
