@@ -44,6 +44,7 @@ import {
   type MailEvalItem,
   type MailGroupMetrics,
 } from '../src/channels/mail/evaluate.ts';
+import { MAIL_THRESHOLDS } from '../src/channels/mail/index.ts';
 import { MAIL_MODEL_URL, type MailRow, mailHeldOut, rawMessage } from '../src/ml/mail-data.ts';
 import { type Confusion, rates } from '../src/ml/metrics.ts';
 
@@ -57,6 +58,8 @@ const { values: args } = parseArgs({
 const PER_GROUP = Number(args['per-group']);
 const TOOLS = new Set(String(args.tools).split(','));
 const WARM_UP = 20;
+/** The thresholds of the mail channel's default policy, as the evaluation applies them. */
+const DEFAULT_THRESHOLDS = MAIL_THRESHOLDS;
 
 interface Message {
   readonly id: string;
@@ -216,7 +219,9 @@ async function runMamoru(list: readonly Message[]): Promise<ToolResult> {
   for (const [g, m] of Object.entries(r.byGroup)) figures[g] = figure(m);
   return {
     tool: 'mamoru',
-    config: 'whole mail channel, default policy (warn 4, hold 8, block 15), empty database, DNS off',
+    config: `whole mail channel, default policy (${Object.entries(DEFAULT_THRESHOLDS)
+      .map(([a, t]) => `${a} ${t}`)
+      .join(', ')}), empty database, DNS off`,
     figures,
     cpuMsPerMessage: r.throughput.cpuMsPerMessage,
     seconds: (performance.now() - started) / 1000,
