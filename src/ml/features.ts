@@ -129,6 +129,13 @@ let foundLength = 0;
 
 /** Set only by {@link labelledFeatures}: the readable text of each emitted feature, in order. */
 let labels: string[] | null = null;
+/** When set, only these indices get their text (the others an empty label): evidence wants a few. */
+let wantedLabels: ReadonlySet<number> | null = null;
+
+/** Whether the feature just emitted gets its text. */
+function wantLabel(): boolean {
+  return wantedLabels === null || wantedLabels.has(found[foundLength - 1] as number);
+}
 let previousWordLabel = '';
 
 function runText(from: number, to: number): string {
@@ -164,7 +171,7 @@ function emitNgrams(from: number, to: number, min: number, max: number, ns: numb
       h = fnvStep(h, run[k] as number);
       if (k - start + 1 >= min) {
         emit(h, mask);
-        if (labels !== null) labels.push(runText(start, k + 1));
+        if (labels !== null) labels.push(wantLabel() ? runText(start, k + 1) : '');
       }
     }
   }
@@ -183,7 +190,7 @@ function emitNgramsUnit(from: number, to: number, min: number, max: number, ns: 
       h = Math.imul(h ^ (run[k] as number), FNV_PRIME);
       if (k - start + 1 >= min) {
         emit(fmix32(h), mask);
-        if (labels !== null) labels.push(runText(start, k + 1));
+        if (labels !== null) labels.push(wantLabel() ? runText(start, k + 1) : '');
       }
     }
   }
@@ -336,10 +343,16 @@ export interface LabelledFeature {
 
 /**
  * The features of {@link featureIndices} with their readable text, for evidence: the slow path,
- * run only for a message that hits, never for every message.
+ * run only for a message that hits, never for every message. With `wanted`, only those indices'
+ * n-grams are spelt out (the rest have empty text): building a string per n-gram is most of the cost.
  */
-export function labelledFeatures(normalised: string, options: IndexOptions = {}): LabelledFeature[] {
+export function labelledFeatures(
+  normalised: string,
+  options: IndexOptions = {},
+  wanted?: ReadonlySet<number>,
+): LabelledFeature[] {
   labels = [];
+  wantedLabels = wanted ?? null;
   try {
     const { indices, length } = featureIndices(normalised, options);
     const out: LabelledFeature[] = [];
@@ -347,6 +360,7 @@ export function labelledFeatures(normalised: string, options: IndexOptions = {})
     return out;
   } finally {
     labels = null;
+    wantedLabels = null;
   }
 }
 

@@ -29,7 +29,7 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
 import PostalMime from 'postal-mime';
-import { MAX_MAIL_TEXT, mailBodyText, PARSE_LIMITS } from '../channels/mail/mail-state.ts';
+import { MAX_NORMALISED_TEXT, mailBodyText, PARSE_LIMITS } from '../channels/mail/mail-state.ts';
 import { calibrate, IDENTITY_PLATT, type Platt } from './calibration.ts';
 import { hashUnit, jsonLines, normaliseForDedup, type RejectedLine } from './dataset.ts';
 import { featureIndices, type SparseFeatures } from './features.ts';
@@ -100,7 +100,7 @@ export const MAIL_REAL_SOURCES: ReadonlySet<string> = new Set(['spamassassin', '
 
 /** What the model reads of a mail: the channel's `normaliseText(subject + "\n" + text)`. */
 export function mailModelText(subject: string, text: string): string {
-  return normaliseText(`${subject.slice(0, 2000)}\n${text.slice(0, MAX_MAIL_TEXT)}`).text;
+  return normaliseText(`${subject.slice(0, 2000)}\n${text.slice(0, MAX_NORMALISED_TEXT)}`).text;
 }
 
 /** Feature options of the mail model: character n-grams, Latin words and pairs, `unit` hash. */

@@ -31,6 +31,12 @@ export interface MailAttachment {
 
 /** The most characters of body text the models and URL extraction read (a long newsletter's opening carries the lure). */
 export const MAX_MAIL_TEXT = 200_000;
+/**
+ * The most characters of body text normalised for the content model: it reads the first 4,000
+ * normalised characters (`MAIL_WINDOW`), and normalising is local (a placeholder never spans more
+ * than a URL), so the rest of a long newsletter would be work for nothing.
+ */
+export const MAX_NORMALISED_TEXT = 20_000;
 /** postal-mime's limits: headers of one part, MIME nesting, parts (a hostile message cannot make the parser do unbounded work). */
 export const PARSE_LIMITS = { maxHeadersSize: 1024 * 1024, maxNestingDepth: 64, maxPartCount: 2000 } as const;
 
@@ -59,7 +65,7 @@ export interface MailState {
   /** Body text (at most {@link MAX_MAIL_TEXT} characters). */
   readonly text: string;
   readonly html?: string;
-  /** Subject and text, normalised for the content model. */
+  /** Subject and the text's first {@link MAX_NORMALISED_TEXT} characters, normalised for the content model. */
   readonly normalised: NormalisedText;
   readonly links: readonly MailLink[];
   /** Every link's URL once (by canonical URL), HTML links first. */
@@ -190,7 +196,7 @@ export async function beginMail(event: ScreenEvent<MailPayload>): Promise<MailSt
     ...(email.date ? { date: email.date } : {}),
     text,
     ...(email.html ? { html: email.html } : {}),
-    normalised: normaliseText(`${subject}\n${text}`),
+    normalised: normaliseText(`${subject}\n${text.slice(0, MAX_NORMALISED_TEXT)}`),
     links,
     urls: links.map((l) => l.url),
     attachments: email.attachments.map((a) => {

@@ -99,9 +99,19 @@ export function onlyOwnLinks(state: Pick<MailState, 'urls' | 'normalised'>): boo
 /** The top features of a text towards fraud, as readable n-grams with their contributions. */
 export function topMailFeatures(m: MailModel, normalised: string, n = EVIDENCE_FEATURES): string[] {
   const values = mailFeatures(normalised);
+  // Only the features that push most towards fraud are spelt out: building every n-gram's text of
+  // the window cost 0.86 ms a mail, most of the detector's time on a mail that hits.
+  const wanted = new Set(
+    [...values]
+      .map(([index, value]) => [index, m.model.weightAt(index) * value] as const)
+      .filter(([, contribution]) => contribution > 0)
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, LABELLED_CANDIDATES)
+      .map(([index]) => index),
+  );
   const byIndex = new Map<number, string>();
-  for (const f of labelledFeatures(normalised.slice(0, MAIL_EVIDENCE_WINDOW), MAIL_FEATURES)) {
-    if (!byIndex.has(f.index)) byIndex.set(f.index, f.text);
+  for (const f of labelledFeatures(normalised.slice(0, MAIL_EVIDENCE_WINDOW), MAIL_FEATURES, wanted)) {
+    if (f.text !== '' && !byIndex.has(f.index)) byIndex.set(f.index, f.text);
   }
   return [...byIndex]
     .map(([index, text]) => ({
@@ -113,6 +123,9 @@ export function topMailFeatures(m: MailModel, normalised: string, n = EVIDENCE_F
     .slice(0, n)
     .map((f) => `「${f.text}」+${f.contribution.toFixed(2)}`);
 }
+
+/** How many of the strongest features are spelt out for the evidence (some lie past its window). */
+const LABELLED_CANDIDATES = 40;
 
 /** Evidence remembered per text (up to 4,000 characters): a campaign sends one text many times. */
 const explained = new LruCache<string, string[]>(5_000);
