@@ -55,3 +55,32 @@ describe('mail channel', () => {
     expect(state.fromCount).toBe(0);
   });
 });
+
+describe('mail indicators', () => {
+  it('takes the addresses and phone numbers of the subject and text, the links, the senders and the client IP', async () => {
+    const payload = mail.schema.parse({
+      raw: 'From: Shop <shop@sender.example>\r\nReply-To: help@reply.example\r\nSubject: 至急 090-1234-5678\r\n\r\nご連絡は support@evil.example まで。https://login.evil.example/a\r\n',
+      envelope: { clientIp: '198.51.100.7', mailFrom: 'bounce@sender.example', rcptTo: ['user@example.jp'] },
+    });
+    const event = { id: 'e', orgId: 'o', channel: 'mail', receivedAt: '2026-01-15T00:00:00Z', payload };
+    const state = await beginMail(event);
+    const refs = mail.extract(payload, tools, {
+      event,
+      now: new Date(),
+      settings: {},
+      state,
+      enriched: () => undefined,
+    });
+    const types = new Set(refs.map((r) => `${r.type}:${r.field}`));
+    for (const t of [
+      'ip:envelope.clientIp',
+      'email:from',
+      'domain:replyTo',
+      'email:text',
+      'phone:text',
+      'url:links',
+    ])
+      expect(types).toContain(t);
+    expect(refs.some((r) => r.type === 'email' && r.value === 'user@example.jp')).toBe(false);
+  });
+});
