@@ -19,7 +19,6 @@
  *    Skipped (at run time) while the server's API has no quarantine routes in
  *    `/openapi.json`.
  */
-import { SMTPServer } from 'smtp-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import qEn from '../../console/src/i18n/en/quarantine.json' with { type: 'json' };
 import common from '../../console/src/i18n/ja/common.json' with { type: 'json' };
@@ -37,6 +36,7 @@ import {
 } from '../helpers/console.ts';
 import { freePort } from '../helpers/free-port.ts';
 import { HOSTILE_TEXT, installFakeApi } from '../helpers/quarantine-fake.ts';
+import { startSmtpSink } from '../helpers/smtp-sink.ts';
 
 // ---------------------------------------------------------------------------
 // Accessibility basics, as test/console/accessibility.test.ts checks the other pages.
@@ -333,27 +333,7 @@ const lure = (to: string, n: number) =>
   ].join('\r\n');
 
 /** An SMTP next hop on 127.0.0.1:`port` that keeps what it receives. */
-async function nextHop(port: number) {
-  const received: { to: string[]; text: string }[] = [];
-  const server = new SMTPServer({
-    authOptional: true,
-    disabledCommands: ['STARTTLS', 'AUTH'],
-    logger: false,
-    onData(stream, session, callback) {
-      const chunks: Buffer[] = [];
-      stream.on('data', (c: Buffer) => chunks.push(c));
-      stream.on('end', () => {
-        received.push({
-          to: session.envelope.rcptTo.map((r) => r.address),
-          text: Buffer.concat(chunks).toString('utf8'),
-        });
-        callback();
-      });
-    },
-  });
-  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
-  return { received, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
-}
+const nextHop = (port: number) => startSmtpSink(port);
 
 describeBrowser('quarantine pages on the real server (Chromium)', { timeout: E2E_TIMEOUT }, () => {
   let h: ConsoleHarness;
@@ -463,7 +443,7 @@ describeBrowser('quarantine pages on the real server (Chromium)', { timeout: E2E
       .poll(() => page.getByTestId('quarantine-status').getAttribute('data-status'))
       .toBe('released');
     expect(hop.received.map((m) => m.to)).toEqual([['taro@example.jp']]);
-    expect(hop.received[0]?.text).toMatch(/^X-Mamoru-Released: /);
+    expect(hop.received[0]?.bytes.toString('utf8')).toMatch(/^X-Mamoru-Released: /);
     // The operator's list of released mail shows it.
     await page.goto(h.url('/quarantine?status=released'));
     await expect.poll(() => page.getByTestId('quarantine-row').count(), { timeout: 30_000 }).toBe(1);

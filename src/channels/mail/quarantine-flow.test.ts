@@ -7,11 +7,10 @@
  * to a loopback SMTP next hop. When the quarantine cannot be written, the
  * screening fails (the milter's 451): the mail is never accepted and lost.
  */
-import type { AddressInfo } from 'node:net';
 import { sql } from 'kysely';
-import { SMTPServer } from 'smtp-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mamoruBackends, type OpenedMamoru } from '../../../test/helpers/mamoru-backends.ts';
+import { type SmtpSink, startSmtpSink } from '../../../test/helpers/smtp-sink.ts';
 import type { Actor } from '../../cases/roles.ts';
 import type { OperationContext } from '../../core/index.ts';
 import type { Mamoru } from '../../mamoru.ts';
@@ -19,28 +18,16 @@ import { CHANNEL_PLUGINS } from '../registry.ts';
 import { createMailChannel, mailDb, mailPlugin } from './index.ts';
 import { ReputationStore } from './reputation.ts';
 
-const received: { to: string[]; bytes: Buffer }[] = [];
-let server: SMTPServer;
+let sink: SmtpSink;
+let received: SmtpSink['received'] = [];
 let port = 0;
 
 beforeAll(async () => {
-  server = new SMTPServer({
-    authOptional: true,
-    disabledCommands: ['STARTTLS', 'AUTH'],
-    logger: false,
-    onData(stream, session, callback) {
-      const chunks: Buffer[] = [];
-      stream.on('data', (c: Buffer) => chunks.push(c));
-      stream.on('end', () => {
-        received.push({ to: session.envelope.rcptTo.map((r) => r.address), bytes: Buffer.concat(chunks) });
-        callback();
-      });
-    },
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  port = (server.server.address() as AddressInfo).port;
+  sink = await startSmtpSink();
+  received = sink.received;
+  port = sink.port;
 });
-afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
+afterAll(() => sink.close());
 
 const RAW = [
   'From: Support <support@lure-flow.example>',

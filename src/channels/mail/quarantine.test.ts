@@ -6,9 +6,8 @@
  * `smtp-server` on loopback (bytes unchanged but for the prepended header),
  * appeal → case → outcome → release and label, expiry, labels export.
  */
-import type { AddressInfo } from 'node:net';
-import { SMTPServer } from 'smtp-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type SunkMessage as Received, startSmtpSink } from '../../../test/helpers/smtp-sink.ts';
 import { storeBackends, unusedIntel } from '../../../test/helpers/stores.ts';
 import { CaseService, OUTCOME_LEASE_MS } from '../../cases/case-service.ts';
 import { OutcomeBus } from '../../cases/outcome-bus.ts';
@@ -27,53 +26,8 @@ import { mailDb } from './mail-part.ts';
 import { releasedHeader } from './release.ts';
 import { recipientKey } from './strength.ts';
 
-interface Received {
-  from: string;
-  to: string[];
-  bytes: Buffer;
-}
-
 /** A next hop on 127.0.0.1 that keeps what it receives; `refuse` makes it answer 451 to DATA. */
-async function nextHop(): Promise<{
-  port: number;
-  received: Received[];
-  refuse: { on: boolean };
-  close: () => Promise<void>;
-}> {
-  const received: Received[] = [];
-  const refuse = { on: false };
-  const server = new SMTPServer({
-    authOptional: true,
-    disabledCommands: ['STARTTLS', 'AUTH'],
-    logger: false,
-    onData(stream, session, callback) {
-      const chunks: Buffer[] = [];
-      stream.on('data', (c: Buffer) => chunks.push(c));
-      stream.on('end', () => {
-        if (refuse.on) {
-          const err = new Error('try later') as Error & { responseCode: number };
-          err.responseCode = 451;
-          callback(err);
-          return;
-        }
-        received.push({
-          from: session.envelope.mailFrom ? session.envelope.mailFrom.address : '',
-          to: session.envelope.rcptTo.map((r) => r.address),
-          bytes: Buffer.concat(chunks),
-        });
-        callback();
-      });
-    },
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const port = (server.server.address() as AddressInfo).port;
-  return {
-    port,
-    received,
-    refuse,
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
-  };
-}
+const nextHop = () => startSmtpSink();
 
 const RAW = [
   'From: "Amazon.co.jp" <account-update@amazon-co-jp.account-verify.example>',
