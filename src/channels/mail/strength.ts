@@ -19,6 +19,7 @@ import type { KeyedHasher } from '../../intel/keyed-hash.ts';
 import { LruCache } from '../../intel/lru-cache.ts';
 import { normaliseEmail } from '../../intel/normalise-email.ts';
 import type { ChannelDeps } from '../channel-deps.ts';
+import { thresholdLevelIssues } from '../strength-thresholds.ts';
 import { type MailDb, type MailScreening, mailDb } from './mail-part.ts';
 import type { MailDetector, MailEnrichment } from './mail-state.ts';
 
@@ -49,7 +50,6 @@ export const DEFAULT_STRENGTH: Readonly<Partial<Record<Strength, MailThresholds>
 });
 
 const RANK: Readonly<Record<Strength, number>> = { low: 0, standard: 1, high: 2 };
-const MAX_THRESHOLD = 1e6;
 /** How long a recipient's strength is reused in this process (another process sees a write after this). */
 export const STRENGTH_CACHE_TTL_MS = 10_000;
 /** Recipients of one mail whose strength is looked up (RFC 5321 asks servers to take 100). */
@@ -173,8 +173,6 @@ export function strengthSettingsIssues(settings: Readonly<Record<string, unknown
       },
     ];
   const issues: FieldIssue[] = [];
-  const ok = (v: unknown): v is number =>
-    typeof v === 'number' && Number.isFinite(v) && v > 0 && v <= MAX_THRESHOLD;
   for (const [name, value] of Object.entries(strength)) {
     const path = `settings.strength.${name}`;
     if (!(STRENGTHS as readonly string[]).includes(name)) {
@@ -185,37 +183,7 @@ export function strengthSettingsIssues(settings: Readonly<Record<string, unknown
       });
       continue;
     }
-    if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-      issues.push({
-        path,
-        message: 'must be an object { warn, hold, block }',
-        ja: '{ warn, hold, block } の形で指定してください',
-      });
-      continue;
-    }
-    const t = value as Record<string, unknown>;
-    for (const key of Object.keys(t))
-      if (key !== 'warn' && key !== 'hold' && key !== 'block')
-        issues.push({ path: `${path}.${key}`, message: 'is not a known field', ja: '不明な項目です' });
-    for (const key of ['warn', 'hold', 'block'] as const)
-      if (!ok(t[key]))
-        issues.push({
-          path: `${path}.${key}`,
-          message: `must be a number above 0 and at most ${MAX_THRESHOLD}`,
-          ja: `0 より大きく ${MAX_THRESHOLD} 以下の数で指定してください`,
-        });
-    if (ok(t.warn) && ok(t.hold) && t.warn >= t.hold)
-      issues.push({
-        path: `${path}.hold`,
-        message: `must be above warn (${t.warn})`,
-        ja: `warn（${t.warn}）より大きくしてください`,
-      });
-    if (ok(t.hold) && ok(t.block) && t.hold >= t.block)
-      issues.push({
-        path: `${path}.block`,
-        message: `must be above hold (${t.hold})`,
-        ja: `hold（${t.hold}）より大きくしてください`,
-      });
+    issues.push(...thresholdLevelIssues(value, path, ['warn', 'hold', 'block']));
   }
   return issues;
 }

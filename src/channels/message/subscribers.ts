@@ -8,6 +8,7 @@ import {
 } from '../../core/index.ts';
 import { INTEL_SIGNALS } from '../../intel/intel-signals.ts';
 import type { ChannelDeps } from '../channel-deps.ts';
+import { thresholdLevelIssues } from '../strength-thresholds.ts';
 import { type MessagePart, type MessageScreening, messageDb } from './message-part.ts';
 import type { MessageDetector, MessageEnrichment } from './message-state.ts';
 import { messageNotices } from './notices.ts';
@@ -114,8 +115,6 @@ export const DEFAULT_STRENGTH: Readonly<Record<Exclude<Strength, 'standard'>, St
 /** The part's default settings: `settings.strength`. */
 export const SUBSCRIBER_DEFAULT_SETTINGS = Object.freeze({ strength: DEFAULT_STRENGTH });
 
-const MAX_THRESHOLD = 1e6;
-
 /**
  * What is wrong with `settings.strength`: an object with `low` and/or `high`,
  * each `{ warn, block }` finite with 0 < warn < block ≤ 10^6. `standard` is
@@ -148,35 +147,7 @@ export function strengthSettingsIssues(settings: Readonly<Record<string, unknown
       issues.push({ path, message: 'must be low or high', ja: 'low か high で指定してください' });
       continue;
     }
-    const t = value as Record<string, unknown> | null;
-    const ok = (v: unknown): v is number =>
-      typeof v === 'number' && Number.isFinite(v) && v > 0 && v <= MAX_THRESHOLD;
-    if (typeof t !== 'object' || t === null || Array.isArray(t)) {
-      issues.push({
-        path,
-        message: 'must be an object { warn, block }',
-        ja: '{ warn, block } の形で指定してください',
-      });
-      continue;
-    }
-    for (const key of Object.keys(t)) {
-      if (key !== 'warn' && key !== 'block')
-        issues.push({ path: `${path}.${key}`, message: 'is not a known field', ja: '不明な項目です' });
-    }
-    for (const key of ['warn', 'block'] as const) {
-      if (!ok(t[key]))
-        issues.push({
-          path: `${path}.${key}`,
-          message: `must be a number above 0 and at most ${MAX_THRESHOLD}`,
-          ja: `0 より大きく ${MAX_THRESHOLD} 以下の数で指定してください`,
-        });
-    }
-    if (ok(t.warn) && ok(t.block) && t.warn >= t.block)
-      issues.push({
-        path: `${path}.block`,
-        message: `must be above warn (${t.warn})`,
-        ja: `warn（${t.warn}）より大きくしてください`,
-      });
+    issues.push(...thresholdLevelIssues(value, path, ['warn', 'block']));
   }
   return issues;
 }
