@@ -21,6 +21,7 @@
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { spf } from 'mailauth/lib/spf/index.js';
 import { afterAll, beforeAll } from 'vitest';
 import { authenticateMail, type MailAuthResult } from '../../src/channels/mail/auth/authenticate.ts';
 import { createDnsResolver, type DnsResolver } from '../../src/channels/mail/dns-resolver.ts';
@@ -148,6 +149,47 @@ export async function throughAuthPath(
       resolver,
       authServId: SUITE_AUTHSERV_ID,
     });
+  } finally {
+    resolver.close();
+  }
+}
+
+/** A message for the SPF suites: SPF reads the envelope, not the message. */
+const SPF_MESSAGE = Buffer.from('From: spf-suite@mamoru.test\r\nSubject: SPF\r\n\r\nSPF suite.\r\n');
+
+/**
+ * The SPF result (and explanation) of one SPF suite case: through the channel's authentication
+ * (`strict` false, mailauth's lenient default as the channel runs it), or mailauth's `spf()` in
+ * strict mode, both on a fresh resolver on the suite's DNS server.
+ */
+export async function spfOf(
+  dns: SuiteDns,
+  c: { readonly ip: string; readonly helo: string; readonly mailFrom: string },
+  strict: boolean,
+): Promise<{ result: string; explanation?: string }> {
+  if (!strict) {
+    const auth = await throughAuthPath(dns, SPF_MESSAGE, {
+      clientIp: c.ip,
+      helo: c.helo,
+      mailFrom: c.mailFrom,
+    });
+    return {
+      result: auth.spf.result,
+      ...(auth.spf.explanation ? { explanation: auth.spf.explanation } : {}),
+    };
+  }
+  const resolver = dns.resolver();
+  try {
+    const result = await spf({
+      sender: c.mailFrom,
+      ip: c.ip,
+      helo: c.helo,
+      mta: SUITE_AUTHSERV_ID,
+      resolver: resolver.resolve as never,
+      strict,
+    });
+    const explanation = (result as { explanation?: string }).explanation;
+    return { result: result.status.result, ...(explanation ? { explanation } : {}) };
   } finally {
     resolver.close();
   }
