@@ -68,6 +68,32 @@ interface Message {
   readonly raw: string;
 }
 
+/**
+ * Waits (a second a try, up to `tries`) until a daemon answers a check of the first message, then
+ * gives it the warm-up every tool gets, not counted.
+ */
+async function warmUp(
+  name: string,
+  daemon: { readonly exitCode: number | null },
+  tries: number,
+  log: string,
+  list: readonly Message[],
+  check: (raw: string) => Promise<unknown>,
+): Promise<void> {
+  const probe = list[0]?.raw ?? 'Subject: x\n\nx\n';
+  for (let i = 0; ; i++) {
+    try {
+      await check(probe);
+      break;
+    } catch (error) {
+      if (i > tries || daemon.exitCode !== null)
+        throw new Error(`${name} did not start: ${error} (log: ${log})`);
+      await sleep(1000);
+    }
+  }
+  for (const m of list.slice(0, WARM_UP)) await check(m.raw).catch(() => {});
+}
+
 /** Where a row is reported: its source, the hand-written ones by language. */
 function groupOf(row: MailRow): string {
   if (row.source === 'spamassassin' || row.source === 'enron') return row.source;
@@ -344,18 +370,7 @@ async function runSpamAssassin(list: readonly Message[], work: string): Promise<
     join(work, 'spamd.log'),
   );
   try {
-    const probe = list[0]?.raw ?? 'Subject: x\n\nx\n';
-    for (let i = 0; ; i++) {
-      try {
-        await spamc(port, probe);
-        break;
-      } catch (error) {
-        if (i > 120 || daemon.exitCode !== null)
-          throw new Error(`spamd did not start: ${error} (log: ${join(work, 'spamd.log')})`);
-        await sleep(1000);
-      }
-    }
-    for (const m of list.slice(0, WARM_UP)) await spamc(port, m.raw).catch(() => {});
+    await warmUp('spamd', daemon, 120, join(work, 'spamd.log'), list, (raw) => spamc(port, raw));
     const tally = new Tally();
     let errors = 0;
     const pid = daemon.pid as number;
@@ -473,18 +488,9 @@ worker "controller" { bind_socket = "127.0.0.1:${controller}"; .include "$CONFDI
     join(work, 'rspamd.out'),
   );
   try {
-    const probe = list[0]?.raw ?? 'Subject: x\n\nx\n';
-    for (let i = 0; ; i++) {
-      try {
-        await rspamdCheck(port, probe);
-        break;
-      } catch (error) {
-        if (i > 300 || daemon.exitCode !== null)
-          throw new Error(`rspamd did not start: ${error} (log: ${join(conf, 'log', 'rspamd.log')})`);
-        await sleep(1000);
-      }
-    }
-    for (const m of list.slice(0, WARM_UP)) await rspamdCheck(port, m.raw).catch(() => {});
+    await warmUp('rspamd', daemon, 300, join(conf, 'log', 'rspamd.log'), list, (raw) =>
+      rspamdCheck(port, raw),
+    );
     const tally = new Tally();
     const actions: Record<string, number> = {};
     let errors = 0;
