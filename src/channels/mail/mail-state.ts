@@ -163,6 +163,7 @@ export async function beginMail(event: ScreenEvent<MailPayload>): Promise<MailSt
   const problems: string[] = [];
   const email = await parse(bytes, problems);
   const from = mailboxes(email.from);
+  const sender = mailboxes(email.sender)[0];
   const html = email.html ? readHtml(email.html.slice(0, MAX_HTML_READ), MAX_MAIL_TEXT) : undefined;
   const text = mailBodyText(email, html);
   const subject = (email.subject ?? '').slice(0, 2000);
@@ -188,7 +189,7 @@ export async function beginMail(event: ScreenEvent<MailPayload>): Promise<MailSt
     headers: email.headers,
     ...(from[0] ? { from: from[0] } : {}),
     fromCount: countFromMailboxes(email.headers, from.length),
-    ...(mailboxes(email.sender)[0] ? { sender: mailboxes(email.sender)[0] } : {}),
+    ...(sender ? { sender } : {}),
     replyTo: mailboxes(email.replyTo),
     ...(mailFrom ? { mailFromDomain: domainOf(mailFrom) } : {}),
     subject,
